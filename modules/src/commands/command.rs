@@ -1,0 +1,77 @@
+//! `command`: run a program with arguments, no shell involved (no pipes, no redirections, no `$VAR`).
+
+use super::{RunOptions, plan_run};
+use crate::{Cmd, FreeForm, Host, Module, ModuleError, Plan};
+use serde::Deserialize;
+use serde_json::Value;
+
+pub struct Command;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub _raw_params: Option<String>,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub cmd: Option<String>,
+    #[serde(default)]
+    pub argv: Option<Vec<Value>>,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub chdir: Option<String>,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub creates: Option<String>,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub removes: Option<String>,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub stdin: Option<String>,
+    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    pub stdin_add_newline: bool,
+    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    pub strip_empty_ends: bool,
+    #[serde(default, deserialize_with = "crate::de::boolean")]
+    pub expand_argument_vars: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[async_trait::async_trait]
+impl Module for Command {
+    type Params = Params;
+    const NAME: &'static str = "command";
+    const FREE_FORM: FreeForm = FreeForm::RawParams;
+
+    async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
+        let argv = argv(&p)?;
+        let Some((program, args)) = argv.split_first() else {
+            return Err(ModuleError::Params("no command given".into()));
+        };
+        let run = Cmd::new("exec").arg(program).args(args);
+        let shown = Value::from(argv.clone());
+        let opts = RunOptions {
+            chdir: p.chdir.as_deref(),
+            creates: p.creates.as_deref(),
+            removes: p.removes.as_deref(),
+            stdin: p.stdin.as_deref(),
+            add_newline: p.stdin_add_newline,
+        };
+        plan_run(host, run, shown, opts).await
+    }
+}
+
+fn argv(p: &Params) -> Result<Vec<String>, ModuleError> {
+    match (&p._raw_params, &p.cmd, &p.argv) {
+        (Some(text), None, None) | (None, Some(text), None) => shlex::split(text)
+            .ok_or_else(|| ModuleError::Params(format!("cannot split the command line {text:?} (unbalanced quotes)"))),
+        (None, None, Some(items)) => Ok(items
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect()),
+        (None, None, None) => Err(ModuleError::Params("no command given".into())),
+        _ => Err(ModuleError::Params("only one of the free-form command, cmd and argv can be given".into())),
+    }
+}

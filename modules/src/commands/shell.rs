@@ -1,0 +1,59 @@
+//! `shell`: run a script through `/bin/sh -c` (or `executable`), pipes and all.
+
+use super::{RunOptions, plan_run};
+use crate::{Cmd, FreeForm, Host, Module, ModuleError, Plan};
+use serde::Deserialize;
+use serde_json::Value;
+
+pub struct Shell;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub _raw_params: Option<String>,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub cmd: Option<String>,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub chdir: Option<String>,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub creates: Option<String>,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub removes: Option<String>,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub executable: Option<String>,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub stdin: Option<String>,
+    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    pub stdin_add_newline: bool,
+    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    pub strip_empty_ends: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[async_trait::async_trait]
+impl Module for Shell {
+    type Params = Params;
+    const NAME: &'static str = "shell";
+    const FREE_FORM: FreeForm = FreeForm::RawParams;
+
+    async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
+        let script = match (&p._raw_params, &p.cmd) {
+            (Some(s), None) | (None, Some(s)) => s.clone(),
+            (None, None) => return Err(ModuleError::Params("no command given".into())),
+            _ => return Err(ModuleError::Params("give the command either free-form or as cmd, not both".into())),
+        };
+        let run = Cmd::new("exec").arg(p.executable.as_deref().unwrap_or("/bin/sh")).arg("-c").arg(&script);
+        let opts = RunOptions {
+            chdir: p.chdir.as_deref(),
+            creates: p.creates.as_deref(),
+            removes: p.removes.as_deref(),
+            stdin: p.stdin.as_deref(),
+            add_newline: p.stdin_add_newline,
+        };
+        plan_run(host, run, Value::from(script), opts).await
+    }
+}

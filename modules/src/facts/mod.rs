@@ -1,0 +1,3 @@
+//! Facts: what a module reads from a host, each a command and a parser of its output.
+
+pub mod file;

@@ -1,0 +1,106 @@
+//! `copy`: put content (`content:` or a controller file `src:`) at `dest`, only when it differs.
+
+use super::write::{Attrs, atomic_write, backup_name, content_diff, now_unix};
+use crate::facts::file::{self, FileKind, Want};
+use crate::{Host, LocalFile, Module, ModuleError, Plan};
+use serde::Deserialize;
+use sha1::{Digest, Sha1};
+
+pub struct Copy;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub content: Option<String>,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub src: Option<String>,
+    #[serde(deserialize_with = "crate::de::string")]
+    pub dest: String,
+    #[serde(default)]
+    pub mode: Option<crate::de::Mode>,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub owner: Option<String>,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub group: Option<String>,
+    #[serde(default, deserialize_with = "crate::de::boolean")]
+    pub backup: bool,
+    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    pub force: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[async_trait::async_trait]
+impl Module for Copy {
+    type Params = Params;
+    const NAME: &'static str = "copy";
+
+    async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
+        let content = match (&p.content, &p.src) {
+            (Some(c), None) => c.clone().into_bytes(),
+            (None, Some(src)) => host.read_local(src, LocalFile::File)?,
+            (Some(_), Some(_)) => return Err(ModuleError::Params("src and content are mutually exclusive".into())),
+            (None, None) => return Err(ModuleError::Params("one of src or content is required".into())),
+        };
+        let name = p.src.as_deref().map(|s| s.rsplit('/').next().unwrap_or(s));
+        let dest = if p.dest.ends_with('/') {
+            match name {
+                Some(n) => format!("{}{n}", p.dest),
+                None => return Err(ModuleError::Failed("can not use content with a dir as dest".into())),
+            }
+        } else {
+            p.dest.clone()
+        };
+        put_content(host, &dest, content, &Attrs::new(p.mode, p.owner, p.group), p.backup, p.force, name).await
+    }
+}
+
+/// Shared by `copy` and `template`: write `content` to `dest` if it differs, fix attributes if not.
+pub(crate) async fn put_content(
+    host: &mut dyn Host,
+    dest: &str,
+    content: Vec<u8>,
+    attrs: &Attrs,
+    backup: bool,
+    force: bool,
+    src_name: Option<&str>,
+) -> Result<Plan, ModuleError> {
+    let want = Want { checksum: Some("sha1sum"), content: host.diff_mode(), follow: true };
+    let mut dest = dest.to_string();
+    let mut stat = file::parse(&host.query(&file::query(&dest, want)).await?)?;
+    if stat.as_ref().is_some_and(|s| s.kind == FileKind::Directory) {
+        let Some(name) = src_name else {
+            return Err(ModuleError::Failed("can not use content with a dir as dest".into()));
+        };
+        dest = format!("{}/{name}", dest.trim_end_matches('/'));
+        stat = file::parse(&host.query(&file::query(&dest, want)).await?)?;
+    }
+    let checksum = hex::encode(Sha1::digest(&content));
+    let base = Plan::ok()
+        .set("dest", dest.as_str())
+        .set("checksum", checksum.as_str())
+        .set("size", content.len() as u64);
+    let same = stat.as_ref().is_some_and(|s| s.checksum.as_deref() == Some(checksum.as_str()));
+    if same || (stat.is_some() && !force) {
+        let Some(existing) = &stat else { return Ok(base) };
+        return Ok(match attrs.fix(&dest, existing, false) {
+            Some(cmd) => Plan { steps: vec![crate::Step::run(cmd)], ..base },
+            None => base,
+        });
+    }
+    let mut plan = base;
+    let backup_file = (backup && stat.is_some()).then(|| backup_name(&dest, now_unix()));
+    if let Some(b) = &backup_file {
+        plan = plan.set("backup_file", b.as_str());
+    }
+    if host.diff_mode()
+        && let Some(diff) = content_diff(&dest, stat.as_ref().and_then(|s| s.content.as_deref()), &content)
+    {
+        plan.diffs.push(diff);
+    }
+    plan.steps.push(atomic_write(&dest, content, attrs, stat.as_ref(), backup_file.as_deref()));
+    Ok(plan)
+}

@@ -1,0 +1,247 @@
+//! `file`: a path's type (file, directory, link, absent, touched) and its mode/owner/group.
+
+use super::write::Attrs;
+use crate::cmd::quote;
+use crate::facts::file::{self, FileKind, FileStat, Want};
+use crate::{Cmd, Host, Module, ModuleError, Plan, Step};
+use serde::Deserialize;
+
+pub struct File;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    #[serde(alias = "dest", alias = "name", deserialize_with = "crate::de::string")]
+    pub path: String,
+    #[serde(default)]
+    pub state: Option<State>,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub src: Option<String>,
+    #[serde(default)]
+    pub mode: Option<crate::de::Mode>,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub owner: Option<String>,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub group: Option<String>,
+    #[serde(default, deserialize_with = "crate::de::boolean")]
+    pub recurse: bool,
+    #[serde(default, deserialize_with = "crate::de::boolean")]
+    pub force: bool,
+    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    pub follow: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    File,
+    Directory,
+    Absent,
+    Touch,
+    Link,
+    Hard,
+}
+
+#[async_trait::async_trait]
+impl Module for File {
+    type Params = Params;
+    const NAME: &'static str = "file";
+
+    async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
+        let link_state = matches!(p.state, Some(State::Link | State::Hard));
+        let want = Want { follow: p.follow && !link_state && p.state != Some(State::Absent), ..Want::default() };
+        let stat = file::parse(&host.query(&file::query(&p.path, want)).await?)?;
+        let state = p.state.unwrap_or(match (&stat, p.recurse) {
+            (_, true) => State::Directory,
+            (Some(s), _) if s.kind == FileKind::Directory => State::Directory,
+            (Some(s), _) if s.kind == FileKind::Link => State::Link,
+            _ => State::File,
+        });
+        let attrs = Attrs::new(p.mode.clone(), p.owner.clone(), p.group.clone());
+        let base = Plan::ok().set("path", p.path.as_str()).set("state", state_name(state));
+        match state {
+            State::Absent => Ok(absent(&p.path, stat.as_ref(), base)),
+            State::File => match &stat {
+                None => Ok(Plan::fail(format!("file ({}) is absent, cannot continue", p.path)).set("path", p.path.as_str())),
+                Some(s) if s.kind == FileKind::Directory => {
+                    Ok(Plan::fail(format!("{} is a directory, not a file", p.path)))
+                }
+                Some(s) => Ok(with_fix(base, attrs.fix(&p.path, s, false))),
+            },
+            State::Directory => directory(host, &p, stat.as_ref(), &attrs, base).await,
+            State::Touch => {
+                let mut steps = vec![Step::run(Cmd::new("touch").arg("--").arg(&p.path))];
+                let fix = match &stat {
+                    Some(s) => attrs.fix(&p.path, s, false),
+                    None => new_path_fix(&p.path, &attrs),
+                };
+                steps.extend(fix.map(Step::run));
+                Ok(Plan { steps, ..base })
+            }
+            State::Link | State::Hard => link(host, &p, state, stat.as_ref(), &attrs, base).await,
+        }
+    }
+}
+
+fn state_name(state: State) -> &'static str {
+    match state {
+        State::File => "file",
+        State::Directory => "directory",
+        State::Absent => "absent",
+        State::Touch => "touch",
+        State::Link => "link",
+        State::Hard => "hard",
+    }
+}
+
+fn with_fix(plan: Plan, fix: Option<Cmd>) -> Plan {
+    match fix {
+        Some(cmd) => Plan { steps: vec![Step::run(cmd)], ..plan },
+        None => plan,
+    }
+}
+
+fn absent(path: &str, stat: Option<&FileStat>, base: Plan) -> Plan {
+    match stat {
+        None => base,
+        Some(_) => Plan { steps: vec![Step::run(Cmd::new("rm -rf --").arg(path))], ..base },
+    }
+}
+
+/// Attributes of a path about to be created: everything asked for applies.
+fn new_path_fix(path: &str, attrs: &Attrs) -> Option<Cmd> {
+    let blank = FileStat {
+        kind: FileKind::Other,
+        mode: u32::MAX,
+        owner: String::new(),
+        group: String::new(),
+        uid: u32::MAX,
+        gid: u32::MAX,
+        size: 0,
+        mtime: 0,
+        inode: 0,
+        link_target: None,
+        checksum: None,
+        content: None,
+    };
+    attrs.fix(path, &blank, false)
+}
+
+async fn directory(
+    host: &mut dyn Host,
+    p: &Params,
+    stat: Option<&FileStat>,
+    attrs: &Attrs,
+    base: Plan,
+) -> Result<Plan, ModuleError> {
+    Ok(match stat {
+        None => {
+            let mut steps = vec![Step::run(Cmd::new("mkdir -p --").arg(&p.path))];
+            steps.extend(new_path_fix(&p.path, attrs).map(Step::run));
+            if p.recurse {
+                steps.extend(attrs.fix(&p.path, &placeholder_dir(), true).map(Step::run));
+            }
+            Plan { steps, ..base }
+        }
+        Some(s) if s.kind != FileKind::Directory => {
+            Plan::fail(format!("{} already exists as a {}", p.path, kind_name(s.kind)))
+        }
+        Some(s) if p.recurse && tree_differs(host, &p.path, s, attrs).await? => {
+            with_fix(base, attrs.fix(&p.path, s, true))
+        }
+        Some(s) => with_fix(base, attrs.fix(&p.path, s, false)),
+    })
+}
+
+fn placeholder_dir() -> FileStat {
+    FileStat {
+        kind: FileKind::Directory,
+        mode: u32::MAX,
+        owner: String::new(),
+        group: String::new(),
+        uid: u32::MAX,
+        gid: u32::MAX,
+        size: 0,
+        mtime: 0,
+        inode: 0,
+        link_target: None,
+        checksum: None,
+        content: None,
+    }
+}
+
+/// With `recurse`, whether anything in the tree has another mode/owner/group than asked.
+async fn tree_differs(host: &mut dyn Host, path: &str, stat: &FileStat, attrs: &Attrs) -> Result<bool, ModuleError> {
+    let mut tests = Vec::new();
+    if let Some(mode) = attrs.wanted_mode(stat.mode, true) {
+        tests.push(format!("! -perm {mode:04o}"));
+    }
+    if let Some(o) = &attrs.owner {
+        tests.push(format!("! -user {}", quote(o)));
+    }
+    if let Some(g) = &attrs.group {
+        tests.push(format!("! -group {}", quote(g)));
+    }
+    if tests.is_empty() {
+        return Ok(false);
+    }
+    let find = Cmd::new(&format!("find {} \\( {} \\) -print -quit", quote(path), tests.join(" -o ")));
+    Ok(!host.query(&find).await?.stdout.trim().is_empty())
+}
+
+fn kind_name(kind: FileKind) -> &'static str {
+    match kind {
+        FileKind::File => "file",
+        FileKind::Directory => "directory",
+        FileKind::Link => "link",
+        FileKind::Other => "special file",
+    }
+}
+
+async fn link(
+    host: &mut dyn Host,
+    p: &Params,
+    state: State,
+    stat: Option<&FileStat>,
+    attrs: &Attrs,
+    base: Plan,
+) -> Result<Plan, ModuleError> {
+    let Some(src) = &p.src else {
+        return Err(ModuleError::Params(format!("src is required for state={}", state_name(state))));
+    };
+    let base = base.set("src", src.as_str());
+    let correct = match (state, stat) {
+        (State::Link, Some(s)) => s.kind == FileKind::Link && s.link_target.as_deref() == Some(src.as_str()),
+        (State::Hard, Some(s)) => {
+            let target = file::parse(&host.query(&file::query(src, Want::default())).await?)?;
+            target.is_some_and(|t| t.inode == s.inode)
+        }
+        _ => false,
+    };
+    if correct {
+        return Ok(base);
+    }
+    if let Some(s) = stat
+        && s.kind != FileKind::Link
+        && !p.force
+    {
+        return Ok(Plan::fail(format!(
+            "refusing to convert from {} to {} for {}",
+            kind_name(s.kind),
+            state_name(state),
+            p.path
+        )));
+    }
+    let flags = if state == State::Link { "ln -sfn --" } else { "ln -f --" };
+    let mut steps = vec![Step::run(Cmd::new(flags).arg(src).arg(&p.path))];
+    if attrs.owner.is_some() || attrs.group.is_some() {
+        steps.extend(new_path_fix(&p.path, &Attrs { mode: None, ..attrs.clone() }).map(|c| {
+            Step::run(Cmd::new(&c.to_shell().replacen("chown", "chown -h", 1)))
+        }));
+    }
+    Ok(Plan { steps, ..base })
+}

@@ -1,0 +1,43 @@
+//! `template`: render a Jinja2 file on the controller, then put it like `copy`.
+
+use super::copy::put_content;
+use super::write::Attrs;
+use crate::{Host, Module, ModuleError, Plan};
+use serde::Deserialize;
+
+pub struct Template;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    #[serde(deserialize_with = "crate::de::string")]
+    pub src: String,
+    #[serde(deserialize_with = "crate::de::string")]
+    pub dest: String,
+    #[serde(default)]
+    pub mode: Option<crate::de::Mode>,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub owner: Option<String>,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub group: Option<String>,
+    #[serde(default, deserialize_with = "crate::de::boolean")]
+    pub backup: bool,
+    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    pub force: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[async_trait::async_trait]
+impl Module for Template {
+    type Params = Params;
+    const NAME: &'static str = "template";
+
+    async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
+        let rendered = host.render_template(&p.src)?;
+        let name = p.src.rsplit('/').next().map(|n| n.strip_suffix(".j2").unwrap_or(n));
+        put_content(host, &p.dest, rendered.into_bytes(), &Attrs::new(p.mode, p.owner, p.group), p.backup, p.force, name).await
+    }
+}

@@ -1,0 +1,37 @@
+//! `debug`: print a message or a variable's value.
+
+use crate::{Host, Module, ModuleError, Plan};
+use serde::Deserialize;
+use serde_json::Value;
+
+pub struct Debug;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    #[serde(default)]
+    pub msg: Option<Value>,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub var: Option<String>,
+    #[serde(default)]
+    pub verbosity: Option<Value>,
+}
+
+#[async_trait::async_trait]
+impl Module for Debug {
+    type Params = Params;
+    const NAME: &'static str = "debug";
+
+    async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
+        match (p.msg, p.var) {
+            (Some(_), Some(_)) => Err(ModuleError::Params("msg and var are mutually exclusive".into())),
+            (None, Some(var)) => {
+                let value = host
+                    .evaluate(&var)
+                    .unwrap_or_else(|_| Value::from("VARIABLE IS NOT DEFINED!"));
+                Ok(Plan::ok().set(&var, value))
+            }
+            (msg, None) => Ok(Plan::ok().set("msg", msg.unwrap_or_else(|| Value::from("Hello world!")))),
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! From a host's variables to how to reach it: `ansible_host`, `ansible_port`, `ansible_user`,
+//! `ansible_ssh_private_key_file`, `ansible_connection`, and the `-o Key=Value` options users put in
+//! `ansible_ssh_common_args` / `ansible_ssh_extra_args`.
+
+use super::RunOptions;
+use crate::template::Templar;
+use crate::transport::{ConnectionSpec, HostKeyChecking};
+use serde_json::{Map, Value};
+use std::path::PathBuf;
+
+/// Reads a host's connection variables (templated, as Ansible allows) into a [`ConnectionSpec`].
+pub fn connection_spec(
+    name: &str,
+    vars: &Map<String, Value>,
+    options: &RunOptions,
+    templar: &Templar,
+) -> ConnectionSpec {
+    let text = |key: &str| -> Option<String> {
+        let value = vars.get(key)?;
+        let rendered = templar.render_value(value, vars).unwrap_or_else(|_| value.clone());
+        match rendered {
+            Value::Null => None,
+            Value::String(s) => Some(s),
+            other => Some(other.to_string()),
+        }
+    };
+    let mut spec = ConnectionSpec {
+        name: name.to_string(),
+        address: text("ansible_host").or_else(|| text("ansible_ssh_host")).unwrap_or_else(|| name.to_string()),
+        port: text("ansible_port").or_else(|| text("ansible_ssh_port")).and_then(|p| p.parse().ok()).unwrap_or(22),
+        user: text("ansible_user").or_else(|| text("ansible_ssh_user")),
+        identity_files: text("ansible_ssh_private_key_file")
+            .or_else(|| text("ansible_private_key_file"))
+            .map(|p| vec![expand_home(&p)])
+            .unwrap_or_default(),
+        host_key_checking: HostKeyChecking::Strict,
+        known_hosts: default_known_hosts(),
+        connect_timeout: options.connect_timeout,
+        local: text("ansible_connection").is_some_and(|c| c == "local"),
+    };
+    for key in ["ansible_ssh_common_args", "ansible_ssh_extra_args"] {
+        if let Some(args) = text(key) {
+            apply_ssh_options(&mut spec, &args);
+        }
+    }
+    if let Some(explicit) = options.host_key_checking {
+        spec.host_key_checking = explicit;
+    }
+    spec
+}
+
+fn default_known_hosts() -> Vec<PathBuf> {
+    std::env::home_dir().map(|h| vec![h.join(".ssh/known_hosts")]).unwrap_or_default()
+}
+
+fn expand_home(path: &str) -> PathBuf {
+    match (path.strip_prefix("~/"), std::env::home_dir()) {
+        (Some(rest), Some(home)) => home.join(rest),
+        _ => PathBuf::from(path),
+    }
+}
+
+/// The `ssh -o` options that matter to drover's own SSH client; others are ignored.
+fn apply_ssh_options(spec: &mut ConnectionSpec, args: &str) {
+    let words = shlex::split(args).unwrap_or_default();
+    let mut words = words.iter();
+    while let Some(word) = words.next() {
+        let option = match word.as_str() {
+            "-o" => words.next().cloned(),
+            w if w.starts_with("-o") => Some(w[2..].to_string()),
+            _ => None,
+        };
+        let Some(option) = option else { continue };
+        let Some((key, value)) = option.split_once(['=', ' ']) else { continue };
+        let value = value.trim();
+        match key.to_ascii_lowercase().as_str() {
+            "userknownhostsfile" => {
+                spec.known_hosts = value.split_whitespace().map(expand_home).collect();
+            }
+            "stricthostkeychecking" => {
+                spec.host_key_checking = match value.to_ascii_lowercase().as_str() {
+                    "no" | "off" => HostKeyChecking::Off,
+                    "accept-new" => HostKeyChecking::AcceptNew,
+                    _ => HostKeyChecking::Strict,
+                }
+            }
+            "identityfile" => spec.identity_files.push(expand_home(value)),
+            "port" => spec.port = value.parse().unwrap_or(spec.port),
+            "user" => spec.user = Some(value.to_string()),
+            "connecttimeout" => {
+                if let Ok(secs) = value.parse() {
+                    spec.connect_timeout = std::time::Duration::from_secs(secs);
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! One target host during a run: its connection (opened on first use, then reused by every task),
+//! its variables and what it has registered, and the module-facing [`Host`] view of it.
+
+use crate::template::{Templar, Vars};
+use crate::transport::{Connection, ConnectionSpec, ExecOutput};
+use drover_modules::{Cmd, CmdOutput, Host, LocalFile, ModuleError};
+use serde_json::{Map, Value};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use tokio::sync::OnceCell;
+
+/// A host's connection: opened once, lazily (a play of `debug` tasks never connects).
+pub struct Link {
+    pub spec: ConnectionSpec,
+    cell: OnceCell<Result<Connection, String>>,
+}
+
+impl Link {
+    pub fn new(spec: ConnectionSpec) -> Self {
+        Link { spec, cell: OnceCell::new() }
+    }
+
+    pub async fn connection(&self) -> Result<&Connection, String> {
+        let result = self
+            .cell
+            .get_or_init(|| async { Connection::connect(&self.spec).await.map_err(|e| e.to_string()) })
+            .await;
+        result.as_ref().map_err(Clone::clone)
+    }
+
+    /// Runs a command over the host's one connection.
+    pub async fn exec(&self, cmd: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, HostError> {
+        let conn = self.connection().await.map_err(HostError::Unreachable)?;
+        conn.exec(cmd, stdin).await.map_err(|e| HostError::Unreachable(e.to_string()))
+    }
+
+    pub async fn close(self) {
+        if let Some(Ok(conn)) = self.cell.into_inner() {
+            conn.close().await;
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    #[error("{0}")]
+    Unreachable(String),
+}
+
+/// What the run remembers about a host across tasks and plays.
+pub struct HostState {
+    pub name: String,
+    /// Inventory variables (group_vars, host_vars, inventory file), resolved once.
+    pub inventory_vars: Map<String, Value>,
+    /// `register`ed results and `set_fact`s: above play and task vars, persistent across plays.
+    pub facts: Map<String, Value>,
+    /// Play-level vars (`vars` + `vars_files`), replaced at each play.
+    pub play_vars: Map<String, Value>,
+    /// Handlers this host has notified and not yet run.
+    pub notified: BTreeSet<String>,
+    pub link: Link,
+    /// Failed or unreachable: no further tasks run here.
+    pub done: bool,
+}
+
+/// The module's view of the host for one task: queries over the connection, controller files,
+/// templates and expressions in the task's variables.
+pub struct TaskHost<'a> {
+    pub link: &'a Link,
+    pub templar: &'a Templar,
+    pub vars: &'a Vars,
+    pub playbook_dir: &'a Path,
+    pub check_mode: bool,
+    pub diff_mode: bool,
+}
+
+impl TaskHost<'_> {
+    fn find_local(&self, path: &str, kind: LocalFile) -> Result<PathBuf, ModuleError> {
+        let wanted = Path::new(path);
+        if wanted.is_absolute() {
+            return Ok(wanted.to_path_buf());
+        }
+        let sub = match kind {
+            LocalFile::File => "files",
+            LocalFile::Template => "templates",
+        };
+        let candidates = [self.playbook_dir.join(sub).join(wanted), self.playbook_dir.join(wanted)];
+        candidates.iter().find(|c| c.exists()).cloned().ok_or_else(|| {
+            ModuleError::Failed(format!(
+                "could not find or access '{path}' (searched {})",
+                candidates.iter().map(|c| c.display().to_string()).collect::<Vec<_>>().join(", ")
+            ))
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl Host for TaskHost<'_> {
+    async fn query(&mut self, cmd: &Cmd) -> Result<CmdOutput, ModuleError> {
+        let out = self
+            .link
+            .exec(&cmd.to_shell(), None)
+            .await
+            .map_err(|e| ModuleError::Host(e.to_string()))?;
+        Ok(CmdOutput {
+            rc: out.rc,
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        })
+    }
+
+    fn read_local(&self, path: &str, kind: LocalFile) -> Result<Vec<u8>, ModuleError> {
+        let found = self.find_local(path, kind)?;
+        std::fs::read(&found)
+            .map_err(|e| ModuleError::Failed(format!("could not read '{}': {e}", found.display())))
+    }
+
+    fn render_template(&self, path: &str) -> Result<String, ModuleError> {
+        let found = self.find_local(path, LocalFile::Template)?;
+        let text = std::fs::read_to_string(&found)
+            .map_err(|e| ModuleError::Failed(format!("could not read '{}': {e}", found.display())))?;
+        let mut search = vec![self.playbook_dir.join("templates"), self.playbook_dir.to_path_buf()];
+        if let Some(parent) = found.parent() {
+            search.insert(0, parent.to_path_buf());
+        }
+        self.templar
+            .render_file_text(&found.display().to_string(), &text, self.vars, &search)
+            .map_err(|e| ModuleError::Failed(e.to_string()))
+    }
+
+    fn evaluate(&self, expr: &str) -> Result<Value, ModuleError> {
+        self.templar.eval(expr, self.vars).map_err(|e| ModuleError::Failed(e.to_string()))
+    }
+
+    fn check_mode(&self) -> bool {
+        self.check_mode
+    }
+
+    fn diff_mode(&self) -> bool {
+        self.diff_mode
+    }
+}

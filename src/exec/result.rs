@@ -1,0 +1,109 @@
+//! What happened to one task on one host.
+
+use drover_modules::Diff;
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Ok,
+    Changed,
+    Skipped,
+    Failed,
+    Unreachable,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Changed => "changed",
+            Status::Skipped => "skipping",
+            Status::Failed => "failed",
+            Status::Unreachable => "unreachable",
+        }
+    }
+}
+
+/// One loop item's outcome (shown as `changed: [web1] => (item=nginx)`).
+#[derive(Debug, Clone)]
+pub struct ItemResult {
+    pub label: String,
+    pub status: Status,
+    pub ignored: bool,
+    pub result: Map<String, Value>,
+    pub diffs: Vec<Diff>,
+}
+
+/// The outcome of a task on a host: Ansible's result dictionary plus how to report it.
+#[derive(Debug, Clone)]
+pub struct TaskResult {
+    pub status: Status,
+    /// Failed, but `ignore_errors` was set: the host goes on.
+    pub ignored: bool,
+    /// Ansible's result fields (`changed`, `failed`, `msg`, `rc`, `stdout`, `results`, …), already
+    /// censored when the task has `no_log`.
+    pub result: Map<String, Value>,
+    pub diffs: Vec<Diff>,
+    /// Per-item outcomes of a loop, in order.
+    pub items: Vec<ItemResult>,
+    /// The module's name, so the reporter can show `debug` output the way Ansible does.
+    pub action: &'static str,
+}
+
+impl TaskResult {
+    pub fn new(status: Status, result: Map<String, Value>, action: &'static str) -> Self {
+        TaskResult { status, ignored: false, result, diffs: Vec::new(), items: Vec::new(), action }
+    }
+
+    pub fn unreachable(msg: String, action: &'static str) -> Self {
+        let mut result = Map::new();
+        result.insert("changed".into(), Value::Bool(false));
+        result.insert("msg".into(), Value::String(msg));
+        result.insert("unreachable".into(), Value::Bool(true));
+        TaskResult::new(Status::Unreachable, result, action)
+    }
+
+    pub fn failed(msg: String, action: &'static str) -> Self {
+        let mut result = Map::new();
+        result.insert("changed".into(), Value::Bool(false));
+        result.insert("failed".into(), Value::Bool(true));
+        result.insert("msg".into(), Value::String(msg));
+        TaskResult::new(Status::Failed, result, action)
+    }
+
+    /// Failed and not ignored: the host leaves the play.
+    pub fn is_fatal(&self) -> bool {
+        (self.status == Status::Failed && !self.ignored) || self.status == Status::Unreachable
+    }
+}
+
+/// The PLAY RECAP counters of one host. As in Ansible, `ok` includes the changed tasks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct HostStats {
+    pub ok: u32,
+    pub changed: u32,
+    pub unreachable: u32,
+    pub failed: u32,
+    pub skipped: u32,
+    pub rescued: u32,
+    pub ignored: u32,
+}
+
+impl HostStats {
+    pub fn count(&mut self, result: &TaskResult) {
+        match result.status {
+            Status::Ok => self.ok += 1,
+            Status::Changed => {
+                self.ok += 1;
+                self.changed += 1;
+            }
+            Status::Skipped => self.skipped += 1,
+            Status::Unreachable => self.unreachable += 1,
+            Status::Failed if result.ignored => {
+                self.ok += 1;
+                self.ignored += 1;
+            }
+            Status::Failed => self.failed += 1,
+        }
+    }
+}

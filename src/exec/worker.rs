@@ -1,0 +1,373 @@
+//! Running one task on one host: variables → loop → when → template the arguments → module plan →
+//! steps over the connection → changed_when/failed_when → register/notify.
+
+use super::host::{HostState, TaskHost};
+use super::result::{ItemResult, Status, TaskResult};
+use super::RunContext;
+use crate::playbook::Task;
+use crate::template::Vars;
+use drover_modules::{ModuleError, Plan};
+use serde_json::{Map, Value};
+
+/// Ansible's `omit` placeholder: an argument rendered to this is dropped.
+pub const OMIT: &str = "__omit_place_holder__drover__";
+
+const CENSORED: &str = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
+
+/// Runs `task` on `host` and records what it leaves behind (registered vars, facts, notifications).
+pub async fn run_task(ctx: &RunContext<'_>, host: &mut HostState, task: &Task) -> TaskResult {
+    let vars = task_vars(ctx, host, task);
+    let mut result = match &task.loop_ {
+        None => run_once(ctx, host, task, &vars).await,
+        Some(_) => run_loop(ctx, host, task, &vars).await,
+    };
+    if truthy(ctx, &task.no_log, &vars) {
+        censor(&mut result);
+    }
+    if let Some(name) = &task.register {
+        host.facts.insert(name.clone(), Value::Object(result.result.clone()));
+    }
+    if result.status == Status::Changed {
+        host.notified.extend(task.notify.iter().cloned());
+    }
+    result
+}
+
+/// The variables a task sees, lowest precedence first.
+pub fn task_vars(ctx: &RunContext<'_>, host: &HostState, task: &Task) -> Vars {
+    let mut vars = host.inventory_vars.clone();
+    vars.extend(ctx.magic_vars(&host.name));
+    vars.extend(host.play_vars.clone());
+    vars.extend(task.vars.clone());
+    vars.extend(host.facts.clone());
+    vars.extend(ctx.options.extra_vars.clone());
+    ctx.templar.resolve_vars(&mut vars);
+    vars
+}
+
+async fn run_loop(ctx: &RunContext<'_>, host: &mut HostState, task: &Task, vars: &Vars) -> TaskResult {
+    let action = task.module.name();
+    let Some(spec) = &task.loop_ else { return run_once(ctx, host, task, vars).await };
+    let items = match loop_items(ctx, &spec.items, spec.flatten, vars) {
+        Ok(items) => items,
+        Err(msg) => return TaskResult::failed(msg, action),
+    };
+    let mut outcomes = Vec::with_capacity(items.len());
+    for item in items {
+        let mut item_vars = vars.clone();
+        item_vars.insert(spec.loop_var.clone(), item.clone());
+        let label = match &spec.label {
+            Some(label) => render_label(ctx, label, &item_vars),
+            None => label_of(&item),
+        };
+        let mut one = run_once(ctx, host, task, &item_vars).await;
+        one.result.insert(spec.loop_var.clone(), item);
+        one.result.insert("ansible_loop_var".into(), Value::String(spec.loop_var.clone()));
+        let unreachable = one.status == Status::Unreachable;
+        outcomes.push(ItemResult {
+            label,
+            status: one.status,
+            ignored: one.ignored,
+            result: one.result,
+            diffs: one.diffs,
+        });
+        if unreachable {
+            break;
+        }
+    }
+    combine_items(outcomes, action)
+}
+
+/// A loop's result: `results` holds every item's; the task is changed/failed if any item is.
+fn combine_items(items: Vec<ItemResult>, action: &'static str) -> TaskResult {
+    let any = |s: Status| items.iter().any(|i| i.status == s);
+    let status = if any(Status::Unreachable) {
+        Status::Unreachable
+    } else if any(Status::Failed) {
+        Status::Failed
+    } else if any(Status::Changed) {
+        Status::Changed
+    } else if !items.is_empty() && items.iter().all(|i| i.status == Status::Skipped) {
+        Status::Skipped
+    } else {
+        Status::Ok
+    };
+    let failed_items: Vec<&ItemResult> = items.iter().filter(|i| i.status == Status::Failed).collect();
+    let ignored = !failed_items.is_empty() && failed_items.iter().all(|i| i.ignored);
+    let mut result = Map::new();
+    result.insert("changed".into(), Value::Bool(any(Status::Changed)));
+    if status == Status::Failed {
+        result.insert("failed".into(), Value::Bool(true));
+        result.insert("msg".into(), Value::String("One or more items failed".into()));
+    }
+    if status == Status::Skipped {
+        result.insert("skipped".into(), Value::Bool(true));
+        result.insert("msg".into(), Value::String("All items skipped".into()));
+    }
+    result.insert(
+        "results".into(),
+        Value::Array(items.iter().map(|i| Value::Object(i.result.clone())).collect()),
+    );
+    TaskResult { status, ignored, result, diffs: Vec::new(), items, action }
+}
+
+fn loop_items(ctx: &RunContext<'_>, raw: &Value, flatten: bool, vars: &Vars) -> Result<Vec<Value>, String> {
+    let rendered = ctx.templar.render_value(raw, vars).map_err(|e| e.to_string())?;
+    let items = match rendered {
+        Value::Array(items) => items,
+        Value::Null => Vec::new(),
+        Value::String(s) if flatten => vec![Value::String(s)],
+        other => return Err(format!("Invalid data passed to 'loop', it requires a list, got this instead: {other}. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup.")),
+    };
+    if !flatten {
+        return Ok(items);
+    }
+    Ok(items
+        .into_iter()
+        .flat_map(|i| match i {
+            Value::Array(inner) => inner,
+            other => vec![other],
+        })
+        .collect())
+}
+
+fn render_label(ctx: &RunContext<'_>, label: &str, vars: &Vars) -> String {
+    match ctx.templar.render_str(label, vars) {
+        Ok(Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => label.to_string(),
+    }
+}
+
+/// How an item is shown: strings bare, anything else as JSON (Ansible shows the Python repr).
+fn label_of(item: &Value) -> String {
+    match item {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// One pass of a task (one loop item, or the task itself).
+async fn run_once(ctx: &RunContext<'_>, host: &mut HostState, task: &Task, vars: &Vars) -> TaskResult {
+    let action = task.module.name();
+    match task_conditions_hold(ctx, &task.when, vars) {
+        Ok(true) => {}
+        Ok(false) => return skipped("Conditional result was False", action),
+        Err(msg) => return TaskResult::failed(msg, action),
+    }
+    let args = match ctx.templar.render_value(&Value::Object(task.args.clone()), vars) {
+        Ok(Value::Object(args)) => drop_omitted(args),
+        Ok(_) => return TaskResult::failed("module arguments did not render to a mapping".into(), action),
+        Err(e) => {
+            return TaskResult::failed(
+                format!("The task includes an option with an undefined variable or a template error. The error was: {e}"),
+                action,
+            );
+        }
+    };
+    let check_mode = match &task.check_mode {
+        Some(v) => truthy(ctx, v, vars),
+        None => ctx.options.check,
+    };
+    let diff_mode = match &task.diff {
+        Some(v) => truthy(ctx, v, vars),
+        None => ctx.options.diff,
+    };
+    let plan = {
+        let mut view = TaskHost {
+            link: &host.link,
+            templar: ctx.templar,
+            vars,
+            playbook_dir: ctx.playbook_dir,
+            check_mode,
+            diff_mode,
+        };
+        task.module.plan_json(Value::Object(args), &mut view).await
+    };
+    let outcome = match plan {
+        Ok(plan) => apply_plan(host, plan, check_mode, action).await,
+        Err(ModuleError::Host(msg)) => return TaskResult::unreachable(msg, action),
+        Err(e) => TaskResult::failed(e.to_string(), action),
+    };
+    if outcome.status == Status::Unreachable {
+        return outcome;
+    }
+    let outcome = apply_overrides(ctx, task, vars, outcome);
+    apply_set_fact(host, &outcome);
+    outcome
+}
+
+fn skipped(reason: &str, action: &'static str) -> TaskResult {
+    let mut result = Map::new();
+    result.insert("changed".into(), Value::Bool(false));
+    result.insert("skipped".into(), Value::Bool(true));
+    result.insert("skip_reason".into(), Value::String(reason.into()));
+    TaskResult::new(Status::Skipped, result, action)
+}
+
+fn drop_omitted(args: Map<String, Value>) -> Map<String, Value> {
+    args.into_iter().filter(|(_, v)| v.as_str() != Some(OMIT)).collect()
+}
+
+/// Runs the plan's steps (unless in check mode) and shapes Ansible's result.
+async fn apply_plan(host: &HostState, plan: Plan, check_mode: bool, action: &'static str) -> TaskResult {
+    let mut result = plan.result.clone();
+    if let Some(reason) = plan.skipped {
+        let mut r = skipped(&reason, action);
+        r.result.extend(result);
+        return r;
+    }
+    if let Some(msg) = plan.failed {
+        result.insert("failed".into(), Value::Bool(true));
+        result.insert("msg".into(), Value::String(msg));
+        result.entry("changed").or_insert(Value::Bool(false));
+        let mut r = TaskResult::new(Status::Failed, result, action);
+        r.diffs = plan.diffs;
+        return r;
+    }
+    let changed = plan.changes();
+    result.insert("changed".into(), Value::Bool(changed));
+    let mut status = if changed { Status::Changed } else { Status::Ok };
+    if !check_mode {
+        for step in &plan.steps {
+            let out = match host.link.exec(&step.cmd.to_shell(), step.stdin.as_deref()).await {
+                Ok(out) => out,
+                Err(e) => return TaskResult::unreachable(e.to_string(), action),
+            };
+            if step.register_output {
+                register_output(&mut result, &step.cmd.display(), &out);
+            }
+            if out.rc != 0 {
+                status = Status::Failed;
+                result.insert("failed".into(), Value::Bool(true));
+                let msg = if step.register_output {
+                    "non-zero return code".to_string()
+                } else {
+                    let stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
+                    format!("command failed (rc={}): {}: {stderr}", out.rc, step.cmd.display())
+                };
+                result.insert("msg".into(), Value::String(msg));
+                result.insert("rc".into(), Value::from(out.rc));
+                break;
+            }
+        }
+    }
+    let mut r = TaskResult::new(status, result, action);
+    r.diffs = plan.diffs;
+    r
+}
+
+fn register_output(result: &mut Map<String, Value>, cmd: &str, out: &crate::transport::ExecOutput) {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Ansible strips one trailing newline from command output.
+    let stdout = stdout.strip_suffix('\n').unwrap_or(&stdout).to_string();
+    let stderr = stderr.strip_suffix('\n').unwrap_or(&stderr).to_string();
+    let lines = |s: &str| Value::Array(s.lines().map(|l| Value::String(l.to_string())).collect());
+    result.entry("cmd").or_insert_with(|| Value::String(cmd.to_string()));
+    result.insert("rc".into(), Value::from(out.rc));
+    result.insert("stdout_lines".into(), lines(&stdout));
+    result.insert("stderr_lines".into(), lines(&stderr));
+    result.insert("stdout".into(), Value::String(stdout));
+    result.insert("stderr".into(), Value::String(stderr));
+}
+
+/// `changed_when`, `failed_when`, `ignore_errors`: evaluated with the result registered.
+fn apply_overrides(ctx: &RunContext<'_>, task: &Task, vars: &Vars, mut r: TaskResult) -> TaskResult {
+    if r.status == Status::Skipped {
+        return r;
+    }
+    let mut scope = vars.clone();
+    if let Some(name) = &task.register {
+        scope.insert(name.clone(), Value::Object(r.result.clone()));
+    }
+    if let Some(conds) = &task.changed_when {
+        match task_conditions_hold(ctx, conds, &scope) {
+            Ok(changed) => {
+                r.result.insert("changed".into(), Value::Bool(changed));
+                if r.status != Status::Failed {
+                    r.status = if changed { Status::Changed } else { Status::Ok };
+                }
+            }
+            Err(msg) => return TaskResult::failed(msg, r.action),
+        }
+    }
+    if let Some(conds) = &task.failed_when {
+        match task_conditions_hold(ctx, conds, &scope) {
+            Ok(true) => {
+                r.status = Status::Failed;
+                r.result.insert("failed".into(), Value::Bool(true));
+                r.result.insert("failed_when_result".into(), Value::Bool(true));
+                r.result.entry("msg").or_insert_with(|| Value::String("failed_when condition was true".into()));
+            }
+            Ok(false) => {
+                if r.status == Status::Failed {
+                    let changed = r.result.get("changed").and_then(Value::as_bool).unwrap_or(false);
+                    r.status = if changed { Status::Changed } else { Status::Ok };
+                }
+                r.result.insert("failed".into(), Value::Bool(false));
+                r.result.insert("failed_when_result".into(), Value::Bool(false));
+            }
+            Err(msg) => return TaskResult::failed(msg, r.action),
+        }
+    }
+    if r.status == Status::Failed && truthy(ctx, &task.ignore_errors, vars) {
+        r.ignored = true;
+    }
+    r
+}
+
+/// `set_fact` returns `ansible_facts`; they become host variables for the rest of the run.
+fn apply_set_fact(host: &mut HostState, r: &TaskResult) {
+    if r.status == Status::Failed {
+        return;
+    }
+    if let Some(Value::Object(facts)) = r.result.get("ansible_facts") {
+        host.facts.extend(facts.clone());
+    }
+}
+
+/// Every condition holds (Ansible's `when:` list is an AND). Booleans are taken as they are.
+fn task_conditions_hold(ctx: &RunContext<'_>, conds: &[Value], vars: &Vars) -> Result<bool, String> {
+    for cond in conds {
+        let holds = match cond {
+            Value::Bool(b) => *b,
+            Value::String(expr) => ctx
+                .templar
+                .eval_bool(expr, vars)
+                .map_err(|e| format!("The conditional check '{expr}' failed. The error was: {e}"))?,
+            Value::Null => false,
+            other => drover_modules::de::bool_from_value(other).unwrap_or(true),
+        };
+        if !holds {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// A keyword value that may be a boolean or a template (`ignore_errors: "{{ x }}"`).
+fn truthy(ctx: &RunContext<'_>, value: &Value, vars: &Vars) -> bool {
+    let rendered = match value {
+        Value::String(s) => ctx.templar.render_str(s, vars).unwrap_or(Value::Bool(false)),
+        other => other.clone(),
+    };
+    drover_modules::de::bool_from_value(&rendered).unwrap_or(false)
+}
+
+fn censor(r: &mut TaskResult) {
+    let changed = r.result.get("changed").cloned().unwrap_or(Value::Bool(false));
+    let mut censored = Map::new();
+    censored.insert("censored".into(), Value::String(CENSORED.into()));
+    censored.insert("changed".into(), changed);
+    if r.status == Status::Failed {
+        censored.insert("failed".into(), Value::Bool(true));
+    }
+    r.result = censored;
+    r.diffs.clear();
+    for item in &mut r.items {
+        item.result = Map::from_iter([("censored".to_string(), Value::String(CENSORED.into()))]);
+        item.diffs.clear();
+        item.label = "(censored due to no_log)".into();
+    }
+}

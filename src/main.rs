@@ -1,0 +1,21 @@
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match drover::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            let code = if e.use_stderr() { drover::app::exit::OPTIONS } else { drover::app::exit::OK };
+            return ExitCode::from(code);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("ERROR! cannot start the async runtime: {e}");
+            return ExitCode::from(drover::app::exit::ERROR);
+        }
+    };
+    ExitCode::from(runtime.block_on(drover::app::run(cli)))
+}

@@ -1,0 +1,62 @@
+//! Playbooks: the YAML a user wrote, checked and turned into [`Play`]s and [`Task`]s before any host
+//! is touched. Anything drover does not support is an error here, naming file, line and the thing.
+
+mod kv;
+mod load;
+mod task;
+
+pub use kv::parse_kv;
+pub use load::{LoadError, adhoc_task, load_playbook};
+pub use task::{Loop, Task};
+
+use crate::yaml::Origin;
+use serde_json::{Map, Value};
+use std::path::PathBuf;
+
+/// A playbook file: its plays, in order.
+#[derive(Debug, Clone)]
+pub struct Playbook {
+    pub path: PathBuf,
+    /// The directory relative paths (`vars_files`, `copy src=`, `template src=`) resolve against.
+    pub dir: PathBuf,
+    pub plays: Vec<Play>,
+}
+
+/// One play: which hosts, which variables, which tasks.
+#[derive(Debug, Clone)]
+pub struct Play {
+    pub name: String,
+    /// The host pattern (`webservers:&prod`).
+    pub hosts: String,
+    pub vars: Map<String, Value>,
+    /// Files of variables; may contain templates (`vars/{{ env }}.yml`), loaded per host at run time.
+    pub vars_files: Vec<String>,
+    /// `pre_tasks`, `tasks`, `post_tasks`: handlers run after each section, as in Ansible.
+    pub sections: Vec<Vec<Task>>,
+    pub handlers: Vec<Task>,
+    pub origin: Origin,
+}
+
+impl Play {
+    pub fn tasks(&self) -> impl Iterator<Item = &Task> {
+        self.sections.iter().flatten()
+    }
+}
+
+/// Values of `hosts:` may be a list; Ansible joins it into one pattern.
+pub(crate) fn pattern_from_value(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Array(items) => Some(
+            items
+                .iter()
+                .map(|i| match i {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
+        _ => None,
+    }
+}

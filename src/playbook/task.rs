@@ -1,0 +1,69 @@
+//! A task as drover runs it: the module to call with its (untemplated) arguments, and the engine
+//! keywords around it. Keywords live here and never reach a module.
+
+use crate::yaml::Origin;
+use drover_modules::{DynModule, FreeForm};
+use serde_json::{Map, Value};
+
+/// What a task iterates over: the untemplated `loop:`/`with_items:` value.
+#[derive(Debug, Clone)]
+pub struct Loop {
+    pub items: Value,
+    /// `with_items` flattens one level, `loop` does not.
+    pub flatten: bool,
+    pub loop_var: String,
+    /// `loop_control.label`: how an item is shown.
+    pub label: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct Task {
+    pub name: Option<String>,
+    pub module: &'static dyn DynModule,
+    /// The module name as written (`ansible.builtin.copy`), for messages.
+    pub action: String,
+    pub args: Map<String, Value>,
+    pub when: Vec<Value>,
+    pub loop_: Option<Loop>,
+    pub register: Option<String>,
+    pub notify: Vec<String>,
+    /// Names a handler also answers to.
+    pub listen: Vec<String>,
+    pub vars: Map<String, Value>,
+    pub ignore_errors: Value,
+    pub changed_when: Option<Vec<Value>>,
+    pub failed_when: Option<Vec<Value>>,
+    pub no_log: Value,
+    /// Per-task `check_mode:` (None: follow `--check`).
+    pub check_mode: Option<Value>,
+    pub diff: Option<Value>,
+    pub origin: Origin,
+}
+
+impl std::fmt::Debug for Task {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Task")
+            .field("name", &self.display_name())
+            .field("args", &self.args)
+            .field("origin", &self.origin)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Task {
+    /// What the output shows: the task's name, else its action (Ansible shows `copy`).
+    pub fn display_name(&self) -> String {
+        self.name.clone().unwrap_or_else(|| self.action.clone())
+    }
+
+    /// The keys a handler is notified by: its name and its `listen` topics.
+    pub fn answers_to(&self, notification: &str) -> bool {
+        self.name.as_deref() == Some(notification)
+            || self.listen.iter().any(|l| l == notification)
+            || self.action == notification
+    }
+
+    pub fn free_form(&self) -> FreeForm {
+        self.module.free_form()
+    }
+}

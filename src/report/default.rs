@@ -1,0 +1,176 @@
+//! Output that reads like ansible-playbook's, coloured only on a terminal.
+
+use super::{Reporter, unified_diff};
+use crate::exec::{ItemResult, RunSummary, Status, TaskResult};
+use crate::playbook::{Play, Task};
+use console::Style;
+use serde_json::{Map, Value};
+use std::io::Write;
+
+pub struct DefaultReporter<W: Write> {
+    out: W,
+    verbosity: u8,
+    diff: bool,
+    colours: Colours,
+}
+
+struct Colours {
+    ok: Style,
+    changed: Style,
+    failed: Style,
+    skipped: Style,
+    warning: Style,
+}
+
+impl Colours {
+    fn new(enabled: bool) -> Self {
+        let s = |style: Style| style.force_styling(enabled);
+        Colours {
+            ok: s(Style::new().green()),
+            changed: s(Style::new().yellow()),
+            failed: s(Style::new().red()),
+            skipped: s(Style::new().cyan()),
+            warning: s(Style::new().magenta()),
+        }
+    }
+
+    fn of(&self, status: Status) -> &Style {
+        match status {
+            Status::Ok => &self.ok,
+            Status::Changed => &self.changed,
+            Status::Skipped => &self.skipped,
+            Status::Failed | Status::Unreachable => &self.failed,
+        }
+    }
+}
+
+impl<W: Write> DefaultReporter<W> {
+    pub fn new(out: W, verbosity: u8, diff: bool, colour: bool) -> Self {
+        DefaultReporter { out, verbosity, diff, colours: Colours::new(colour) }
+    }
+
+    fn banner(&mut self, title: &str) {
+        let stars = "*".repeat(79usize.saturating_sub(title.len() + 1).max(3));
+        let _ = writeln!(self.out, "\n{title} {stars}");
+    }
+
+    fn line(&mut self, text: String, style: Status) {
+        let styled = self.colours.of(style).apply_to(text);
+        let _ = writeln!(self.out, "{styled}");
+    }
+
+    fn print_diffs(&mut self, diffs: &[drover_modules::Diff]) {
+        if !self.diff {
+            return;
+        }
+        for diff in diffs {
+            let _ = write!(self.out, "{}", unified_diff(diff));
+        }
+    }
+
+    /// `ok: [web1]`, `changed: [web1] => (item=x)`, `fatal: [web1]: FAILED! => {...}`.
+    fn status_line(&self, host: &str, status: Status, item: Option<&str>, result: &Map<String, Value>, action: &str) -> String {
+        let item = item.map(|i| format!(" => (item={i})")).unwrap_or_default();
+        match status {
+            Status::Failed => format!("fatal: [{host}]: FAILED!{item} => {}", compact(result)),
+            Status::Unreachable => format!("fatal: [{host}]: UNREACHABLE!{item} => {}", compact(result)),
+            _ => {
+                let head = format!("{}: [{host}]{item}", status.as_str());
+                match self.shown_result(status, result, action) {
+                    Some(body) => format!("{head} => {body}"),
+                    None => head,
+                }
+            }
+        }
+    }
+
+    /// What follows `=>` on a successful line: debug output always, the whole result with -v.
+    fn shown_result(&self, status: Status, result: &Map<String, Value>, action: &str) -> Option<String> {
+        if action == "debug" && status == Status::Ok {
+            let shown: Map<String, Value> =
+                result.iter().filter(|(k, _)| *k != "changed").map(|(k, v)| (k.clone(), v.clone())).collect();
+            return Some(pretty(&shown));
+        }
+        (self.verbosity > 0 && status != Status::Skipped).then(|| compact(result))
+    }
+
+    fn item_line(&mut self, host: &str, item: &ItemResult, action: &str) {
+        self.print_diffs(&item.diffs);
+        let line = self.status_line(host, item.status, Some(&item.label), &item.result, action);
+        self.line(line, item.status);
+        if item.ignored {
+            self.line("...ignoring".into(), Status::Skipped);
+        }
+    }
+}
+
+impl<W: Write> Reporter for DefaultReporter<W> {
+    fn play_start(&mut self, play: &Play) {
+        self.banner(&format!("PLAY [{}]", play.name));
+    }
+
+    fn task_start(&mut self, task: &Task, handler: bool) {
+        let kind = if handler { "RUNNING HANDLER" } else { "TASK" };
+        self.banner(&format!("{kind} [{}]", task.display_name()));
+        if self.verbosity > 1 {
+            let _ = writeln!(self.out, "task path: {}", task.origin);
+        }
+    }
+
+    fn host_result(&mut self, host: &str, _task: Option<&Task>, result: &TaskResult) {
+        for item in &result.items {
+            self.item_line(host, item, result.action);
+        }
+        if !result.items.is_empty() && result.status != Status::Failed {
+            return;
+        }
+        self.print_diffs(&result.diffs);
+        let line = self.status_line(host, result.status, None, &result.result, result.action);
+        self.line(line, result.status);
+        if result.ignored {
+            self.line("...ignoring".into(), Status::Skipped);
+        }
+    }
+
+    fn no_hosts_left(&mut self) {
+        self.banner("NO MORE HOSTS LEFT");
+    }
+
+    fn warning(&mut self, msg: &str) {
+        let text = self.colours.warning.apply_to(format!("[WARNING]: {msg}"));
+        let _ = writeln!(self.out, "{text}");
+    }
+
+    fn recap(&mut self, summary: &RunSummary) {
+        self.banner("PLAY RECAP");
+        for (host, s) in &summary.stats {
+            let status = if s.failed > 0 || s.unreachable > 0 {
+                Status::Failed
+            } else if s.changed > 0 {
+                Status::Changed
+            } else {
+                Status::Ok
+            };
+            let name = self.colours.of(status).apply_to(format!("{host:<26}"));
+            let _ = writeln!(
+                self.out,
+                "{name}: ok={:<4} changed={:<4} unreachable={:<4} failed={:<4} skipped={:<4} rescued={:<4} ignored={}",
+                s.ok, s.changed, s.unreachable, s.failed, s.skipped, s.rescued, s.ignored
+            );
+        }
+        let _ = writeln!(self.out);
+        let _ = self.out.flush();
+    }
+}
+
+fn compact(result: &Map<String, Value>) -> String {
+    serde_json::to_string(result).unwrap_or_default()
+}
+
+fn pretty(result: &Map<String, Value>) -> String {
+    let mut buf = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, formatter);
+    let _ = serde::Serialize::serialize(result, &mut ser);
+    String::from_utf8_lossy(&buf).into_owned()
+}

@@ -1,0 +1,85 @@
+//! One JSON document for the whole run, printed at the end (the shape of Ansible's `json` callback).
+
+use super::Reporter;
+use crate::exec::{RunSummary, TaskResult};
+use crate::playbook::{Play, Task};
+use serde_json::{Map, Value, json};
+use std::io::Write;
+
+pub struct JsonReporter<W: Write> {
+    out: W,
+    plays: Vec<Value>,
+    warnings: Vec<String>,
+}
+
+impl<W: Write> JsonReporter<W> {
+    pub fn new(out: W) -> Self {
+        JsonReporter { out, plays: Vec::new(), warnings: Vec::new() }
+    }
+
+    fn current_tasks(&mut self) -> Option<&mut Vec<Value>> {
+        self.plays.last_mut()?.get_mut("tasks")?.as_array_mut()
+    }
+}
+
+impl<W: Write> Reporter for JsonReporter<W> {
+    fn play_start(&mut self, play: &Play) {
+        self.plays.push(json!({
+            "play": {"name": play.name, "hosts": play.hosts, "path": play.origin.to_string()},
+            "tasks": [],
+        }));
+    }
+
+    fn task_start(&mut self, task: &Task, handler: bool) {
+        let entry = json!({
+            "task": {"name": task.display_name(), "action": task.action, "handler": handler, "path": task.origin.to_string()},
+            "hosts": {},
+        });
+        if let Some(tasks) = self.current_tasks() {
+            tasks.push(entry);
+        }
+    }
+
+    fn host_result(&mut self, host: &str, _task: Option<&Task>, result: &TaskResult) {
+        let mut shown = result.result.clone();
+        shown.insert("status".into(), Value::from(result.status.as_str()));
+        if result.ignored {
+            shown.insert("ignored".into(), Value::Bool(true));
+        }
+        if !result.diffs.is_empty() {
+            let diffs: Vec<Value> = result
+                .diffs
+                .iter()
+                .map(|d| json!({"before_header": d.before_header, "after_header": d.after_header, "before": d.before, "after": d.after}))
+                .collect();
+            shown.insert("diff".into(), Value::Array(diffs));
+        }
+        let Some(hosts) = self
+            .current_tasks()
+            .and_then(|t| t.last_mut())
+            .and_then(|t| t.get_mut("hosts"))
+            .and_then(Value::as_object_mut)
+        else {
+            return;
+        };
+        hosts.insert(host.to_string(), Value::Object(shown));
+    }
+
+    fn no_hosts_left(&mut self) {}
+
+    fn warning(&mut self, msg: &str) {
+        self.warnings.push(msg.to_string());
+    }
+
+    fn recap(&mut self, summary: &RunSummary) {
+        let stats: Map<String, Value> = summary
+            .stats
+            .iter()
+            .map(|(h, s)| (h.clone(), serde_json::to_value(s).unwrap_or(Value::Null)))
+            .collect();
+        let doc = json!({"plays": self.plays, "stats": stats, "warnings": self.warnings});
+        let _ = serde_json::to_writer_pretty(&mut self.out, &doc);
+        let _ = writeln!(self.out);
+        let _ = self.out.flush();
+    }
+}

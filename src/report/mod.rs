@@ -1,0 +1,39 @@
+//! Reporting: the runner emits events, a [`Reporter`] shows them. The default one prints what
+//! Ansible prints; `json` prints one document for CI.
+
+mod adhoc;
+mod default;
+mod json;
+
+pub use adhoc::AdhocReporter;
+pub use default::DefaultReporter;
+pub use json::JsonReporter;
+
+use crate::exec::{RunSummary, TaskResult};
+use crate::playbook::{Play, Task};
+
+pub trait Reporter {
+    fn play_start(&mut self, play: &Play);
+    fn task_start(&mut self, task: &Task, handler: bool);
+    /// A host's outcome; `task` is `None` for failures outside a task (e.g. `vars_files`).
+    fn host_result(&mut self, host: &str, task: Option<&Task>, result: &TaskResult);
+    fn no_hosts_left(&mut self);
+    fn warning(&mut self, msg: &str);
+    fn recap(&mut self, summary: &RunSummary);
+}
+
+/// Which reporter `--output` chose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Default,
+    Json,
+}
+
+/// Renders a before/after pair as a unified diff.
+pub fn unified_diff(diff: &drover_modules::Diff) -> String {
+    similar::TextDiff::from_lines(&diff.before, &diff.after)
+        .unified_diff()
+        .context_radius(3)
+        .header(&diff.before_header, &diff.after_header)
+        .to_string()
+}
