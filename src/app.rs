@@ -47,7 +47,12 @@ fn colour_wanted() -> bool {
 fn reporter(format: OutputFormat, options: &RunOptions) -> Box<dyn Reporter> {
     let out = std::io::stdout();
     match format {
-        OutputFormat::Default => Box::new(DefaultReporter::new(out, options.verbosity, options.diff, colour_wanted())),
+        OutputFormat::Default => Box::new(DefaultReporter::new(
+            out,
+            options.verbosity,
+            options.diff,
+            colour_wanted(),
+        )),
         OutputFormat::Json => Box::new(JsonReporter::new(out)),
     }
 }
@@ -91,7 +96,13 @@ async fn play(args: PlayArgs) -> u8 {
         return exit::OK;
     }
     if args.list_hosts || args.list_tasks {
-        return list(&playbooks, &inventory, &options, args.list_hosts, args.list_tasks);
+        return list(
+            &playbooks,
+            &inventory,
+            &options,
+            args.list_hosts,
+            args.list_tasks,
+        );
     }
     let mut code = exit::OK;
     for playbook in &playbooks {
@@ -103,7 +114,13 @@ async fn play(args: PlayArgs) -> u8 {
 }
 
 /// `--list-hosts` / `--list-tasks`, as ansible-playbook prints them.
-fn list(playbooks: &[Playbook], inventory: &Inventory, options: &RunOptions, hosts: bool, tasks: bool) -> u8 {
+fn list(
+    playbooks: &[Playbook],
+    inventory: &Inventory,
+    options: &RunOptions,
+    hosts: bool,
+    tasks: bool,
+) -> u8 {
     for playbook in playbooks {
         println!("\nplaybook: {}", playbook.path.display());
         for (i, play) in playbook.plays.iter().enumerate() {
@@ -149,7 +166,9 @@ async fn adhoc(args: RunArgs) -> u8 {
         (None, false) if args.module == "command" || args.module.ends_with(".command") => {
             serde_json::json!({"argv": args.command})
         }
-        (None, false) => Value::String(shlex::try_join(args.command.iter().map(String::as_str)).unwrap_or_default()),
+        (None, false) => Value::String(
+            shlex::try_join(args.command.iter().map(String::as_str)).unwrap_or_default(),
+        ),
         (Some(_), false) => {
             error("give the command either with -a or after --, not both");
             return exit::OPTIONS;
@@ -181,7 +200,9 @@ async fn adhoc(args: RunArgs) -> u8 {
         OutputFormat::Json => Box::new(JsonReporter::new(std::io::stdout())),
         OutputFormat::Default => Box::new(AdhocReporter::new(std::io::stdout(), colour_wanted())),
     };
-    run_playbook(&playbook, &inventory, &options, reporter.as_mut()).await.exit_code()
+    run_playbook(&playbook, &inventory, &options, reporter.as_mut())
+        .await
+        .exit_code()
 }
 
 fn inventory(args: InventoryArgs) -> u8 {
@@ -192,11 +213,16 @@ fn inventory(args: InventoryArgs) -> u8 {
     if let Some(host) = &args.host {
         return match inventory.to_host_json(host) {
             Some(vars) => {
-                println!("{}", serde_json::to_string_pretty(&vars).unwrap_or_default());
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&vars).unwrap_or_default()
+                );
                 exit::OK
             }
             None => {
-                error(format!("You must pass a single valid host to --host parameter: {host} is not in the inventory"));
+                error(format!(
+                    "You must pass a single valid host to --host parameter: {host} is not in the inventory"
+                ));
                 exit::ERROR
             }
         };
@@ -205,6 +231,9 @@ fn inventory(args: InventoryArgs) -> u8 {
         print!("{}", inventory.graph(Some(group)));
         return exit::OK;
     }
-    println!("{}", serde_json::to_string_pretty(&inventory.to_list_json()).unwrap_or_default());
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&inventory.to_list_json()).unwrap_or_default()
+    );
     exit::OK
 }

@@ -9,7 +9,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 #[derive(Debug, Parser)]
-#[command(name = "drover", version, about = "Run Ansible playbooks over SSH, agentless and fast")]
+#[command(
+    name = "drover",
+    version,
+    about = "Run Ansible playbooks over SSH, agentless and fast"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -137,7 +141,10 @@ impl ConnectArgs {
             verbosity: self.verbose,
             extra_vars: parse_extra_vars(&self.extra_vars)?,
             limit: self.limit.clone(),
-            host_key_checking: self.host_key_checking.map(Into::into).or_else(host_key_checking_from_env),
+            host_key_checking: self
+                .host_key_checking
+                .map(Into::into)
+                .or_else(host_key_checking_from_env),
             connect_timeout: Duration::from_secs(self.timeout.max(1)),
         })
     }
@@ -201,7 +208,10 @@ mod tests {
     fn extra_vars_in_every_form() {
         let vars = parse_extra_vars(&["a=1 b='x y'".into(), r#"{"c": [1, 2], "a": "2"}"#.into()])
             .unwrap_or_default();
-        assert_eq!(Value::Object(vars), json!({"a": "2", "b": "x y", "c": [1, 2]}));
+        assert_eq!(
+            Value::Object(vars),
+            json!({"a": "2", "b": "x y", "c": [1, 2]})
+        );
     }
 
     #[test]

@@ -6,11 +6,18 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            let code = if e.use_stderr() { drover::app::exit::OPTIONS } else { drover::app::exit::OK };
+            let code = if e.use_stderr() {
+                drover::app::exit::OPTIONS
+            } else {
+                drover::app::exit::OK
+            };
             return ExitCode::from(code);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("ERROR! cannot start the async runtime: {e}");

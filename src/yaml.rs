@@ -18,7 +18,10 @@ pub struct Origin {
 
 impl Origin {
     pub fn new(file: &Path, line: u64) -> Self {
-        Origin { file: file.to_path_buf(), line }
+        Origin {
+            file: file.to_path_buf(),
+            line,
+        }
     }
     /// Where a spanned YAML value starts.
     pub fn of<T>(file: &Path, spanned: &Spanned<T>) -> Self {
@@ -59,12 +62,17 @@ pub fn from_str<T: DeserializeOwned>(text: &str, file: &Path) -> Result<T, YamlE
         let message = e.to_string();
         // saphyr prefixes "error: line N column M: "; the origin already says where.
         let message = match message.split_once(": ") {
-            Some((head, rest)) if head.starts_with("error") => {
-                rest.split_once(": ").map(|(_, m)| m).unwrap_or(rest).to_string()
-            }
+            Some((head, rest)) if head.starts_with("error") => rest
+                .split_once(": ")
+                .map(|(_, m)| m)
+                .unwrap_or(rest)
+                .to_string(),
             _ => message,
         };
-        YamlError { origin: Origin::new(file, line), message: message.lines().next().unwrap_or("").to_string() }
+        YamlError {
+            origin: Origin::new(file, line),
+            message: message.lines().next().unwrap_or("").to_string(),
+        }
     })
 }
 
@@ -133,7 +141,11 @@ mod tests {
 
     #[test]
     fn spans_give_lines() {
-        let v: Vec<Spanned<Value>> = from_str("- a: 1\n- b: 2\n", Path::new("x")).unwrap_or_default();
-        assert_eq!(v.iter().map(|s| s.referenced.line()).collect::<Vec<_>>(), vec![1, 2]);
+        let v: Vec<Spanned<Value>> =
+            from_str("- a: 1\n- b: 2\n", Path::new("x")).unwrap_or_default();
+        assert_eq!(
+            v.iter().map(|s| s.referenced.line()).collect::<Vec<_>>(),
+            vec![1, 2]
+        );
     }
 }

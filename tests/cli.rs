@@ -20,16 +20,29 @@ fn demo_play_runs_locally_and_is_idempotent() {
     let first = run(&args);
     assert_eq!(first.code, 0, "{}", first.show());
     assert!(first.count("localhost", "changed") >= 8, "{}", first.show());
-    assert!(first.stdout.contains("RUNNING HANDLER [Restart the application]"), "{}", first.show());
+    assert!(
+        first
+            .stdout
+            .contains("RUNNING HANDLER [Restart the application]"),
+        "{}",
+        first.show()
+    );
     let conf = std::fs::read_to_string(root.path().join("app/etc/app.conf")).unwrap_or_default();
-    assert!(conf.contains("port=8080") && conf.contains("allow=bob"), "{conf}");
+    assert!(
+        conf.contains("port=8080") && conf.contains("allow=bob"),
+        "{conf}"
+    );
     let users = std::fs::read_to_string(root.path().join("app/etc/users")).unwrap_or_default();
     assert_eq!(users, "user=alice\nuser=bob\n");
 
     let second = run(&args);
     assert_eq!(second.code, 0, "{}", second.show());
     assert_eq!(second.count("localhost", "changed"), 0, "{}", second.show());
-    assert!(!second.stdout.contains("RUNNING HANDLER"), "{}", second.show());
+    assert!(
+        !second.stdout.contains("RUNNING HANDLER"),
+        "{}",
+        second.show()
+    );
 }
 
 #[test]
@@ -38,7 +51,15 @@ fn check_mode_changes_nothing() {
     let inv = local_inventory(root.path());
     let app = root.path().join("app");
     let demo_root = format!("demo_root={}", app.display());
-    let out = run(&["play", "playbooks/site.yml", "-i", &inv, "-e", &demo_root, "--check"]);
+    let out = run(&[
+        "play",
+        "playbooks/site.yml",
+        "-i",
+        &inv,
+        "-e",
+        &demo_root,
+        "--check",
+    ]);
     assert!(out.total("changed") > 0, "{}", out.show());
     assert!(!app.exists(), "--check created {}", app.display());
 }
@@ -59,8 +80,15 @@ fn diff_shows_file_changes() {
     );
     let out = run(&["play", &play.display().to_string(), "-i", &inv, "--diff"]);
     assert_eq!(out.code, 0, "{}", out.show());
-    assert!(out.stdout.contains("-old line") && out.stdout.contains("+new line"), "{}", out.show());
-    assert_eq!(std::fs::read_to_string(&dest).unwrap_or_default(), "new line\n");
+    assert!(
+        out.stdout.contains("-old line") && out.stdout.contains("+new line"),
+        "{}",
+        out.show()
+    );
+    assert_eq!(
+        std::fs::read_to_string(&dest).unwrap_or_default(),
+        "new line\n"
+    );
 }
 
 #[test]
@@ -74,7 +102,11 @@ fn failing_task_gives_exit_2_and_names_the_task() {
     );
     let out = run_in(root.path(), &["play", "p.yml", "-i", &inv]);
     assert_eq!(out.code, 2, "{}", out.show());
-    assert!(out.stdout.contains("fatal: [localhost]: FAILED!"), "{}", out.show());
+    assert!(
+        out.stdout.contains("fatal: [localhost]: FAILED!"),
+        "{}",
+        out.show()
+    );
     assert!(!out.stdout.contains("never"), "{}", out.show());
     assert_eq!(out.count("localhost", "failed"), 1, "{}", out.show());
 }
@@ -114,26 +146,52 @@ fn ignore_errors_register_and_when() {
     assert_eq!(out.code, 0, "{}", out.show());
     assert!(out.stdout.contains("...ignoring"), "{}", out.show());
     assert_eq!(out.count("localhost", "ignored"), 1, "{}", out.show());
-    assert!(out.stdout.contains("(item=c)") && out.stdout.contains("skipping: [localhost] => (item=b)"), "{}", out.show());
+    assert!(
+        out.stdout.contains("(item=c)") && out.stdout.contains("skipping: [localhost] => (item=b)"),
+        "{}",
+        out.show()
+    );
 }
 
 #[test]
 fn json_output_is_one_document() {
     let root = tempdir();
     let inv = local_inventory(root.path());
-    let out = run(&["play", "playbooks/site.yml", "-i", &inv, "-e", &format!("demo_root={}", root.path().display()), "--output", "json"]);
+    let out = run(&[
+        "play",
+        "playbooks/site.yml",
+        "-i",
+        &inv,
+        "-e",
+        &format!("demo_root={}", root.path().display()),
+        "--output",
+        "json",
+    ]);
     assert_eq!(out.code, 0, "{}", out.show());
-    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.show()));
-    assert!(doc["stats"]["localhost"]["changed"].as_u64().unwrap_or(0) > 0, "{doc}");
-    assert_eq!(doc["plays"][0]["tasks"][0]["hosts"]["localhost"]["status"], "changed");
+    let doc: serde_json::Value =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.show()));
+    assert!(
+        doc["stats"]["localhost"]["changed"].as_u64().unwrap_or(0) > 0,
+        "{doc}"
+    );
+    assert_eq!(
+        doc["plays"][0]["tasks"][0]["hosts"]["localhost"]["status"],
+        "changed"
+    );
 }
 
 #[test]
 fn malformed_playbook_names_file_and_line() {
     let root = tempdir();
     let play = root.path().join("bad.yml");
-    write(&play, "- hosts: all\n  tasks:\n    - name: x\n      copy: {dest: /tmp/x\n");
-    let out = run_in(root.path(), &["play", "bad.yml", "-i", &local_inventory(root.path())]);
+    write(
+        &play,
+        "- hosts: all\n  tasks:\n    - name: x\n      copy: {dest: /tmp/x\n",
+    );
+    let out = run_in(
+        root.path(),
+        &["play", "bad.yml", "-i", &local_inventory(root.path())],
+    );
     assert_eq!(out.code, 4, "{}", out.show());
     assert!(out.stderr.contains("bad.yml:"), "{}", out.show());
 }
@@ -143,17 +201,41 @@ fn unknown_module_and_argument_are_load_errors() {
     let root = tempdir();
     let inv = local_inventory(root.path());
     let cases = [
-        ("- hosts: all\n  tasks:\n    - name: t\n      frobnicate: x=1\n", "p.yml:3", "frobnicate"),
-        ("- hosts: all\n  tasks:\n    - copy:\n        dest: /tmp/x\n        colour: red\n", "p.yml:4", "colour"),
-        ("- hosts: all\n  tasks:\n    - debug: msg=hi\n      become: true\n", "p.yml:4", "not supported yet: task keyword `become`"),
-        ("- hosts: all\n  roles: [web]\n", "p.yml:2", "not supported yet: play keyword `roles`"),
-        ("- hosts: all\n  tasks:\n    - apt: name=nginx\n", "p.yml:3", "not supported yet: module `apt`"),
+        (
+            "- hosts: all\n  tasks:\n    - name: t\n      frobnicate: x=1\n",
+            "p.yml:3",
+            "frobnicate",
+        ),
+        (
+            "- hosts: all\n  tasks:\n    - copy:\n        dest: /tmp/x\n        colour: red\n",
+            "p.yml:4",
+            "colour",
+        ),
+        (
+            "- hosts: all\n  tasks:\n    - debug: msg=hi\n      become: true\n",
+            "p.yml:4",
+            "not supported yet: task keyword `become`",
+        ),
+        (
+            "- hosts: all\n  roles: [web]\n",
+            "p.yml:2",
+            "not supported yet: play keyword `roles`",
+        ),
+        (
+            "- hosts: all\n  tasks:\n    - apt: name=nginx\n",
+            "p.yml:3",
+            "not supported yet: module `apt`",
+        ),
     ];
     for (text, place, what) in cases {
         write(&root.path().join("p.yml"), text);
         let out = run_in(root.path(), &["play", "p.yml", "-i", &inv]);
         assert_eq!(out.code, 4, "{text}\n{}", out.show());
-        assert!(out.stderr.contains(place) && out.stderr.contains(what), "{text}\n{}", out.show());
+        assert!(
+            out.stderr.contains(place) && out.stderr.contains(what),
+            "{text}\n{}",
+            out.show()
+        );
     }
 }
 
@@ -161,7 +243,10 @@ fn unknown_module_and_argument_are_load_errors() {
 fn undefined_variable_is_named() {
     let root = tempdir();
     let inv = local_inventory(root.path());
-    write(&root.path().join("p.yml"), "- hosts: all\n  tasks:\n    - debug: msg=\"{{ nope }}\"\n");
+    write(
+        &root.path().join("p.yml"),
+        "- hosts: all\n  tasks:\n    - debug: msg=\"{{ nope }}\"\n",
+    );
     let out = run_in(root.path(), &["play", "p.yml", "-i", &inv]);
     assert_eq!(out.code, 2, "{}", out.show());
     assert!(out.stdout.contains("nope"), "{}", out.show());
@@ -173,13 +258,25 @@ fn inventory_list_graph_and_host() {
     let inv = inv.display().to_string();
     let out = run(&["inventory", "-i", &inv, "--list"]);
     assert_eq!(out.code, 0, "{}", out.show());
-    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.show()));
-    assert_eq!(doc["web"]["hosts"], serde_json::json!(["host01", "host02", "host03"]));
+    let doc: serde_json::Value =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.show()));
+    assert_eq!(
+        doc["web"]["hosts"],
+        serde_json::json!(["host01", "host02", "host03"])
+    );
     assert_eq!(doc["_meta"]["hostvars"]["host04"]["ansible_user"], "root");
     let graph = run(&["inventory", "-i", &inv, "--graph"]);
-    assert!(graph.stdout.contains("@web:") && graph.stdout.contains("host05"), "{}", graph.show());
+    assert!(
+        graph.stdout.contains("@web:") && graph.stdout.contains("host05"),
+        "{}",
+        graph.show()
+    );
     let host = run(&["inventory", "-i", &inv, "--host", "host02"]);
-    assert!(host.stdout.contains("ansible_ssh_private_key_file"), "{}", host.show());
+    assert!(
+        host.stdout.contains("ansible_ssh_private_key_file"),
+        "{}",
+        host.show()
+    );
 }
 
 #[test]
@@ -188,7 +285,12 @@ fn adhoc_runs_on_local_host() {
     let inv = local_inventory(root.path());
     let out = run(&["run", "all", "-i", &inv, "--", "echo", "hello world"]);
     assert_eq!(out.code, 0, "{}", out.show());
-    assert!(out.stdout.contains("localhost | CHANGED | rc=0 >>\nhello world"), "{}", out.show());
+    assert!(
+        out.stdout
+            .contains("localhost | CHANGED | rc=0 >>\nhello world"),
+        "{}",
+        out.show()
+    );
     let out = run(&["run", "all", "-i", &inv, "-m", "ping"]);
     assert!(out.stdout.contains("\"ping\": \"pong\""), "{}", out.show());
 }
@@ -196,8 +298,21 @@ fn adhoc_runs_on_local_host() {
 #[test]
 fn list_hosts_and_tasks() {
     let inv = repo().join("inventories/fleet").display().to_string();
-    let out = run(&["play", "playbooks/site.yml", "-i", &inv, "--list-hosts", "--list-tasks", "-l", "web"]);
+    let out = run(&[
+        "play",
+        "playbooks/site.yml",
+        "-i",
+        &inv,
+        "--list-hosts",
+        "--list-tasks",
+        "-l",
+        "web",
+    ]);
     assert_eq!(out.code, 0, "{}", out.show());
     assert!(out.stdout.contains("hosts (3):"), "{}", out.show());
-    assert!(out.stdout.contains("Render the application config"), "{}", out.show());
+    assert!(
+        out.stdout.contains("Render the application config"),
+        "{}",
+        out.show()
+    );
 }

@@ -29,7 +29,11 @@ fn fleet() -> Fleet {
             Some((name.to_string(), addr.to_string()))
         })
         .collect();
-    assert!(hosts.len() >= 5, "the fleet has {} hosts, the tests need 5 or more", hosts.len());
+    assert!(
+        hosts.len() >= 5,
+        "the fleet has {} hosts, the tests need 5 or more",
+        hosts.len()
+    );
     Fleet { dir, hosts }
 }
 
@@ -59,7 +63,10 @@ impl Fleet {
     fn ssh(&self, addr: &str, command: &str) -> String {
         let out = Command::new("ssh")
             .args(["-i", &self.dir.join("id_ed25519").display().to_string()])
-            .args(["-o", &format!("UserKnownHostsFile={}", self.known_hosts().display())])
+            .args([
+                "-o",
+                &format!("UserKnownHostsFile={}", self.known_hosts().display()),
+            ])
             .args(["-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes"])
             .arg(format!("root@{addr}"))
             .arg(command)
@@ -83,7 +90,11 @@ fn site_play_converges_then_reports_no_change() {
     let first = run(&["play", "playbooks/site.yml", "-i", &inv, "-e", &vars]);
     assert_eq!(first.code, 0, "{}", first.show());
     for (name, _) in &fleet.hosts {
-        assert!(first.count(name, "changed") >= 8, "{name}\n{}", first.show());
+        assert!(
+            first.count(name, "changed") >= 8,
+            "{name}\n{}",
+            first.show()
+        );
     }
     let second = run(&["play", "playbooks/site.yml", "-i", &inv, "-e", &vars]);
     assert_eq!(second.code, 0, "{}", second.show());
@@ -91,7 +102,10 @@ fn site_play_converges_then_reports_no_change() {
     assert_eq!(second.recap().len(), fleet.hosts.len(), "{}", second.show());
 
     for (name, addr) in &fleet.hosts {
-        let conf = fleet.ssh(addr, &format!("cat {root}/etc/app.conf; stat -c %a {root}/etc/app.conf"));
+        let conf = fleet.ssh(
+            addr,
+            &format!("cat {root}/etc/app.conf; stat -c %a {root}/etc/app.conf"),
+        );
         assert!(conf.contains(&format!("host={name}")), "{name}: {conf}");
         assert!(conf.trim_end().ends_with("640"), "{name}: {conf}");
         let users = fleet.ssh(addr, &format!("cat {root}/etc/users"));
@@ -102,7 +116,13 @@ fn site_play_converges_then_reports_no_change() {
     let marker = format!("{root}/only-here");
     fleet.ssh(first_addr, &format!("touch {marker}"));
     let (_, other_addr) = &fleet.hosts[1];
-    assert_eq!(fleet.ssh(other_addr, &format!("test -e {marker} && echo present || echo absent")), "absent\n");
+    assert_eq!(
+        fleet.ssh(
+            other_addr,
+            &format!("test -e {marker} && echo present || echo absent")
+        ),
+        "absent\n"
+    );
 }
 
 #[test]
@@ -111,10 +131,25 @@ fn check_mode_touches_no_host() {
     let tmp = tempdir();
     let inv = fleet.inventory(tmp.path(), &fleet.known_hosts(), "");
     let root = unique("check");
-    let out = run(&["play", "playbooks/site.yml", "-i", &inv, "-e", &format!("demo_root={root}"), "--check"]);
+    let out = run(&[
+        "play",
+        "playbooks/site.yml",
+        "-i",
+        &inv,
+        "-e",
+        &format!("demo_root={root}"),
+        "--check",
+    ]);
     assert!(out.total("changed") > 0, "{}", out.show());
     for (name, addr) in &fleet.hosts {
-        assert_eq!(fleet.ssh(addr, &format!("test -e {root} && echo present || echo absent")), "absent\n", "{name}");
+        assert_eq!(
+            fleet.ssh(
+                addr,
+                &format!("test -e {root} && echo present || echo absent")
+            ),
+            "absent\n",
+            "{name}"
+        );
     }
 }
 
@@ -123,12 +158,27 @@ fn unreachable_host_is_reported_and_others_go_on() {
     let fleet = fleet();
     let tmp = tempdir();
     // Nothing listens on this loopback address: connection refused.
-    let inv = fleet.inventory(tmp.path(), &fleet.known_hosts(), "ghost ansible_host=127.0.79.250\n");
+    let inv = fleet.inventory(
+        tmp.path(),
+        &fleet.known_hosts(),
+        "ghost ansible_host=127.0.79.250\n",
+    );
     let root = unique("unreach");
-    let out = run(&["play", "playbooks/site.yml", "-i", &inv, "-e", &format!("demo_root={root}")]);
+    let out = run(&[
+        "play",
+        "playbooks/site.yml",
+        "-i",
+        &inv,
+        "-e",
+        &format!("demo_root={root}"),
+    ]);
     assert_eq!(out.code, 4, "{}", out.show());
     assert_eq!(out.count("ghost", "unreachable"), 1, "{}", out.show());
-    assert!(out.stdout.contains("fatal: [ghost]: UNREACHABLE!"), "{}", out.show());
+    assert!(
+        out.stdout.contains("fatal: [ghost]: UNREACHABLE!"),
+        "{}",
+        out.show()
+    );
     for (name, _) in &fleet.hosts {
         assert_eq!(out.count(name, "failed"), 0, "{name}\n{}", out.show());
         assert!(out.count(name, "changed") > 0, "{name}\n{}", out.show());
@@ -154,7 +204,12 @@ fn failing_task_on_one_host_leaves_the_others_running() {
     assert_eq!(out.count(victim, "failed"), 1, "{}", out.show());
     for (name, addr) in &fleet.hosts {
         let exists = fleet.ssh(addr, &format!("test -d {root} && echo yes || echo no"));
-        assert_eq!(exists, if name == victim { "no\n" } else { "yes\n" }, "{name}\n{}", out.show());
+        assert_eq!(
+            exists,
+            if name == victim { "no\n" } else { "yes\n" },
+            "{name}\n{}",
+            out.show()
+        );
     }
 }
 
@@ -185,10 +240,23 @@ fn wrong_host_key_is_refused() {
     assert_eq!(out.code, 4, "{}", out.show());
     let (name_a, name_b) = (&fleet.hosts[0].0, &fleet.hosts[1].0);
     for name in [name_a, name_b] {
-        assert!(out.stdout.contains(&format!("{name} | UNREACHABLE!")), "{name}\n{}", out.show());
+        assert!(
+            out.stdout.contains(&format!("{name} | UNREACHABLE!")),
+            "{name}\n{}",
+            out.show()
+        );
     }
-    assert!(out.stdout.to_lowercase().contains("host key"), "{}", out.show());
-    assert!(out.stdout.contains(&format!("{} | CHANGED", fleet.hosts[2].0)), "{}", out.show());
+    assert!(
+        out.stdout.to_lowercase().contains("host key"),
+        "{}",
+        out.show()
+    );
+    assert!(
+        out.stdout
+            .contains(&format!("{} | CHANGED", fleet.hosts[2].0)),
+        "{}",
+        out.show()
+    );
 }
 
 #[test]
@@ -199,7 +267,20 @@ fn adhoc_command_on_every_host() {
     let out = run(&["run", "fleet", "-i", &inv, "--", "cat", "/etc/hostname"]);
     assert_eq!(out.code, 0, "{}", out.show());
     for (name, _) in &fleet.hosts {
-        assert!(out.stdout.contains(&format!("{name} | CHANGED | rc=0 >>\n{name}")), "{name}\n{}", out.show());
+        assert!(
+            out.stdout
+                .contains(&format!("{name} | CHANGED | rc=0 >>\n{name}")),
+            "{name}\n{}",
+            out.show()
+        );
     }
-    assert!(out.stdout.contains(&format!("{} hosts: {} ok", fleet.hosts.len(), fleet.hosts.len())), "{}", out.show());
+    assert!(
+        out.stdout.contains(&format!(
+            "{} hosts: {} ok",
+            fleet.hosts.len(),
+            fleet.hosts.len()
+        )),
+        "{}",
+        out.show()
+    );
 }

@@ -23,7 +23,9 @@ pub struct Cmd {
 impl Cmd {
     /// Starts a command with a program name or shell syntax written by drover (not user input).
     pub fn new(syntax: &str) -> Self {
-        Cmd { parts: vec![Part::Syntax(syntax.to_string())] }
+        Cmd {
+            parts: vec![Part::Syntax(syntax.to_string())],
+        }
     }
 
     /// Appends a value, quoted.
@@ -107,7 +109,8 @@ impl fmt::Display for Cmd {
 /// Quotes a value for a POSIX shell; plain words stay as they are for readable output.
 pub fn quote(s: &str) -> String {
     let plain = !s.is_empty()
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b));
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b));
     if plain {
         s.to_string()
     } else {
@@ -121,7 +124,11 @@ mod tests {
 
     #[test]
     fn quotes_values_and_keeps_syntax() {
-        let c = Cmd::new("test").arg("-e").arg("/tmp/a b").syntax("&&").arg("it's");
+        let c = Cmd::new("test")
+            .arg("-e")
+            .arg("/tmp/a b")
+            .syntax("&&")
+            .arg("it's");
         assert_eq!(c.to_shell(), r"test -e '/tmp/a b' && 'it'\''s'");
     }
 

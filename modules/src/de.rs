@@ -4,7 +4,6 @@
 use serde::de::{self, Deserialize, DeserializeOwned, Deserializer, Visitor};
 use serde_json::Value;
 
-
 /// Ansible's boolean: `true/false`, `yes/no`, `on/off`, `1/0`, `y/n`, case-insensitive.
 pub fn bool_from_value(v: &Value) -> Option<bool> {
     match v {
@@ -22,8 +21,11 @@ pub fn bool_from_value(v: &Value) -> Option<bool> {
 /// `#[serde(deserialize_with = "de::boolean")]`
 pub fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     let v = Value::deserialize(d)?;
-    bool_from_value(&v)
-        .ok_or_else(|| de::Error::custom(format!("{v} is not a valid boolean (use true/false, yes/no)")))
+    bool_from_value(&v).ok_or_else(|| {
+        de::Error::custom(format!(
+            "{v} is not a valid boolean (use true/false, yes/no)"
+        ))
+    })
 }
 
 /// `#[serde(default, deserialize_with = "de::opt_boolean")]`
@@ -66,8 +68,14 @@ pub fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Er
             .into_iter()
             .map(|i| scalar_to_string(i).map_err(de::Error::custom))
             .collect(),
-        Value::String(s) => Ok(s.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect()),
-        other => scalar_to_string(other).map(|s| vec![s]).map_err(de::Error::custom),
+        Value::String(s) => Ok(s
+            .split(',')
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .collect()),
+        other => scalar_to_string(other)
+            .map(|s| vec![s])
+            .map_err(de::Error::custom),
     }
 }
 
@@ -108,10 +116,14 @@ impl<'de> Deserialize<'de> for Mode {
                     .ok()
                     .filter(|m| *m <= 0o7777)
                     .map(Mode::Octal)
-                    .ok_or_else(|| de::Error::custom(format!("mode {s:?} is not a valid octal mode")))
+                    .ok_or_else(|| {
+                        de::Error::custom(format!("mode {s:?} is not a valid octal mode"))
+                    })
             }
             Value::String(s) if is_symbolic_mode(&s) => Ok(Mode::Symbolic(s)),
-            other => Err(de::Error::custom(format!("mode {other} is not an octal or symbolic mode"))),
+            other => Err(de::Error::custom(format!(
+                "mode {other} is not an octal or symbolic mode"
+            ))),
         }
     }
 }
@@ -177,6 +189,34 @@ impl<'de> Deserializer<'de> for FieldNames<'_> {
     }
 }
 
+/// Standard base64 (with or without padding), for file contents read from a host.
+pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    fn value(c: u8) -> Option<u32> {
+        match c {
+            b'A'..=b'Z' => Some(u32::from(c - b'A')),
+            b'a'..=b'z' => Some(u32::from(c - b'a') + 26),
+            b'0'..=b'9' => Some(u32::from(c - b'0') + 52),
+            b'+' => Some(62),
+            b'/' => Some(63),
+            _ => None,
+        }
+    }
+    let clean: Vec<u8> = text
+        .bytes()
+        .filter(|b| !b.is_ascii_whitespace() && *b != b'=')
+        .collect();
+    let mut out = Vec::with_capacity(clean.len() * 3 / 4);
+    for chunk in clean.chunks(4) {
+        let mut acc = 0u32;
+        for (i, c) in chunk.iter().enumerate() {
+            acc |= value(*c)? << (18 - 6 * i);
+        }
+        let bytes = acc.to_be_bytes();
+        out.extend_from_slice(&bytes[1..chunk.len()]);
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,41 +245,25 @@ mod tests {
         assert_eq!(m(Value::from(420)), Ok(Mode::Octal(0o644)));
         assert_eq!(m(Value::from("0644")), Ok(Mode::Octal(0o644)));
         assert_eq!(m(Value::from("755")), Ok(Mode::Octal(0o755)));
-        assert_eq!(m(Value::from("u=rw,g=r,o=")), Ok(Mode::Symbolic("u=rw,g=r,o=".into())));
+        assert_eq!(
+            m(Value::from("u=rw,g=r,o=")),
+            Ok(Mode::Symbolic("u=rw,g=r,o=".into()))
+        );
         assert!(m(Value::from("0999")).is_err());
         assert!(m(Value::from("rw")).is_err());
     }
 
     #[test]
     fn booleans_read_like_ansible() {
-        for (v, b) in [("yes", true), ("No", false), ("on", true), ("0", false), ("True", true)] {
+        for (v, b) in [
+            ("yes", true),
+            ("No", false),
+            ("on", true),
+            ("0", false),
+            ("True", true),
+        ] {
             assert_eq!(bool_from_value(&Value::from(v)), Some(b), "{v}");
         }
         assert_eq!(bool_from_value(&Value::from("maybe")), None);
     }
-}
-
-/// Standard base64 (with or without padding), for file contents read from a host.
-pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    fn value(c: u8) -> Option<u32> {
-        match c {
-            b'A'..=b'Z' => Some(u32::from(c - b'A')),
-            b'a'..=b'z' => Some(u32::from(c - b'a') + 26),
-            b'0'..=b'9' => Some(u32::from(c - b'0') + 52),
-            b'+' => Some(62),
-            b'/' => Some(63),
-            _ => None,
-        }
-    }
-    let clean: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace() && *b != b'=').collect();
-    let mut out = Vec::with_capacity(clean.len() * 3 / 4);
-    for chunk in clean.chunks(4) {
-        let mut acc = 0u32;
-        for (i, c) in chunk.iter().enumerate() {
-            acc |= value(*c)? << (18 - 6 * i);
-        }
-        let bytes = acc.to_be_bytes();
-        out.extend_from_slice(&bytes[1..chunk.len()]);
-    }
-    Some(out)
 }

@@ -13,13 +13,25 @@ pub struct Step {
 
 impl Step {
     pub fn run(cmd: Cmd) -> Self {
-        Step { cmd, stdin: None, register_output: false }
+        Step {
+            cmd,
+            stdin: None,
+            register_output: false,
+        }
     }
     pub fn with_stdin(cmd: Cmd, stdin: Vec<u8>) -> Self {
-        Step { cmd, stdin: Some(stdin), register_output: false }
+        Step {
+            cmd,
+            stdin: Some(stdin),
+            register_output: false,
+        }
     }
     pub fn registered(cmd: Cmd) -> Self {
-        Step { cmd, stdin: None, register_output: true }
+        Step {
+            cmd,
+            stdin: None,
+            register_output: true,
+        }
     }
 }
 
@@ -54,13 +66,22 @@ impl Plan {
         Plan::default()
     }
     pub fn with_steps(steps: Vec<Step>) -> Self {
-        Plan { steps, ..Plan::default() }
+        Plan {
+            steps,
+            ..Plan::default()
+        }
     }
     pub fn fail(msg: impl Into<String>) -> Self {
-        Plan { failed: Some(msg.into()), ..Plan::default() }
+        Plan {
+            failed: Some(msg.into()),
+            ..Plan::default()
+        }
     }
     pub fn skip(reason: impl Into<String>) -> Self {
-        Plan { skipped: Some(reason.into()), ..Plan::default() }
+        Plan {
+            skipped: Some(reason.into()),
+            ..Plan::default()
+        }
     }
     pub fn set(mut self, key: &str, value: impl Into<Value>) -> Self {
         self.result.insert(key.to_string(), value.into());

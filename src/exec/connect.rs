@@ -17,7 +17,9 @@ pub fn connection_spec(
 ) -> ConnectionSpec {
     let text = |key: &str| -> Option<String> {
         let value = vars.get(key)?;
-        let rendered = templar.render_value(value, vars).unwrap_or_else(|_| value.clone());
+        let rendered = templar
+            .render_value(value, vars)
+            .unwrap_or_else(|_| value.clone());
         match rendered {
             Value::Null => None,
             Value::String(s) => Some(s),
@@ -26,8 +28,13 @@ pub fn connection_spec(
     };
     let mut spec = ConnectionSpec {
         name: name.to_string(),
-        address: text("ansible_host").or_else(|| text("ansible_ssh_host")).unwrap_or_else(|| name.to_string()),
-        port: text("ansible_port").or_else(|| text("ansible_ssh_port")).and_then(|p| p.parse().ok()).unwrap_or(22),
+        address: text("ansible_host")
+            .or_else(|| text("ansible_ssh_host"))
+            .unwrap_or_else(|| name.to_string()),
+        port: text("ansible_port")
+            .or_else(|| text("ansible_ssh_port"))
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(22),
         user: text("ansible_user").or_else(|| text("ansible_ssh_user")),
         identity_files: text("ansible_ssh_private_key_file")
             .or_else(|| text("ansible_private_key_file"))
@@ -50,7 +57,9 @@ pub fn connection_spec(
 }
 
 fn default_known_hosts() -> Vec<PathBuf> {
-    std::env::home_dir().map(|h| vec![h.join(".ssh/known_hosts")]).unwrap_or_default()
+    std::env::home_dir()
+        .map(|h| vec![h.join(".ssh/known_hosts")])
+        .unwrap_or_default()
 }
 
 fn expand_home(path: &str) -> PathBuf {
@@ -71,7 +80,9 @@ fn apply_ssh_options(spec: &mut ConnectionSpec, args: &str) {
             _ => None,
         };
         let Some(option) = option else { continue };
-        let Some((key, value)) = option.split_once(['=', ' ']) else { continue };
+        let Some((key, value)) = option.split_once(['=', ' ']) else {
+            continue;
+        };
         let value = value.trim();
         match key.to_ascii_lowercase().as_str() {
             "userknownhostsfile" => {

@@ -17,13 +17,20 @@ pub struct Link {
 
 impl Link {
     pub fn new(spec: ConnectionSpec) -> Self {
-        Link { spec, cell: OnceCell::new() }
+        Link {
+            spec,
+            cell: OnceCell::new(),
+        }
     }
 
     pub async fn connection(&self) -> Result<&Connection, String> {
         let result = self
             .cell
-            .get_or_init(|| async { Connection::connect(&self.spec).await.map_err(|e| e.to_string()) })
+            .get_or_init(|| async {
+                Connection::connect(&self.spec)
+                    .await
+                    .map_err(|e| e.to_string())
+            })
             .await;
         result.as_ref().map_err(Clone::clone)
     }
@@ -31,7 +38,9 @@ impl Link {
     /// Runs a command over the host's one connection.
     pub async fn exec(&self, cmd: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, HostError> {
         let conn = self.connection().await.map_err(HostError::Unreachable)?;
-        conn.exec(cmd, stdin).await.map_err(|e| HostError::Unreachable(e.to_string()))
+        conn.exec(cmd, stdin)
+            .await
+            .map_err(|e| HostError::Unreachable(e.to_string()))
     }
 
     pub async fn close(self) {
@@ -84,13 +93,24 @@ impl TaskHost<'_> {
             LocalFile::File => "files",
             LocalFile::Template => "templates",
         };
-        let candidates = [self.playbook_dir.join(sub).join(wanted), self.playbook_dir.join(wanted)];
-        candidates.iter().find(|c| c.exists()).cloned().ok_or_else(|| {
-            ModuleError::Failed(format!(
-                "could not find or access '{path}' (searched {})",
-                candidates.iter().map(|c| c.display().to_string()).collect::<Vec<_>>().join(", ")
-            ))
-        })
+        let candidates = [
+            self.playbook_dir.join(sub).join(wanted),
+            self.playbook_dir.join(wanted),
+        ];
+        candidates
+            .iter()
+            .find(|c| c.exists())
+            .cloned()
+            .ok_or_else(|| {
+                ModuleError::Failed(format!(
+                    "could not find or access '{path}' (searched {})",
+                    candidates
+                        .iter()
+                        .map(|c| c.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })
     }
 }
 
@@ -117,9 +137,13 @@ impl Host for TaskHost<'_> {
 
     fn render_template(&self, path: &str) -> Result<String, ModuleError> {
         let found = self.find_local(path, LocalFile::Template)?;
-        let text = std::fs::read_to_string(&found)
-            .map_err(|e| ModuleError::Failed(format!("could not read '{}': {e}", found.display())))?;
-        let mut search = vec![self.playbook_dir.join("templates"), self.playbook_dir.to_path_buf()];
+        let text = std::fs::read_to_string(&found).map_err(|e| {
+            ModuleError::Failed(format!("could not read '{}': {e}", found.display()))
+        })?;
+        let mut search = vec![
+            self.playbook_dir.join("templates"),
+            self.playbook_dir.to_path_buf(),
+        ];
         if let Some(parent) = found.parent() {
             search.insert(0, parent.to_path_buf());
         }
@@ -129,7 +153,9 @@ impl Host for TaskHost<'_> {
     }
 
     fn evaluate(&self, expr: &str) -> Result<Value, ModuleError> {
-        self.templar.eval(expr, self.vars).map_err(|e| ModuleError::Failed(e.to_string()))
+        self.templar
+            .eval(expr, self.vars)
+            .map_err(|e| ModuleError::Failed(e.to_string()))
     }
 
     fn check_mode(&self) -> bool {

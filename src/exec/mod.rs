@@ -71,13 +71,24 @@ impl RunContext<'_> {
         let group_names = self.inventory.group_names(host);
         vars.insert("group_names".into(), Value::from(group_names));
         vars.insert("groups".into(), self.groups.clone());
-        for key in ["play_hosts", "ansible_play_hosts", "ansible_play_batch", "ansible_play_hosts_all"] {
+        for key in [
+            "play_hosts",
+            "ansible_play_hosts",
+            "ansible_play_batch",
+            "ansible_play_hosts_all",
+        ] {
             vars.insert(key.into(), self.play_hosts.clone());
         }
-        vars.insert("playbook_dir".into(), Value::from(self.playbook_dir.display().to_string()));
+        vars.insert(
+            "playbook_dir".into(),
+            Value::from(self.playbook_dir.display().to_string()),
+        );
         vars.insert("ansible_check_mode".into(), Value::Bool(self.options.check));
         vars.insert("ansible_diff_mode".into(), Value::Bool(self.options.diff));
-        vars.insert("ansible_verbosity".into(), Value::from(self.options.verbosity));
+        vars.insert(
+            "ansible_verbosity".into(),
+            Value::from(self.options.verbosity),
+        );
         vars.insert("omit".into(), Value::from(worker::OMIT));
         vars
     }
@@ -149,7 +160,11 @@ pub async fn run_playbook(
     summary
 }
 
-fn select_hosts(inventory: &Inventory, pattern: &str, limit: Option<&str>) -> Result<Vec<String>, String> {
+fn select_hosts(
+    inventory: &Inventory,
+    pattern: &str,
+    limit: Option<&str>,
+) -> Result<Vec<String>, String> {
     let mut selected = inventory.select(pattern).map_err(|e| e.to_string())?;
     if let Some(limit) = limit {
         let allowed = inventory.select(limit).map_err(|e| e.to_string())?;
@@ -158,7 +173,12 @@ fn select_hosts(inventory: &Inventory, pattern: &str, limit: Option<&str>) -> Re
     Ok(selected)
 }
 
-fn new_host_state(inventory: &Inventory, name: &str, options: &RunOptions, templar: &Templar) -> HostState {
+fn new_host_state(
+    inventory: &Inventory,
+    name: &str,
+    options: &RunOptions,
+    templar: &Templar,
+) -> HostState {
     let inventory_vars = inventory.host_vars(name);
     let spec = connection_spec(name, &inventory_vars, options, templar);
     HostState {
@@ -206,7 +226,11 @@ async fn run_play(
 }
 
 /// `vars:` then `vars_files:` (names templated with the host's variables).
-fn play_vars(ctx: &RunContext<'_>, play: &Play, host: &HostState) -> Result<Map<String, Value>, String> {
+fn play_vars(
+    ctx: &RunContext<'_>,
+    play: &Play,
+    host: &HostState,
+) -> Result<Map<String, Value>, String> {
     let mut vars = play.vars.clone();
     for file in &play.vars_files {
         let mut scope = host.inventory_vars.clone();
@@ -274,9 +298,9 @@ async fn run_handlers(
         let notified: Vec<String> = selected
             .iter()
             .filter(|name| {
-                hosts.get(*name).is_some_and(|h| {
-                    !h.done && h.notified.iter().any(|n| handler.answers_to(n))
-                })
+                hosts
+                    .get(*name)
+                    .is_some_and(|h| !h.done && h.notified.iter().any(|n| handler.answers_to(n)))
             })
             .cloned()
             .collect();

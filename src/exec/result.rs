@@ -52,7 +52,14 @@ pub struct TaskResult {
 
 impl TaskResult {
     pub fn new(status: Status, result: Map<String, Value>, action: &'static str) -> Self {
-        TaskResult { status, ignored: false, result, diffs: Vec::new(), items: Vec::new(), action }
+        TaskResult {
+            status,
+            ignored: false,
+            result,
+            diffs: Vec::new(),
+            items: Vec::new(),
+            action,
+        }
     }
 
     pub fn unreachable(msg: String, action: &'static str) -> Self {

@@ -1,9 +1,9 @@
 //! Running one task on one host: variables → loop → when → template the arguments → module plan →
 //! steps over the connection → changed_when/failed_when → register/notify.
 
+use super::RunContext;
 use super::host::{HostState, TaskHost};
 use super::result::{ItemResult, Status, TaskResult};
-use super::RunContext;
 use crate::playbook::Task;
 use crate::template::Vars;
 use drover_modules::{ModuleError, Plan};
@@ -12,7 +12,8 @@ use serde_json::{Map, Value};
 /// Ansible's `omit` placeholder: an argument rendered to this is dropped.
 pub const OMIT: &str = "__omit_place_holder__drover__";
 
-const CENSORED: &str = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
+const CENSORED: &str =
+    "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
 
 /// Runs `task` on `host` and records what it leaves behind (registered vars, facts, notifications).
 pub async fn run_task(ctx: &RunContext<'_>, host: &mut HostState, task: &Task) -> TaskResult {
@@ -25,7 +26,8 @@ pub async fn run_task(ctx: &RunContext<'_>, host: &mut HostState, task: &Task) -
         censor(&mut result);
     }
     if let Some(name) = &task.register {
-        host.facts.insert(name.clone(), Value::Object(result.result.clone()));
+        host.facts
+            .insert(name.clone(), Value::Object(result.result.clone()));
     }
     if result.status == Status::Changed {
         host.notified.extend(task.notify.iter().cloned());
@@ -45,9 +47,16 @@ pub fn task_vars(ctx: &RunContext<'_>, host: &HostState, task: &Task) -> Vars {
     vars
 }
 
-async fn run_loop(ctx: &RunContext<'_>, host: &mut HostState, task: &Task, vars: &Vars) -> TaskResult {
+async fn run_loop(
+    ctx: &RunContext<'_>,
+    host: &mut HostState,
+    task: &Task,
+    vars: &Vars,
+) -> TaskResult {
     let action = task.module.name();
-    let Some(spec) = &task.loop_ else { return run_once(ctx, host, task, vars).await };
+    let Some(spec) = &task.loop_ else {
+        return run_once(ctx, host, task, vars).await;
+    };
     let items = match loop_items(ctx, &spec.items, spec.flatten, vars) {
         Ok(items) => items,
         Err(msg) => return TaskResult::failed(msg, action),
@@ -62,7 +71,10 @@ async fn run_loop(ctx: &RunContext<'_>, host: &mut HostState, task: &Task, vars:
         };
         let mut one = run_once(ctx, host, task, &item_vars).await;
         one.result.insert(spec.loop_var.clone(), item);
-        one.result.insert("ansible_loop_var".into(), Value::String(spec.loop_var.clone()));
+        one.result.insert(
+            "ansible_loop_var".into(),
+            Value::String(spec.loop_var.clone()),
+        );
         let unreachable = one.status == Status::Unreachable;
         outcomes.push(ItemResult {
             label,
@@ -92,13 +104,19 @@ fn combine_items(items: Vec<ItemResult>, action: &'static str) -> TaskResult {
     } else {
         Status::Ok
     };
-    let failed_items: Vec<&ItemResult> = items.iter().filter(|i| i.status == Status::Failed).collect();
+    let failed_items: Vec<&ItemResult> = items
+        .iter()
+        .filter(|i| i.status == Status::Failed)
+        .collect();
     let ignored = !failed_items.is_empty() && failed_items.iter().all(|i| i.ignored);
     let mut result = Map::new();
     result.insert("changed".into(), Value::Bool(any(Status::Changed)));
     if status == Status::Failed {
         result.insert("failed".into(), Value::Bool(true));
-        result.insert("msg".into(), Value::String("One or more items failed".into()));
+        result.insert(
+            "msg".into(),
+            Value::String("One or more items failed".into()),
+        );
     }
     if status == Status::Skipped {
         result.insert("skipped".into(), Value::Bool(true));
@@ -106,18 +124,42 @@ fn combine_items(items: Vec<ItemResult>, action: &'static str) -> TaskResult {
     }
     result.insert(
         "results".into(),
-        Value::Array(items.iter().map(|i| Value::Object(i.result.clone())).collect()),
+        Value::Array(
+            items
+                .iter()
+                .map(|i| Value::Object(i.result.clone()))
+                .collect(),
+        ),
     );
-    TaskResult { status, ignored, result, diffs: Vec::new(), items, action }
+    TaskResult {
+        status,
+        ignored,
+        result,
+        diffs: Vec::new(),
+        items,
+        action,
+    }
 }
 
-fn loop_items(ctx: &RunContext<'_>, raw: &Value, flatten: bool, vars: &Vars) -> Result<Vec<Value>, String> {
-    let rendered = ctx.templar.render_value(raw, vars).map_err(|e| e.to_string())?;
+fn loop_items(
+    ctx: &RunContext<'_>,
+    raw: &Value,
+    flatten: bool,
+    vars: &Vars,
+) -> Result<Vec<Value>, String> {
+    let rendered = ctx
+        .templar
+        .render_value(raw, vars)
+        .map_err(|e| e.to_string())?;
     let items = match rendered {
         Value::Array(items) => items,
         Value::Null => Vec::new(),
         Value::String(s) if flatten => vec![Value::String(s)],
-        other => return Err(format!("Invalid data passed to 'loop', it requires a list, got this instead: {other}. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup.")),
+        other => {
+            return Err(format!(
+                "Invalid data passed to 'loop', it requires a list, got this instead: {other}. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup."
+            ));
+        }
     };
     if !flatten {
         return Ok(items);
@@ -148,19 +190,34 @@ fn label_of(item: &Value) -> String {
 }
 
 /// One pass of a task (one loop item, or the task itself).
-async fn run_once(ctx: &RunContext<'_>, host: &mut HostState, task: &Task, vars: &Vars) -> TaskResult {
+async fn run_once(
+    ctx: &RunContext<'_>,
+    host: &mut HostState,
+    task: &Task,
+    vars: &Vars,
+) -> TaskResult {
     let action = task.module.name();
     match task_conditions_hold(ctx, &task.when, vars) {
         Ok(true) => {}
         Ok(false) => return skipped("Conditional result was False", action),
         Err(msg) => return TaskResult::failed(msg, action),
     }
-    let args = match ctx.templar.render_value(&Value::Object(task.args.clone()), vars) {
+    let args = match ctx
+        .templar
+        .render_value(&Value::Object(task.args.clone()), vars)
+    {
         Ok(Value::Object(args)) => drop_omitted(args),
-        Ok(_) => return TaskResult::failed("module arguments did not render to a mapping".into(), action),
+        Ok(_) => {
+            return TaskResult::failed(
+                "module arguments did not render to a mapping".into(),
+                action,
+            );
+        }
         Err(e) => {
             return TaskResult::failed(
-                format!("The task includes an option with an undefined variable or a template error. The error was: {e}"),
+                format!(
+                    "The task includes an option with an undefined variable or a template error. The error was: {e}"
+                ),
                 action,
             );
         }
@@ -206,11 +263,18 @@ fn skipped(reason: &str, action: &'static str) -> TaskResult {
 }
 
 fn drop_omitted(args: Map<String, Value>) -> Map<String, Value> {
-    args.into_iter().filter(|(_, v)| v.as_str() != Some(OMIT)).collect()
+    args.into_iter()
+        .filter(|(_, v)| v.as_str() != Some(OMIT))
+        .collect()
 }
 
 /// Runs the plan's steps (unless in check mode) and shapes Ansible's result.
-async fn apply_plan(host: &HostState, plan: Plan, check_mode: bool, action: &'static str) -> TaskResult {
+async fn apply_plan(
+    host: &HostState,
+    plan: Plan,
+    check_mode: bool,
+    action: &'static str,
+) -> TaskResult {
     let mut result = plan.result.clone();
     if let Some(reason) = plan.skipped {
         let mut r = skipped(&reason, action);
@@ -230,7 +294,11 @@ async fn apply_plan(host: &HostState, plan: Plan, check_mode: bool, action: &'st
     let mut status = if changed { Status::Changed } else { Status::Ok };
     if !check_mode {
         for step in &plan.steps {
-            let out = match host.link.exec(&step.cmd.to_shell(), step.stdin.as_deref()).await {
+            let out = match host
+                .link
+                .exec(&step.cmd.to_shell(), step.stdin.as_deref())
+                .await
+            {
                 Ok(out) => out,
                 Err(e) => return TaskResult::unreachable(e.to_string(), action),
             };
@@ -244,7 +312,11 @@ async fn apply_plan(host: &HostState, plan: Plan, check_mode: bool, action: &'st
                     "non-zero return code".to_string()
                 } else {
                     let stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
-                    format!("command failed (rc={}): {}: {stderr}", out.rc, step.cmd.display())
+                    format!(
+                        "command failed (rc={}): {}: {stderr}",
+                        out.rc,
+                        step.cmd.display()
+                    )
                 };
                 result.insert("msg".into(), Value::String(msg));
                 result.insert("rc".into(), Value::from(out.rc));
@@ -264,7 +336,9 @@ fn register_output(result: &mut Map<String, Value>, cmd: &str, out: &crate::tran
     let stdout = stdout.strip_suffix('\n').unwrap_or(&stdout).to_string();
     let stderr = stderr.strip_suffix('\n').unwrap_or(&stderr).to_string();
     let lines = |s: &str| Value::Array(s.lines().map(|l| Value::String(l.to_string())).collect());
-    result.entry("cmd").or_insert_with(|| Value::String(cmd.to_string()));
+    result
+        .entry("cmd")
+        .or_insert_with(|| Value::String(cmd.to_string()));
     result.insert("rc".into(), Value::from(out.rc));
     result.insert("stdout_lines".into(), lines(&stdout));
     result.insert("stderr_lines".into(), lines(&stderr));
@@ -273,7 +347,12 @@ fn register_output(result: &mut Map<String, Value>, cmd: &str, out: &crate::tran
 }
 
 /// `changed_when`, `failed_when`, `ignore_errors`: evaluated with the result registered.
-fn apply_overrides(ctx: &RunContext<'_>, task: &Task, vars: &Vars, mut r: TaskResult) -> TaskResult {
+fn apply_overrides(
+    ctx: &RunContext<'_>,
+    task: &Task,
+    vars: &Vars,
+    mut r: TaskResult,
+) -> TaskResult {
     if r.status == Status::Skipped {
         return r;
     }
@@ -297,16 +376,24 @@ fn apply_overrides(ctx: &RunContext<'_>, task: &Task, vars: &Vars, mut r: TaskRe
             Ok(true) => {
                 r.status = Status::Failed;
                 r.result.insert("failed".into(), Value::Bool(true));
-                r.result.insert("failed_when_result".into(), Value::Bool(true));
-                r.result.entry("msg").or_insert_with(|| Value::String("failed_when condition was true".into()));
+                r.result
+                    .insert("failed_when_result".into(), Value::Bool(true));
+                r.result
+                    .entry("msg")
+                    .or_insert_with(|| Value::String("failed_when condition was true".into()));
             }
             Ok(false) => {
                 if r.status == Status::Failed {
-                    let changed = r.result.get("changed").and_then(Value::as_bool).unwrap_or(false);
+                    let changed = r
+                        .result
+                        .get("changed")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false);
                     r.status = if changed { Status::Changed } else { Status::Ok };
                 }
                 r.result.insert("failed".into(), Value::Bool(false));
-                r.result.insert("failed_when_result".into(), Value::Bool(false));
+                r.result
+                    .insert("failed_when_result".into(), Value::Bool(false));
             }
             Err(msg) => return TaskResult::failed(msg, r.action),
         }
@@ -328,14 +415,17 @@ fn apply_set_fact(host: &mut HostState, r: &TaskResult) {
 }
 
 /// Every condition holds (Ansible's `when:` list is an AND). Booleans are taken as they are.
-fn task_conditions_hold(ctx: &RunContext<'_>, conds: &[Value], vars: &Vars) -> Result<bool, String> {
+fn task_conditions_hold(
+    ctx: &RunContext<'_>,
+    conds: &[Value],
+    vars: &Vars,
+) -> Result<bool, String> {
     for cond in conds {
         let holds = match cond {
             Value::Bool(b) => *b,
-            Value::String(expr) => ctx
-                .templar
-                .eval_bool(expr, vars)
-                .map_err(|e| format!("The conditional check '{expr}' failed. The error was: {e}"))?,
+            Value::String(expr) => ctx.templar.eval_bool(expr, vars).map_err(|e| {
+                format!("The conditional check '{expr}' failed. The error was: {e}")
+            })?,
             Value::Null => false,
             other => drover_modules::de::bool_from_value(other).unwrap_or(true),
         };
@@ -349,14 +439,21 @@ fn task_conditions_hold(ctx: &RunContext<'_>, conds: &[Value], vars: &Vars) -> R
 /// A keyword value that may be a boolean or a template (`ignore_errors: "{{ x }}"`).
 fn truthy(ctx: &RunContext<'_>, value: &Value, vars: &Vars) -> bool {
     let rendered = match value {
-        Value::String(s) => ctx.templar.render_str(s, vars).unwrap_or(Value::Bool(false)),
+        Value::String(s) => ctx
+            .templar
+            .render_str(s, vars)
+            .unwrap_or(Value::Bool(false)),
         other => other.clone(),
     };
     drover_modules::de::bool_from_value(&rendered).unwrap_or(false)
 }
 
 fn censor(r: &mut TaskResult) {
-    let changed = r.result.get("changed").cloned().unwrap_or(Value::Bool(false));
+    let changed = r
+        .result
+        .get("changed")
+        .cloned()
+        .unwrap_or(Value::Bool(false));
     let mut censored = Map::new();
     censored.insert("censored".into(), Value::String(CENSORED.into()));
     censored.insert("changed".into(), changed);

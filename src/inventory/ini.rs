@@ -19,7 +19,9 @@ pub fn parse(inv: &mut Inventory, text: &str, file: &Path) -> Result<(), Invento
             continue;
         }
         if line.starts_with('[') {
-            section = parse_header(line).ok_or_else(|| parse_error(file, line_no, format!("invalid section header {line:?}")))?;
+            section = parse_header(line).ok_or_else(|| {
+                parse_error(file, line_no, format!("invalid section header {line:?}"))
+            })?;
             let (Section::Hosts(g) | Section::Vars(g) | Section::Children(g)) = &section;
             inv.group_mut(g);
             continue;
@@ -30,11 +32,17 @@ pub fn parse(inv: &mut Inventory, text: &str, file: &Path) -> Result<(), Invento
                 parse_host_line(inv, &group, line, file, line_no)?;
             }
             Section::Vars(group) => {
-                let (key, value) = line
-                    .split_once('=')
-                    .ok_or_else(|| parse_error(file, line_no, format!("expected key=value in [{group}:vars], found {line:?}")))?;
+                let (key, value) = line.split_once('=').ok_or_else(|| {
+                    parse_error(
+                        file,
+                        line_no,
+                        format!("expected key=value in [{group}:vars], found {line:?}"),
+                    )
+                })?;
                 let value = strip_comment(value.trim());
-                inv.group_mut(group).vars.insert(key.trim().to_string(), Value::String(unquote(value)));
+                inv.group_mut(group)
+                    .vars
+                    .insert(key.trim().to_string(), Value::String(unquote(value)));
             }
             Section::Children(group) => {
                 let child = line.split_whitespace().next().unwrap_or(line);
@@ -59,17 +67,30 @@ fn parse_header(line: &str) -> Option<Section> {
     })
 }
 
-fn parse_host_line(inv: &mut Inventory, group: &str, line: &str, file: &Path, line_no: usize) -> Result<(), InventoryError> {
-    let words = shlex::split(line).ok_or_else(|| parse_error(file, line_no, format!("unbalanced quotes in {line:?}")))?;
-    let Some((first, rest)) = words.split_first() else { return Ok(()) };
+fn parse_host_line(
+    inv: &mut Inventory,
+    group: &str,
+    line: &str,
+    file: &Path,
+    line_no: usize,
+) -> Result<(), InventoryError> {
+    let words = shlex::split(line)
+        .ok_or_else(|| parse_error(file, line_no, format!("unbalanced quotes in {line:?}")))?;
+    let Some((first, rest)) = words.split_first() else {
+        return Ok(());
+    };
     let mut vars = Vars::new();
     for word in rest {
         if word.starts_with('#') {
             break;
         }
-        let (key, value) = word
-            .split_once('=')
-            .ok_or_else(|| parse_error(file, line_no, format!("expected key=value after the host name, found {word:?}")))?;
+        let (key, value) = word.split_once('=').ok_or_else(|| {
+            parse_error(
+                file,
+                line_no,
+                format!("expected key=value after the host name, found {word:?}"),
+            )
+        })?;
         vars.insert(key.to_string(), literal(value));
     }
     let (pattern, port) = split_port(first);
@@ -92,7 +113,10 @@ fn parse_host_line(inv: &mut Inventory, group: &str, line: &str, file: &Path, li
 /// `host:2222` → port; IPv6 addresses (several colons) are left alone.
 fn split_port(word: &str) -> (&str, Option<u16>) {
     match word.rsplit_once(':') {
-        Some((host, port)) if !host.contains(':') && !host.ends_with(']') || host.ends_with(']') && !host.contains(':') => {
+        Some((host, port))
+            if !host.contains(':') && !host.ends_with(']')
+                || host.ends_with(']') && !host.contains(':') =>
+        {
             match port.parse() {
                 Ok(p) => (host, Some(p)),
                 Err(_) => (word, None),
@@ -120,8 +144,11 @@ fn literal(value: &str) -> Value {
     {
         return Value::from(f);
     }
-    let structured = (value.starts_with('[') && value.ends_with(']')) || (value.starts_with('{') && value.ends_with('}'));
-    if structured && let Ok(v) = crate::yaml::from_str::<Value>(value, Path::new("<inventory value>")) {
+    let structured = (value.starts_with('[') && value.ends_with(']'))
+        || (value.starts_with('{') && value.ends_with('}'));
+    if structured
+        && let Ok(v) = crate::yaml::from_str::<Value>(value, Path::new("<inventory value>"))
+    {
         return v;
     }
     Value::String(value.to_string())

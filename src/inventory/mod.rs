@@ -23,7 +23,11 @@ pub type Vars = Map<String, Value>;
 #[derive(Debug, thiserror::Error)]
 pub enum InventoryError {
     #[error("{file}:{line}: {message}")]
-    Parse { file: String, line: usize, message: String },
+    Parse {
+        file: String,
+        line: usize,
+        message: String,
+    },
     #[error(transparent)]
     Yaml(#[from] crate::yaml::YamlError),
     #[error("{0}")]
@@ -31,7 +35,11 @@ pub enum InventoryError {
 }
 
 fn parse_error(file: &Path, line: usize, message: impl Into<String>) -> InventoryError {
-    InventoryError::Parse { file: file.display().to_string(), line, message: message.into() }
+    InventoryError::Parse {
+        file: file.display().to_string(),
+        line,
+        message: message.into(),
+    }
 }
 
 #[derive(Debug, Default, Clone)]
@@ -74,7 +82,12 @@ impl Inventory {
                 inv.inventory_dirs.push(VarsDir::load(dir)?);
             } else if source.to_string_lossy().contains(',') {
                 // `-i host1,host2,`: a host list, as Ansible accepts.
-                for host in source.to_string_lossy().split(',').map(str::trim).filter(|h| !h.is_empty()) {
+                for host in source
+                    .to_string_lossy()
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|h| !h.is_empty())
+                {
                     inv.add_host(host, Vars::new());
                 }
             } else {
@@ -98,7 +111,9 @@ impl Inventory {
 
     /// Adds the `group_vars`/`host_vars` next to a playbook (above the inventory's own).
     pub fn add_vars_dirs(&mut self, dir: &Path) -> Result<(), InventoryError> {
-        if self.playbook_dirs.iter().any(|d| d.dir == dir) || self.inventory_dirs.iter().any(|d| d.dir == dir) {
+        if self.playbook_dirs.iter().any(|d| d.dir == dir)
+            || self.inventory_dirs.iter().any(|d| d.dir == dir)
+        {
             return Ok(());
         }
         self.playbook_dirs.push(VarsDir::load(dir)?);
@@ -106,8 +121,9 @@ impl Inventory {
     }
 
     fn read_file(&mut self, file: &Path) -> Result<(), InventoryError> {
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| InventoryError::Other(format!("cannot read inventory {}: {e}", file.display())))?;
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            InventoryError::Other(format!("cannot read inventory {}: {e}", file.display()))
+        })?;
         let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("");
         if matches!(ext, "yml" | "yaml" | "json") || looks_like_yaml(&text) {
             yaml::parse(self, &text, file)
@@ -147,7 +163,10 @@ impl Inventory {
             if name == "all" {
                 continue;
             }
-            let has_parent = self.groups.iter().any(|(p, g)| p != "all" && g.children.contains(name));
+            let has_parent = self
+                .groups
+                .iter()
+                .any(|(p, g)| p != "all" && g.children.contains(name));
             if !has_parent {
                 self.add_child("all", name);
             }
@@ -173,7 +192,10 @@ impl Inventory {
     fn check_cycle(&self, name: &str, path: &mut Vec<String>) -> Result<(), InventoryError> {
         if path.iter().any(|p| p == name) {
             path.push(name.to_string());
-            return Err(InventoryError::Other(format!("group cycle: {}", path.join(" -> "))));
+            return Err(InventoryError::Other(format!(
+                "group cycle: {}",
+                path.join(" -> ")
+            )));
         }
         path.push(name.to_string());
         if let Some(g) = self.groups.get(name) {
@@ -196,7 +218,11 @@ impl Inventory {
         }
         let mut members = Vec::new();
         self.collect_hosts(group, &mut members);
-        self.hosts.keys().filter(|h| members.contains(h)).cloned().collect()
+        self.hosts
+            .keys()
+            .filter(|h| members.contains(h))
+            .cloned()
+            .collect()
     }
 
     fn collect_hosts(&self, group: &str, into: &mut Vec<String>) {
@@ -248,15 +274,23 @@ impl Inventory {
 
     /// The host's groups in the order their variables apply: `all` first, then by depth, priority, name.
     fn groups_in_precedence_order(&self, host: &str) -> Vec<String> {
-        let mut groups: Vec<String> = self.groups_of(host).into_iter().filter(|g| g != "all").collect();
+        let mut groups: Vec<String> = self
+            .groups_of(host)
+            .into_iter()
+            .filter(|g| g != "all")
+            .collect();
         let priority = |g: &str| {
             self.groups
                 .get(g)
                 .and_then(|g| g.vars.get("ansible_group_priority"))
-                .and_then(|p| p.as_i64().or_else(|| p.as_str().and_then(|s| s.parse().ok())))
+                .and_then(|p| {
+                    p.as_i64()
+                        .or_else(|| p.as_str().and_then(|s| s.parse().ok()))
+                })
                 .unwrap_or(1)
         };
-        groups.sort_by(|a, b| (self.depth(a), priority(a), a).cmp(&(self.depth(b), priority(b), b)));
+        groups
+            .sort_by(|a, b| (self.depth(a), priority(a), a).cmp(&(self.depth(b), priority(b), b)));
         groups
     }
 
@@ -290,14 +324,21 @@ impl Inventory {
 
     /// Ansible's `group_names`: the host's groups, sorted, without `all`.
     pub fn group_names(&self, host: &str) -> Vec<String> {
-        let mut names: Vec<String> = self.groups_of(host).into_iter().filter(|g| g != "all").collect();
+        let mut names: Vec<String> = self
+            .groups_of(host)
+            .into_iter()
+            .filter(|g| g != "all")
+            .collect();
         names.sort();
         names
     }
 
     /// Ansible's `groups`: every group with its hosts.
     pub fn groups(&self) -> Map<String, Value> {
-        self.groups.keys().map(|g| (g.clone(), Value::from(self.hosts_of_group(g)))).collect()
+        self.groups
+            .keys()
+            .map(|g| (g.clone(), Value::from(self.hosts_of_group(g))))
+            .collect()
     }
 
     /// Host names matching a pattern (`web*:&prod:!web3`), in inventory order.
@@ -307,8 +348,11 @@ impl Inventory {
 
     /// `ansible-inventory --list`.
     pub fn to_list_json(&self) -> Value {
-        let hostvars: Map<String, Value> =
-            self.hosts.keys().map(|h| (h.clone(), Value::Object(self.host_vars(h)))).collect();
+        let hostvars: Map<String, Value> = self
+            .hosts
+            .keys()
+            .map(|h| (h.clone(), Value::Object(self.host_vars(h))))
+            .collect();
         let mut doc = Map::new();
         doc.insert("_meta".into(), json!({ "hostvars": hostvars }));
         for (name, g) in &self.groups {
@@ -328,7 +372,9 @@ impl Inventory {
 
     /// `ansible-inventory --host NAME`.
     pub fn to_host_json(&self, host: &str) -> Option<Value> {
-        self.hosts.contains_key(host).then(|| Value::Object(self.host_vars(host)))
+        self.hosts
+            .contains_key(host)
+            .then(|| Value::Object(self.host_vars(host)))
     }
 
     /// `ansible-inventory --graph [GROUP]`.
@@ -339,8 +385,16 @@ impl Inventory {
     }
 
     fn graph_group(&self, name: &str, depth: usize, out: &mut String) {
-        let indent = |d: usize| if d == 0 { String::new() } else { format!("  {}|--", "|  ".repeat(d - 1)) };
-        let Some(g) = self.groups.get(name) else { return };
+        let indent = |d: usize| {
+            if d == 0 {
+                String::new()
+            } else {
+                format!("  {}|--", "|  ".repeat(d - 1))
+            }
+        };
+        let Some(g) = self.groups.get(name) else {
+            return;
+        };
         if name == "ungrouped" && g.hosts.is_empty() {
             return;
         }
@@ -363,16 +417,25 @@ fn looks_like_yaml(text: &str) -> bool {
 }
 
 fn inventory_files_in(dir: &Path) -> Result<Vec<PathBuf>, InventoryError> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| InventoryError::Other(format!("cannot read inventory directory {}: {e}", dir.display())))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        InventoryError::Other(format!(
+            "cannot read inventory directory {}: {e}",
+            dir.display()
+        ))
+    })?;
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_file())
         .filter(|p| {
-            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             !name.starts_with('.')
                 && !name.ends_with('~')
-                && ![".orig", ".ini~", ".retry", ".pyc", ".md", ".cfg"].iter().any(|s| name.ends_with(s))
+                && ![".orig", ".ini~", ".retry", ".pyc", ".md", ".cfg"]
+                    .iter()
+                    .any(|s| name.ends_with(s))
         })
         .collect();
     files.sort();

@@ -8,7 +8,9 @@ use globset::GlobBuilder;
 pub fn select(inv: &Inventory, pattern: &str) -> Result<Vec<String>, InventoryError> {
     let terms = split_terms(pattern.trim())?;
     let mut selected: Vec<String> = Vec::new();
-    let unions = terms.iter().filter(|t| !t.starts_with('&') && !t.starts_with('!'));
+    let unions = terms
+        .iter()
+        .filter(|t| !t.starts_with('&') && !t.starts_with('!'));
     for term in unions {
         for host in resolve(inv, term)? {
             if !selected.contains(&host) {
@@ -25,7 +27,12 @@ pub fn select(inv: &Inventory, pattern: &str) -> Result<Vec<String>, InventoryEr
         selected.retain(|h| !drop.contains(h));
     }
     // Inventory order, as Ansible's default `order: inventory`.
-    Ok(inv.hosts.keys().filter(|h| selected.contains(h)).cloned().collect())
+    Ok(inv
+        .hosts
+        .keys()
+        .filter(|h| selected.contains(h))
+        .cloned()
+        .collect())
 }
 
 /// Splits on `,` (or `:` when there is no comma), never inside `[...]` or a `~regex`.
@@ -33,7 +40,12 @@ fn split_terms(pattern: &str) -> Result<Vec<String>, InventoryError> {
     if let Some(file) = pattern.strip_prefix('@') {
         let text = std::fs::read_to_string(file)
             .map_err(|e| InventoryError::Other(format!("cannot read limit file {file}: {e}")))?;
-        return Ok(text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect());
+        return Ok(text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect());
     }
     let sep = if pattern.contains(',') { ',' } else { ':' };
     let mut terms = Vec::new();
@@ -52,7 +64,11 @@ fn split_terms(pattern: &str) -> Result<Vec<String>, InventoryError> {
         }
     }
     terms.push(current);
-    Ok(terms.into_iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect())
+    Ok(terms
+        .into_iter()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect())
 }
 
 fn resolve(inv: &Inventory, term: &str) -> Result<Vec<String>, InventoryError> {
@@ -75,7 +91,8 @@ fn resolve_base(inv: &Inventory, term: &str) -> Result<Vec<String>, InventoryErr
         return Ok(vec![term.to_string()]);
     }
     let matches: Box<dyn Fn(&str) -> bool> = if let Some(re) = term.strip_prefix('~') {
-        let re = regex::Regex::new(re).map_err(|e| InventoryError::Other(format!("invalid pattern {term:?}: {e}")))?;
+        let re = regex::Regex::new(re)
+            .map_err(|e| InventoryError::Other(format!("invalid pattern {term:?}: {e}")))?;
         Box::new(move |name| re.is_match(name))
     } else if term.contains(['*', '?', '[']) {
         let glob = GlobBuilder::new(term)
@@ -92,7 +109,12 @@ fn resolve_base(inv: &Inventory, term: &str) -> Result<Vec<String>, InventoryErr
         out.extend(inv.hosts_of_group(group));
     }
     out.extend(inv.hosts.keys().filter(|h| matches(h)).cloned());
-    Ok(inv.hosts.keys().filter(|h| out.contains(h)).cloned().collect())
+    Ok(inv
+        .hosts
+        .keys()
+        .filter(|h| out.contains(h))
+        .cloned()
+        .collect())
 }
 
 /// `web[0]`, `web[1:3]`, `web[-1]` (but not a glob character class like `web[12]x`).
@@ -101,7 +123,10 @@ fn split_subscript(term: &str) -> (&str, Option<&str>) {
         && let Some(open) = stripped.rfind('[')
     {
         let inner = &stripped[open + 1..];
-        let numeric = !inner.is_empty() && inner.chars().all(|c| c.is_ascii_digit() || c == ':' || c == '-');
+        let numeric = !inner.is_empty()
+            && inner
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == ':' || c == '-');
         if numeric && !term.starts_with('~') {
             return (&term[..open], Some(inner));
         }

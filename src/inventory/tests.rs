@@ -24,10 +24,16 @@ tier=front
 #[test]
 fn ini_groups_ranges_and_ungrouped() {
     let inv = ini(SAMPLE);
-    assert_eq!(inv.host_names(), ["solo", "web01", "web02", "web03", "db-a", "db-b"]);
+    assert_eq!(
+        inv.host_names(),
+        ["solo", "web01", "web02", "web03", "db-a", "db-b"]
+    );
     assert_eq!(inv.select("web").unwrap(), ["web01", "web02", "web03"]);
     assert_eq!(inv.select("ungrouped").unwrap(), ["solo"]);
-    assert_eq!(inv.select("prod").unwrap(), ["web01", "web02", "web03", "db-a", "db-b"]);
+    assert_eq!(
+        inv.select("prod").unwrap(),
+        ["web01", "web02", "web03", "db-a", "db-b"]
+    );
     assert_eq!(inv.group_names("web01"), ["db", "prod", "web"]);
 }
 
@@ -95,31 +101,57 @@ fn yaml_inventory() {
 fn group_vars_and_host_vars_dirs_with_precedence() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path();
-    std::fs::write(p.join("hosts"), "[web]\nw1 from_host_line=inv\n[web:vars]\na=inventory\n").unwrap();
+    std::fs::write(
+        p.join("hosts"),
+        "[web]\nw1 from_host_line=inv\n[web:vars]\na=inventory\n",
+    )
+    .unwrap();
     std::fs::create_dir_all(p.join("group_vars/web")).unwrap();
     std::fs::create_dir_all(p.join("host_vars")).unwrap();
-    std::fs::write(p.join("group_vars/all.yml"), "a: all_file\nb: all_file\nc: all_file\n").unwrap();
+    std::fs::write(
+        p.join("group_vars/all.yml"),
+        "a: all_file\nb: all_file\nc: all_file\n",
+    )
+    .unwrap();
     std::fs::write(p.join("group_vars/web/10.yml"), "b: web_file\n").unwrap();
-    std::fs::write(p.join("host_vars/w1.yaml"), "c: host_file\nfrom_host_line: host_file\n").unwrap();
+    std::fs::write(
+        p.join("host_vars/w1.yaml"),
+        "c: host_file\nfrom_host_line: host_file\n",
+    )
+    .unwrap();
     let play = p.join("play");
     std::fs::create_dir_all(play.join("group_vars")).unwrap();
     std::fs::write(play.join("group_vars/web.yml"), "b: play_web\n").unwrap();
     let mut inv = Inventory::load(&[p.join("hosts")]).unwrap();
     inv.add_vars_dirs(&play).unwrap();
     let v = inv.host_vars("w1");
-    assert_eq!(v["a"], json!("all_file"), "group_vars/all beats inventory-file group vars");
-    assert_eq!(v["b"], json!("play_web"), "playbook group_vars beat inventory group_vars");
+    assert_eq!(
+        v["a"],
+        json!("all_file"),
+        "group_vars/all beats inventory-file group vars"
+    );
+    assert_eq!(
+        v["b"],
+        json!("play_web"),
+        "playbook group_vars beat inventory group_vars"
+    );
     assert_eq!(v["c"], json!("host_file"));
     assert_eq!(v["from_host_line"], json!("host_file"));
 }
 
 #[test]
 fn errors_name_file_and_line() {
-    let e = Inventory::from_ini_str("[web]\nw1 novalue\n", Path::new("hosts.ini")).map(|_| ()).unwrap_err();
+    let e = Inventory::from_ini_str("[web]\nw1 novalue\n", Path::new("hosts.ini"))
+        .map(|_| ())
+        .unwrap_err();
     assert!(e.to_string().starts_with("hosts.ini:2:"), "{e}");
-    let e = Inventory::from_ini_str("[web\n", Path::new("hosts.ini")).map(|_| ()).unwrap_err();
+    let e = Inventory::from_ini_str("[web\n", Path::new("hosts.ini"))
+        .map(|_| ())
+        .unwrap_err();
     assert!(e.to_string().starts_with("hosts.ini:1:"), "{e}");
-    let e = Inventory::from_ini_str("[a:children]\nb\n[b:children]\na\n", Path::new("h")).map(|_| ()).unwrap_err();
+    let e = Inventory::from_ini_str("[a:children]\nb\n[b:children]\na\n", Path::new("h"))
+        .map(|_| ())
+        .unwrap_err();
     assert!(e.to_string().contains("cycle"), "{e}");
 }
 
@@ -133,5 +165,8 @@ fn list_json_and_graph() {
     assert_eq!(doc["_meta"]["hostvars"]["web01"]["tier"], json!("front"));
     let graph = inv.graph(None);
     assert!(graph.starts_with("@all:\n"), "{graph}");
-    assert!(graph.contains("  |--@prod:\n  |  |--@web:\n  |  |  |--web01\n"), "{graph}");
+    assert!(
+        graph.contains("  |--@prod:\n  |  |--@web:\n  |  |  |--web01\n"),
+        "{graph}"
+    );
 }

@@ -32,16 +32,27 @@ impl VarsDir {
 
 fn load_all(dir: &Path) -> Result<BTreeMap<String, Vars>, InventoryError> {
     let mut out = BTreeMap::new();
-    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(out) };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(out);
+    };
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {
-        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if file_name.starts_with('.') || file_name.ends_with('~') {
             continue;
         }
         let name = strip_ext(&file_name).to_string();
-        let vars = if path.is_dir() { load_dir(&path)? } else if is_vars_file(&file_name) { load_file(&path)? } else { continue };
+        let vars = if path.is_dir() {
+            load_dir(&path)?
+        } else if is_vars_file(&file_name) {
+            load_file(&path)?
+        } else {
+            continue;
+        };
         out.entry(name).or_insert_with(Vars::new).extend(vars);
     }
     Ok(out)
@@ -73,10 +84,20 @@ fn load_all_files(dir: &Path) -> Result<Vec<(PathBuf, Vars)>, InventoryError> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| InventoryError::Other(format!("cannot read {}: {e}", dir.display())))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && is_vars_file(&p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()))
+        .filter(|p| {
+            p.is_file()
+                && is_vars_file(
+                    &p.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                )
+        })
         .collect();
     paths.sort();
-    paths.into_iter().map(|p| load_file(&p).map(|v| (p, v))).collect()
+    paths
+        .into_iter()
+        .map(|p| load_file(&p).map(|v| (p, v)))
+        .collect()
 }
 
 fn load_file(path: &Path) -> Result<Vars, InventoryError> {

@@ -12,22 +12,43 @@ pub fn parse(inv: &mut Inventory, text: &str, file: &Path) -> Result<(), Invento
     Ok(())
 }
 
-fn parse_group(inv: &mut Inventory, name: &str, body: &Value, file: &Path) -> Result<(), InventoryError> {
+fn parse_group(
+    inv: &mut Inventory,
+    name: &str,
+    body: &Value,
+    file: &Path,
+) -> Result<(), InventoryError> {
     inv.group_mut(name);
     let body = match body {
         Value::Null => return Ok(()),
         Value::Object(map) => map,
-        other => return Err(parse_error(file, 0, format!("group {name:?} must be a mapping, not {other}"))),
+        other => {
+            return Err(parse_error(
+                file,
+                0,
+                format!("group {name:?} must be a mapping, not {other}"),
+            ));
+        }
     };
     for key in body.keys() {
         if !["hosts", "vars", "children"].contains(&key.as_str()) {
-            return Err(parse_error(file, 0, format!("group {name:?}: unknown key {key:?} (expected hosts, vars, children)")));
+            return Err(parse_error(
+                file,
+                0,
+                format!("group {name:?}: unknown key {key:?} (expected hosts, vars, children)"),
+            ));
         }
     }
     match body.get("vars") {
         None | Some(Value::Null) => {}
         Some(Value::Object(vars)) => inv.group_mut(name).vars.extend(vars.clone()),
-        Some(other) => return Err(parse_error(file, 0, format!("group {name:?}: vars must be a mapping, not {other}"))),
+        Some(other) => {
+            return Err(parse_error(
+                file,
+                0,
+                format!("group {name:?}: vars must be a mapping, not {other}"),
+            ));
+        }
     }
     match body.get("hosts") {
         None | Some(Value::Null) => {}
@@ -37,7 +58,11 @@ fn parse_group(inv: &mut Inventory, name: &str, body: &Value, file: &Path) -> Re
                     Value::Null => Vars::new(),
                     Value::Object(v) => v.clone(),
                     other => {
-                        return Err(parse_error(file, 0, format!("host {pattern:?}: vars must be a mapping, not {other}")));
+                        return Err(parse_error(
+                            file,
+                            0,
+                            format!("host {pattern:?}: vars must be a mapping, not {other}"),
+                        ));
                     }
                 };
                 for host in range::expand(pattern).map_err(|e| parse_error(file, 0, e))? {
@@ -50,7 +75,13 @@ fn parse_group(inv: &mut Inventory, name: &str, body: &Value, file: &Path) -> Re
                 }
             }
         }
-        Some(other) => return Err(parse_error(file, 0, format!("group {name:?}: hosts must be a mapping, not {other}"))),
+        Some(other) => {
+            return Err(parse_error(
+                file,
+                0,
+                format!("group {name:?}: hosts must be a mapping, not {other}"),
+            ));
+        }
     }
     match body.get("children") {
         None | Some(Value::Null) => {}
@@ -60,7 +91,13 @@ fn parse_group(inv: &mut Inventory, name: &str, body: &Value, file: &Path) -> Re
                 parse_group(inv, child, child_body, file)?;
             }
         }
-        Some(other) => return Err(parse_error(file, 0, format!("group {name:?}: children must be a mapping, not {other}"))),
+        Some(other) => {
+            return Err(parse_error(
+                file,
+                0,
+                format!("group {name:?}: children must be a mapping, not {other}"),
+            ));
+        }
     }
     Ok(())
 }

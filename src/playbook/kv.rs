@@ -83,7 +83,10 @@ fn split_args(text: &str) -> Result<Vec<&str>, String> {
 /// Removes one level of matching outer quotes and the escapes inside them.
 fn unquote(value: &str) -> String {
     let bytes = value.as_bytes();
-    if bytes.len() >= 2 && (bytes[0] == b'"' || bytes[0] == b'\'') && bytes[bytes.len() - 1] == bytes[0] {
+    if bytes.len() >= 2
+        && (bytes[0] == b'"' || bytes[0] == b'\'')
+        && bytes[bytes.len() - 1] == bytes[0]
+    {
         let inner = &value[1..value.len() - 1];
         let q = bytes[0] as char;
         inner.replace(&format!("\\{q}"), &q.to_string())
@@ -111,13 +114,17 @@ mod tests {
 
     #[test]
     fn keeps_jinja_whole() {
-        assert_eq!(kv("msg={{ a ~ ' ' ~ b }}"), json!({"msg": "{{ a ~ ' ' ~ b }}"}));
+        assert_eq!(
+            kv("msg={{ a ~ ' ' ~ b }}"),
+            json!({"msg": "{{ a ~ ' ' ~ b }}"})
+        );
     }
 
     #[test]
     fn raw_params_for_commands() {
         let keys = ["chdir", "creates"];
-        let args = parse_kv("echo a=b 'c d' chdir=/tmp creates=/x", Some(&keys)).unwrap_or_default();
+        let args =
+            parse_kv("echo a=b 'c d' chdir=/tmp creates=/x", Some(&keys)).unwrap_or_default();
         assert_eq!(
             Value::Object(args),
             json!({"chdir": "/tmp", "creates": "/x", "_raw_params": "echo a=b 'c d'"})

@@ -71,7 +71,9 @@ impl<W: Write> Reporter for AdhocReporter<W> {
 
     fn recap(&mut self, summary: &RunSummary) {
         let hosts = summary.stats.len();
-        let count = |f: fn(&crate::exec::HostStats) -> u32| summary.stats.values().filter(|s| f(s) > 0).count();
+        let count = |f: fn(&crate::exec::HostStats) -> u32| {
+            summary.stats.values().filter(|s| f(s) > 0).count()
+        };
         let failed = count(|s| s.failed);
         let unreachable = count(|s| s.unreachable);
         let changed = count(|s| s.changed);

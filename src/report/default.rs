@@ -46,7 +46,12 @@ impl Colours {
 
 impl<W: Write> DefaultReporter<W> {
     pub fn new(out: W, verbosity: u8, diff: bool, colour: bool) -> Self {
-        DefaultReporter { out, verbosity, diff, colours: Colours::new(colour) }
+        DefaultReporter {
+            out,
+            verbosity,
+            diff,
+            colours: Colours::new(colour),
+        }
     }
 
     fn banner(&mut self, title: &str) {
@@ -69,11 +74,20 @@ impl<W: Write> DefaultReporter<W> {
     }
 
     /// `ok: [web1]`, `changed: [web1] => (item=x)`, `fatal: [web1]: FAILED! => {...}`.
-    fn status_line(&self, host: &str, status: Status, item: Option<&str>, result: &Map<String, Value>, action: &str) -> String {
+    fn status_line(
+        &self,
+        host: &str,
+        status: Status,
+        item: Option<&str>,
+        result: &Map<String, Value>,
+        action: &str,
+    ) -> String {
         let item = item.map(|i| format!(" => (item={i})")).unwrap_or_default();
         match status {
             Status::Failed => format!("fatal: [{host}]: FAILED!{item} => {}", compact(result)),
-            Status::Unreachable => format!("fatal: [{host}]: UNREACHABLE!{item} => {}", compact(result)),
+            Status::Unreachable => {
+                format!("fatal: [{host}]: UNREACHABLE!{item} => {}", compact(result))
+            }
             _ => {
                 let head = format!("{}: [{host}]{item}", status.as_str());
                 match self.shown_result(status, result, action) {
@@ -85,10 +99,18 @@ impl<W: Write> DefaultReporter<W> {
     }
 
     /// What follows `=>` on a successful line: debug output always, the whole result with -v.
-    fn shown_result(&self, status: Status, result: &Map<String, Value>, action: &str) -> Option<String> {
+    fn shown_result(
+        &self,
+        status: Status,
+        result: &Map<String, Value>,
+        action: &str,
+    ) -> Option<String> {
         if action == "debug" && status == Status::Ok {
-            let shown: Map<String, Value> =
-                result.iter().filter(|(k, _)| *k != "changed").map(|(k, v)| (k.clone(), v.clone())).collect();
+            let shown: Map<String, Value> = result
+                .iter()
+                .filter(|(k, _)| *k != "changed")
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
             return Some(pretty(&shown));
         }
         (self.verbosity > 0 && status != Status::Skipped).then(|| compact(result))

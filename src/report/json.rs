@@ -14,7 +14,11 @@ pub struct JsonReporter<W: Write> {
 
 impl<W: Write> JsonReporter<W> {
     pub fn new(out: W) -> Self {
-        JsonReporter { out, plays: Vec::new(), warnings: Vec::new() }
+        JsonReporter {
+            out,
+            plays: Vec::new(),
+            warnings: Vec::new(),
+        }
     }
 
     fn current_tasks(&mut self) -> Option<&mut Vec<Value>> {

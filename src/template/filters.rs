@@ -22,23 +22,38 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_filter("regex_search", regex_search);
     env.add_filter("regex_findall", regex_findall);
     env.add_filter("regex_escape", |s: String| regex::escape(&s));
-    env.add_filter("basename", |s: String| Path::new(&s).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+    env.add_filter("basename", |s: String| {
+        Path::new(&s)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    });
     env.add_filter("dirname", dirname);
     env.add_filter("splitext", splitext);
     env.add_filter("expanduser", expanduser);
     env.add_filter("quote", |s: String| shell_quote(&s));
-    env.add_filter("b64encode", |s: String| base64::engine::general_purpose::STANDARD.encode(s));
+    env.add_filter("b64encode", |s: String| {
+        base64::engine::general_purpose::STANDARD.encode(s)
+    });
     env.add_filter("b64decode", b64decode);
     env.add_filter("hash", hash);
-    env.add_filter("checksum", |s: String| hex::encode(sha1::Sha1::digest(s.as_bytes())));
+    env.add_filter("checksum", |s: String| {
+        hex::encode(sha1::Sha1::digest(s.as_bytes()))
+    });
     env.add_filter("combine", combine);
     env.add_filter("dict2items", dict2items);
     env.add_filter("items2dict", items2dict);
     env.add_filter("ternary", ternary);
     env.add_filter("flatten", flatten);
-    env.add_filter("difference", |a: Vec<Value>, b: Vec<Value>| unique(a.into_iter().filter(|x| !b.contains(x)).collect()));
-    env.add_filter("intersect", |a: Vec<Value>, b: Vec<Value>| unique(a.into_iter().filter(|x| b.contains(x)).collect()));
-    env.add_filter("union", |a: Vec<Value>, b: Vec<Value>| unique(a.into_iter().chain(b).collect()));
+    env.add_filter("difference", |a: Vec<Value>, b: Vec<Value>| {
+        unique(a.into_iter().filter(|x| !b.contains(x)).collect())
+    });
+    env.add_filter("intersect", |a: Vec<Value>, b: Vec<Value>| {
+        unique(a.into_iter().filter(|x| b.contains(x)).collect())
+    });
+    env.add_filter("union", |a: Vec<Value>, b: Vec<Value>| {
+        unique(a.into_iter().chain(b).collect())
+    });
     env.add_filter("symmetric_difference", |a: Vec<Value>, b: Vec<Value>| {
         let left: Vec<Value> = a.iter().filter(|x| !b.contains(x)).cloned().collect();
         let right: Vec<Value> = b.iter().filter(|x| !a.contains(x)).cloned().collect();
@@ -46,9 +61,20 @@ pub fn register(env: &mut Environment<'static>) {
     });
     env.add_filter("unique", unique);
     env.add_filter("zip", |a: Vec<Value>, rest: Rest<Vec<Value>>| {
-        let n = rest.iter().map(Vec::len).chain([a.len()]).min().unwrap_or(0);
+        let n = rest
+            .iter()
+            .map(Vec::len)
+            .chain([a.len()])
+            .min()
+            .unwrap_or(0);
         (0..n)
-            .map(|i| Value::from(std::iter::once(a[i].clone()).chain(rest.iter().map(|r| r[i].clone())).collect::<Vec<_>>()))
+            .map(|i| {
+                Value::from(
+                    std::iter::once(a[i].clone())
+                        .chain(rest.iter().map(|r| r[i].clone()))
+                        .collect::<Vec<_>>(),
+                )
+            })
             .collect::<Vec<_>>()
     });
     env.add_filter("type_debug", type_debug);
@@ -60,9 +86,15 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_test("succeeded", |v: Value| !field_true(&v, "failed"));
     env.add_test("success", |v: Value| !field_true(&v, "failed"));
     env.add_test("skipped", |v: Value| field_true(&v, "skipped"));
-    env.add_test("match", |s: String, pattern: String| regex_at_start(&s, &pattern));
-    env.add_test("search", |s: String, pattern: String| regex::Regex::new(&pattern).is_ok_and(|r| r.is_match(&s)));
-    env.add_test("regex", |s: String, pattern: String| regex::Regex::new(&pattern).is_ok_and(|r| r.is_match(&s)));
+    env.add_test("match", |s: String, pattern: String| {
+        regex_at_start(&s, &pattern)
+    });
+    env.add_test("search", |s: String, pattern: String| {
+        regex::Regex::new(&pattern).is_ok_and(|r| r.is_match(&s))
+    });
+    env.add_test("regex", |s: String, pattern: String| {
+        regex::Regex::new(&pattern).is_ok_and(|r| r.is_match(&s))
+    });
     env.add_test("truthy", |v: Value| v.is_true());
     env.add_test("falsy", |v: Value| !v.is_true());
     env.add_test("version", version_test);
@@ -90,12 +122,19 @@ pub fn truthy(value: &Json) -> bool {
 
 fn default_filter(value: Value, default: Option<Value>, boolean: Option<bool>) -> Value {
     let missing = value.is_undefined() || (boolean.unwrap_or(false) && !value.is_true());
-    if missing { default.unwrap_or_else(|| Value::from("")) } else { value }
+    if missing {
+        default.unwrap_or_else(|| Value::from(""))
+    } else {
+        value
+    }
 }
 
 fn mandatory(value: Value, msg: Option<String>) -> Result<Value, Error> {
     if value.is_undefined() {
-        Err(Error::new(ErrorKind::UndefinedError, msg.unwrap_or_else(|| "Mandatory variable not defined.".into())))
+        Err(Error::new(
+            ErrorKind::UndefinedError,
+            msg.unwrap_or_else(|| "Mandatory variable not defined.".into()),
+        ))
     } else {
         Ok(value)
     }
@@ -107,7 +146,10 @@ fn to_bool(value: Value) -> bool {
         ValueKind::Bool => value.is_true(),
         ValueKind::Number => value.to_string() != "0",
         ValueKind::String => {
-            matches!(value.to_string().trim().to_ascii_lowercase().as_str(), "yes" | "on" | "1" | "true" | "y" | "t")
+            matches!(
+                value.to_string().trim().to_ascii_lowercase().as_str(),
+                "yes" | "on" | "1" | "true" | "y" | "t"
+            )
         }
         _ => false,
     }
@@ -124,7 +166,11 @@ fn to_int(value: Value, default: Option<i64>) -> i64 {
 }
 
 fn to_float(value: Value, default: Option<f64>) -> f64 {
-    value.to_string().trim().parse::<f64>().unwrap_or(default.unwrap_or(0.0))
+    value
+        .to_string()
+        .trim()
+        .parse::<f64>()
+        .unwrap_or(default.unwrap_or(0.0))
 }
 
 fn json_of(value: &Value) -> Result<Json, Error> {
@@ -152,7 +198,12 @@ fn sort_keys(value: Json) -> Json {
         Json::Object(map) => {
             let mut entries: Vec<(String, Json)> = map.into_iter().collect();
             entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Json::Object(entries.into_iter().map(|(k, v)| (k, sort_keys(v))).collect())
+            Json::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k, sort_keys(v)))
+                    .collect(),
+            )
         }
         Json::Array(items) => Json::Array(items.into_iter().map(sort_keys).collect()),
         other => other,
@@ -169,7 +220,8 @@ fn to_yaml(value: Value) -> Result<String, Error> {
 }
 
 fn from_yaml(text: String) -> Result<Value, Error> {
-    let parsed: Json = crate::yaml::from_str(&text, Path::new("<from_yaml>")).map_err(|e| err(e.to_string()))?;
+    let parsed: Json =
+        crate::yaml::from_str(&text, Path::new("<from_yaml>")).map_err(|e| err(e.to_string()))?;
     Ok(Value::from(Serde(&parsed)))
 }
 
@@ -186,22 +238,41 @@ fn compile(pattern: &str, kwargs: &Kwargs) -> Result<regex::Regex, Error> {
 /// Python's `\1` / `\g<name>` backreferences become the regex crate's `${1}` / `${name}`.
 fn python_replacement(replacement: &str) -> String {
     let re = regex::Regex::new(r"\\(\d+)|\\g<(\w+)>|\$").expect("static regex");
-    re.replace_all(replacement, |c: &regex::Captures| match (c.get(1), c.get(2)) {
-        (Some(n), _) | (_, Some(n)) => format!("${{{}}}", n.as_str()),
-        _ => "$$".to_string(),
+    re.replace_all(replacement, |c: &regex::Captures| {
+        match (c.get(1), c.get(2)) {
+            (Some(n), _) | (_, Some(n)) => format!("${{{}}}", n.as_str()),
+            _ => "$$".to_string(),
+        }
     })
     .into_owned()
 }
 
-fn regex_replace(value: String, pattern: String, replacement: Option<String>, kwargs: Kwargs) -> Result<String, Error> {
+fn regex_replace(
+    value: String,
+    pattern: String,
+    replacement: Option<String>,
+    kwargs: Kwargs,
+) -> Result<String, Error> {
     let re = compile(&pattern, &kwargs)?;
     kwargs.assert_all_used()?;
-    Ok(re.replace_all(&value, python_replacement(&replacement.unwrap_or_default()).as_str()).into_owned())
+    Ok(re
+        .replace_all(
+            &value,
+            python_replacement(&replacement.unwrap_or_default()).as_str(),
+        )
+        .into_owned())
 }
 
-fn regex_search(value: String, pattern: String, groups: Rest<String>, kwargs: Kwargs) -> Result<Value, Error> {
+fn regex_search(
+    value: String,
+    pattern: String,
+    groups: Rest<String>,
+    kwargs: Kwargs,
+) -> Result<Value, Error> {
     let re = compile(&pattern, &kwargs)?;
-    let Some(caps) = re.captures(&value) else { return Ok(Value::from(())) };
+    let Some(caps) = re.captures(&value) else {
+        return Ok(Value::from(()));
+    };
     if groups.is_empty() {
         return Ok(Value::from(caps.get(0).map(|m| m.as_str()).unwrap_or("")));
     }
@@ -223,7 +294,12 @@ fn regex_findall(value: String, pattern: String, kwargs: Kwargs) -> Result<Vec<S
     let re = compile(&pattern, &kwargs)?;
     Ok(re
         .captures_iter(&value)
-        .map(|c| c.get(1).or_else(|| c.get(0)).map(|m| m.as_str().to_string()).unwrap_or_default())
+        .map(|c| {
+            c.get(1)
+                .or_else(|| c.get(0))
+                .map(|m| m.as_str().to_string())
+                .unwrap_or_default()
+        })
         .collect())
 }
 
@@ -242,21 +318,29 @@ fn dirname(s: String) -> String {
 fn splitext(s: String) -> Vec<String> {
     let base_start = s.rfind('/').map(|i| i + 1).unwrap_or(0);
     match s[base_start..].rfind('.') {
-        Some(i) if i > 0 => vec![s[..base_start + i].to_string(), s[base_start + i..].to_string()],
+        Some(i) if i > 0 => vec![
+            s[..base_start + i].to_string(),
+            s[base_start + i..].to_string(),
+        ],
         _ => vec![s, String::new()],
     }
 }
 
 fn expanduser(s: String) -> String {
     match (s.strip_prefix('~'), std::env::home_dir()) {
-        (Some(rest), Some(home)) if rest.is_empty() || rest.starts_with('/') => format!("{}{rest}", home.display()),
+        (Some(rest), Some(home)) if rest.is_empty() || rest.starts_with('/') => {
+            format!("{}{rest}", home.display())
+        }
         _ => s,
     }
 }
 
 /// Python's `shlex.quote`.
 fn shell_quote(s: &str) -> String {
-    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"@%+=:,./-_".contains(&b)) {
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"@%+=:,./-_".contains(&b))
+    {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', "'\"'\"'"))
@@ -264,7 +348,9 @@ fn shell_quote(s: &str) -> String {
 }
 
 fn b64decode(s: String) -> Result<String, Error> {
-    let bytes = base64::engine::general_purpose::STANDARD.decode(s.trim()).map_err(|e| err(format!("b64decode: {e}")))?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(s.trim())
+        .map_err(|e| err(format!("b64decode: {e}")))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
@@ -273,7 +359,9 @@ fn hash(s: String, algorithm: Option<String>) -> Result<String, Error> {
         "sha1" => Ok(hex::encode(sha1::Sha1::digest(s.as_bytes()))),
         "sha256" => Ok(hex::encode(sha2::Sha256::digest(s.as_bytes()))),
         "sha512" => Ok(hex::encode(sha2::Sha512::digest(s.as_bytes()))),
-        other => Err(err(format!("hash: unsupported algorithm {other:?} (sha1, sha256, sha512)"))),
+        other => Err(err(format!(
+            "hash: unsupported algorithm {other:?} (sha1, sha256, sha512)"
+        ))),
     }
 }
 
@@ -299,7 +387,9 @@ fn merge(into: &mut Json, from: Json, recursive: bool) {
         (Json::Object(a), Json::Object(b)) => {
             for (k, v) in b {
                 match a.get_mut(&k) {
-                    Some(existing @ Json::Object(_)) if recursive && v.is_object() => merge(existing, v, true),
+                    Some(existing @ Json::Object(_)) if recursive && v.is_object() => {
+                        merge(existing, v, true)
+                    }
                     _ => {
                         a.insert(k, v);
                     }
@@ -311,9 +401,15 @@ fn merge(into: &mut Json, from: Json, recursive: bool) {
 }
 
 fn dict2items(value: Value, kwargs: Kwargs) -> Result<Vec<Value>, Error> {
-    let key_name: String = kwargs.get::<Option<String>>("key_name")?.unwrap_or_else(|| "key".into());
-    let value_name: String = kwargs.get::<Option<String>>("value_name")?.unwrap_or_else(|| "value".into());
-    let Json::Object(map) = json_of(&value)? else { return Err(err("dict2items requires a dictionary")) };
+    let key_name: String = kwargs
+        .get::<Option<String>>("key_name")?
+        .unwrap_or_else(|| "key".into());
+    let value_name: String = kwargs
+        .get::<Option<String>>("value_name")?
+        .unwrap_or_else(|| "value".into());
+    let Json::Object(map) = json_of(&value)? else {
+        return Err(err("dict2items requires a dictionary"));
+    };
     Ok(map
         .into_iter()
         .map(|(k, v)| {
@@ -326,9 +422,15 @@ fn dict2items(value: Value, kwargs: Kwargs) -> Result<Vec<Value>, Error> {
 }
 
 fn items2dict(value: Value, kwargs: Kwargs) -> Result<Value, Error> {
-    let key_name: String = kwargs.get::<Option<String>>("key_name")?.unwrap_or_else(|| "key".into());
-    let value_name: String = kwargs.get::<Option<String>>("value_name")?.unwrap_or_else(|| "value".into());
-    let Json::Array(items) = json_of(&value)? else { return Err(err("items2dict requires a list")) };
+    let key_name: String = kwargs
+        .get::<Option<String>>("key_name")?
+        .unwrap_or_else(|| "key".into());
+    let value_name: String = kwargs
+        .get::<Option<String>>("value_name")?
+        .unwrap_or_else(|| "value".into());
+    let Json::Array(items) = json_of(&value)? else {
+        return Err(err("items2dict requires a list"));
+    };
     let mut map = serde_json::Map::new();
     for item in items {
         let key = match item.get(&key_name) {
@@ -389,7 +491,11 @@ fn type_debug(value: Value) -> &'static str {
         ValueKind::Undefined | ValueKind::None => "NoneType",
         ValueKind::Bool => "bool",
         ValueKind::Number => {
-            if value.as_i64().is_some() { "int" } else { "float" }
+            if value.as_i64().is_some() {
+                "int"
+            } else {
+                "float"
+            }
         }
         ValueKind::String => "str",
         ValueKind::Seq => "list",
@@ -403,7 +509,11 @@ fn field_true(v: &Value, key: &str) -> bool {
 }
 
 fn version_test(value: String, other: String, op: Option<String>) -> Result<bool, Error> {
-    let parse = |s: &str| -> Vec<u64> { s.split(['.', '-', '+']).map(|p| p.parse().unwrap_or(0)).collect() };
+    let parse = |s: &str| -> Vec<u64> {
+        s.split(['.', '-', '+'])
+            .map(|p| p.parse().unwrap_or(0))
+            .collect()
+    };
     let (a, b) = (parse(&value), parse(&other));
     let len = a.len().max(b.len());
     let pad = |mut v: Vec<u64>| {
@@ -435,18 +545,39 @@ fn query(state: &State, name: String, terms: Rest<String>) -> Result<Value, Erro
 
 fn run_lookup(state: &State, name: &str, terms: &[String]) -> Result<Vec<String>, Error> {
     match name {
-        "env" | "ansible.builtin.env" => Ok(terms.iter().map(|t| std::env::var(t).unwrap_or_default()).collect()),
+        "env" | "ansible.builtin.env" => Ok(terms
+            .iter()
+            .map(|t| std::env::var(t).unwrap_or_default())
+            .collect()),
         "file" | "ansible.builtin.file" => terms
             .iter()
             .map(|t| {
-                let base = state.lookup("playbook_dir").map(|d| d.to_string()).unwrap_or_default();
-                let path = if Path::new(t).is_absolute() { t.into() } else { Path::new(&base).join("files").join(t) };
-                let path = if path.exists() { path } else { Path::new(&base).join(t) };
+                let base = state
+                    .lookup("playbook_dir")
+                    .map(|d| d.to_string())
+                    .unwrap_or_default();
+                let path = if Path::new(t).is_absolute() {
+                    t.into()
+                } else {
+                    Path::new(&base).join("files").join(t)
+                };
+                let path = if path.exists() {
+                    path
+                } else {
+                    Path::new(&base).join(t)
+                };
                 std::fs::read_to_string(&path)
                     .map(|s| s.trim_end_matches('\n').to_string())
-                    .map_err(|e| err(format!("lookup('file', {t:?}): could not read {}: {e}", path.display())))
+                    .map_err(|e| {
+                        err(format!(
+                            "lookup('file', {t:?}): could not read {}: {e}",
+                            path.display()
+                        ))
+                    })
             })
             .collect(),
-        other => Err(err(format!("lookup plugin {other:?} is not supported yet (supported: env, file)"))),
+        other => Err(err(format!(
+            "lookup plugin {other:?} is not supported yet (supported: env, file)"
+        ))),
     }
 }

@@ -8,7 +8,9 @@
 mod filters;
 
 use minijinja::value::Serde;
-use minijinja::{Environment, ErrorKind, UndefinedBehavior, Value as JinjaValue, syntax::SyntaxConfig};
+use minijinja::{
+    Environment, ErrorKind, UndefinedBehavior, Value as JinjaValue, syntax::SyntaxConfig,
+};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -23,7 +25,10 @@ pub enum TemplateError {
     #[error("'{name}' is undefined")]
     Undefined { name: String },
     #[error("template error while templating string: {message}. String: {source_text}")]
-    Syntax { message: String, source_text: String },
+    Syntax {
+        message: String,
+        source_text: String,
+    },
     #[error("{message}")]
     Render { message: String },
 }
@@ -43,7 +48,10 @@ impl Templar {
     pub fn new() -> Templar {
         let mut env = Environment::new();
         // Ansible's Jinja settings: trim_blocks on, trailing newline kept, undefined values are errors.
-        let syntax = SyntaxConfig::builder().trim_blocks(true).keep_trailing_newline(true).build();
+        let syntax = SyntaxConfig::builder()
+            .trim_blocks(true)
+            .keep_trailing_newline(true)
+            .build();
         if let Ok(syntax) = syntax {
             env.set_syntax(syntax);
         }
@@ -62,11 +70,19 @@ impl Templar {
         self.render_value_in(value, &ctx, vars)
     }
 
-    fn render_value_in(&self, value: &Value, ctx: &JinjaValue, vars: &Vars) -> Result<Value, TemplateError> {
+    fn render_value_in(
+        &self,
+        value: &Value,
+        ctx: &JinjaValue,
+        vars: &Vars,
+    ) -> Result<Value, TemplateError> {
         Ok(match value {
             Value::String(s) => self.render_str_in(s, ctx, vars)?,
             Value::Array(items) => Value::Array(
-                items.iter().map(|i| self.render_value_in(i, ctx, vars)).collect::<Result<_, _>>()?,
+                items
+                    .iter()
+                    .map(|i| self.render_value_in(i, ctx, vars))
+                    .collect::<Result<_, _>>()?,
             ),
             Value::Object(map) => {
                 let mut out = serde_json::Map::with_capacity(map.len());
@@ -88,15 +104,20 @@ impl Templar {
     /// rendered yet (an undefined name) stays as written; using it reports the error.
     pub fn resolve_vars(&self, vars: &mut Vars) {
         for _ in 0..MAX_NESTING {
-            let pending: Vec<String> =
-                vars.iter().filter(|(_, v)| contains_template(v)).map(|(k, _)| k.clone()).collect();
+            let pending: Vec<String> = vars
+                .iter()
+                .filter(|(_, v)| contains_template(v))
+                .map(|(k, _)| k.clone())
+                .collect();
             if pending.is_empty() {
                 return;
             }
             let ctx = JinjaValue::from(Serde(&*vars));
             let mut progressed = false;
             for key in pending {
-                let Some(value) = vars.get(&key) else { continue };
+                let Some(value) = vars.get(&key) else {
+                    continue;
+                };
                 if let Ok(rendered) = self.render_value_in(value, &ctx, vars)
                     && &rendered != value
                 {
@@ -118,15 +139,21 @@ impl Templar {
         self.render_str_in(template, &JinjaValue::from(Serde(vars)), vars)
     }
 
-    fn render_str_in(&self, template: &str, ctx: &JinjaValue, vars: &Vars) -> Result<Value, TemplateError> {
+    fn render_str_in(
+        &self,
+        template: &str,
+        ctx: &JinjaValue,
+        vars: &Vars,
+    ) -> Result<Value, TemplateError> {
         if !is_template(template) {
             return Ok(Value::String(template.to_string()));
         }
         if let Some(expr) = single_expression(template) {
             return self.eval_in(expr, ctx, vars).map_err(|e| match e {
-                TemplateError::Syntax { message, .. } => {
-                    TemplateError::Syntax { message, source_text: template.to_string() }
-                }
+                TemplateError::Syntax { message, .. } => TemplateError::Syntax {
+                    message,
+                    source_text: template.to_string(),
+                },
                 other => other,
             });
         }
@@ -143,10 +170,19 @@ impl Templar {
     }
 
     fn eval_in(&self, expr: &str, ctx: &JinjaValue, vars: &Vars) -> Result<Value, TemplateError> {
-        let compiled = self.env.compile_expression(expr).map_err(|e| self.explain(e, expr, vars, true))?;
-        let value = compiled.eval(ctx.clone()).map_err(|e| self.explain(e, expr, vars, true))?;
+        let compiled = self
+            .env
+            .compile_expression(expr)
+            .map_err(|e| self.explain(e, expr, vars, true))?;
+        let value = compiled
+            .eval(ctx.clone())
+            .map_err(|e| self.explain(e, expr, vars, true))?;
         if value.is_undefined() {
-            return Err(undefined_in(&compiled.undeclared_variables(false), vars, expr));
+            return Err(undefined_in(
+                &compiled.undeclared_variables(false),
+                vars,
+                expr,
+            ));
         }
         to_json(&value)
     }
@@ -176,50 +212,77 @@ impl Templar {
                 let path = dir.join(wanted);
                 if path.is_file() {
                     return std::fs::read_to_string(&path).map(Some).map_err(|e| {
-                        minijinja::Error::new(ErrorKind::InvalidOperation, format!("cannot read {}: {e}", path.display()))
+                        minijinja::Error::new(
+                            ErrorKind::InvalidOperation,
+                            format!("cannot read {}: {e}", path.display()),
+                        )
                     });
                 }
             }
             Ok(None)
         });
         let ctx = JinjaValue::from(Serde(vars));
-        let template = env
-            .template_from_named_str(name, text)
-            .map_err(|e| TemplateError::Syntax { message: describe(&e), source_text: name.to_string() })?;
+        let template =
+            env.template_from_named_str(name, text)
+                .map_err(|e| TemplateError::Syntax {
+                    message: describe(&e),
+                    source_text: name.to_string(),
+                })?;
         template.render(ctx).map_err(|e| {
             if e.kind() == ErrorKind::UndefinedError {
                 undefined_in(&template.undeclared_variables(true), vars, name)
             } else {
-                TemplateError::Render { message: format!("{name}: {}", describe(&e)) }
+                TemplateError::Render {
+                    message: format!("{name}: {}", describe(&e)),
+                }
             }
         })
     }
 
     /// Names the undefined variable when minijinja only says "undefined value".
-    fn explain(&self, e: minijinja::Error, source: &str, vars: &Vars, is_expr: bool) -> TemplateError {
+    fn explain(
+        &self,
+        e: minijinja::Error,
+        source: &str,
+        vars: &Vars,
+        is_expr: bool,
+    ) -> TemplateError {
         match e.kind() {
-            ErrorKind::SyntaxError => {
-                TemplateError::Syntax { message: describe(&e), source_text: source.to_string() }
-            }
+            ErrorKind::SyntaxError => TemplateError::Syntax {
+                message: describe(&e),
+                source_text: source.to_string(),
+            },
             ErrorKind::UndefinedError => {
                 let names = if is_expr {
-                    self.env.compile_expression(source).map(|x| x.undeclared_variables(false))
+                    self.env
+                        .compile_expression(source)
+                        .map(|x| x.undeclared_variables(false))
                 } else {
-                    self.env.template_from_str(source).map(|t| t.undeclared_variables(false))
+                    self.env
+                        .template_from_str(source)
+                        .map(|t| t.undeclared_variables(false))
                 };
                 let names = names.unwrap_or_default();
                 undefined_in(&names, vars, source)
             }
-            _ => TemplateError::Render { message: describe(&e) },
+            _ => TemplateError::Render {
+                message: describe(&e),
+            },
         }
     }
 }
 
-fn undefined_in(names: &std::collections::HashSet<String>, vars: &Vars, source: &str) -> TemplateError {
+fn undefined_in(
+    names: &std::collections::HashSet<String>,
+    vars: &Vars,
+    source: &str,
+) -> TemplateError {
     let mut missing: Vec<&String> = names.iter().filter(|n| !vars.contains_key(*n)).collect();
     missing.sort();
     match missing.first() {
-        Some(name) => TemplateError::Undefined { name: (*name).clone() },
+        Some(name) => TemplateError::Undefined {
+            name: (*name).clone(),
+        },
         None => TemplateError::Render {
             message: format!("an undefined attribute or value was used in {source:?}"),
         },
@@ -227,7 +290,10 @@ fn undefined_in(names: &std::collections::HashSet<String>, vars: &Vars, source: 
 }
 
 fn describe(e: &minijinja::Error) -> String {
-    let mut msg = e.detail().map(str::to_string).unwrap_or_else(|| e.kind().to_string());
+    let mut msg = e
+        .detail()
+        .map(str::to_string)
+        .unwrap_or_else(|| e.kind().to_string());
     if let Some(line) = e.line() {
         msg = format!("{msg} (line {line})");
     }
@@ -235,7 +301,9 @@ fn describe(e: &minijinja::Error) -> String {
 }
 
 fn to_json(value: &JinjaValue) -> Result<Value, TemplateError> {
-    serde_json::to_value(value).map_err(|e| TemplateError::Render { message: e.to_string() })
+    serde_json::to_value(value).map_err(|e| TemplateError::Render {
+        message: e.to_string(),
+    })
 }
 
 fn is_template(s: &str) -> bool {
@@ -246,7 +314,9 @@ fn contains_template(value: &Value) -> bool {
     match value {
         Value::String(s) => is_template(s),
         Value::Array(items) => items.iter().any(contains_template),
-        Value::Object(map) => map.iter().any(|(k, v)| is_template(k) || contains_template(v)),
+        Value::Object(map) => map
+            .iter()
+            .any(|(k, v)| is_template(k) || contains_template(v)),
         _ => false,
     }
 }
@@ -254,7 +324,8 @@ fn contains_template(value: &Value) -> bool {
 /// `"{{ expr }}"` (and nothing else) → `expr`.
 fn single_expression(s: &str) -> Option<&str> {
     let inner = s.trim().strip_prefix("{{")?.strip_suffix("}}")?;
-    (!inner.contains("{{") && !inner.contains("}}") && !inner.contains("{%")).then_some(inner.trim())
+    (!inner.contains("{{") && !inner.contains("}}") && !inner.contains("{%"))
+        .then_some(inner.trim())
 }
 
 #[cfg(test)]

@@ -13,7 +13,9 @@ fn vars() -> Vars {
 }
 
 fn render(t: &str) -> Value {
-    Templar::new().render_str(t, &vars()).unwrap_or_else(|e| panic!("{t}: {e}"))
+    Templar::new()
+        .render_str(t, &vars())
+        .unwrap_or_else(|e| panic!("{t}: {e}"))
 }
 
 fn text(t: &str) -> String {
@@ -50,20 +52,44 @@ fn filters_match_ansible() {
         ("{{ conf | to_json }}", r#"{"a":1,"b":{"c":2}}"#),
         ("{{ path | basename }}", "nginx.conf"),
         ("{{ path | dirname }}", "/etc/nginx"),
-        ("{{ 'hello world' | regex_replace('o', '0') }}", "hell0 w0rld"),
-        ("{{ 'ab12' | regex_replace('^([a-z]+)(\\d+)$', '\\\\2-\\\\1') }}", "12-ab"),
+        (
+            "{{ 'hello world' | regex_replace('o', '0') }}",
+            "hell0 w0rld",
+        ),
+        (
+            "{{ 'ab12' | regex_replace('^([a-z]+)(\\d+)$', '\\\\2-\\\\1') }}",
+            "12-ab",
+        ),
         ("{{ 'version 1.2.3' | regex_search('\\d+\\.\\d+') }}", "1.2"),
         ("{{ 'a b' | quote }}", "'a b'"),
         ("{{ 'hi' | b64encode }}", "aGk="),
         ("{{ 'aGk=' | b64decode }}", "hi"),
-        ("{{ 'abc' | hash('sha1') }}", "a9993e364706816aba3e25717850c26c9cd0d89d"),
+        (
+            "{{ 'abc' | hash('sha1') }}",
+            "a9993e364706816aba3e25717850c26c9cd0d89d",
+        ),
         ("{{ (true) | ternary('y', 'n') }}", "y"),
         ("{{ [[1, 2], [3, [4]]] | flatten | to_json }}", "[1,2,3,4]"),
-        ("{{ [[1, 2], [3, [4]]] | flatten(levels=1) | to_json }}", "[1,2,3,[4]]"),
-        ("{{ {'a': 1} | combine({'b': 2}) | to_json }}", r#"{"a":1,"b":2}"#),
-        ("{{ conf | combine({'b': {'d': 3}}, recursive=true) | to_json }}", r#"{"a":1,"b":{"c":2,"d":3}}"#),
-        ("{{ {'k': 'v'} | dict2items | to_json }}", r#"[{"key":"k","value":"v"}]"#),
-        ("{{ [{'key': 'k', 'value': 'v'}] | items2dict | to_json }}", r#"{"k":"v"}"#),
+        (
+            "{{ [[1, 2], [3, [4]]] | flatten(levels=1) | to_json }}",
+            "[1,2,3,[4]]",
+        ),
+        (
+            "{{ {'a': 1} | combine({'b': 2}) | to_json }}",
+            r#"{"a":1,"b":2}"#,
+        ),
+        (
+            "{{ conf | combine({'b': {'d': 3}}, recursive=true) | to_json }}",
+            r#"{"a":1,"b":{"c":2,"d":3}}"#,
+        ),
+        (
+            "{{ {'k': 'v'} | dict2items | to_json }}",
+            r#"[{"key":"k","value":"v"}]"#,
+        ),
+        (
+            "{{ [{'key': 'k', 'value': 'v'}] | items2dict | to_json }}",
+            r#"{"k":"v"}"#,
+        ),
         ("{{ [1, 2, 2, 3] | unique | to_json }}", "[1,2,3]"),
         ("{{ [1, 2, 3] | difference([2]) | to_json }}", "[1,3]"),
         ("{{ 'a.tar.gz' | splitext | last }}", ".gz"),
@@ -78,12 +104,18 @@ fn filters_match_ansible() {
 
 #[test]
 fn nice_json_sorts_and_indents_by_four() {
-    assert_eq!(text("{{ {'b': 1, 'a': [1]} | to_nice_json }}"), "{\n    \"a\": [\n        1\n    ],\n    \"b\": 1\n}");
+    assert_eq!(
+        text("{{ {'b': 1, 'a': [1]} | to_nice_json }}"),
+        "{\n    \"a\": [\n        1\n    ],\n    \"b\": 1\n}"
+    );
 }
 
 #[test]
 fn yaml_round_trip() {
-    assert_eq!(render("{{ 'a: 1\\nb: [x]' | from_yaml }}"), json!({"a": 1, "b": ["x"]}));
+    assert_eq!(
+        render("{{ 'a: 1\\nb: [x]' | from_yaml }}"),
+        json!({"a": 1, "b": ["x"]})
+    );
     assert!(text("{{ conf | to_yaml }}").contains("a: 1"));
 }
 
@@ -106,7 +138,12 @@ fn tests_match_ansible() {
         ("port == 8080 and name != 'db'", true),
     ];
     for (expr, want) in cases {
-        assert_eq!(t.eval_bool(expr, &v).unwrap_or_else(|e| panic!("{expr}: {e}")), want, "{expr}");
+        assert_eq!(
+            t.eval_bool(expr, &v)
+                .unwrap_or_else(|e| panic!("{expr}: {e}")),
+            want,
+            "{expr}"
+        );
     }
 }
 
@@ -115,31 +152,48 @@ fn undefined_variables_are_named() {
     let t = Templar::new();
     for source in ["{{ nope }}", "port {{ nope }}", "{{ nope | upper }}"] {
         let e = t.render_str(source, &vars()).map(|_| ()).unwrap_err();
-        assert!(e.to_string().contains("'nope' is undefined"), "{source}: {e}");
+        assert!(
+            e.to_string().contains("'nope' is undefined"),
+            "{source}: {e}"
+        );
     }
     let e = t.eval_bool("nope == 1", &vars()).unwrap_err();
     assert!(e.to_string().contains("nope"), "{e}");
-    let e = t.render_str("{{ missing | mandatory }}", &vars()).unwrap_err();
-    assert!(e.to_string().contains("Mandatory") || e.to_string().contains("missing"), "{e}");
+    let e = t
+        .render_str("{{ missing | mandatory }}", &vars())
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("Mandatory") || e.to_string().contains("missing"),
+        "{e}"
+    );
 }
 
 #[test]
 fn syntax_errors_show_the_text() {
-    let e = Templar::new().render_str("{{ port + }}", &vars()).unwrap_err();
+    let e = Templar::new()
+        .render_str("{{ port + }}", &vars())
+        .unwrap_err();
     assert!(e.to_string().contains("{{ port + }}"), "{e}");
 }
 
 #[test]
 fn render_value_renders_nested_strings_and_keys() {
     let v = json!({"dest": "/srv/{{ name }}", "list": ["{{ port }}", 1], "{{ name }}_key": true});
-    let out = Templar::new().render_value(&v, &vars()).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(out, json!({"dest": "/srv/web", "list": [8080, 1], "web_key": true}));
+    let out = Templar::new()
+        .render_value(&v, &vars())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        out,
+        json!({"dest": "/srv/web", "list": [8080, 1], "web_key": true})
+    );
 }
 
 #[test]
 fn files_keep_trailing_newline_and_trim_blocks() {
     let text = "{% for u in users %}\nuser={{ u }}\n{% endfor %}\nend\n";
-    let out = Templar::new().render_file_text("t.j2", text, &vars(), &[]).unwrap_or_else(|e| panic!("{e}"));
+    let out = Templar::new()
+        .render_file_text("t.j2", text, &vars(), &[])
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(out, "user=alice\nuser=bob\nend\n");
 }
 
@@ -147,14 +201,20 @@ fn files_keep_trailing_newline_and_trim_blocks() {
 fn lookups_env_and_unknown() {
     let t = Templar::new();
     let home = std::env::var("HOME").unwrap_or_default();
-    assert_eq!(t.render_str("{{ lookup('env', 'HOME') }}", &vars()).ok(), Some(json!(home)));
+    assert_eq!(
+        t.render_str("{{ lookup('env', 'HOME') }}", &vars()).ok(),
+        Some(json!(home))
+    );
     assert!(t.render_str("{{ lookup('pipe', 'ls') }}", &vars()).is_err());
 }
 
 #[test]
 fn variables_may_refer_to_templated_variables() {
     let mut v = vars();
-    v.insert("root".into(), json!("{{ base | default('/srv') }}/{{ name }}"));
+    v.insert(
+        "root".into(),
+        json!("{{ base | default('/srv') }}/{{ name }}"),
+    );
     v.insert("conf".into(), json!("{{ root }}/etc"));
     v.insert("broken".into(), json!("{{ nope }}"));
     let t = Templar::new();

@@ -20,7 +20,10 @@ pub enum KnownHostsDecision {
     /// Unknown, and recorded in this file.
     Learned(PathBuf),
     Unknown,
-    Mismatch { file: PathBuf, line: usize },
+    Mismatch {
+        file: PathBuf,
+        line: usize,
+    },
 }
 
 /// Decides whether `key` is the right key for `host:port` given the known_hosts `files`.
@@ -39,7 +42,10 @@ pub fn check_host_key(
             Ok(true) => return KnownHostsDecision::Trusted,
             Ok(false) => {}
             Err(russh::keys::Error::KeyChanged { line }) => {
-                return KnownHostsDecision::Mismatch { file: file.clone(), line };
+                return KnownHostsDecision::Mismatch {
+                    file: file.clone(),
+                    line,
+                };
             }
             // An unreadable or malformed file proves nothing either way.
             Err(_) => {}
@@ -64,8 +70,10 @@ fn learn(host: &str, port: u16, key: &PublicKey, file: &Path) -> bool {
 mod tests {
     use super::*;
 
-    const GOOD: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDnwVzFl8TF5z89gEVrb2oE0Y9Yi+2UcJatwwTEyPj9O";
-    const OTHER: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFS6scMP+Xhlb1jorzf1AI0y7IUxmWbIGcP/6Ww9KT1t";
+    const GOOD: &str =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDnwVzFl8TF5z89gEVrb2oE0Y9Yi+2UcJatwwTEyPj9O";
+    const OTHER: &str =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFS6scMP+Xhlb1jorzf1AI0y7IUxmWbIGcP/6Ww9KT1t";
 
     fn key(text: &str) -> PublicKey {
         PublicKey::from_openssh(text).unwrap()
@@ -80,21 +88,43 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("known_hosts");
         let (good, other) = (key(GOOD), key(OTHER));
-        std::fs::write(&file, line("127.0.0.5", &good) + &line("[127.0.0.6]:2222", &good)).unwrap();
+        std::fs::write(
+            &file,
+            line("127.0.0.5", &good) + &line("[127.0.0.6]:2222", &good),
+        )
+        .unwrap();
         let files = vec![file.clone()];
         let check = |host, port, k: &PublicKey, p| check_host_key(host, port, k, &files, p);
-        assert_eq!(check("127.0.0.5", 22, &good, HostKeyChecking::Strict), KnownHostsDecision::Trusted);
-        assert_eq!(check("127.0.0.6", 2222, &good, HostKeyChecking::Strict), KnownHostsDecision::Trusted);
+        assert_eq!(
+            check("127.0.0.5", 22, &good, HostKeyChecking::Strict),
+            KnownHostsDecision::Trusted
+        );
+        assert_eq!(
+            check("127.0.0.6", 2222, &good, HostKeyChecking::Strict),
+            KnownHostsDecision::Trusted
+        );
         assert_eq!(
             check("127.0.0.5", 22, &other, HostKeyChecking::AcceptNew),
-            KnownHostsDecision::Mismatch { file: file.clone(), line: 1 }
+            KnownHostsDecision::Mismatch {
+                file: file.clone(),
+                line: 1
+            }
         );
-        assert_eq!(check("127.0.0.7", 22, &good, HostKeyChecking::Strict), KnownHostsDecision::Unknown);
-        assert_eq!(check("127.0.0.5", 22, &other, HostKeyChecking::Off), KnownHostsDecision::Trusted);
+        assert_eq!(
+            check("127.0.0.7", 22, &good, HostKeyChecking::Strict),
+            KnownHostsDecision::Unknown
+        );
+        assert_eq!(
+            check("127.0.0.5", 22, &other, HostKeyChecking::Off),
+            KnownHostsDecision::Trusted
+        );
         assert_eq!(
             check("127.0.0.7", 22, &other, HostKeyChecking::AcceptNew),
             KnownHostsDecision::Learned(file.clone())
         );
-        assert_eq!(check("127.0.0.7", 22, &other, HostKeyChecking::Strict), KnownHostsDecision::Trusted);
+        assert_eq!(
+            check("127.0.0.7", 22, &other, HostKeyChecking::Strict),
+            KnownHostsDecision::Trusted
+        );
     }
 }

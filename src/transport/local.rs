@@ -7,11 +7,19 @@ use tokio::io::AsyncWriteExt;
 pub struct LocalConnection;
 
 impl LocalConnection {
-    pub async fn exec(&self, command: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, TransportError> {
+    pub async fn exec(
+        &self,
+        command: &str,
+        stdin: Option<&[u8]>,
+    ) -> Result<ExecOutput, TransportError> {
         let mut child = tokio::process::Command::new("/bin/sh")
             .arg("-c")
             .arg(command)
-            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()?;
@@ -35,7 +43,13 @@ mod tests {
 
     #[tokio::test]
     async fn runs_with_stdin_and_exit_status() {
-        let out = LocalConnection.exec("cat; echo err >&2; exit 3", Some(b"hello")).await.unwrap();
-        assert_eq!((out.rc, out.stdout.as_slice(), out.stderr.as_slice()), (3, &b"hello"[..], &b"err\n"[..]));
+        let out = LocalConnection
+            .exec("cat; echo err >&2; exit 3", Some(b"hello"))
+            .await
+            .unwrap();
+        assert_eq!(
+            (out.rc, out.stdout.as_slice(), out.stderr.as_slice()),
+            (3, &b"hello"[..], &b"err\n"[..])
+        );
     }
 }

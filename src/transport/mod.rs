@@ -23,20 +23,32 @@ pub struct ExecOutput {
 #[derive(Debug, thiserror::Error)]
 pub enum TransportError {
     #[error("Failed to connect to the host via ssh: {address}:{port}: {reason}")]
-    Unreachable { address: String, port: u16, reason: String },
+    Unreachable {
+        address: String,
+        port: u16,
+        reason: String,
+    },
     #[error(
         "host key verification failed: the key of {host} does not match {file}:{line}. It may have been \
          reinstalled — or someone is intercepting the connection. If the change is expected, remove that \
          line (ssh-keygen -R {host})"
     )]
-    HostKeyMismatch { host: String, file: String, line: usize },
+    HostKeyMismatch {
+        host: String,
+        file: String,
+        line: usize,
+    },
     #[error(
         "host key verification failed: {host} is not in {files}. Add its key to known_hosts, or use \
          --host-key-checking accept-new to trust it on first use"
     )]
     HostKeyUnknown { host: String, files: String },
     #[error("authentication failed for {user}@{host} (tried: {tried})")]
-    AuthFailed { user: String, host: String, tried: String },
+    AuthFailed {
+        user: String,
+        host: String,
+        tried: String,
+    },
     #[error("timed out after {0:?} connecting")]
     Timeout(Duration),
     #[error("the connection was lost: {0}")]
@@ -75,7 +87,11 @@ impl Connection {
     }
 
     /// Runs `command` with `/bin/sh`-compatible syntax, streaming `stdin` to it.
-    pub async fn exec(&self, command: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, TransportError> {
+    pub async fn exec(
+        &self,
+        command: &str,
+        stdin: Option<&[u8]>,
+    ) -> Result<ExecOutput, TransportError> {
         match self {
             Connection::Ssh(c) => c.exec(command, stdin).await,
             Connection::Local(c) => c.exec(command, stdin).await,

@@ -30,15 +30,26 @@ struct Verifier {
 impl client::Handler for Verifier {
     type Error = russh::Error;
 
-    async fn check_server_key(&mut self, key: &russh::keys::PublicKeyOrCertificate) -> Result<bool, Self::Error> {
+    async fn check_server_key(
+        &mut self,
+        key: &russh::keys::PublicKeyOrCertificate,
+    ) -> Result<bool, Self::Error> {
         let russh::keys::PublicKeyOrCertificate::PublicKey { key, .. } = key else {
             // Host certificates need @cert-authority support, which drover does not have yet.
             return Ok(false);
         };
         let spec = &self.spec;
-        let decision =
-            check_host_key(&spec.address, spec.port, key, &spec.known_hosts, spec.host_key_checking);
-        let accepted = matches!(decision, KnownHostsDecision::Trusted | KnownHostsDecision::Learned(_));
+        let decision = check_host_key(
+            &spec.address,
+            spec.port,
+            key,
+            &spec.known_hosts,
+            spec.host_key_checking,
+        );
+        let accepted = matches!(
+            decision,
+            KnownHostsDecision::Trusted | KnownHostsDecision::Learned(_)
+        );
         if let Ok(mut slot) = self.decision.lock() {
             *slot = Some(decision);
         }
@@ -54,7 +65,9 @@ impl SshConnection {
             .unwrap_or(Err(TransportError::Timeout(timeout)))
     }
 
-    async fn connect_and_authenticate(spec: &ConnectionSpec) -> Result<SshConnection, TransportError> {
+    async fn connect_and_authenticate(
+        spec: &ConnectionSpec,
+    ) -> Result<SshConnection, TransportError> {
         let config = Arc::new(client::Config {
             nodelay: true,
             keepalive_interval: Some(Duration::from_secs(30)),
@@ -63,25 +76,41 @@ impl SshConnection {
             ..Default::default()
         });
         let decision = Arc::new(Mutex::new(None));
-        let verifier = Verifier { spec: spec.clone(), decision: decision.clone() };
+        let verifier = Verifier {
+            spec: spec.clone(),
+            decision: decision.clone(),
+        };
         let connected = client::connect(config, (spec.address.as_str(), spec.port), verifier).await;
         let mut handle = match connected {
             Ok(handle) => handle,
             Err(e) => {
                 let refused = decision.lock().ok().and_then(|d| d.clone());
-                return Err(host_key_error(spec, refused).unwrap_or_else(|| TransportError::Unreachable {
-                    address: spec.address.clone(),
-                    port: spec.port,
-                    reason: e.to_string(),
+                return Err(host_key_error(spec, refused).unwrap_or_else(|| {
+                    TransportError::Unreachable {
+                        address: spec.address.clone(),
+                        port: spec.port,
+                        reason: e.to_string(),
+                    }
                 }));
             }
         };
         authenticate(&mut handle, spec).await?;
-        Ok(SshConnection { handle, channels: Semaphore::new(CHANNELS_PER_HOST) })
+        Ok(SshConnection {
+            handle,
+            channels: Semaphore::new(CHANNELS_PER_HOST),
+        })
     }
 
-    pub async fn exec(&self, command: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, TransportError> {
-        let _permit = self.channels.acquire().await.map_err(|e| TransportError::Disconnected(e.to_string()))?;
+    pub async fn exec(
+        &self,
+        command: &str,
+        stdin: Option<&[u8]>,
+    ) -> Result<ExecOutput, TransportError> {
+        let _permit = self
+            .channels
+            .acquire()
+            .await
+            .map_err(|e| TransportError::Disconnected(e.to_string()))?;
         let lost = |e: russh::Error| TransportError::Disconnected(e.to_string());
         let mut channel = self.handle.channel_open_session().await.map_err(lost)?;
         channel.exec(true, command).await.map_err(lost)?;
@@ -109,11 +138,17 @@ impl SshConnection {
     }
 
     pub async fn close(self) {
-        let _ = self.handle.disconnect(Disconnect::ByApplication, "", "en").await;
+        let _ = self
+            .handle
+            .disconnect(Disconnect::ByApplication, "", "en")
+            .await;
     }
 }
 
-fn host_key_error(spec: &ConnectionSpec, decision: Option<KnownHostsDecision>) -> Option<TransportError> {
+fn host_key_error(
+    spec: &ConnectionSpec,
+    decision: Option<KnownHostsDecision>,
+) -> Option<TransportError> {
     match decision? {
         KnownHostsDecision::Mismatch { file, line } => Some(TransportError::HostKeyMismatch {
             host: spec.address.clone(),
@@ -122,14 +157,22 @@ fn host_key_error(spec: &ConnectionSpec, decision: Option<KnownHostsDecision>) -
         }),
         KnownHostsDecision::Unknown => Some(TransportError::HostKeyUnknown {
             host: spec.address.clone(),
-            files: spec.known_hosts.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", "),
+            files: spec
+                .known_hosts
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
         }),
         _ => None,
     }
 }
 
 /// Explicit keys first, then the SSH agent, then the usual `~/.ssh/id_*` files.
-async fn authenticate(handle: &mut Handle<Verifier>, spec: &ConnectionSpec) -> Result<(), TransportError> {
+async fn authenticate(
+    handle: &mut Handle<Verifier>,
+    spec: &ConnectionSpec,
+) -> Result<(), TransportError> {
     let user = spec
         .user
         .clone()
@@ -145,19 +188,31 @@ async fn authenticate(handle: &mut Handle<Verifier>, spec: &ConnectionSpec) -> R
         return Ok(());
     }
     for path in default_identity_files() {
-        if path.exists() && !spec.identity_files.contains(&path) && try_key_file(handle, &user, &path, &mut tried).await? {
+        if path.exists()
+            && !spec.identity_files.contains(&path)
+            && try_key_file(handle, &user, &path, &mut tried).await?
+        {
             return Ok(());
         }
     }
     if tried.is_empty() {
         tried.push("no keys: none given, no SSH agent, no ~/.ssh/id_* files".to_string());
     }
-    Err(TransportError::AuthFailed { user, host: spec.address.clone(), tried: tried.join("; ") })
+    Err(TransportError::AuthFailed {
+        user,
+        host: spec.address.clone(),
+        tried: tried.join("; "),
+    })
 }
 
 fn default_identity_files() -> Vec<PathBuf> {
-    let Some(home) = std::env::home_dir() else { return Vec::new() };
-    ["id_ed25519", "id_ecdsa", "id_rsa"].iter().map(|n| home.join(".ssh").join(n)).collect()
+    let Some(home) = std::env::home_dir() else {
+        return Vec::new();
+    };
+    ["id_ed25519", "id_ecdsa", "id_rsa"]
+        .iter()
+        .map(|n| home.join(".ssh").join(n))
+        .collect()
 }
 
 async fn try_key_file(
@@ -169,7 +224,10 @@ async fn try_key_file(
     let key = match load_secret_key(path, None) {
         Ok(key) => key,
         Err(russh::keys::Error::KeyIsEncrypted) => {
-            tried.push(format!("{} (encrypted: load it into ssh-agent)", path.display()));
+            tried.push(format!(
+                "{} (encrypted: load it into ssh-agent)",
+                path.display()
+            ));
             return Ok(false);
         }
         Err(e) => {
@@ -193,11 +251,18 @@ async fn rsa_hash(
     if !is_rsa {
         return Ok(None);
     }
-    let best = handle.best_supported_rsa_hash().await.map_err(|e| TransportError::Disconnected(e.to_string()))?;
+    let best = handle
+        .best_supported_rsa_hash()
+        .await
+        .map_err(|e| TransportError::Disconnected(e.to_string()))?;
     Ok(best.flatten())
 }
 
-async fn try_agent(handle: &mut Handle<Verifier>, user: &str, tried: &mut Vec<String>) -> Result<bool, TransportError> {
+async fn try_agent(
+    handle: &mut Handle<Verifier>,
+    user: &str,
+    tried: &mut Vec<String>,
+) -> Result<bool, TransportError> {
     if std::env::var_os("SSH_AUTH_SOCK").is_none() {
         return Ok(false);
     }
@@ -207,10 +272,15 @@ async fn try_agent(handle: &mut Handle<Verifier>, user: &str, tried: &mut Vec<St
     };
     let identities = agent.request_identities().await.unwrap_or_default();
     for identity in identities {
-        let AgentIdentity::PublicKey { key, comment } = identity else { continue };
+        let AgentIdentity::PublicKey { key, comment } = identity else {
+            continue;
+        };
         let hash = rsa_hash(handle, key.algorithm().is_rsa()).await?;
         tried.push(format!("agent key {comment}"));
-        match handle.authenticate_publickey_with(user, key, hash, &mut agent).await {
+        match handle
+            .authenticate_publickey_with(user, key, hash, &mut agent)
+            .await
+        {
             Ok(result) if result.success() => return Ok(true),
             _ => {}
         }

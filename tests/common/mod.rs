@@ -12,7 +12,9 @@ pub fn repo() -> PathBuf {
 
 pub fn drover() -> Command {
     let mut cmd = Command::cargo_bin("drover").unwrap_or_else(|e| panic!("drover binary: {e}"));
-    cmd.current_dir(repo()).env("NO_COLOR", "1").env_remove("ANSIBLE_HOST_KEY_CHECKING");
+    cmd.current_dir(repo())
+        .env("NO_COLOR", "1")
+        .env_remove("ANSIBLE_HOST_KEY_CHECKING");
     cmd
 }
 
@@ -27,9 +29,12 @@ impl Outcome {
     /// The PLAY RECAP counters per host: {host: {ok: 3, changed: 1, ...}}.
     pub fn recap(&self) -> BTreeMap<String, BTreeMap<String, u32>> {
         let mut recap = BTreeMap::new();
-        let Some((_, tail)) = self.stdout.split_once("PLAY RECAP") else { return recap };
+        let Some((_, tail)) = self.stdout.split_once("PLAY RECAP") else {
+            return recap;
+        };
         for line in tail.lines().skip(1) {
-            let Some((host, counters)) = line.split_once(" : ").or_else(|| line.split_once(": ")) else {
+            let Some((host, counters)) = line.split_once(" : ").or_else(|| line.split_once(": "))
+            else {
                 continue;
             };
             let counts = counters
@@ -43,15 +48,24 @@ impl Outcome {
     }
 
     pub fn total(&self, counter: &str) -> u32 {
-        self.recap().values().map(|c| c.get(counter).copied().unwrap_or(0)).sum()
+        self.recap()
+            .values()
+            .map(|c| c.get(counter).copied().unwrap_or(0))
+            .sum()
     }
 
     pub fn count(&self, host: &str, counter: &str) -> u32 {
-        self.recap().get(host).and_then(|c| c.get(counter).copied()).unwrap_or(0)
+        self.recap()
+            .get(host)
+            .and_then(|c| c.get(counter).copied())
+            .unwrap_or(0)
     }
 
     pub fn show(&self) -> String {
-        format!("exit {}\n--- stdout\n{}\n--- stderr\n{}", self.code, self.stdout, self.stderr)
+        format!(
+            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
     }
 }
 
@@ -60,7 +74,11 @@ pub fn run(args: &[&str]) -> Outcome {
 }
 
 pub fn run_in(dir: &Path, args: &[&str]) -> Outcome {
-    let out = drover().current_dir(dir).args(args).output().unwrap_or_else(|e| panic!("run drover: {e}"));
+    let out = drover()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("run drover: {e}"));
     Outcome {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -70,7 +88,8 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Outcome {
 
 pub fn write(path: &Path, text: &str) {
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("mkdir {}: {e}", parent.display()));
+        std::fs::create_dir_all(parent)
+            .unwrap_or_else(|e| panic!("mkdir {}: {e}", parent.display()));
     }
     std::fs::write(path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
 }

@@ -62,8 +62,13 @@ impl Module for Command {
 
 fn argv(p: &Params) -> Result<Vec<String>, ModuleError> {
     match (&p._raw_params, &p.cmd, &p.argv) {
-        (Some(text), None, None) | (None, Some(text), None) => shlex::split(text)
-            .ok_or_else(|| ModuleError::Params(format!("cannot split the command line {text:?} (unbalanced quotes)"))),
+        (Some(text), None, None) | (None, Some(text), None) => {
+            shlex::split(text).ok_or_else(|| {
+                ModuleError::Params(format!(
+                    "cannot split the command line {text:?} (unbalanced quotes)"
+                ))
+            })
+        }
         (None, None, Some(items)) => Ok(items
             .iter()
             .map(|v| match v {
@@ -72,6 +77,8 @@ fn argv(p: &Params) -> Result<Vec<String>, ModuleError> {
             })
             .collect()),
         (None, None, None) => Err(ModuleError::Params("no command given".into())),
-        _ => Err(ModuleError::Params("only one of the free-form command, cmd and argv can be given".into())),
+        _ => Err(ModuleError::Params(
+            "only one of the free-form command, cmd and argv can be given".into(),
+        )),
     }
 }

@@ -27,13 +27,23 @@ pub(crate) async fn plan_run(
     for (path, skip_if_exists) in [(opts.creates, true), (opts.removes, false)] {
         let Some(path) = path else { continue };
         let test = match opts.chdir {
-            Some(dir) if !path.starts_with('/') => Cmd::new("cd").arg(dir).and(Cmd::new("test -e").arg(path)),
+            Some(dir) if !path.starts_with('/') => {
+                Cmd::new("cd").arg(dir).and(Cmd::new("test -e").arg(path))
+            }
             _ => Cmd::new("test -e").arg(path),
         };
         let exists = host.query(&test).await?.success();
         if exists == skip_if_exists {
-            let why = if skip_if_exists { format!("skipped, since {path} exists") } else { format!("skipped, since {path} does not exist") };
-            return Ok(Plan::ok().set("cmd", shown).set("rc", 0).set("stdout", why.as_str()).set("msg", why.as_str()));
+            let why = if skip_if_exists {
+                format!("skipped, since {path} exists")
+            } else {
+                format!("skipped, since {path} does not exist")
+            };
+            return Ok(Plan::ok()
+                .set("cmd", shown)
+                .set("rc", 0)
+                .set("stdout", why.as_str())
+                .set("msg", why.as_str()));
         }
     }
     if host.check_mode() {

@@ -44,9 +44,16 @@ impl Module for Shell {
         let script = match (&p._raw_params, &p.cmd) {
             (Some(s), None) | (None, Some(s)) => s.clone(),
             (None, None) => return Err(ModuleError::Params("no command given".into())),
-            _ => return Err(ModuleError::Params("give the command either free-form or as cmd, not both".into())),
+            _ => {
+                return Err(ModuleError::Params(
+                    "give the command either free-form or as cmd, not both".into(),
+                ));
+            }
         };
-        let run = Cmd::new("exec").arg(p.executable.as_deref().unwrap_or("/bin/sh")).arg("-c").arg(&script);
+        let run = Cmd::new("exec")
+            .arg(p.executable.as_deref().unwrap_or("/bin/sh"))
+            .arg("-c")
+            .arg(&script);
         let opts = RunOptions {
             chdir: p.chdir.as_deref(),
             creates: p.creates.as_deref(),

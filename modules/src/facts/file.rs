@@ -47,12 +47,20 @@ pub fn query(path: &str, want: Want) -> Cmd {
          if [ -h \"$p\" ]; then printf 'link:%s\\n' \"$(readlink -- \"$p\")\"; fi; ",
         p = quote(path)
     );
-    let regular = if want.follow { "[ -f \"$p\" ]" } else { "[ -f \"$p\" ] && [ ! -h \"$p\" ]" };
+    let regular = if want.follow {
+        "[ -f \"$p\" ]"
+    } else {
+        "[ -f \"$p\" ] && [ ! -h \"$p\" ]"
+    };
     if let Some(tool) = want.checksum {
-        script.push_str(&format!("if {regular}; then printf 'sum:'; {tool} < \"$p\" | cut -d' ' -f1; fi; "));
+        script.push_str(&format!(
+            "if {regular}; then printf 'sum:'; {tool} < \"$p\" | cut -d' ' -f1; fi; "
+        ));
     }
     if want.content {
-        script.push_str(&format!("if {regular}; then echo content:; base64 < \"$p\"; fi; "));
+        script.push_str(&format!(
+            "if {regular}; then echo content:; base64 < \"$p\"; fi; "
+        ));
     }
     script.push_str("else echo absent; fi");
     Cmd::new(&script)
@@ -61,16 +69,24 @@ pub fn query(path: &str, want: Want) -> Cmd {
 /// Parses the query's output: `None` when the path does not exist.
 pub fn parse(out: &CmdOutput) -> Result<Option<FileStat>, ModuleError> {
     if out.rc != 0 {
-        return Err(ModuleError::Failed(format!("could not read the file's state: {}", out.stderr.trim())));
+        return Err(ModuleError::Failed(format!(
+            "could not read the file's state: {}",
+            out.stderr.trim()
+        )));
     }
     let mut lines = out.stdout.lines();
     let first = lines.next().unwrap_or("");
     if first == "absent" {
         return Ok(None);
     }
-    let fields: Vec<&str> = first.strip_prefix("stat:").map(|s| s.split('|').collect()).unwrap_or_default();
+    let fields: Vec<&str> = first
+        .strip_prefix("stat:")
+        .map(|s| s.split('|').collect())
+        .unwrap_or_default();
     let [kind, mode, owner, group, uid, gid, size, mtime, inode] = fields.as_slice() else {
-        return Err(ModuleError::Failed(format!("unexpected stat output: {first:?}")));
+        return Err(ModuleError::Failed(format!(
+            "unexpected stat output: {first:?}"
+        )));
     };
     let num = |s: &str| s.parse::<u64>().unwrap_or(0);
     let mut stat = FileStat {
@@ -105,10 +121,10 @@ pub fn parse(out: &CmdOutput) -> Result<Option<FileStat>, ModuleError> {
         }
     }
     if let Some(b64) = content_b64 {
-        stat.content = Some(
-            crate::de::base64_decode(&b64)
-                .ok_or_else(|| ModuleError::Failed("could not decode the file's content".into()))?,
-        );
+        stat.content =
+            Some(crate::de::base64_decode(&b64).ok_or_else(|| {
+                ModuleError::Failed("could not decode the file's content".into())
+            })?);
     }
     Ok(Some(stat))
 }
@@ -118,7 +134,11 @@ mod tests {
     use super::*;
 
     fn out(stdout: &str) -> CmdOutput {
-        CmdOutput { rc: 0, stdout: stdout.into(), stderr: String::new() }
+        CmdOutput {
+            rc: 0,
+            stdout: stdout.into(),
+            stderr: String::new(),
+        }
     }
 
     #[test]
@@ -126,16 +146,38 @@ mod tests {
         let s = parse(&out("stat:regular file|644|root|adm|0|4|6|1700000000|42\nsum:f572d396fae9206628714fb2ce00f72e94f2258f\ncontent:\naGVsbG8K\n"))
             .unwrap()
             .unwrap();
-        assert_eq!((s.kind, s.mode, s.owner.as_str(), s.group.as_str(), s.gid, s.size), (FileKind::File, 0o644, "root", "adm", 4, 6));
-        assert_eq!(s.checksum.as_deref(), Some("f572d396fae9206628714fb2ce00f72e94f2258f"));
+        assert_eq!(
+            (
+                s.kind,
+                s.mode,
+                s.owner.as_str(),
+                s.group.as_str(),
+                s.gid,
+                s.size
+            ),
+            (FileKind::File, 0o644, "root", "adm", 4, 6)
+        );
+        assert_eq!(
+            s.checksum.as_deref(),
+            Some("f572d396fae9206628714fb2ce00f72e94f2258f")
+        );
         assert_eq!(s.content.as_deref(), Some(&b"hello\n"[..]));
     }
 
     #[test]
     fn parses_links_dirs_and_absence() {
-        let s = parse(&out("stat:symbolic link|777|root|root|0|0|4|1|7\nlink:/etc/x\n")).unwrap().unwrap();
-        assert_eq!((s.kind, s.link_target.as_deref()), (FileKind::Link, Some("/etc/x")));
-        let d = parse(&out("stat:directory|1777|root|root|0|0|4096|1|2\n")).unwrap().unwrap();
+        let s = parse(&out(
+            "stat:symbolic link|777|root|root|0|0|4|1|7\nlink:/etc/x\n",
+        ))
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            (s.kind, s.link_target.as_deref()),
+            (FileKind::Link, Some("/etc/x"))
+        );
+        let d = parse(&out("stat:directory|1777|root|root|0|0|4096|1|2\n"))
+            .unwrap()
+            .unwrap();
         assert_eq!((d.kind, d.mode), (FileKind::Directory, 0o1777));
         assert_eq!(parse(&out("absent\n")).unwrap(), None);
         assert!(parse(&out("garbage\n")).is_err());

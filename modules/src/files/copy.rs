@@ -42,19 +42,40 @@ impl Module for Copy {
         let content = match (&p.content, &p.src) {
             (Some(c), None) => c.clone().into_bytes(),
             (None, Some(src)) => host.read_local(src, LocalFile::File)?,
-            (Some(_), Some(_)) => return Err(ModuleError::Params("src and content are mutually exclusive".into())),
-            (None, None) => return Err(ModuleError::Params("one of src or content is required".into())),
+            (Some(_), Some(_)) => {
+                return Err(ModuleError::Params(
+                    "src and content are mutually exclusive".into(),
+                ));
+            }
+            (None, None) => {
+                return Err(ModuleError::Params(
+                    "one of src or content is required".into(),
+                ));
+            }
         };
         let name = p.src.as_deref().map(|s| s.rsplit('/').next().unwrap_or(s));
         let dest = if p.dest.ends_with('/') {
             match name {
                 Some(n) => format!("{}{n}", p.dest),
-                None => return Err(ModuleError::Failed("can not use content with a dir as dest".into())),
+                None => {
+                    return Err(ModuleError::Failed(
+                        "can not use content with a dir as dest".into(),
+                    ));
+                }
             }
         } else {
             p.dest.clone()
         };
-        put_content(host, &dest, content, &Attrs::new(p.mode, p.owner, p.group), p.backup, p.force, name).await
+        put_content(
+            host,
+            &dest,
+            content,
+            &Attrs::new(p.mode, p.owner, p.group),
+            p.backup,
+            p.force,
+            name,
+        )
+        .await
     }
 }
 
@@ -68,12 +89,18 @@ pub(crate) async fn put_content(
     force: bool,
     src_name: Option<&str>,
 ) -> Result<Plan, ModuleError> {
-    let want = Want { checksum: Some("sha1sum"), content: host.diff_mode(), follow: true };
+    let want = Want {
+        checksum: Some("sha1sum"),
+        content: host.diff_mode(),
+        follow: true,
+    };
     let mut dest = dest.to_string();
     let mut stat = file::parse(&host.query(&file::query(&dest, want)).await?)?;
     if stat.as_ref().is_some_and(|s| s.kind == FileKind::Directory) {
         let Some(name) = src_name else {
-            return Err(ModuleError::Failed("can not use content with a dir as dest".into()));
+            return Err(ModuleError::Failed(
+                "can not use content with a dir as dest".into(),
+            ));
         };
         dest = format!("{}/{name}", dest.trim_end_matches('/'));
         stat = file::parse(&host.query(&file::query(&dest, want)).await?)?;
@@ -83,11 +110,18 @@ pub(crate) async fn put_content(
         .set("dest", dest.as_str())
         .set("checksum", checksum.as_str())
         .set("size", content.len() as u64);
-    let same = stat.as_ref().is_some_and(|s| s.checksum.as_deref() == Some(checksum.as_str()));
+    let same = stat
+        .as_ref()
+        .is_some_and(|s| s.checksum.as_deref() == Some(checksum.as_str()));
     if same || (stat.is_some() && !force) {
-        let Some(existing) = &stat else { return Ok(base) };
+        let Some(existing) = &stat else {
+            return Ok(base);
+        };
         return Ok(match attrs.fix(&dest, existing, false) {
-            Some(cmd) => Plan { steps: vec![crate::Step::run(cmd)], ..base },
+            Some(cmd) => Plan {
+                steps: vec![crate::Step::run(cmd)],
+                ..base
+            },
             None => base,
         });
     }
@@ -97,10 +131,20 @@ pub(crate) async fn put_content(
         plan = plan.set("backup_file", b.as_str());
     }
     if host.diff_mode()
-        && let Some(diff) = content_diff(&dest, stat.as_ref().and_then(|s| s.content.as_deref()), &content)
+        && let Some(diff) = content_diff(
+            &dest,
+            stat.as_ref().and_then(|s| s.content.as_deref()),
+            &content,
+        )
     {
         plan.diffs.push(diff);
     }
-    plan.steps.push(atomic_write(&dest, content, attrs, stat.as_ref(), backup_file.as_deref()));
+    plan.steps.push(atomic_write(
+        &dest,
+        content,
+        attrs,
+        stat.as_ref(),
+        backup_file.as_deref(),
+    ));
     Ok(plan)
 }

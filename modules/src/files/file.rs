@@ -53,7 +53,10 @@ impl Module for File {
 
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
         let link_state = matches!(p.state, Some(State::Link | State::Hard));
-        let want = Want { follow: p.follow && !link_state && p.state != Some(State::Absent), ..Want::default() };
+        let want = Want {
+            follow: p.follow && !link_state && p.state != Some(State::Absent),
+            ..Want::default()
+        };
         let stat = file::parse(&host.query(&file::query(&p.path, want)).await?)?;
         let state = p.state.unwrap_or(match (&stat, p.recurse) {
             (_, true) => State::Directory,
@@ -62,11 +65,16 @@ impl Module for File {
             _ => State::File,
         });
         let attrs = Attrs::new(p.mode.clone(), p.owner.clone(), p.group.clone());
-        let base = Plan::ok().set("path", p.path.as_str()).set("state", state_name(state));
+        let base = Plan::ok()
+            .set("path", p.path.as_str())
+            .set("state", state_name(state));
         match state {
             State::Absent => Ok(absent(&p.path, stat.as_ref(), base)),
             State::File => match &stat {
-                None => Ok(Plan::fail(format!("file ({}) is absent, cannot continue", p.path)).set("path", p.path.as_str())),
+                None => Ok(
+                    Plan::fail(format!("file ({}) is absent, cannot continue", p.path))
+                        .set("path", p.path.as_str()),
+                ),
                 Some(s) if s.kind == FileKind::Directory => {
                     Ok(Plan::fail(format!("{} is a directory, not a file", p.path)))
                 }
@@ -100,7 +108,10 @@ fn state_name(state: State) -> &'static str {
 
 fn with_fix(plan: Plan, fix: Option<Cmd>) -> Plan {
     match fix {
-        Some(cmd) => Plan { steps: vec![Step::run(cmd)], ..plan },
+        Some(cmd) => Plan {
+            steps: vec![Step::run(cmd)],
+            ..plan
+        },
         None => plan,
     }
 }
@@ -108,7 +119,10 @@ fn with_fix(plan: Plan, fix: Option<Cmd>) -> Plan {
 fn absent(path: &str, stat: Option<&FileStat>, base: Plan) -> Plan {
     match stat {
         None => base,
-        Some(_) => Plan { steps: vec![Step::run(Cmd::new("rm -rf --").arg(path))], ..base },
+        Some(_) => Plan {
+            steps: vec![Step::run(Cmd::new("rm -rf --").arg(path))],
+            ..base
+        },
     }
 }
 
@@ -147,9 +161,11 @@ async fn directory(
             }
             Plan { steps, ..base }
         }
-        Some(s) if s.kind != FileKind::Directory => {
-            Plan::fail(format!("{} already exists as a {}", p.path, kind_name(s.kind)))
-        }
+        Some(s) if s.kind != FileKind::Directory => Plan::fail(format!(
+            "{} already exists as a {}",
+            p.path,
+            kind_name(s.kind)
+        )),
         Some(s) if p.recurse && tree_differs(host, &p.path, s, attrs).await? => {
             with_fix(base, attrs.fix(&p.path, s, true))
         }
@@ -175,7 +191,12 @@ fn placeholder_dir() -> FileStat {
 }
 
 /// With `recurse`, whether anything in the tree has another mode/owner/group than asked.
-async fn tree_differs(host: &mut dyn Host, path: &str, stat: &FileStat, attrs: &Attrs) -> Result<bool, ModuleError> {
+async fn tree_differs(
+    host: &mut dyn Host,
+    path: &str,
+    stat: &FileStat,
+    attrs: &Attrs,
+) -> Result<bool, ModuleError> {
     let mut tests = Vec::new();
     if let Some(mode) = attrs.wanted_mode(stat.mode, true) {
         tests.push(format!("! -perm {mode:04o}"));
@@ -189,7 +210,11 @@ async fn tree_differs(host: &mut dyn Host, path: &str, stat: &FileStat, attrs: &
     if tests.is_empty() {
         return Ok(false);
     }
-    let find = Cmd::new(&format!("find {} \\( {} \\) -print -quit", quote(path), tests.join(" -o ")));
+    let find = Cmd::new(&format!(
+        "find {} \\( {} \\) -print -quit",
+        quote(path),
+        tests.join(" -o ")
+    ));
     Ok(!host.query(&find).await?.stdout.trim().is_empty())
 }
 
@@ -211,11 +236,16 @@ async fn link(
     base: Plan,
 ) -> Result<Plan, ModuleError> {
     let Some(src) = &p.src else {
-        return Err(ModuleError::Params(format!("src is required for state={}", state_name(state))));
+        return Err(ModuleError::Params(format!(
+            "src is required for state={}",
+            state_name(state)
+        )));
     };
     let base = base.set("src", src.as_str());
     let correct = match (state, stat) {
-        (State::Link, Some(s)) => s.kind == FileKind::Link && s.link_target.as_deref() == Some(src.as_str()),
+        (State::Link, Some(s)) => {
+            s.kind == FileKind::Link && s.link_target.as_deref() == Some(src.as_str())
+        }
         (State::Hard, Some(s)) => {
             let target = file::parse(&host.query(&file::query(src, Want::default())).await?)?;
             target.is_some_and(|t| t.inode == s.inode)
@@ -236,12 +266,23 @@ async fn link(
             p.path
         )));
     }
-    let flags = if state == State::Link { "ln -sfn --" } else { "ln -f --" };
+    let flags = if state == State::Link {
+        "ln -sfn --"
+    } else {
+        "ln -f --"
+    };
     let mut steps = vec![Step::run(Cmd::new(flags).arg(src).arg(&p.path))];
     if attrs.owner.is_some() || attrs.group.is_some() {
-        steps.extend(new_path_fix(&p.path, &Attrs { mode: None, ..attrs.clone() }).map(|c| {
-            Step::run(Cmd::new(&c.to_shell().replacen("chown", "chown -h", 1)))
-        }));
+        steps.extend(
+            new_path_fix(
+                &p.path,
+                &Attrs {
+                    mode: None,
+                    ..attrs.clone()
+                },
+            )
+            .map(|c| Step::run(Cmd::new(&c.to_shell().replacen("chown", "chown -h", 1)))),
+        );
     }
     Ok(Plan { steps, ..base })
 }

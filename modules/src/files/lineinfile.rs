@@ -12,7 +12,12 @@ pub struct Lineinfile;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
-    #[serde(alias = "dest", alias = "destfile", alias = "name", deserialize_with = "crate::de::string")]
+    #[serde(
+        alias = "dest",
+        alias = "destfile",
+        alias = "name",
+        deserialize_with = "crate::de::string"
+    )]
     pub path: String,
     #[serde(default, alias = "value", deserialize_with = "crate::de::opt_string")]
     pub line: Option<String>,
@@ -74,7 +79,11 @@ impl Module for Lineinfile {
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
         let state = p.state.unwrap_or(State::Present);
         let matcher = matcher(&p, state)?;
-        let want = Want { content: true, follow: true, ..Want::default() };
+        let want = Want {
+            content: true,
+            follow: true,
+            ..Want::default()
+        };
         let stat = file::parse(&host.query(&file::query(&p.path, want)).await?)?;
         if stat.as_ref().is_some_and(|s| s.kind != FileKind::File) {
             return Ok(Plan::fail(format!("Path {} is not a regular file", p.path)));
@@ -84,29 +93,55 @@ impl Module for Lineinfile {
             if state == State::Absent || !p.create {
                 return Ok(match state {
                     State::Absent => Plan::ok().set("msg", "file not present"),
-                    State::Present => Plan::fail(format!("Destination {} does not exist !", p.path)).set("rc", 257),
+                    State::Present => {
+                        Plan::fail(format!("Destination {} does not exist !", p.path))
+                            .set("rc", 257)
+                    }
                 });
             }
-            return Ok(write(&p, &attrs, None, String::new(), &matcher, state, host.diff_mode()));
+            return Ok(write(
+                &p,
+                &attrs,
+                None,
+                String::new(),
+                &matcher,
+                state,
+                host.diff_mode(),
+            ));
         };
-        let content = String::from_utf8_lossy(existing.content.as_deref().unwrap_or_default()).into_owned();
-        Ok(write(&p, &attrs, Some(existing), content, &matcher, state, host.diff_mode()))
+        let content =
+            String::from_utf8_lossy(existing.content.as_deref().unwrap_or_default()).into_owned();
+        Ok(write(
+            &p,
+            &attrs,
+            Some(existing),
+            content,
+            &matcher,
+            state,
+            host.diff_mode(),
+        ))
     }
 }
 
 fn matcher(p: &Params, state: State) -> Result<Matcher, ModuleError> {
     if let Some(re) = &p.regexp {
-        return Regex::new(re)
-            .map(Matcher::Regex)
-            .map_err(|e| ModuleError::Params(format!("regexp {re:?} is not a valid regular expression: {e}")));
+        return Regex::new(re).map(Matcher::Regex).map_err(|e| {
+            ModuleError::Params(format!(
+                "regexp {re:?} is not a valid regular expression: {e}"
+            ))
+        });
     }
     if let Some(s) = &p.search_string {
         return Ok(Matcher::Substring(s.clone()));
     }
     match (&p.line, state) {
         (Some(line), _) => Ok(Matcher::Exact(line.clone())),
-        (None, State::Present) => Err(ModuleError::Params("line is required with state=present".into())),
-        (None, State::Absent) => Err(ModuleError::Params("one of line, regexp or search_string is required with state=absent".into())),
+        (None, State::Present) => Err(ModuleError::Params(
+            "line is required with state=present".into(),
+        )),
+        (None, State::Absent) => Err(ModuleError::Params(
+            "one of line, regexp or search_string is required with state=absent".into(),
+        )),
     }
 }
 
@@ -132,7 +167,8 @@ fn write(
     if !content_changed {
         let fix = existing.and_then(|s| attrs.fix(&p.path, s, false));
         return match fix {
-            Some(cmd) => Plan::with_steps(vec![Step::run(cmd)]).set("msg", "ownership, perms or SE linux context changed"),
+            Some(cmd) => Plan::with_steps(vec![Step::run(cmd)])
+                .set("msg", "ownership, perms or SE linux context changed"),
             None => Plan::ok().set("msg", ""),
         };
     }
@@ -146,7 +182,13 @@ fn write(
     {
         plan.diffs.push(diff);
     }
-    plan.steps.push(atomic_write(&p.path, new_content.into_bytes(), attrs, existing, backup_file.as_deref()));
+    plan.steps.push(atomic_write(
+        &p.path,
+        new_content.into_bytes(),
+        attrs,
+        existing,
+        backup_file.as_deref(),
+    ));
     plan
 }
 
@@ -183,7 +225,11 @@ fn present(p: &Params, matcher: &Matcher, lines: &mut Vec<String>) -> String {
 fn insertion_point(p: &Params, lines: &[String]) -> usize {
     let find = |pattern: &str| -> Option<usize> {
         let re = Regex::new(pattern).ok()?;
-        if p.firstmatch { lines.iter().position(|l| re.is_match(l)) } else { lines.iter().rposition(|l| re.is_match(l)) }
+        if p.firstmatch {
+            lines.iter().position(|l| re.is_match(l))
+        } else {
+            lines.iter().rposition(|l| re.is_match(l))
+        }
     };
     match (p.insertbefore.as_deref(), p.insertafter.as_deref()) {
         (Some("BOF"), _) => 0,
@@ -197,12 +243,18 @@ fn absent(matcher: &Matcher, lines: &mut Vec<String>) -> String {
     let before = lines.len();
     lines.retain(|l| !matcher.matches(l));
     let removed = before - lines.len();
-    if removed == 0 { String::new() } else { format!("{removed} line(s) removed") }
+    if removed == 0 {
+        String::new()
+    } else {
+        format!("{removed} line(s) removed")
+    }
 }
 
 /// `\1` and `\g<name>` in `line`, from the regexp's match on `text`.
 fn expand_backrefs(re: &Regex, text: &str, line: &str) -> String {
-    let Some(caps) = re.captures(text) else { return line.to_string() };
+    let Some(caps) = re.captures(text) else {
+        return line.to_string();
+    };
     let refs = Regex::new(r"\\(\d+)|\\g<(\w+)>").expect("static regex");
     refs.replace_all(line, |c: &regex::Captures| {
         let group = match (c.get(1), c.get(2)) {

@@ -16,11 +16,25 @@ pub struct Params {
     pub follow: bool,
     #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
     pub get_checksum: bool,
-    #[serde(default, alias = "checksum", deserialize_with = "crate::de::opt_string")]
+    #[serde(
+        default,
+        alias = "checksum",
+        deserialize_with = "crate::de::opt_string"
+    )]
     pub checksum_algorithm: Option<String>,
-    #[serde(default, alias = "mime", alias = "get_mime_type", deserialize_with = "crate::de::boolean")]
+    #[serde(
+        default,
+        alias = "mime",
+        alias = "get_mime_type",
+        deserialize_with = "crate::de::boolean"
+    )]
     pub get_mime: bool,
-    #[serde(default, alias = "attr", alias = "attributes", deserialize_with = "crate::de::boolean")]
+    #[serde(
+        default,
+        alias = "attr",
+        alias = "attributes",
+        deserialize_with = "crate::de::boolean"
+    )]
     pub get_attributes: bool,
 }
 
@@ -39,9 +53,17 @@ impl Module for Stat {
             "sha256" => "sha256sum",
             "sha512" => "sha512sum",
             "md5" => "md5sum",
-            other => return Err(ModuleError::Params(format!("checksum_algorithm {other:?} is not one of sha1, sha256, sha512, md5"))),
+            other => {
+                return Err(ModuleError::Params(format!(
+                    "checksum_algorithm {other:?} is not one of sha1, sha256, sha512, md5"
+                )));
+            }
         };
-        let want = Want { checksum: p.get_checksum.then_some(tool), content: false, follow: p.follow };
+        let want = Want {
+            checksum: p.get_checksum.then_some(tool),
+            content: false,
+            follow: p.follow,
+        };
         let stat = file::parse(&host.query(&file::query(&p.path, want)).await?)?;
         let Some(s) = stat else {
             return Ok(Plan::ok().set("stat", json!({"exists": false})));

@@ -37,7 +37,20 @@ impl Module for Template {
 
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
         let rendered = host.render_template(&p.src)?;
-        let name = p.src.rsplit('/').next().map(|n| n.strip_suffix(".j2").unwrap_or(n));
-        put_content(host, &p.dest, rendered.into_bytes(), &Attrs::new(p.mode, p.owner, p.group), p.backup, p.force, name).await
+        let name = p
+            .src
+            .rsplit('/')
+            .next()
+            .map(|n| n.strip_suffix(".j2").unwrap_or(n));
+        put_content(
+            host,
+            &p.dest,
+            rendered.into_bytes(),
+            &Attrs::new(p.mode, p.owner, p.group),
+            p.backup,
+            p.force,
+            name,
+        )
+        .await
     }
 }

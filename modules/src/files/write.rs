@@ -34,12 +34,29 @@ impl Attrs {
         if let Some(mode) = self.wanted_mode(stat.mode, is_dir)
             && (mode != stat.mode || recurse)
         {
-            parts.push(format!("chmod {flag}{} -- {}", mode_text(mode, self), quote(path)));
+            parts.push(format!(
+                "chmod {flag}{} -- {}",
+                mode_text(mode, self),
+                quote(path)
+            ));
         }
-        let owner_differs = self.owner.as_ref().is_some_and(|o| o != &stat.owner && o != &stat.uid.to_string());
-        let group_differs = self.group.as_ref().is_some_and(|g| g != &stat.group && g != &stat.gid.to_string());
-        if owner_differs || group_differs || (recurse && (self.owner.is_some() || self.group.is_some())) {
-            parts.push(format!("chown {flag}{} -- {}", self.chown_spec()?, quote(path)));
+        let owner_differs = self
+            .owner
+            .as_ref()
+            .is_some_and(|o| o != &stat.owner && o != &stat.uid.to_string());
+        let group_differs = self
+            .group
+            .as_ref()
+            .is_some_and(|g| g != &stat.group && g != &stat.gid.to_string());
+        if owner_differs
+            || group_differs
+            || (recurse && (self.owner.is_some() || self.group.is_some()))
+        {
+            parts.push(format!(
+                "chown {flag}{} -- {}",
+                self.chown_spec()?,
+                quote(path)
+            ));
         }
         (!parts.is_empty()).then(|| Cmd::new(&parts.join(" && ")))
     }
@@ -63,7 +80,13 @@ fn mode_text(mode: u32, attrs: &Attrs) -> String {
 
 /// One step that writes `content` to `dest` atomically: a temp file in the same directory gets the
 /// content (from stdin), then the wanted — or the old file's — mode and owner, then replaces `dest`.
-pub fn atomic_write(dest: &str, content: Vec<u8>, attrs: &Attrs, existing: Option<&FileStat>, backup: Option<&str>) -> Step {
+pub fn atomic_write(
+    dest: &str,
+    content: Vec<u8>,
+    attrs: &Attrs,
+    existing: Option<&FileStat>,
+    backup: Option<&str>,
+) -> Step {
     let dir = match dest.rfind('/') {
         Some(0) => "/".to_string(),
         Some(i) => dest[..i].to_string(),
@@ -78,18 +101,37 @@ pub fn atomic_write(dest: &str, content: Vec<u8>, attrs: &Attrs, existing: Optio
     if let Some(backup) = backup {
         script.push_str(&format!("cp -p -- \"$f\" {} || exit 1; ", quote(backup)));
     }
-    script.push_str(&format!("t=$(mktemp \"$d/.{}.drover.XXXXXX\") || exit 1; ", base.replace(['\'', '"', '\\', '$', '`'], "_")));
+    script.push_str(&format!(
+        "t=$(mktemp \"$d/.{}.drover.XXXXXX\") || exit 1; ",
+        base.replace(['\'', '"', '\\', '$', '`'], "_")
+    ));
     script.push_str("trap 'rm -f \"$t\"' EXIT; cat > \"$t\" || exit 1; ");
     let is_dir = false;
-    match (attrs.wanted_mode(existing.map_or(0o644, |s| s.mode), is_dir), existing) {
+    match (
+        attrs.wanted_mode(existing.map_or(0o644, |s| s.mode), is_dir),
+        existing,
+    ) {
         (Some(mode), _) => script.push_str(&format!("chmod {mode:04o} \"$t\" || exit 1; ")),
         (None, Some(old)) => script.push_str(&format!("chmod {:04o} \"$t\" || exit 1; ", old.mode)),
         // A new file gets the umask's default, as if created with `>`, not mktemp's 0600.
-        (None, None) => script.push_str("chmod $(printf '%o' $((0666 & ~0$(umask)))) \"$t\" || exit 1; "),
+        (None, None) => {
+            script.push_str("chmod $(printf '%o' $((0666 & ~0$(umask)))) \"$t\" || exit 1; ")
+        }
     }
-    let owner = attrs.owner.clone().or_else(|| existing.map(|s| s.uid.to_string()));
-    let group = attrs.group.clone().or_else(|| existing.map(|s| s.gid.to_string()));
-    let spec = Attrs { mode: None, owner, group }.chown_spec();
+    let owner = attrs
+        .owner
+        .clone()
+        .or_else(|| existing.map(|s| s.uid.to_string()));
+    let group = attrs
+        .group
+        .clone()
+        .or_else(|| existing.map(|s| s.gid.to_string()));
+    let spec = Attrs {
+        mode: None,
+        owner,
+        group,
+    }
+    .chown_spec();
     if let Some(spec) = spec {
         script.push_str(&format!("chown {spec} \"$t\" || exit 1; "));
     }
@@ -101,7 +143,12 @@ pub fn atomic_write(dest: &str, content: Vec<u8>, attrs: &Attrs, existing: Optio
 pub fn backup_name(dest: &str, now_unix: u64) -> String {
     let (days, secs) = (now_unix / 86_400, now_unix % 86_400);
     let (y, m, d) = civil_from_days(days as i64);
-    format!("{dest}.{y:04}-{m:02}-{d:02}@{:02}:{:02}:{:02}~", secs / 3600, secs % 3600 / 60, secs % 60)
+    format!(
+        "{dest}.{y:04}-{m:02}-{d:02}@{:02}:{:02}:{:02}~",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
 }
 
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
@@ -118,7 +165,10 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 }
 
 pub fn now_unix() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// A text diff of a file's content, when both sides are text.
@@ -137,7 +187,9 @@ pub fn content_diff(dest: &str, before: Option<&[u8]>, after: &[u8]) -> Option<D
 pub fn apply_symbolic(mode: u32, spec: &str, is_dir: bool) -> u32 {
     let mut mode = mode;
     for clause in spec.split(',') {
-        let Some(op_at) = clause.find(['+', '-', '=']) else { continue };
+        let Some(op_at) = clause.find(['+', '-', '=']) else {
+            continue;
+        };
         let who = &clause[..op_at];
         let who_mask = if who.is_empty() || who.contains('a') {
             0o7777
@@ -189,6 +241,9 @@ mod tests {
 
     #[test]
     fn backup_names_like_ansible() {
-        assert_eq!(backup_name("/etc/x", 1_700_000_000), "/etc/x.2023-11-14@22:13:20~");
+        assert_eq!(
+            backup_name("/etc/x", 1_700_000_000),
+            "/etc/x.2023-11-14@22:13:20~"
+        );
     }
 }

@@ -35,7 +35,10 @@ impl Module for Assert {
                 other => truthy(other),
             };
             if !holds {
-                let msg = p.fail_msg.clone().unwrap_or_else(|| Value::from("Assertion failed"));
+                let msg = p
+                    .fail_msg
+                    .clone()
+                    .unwrap_or_else(|| Value::from("Assertion failed"));
                 let mut plan = Plan::fail(match &msg {
                     Value::String(s) => s.clone(),
                     other => other.to_string(),
@@ -44,7 +47,13 @@ impl Module for Assert {
                 return Ok(plan);
             }
         }
-        let msg = p.success_msg.unwrap_or_else(|| Value::from("All assertions passed"));
-        Ok(if p.quiet { Plan::ok() } else { Plan::ok().set("msg", msg) })
+        let msg = p
+            .success_msg
+            .unwrap_or_else(|| Value::from("All assertions passed"));
+        Ok(if p.quiet {
+            Plan::ok()
+        } else {
+            Plan::ok().set("msg", msg)
+        })
     }
 }

@@ -24,14 +24,18 @@ impl Module for Debug {
 
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
         match (p.msg, p.var) {
-            (Some(_), Some(_)) => Err(ModuleError::Params("msg and var are mutually exclusive".into())),
+            (Some(_), Some(_)) => Err(ModuleError::Params(
+                "msg and var are mutually exclusive".into(),
+            )),
             (None, Some(var)) => {
                 let value = host
                     .evaluate(&var)
                     .unwrap_or_else(|_| Value::from("VARIABLE IS NOT DEFINED!"));
                 Ok(Plan::ok().set(&var, value))
             }
-            (msg, None) => Ok(Plan::ok().set("msg", msg.unwrap_or_else(|| Value::from("Hello world!")))),
+            (msg, None) => {
+                Ok(Plan::ok().set("msg", msg.unwrap_or_else(|| Value::from("Hello world!"))))
+            }
         }
     }
 }

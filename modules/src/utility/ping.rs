@@ -25,7 +25,10 @@ impl Module for Ping {
         }
         let out = host.query(&Cmd::new("echo pong")).await?;
         if !out.success() || out.stdout.trim() != "pong" {
-            return Ok(Plan::fail(format!("the host did not answer as expected: {}", out.stderr.trim())));
+            return Ok(Plan::fail(format!(
+                "the host did not answer as expected: {}",
+                out.stderr.trim()
+            )));
         }
         Ok(Plan::ok().set("ping", data))
     }

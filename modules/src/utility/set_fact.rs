@@ -10,13 +10,21 @@ impl Module for SetFact {
     type Params = Map<String, Value>;
     const NAME: &'static str = "set_fact";
 
-    async fn plan(&self, mut facts: Map<String, Value>, _host: &mut dyn Host) -> Result<Plan, ModuleError> {
+    async fn plan(
+        &self,
+        mut facts: Map<String, Value>,
+        _host: &mut dyn Host,
+    ) -> Result<Plan, ModuleError> {
         facts.remove("cacheable");
         if facts.is_empty() {
-            return Err(ModuleError::Params("set_fact needs at least one variable".into()));
+            return Err(ModuleError::Params(
+                "set_fact needs at least one variable".into(),
+            ));
         }
         if let Some(bad) = facts.keys().find(|k| !is_identifier(k)) {
-            return Err(ModuleError::Params(format!("the variable name '{bad}' is not valid")));
+            return Err(ModuleError::Params(format!(
+                "the variable name '{bad}' is not valid"
+            )));
         }
         Ok(Plan::ok().set("ansible_facts", Value::Object(facts)))
     }
@@ -24,5 +32,8 @@ impl Module for SetFact {
 
 fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }

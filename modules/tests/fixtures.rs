@@ -1,0 +1,287 @@
+//! Module fixtures, the pyinfra way: given these arguments and what the host answers to each query,
+//! the module must plan exactly these steps (or fail, or skip). No host is involved.
+//!
+//! Each `tests/modules/<module>/<case>.yaml` holds:
+//! `params`, optional `check_mode`/`diff_mode`, `local_files`/`templates`/`expressions` (controller
+//! side), `queries` (in order: `command` exact or `command_contains`, and the answer `rc`/`stdout`/
+//! `stderr`), and the expectation: `steps` (each step's displayed command must contain the text),
+//! `stdin` (of the last step), `changed`, `failed`, `skipped`, `error`, `result` (a subset),
+//! `diff_after`.
+
+use drover_modules::{Cmd, CmdOutput, Host, LocalFile, ModuleError, lookup};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Fixture {
+    #[serde(default)]
+    params: Map<String, Value>,
+    #[serde(default)]
+    check_mode: bool,
+    #[serde(default)]
+    diff_mode: bool,
+    #[serde(default)]
+    local_files: BTreeMap<String, String>,
+    #[serde(default)]
+    templates: BTreeMap<String, String>,
+    #[serde(default)]
+    expressions: BTreeMap<String, Value>,
+    #[serde(default)]
+    queries: Vec<Query>,
+    #[serde(default)]
+    steps: Option<Vec<String>>,
+    #[serde(default)]
+    stdin: Option<String>,
+    #[serde(default)]
+    changed: Option<bool>,
+    #[serde(default)]
+    failed: Option<String>,
+    #[serde(default)]
+    skipped: Option<bool>,
+    #[serde(default)]
+    error: Option<String>,
+    #[serde(default)]
+    result: Map<String, Value>,
+    #[serde(default)]
+    diff_after: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Query {
+    #[serde(default)]
+    command: Option<String>,
+    #[serde(default)]
+    command_contains: Option<String>,
+    #[serde(default)]
+    rc: i32,
+    #[serde(default)]
+    stdout: String,
+    #[serde(default)]
+    stderr: String,
+}
+
+struct FakeHost<'a> {
+    fixture: &'a Fixture,
+    next_query: usize,
+    problems: Vec<String>,
+}
+
+#[async_trait::async_trait]
+impl Host for FakeHost<'_> {
+    async fn query(&mut self, cmd: &Cmd) -> Result<CmdOutput, ModuleError> {
+        let sent = cmd.to_shell();
+        let Some(q) = self.fixture.queries.get(self.next_query) else {
+            self.problems
+                .push(format!("unexpected query #{}: {sent}", self.next_query + 1));
+            return Err(ModuleError::Host("unexpected query".into()));
+        };
+        self.next_query += 1;
+        let matches = match (&q.command, &q.command_contains) {
+            (Some(exact), _) => &sent == exact,
+            (None, Some(part)) => sent.contains(part.as_str()),
+            (None, None) => true,
+        };
+        if !matches {
+            self.problems.push(format!(
+                "query #{} was {sent:?}, expected {:?}",
+                self.next_query,
+                q.command.as_ref().or(q.command_contains.as_ref())
+            ));
+        }
+        Ok(CmdOutput {
+            rc: q.rc,
+            stdout: q.stdout.clone(),
+            stderr: q.stderr.clone(),
+        })
+    }
+
+    fn read_local(&self, path: &str, _kind: LocalFile) -> Result<Vec<u8>, ModuleError> {
+        self.fixture
+            .local_files
+            .get(path)
+            .map(|c| c.clone().into_bytes())
+            .ok_or_else(|| ModuleError::Failed(format!("could not find or access '{path}'")))
+    }
+
+    fn render_template(&self, path: &str) -> Result<String, ModuleError> {
+        self.fixture
+            .templates
+            .get(path)
+            .cloned()
+            .ok_or_else(|| ModuleError::Failed(format!("could not find or access '{path}'")))
+    }
+
+    fn evaluate(&self, expr: &str) -> Result<Value, ModuleError> {
+        self.fixture
+            .expressions
+            .get(expr)
+            .cloned()
+            .ok_or_else(|| ModuleError::Failed(format!("'{expr}' is undefined")))
+    }
+
+    fn check_mode(&self) -> bool {
+        self.fixture.check_mode
+    }
+
+    fn diff_mode(&self) -> bool {
+        self.fixture.diff_mode
+    }
+}
+
+fn fixture_files() -> Vec<(String, PathBuf)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/modules");
+    let mut out = Vec::new();
+    for module in std::fs::read_dir(&root).expect("tests/modules").flatten() {
+        let name = module.file_name().to_string_lossy().into_owned();
+        for case in std::fs::read_dir(module.path())
+            .expect("module dir")
+            .flatten()
+        {
+            out.push((name.clone(), case.path()));
+        }
+    }
+    out.sort();
+    out
+}
+
+fn check(module_name: &str, path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).expect("fixture");
+    let fixture: Fixture = match serde_saphyr::from_str(&text) {
+        Ok(f) => f,
+        Err(e) => return vec![format!("unreadable fixture: {e}")],
+    };
+    let module = lookup(module_name).unwrap_or_else(|| panic!("no module {module_name}"));
+    let mut host = FakeHost {
+        fixture: &fixture,
+        next_query: 0,
+        problems: Vec::new(),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    let outcome =
+        runtime.block_on(module.plan_json(Value::Object(fixture.params.clone()), &mut host));
+    let mut problems = std::mem::take(&mut host.problems);
+    if host.next_query < fixture.queries.len() {
+        problems.push(format!(
+            "only {} of {} expected queries were made",
+            host.next_query,
+            fixture.queries.len()
+        ));
+    }
+    let plan = match (outcome, &fixture.error) {
+        (Err(e), Some(want)) => {
+            if !e.to_string().contains(want.as_str()) {
+                problems.push(format!("error {e:?} does not contain {want:?}"));
+            }
+            return problems;
+        }
+        (Err(e), None) => {
+            problems.push(format!("unexpected error: {e}"));
+            return problems;
+        }
+        (Ok(plan), Some(want)) => {
+            problems.push(format!(
+                "expected an error containing {want:?}, got {plan:?}"
+            ));
+            return problems;
+        }
+        (Ok(plan), None) => plan,
+    };
+    if let Some(want) = &fixture.steps {
+        let got: Vec<String> = plan.steps.iter().map(|s| s.cmd.display()).collect();
+        if got.len() != want.len() || got.iter().zip(want).any(|(g, w)| !g.contains(w.as_str())) {
+            problems.push(format!(
+                "steps {got:#?}\n  expected (each containing) {want:#?}"
+            ));
+        }
+    }
+    if let Some(want) = &fixture.stdin {
+        let got = plan
+            .steps
+            .last()
+            .and_then(|s| s.stdin.clone())
+            .map(|b| String::from_utf8_lossy(&b).into_owned());
+        if got.as_deref() != Some(want.as_str()) {
+            problems.push(format!("stdin {got:?}, expected {want:?}"));
+        }
+    }
+    if let Some(want) = fixture.changed
+        && plan.changes() != want
+    {
+        problems.push(format!("changed {}, expected {want}", plan.changes()));
+    }
+    match (&fixture.failed, &plan.failed) {
+        (Some(want), Some(got)) if !got.contains(want.as_str()) => {
+            problems.push(format!("failed {got:?}, expected {want:?}"))
+        }
+        (Some(want), None) => problems.push(format!("did not fail, expected {want:?}")),
+        (None, Some(got)) => problems.push(format!("unexpected failure {got:?}")),
+        _ => {}
+    }
+    if fixture.skipped.unwrap_or(false) != plan.skipped.is_some() {
+        problems.push(format!(
+            "skipped {:?}, expected {:?}",
+            plan.skipped, fixture.skipped
+        ));
+    }
+    for (key, want) in &fixture.result {
+        if plan.result.get(key) != Some(want) {
+            problems.push(format!(
+                "result.{key} = {:?}, expected {want}",
+                plan.result.get(key)
+            ));
+        }
+    }
+    if let Some(want) = &fixture.diff_after {
+        let got = plan.diffs.first().map(|d| d.after.clone());
+        if got.as_deref() != Some(want.as_str()) {
+            problems.push(format!("diff after {got:?}, expected {want:?}"));
+        }
+    }
+    problems
+}
+
+#[test]
+fn every_module_fixture() {
+    let files = fixture_files();
+    assert!(files.len() >= 30, "only {} fixtures", files.len());
+    let mut failures = Vec::new();
+    for (module, path) in &files {
+        let problems = check(module, path);
+        if !problems.is_empty() {
+            failures.push(format!("{}:\n  {}", path.display(), problems.join("\n  ")));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} fixtures failed:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_module_has_a_no_op_fixture() {
+    let files = fixture_files();
+    for module in drover_modules::registry::MODULES {
+        let has = files.iter().any(|(m, p)| {
+            m == module.name()
+                && p.file_stem()
+                    .is_some_and(|s| s.to_string_lossy().starts_with("noop"))
+        });
+        let controller_only = [
+            "debug", "set_fact", "assert", "fail", "ping", "command", "shell", "raw", "stat",
+        ];
+        assert!(
+            has || controller_only.contains(&module.name()),
+            "{} has no noop fixture",
+            module.name()
+        );
+    }
+}
