@@ -15,12 +15,14 @@ pub fn connection_spec(
     options: &RunOptions,
     templar: &Templar,
 ) -> ConnectionSpec {
+    // Connection variables may be templates of the host's own name (`10.0.0.{{ inventory_hostname[3:] }}`).
+    let mut scope = vars.clone();
+    scope.insert("inventory_hostname".into(), Value::from(name));
+    let short = name.split('.').next().unwrap_or(name);
+    scope.insert("inventory_hostname_short".into(), Value::from(short));
+    templar.resolve_vars(&mut scope);
     let text = |key: &str| -> Option<String> {
-        let value = vars.get(key)?;
-        let rendered = templar
-            .render_value(value, vars)
-            .unwrap_or_else(|_| value.clone());
-        match rendered {
+        match scope.get(key)?.clone() {
             Value::Null => None,
             Value::String(s) => Some(s),
             other => Some(other.to_string()),
@@ -105,5 +107,57 @@ fn apply_ssh_options(spec: &mut ConnectionSpec, args: &str) {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn spec(vars: Value) -> ConnectionSpec {
+        let Value::Object(vars) = vars else {
+            panic!("vars must be a map")
+        };
+        connection_spec("web07", &vars, &RunOptions::default(), &Templar::new())
+    }
+
+    #[test]
+    fn reads_and_templates_connection_vars() {
+        let s = spec(json!({
+            "ansible_host": "10.0.0.{{ inventory_hostname[3:] | int + 10 }}",
+            "ansible_port": "2222",
+            "ansible_user": "deploy",
+            "ansible_ssh_private_key_file": "/keys/id",
+            "ansible_ssh_common_args": "-o UserKnownHostsFile=/tmp/kh -o StrictHostKeyChecking=accept-new",
+        }));
+        assert_eq!(
+            (s.address.as_str(), s.port, s.user.as_deref()),
+            ("10.0.0.17", 2222, Some("deploy"))
+        );
+        assert_eq!(s.identity_files, vec![PathBuf::from("/keys/id")]);
+        assert_eq!(s.known_hosts, vec![PathBuf::from("/tmp/kh")]);
+        assert_eq!(s.host_key_checking, HostKeyChecking::AcceptNew);
+        assert!(!s.local);
+    }
+
+    #[test]
+    fn defaults_are_strict_and_the_cli_wins() {
+        let s = spec(json!({"ansible_connection": "local"}));
+        assert_eq!(
+            (s.address.as_str(), s.port, s.host_key_checking, s.local),
+            ("web07", 22, HostKeyChecking::Strict, true)
+        );
+        let options = RunOptions {
+            host_key_checking: Some(HostKeyChecking::Off),
+            ..RunOptions::default()
+        };
+        let Value::Object(vars) =
+            json!({"ansible_ssh_common_args": "-o StrictHostKeyChecking=yes"})
+        else {
+            return;
+        };
+        let s = connection_spec("h", &vars, &options, &Templar::new());
+        assert_eq!(s.host_key_checking, HostKeyChecking::Off);
     }
 }

@@ -223,3 +223,15 @@ fn variables_may_refer_to_templated_variables() {
     assert_eq!(v["broken"], json!("{{ nope }}"));
     assert!(t.eval_bool("conf == '/srv/web/etc'", &v).unwrap());
 }
+
+#[test]
+fn slicing_and_int_in_one_expression() {
+    let mut v = Vars::new();
+    v.insert("inventory_hostname".into(), json!("web07"));
+    assert_eq!(
+        Templar::new()
+            .render_str("10.0.0.{{ inventory_hostname[3:] | int + 10 }}", &v)
+            .map_err(|e| e.to_string()),
+        Ok(json!("10.0.0.17"))
+    );
+}
