@@ -39,7 +39,7 @@ preflight() {
 }
 
 # The base root filesystem: built once with debootstrap, kept as a tarball, extracted once.
-# $1 = flavour: base | python (base + python3-minimal, for side-by-side runs with ansible).
+# $1 = flavour: base | python (base + python3, for side-by-side runs with ansible).
 ensure_root() {
     local flavour=$1 tarball="$cache/$1.tar" root="$cache/root-$1"
     mkdir -p "$cache/debs"
@@ -49,7 +49,7 @@ ensure_root() {
         local build="$cache/build-$flavour"
         rm -rf "$build"
         local include=openssh-server,openssh-sftp-server,procps,iproute2
-        [ "$flavour" = python ] && include+=",python3-minimal"
+        [ "$flavour" = python ] && include+=",python3"
         echo "fleet: building the $flavour root filesystem with debootstrap (once, ~3 min)" >&2
         debootstrap --variant=minbase --include="$include" --cache-dir="$cache/debs" \
             "$suite" "$build" "$mirror" >"$cache/debootstrap-$flavour.log" 2>&1 \
