@@ -4,6 +4,7 @@
 
 use super::RunOptions;
 use crate::template::Templar;
+use crate::transport::ssh_config::{self, SshHostConfig, expand_home};
 use crate::transport::{ConnectionSpec, HostKeyChecking};
 use serde_json::{Map, Value};
 use std::path::PathBuf;
@@ -28,24 +29,42 @@ pub fn connection_spec(
             other => Some(other.to_string()),
         }
     };
+    let local = text("ansible_connection").is_some_and(|c| c == "local");
+    let address = text("ansible_host")
+        .or_else(|| text("ansible_ssh_host"))
+        .unwrap_or_else(|| name.to_string());
+    let ssh = if local {
+        SshHostConfig::default()
+    } else {
+        ssh_config::for_host(&address)
+    };
+    let mut identity_files: Vec<PathBuf> = text("ansible_ssh_private_key_file")
+        .or_else(|| text("ansible_private_key_file"))
+        .map(|p| expand_home(&p))
+        .into_iter()
+        .collect();
+    identity_files.extend(ssh.identity_files);
     let mut spec = ConnectionSpec {
         name: name.to_string(),
-        address: text("ansible_host")
-            .or_else(|| text("ansible_ssh_host"))
-            .unwrap_or_else(|| name.to_string()),
+        address: ssh.host_name.unwrap_or(address),
         port: text("ansible_port")
             .or_else(|| text("ansible_ssh_port"))
             .and_then(|p| p.parse().ok())
+            .or(ssh.port)
             .unwrap_or(22),
-        user: text("ansible_user").or_else(|| text("ansible_ssh_user")),
-        identity_files: text("ansible_ssh_private_key_file")
-            .or_else(|| text("ansible_private_key_file"))
-            .map(|p| vec![expand_home(&p)])
-            .unwrap_or_default(),
-        host_key_checking: HostKeyChecking::Strict,
-        known_hosts: default_known_hosts(),
+        user: text("ansible_user")
+            .or_else(|| text("ansible_ssh_user"))
+            .or(ssh.user),
+        identity_files,
+        host_key_checking: ssh.host_key_checking.unwrap_or(HostKeyChecking::Strict),
+        known_hosts: if ssh.known_hosts.is_empty() {
+            default_known_hosts()
+        } else {
+            ssh.known_hosts
+        },
         connect_timeout: options.connect_timeout,
-        local: text("ansible_connection").is_some_and(|c| c == "local"),
+        local,
+        unsupported: ssh.unsupported,
     };
     for key in ["ansible_ssh_common_args", "ansible_ssh_extra_args"] {
         if let Some(args) = text(key) {
@@ -62,13 +81,6 @@ fn default_known_hosts() -> Vec<PathBuf> {
     std::env::home_dir()
         .map(|h| vec![h.join(".ssh/known_hosts")])
         .unwrap_or_default()
-}
-
-fn expand_home(path: &str) -> PathBuf {
-    match (path.strip_prefix("~/"), std::env::home_dir()) {
-        (Some(rest), Some(home)) => home.join(rest),
-        _ => PathBuf::from(path),
-    }
 }
 
 /// The `ssh -o` options that matter to drover's own SSH client; others are ignored.

@@ -5,6 +5,7 @@
 mod known_hosts;
 mod local;
 mod ssh;
+pub mod ssh_config;
 
 pub use known_hosts::{HostKeyChecking, KnownHostsDecision, check_host_key};
 
@@ -49,6 +50,8 @@ pub enum TransportError {
         host: String,
         tried: String,
     },
+    #[error("~/.ssh/config sets {0} for this host, which drover does not support yet")]
+    Unsupported(String),
     #[error("timed out after {0:?} connecting")]
     Timeout(Duration),
     #[error("the connection was lost: {0}")]
@@ -70,6 +73,9 @@ pub struct ConnectionSpec {
     pub known_hosts: Vec<PathBuf>,
     pub connect_timeout: Duration,
     pub local: bool,
+    /// `~/.ssh/config` settings for this host that drover cannot honour (ProxyJump): connecting
+    /// fails with their names rather than silently going another way.
+    pub unsupported: Vec<String>,
 }
 
 /// An open way to run commands on a host.
@@ -82,6 +88,9 @@ impl Connection {
     pub async fn connect(spec: &ConnectionSpec) -> Result<Connection, TransportError> {
         if spec.local {
             return Ok(Connection::Local(local::LocalConnection));
+        }
+        if !spec.unsupported.is_empty() {
+            return Err(TransportError::Unsupported(spec.unsupported.join(", ")));
         }
         ssh::SshConnection::connect(spec).await.map(Connection::Ssh)
     }
