@@ -400,13 +400,19 @@ fn merge(into: &mut Json, from: Json, recursive: bool) {
     }
 }
 
-fn dict2items(value: Value, kwargs: Kwargs) -> Result<Vec<Value>, Error> {
-    let key_name: String = kwargs
+/// `key_name=`/`value_name=` of `dict2items` and `items2dict`.
+fn item_names(kwargs: &Kwargs) -> Result<(String, String), Error> {
+    let key = kwargs
         .get::<Option<String>>("key_name")?
         .unwrap_or_else(|| "key".into());
-    let value_name: String = kwargs
+    let value = kwargs
         .get::<Option<String>>("value_name")?
         .unwrap_or_else(|| "value".into());
+    Ok((key, value))
+}
+
+fn dict2items(value: Value, kwargs: Kwargs) -> Result<Vec<Value>, Error> {
+    let (key_name, value_name) = item_names(&kwargs)?;
     let Json::Object(map) = json_of(&value)? else {
         return Err(err("dict2items requires a dictionary"));
     };
@@ -422,12 +428,7 @@ fn dict2items(value: Value, kwargs: Kwargs) -> Result<Vec<Value>, Error> {
 }
 
 fn items2dict(value: Value, kwargs: Kwargs) -> Result<Value, Error> {
-    let key_name: String = kwargs
-        .get::<Option<String>>("key_name")?
-        .unwrap_or_else(|| "key".into());
-    let value_name: String = kwargs
-        .get::<Option<String>>("value_name")?
-        .unwrap_or_else(|| "value".into());
+    let (key_name, value_name) = item_names(&kwargs)?;
     let Json::Array(items) = json_of(&value)? else {
         return Err(err("items2dict requires a list"));
     };

@@ -30,6 +30,26 @@ pub struct FileStat {
     pub content: Option<Vec<u8>>,
 }
 
+impl FileStat {
+    /// A path about to be created: nothing about it is known, so every attribute asked for differs.
+    pub fn unknown(kind: FileKind) -> Self {
+        FileStat {
+            kind,
+            mode: u32::MAX,
+            owner: String::new(),
+            group: String::new(),
+            uid: u32::MAX,
+            gid: u32::MAX,
+            size: 0,
+            mtime: 0,
+            inode: 0,
+            link_target: None,
+            checksum: None,
+            content: None,
+        }
+    }
+}
+
 /// What to read besides the inode's metadata.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Want {

@@ -128,21 +128,7 @@ fn absent(path: &str, stat: Option<&FileStat>, base: Plan) -> Plan {
 
 /// Attributes of a path about to be created: everything asked for applies.
 fn new_path_fix(path: &str, attrs: &Attrs) -> Option<Cmd> {
-    let blank = FileStat {
-        kind: FileKind::Other,
-        mode: u32::MAX,
-        owner: String::new(),
-        group: String::new(),
-        uid: u32::MAX,
-        gid: u32::MAX,
-        size: 0,
-        mtime: 0,
-        inode: 0,
-        link_target: None,
-        checksum: None,
-        content: None,
-    };
-    attrs.fix(path, &blank, false)
+    attrs.fix(path, &FileStat::unknown(FileKind::Other), false)
 }
 
 async fn directory(
@@ -157,7 +143,11 @@ async fn directory(
             let mut steps = vec![Step::run(Cmd::new("mkdir -p --").arg(&p.path))];
             steps.extend(new_path_fix(&p.path, attrs).map(Step::run));
             if p.recurse {
-                steps.extend(attrs.fix(&p.path, &placeholder_dir(), true).map(Step::run));
+                steps.extend(
+                    attrs
+                        .fix(&p.path, &FileStat::unknown(FileKind::Directory), true)
+                        .map(Step::run),
+                );
             }
             Plan { steps, ..base }
         }
@@ -171,23 +161,6 @@ async fn directory(
         }
         Some(s) => with_fix(base, attrs.fix(&p.path, s, false)),
     })
-}
-
-fn placeholder_dir() -> FileStat {
-    FileStat {
-        kind: FileKind::Directory,
-        mode: u32::MAX,
-        owner: String::new(),
-        group: String::new(),
-        uid: u32::MAX,
-        gid: u32::MAX,
-        size: 0,
-        mtime: 0,
-        inode: 0,
-        link_target: None,
-        checksum: None,
-        content: None,
-    }
 }
 
 /// With `recurse`, whether anything in the tree has another mode/owner/group than asked.
