@@ -249,7 +249,11 @@ fn undefined_variable_is_named() {
     );
     let out = run_in(root.path(), &["play", "p.yml", "-i", &inv]);
     assert_eq!(out.code, 2, "{}", out.show());
-    assert!(out.stdout.contains("nope"), "{}", out.show());
+    assert!(
+        out.stdout.contains("'nope' is undefined") && out.stdout.contains("p.yml:3"),
+        "{}",
+        out.show()
+    );
 }
 
 #[test]

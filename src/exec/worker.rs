@@ -216,7 +216,8 @@ async fn run_once(
         Err(e) => {
             return TaskResult::failed(
                 format!(
-                    "The task includes an option with an undefined variable or a template error. The error was: {e}"
+                    "The task includes an option with an undefined variable or a template error. The error was: {e}. The error appears to be in '{}'",
+                    task.origin
                 ),
                 action,
             );

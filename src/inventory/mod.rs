@@ -22,10 +22,9 @@ pub type Vars = Map<String, Value>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum InventoryError {
-    #[error("{file}:{line}: {message}")]
+    #[error("{origin}: {message}")]
     Parse {
-        file: String,
-        line: usize,
+        origin: crate::yaml::Origin,
         message: String,
     },
     #[error(transparent)]
@@ -34,10 +33,10 @@ pub enum InventoryError {
     Other(String),
 }
 
+/// `line` 0: the file as a whole (YAML structure errors, where the parser gave no line).
 fn parse_error(file: &Path, line: usize, message: impl Into<String>) -> InventoryError {
     InventoryError::Parse {
-        file: file.display().to_string(),
-        line,
+        origin: crate::yaml::Origin::new(file, line as u64),
         message: message.into(),
     }
 }
