@@ -284,3 +284,36 @@ fn adhoc_command_on_every_host() {
         out.show()
     );
 }
+
+#[test]
+fn wrong_key_is_an_authentication_failure() {
+    let fleet = fleet();
+    let tmp = tempdir();
+    let key = tmp.path().join("stranger");
+    let made = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&key)
+        .status()
+        .unwrap_or_else(|e| panic!("ssh-keygen: {e}"));
+    assert!(made.success());
+    let (name, addr) = &fleet.hosts[0];
+    let inv = tmp.path().join("hosts.ini");
+    write(
+        &inv,
+        &format!(
+            "{name} ansible_host={addr} ansible_user=root ansible_ssh_private_key_file={} ansible_ssh_common_args='-o UserKnownHostsFile={}'\n",
+            key.display(),
+            fleet.known_hosts().display()
+        ),
+    );
+    let out = common::drover()
+        .env_remove("SSH_AUTH_SOCK")
+        .args(["run", "all", "-i", &inv.display().to_string(), "--", "true"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(4), "{stdout}");
+    assert!(stdout.contains(&format!("{name} | UNREACHABLE!")), "{stdout}");
+    assert!(stdout.contains("authentication failed for root@"), "{stdout}");
+    assert!(stdout.contains("stranger"), "the message names the key tried: {stdout}");
+}
