@@ -313,7 +313,16 @@ fn wrong_key_is_an_authentication_failure() {
         .unwrap_or_else(|e| panic!("{e}"));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(4), "{stdout}");
-    assert!(stdout.contains(&format!("{name} | UNREACHABLE!")), "{stdout}");
-    assert!(stdout.contains("authentication failed for root@"), "{stdout}");
-    assert!(stdout.contains("stranger"), "the message names the key tried: {stdout}");
+    assert!(
+        stdout.contains(&format!("{name} | UNREACHABLE!")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("authentication failed for root@"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("stranger"),
+        "the message names the key tried: {stdout}"
+    );
 }

@@ -19,6 +19,7 @@ use futures::StreamExt;
 use host::{HostState, Link};
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
+use std::collections::HashSet;
 use std::path::Path;
 use std::time::Duration;
 
@@ -121,27 +122,30 @@ pub async fn run_playbook(
     reporter: &mut dyn Reporter,
 ) -> RunSummary {
     let templar = Templar::new();
-    let mut hosts: IndexMap<String, HostState> = IndexMap::new();
-    let mut summary = RunSummary::default();
+    let mut run = Run {
+        hosts: IndexMap::new(),
+        summary: RunSummary::default(),
+        reporter,
+    };
     for play in &playbook.plays {
-        reporter.play_start(play);
+        run.reporter.play_start(play);
         let selected = match select_hosts(inventory, &play.hosts, options.limit.as_deref()) {
             Ok(selected) => selected,
             Err(msg) => {
-                reporter.warning(&msg);
+                run.reporter.warning(&msg);
                 continue;
             }
         };
         if selected.is_empty() {
-            reporter.warning("No hosts matched, skipping this play");
+            run.reporter.warning("No hosts matched, skipping this play");
             continue;
         }
         for name in &selected {
-            if !hosts.contains_key(name) {
+            if !run.hosts.contains_key(name) {
                 let state = new_host_state(inventory, name, options, &templar);
-                hosts.insert(name.clone(), state);
+                run.hosts.insert(name.clone(), state);
             }
-            summary.stats.entry(name.clone()).or_default();
+            run.summary.stats.entry(name.clone()).or_default();
         }
         let ctx = RunContext {
             options,
@@ -151,13 +155,20 @@ pub async fn run_playbook(
             groups: Value::Object(inventory.groups()),
             play_hosts: Value::from(selected.clone()),
         };
-        run_play(&ctx, play, &selected, &mut hosts, &mut summary, reporter).await;
+        run.play(&ctx, play, &selected).await;
     }
-    reporter.recap(&summary);
-    for (_, host) in hosts {
+    run.reporter.recap(&run.summary);
+    for (_, host) in run.hosts {
         host.link.close().await;
     }
-    summary
+    run.summary
+}
+
+/// What a run carries from task to task: every host met so far, the counters, the reporter.
+struct Run<'r> {
+    hosts: IndexMap<String, HostState>,
+    summary: RunSummary,
+    reporter: &'r mut dyn Reporter,
 }
 
 fn select_hosts(
@@ -192,36 +203,96 @@ fn new_host_state(
     }
 }
 
-async fn run_play(
-    ctx: &RunContext<'_>,
-    play: &Play,
-    selected: &[String],
-    hosts: &mut IndexMap<String, HostState>,
-    summary: &mut RunSummary,
-    reporter: &mut dyn Reporter,
-) {
-    for name in selected {
-        if let Some(host) = hosts.get_mut(name) {
+impl Run<'_> {
+    async fn play(&mut self, ctx: &RunContext<'_>, play: &Play, selected: &[String]) {
+        for name in selected {
+            let Some(host) = self.hosts.get_mut(name) else {
+                continue;
+            };
             host.notified.clear();
             match play_vars(ctx, play, host) {
                 Ok(vars) => host.play_vars = vars,
                 Err(msg) => {
-                    let r = TaskResult::failed(msg, "vars_files");
-                    reporter.host_result(name, None, &r);
-                    summary.stats.entry(name.clone()).or_default().count(&r);
                     host.done = true;
+                    self.record(name, None, &TaskResult::failed(msg, "vars_files"));
                 }
             }
         }
+        for section in &play.sections {
+            for task in section {
+                if !self.task_on_hosts(ctx, task, false, selected).await {
+                    self.reporter.no_hosts_left();
+                    return;
+                }
+            }
+            self.handlers(ctx, play, selected).await;
+        }
     }
-    for section in &play.sections {
-        for task in section {
-            if !run_on_hosts(ctx, task, false, selected, hosts, summary, reporter).await {
-                reporter.no_hosts_left();
-                return;
+
+    fn record(&mut self, host: &str, task: Option<&Task>, result: &TaskResult) {
+        self.reporter.host_result(host, task, result);
+        self.summary
+            .stats
+            .entry(host.to_string())
+            .or_default()
+            .count(result);
+    }
+
+    /// Runs one task on every host of `targets` still in the play. Returns false when none is left.
+    async fn task_on_hosts(
+        &mut self,
+        ctx: &RunContext<'_>,
+        task: &Task,
+        handler: bool,
+        targets: &[String],
+    ) -> bool {
+        let wanted: HashSet<&str> = targets.iter().map(String::as_str).collect();
+        let active: Vec<&mut HostState> = self
+            .hosts
+            .values_mut()
+            .filter(|h| !h.done && wanted.contains(h.name.as_str()))
+            .collect();
+        if active.is_empty() {
+            return false;
+        }
+        self.reporter.task_start(task, handler);
+        let mut results = futures::stream::iter(active)
+            .map(|host| async move {
+                let result = worker::run_task(ctx, host, task).await;
+                if result.is_fatal() {
+                    host.done = true;
+                }
+                (host.name.clone(), result)
+            })
+            .buffer_unordered(ctx.options.forks.max(1));
+        while let Some((name, result)) = results.next().await {
+            // Fields, not `self.record`: the hosts are still borrowed by the stream.
+            self.reporter.host_result(&name, Some(task), &result);
+            self.summary.stats.entry(name).or_default().count(&result);
+        }
+        drop(results);
+        self.hosts
+            .values()
+            .any(|h| !h.done && wanted.contains(h.name.as_str()))
+    }
+
+    /// Notified handlers, in the order they are defined, on the hosts that notified them.
+    async fn handlers(&mut self, ctx: &RunContext<'_>, play: &Play, selected: &[String]) {
+        for handler in &play.handlers {
+            let mut notified = Vec::new();
+            for name in selected {
+                let Some(h) = self.hosts.get_mut(name) else {
+                    continue;
+                };
+                if !h.done && h.notified.iter().any(|n| handler.answers_to(n)) {
+                    h.notified.retain(|n| !handler.answers_to(n));
+                    notified.push(name.clone());
+                }
+            }
+            if !notified.is_empty() {
+                self.task_on_hosts(ctx, handler, true, &notified).await;
             }
         }
-        run_handlers(ctx, play, selected, hosts, summary, reporter).await;
     }
 }
 
@@ -248,70 +319,4 @@ fn play_vars(
         vars.extend(loaded.unwrap_or_default());
     }
     Ok(vars)
-}
-
-/// Runs one task on every host still in the play. Returns false when no host is left.
-async fn run_on_hosts(
-    ctx: &RunContext<'_>,
-    task: &Task,
-    handler: bool,
-    targets: &[String],
-    hosts: &mut IndexMap<String, HostState>,
-    summary: &mut RunSummary,
-    reporter: &mut dyn Reporter,
-) -> bool {
-    let active: Vec<&mut HostState> = hosts
-        .values_mut()
-        .filter(|h| !h.done && targets.contains(&h.name))
-        .collect();
-    if active.is_empty() {
-        return false;
-    }
-    reporter.task_start(task, handler);
-    let mut results = futures::stream::iter(active)
-        .map(|host| async move {
-            let result = worker::run_task(ctx, host, task).await;
-            if result.is_fatal() {
-                host.done = true;
-            }
-            (host.name.clone(), result)
-        })
-        .buffer_unordered(ctx.options.forks.max(1));
-    while let Some((name, result)) = results.next().await {
-        reporter.host_result(&name, Some(task), &result);
-        summary.stats.entry(name).or_default().count(&result);
-    }
-    drop(results);
-    hosts.values().any(|h| !h.done && targets.contains(&h.name))
-}
-
-/// Notified handlers, in the order they are defined, on the hosts that notified them.
-async fn run_handlers(
-    ctx: &RunContext<'_>,
-    play: &Play,
-    selected: &[String],
-    hosts: &mut IndexMap<String, HostState>,
-    summary: &mut RunSummary,
-    reporter: &mut dyn Reporter,
-) {
-    for handler in &play.handlers {
-        let notified: Vec<String> = selected
-            .iter()
-            .filter(|name| {
-                hosts
-                    .get(*name)
-                    .is_some_and(|h| !h.done && h.notified.iter().any(|n| handler.answers_to(n)))
-            })
-            .cloned()
-            .collect();
-        if notified.is_empty() {
-            continue;
-        }
-        for name in &notified {
-            if let Some(h) = hosts.get_mut(name) {
-                h.notified.retain(|n| !handler.answers_to(n));
-            }
-        }
-        run_on_hosts(ctx, handler, true, &notified, hosts, summary, reporter).await;
-    }
 }
