@@ -320,3 +320,57 @@ fn list_hosts_and_tasks() {
         out.show()
     );
 }
+
+#[test]
+fn vars_files_group_vars_and_extra_vars_precedence() {
+    let root = tempdir();
+    let dir = root.path();
+    write(
+        &dir.join("hosts.ini"),
+        "[web]\nlocalhost ansible_connection=local\n[web:vars]\nfrom_inventory=inv\ncolour=inventory\n",
+    );
+    write(
+        &dir.join("group_vars/web.yml"),
+        "colour: group_vars\nshape: round\n",
+    );
+    write(&dir.join("vars/prod.yml"), "colour: vars_file\nsize: big\n");
+    write(
+        &dir.join("p.yml"),
+        r#"- hosts: web
+  vars:
+    size: small
+    shape: square
+  vars_files:
+    - "vars/{{ stage }}.yml"
+  tasks:
+    - assert:
+        that:
+          - from_inventory == "inv"
+          - colour == "vars_file"
+          - size == "big"
+          - shape == "square"
+          - stage == "prod"
+          - group_names == ["web"]
+          - groups.web == ["localhost"]
+"#,
+    );
+    let out = run_in(
+        dir,
+        &["play", "p.yml", "-i", "hosts.ini", "-e", "stage=prod"],
+    );
+    assert_eq!(out.code, 0, "{}", out.show());
+    let out = run_in(
+        dir,
+        &[
+            "play",
+            "p.yml",
+            "-i",
+            "hosts.ini",
+            "-e",
+            "stage=prod",
+            "-e",
+            "size=huge",
+        ],
+    );
+    assert_eq!(out.code, 2, "extra vars beat vars_files: {}", out.show());
+}

@@ -18,6 +18,18 @@ pub fn bool_from_value(v: &Value) -> Option<bool> {
     }
 }
 
+/// Python's truthiness of a value, as Ansible applies it to conditions (`when:`, `that:`).
+pub fn truthy(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+    }
+}
+
 /// `#[serde(deserialize_with = "de::boolean")]`
 pub fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     let v = Value::deserialize(d)?;

@@ -304,10 +304,7 @@ fn play_vars(
 ) -> Result<Map<String, Value>, String> {
     let mut vars = play.vars.clone();
     for file in &play.vars_files {
-        let mut scope = host.inventory_vars.clone();
-        scope.extend(ctx.magic_vars(&host.name));
-        scope.extend(vars.clone());
-        scope.extend(ctx.options.extra_vars.clone());
+        let scope = worker::vars_in_scope(ctx, host, &vars, &Map::new());
         let name = match ctx.templar.render_str(file, &scope) {
             Ok(Value::String(s)) => s,
             Ok(other) => other.to_string(),

@@ -35,12 +35,18 @@ pub async fn run_task(ctx: &RunContext<'_>, host: &mut HostState, task: &Task) -
     result
 }
 
-/// The variables a task sees, lowest precedence first.
+/// The variables a task sees.
 pub fn task_vars(ctx: &RunContext<'_>, host: &HostState, task: &Task) -> Vars {
+    vars_in_scope(ctx, host, &host.play_vars, &task.vars)
+}
+
+/// A host's variables with `play` and `task` layers, lowest precedence first: inventory, magic
+/// variables, play, task, registered results and facts, extra vars.
+pub fn vars_in_scope(ctx: &RunContext<'_>, host: &HostState, play: &Vars, task: &Vars) -> Vars {
     let mut vars = host.inventory_vars.clone();
     vars.extend(ctx.magic_vars(&host.name));
-    vars.extend(host.play_vars.clone());
-    vars.extend(task.vars.clone());
+    vars.extend(play.clone());
+    vars.extend(task.clone());
     vars.extend(host.facts.clone());
     vars.extend(ctx.options.extra_vars.clone());
     ctx.templar.resolve_vars(&mut vars);

@@ -108,18 +108,6 @@ fn err(msg: impl Into<String>) -> Error {
     Error::new(ErrorKind::InvalidOperation, msg.into())
 }
 
-/// Ansible truthiness of a JSON value: as Python's, and strings like `"no"` are not special here.
-pub fn truthy(value: &Json) -> bool {
-    match value {
-        Json::Null => false,
-        Json::Bool(b) => *b,
-        Json::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        Json::String(s) => !s.is_empty(),
-        Json::Array(a) => !a.is_empty(),
-        Json::Object(o) => !o.is_empty(),
-    }
-}
-
 fn default_filter(value: Value, default: Option<Value>, boolean: Option<bool>) -> Value {
     let missing = value.is_undefined() || (boolean.unwrap_or(false) && !value.is_true());
     if missing {

@@ -194,7 +194,7 @@ impl Templar {
             Some(inner) => self.eval(inner, vars)?,
             None => self.eval(expr, vars)?,
         };
-        Ok(filters::truthy(&value))
+        Ok(drover_modules::de::truthy(&value))
     }
 
     /// The `template` module: renders a file's text; `{% include %}` looks in `search_dirs`.

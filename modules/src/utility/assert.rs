@@ -1,6 +1,6 @@
 //! `assert`: every expression in `that` must hold, or the task fails.
 
-use super::truthy;
+use crate::de::truthy;
 use crate::{Host, Module, ModuleError, Plan};
 use serde::Deserialize;
 use serde_json::Value;
