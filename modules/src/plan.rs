@@ -56,8 +56,6 @@ pub struct Plan {
     pub failed: Option<String>,
     /// The task is skipped with this reason (e.g. `command` in check mode, `creates` exists).
     pub skipped: Option<String>,
-    /// Report `changed` although there are no steps (e.g. `set_fact` never does; `debug` never does).
-    pub changed_without_steps: bool,
 }
 
 impl Plan {
@@ -88,6 +86,6 @@ impl Plan {
         self
     }
     pub fn changes(&self) -> bool {
-        !self.steps.is_empty() || self.changed_without_steps
+        !self.steps.is_empty()
     }
 }

@@ -61,7 +61,5 @@ pub(crate) async fn plan_run(
         }
         step.stdin = Some(bytes);
     }
-    let mut plan = Plan::with_steps(vec![step]).set("cmd", shown);
-    plan.changed_without_steps = true;
-    Ok(plan)
+    Ok(Plan::with_steps(vec![step]).set("cmd", shown))
 }

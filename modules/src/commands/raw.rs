@@ -29,9 +29,8 @@ impl Module for Raw {
             Some(exe) => Cmd::new("exec").arg(exe).arg("-c").arg(&p._raw_params),
             None => Cmd::new("").script(&p._raw_params),
         };
-        let mut plan = Plan::with_steps(vec![Step::registered(cmd)])
+        let plan = Plan::with_steps(vec![Step::registered(cmd)])
             .set("cmd", Value::from(p._raw_params.as_str()));
-        plan.changed_without_steps = true;
         Ok(plan)
     }
 }
