@@ -1,4 +1,4 @@
-//! `ansible_connection=local`: commands run on this machine through `/bin/sh`.
+//! `ansible_connection=local`: commands run on this machine through `/bin/sh -c`.
 
 use super::{ExecOutput, TransportError};
 use std::process::Stdio;
@@ -23,18 +23,33 @@ impl LocalConnection {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()?;
-        if let (Some(data), Some(mut pipe)) = (stdin, child.stdin.take()) {
-            // A command that exits without reading all its input is not an error here.
-            let _ = pipe.write_all(data).await;
-            drop(pipe);
-        }
-        let out = child.wait_with_output().await?;
+        let pipe = child.stdin.take();
+        // Input is written while output is read: a command that prints more than a pipe buffer
+        // (64 KiB) before reading all its input would otherwise block forever.
+        let feed = async move {
+            if let (Some(data), Some(mut pipe)) = (stdin, pipe) {
+                // A command that exits without reading all its input is not an error here.
+                let _ = pipe.write_all(data).await;
+                // Dropping the pipe is the EOF.
+            }
+        };
+        let ((), out) = tokio::join!(feed, child.wait_with_output());
+        let out = out?;
         Ok(ExecOutput {
-            rc: out.status.code().unwrap_or(-1),
+            rc: exit_code(&out.status),
             stdout: out.stdout,
             stderr: out.stderr,
         })
     }
+}
+
+/// The exit status, or 128 + signal for a killed command, as a shell (and sshd) would report it.
+fn exit_code(status: &std::process::ExitStatus) -> i32 {
+    #[cfg(unix)]
+    if let Some(signal) = std::os::unix::process::ExitStatusExt::signal(status) {
+        return 128 + signal;
+    }
+    status.code().unwrap_or(-1)
 }
 
 #[cfg(test)]
@@ -46,10 +61,36 @@ mod tests {
         let out = LocalConnection
             .exec("cat; echo err >&2; exit 3", Some(b"hello"))
             .await
-            .unwrap();
+            .expect("runs");
         assert_eq!(
             (out.rc, out.stdout.as_slice(), out.stderr.as_slice()),
             (3, &b"hello"[..], &b"err\n"[..])
         );
+    }
+
+    #[tokio::test]
+    async fn large_input_echoed_back_does_not_deadlock() {
+        let input: Vec<u8> = (0..4 * 1024 * 1024).map(|i| (i % 251) as u8).collect();
+        let out = LocalConnection
+            .exec("cat", Some(&input))
+            .await
+            .expect("runs");
+        assert_eq!(out.rc, 0);
+        assert!(out.stdout == input, "echoed back intact");
+    }
+
+    #[tokio::test]
+    async fn a_command_that_ignores_its_input_and_a_killed_one() {
+        let input = vec![b'x'; 1024 * 1024];
+        let out = LocalConnection
+            .exec("exit 0", Some(&input))
+            .await
+            .expect("runs");
+        assert_eq!(out.rc, 0);
+        let out = LocalConnection
+            .exec("kill -9 $$", None)
+            .await
+            .expect("runs");
+        assert_eq!(out.rc, 137);
     }
 }

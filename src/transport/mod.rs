@@ -1,18 +1,30 @@
 //! How commands reach a host: one SSH connection per host for the whole run (russh), each command a
-//! channel on it; or the local machine (`ansible_connection=local`). The transport knows nothing of
-//! tasks: it runs a command line, feeds it stdin, and returns what it printed and its exit status.
+//! session channel on it; or the local machine (`ansible_connection=local`). The transport knows
+//! nothing of tasks: it runs a command line, feeds it stdin, and returns what it printed and its
+//! exit status.
+//!
+//! - [`ssh_config`] turns inventory connection variables plus `~/.ssh/config` into a
+//!   [`ConnectionSpec`] (inventory wins, as it does with Ansible, which passes them to `ssh -o`).
+//! - [`known_hosts`] decides whether a server's host key is trusted (pure, file-based, no network).
+//! - `ssh` and `local` run the commands.
 
-mod known_hosts;
+pub mod known_hosts;
 mod local;
 mod ssh;
 pub mod ssh_config;
 
 pub use known_hosts::{HostKeyChecking, KnownHostsDecision, check_host_key};
+pub use local::LocalConnection;
+pub use ssh::{CHANNELS_PER_HOST, SshConnection};
+pub use ssh_config::ConnectionVars;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 /// What a command printed and returned.
+///
+/// `rc` is the command's exit status; a command killed by a signal reports `128 + signal` as a
+/// shell would; `-1` means the remote side closed the channel without saying how the command ended.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExecOutput {
     pub rc: i32,
@@ -20,42 +32,91 @@ pub struct ExecOutput {
     pub stderr: Vec<u8>,
 }
 
-/// Why a host could not be reached or a command could not run there. Each message says what to do.
+/// Why a host could not be reached or a command could not run there. Each message says what
+/// happened and what a person can do about it.
 #[derive(Debug, thiserror::Error)]
 pub enum TransportError {
+    /// DNS failure, connection refused, no route, timeout, or an SSH handshake that failed.
     #[error("Failed to connect to the host via ssh: {address}:{port}: {reason}")]
     Unreachable {
         address: String,
         port: u16,
         reason: String,
     },
+    /// The server presented a key that differs from the one recorded for it.
     #[error(
-        "host key verification failed: the key of {host} does not match {file}:{line}. It may have been \
-         reinstalled — or someone is intercepting the connection. If the change is expected, remove that \
-         line (ssh-keygen -R {host})"
+        "host key verification failed for {host}: its {key} does not match the one recorded at \
+         {file}:{line}. The host may have been reinstalled — or someone may be intercepting the \
+         connection. If the change is expected, remove the old entry with \
+         `ssh-keygen -f '{file}' -R '{pattern}'` and connect again (with --host-key-checking \
+         accept-new to record the new key); to skip host key checking altogether use \
+         --host-key-checking off or ANSIBLE_HOST_KEY_CHECKING=False"
     )]
     HostKeyMismatch {
         host: String,
+        /// How the host is written in known_hosts: `host`, or `[host]:port` for another port.
+        pattern: String,
+        /// The server's key as `ssh-ed25519 key (SHA256:…)`.
+        key: String,
         file: String,
         line: usize,
     },
+    /// The server's key is marked `@revoked` in a known_hosts file.
     #[error(
-        "host key verification failed: {host} is not in {files}. Add its key to known_hosts, or use \
-         --host-key-checking accept-new to trust it on first use"
+        "host key verification failed for {host}: its {key} is marked @revoked at {file}:{line}; \
+         drover will not connect with it"
     )]
-    HostKeyUnknown { host: String, files: String },
-    #[error("authentication failed for {user}@{host} (tried: {tried})")]
+    HostKeyRevoked {
+        host: String,
+        key: String,
+        file: String,
+        line: usize,
+    },
+    /// Strict checking, and no key is recorded for the host.
+    #[error(
+        "host key verification failed: {pattern} has no {key} recorded in {files}{other}. \
+         Check the key and add it (`ssh-keyscan -p {port} {host} >> {target}`), or use \
+         --host-key-checking accept-new to trust and record new hosts on first use \
+         (ANSIBLE_HOST_KEY_CHECKING=False turns checking off)",
+        pattern = known_hosts::host_pattern(host, *port),
+        files = if files.is_empty() { "no known_hosts file".to_string() } else { files.join(", ") },
+        target = files.first().map_or("~/.ssh/known_hosts", String::as_str),
+    )]
+    HostKeyUnknown {
+        host: String,
+        port: u16,
+        /// The server's key as `ssh-ed25519 key (SHA256:…)`.
+        key: String,
+        /// The user known_hosts files searched (the first is where accept-new would record it).
+        files: Vec<String>,
+        /// Keys of other types recorded for the host, if any, as a clause of the message.
+        other: String,
+    },
+    /// No key was accepted; `tried` names each key (or agent key) offered and why others were not.
+    #[error(
+        "authentication failed for {user}@{host} (tried: {}). Check ansible_user, \
+         ansible_ssh_private_key_file, and that the public key is in the user's ~/.ssh/authorized_keys",
+        tried.join("; ")
+    )]
     AuthFailed {
         user: String,
         host: String,
-        tried: String,
+        tried: Vec<String>,
     },
-    #[error("~/.ssh/config sets {0} for this host, which drover does not support yet")]
+    /// A `~/.ssh/config` setting drover cannot honour (ProxyJump, ProxyCommand): refusing beats
+    /// silently connecting some other way.
+    #[error(
+        "~/.ssh/config sets {0} for this host, which drover does not support yet: remove it for \
+         this host, or make the host reachable directly"
+    )]
     Unsupported(String),
-    #[error("timed out after {0:?} connecting")]
-    Timeout(Duration),
-    #[error("the connection was lost: {0}")]
-    Disconnected(String),
+    /// The connection went away while in use (the host rebooted, the network dropped, sshd was
+    /// restarted, or keepalives went unanswered).
+    #[error("the SSH connection to {host} was lost: {reason}")]
+    Disconnected { host: String, reason: String },
+    /// The server refused a new channel on an open connection.
+    #[error("{host} refused to open a session channel: {reason}")]
+    ChannelRefused { host: String, reason: String },
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -65,17 +126,56 @@ pub enum TransportError {
 pub struct ConnectionSpec {
     /// The inventory name, for messages.
     pub name: String,
+    /// Where to connect: `ansible_host`, `~/.ssh/config` HostName, or the inventory name.
     pub address: String,
     pub port: u16,
+    /// `None`: `$USER`, else `root`.
     pub user: Option<String>,
+    /// Keys to offer first, in order (`ansible_ssh_private_key_file`, then `IdentityFile`s).
     pub identity_files: Vec<PathBuf>,
     pub host_key_checking: HostKeyChecking,
+    /// User known_hosts files; new hosts are recorded in the first. `/etc/ssh/ssh_known_hosts` is
+    /// read as well, as OpenSSH does.
     pub known_hosts: Vec<PathBuf>,
+    /// Applies to TCP connect, SSH handshake and authentication together.
     pub connect_timeout: Duration,
+    /// `ansible_connection=local`: run commands on this machine.
     pub local: bool,
     /// `~/.ssh/config` settings for this host that drover cannot honour (ProxyJump): connecting
     /// fails with their names rather than silently going another way.
     pub unsupported: Vec<String>,
+}
+
+impl ConnectionSpec {
+    /// A spec with OpenSSH's defaults: port 22, strict host key checking, `~/.ssh/known_hosts`,
+    /// a 10 s connect timeout, no user (so `$USER`).
+    pub fn new(name: &str, address: &str) -> ConnectionSpec {
+        ConnectionSpec {
+            name: name.to_string(),
+            address: address.to_string(),
+            port: 22,
+            user: None,
+            identity_files: Vec::new(),
+            host_key_checking: HostKeyChecking::Strict,
+            known_hosts: default_known_hosts(),
+            connect_timeout: Duration::from_secs(10),
+            local: false,
+            unsupported: Vec::new(),
+        }
+    }
+
+    /// Inventory connection variables resolved against the user's `~/.ssh/config` (read once per
+    /// process; warnings about it are printed once to stderr).
+    pub fn from_vars(name: &str, vars: &ConnectionVars) -> ConnectionSpec {
+        ssh_config::resolve(name, vars, ssh_config::user_config())
+    }
+}
+
+/// `~/.ssh/known_hosts`, OpenSSH's default `UserKnownHostsFile`.
+pub fn default_known_hosts() -> Vec<PathBuf> {
+    std::env::home_dir()
+        .map(|h| vec![h.join(".ssh").join("known_hosts")])
+        .unwrap_or_default()
 }
 
 /// An open way to run commands on a host.
@@ -85,6 +185,8 @@ pub enum Connection {
 }
 
 impl Connection {
+    /// Connects (TCP, SSH handshake, host key check, authentication — all within
+    /// `spec.connect_timeout`), or returns a local connection for `spec.local`.
     pub async fn connect(spec: &ConnectionSpec) -> Result<Connection, TransportError> {
         if spec.local {
             return Ok(Connection::Local(local::LocalConnection));
@@ -95,7 +197,11 @@ impl Connection {
         ssh::SshConnection::connect(spec).await.map(Connection::Ssh)
     }
 
-    /// Runs `command` with `/bin/sh`-compatible syntax, streaming `stdin` to it.
+    /// Runs `command` with the remote user's shell (an SSH `exec` request; `/bin/sh -c` locally),
+    /// streaming `stdin` to it (then EOF), and collects stdout, stderr and the exit status.
+    ///
+    /// Callable concurrently: over SSH each call is its own session channel on the one
+    /// connection, at most [`CHANNELS_PER_HOST`] at once (the rest wait their turn).
     pub async fn exec(
         &self,
         command: &str,
@@ -107,9 +213,22 @@ impl Connection {
         }
     }
 
+    /// Things worth telling the user that did not stop the connection (a new host key recorded,
+    /// or one that could not be recorded).
+    pub fn notes(&self) -> &[String] {
+        match self {
+            Connection::Ssh(c) => c.notes(),
+            Connection::Local(_) => &[],
+        }
+    }
+
+    /// Ends the connection politely (SSH disconnect message). Dropping it also closes it.
     pub async fn close(self) {
         if let Connection::Ssh(c) = self {
             c.close().await;
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

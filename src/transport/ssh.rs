@@ -1,289 +1,742 @@
-//! SSH with russh: one connection per host, a session channel per command, a bounded number of
-//! channels at once (OpenSSH allows 10 sessions per connection by default).
+//! SSH with russh: one connection per host for the whole run, a session channel per command, at most
+//! [`CHANNELS_PER_HOST`] channels at once.
+//!
+//! Liveness: keepalives every 15 s, and the connection is dropped after 3 unanswered ones, so a
+//! host that vanishes without a TCP reset turns every pending and later `exec` into
+//! [`TransportError::Disconnected`] within about a minute instead of hanging the run. A connection
+//! closed by the server (reboot, sshd restart) is noticed at once.
 
-use super::known_hosts::{KnownHostsDecision, check_host_key};
+use super::known_hosts::{
+    self, GLOBAL_KNOWN_HOSTS, HostKeyChecking, KnownHostsDecision, check_host_key, fingerprint,
+    host_pattern,
+};
 use super::{ConnectionSpec, ExecOutput, TransportError};
 use russh::client::{self, Handle};
 use russh::keys::agent::AgentIdentity;
 use russh::keys::agent::client::AgentClient;
+use russh::keys::ssh_key::{Algorithm, HashAlg, PublicKey};
 use russh::keys::{PrivateKeyWithHashAlg, load_secret_key};
-use russh::{ChannelMsg, Disconnect};
-use std::path::PathBuf;
+use russh::{ChannelMsg, Disconnect, MethodKind, Preferred, Sig};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::net::TcpStream;
 use tokio::sync::Semaphore;
 
-/// Below OpenSSH's default `MaxSessions` of 10, so a busy host never refuses a channel.
-const CHANNELS_PER_HOST: usize = 8;
+/// Channels open at once on one connection: below OpenSSH's default `MaxSessions` of 10, so a busy
+/// host never refuses a channel (further `exec` calls wait for a free one).
+pub const CHANNELS_PER_HOST: usize = 8;
 
+const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(15);
+const KEEPALIVE_MAX: usize = 3;
+
+/// An authenticated SSH connection to one host.
 pub struct SshConnection {
-    handle: Handle<Verifier>,
+    handle: Handle<Client>,
     channels: Semaphore,
+    /// `name (address:port)`, for messages.
+    host: String,
+    notes: Vec<String>,
 }
 
-/// Checks the server's key against known_hosts and remembers why it refused one.
-struct Verifier {
-    spec: ConnectionSpec,
-    decision: Arc<Mutex<Option<KnownHostsDecision>>>,
+/// Where keys and extra known_hosts files come from besides the spec. Tests replace these so the
+/// machine's own agent and `~/.ssh` do not leak into them.
+#[derive(Debug, Clone)]
+pub(crate) struct Sources {
+    /// Whether to ask the agent at `SSH_AUTH_SOCK`.
+    pub agent: bool,
+    /// Tried after the agent if they exist: `~/.ssh/id_ed25519`, `id_ecdsa`, `id_rsa`.
+    pub default_keys: Vec<PathBuf>,
+    /// Read-only known_hosts files: `/etc/ssh/ssh_known_hosts`.
+    pub global_known_hosts: Vec<PathBuf>,
 }
 
-impl client::Handler for Verifier {
+impl Sources {
+    fn from_environment() -> Sources {
+        let default_keys = std::env::home_dir()
+            .map(|home| {
+                ["id_ed25519", "id_ecdsa", "id_rsa"]
+                    .iter()
+                    .map(|n| home.join(".ssh").join(n))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Sources {
+            agent: true,
+            default_keys,
+            global_known_hosts: vec![PathBuf::from(GLOBAL_KNOWN_HOSTS)],
+        }
+    }
+}
+
+/// The russh client handler: checks the server's key and remembers what it decided, so a refusal
+/// can be reported as a host key error rather than as russh's generic "unknown key".
+struct Client {
+    address: String,
+    port: u16,
+    known_hosts: Vec<PathBuf>,
+    global_known_hosts: Vec<PathBuf>,
+    policy: HostKeyChecking,
+    decision: Arc<Mutex<Option<(KnownHostsDecision, PublicKey)>>>,
+}
+
+impl client::Handler for Client {
     type Error = russh::Error;
 
     async fn check_server_key(
         &mut self,
         key: &russh::keys::PublicKeyOrCertificate,
     ) -> Result<bool, Self::Error> {
+        // Certificates are never requested (Preferred::host_key_certificates is empty), so a
+        // server presenting one anyway is refused.
         let russh::keys::PublicKeyOrCertificate::PublicKey { key, .. } = key else {
-            // Host certificates need @cert-authority support, which drover does not have yet.
             return Ok(false);
         };
-        let spec = &self.spec;
         let decision = check_host_key(
-            &spec.address,
-            spec.port,
+            &self.address,
+            self.port,
             key,
-            &spec.known_hosts,
-            spec.host_key_checking,
+            &self.known_hosts,
+            &self.global_known_hosts,
+            self.policy,
         );
-        let accepted = matches!(
-            decision,
-            KnownHostsDecision::Trusted | KnownHostsDecision::Learned(_)
-        );
+        let accepted = decision.accepted();
         if let Ok(mut slot) = self.decision.lock() {
-            *slot = Some(decision);
+            *slot = Some((decision, key.clone()));
         }
         Ok(accepted)
     }
 }
 
+/// Which step a connection attempt is in, for the timeout message.
+#[derive(Clone, Copy)]
+enum Phase {
+    Tcp,
+    Handshake,
+    Auth,
+}
+
+impl Phase {
+    fn describe(self) -> &'static str {
+        match self {
+            Phase::Tcp => "opening the TCP connection",
+            Phase::Handshake => "during the SSH handshake",
+            Phase::Auth => "during authentication",
+        }
+    }
+}
+
 impl SshConnection {
+    /// Connects and authenticates, all within `spec.connect_timeout`.
     pub async fn connect(spec: &ConnectionSpec) -> Result<SshConnection, TransportError> {
-        let timeout = spec.connect_timeout;
-        tokio::time::timeout(timeout, Self::connect_and_authenticate(spec))
-            .await
-            .unwrap_or(Err(TransportError::Timeout(timeout)))
+        Self::connect_with(spec, &Sources::from_environment()).await
     }
 
-    async fn connect_and_authenticate(
+    pub(crate) async fn connect_with(
         spec: &ConnectionSpec,
+        sources: &Sources,
     ) -> Result<SshConnection, TransportError> {
+        let phase = Mutex::new(Phase::Tcp);
+        match tokio::time::timeout(spec.connect_timeout, Self::establish(spec, sources, &phase))
+            .await
+        {
+            Ok(result) => result,
+            Err(_) => {
+                let phase = phase.lock().map(|p| *p).unwrap_or(Phase::Tcp);
+                Err(unreachable(
+                    spec,
+                    format!(
+                        "timed out after {} s {} (raise it with --timeout if the host is slow)",
+                        spec.connect_timeout.as_secs_f32(),
+                        phase.describe()
+                    ),
+                ))
+            }
+        }
+    }
+
+    async fn establish(
+        spec: &ConnectionSpec,
+        sources: &Sources,
+        phase: &Mutex<Phase>,
+    ) -> Result<SshConnection, TransportError> {
+        let set_phase = |p| {
+            if let Ok(mut slot) = phase.lock() {
+                *slot = p;
+            }
+        };
+        let stream = tcp_connect(spec).await?;
+        set_phase(Phase::Handshake);
+
+        let mut preferred = Preferred::default();
+        if spec.host_key_checking != HostKeyChecking::Off {
+            let mut files = spec.known_hosts.clone();
+            files.extend(sources.global_known_hosts.iter().cloned());
+            let known = known_hosts::known_algorithms(&spec.address, spec.port, &files);
+            preferred.key = host_key_preference(&preferred.key, &known).into();
+        }
         let config = Arc::new(client::Config {
+            // russh leaves Nagle on by default, and each short command round trip then waits on
+            // delayed ACKs (3.6x slower measured); set here and on the socket below.
             nodelay: true,
-            keepalive_interval: Some(Duration::from_secs(30)),
-            keepalive_max: 3,
+            keepalive_interval: Some(KEEPALIVE_INTERVAL),
+            keepalive_max: KEEPALIVE_MAX,
+            // An idle connection between tasks is normal; keepalives decide liveness.
             inactivity_timeout: None,
+            preferred,
             ..Default::default()
         });
         let decision = Arc::new(Mutex::new(None));
-        let verifier = Verifier {
-            spec: spec.clone(),
+        let client = Client {
+            address: spec.address.clone(),
+            port: spec.port,
+            known_hosts: spec.known_hosts.clone(),
+            global_known_hosts: sources.global_known_hosts.clone(),
+            policy: spec.host_key_checking,
             decision: decision.clone(),
         };
-        let connected = client::connect(config, (spec.address.as_str(), spec.port), verifier).await;
+        let connected = client::connect_stream(config, stream, client).await;
+        let verdict = decision.lock().ok().and_then(|mut d| d.take());
         let mut handle = match connected {
             Ok(handle) => handle,
             Err(e) => {
-                let refused = decision.lock().ok().and_then(|d| d.clone());
-                return Err(host_key_error(spec, refused).unwrap_or_else(|| {
-                    TransportError::Unreachable {
-                        address: spec.address.clone(),
-                        port: spec.port,
-                        reason: e.to_string(),
+                return Err(match verdict {
+                    Some((decision, key)) if !decision.accepted() => {
+                        host_key_error(spec, &decision, &key)
                     }
-                }));
+                    _ => unreachable(spec, format!("SSH handshake failed: {e}")),
+                });
             }
         };
-        authenticate(&mut handle, spec).await?;
+        let mut notes = Vec::new();
+        match verdict {
+            Some((KnownHostsDecision::Learned(file), key)) => notes.push(format!(
+                "recorded the {} host key of {} ({}) in {}",
+                key.algorithm(),
+                host_pattern(&spec.address, spec.port),
+                fingerprint(&key),
+                file.display()
+            )),
+            Some((KnownHostsDecision::NotRecorded { file, reason }, key)) => notes.push(format!(
+                "accepted the new host key of {} ({}) but could not record it{}: {reason}",
+                host_pattern(&spec.address, spec.port),
+                fingerprint(&key),
+                file.map(|f| format!(" in {}", f.display()))
+                    .unwrap_or_default()
+            )),
+            _ => {}
+        }
+
+        set_phase(Phase::Auth);
+        authenticate(&mut handle, spec, sources).await?;
         Ok(SshConnection {
             handle,
             channels: Semaphore::new(CHANNELS_PER_HOST),
+            host: describe_host(spec),
+            notes,
         })
     }
 
+    /// Runs `command` in a new session channel, streaming `stdin` then EOF.
+    ///
+    /// Input is written while output is read: a command that prints a lot before it has read all
+    /// its input (`cat`) would otherwise deadlock once both directions' windows are full. A command
+    /// that exits without reading its input is fine: the unsent rest is dropped.
+    ///
+    /// A channel the server closes without an exit status or signal gives `rc = -1` (output kept);
+    /// a connection lost meanwhile gives [`TransportError::Disconnected`].
     pub async fn exec(
         &self,
         command: &str,
         stdin: Option<&[u8]>,
     ) -> Result<ExecOutput, TransportError> {
+        // The semaphore is never closed, so acquiring can only fail if that changes.
         let _permit = self
             .channels
             .acquire()
             .await
-            .map_err(|e| TransportError::Disconnected(e.to_string()))?;
-        let lost = |e: russh::Error| TransportError::Disconnected(e.to_string());
-        let mut channel = self.handle.channel_open_session().await.map_err(lost)?;
-        channel.exec(true, command).await.map_err(lost)?;
-        if let Some(data) = stdin {
-            channel.data(data).await.map_err(lost)?;
-        }
-        channel.eof().await.map_err(lost)?;
+            .map_err(|e| self.lost(e.to_string()))?;
+        let channel = self
+            .handle
+            .channel_open_session()
+            .await
+            .map_err(|e| self.open_error(e))?;
+        let (mut reader, writer) = channel.split();
+        writer
+            .exec(true, command)
+            .await
+            .map_err(|e| self.lost(e.to_string()))?;
+        let send_input = async {
+            if let Some(data) = stdin {
+                writer.data(data).await?;
+            }
+            writer.eof().await
+        };
+        let mut send_input = std::pin::pin!(send_input);
+        let mut input_done = false;
         let mut out = ExecOutput::default();
         let mut status = None;
-        while let Some(msg) = channel.wait().await {
-            match msg {
-                ChannelMsg::Data { data } => out.stdout.extend_from_slice(&data),
-                ChannelMsg::ExtendedData { data, ext: 1 } => out.stderr.extend_from_slice(&data),
-                ChannelMsg::ExitStatus { exit_status } => status = Some(exit_status as i32),
-                // Killed by a signal: shells report 128 + signal; the exact number is not known here.
-                ChannelMsg::ExitSignal { .. } => status = status.or(Some(-1)),
-                ChannelMsg::Close => break,
-                _ => {}
+        loop {
+            tokio::select! {
+                // A failed write means the channel or connection is gone; the read side says which.
+                _ = &mut send_input, if !input_done => input_done = true,
+                msg = reader.wait() => match msg {
+                    Some(ChannelMsg::Data { data }) => out.stdout.extend_from_slice(&data),
+                    Some(ChannelMsg::ExtendedData { data, ext: 1 }) => {
+                        out.stderr.extend_from_slice(&data)
+                    }
+                    Some(ChannelMsg::ExitStatus { exit_status }) => {
+                        status = Some(i32::try_from(exit_status).unwrap_or(-1))
+                    }
+                    Some(ChannelMsg::ExitSignal { signal_name, .. }) => {
+                        status = status.or(Some(signal_status(&signal_name)))
+                    }
+                    // The only request sent with want_reply is `exec`.
+                    Some(ChannelMsg::Failure) => {
+                        return Err(TransportError::ChannelRefused {
+                            host: self.host.clone(),
+                            reason: "the server refused to run a command (exec request denied)"
+                                .into(),
+                        });
+                    }
+                    Some(ChannelMsg::Close) => break,
+                    Some(_) => {}
+                    None if self.handle.is_closed() => {
+                        return Err(self.lost(
+                            "the connection closed while a command was running (the host may \
+                             have rebooted, sshd restarted, or keepalives went unanswered)"
+                                .into(),
+                        ));
+                    }
+                    None => break,
+                },
             }
         }
-        out.rc = status.ok_or_else(|| {
-            TransportError::Disconnected("the channel closed without an exit status".into())
-        })?;
+        out.rc = status.unwrap_or(-1);
         Ok(out)
     }
 
+    /// Notes from connecting that did not stop it (a host key recorded).
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    /// Whether the connection is gone (every further `exec` would fail).
+    pub fn is_closed(&self) -> bool {
+        self.handle.is_closed()
+    }
+
     pub async fn close(self) {
+        // Best effort: the connection may already be gone, and dropping the handle closes it anyway.
         let _ = self
             .handle
             .disconnect(Disconnect::ByApplication, "", "en")
             .await;
     }
+
+    fn lost(&self, reason: String) -> TransportError {
+        TransportError::Disconnected {
+            host: self.host.clone(),
+            reason,
+        }
+    }
+
+    fn open_error(&self, e: russh::Error) -> TransportError {
+        match e {
+            russh::Error::ChannelOpenFailure(reason) => TransportError::ChannelRefused {
+                host: self.host.clone(),
+                reason: format!(
+                    "{reason:?} (is sshd's MaxSessions below {CHANNELS_PER_HOST}, drover's \
+                     channels per host?)"
+                ),
+            },
+            e if self.handle.is_closed() => self.lost(format!(
+                "{e}; the connection is closed (the host may have rebooted, sshd restarted, or \
+                 keepalives went unanswered)"
+            )),
+            e => self.lost(e.to_string()),
+        }
+    }
+}
+
+fn describe_host(spec: &ConnectionSpec) -> String {
+    if spec.name == spec.address && spec.port == 22 {
+        spec.name.clone()
+    } else {
+        format!("{} ({}:{})", spec.name, spec.address, spec.port)
+    }
+}
+
+fn unreachable(spec: &ConnectionSpec, reason: String) -> TransportError {
+    TransportError::Unreachable {
+        address: spec.address.clone(),
+        port: spec.port,
+        reason,
+    }
+}
+
+/// Resolves and connects, trying each address in turn, with reasons a person can act on.
+async fn tcp_connect(spec: &ConnectionSpec) -> Result<TcpStream, TransportError> {
+    let addresses: Vec<_> = tokio::net::lookup_host((spec.address.as_str(), spec.port))
+        .await
+        .map_err(|e| {
+            unreachable(
+                spec,
+                format!("could not resolve host name {:?}: {e}", spec.address),
+            )
+        })?
+        .collect();
+    let mut last_error = None;
+    for address in &addresses {
+        match TcpStream::connect(address).await {
+            Ok(stream) => {
+                // Failing to set it only costs speed, never correctness.
+                let _ = stream.set_nodelay(true);
+                return Ok(stream);
+            }
+            Err(e) => last_error = Some(e),
+        }
+    }
+    let reason = match last_error {
+        None => format!("{:?} resolves to no address", spec.address),
+        Some(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => format!(
+            "connection refused: nothing listens on port {} (is sshd running, and is \
+             ansible_port right?)",
+            spec.port
+        ),
+        Some(e) => e.to_string(),
+    };
+    Err(unreachable(spec, reason))
+}
+
+/// russh's host key algorithm list with the algorithms already recorded for the host first, so the
+/// server presents a key that can be verified (as OpenSSH orders them).
+fn host_key_preference(default: &[Algorithm], known: &[Algorithm]) -> Vec<Algorithm> {
+    let recorded = |a: &Algorithm| known.iter().any(|k| k == a || (is_rsa(k) && is_rsa(a)));
+    let (mut first, rest): (Vec<_>, Vec<_>) = default.iter().cloned().partition(recorded);
+    first.extend(rest);
+    first
 }
 
 fn host_key_error(
     spec: &ConnectionSpec,
-    decision: Option<KnownHostsDecision>,
-) -> Option<TransportError> {
-    match decision? {
-        KnownHostsDecision::Mismatch { file, line } => Some(TransportError::HostKeyMismatch {
-            host: spec.address.clone(),
+    decision: &KnownHostsDecision,
+    key: &PublicKey,
+) -> TransportError {
+    let described = format!("{} key ({})", key.algorithm(), fingerprint(key));
+    match decision {
+        KnownHostsDecision::Mismatch { file, line } => TransportError::HostKeyMismatch {
+            host: describe_host(spec),
+            pattern: host_pattern(&spec.address, spec.port),
+            key: described,
             file: file.display().to_string(),
-            line,
-        }),
-        KnownHostsDecision::Unknown => Some(TransportError::HostKeyUnknown {
-            host: spec.address.clone(),
-            files: spec
-                .known_hosts
-                .iter()
-                .map(|f| f.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-        }),
-        _ => None,
+            line: *line,
+        },
+        KnownHostsDecision::Revoked { file, line } => TransportError::HostKeyRevoked {
+            host: describe_host(spec),
+            key: described,
+            file: file.display().to_string(),
+            line: *line,
+        },
+        _ => {
+            let others = match decision {
+                KnownHostsDecision::Unknown { others } => others.as_slice(),
+                _ => &[],
+            };
+            TransportError::HostKeyUnknown {
+                host: spec.address.clone(),
+                port: spec.port,
+                key: described,
+                files: spec
+                    .known_hosts
+                    .iter()
+                    .map(|f| f.display().to_string())
+                    .collect(),
+                other: others
+                    .first()
+                    .map(|(file, line, algorithm)| {
+                        format!(
+                            " (only a {algorithm} key, at {}:{line}; the server offered {})",
+                            file.display(),
+                            key.algorithm()
+                        )
+                    })
+                    .unwrap_or_default(),
+            }
+        }
     }
 }
 
-/// Explicit keys first, then the SSH agent, then the usual `~/.ssh/id_*` files.
+fn is_rsa(algorithm: &Algorithm) -> bool {
+    matches!(algorithm, Algorithm::Rsa { .. })
+}
+
+/// A shell's `$?` for a command killed by a signal: 128 + its number (Linux numbering).
+fn signal_status(signal: &Sig) -> i32 {
+    128 + match signal {
+        Sig::HUP => 1,
+        Sig::INT => 2,
+        Sig::QUIT => 3,
+        Sig::ILL => 4,
+        Sig::ABRT => 6,
+        Sig::FPE => 8,
+        Sig::KILL => 9,
+        Sig::USR1 => 10,
+        Sig::SEGV => 11,
+        Sig::PIPE => 13,
+        Sig::ALRM => 14,
+        Sig::TERM => 15,
+        Sig::Custom(_) => return -1,
+    }
+}
+
+/// Offers keys in OpenSSH's order: explicit identity files, then the agent's keys, then the default
+/// `~/.ssh/id_*` files. Each key offered, and each one skipped, is named in the failure message.
+struct Auth<'a> {
+    handle: &'a mut Handle<Client>,
+    user: String,
+    tried: Vec<String>,
+    /// Keys already offered (by their public half), so the agent's copy of a file key is not
+    /// offered twice: every offer counts against sshd's MaxAuthTries (6 by default).
+    offered: Vec<PublicKey>,
+    /// The RSA signature hash the server accepts, asked once (it may wait up to 1 s).
+    rsa_hash: Option<Option<HashAlg>>,
+    /// The server's last word on which methods may still succeed.
+    methods: Option<Vec<MethodKind>>,
+}
+
+enum Outcome {
+    Accepted,
+    Refused,
+    /// The server closed the connection (MaxAuthTries reached): stop trying.
+    Gone,
+}
+
 async fn authenticate(
-    handle: &mut Handle<Verifier>,
+    handle: &mut Handle<Client>,
     spec: &ConnectionSpec,
+    sources: &Sources,
 ) -> Result<(), TransportError> {
     let user = spec
         .user
         .clone()
         .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("LOGNAME").ok())
         .unwrap_or_else(|| "root".to_string());
-    let mut tried = Vec::new();
-    for path in &spec.identity_files {
-        if try_key_file(handle, &user, path, &mut tried).await? {
-            return Ok(());
-        }
-    }
-    if try_agent(handle, &user, &mut tried).await? {
-        return Ok(());
-    }
-    for path in default_identity_files() {
-        if path.exists()
-            && !spec.identity_files.contains(&path)
-            && try_key_file(handle, &user, &path, &mut tried).await?
-        {
-            return Ok(());
-        }
-    }
-    if tried.is_empty() {
-        tried.push("no keys: none given, no SSH agent, no ~/.ssh/id_* files".to_string());
-    }
-    Err(TransportError::AuthFailed {
+    let mut auth = Auth {
+        handle,
         user,
-        host: spec.address.clone(),
-        tried: tried.join("; "),
-    })
-}
-
-fn default_identity_files() -> Vec<PathBuf> {
-    let Some(home) = std::env::home_dir() else {
-        return Vec::new();
+        tried: Vec::new(),
+        offered: Vec::new(),
+        rsa_hash: None,
+        methods: None,
     };
-    ["id_ed25519", "id_ecdsa", "id_rsa"]
-        .iter()
-        .map(|n| home.join(".ssh").join(n))
-        .collect()
-}
-
-async fn try_key_file(
-    handle: &mut Handle<Verifier>,
-    user: &str,
-    path: &PathBuf,
-    tried: &mut Vec<String>,
-) -> Result<bool, TransportError> {
-    let key = match load_secret_key(path, None) {
-        Ok(key) => key,
-        Err(russh::keys::Error::KeyIsEncrypted) => {
-            tried.push(format!(
-                "{} (encrypted: load it into ssh-agent)",
-                path.display()
-            ));
-            return Ok(false);
+    let mut files_done: Vec<PathBuf> = Vec::new();
+    for path in &spec.identity_files {
+        match auth.key_file(path, true, &mut files_done).await {
+            Outcome::Accepted => return Ok(()),
+            Outcome::Gone => return Err(auth.failed(spec, true)),
+            Outcome::Refused => {}
         }
-        Err(e) => {
-            tried.push(format!("{} (unreadable: {e})", path.display()));
-            return Ok(false);
+    }
+    if sources.agent {
+        match auth.agent().await {
+            Outcome::Accepted => return Ok(()),
+            Outcome::Gone => return Err(auth.failed(spec, true)),
+            Outcome::Refused => {}
         }
-    };
-    let hash = rsa_hash(handle, key.algorithm().is_rsa()).await?;
-    let result = handle
-        .authenticate_publickey(user, PrivateKeyWithHashAlg::new(Arc::new(key), hash))
-        .await
-        .map_err(|e| TransportError::Disconnected(e.to_string()))?;
-    tried.push(path.display().to_string());
-    Ok(result.success())
+    }
+    for path in &sources.default_keys {
+        match auth.key_file(path, false, &mut files_done).await {
+            Outcome::Accepted => return Ok(()),
+            Outcome::Gone => return Err(auth.failed(spec, true)),
+            Outcome::Refused => {}
+        }
+    }
+    Err(auth.failed(spec, false))
 }
 
-async fn rsa_hash(
-    handle: &Handle<Verifier>,
-    is_rsa: bool,
-) -> Result<Option<russh::keys::HashAlg>, TransportError> {
-    if !is_rsa {
-        return Ok(None);
-    }
-    let best = handle
-        .best_supported_rsa_hash()
-        .await
-        .map_err(|e| TransportError::Disconnected(e.to_string()))?;
-    Ok(best.flatten())
-}
-
-async fn try_agent(
-    handle: &mut Handle<Verifier>,
-    user: &str,
-    tried: &mut Vec<String>,
-) -> Result<bool, TransportError> {
-    if std::env::var_os("SSH_AUTH_SOCK").is_none() {
-        return Ok(false);
-    }
-    let Ok(mut agent) = AgentClient::connect_env().await else {
-        tried.push("ssh-agent (SSH_AUTH_SOCK set but not answering)".into());
-        return Ok(false);
-    };
-    let identities = agent.request_identities().await.unwrap_or_default();
-    for identity in identities {
-        let AgentIdentity::PublicKey { key, comment } = identity else {
-            continue;
+impl Auth<'_> {
+    /// Offers the key in `path`. `explicit`: a missing file is worth mentioning.
+    async fn key_file(&mut self, path: &Path, explicit: bool, done: &mut Vec<PathBuf>) -> Outcome {
+        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if done.contains(&canonical) {
+            return Outcome::Refused;
+        }
+        done.push(canonical);
+        let key = match load_secret_key(path, None) {
+            Ok(key) => key,
+            Err(russh::keys::Error::IO(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                if explicit {
+                    self.tried
+                        .push(format!("{} (no such file)", path.display()));
+                }
+                return Outcome::Refused;
+            }
+            Err(russh::keys::Error::KeyIsEncrypted) => {
+                self.tried.push(format!(
+                    "{} (skipped: it is passphrase-protected and drover cannot prompt; load it \
+                     into ssh-agent with ssh-add)",
+                    path.display()
+                ));
+                return Outcome::Refused;
+            }
+            Err(e) => {
+                self.tried
+                    .push(format!("{} (skipped: unreadable: {e})", path.display()));
+                return Outcome::Refused;
+            }
         };
-        let hash = rsa_hash(handle, key.algorithm().is_rsa()).await?;
-        tried.push(format!("agent key {comment}"));
-        match handle
-            .authenticate_publickey_with(user, key, hash, &mut agent)
-            .await
-        {
-            Ok(result) if result.success() => return Ok(true),
-            _ => {}
+        let public = key.public_key().clone();
+        if self.already_offered(&public) {
+            return Outcome::Refused;
+        }
+        let hash = self.hash_for(&public).await;
+        let result = self
+            .handle
+            .authenticate_publickey(
+                self.user.clone(),
+                PrivateKeyWithHashAlg::new(Arc::new(key), hash),
+            )
+            .await;
+        self.tried.push(path.display().to_string());
+        self.outcome(result.ok())
+    }
+
+    async fn agent(&mut self) -> Outcome {
+        let Some(socket) = std::env::var_os("SSH_AUTH_SOCK") else {
+            return Outcome::Refused;
+        };
+        let mut agent = match AgentClient::connect_uds(&socket).await {
+            Ok(agent) => agent,
+            Err(e) => {
+                self.tried.push(format!(
+                    "ssh-agent (SSH_AUTH_SOCK={} does not answer: {e})",
+                    Path::new(&socket).display()
+                ));
+                return Outcome::Refused;
+            }
+        };
+        let identities = match agent.request_identities().await {
+            Ok(identities) => identities,
+            Err(e) => {
+                self.tried
+                    .push(format!("ssh-agent (could not list its keys: {e})"));
+                return Outcome::Refused;
+            }
+        };
+        for identity in identities {
+            // Certificates would need the server to trust their CA: not supported yet.
+            let AgentIdentity::PublicKey { key, comment } = identity else {
+                continue;
+            };
+            if self.already_offered(&key) {
+                continue;
+            }
+            let hash = self.hash_for(&key).await;
+            let result = self
+                .handle
+                .authenticate_publickey_with(self.user.clone(), key.clone(), hash, &mut agent)
+                .await;
+            let name = if comment.is_empty() {
+                fingerprint(&key)
+            } else {
+                comment
+            };
+            self.tried
+                .push(format!("ssh-agent key {name} ({})", key.algorithm()));
+            match self.outcome(result.ok()) {
+                Outcome::Refused => {}
+                done => return done,
+            }
+        }
+        Outcome::Refused
+    }
+
+    fn already_offered(&mut self, key: &PublicKey) -> bool {
+        if self.offered.iter().any(|k| k.key_data() == key.key_data()) {
+            return true;
+        }
+        self.offered.push(key.clone());
+        false
+    }
+
+    async fn hash_for(&mut self, key: &PublicKey) -> Option<HashAlg> {
+        if !key.algorithm().is_rsa() {
+            return None;
+        }
+        if self.rsa_hash.is_none() {
+            // `None` from the server (no server-sig-algs extension: OpenSSH before 7.2) means only
+            // ssh-rsa (SHA-1) is known to work.
+            let best = self.handle.best_supported_rsa_hash().await.ok().flatten();
+            self.rsa_hash = Some(best.flatten());
+        }
+        self.rsa_hash.flatten()
+    }
+
+    fn outcome(&mut self, result: Option<russh::client::AuthResult>) -> Outcome {
+        match result {
+            Some(russh::client::AuthResult::Success) => Outcome::Accepted,
+            Some(russh::client::AuthResult::Failure {
+                remaining_methods, ..
+            }) if !self.handle.is_closed() => {
+                self.methods = Some(remaining_methods.to_vec());
+                Outcome::Refused
+            }
+            _ if self.handle.is_closed() => Outcome::Gone,
+            _ => Outcome::Refused,
         }
     }
-    Ok(false)
+
+    fn failed(mut self, spec: &ConnectionSpec, gone: bool) -> TransportError {
+        if self.tried.is_empty() {
+            self.tried.push(
+                "no keys: no ansible_ssh_private_key_file, no ssh-agent (SSH_AUTH_SOCK), none of \
+                 ~/.ssh/id_ed25519, id_ecdsa, id_rsa"
+                    .into(),
+            );
+        }
+        if gone {
+            self.tried.push(format!(
+                "then the server closed the connection after {} attempts (sshd's MaxAuthTries): \
+                 name the right key with ansible_ssh_private_key_file",
+                self.offered.len()
+            ));
+        } else if let Some(methods) = &self.methods
+            && !methods.contains(&MethodKind::PublicKey)
+        {
+            let names: Vec<&str> = methods.iter().map(<&str>::from).collect();
+            self.tried.push(format!(
+                "the server accepts only: {} (drover authenticates with keys only)",
+                names.join(", ")
+            ));
+        }
+        TransportError::AuthFailed {
+            user: self.user,
+            host: spec.address.clone(),
+            tried: self.tried,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recorded_key_types_are_asked_for_first() {
+        let default = Preferred::default().key.to_vec();
+        let rsa = Algorithm::Rsa { hash: None };
+        let ordered = host_key_preference(&default, &[rsa]);
+        assert!(ordered[..3].iter().all(is_rsa), "{ordered:?}");
+        assert_eq!(ordered.len(), default.len());
+        assert_eq!(host_key_preference(&default, &[]), default);
+    }
+
+    #[test]
+    fn signals_map_to_shell_statuses() {
+        assert_eq!(signal_status(&Sig::KILL), 137);
+        assert_eq!(signal_status(&Sig::TERM), 143);
+        assert_eq!(signal_status(&Sig::Custom("XCPU".into())), -1);
+    }
 }
