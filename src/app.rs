@@ -5,8 +5,9 @@ use crate::cli::{Cli, Command, ConnectArgs, InventoryArgs, PlayArgs, RunArgs, in
 use crate::exec::{RunOptions, run_playbook};
 use crate::inventory::Inventory;
 use crate::playbook::{Play, Playbook, adhoc_task, load_playbook};
-use crate::report::{AdhocReporter, DefaultReporter, JsonReporter, OutputFormat, Reporter};
-use serde_json::Value;
+use crate::report::{
+    AdhocReporter, AdhocView, DefaultReporter, JsonReporter, OutputFormat, Reporter,
+};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -161,21 +162,20 @@ async fn adhoc(args: RunArgs) -> u8 {
         Ok(i) => i,
         Err(code) => return code,
     };
-    let module_args = match (&args.args, args.command.is_empty()) {
-        (Some(a), true) => Value::String(a.clone()),
-        (None, false) if args.module == "command" || args.module.ends_with(".command") => {
-            serde_json::json!({"argv": args.command})
-        }
-        (None, false) => Value::String(
-            shlex::try_join(args.command.iter().map(String::as_str)).unwrap_or_default(),
-        ),
-        (Some(_), false) => {
-            error("give the command either with -a or after --, not both");
+    let (module, module_args) = match args.module_and_args() {
+        Ok(m) => m,
+        Err(e) => {
+            error(e);
             return exit::OPTIONS;
         }
-        (None, true) => Value::Null,
     };
-    let task = match adhoc_task(&args.module, module_args) {
+    if let Some(dir) = &args.output_dir
+        && let Err(e) = std::fs::create_dir_all(dir)
+    {
+        error(format!("--output-dir {}: {e}", dir.display()));
+        return exit::OPTIONS;
+    }
+    let task = match adhoc_task(&module, module_args) {
         Ok(t) => t,
         Err(e) => {
             error(e);
@@ -198,7 +198,16 @@ async fn adhoc(args: RunArgs) -> u8 {
     };
     let mut reporter: Box<dyn Reporter> = match args.connect.output {
         OutputFormat::Json => Box::new(JsonReporter::new(std::io::stdout())),
-        OutputFormat::Default => Box::new(AdhocReporter::new(std::io::stdout(), colour_wanted())),
+        OutputFormat::Default => Box::new(AdhocReporter::new(
+            std::io::stdout(),
+            colour_wanted(),
+            AdhocView {
+                format: args.output_format(),
+                collate: args.collate,
+                diff: options.diff,
+                output_dir: args.output_dir.clone(),
+            },
+        )),
     };
     run_playbook(&playbook, &inventory, &options, reporter.as_mut())
         .await

@@ -1,7 +1,7 @@
 //! The command line: raw clap arguments, resolved into what the library runs.
 
 use crate::exec::RunOptions;
-use crate::report::OutputFormat;
+use crate::report::{AdhocFormat, OutputFormat};
 use crate::transport::HostKeyChecking;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::{Map, Value};
@@ -89,7 +89,21 @@ pub struct PlayArgs {
     pub list_tasks: bool,
 }
 
+/// `drover run`: one command or module on many hosts.
+///
+/// The words after `--` are joined with spaces into one shell line, as ssh and parallel-ssh do:
+/// `drover run all -- 'echo a | tr a b'` and `drover run all -- echo a '|' tr a b` run the same
+/// line in `/bin/sh -c` on every host, with `-m command` (the default), `-m shell` and `-m raw`
+/// alike, and without Jinja templating. `-a` keeps Ansible's meaning: for `command` the text is
+/// split into words and run without a shell, and `{{ vars }}` are templated.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Output: `host: line` for every stdout line and `host [stderr]: line` for \
+every stderr line (as pdsh and parallel-ssh -P), `host [failed]: rc=N` for a failed command, then \
+a summary. --collate groups hosts with identical output under `host[01-03,05]` (as dshbak -c). \
+--format ansible prints Ansible's ad-hoc layout (`host | CHANGED | rc=0 >>`), the default for \
+modules other than command, shell and raw."
+)]
 pub struct RunArgs {
     /// Host pattern (`all`, `web*`, `webservers:!web3`).
     #[arg(value_name = "PATTERN")]
@@ -99,12 +113,96 @@ pub struct RunArgs {
     /// Module to run (default: command).
     #[arg(short = 'm', long = "module-name", default_value = "command")]
     pub module: String,
-    /// Module arguments (`k=v ...`, or the command for command/shell).
+    /// Module arguments (`k=v ...`, or the command for command/shell, as Ansible reads them).
     #[arg(short = 'a', long = "args")]
     pub args: Option<String>,
-    /// The command to run (after `--`), for the command module.
+    /// How results are shown (default: lines for command/shell/raw, ansible for other modules).
+    #[arg(long = "format", value_enum, value_name = "FORMAT")]
+    pub format: Option<AdhocFormat>,
+    /// Group hosts whose output is identical under one compressed host list (`host[01-03,05]`).
+    #[arg(long = "collate")]
+    pub collate: bool,
+    /// Also write each host's output to DIR/HOST.stdout, DIR/HOST.stderr and DIR/HOST.rc.
+    #[arg(long = "output-dir", value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// The command line to run (after `--`): its words are joined with spaces, as ssh does.
+    ///
+    /// The line runs in `/bin/sh -c` on every host, for `-m command` (the default), `-m shell` and
+    /// `-m raw` alike: pipes, redirections, quotes, `$VAR`, globs and several lines work, and
+    /// `{{ }}` is not templated. `-a` keeps Ansible's meaning instead: `command` splits its text
+    /// into words and runs them without a shell, and `{{ vars }}` are templated.
     #[arg(last = true, value_name = "COMMAND")]
     pub command: Vec<String>,
+}
+
+/// Modules whose result is a command's output, shown as lines by default.
+const COMMAND_MODULES: [&str; 3] = ["command", "shell", "raw"];
+
+/// `ansible.builtin.shell` → `shell`.
+fn short_module_name(module: &str) -> &str {
+    module
+        .strip_prefix("ansible.builtin.")
+        .or_else(|| module.strip_prefix("ansible.legacy."))
+        .unwrap_or(module)
+}
+
+impl RunArgs {
+    /// The format asked for, else the one that suits the module.
+    pub fn output_format(&self) -> AdhocFormat {
+        self.format.unwrap_or_else(|| {
+            if COMMAND_MODULES.contains(&short_module_name(&self.module)) {
+                AdhocFormat::Lines
+            } else {
+                AdhocFormat::Ansible
+            }
+        })
+    }
+
+    /// The module to run and its arguments, from `-m`, `-a` and the words after `--`.
+    pub fn module_and_args(&self) -> Result<(String, Value), CliError> {
+        let line = (!self.command.is_empty()).then(|| self.command.join(" "));
+        match (&self.args, line) {
+            (Some(_), Some(_)) => Err(CliError(
+                "give the command either with -a or after --, not both".into(),
+            )),
+            (Some(args), None) => Ok((self.module.clone(), Value::String(args.clone()))),
+            (None, None) => Ok((self.module.clone(), Value::Null)),
+            (None, Some(line)) => Ok(self.shell_line(line)),
+        }
+    }
+
+    /// After `--`, command/shell/raw get the line verbatim for `/bin/sh` (as ssh gives it to the
+    /// login shell): no `k=v` options are read out of it and `{{`, `{#` (`${#array[@]}`) are not
+    /// Jinja. Other modules read the line as they read `-a`.
+    fn shell_line(&self, line: String) -> (String, Value) {
+        let module = match short_module_name(&self.module) {
+            "command" | "shell" => "shell",
+            "raw" => "raw",
+            _ => return (self.module.clone(), Value::String(line)),
+        };
+        let mut args = Map::new();
+        args.insert("_raw_params".into(), Value::String(verbatim(&line)));
+        (module.to_string(), Value::Object(args))
+    }
+}
+
+/// A string that renders to exactly `text` under Jinja: itself when it holds no template markers,
+/// else one string-literal expression with every brace escaped, so it is never parsed as a template.
+pub fn verbatim(text: &str) -> String {
+    if !["{{", "{%", "{#"].iter().any(|m| text.contains(m)) {
+        return text.to_string();
+    }
+    let mut literal = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\\' => literal.push_str("\\\\"),
+            '"' => literal.push_str("\\\""),
+            '{' | '}' | '%' | '#' => literal.push_str(&format!("\\u{:04x}", c as u32)),
+            c if c.is_control() => literal.push_str(&format!("\\u{:04x}", c as u32)),
+            c => literal.push(c),
+        }
+    }
+    format!("{{{{ \"{literal}\" }}}}")
 }
 
 #[derive(Debug, Args)]
@@ -212,6 +310,103 @@ mod tests {
             Value::Object(vars),
             json!({"a": "2", "b": "x y", "c": [1, 2]})
         );
+    }
+
+    fn run_args(words: &[&str]) -> RunArgs {
+        match Cli::try_parse_from(["drover", "run", "all"].iter().chain(words)) {
+            Ok(Cli {
+                command: Command::Run(args),
+            }) => args,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn words_after_dashes_are_one_shell_line() {
+        let one = run_args(&["--", "echo a | tr a b"]).module_and_args().ok();
+        let many = run_args(&["--", "echo", "a", "|", "tr", "a", "b"])
+            .module_and_args()
+            .ok();
+        let expected = Some((
+            "shell".to_string(),
+            json!({"_raw_params": "echo a | tr a b"}),
+        ));
+        assert_eq!(one, expected);
+        assert_eq!(many, expected);
+        for module in ["shell", "command", "ansible.builtin.command"] {
+            let args = run_args(&["-m", module, "--", "chdir=/tmp", "ls"]).module_and_args();
+            assert_eq!(
+                args.ok(),
+                Some(("shell".to_string(), json!({"_raw_params": "chdir=/tmp ls"}))),
+                "{module}: k=v words are part of the line, not options"
+            );
+        }
+        let raw = run_args(&["-m", "raw", "--", "uptime"])
+            .module_and_args()
+            .ok();
+        assert_eq!(
+            raw,
+            Some(("raw".to_string(), json!({"_raw_params": "uptime"})))
+        );
+    }
+
+    #[test]
+    fn dash_a_keeps_ansible_meaning() {
+        let args = run_args(&["-a", "echo {{ x }}"]).module_and_args().ok();
+        assert_eq!(args, Some(("command".to_string(), json!("echo {{ x }}"))));
+        let copy = run_args(&["-m", "copy", "--", "content=x", "dest=/tmp/f"])
+            .module_and_args()
+            .ok();
+        assert_eq!(
+            copy,
+            Some(("copy".to_string(), json!("content=x dest=/tmp/f")))
+        );
+        assert!(
+            run_args(&["-a", "ls", "--", "ls"])
+                .module_and_args()
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn format_follows_the_module() {
+        assert_eq!(run_args(&[]).output_format(), AdhocFormat::Lines);
+        assert_eq!(
+            run_args(&["-m", "ansible.builtin.shell"]).output_format(),
+            AdhocFormat::Lines
+        );
+        assert_eq!(
+            run_args(&["-m", "ping"]).output_format(),
+            AdhocFormat::Ansible
+        );
+        assert_eq!(
+            run_args(&["-m", "ping", "--format", "lines"]).output_format(),
+            AdhocFormat::Lines
+        );
+    }
+
+    #[test]
+    fn verbatim_lines_render_to_themselves() {
+        let templar = crate::template::Templar::new();
+        let vars = Map::new();
+        for line in [
+            "echo ${#HOME}",
+            "echo {{ x }} {% if %} {# c #}",
+            "awk '{print $1}' | sort",
+            "printf '%s\\n' \"a b\" {{",
+            "echo }}{{",
+            "line one\n{% raw %}\n\tline {% endraw %} three\n",
+            "echo \u{1b}[1m bell\u{7} é ✓ {{",
+        ] {
+            let rendered = templar.render_str(&verbatim(line), &vars);
+            assert_eq!(
+                rendered.ok(),
+                Some(Value::String(line.to_string())),
+                "{line:?} → {}",
+                verbatim(line)
+            );
+        }
+        assert_eq!(verbatim("ls -l /tmp"), "ls -l /tmp");
     }
 
     #[test]

@@ -287,7 +287,17 @@ fn inventory_list_graph_and_host() {
 fn adhoc_runs_on_local_host() {
     let root = tempdir();
     let inv = local_inventory(root.path());
-    let out = run(&["run", "all", "-i", &inv, "--", "echo", "hello world"]);
+    let out = run(&[
+        "run",
+        "all",
+        "-i",
+        &inv,
+        "--format",
+        "ansible",
+        "--",
+        "echo",
+        "hello world",
+    ]);
     assert_eq!(out.code, 0, "{}", out.show());
     assert!(
         out.stdout

@@ -236,7 +236,9 @@ fn wrong_host_key_is_refused() {
     let bad_known = tmp.path().join("known_hosts");
     write(&bad_known, &(swapped + "\n"));
     let inv = fleet.inventory(tmp.path(), &bad_known, "");
-    let out: Outcome = run(&["run", "fleet", "-i", &inv, "--", "true"]);
+    let out: Outcome = run(&[
+        "run", "fleet", "-i", &inv, "--format", "ansible", "--", "true",
+    ]);
     assert_eq!(out.code, 4, "{}", out.show());
     let (name_a, name_b) = (&fleet.hosts[0].0, &fleet.hosts[1].0);
     for name in [name_a, name_b] {
@@ -264,7 +266,17 @@ fn adhoc_command_on_every_host() {
     let fleet = fleet();
     let tmp = tempdir();
     let inv = fleet.inventory(tmp.path(), &fleet.known_hosts(), "");
-    let out = run(&["run", "fleet", "-i", &inv, "--", "cat", "/etc/hostname"]);
+    let out = run(&[
+        "run",
+        "fleet",
+        "-i",
+        &inv,
+        "--format",
+        "ansible",
+        "--",
+        "cat",
+        "/etc/hostname",
+    ]);
     assert_eq!(out.code, 0, "{}", out.show());
     for (name, _) in &fleet.hosts {
         assert!(
@@ -308,7 +320,8 @@ fn wrong_key_is_an_authentication_failure() {
     );
     let out = common::drover()
         .env_remove("SSH_AUTH_SOCK")
-        .args(["run", "all", "-i", &inv.display().to_string(), "--", "true"])
+        .args(["run", "all", "-i", &inv.display().to_string()])
+        .args(["--format", "ansible", "--", "true"])
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -5,7 +5,7 @@ mod adhoc;
 mod default;
 mod json;
 
-pub use adhoc::AdhocReporter;
+pub use adhoc::{AdhocFormat, AdhocReporter, AdhocView, compress_hosts};
 pub use default::DefaultReporter;
 pub use json::JsonReporter;
 
