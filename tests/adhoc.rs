@@ -279,5 +279,9 @@ fn bad_output_dir_is_an_options_error() {
     let dir = file.join("sub").display().to_string();
     let out = adhoc(&inv, &["--output-dir", &dir, "--", "true"]);
     assert_eq!(out.code, 5, "{}", out.show());
-    assert!(out.stderr.contains("--output-dir"), "{}", out.show());
+    assert!(
+        out.stderr.contains(&format!("--output-dir {dir}")),
+        "names the directory: {}",
+        out.show()
+    );
 }
