@@ -161,6 +161,14 @@ impl RunArgs {
     /// The module to run and its arguments, from `-m`, `-a` and the words after `--`.
     pub fn module_and_args(&self) -> Result<(String, Value), CliError> {
         let line = (!self.command.is_empty()).then(|| self.command.join(" "));
+        let given = line.is_some() || self.args.as_deref().is_some_and(|a| !a.is_empty());
+        let module = short_module_name(&self.module);
+        if !given && COMMAND_MODULES.contains(&module) {
+            // Ansible refuses these before connecting anywhere (exit 5), not once per host.
+            return Err(CliError(format!(
+                "No argument passed to {module} module (give the command after --)"
+            )));
+        }
         match (&self.args, line) {
             (Some(_), Some(_)) => Err(CliError(
                 "give the command either with -a or after --, not both".into(),
@@ -366,6 +374,13 @@ mod tests {
                 .module_and_args()
                 .is_err()
         );
+        for module in ["command", "shell", "ansible.builtin.raw"] {
+            let none = run_args(&["-m", module]).module_and_args();
+            assert!(none.is_err(), "{module}: {none:?}");
+            let empty = run_args(&["-m", module, "-a", ""]).module_and_args();
+            assert!(empty.is_err(), "{module}: {empty:?}");
+        }
+        assert!(run_args(&["-m", "ping"]).module_and_args().is_ok());
     }
 
     #[test]

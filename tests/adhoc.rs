@@ -285,3 +285,19 @@ fn bad_output_dir_is_an_options_error() {
         out.show()
     );
 }
+
+#[test]
+fn a_command_module_without_a_command_is_refused_before_running() {
+    let root = tempdir();
+    let inv = localhost(root.path());
+    for words in [vec![], vec!["-m", "shell"], vec!["-a", ""]] {
+        let out = adhoc(&inv, &words);
+        assert_eq!(out.code, 5, "{words:?}: {}", out.show());
+        assert!(
+            out.stderr.contains("No argument passed to"),
+            "{words:?}: {}",
+            out.show()
+        );
+        assert!(out.stdout.is_empty(), "no host was run: {}", out.show());
+    }
+}
