@@ -26,6 +26,27 @@ pub async fn run(cli: Cli) -> u8 {
         Command::Play(args) => play(args).await,
         Command::Run(args) => adhoc(args).await,
         Command::Inventory(args) => inventory(args),
+        Command::Vault(cmd) => vault(&cmd),
+    }
+}
+
+/// Reads the vault passwords the options name, once, before any content is loaded.
+fn install_vault_secrets(args: &crate::vault::VaultArgs) -> Result<(), u8> {
+    let secrets = args.secrets(None).map_err(|e| {
+        error(e);
+        exit::OPTIONS
+    })?;
+    crate::vault::install(secrets);
+    Ok(())
+}
+
+fn vault(cmd: &crate::vault::VaultCommand) -> u8 {
+    match crate::vault::run_vault_command(cmd) {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            error(e);
+            exit::ERROR
+        }
     }
 }
 
@@ -59,6 +80,7 @@ fn reporter(format: OutputFormat, options: &RunOptions) -> Box<dyn Reporter> {
 }
 
 fn options(connect: &ConnectArgs) -> Result<RunOptions, u8> {
+    install_vault_secrets(&connect.vault)?;
     connect.run_options().map_err(|e| {
         error(e);
         exit::OPTIONS
@@ -215,6 +237,9 @@ async fn adhoc(args: RunArgs) -> u8 {
 }
 
 fn inventory(args: InventoryArgs) -> u8 {
+    if let Err(code) = install_vault_secrets(&args.vault) {
+        return code;
+    }
     let inventory = match load_inventory(&args.inventory) {
         Ok(i) => i,
         Err(code) => return code,

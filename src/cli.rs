@@ -27,6 +27,8 @@ pub enum Command {
     Run(RunArgs),
     /// Show the inventory (like ansible-inventory).
     Inventory(InventoryArgs),
+    /// Encrypt and decrypt Ansible Vault files and strings (like ansible-vault).
+    Vault(crate::vault::VaultCommand),
 }
 
 /// Options shared by everything that connects to hosts.
@@ -62,6 +64,8 @@ pub struct ConnectArgs {
     /// Output format.
     #[arg(long = "output", value_enum, default_value_t = OutputFormat::Default)]
     pub output: OutputFormat,
+    #[command(flatten)]
+    pub vault: crate::vault::VaultArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -230,6 +234,8 @@ pub struct InventoryArgs {
     /// Limit to hosts matching this pattern.
     #[arg(short = 'l', long = "limit", value_name = "PATTERN")]
     pub limit: Option<String>,
+    #[command(flatten)]
+    pub vault: crate::vault::VaultArgs,
 }
 
 /// Bad command-line values (`-e` that cannot be read, …).

@@ -6,6 +6,8 @@
 
 pub mod yaml;
 
+pub mod vault;
+
 pub mod cli;
 
 pub mod inventory;

@@ -55,8 +55,22 @@ fn options() -> serde_saphyr::Options {
     options
 }
 
-/// Parses YAML text from `file` (named in errors) into `T`.
+/// Parses YAML text from `file` (named in errors) into `T`. Inline `!vault` values are decrypted
+/// with the run's vault secrets first.
 pub fn from_str<T: DeserializeOwned>(text: &str, file: &Path) -> Result<T, YamlError> {
+    let expanded;
+    let text = if text.contains("!vault") {
+        expanded =
+            crate::vault::expand_inline(text, crate::vault::installed()).map_err(|(line, e)| {
+                YamlError {
+                    origin: Origin::new(file, line as u64),
+                    message: e.to_string(),
+                }
+            })?;
+        expanded.as_str()
+    } else {
+        text
+    };
     serde_saphyr::from_str_with_options(text, options()).map_err(|e| {
         let line = e.location().map(|l| l.line()).unwrap_or(0);
         let message = e.to_string();
@@ -76,12 +90,16 @@ pub fn from_str<T: DeserializeOwned>(text: &str, file: &Path) -> Result<T, YamlE
     })
 }
 
-/// Reads and parses a YAML file.
+/// Reads and parses a YAML file; a file encrypted with ansible-vault is decrypted first.
 pub fn from_file<T: DeserializeOwned>(file: &Path) -> Result<T, YamlError> {
-    let text = std::fs::read_to_string(file).map_err(|e| YamlError {
+    let fail = |message: String| YamlError {
         origin: Origin::new(file, 0),
-        message: format!("cannot read: {e}"),
-    })?;
+        message,
+    };
+    let bytes = crate::vault::read_file(file)
+        .map_err(|e| fail(format!("cannot read: {e}")))?
+        .map_err(|e| fail(e.to_string()))?;
+    let text = String::from_utf8(bytes).map_err(|_| fail("not UTF-8 text".into()))?;
     from_str(&text, file)
 }
 

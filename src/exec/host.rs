@@ -131,8 +131,10 @@ impl Host for TaskHost<'_> {
 
     fn read_local(&self, path: &str, kind: LocalFile) -> Result<Vec<u8>, ModuleError> {
         let found = self.find_local(path, kind)?;
-        std::fs::read(&found)
-            .map_err(|e| ModuleError::Failed(format!("could not read '{}': {e}", found.display())))
+        // A vaulted source is decrypted on the controller, as Ansible's `copy` does by default.
+        crate::vault::read_file(&found)
+            .map_err(|e| ModuleError::Failed(format!("could not read '{}': {e}", found.display())))?
+            .map_err(|e| ModuleError::Failed(format!("{}: {e}", found.display())))
     }
 
     fn render_template(&self, path: &str) -> Result<String, ModuleError> {
