@@ -213,6 +213,7 @@ async fn adhoc(args: RunArgs) -> u8 {
             hosts: args.pattern.clone(),
             vars: Default::default(),
             vars_files: Vec::new(),
+            gather_facts: None,
             sections: vec![vec![task]],
             handlers: Vec::new(),
             origin: Default::default(),

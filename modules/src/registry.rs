@@ -53,6 +53,7 @@ registry![
     crate::utility::assert::Assert,
     crate::utility::fail::Fail,
     crate::utility::ping::Ping,
+    crate::utility::setup::Setup,
 ];
 
 /// Finds a module by its short name or its `ansible.builtin.` / `ansible.legacy.` name.

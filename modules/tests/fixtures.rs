@@ -5,7 +5,8 @@
 //! `params`, optional `check_mode`/`diff_mode`, `local_files`/`templates`/`expressions` (controller
 //! side), `queries` (in order: `command` exact or `command_contains`, and the answer `rc`/`stdout`/
 //! `stderr`), and the expectation: `steps` (each step's displayed command must contain the text),
-//! `stdin` (of the last step), `changed`, `failed`, `skipped`, `error`, `result` (a subset),
+//! `stdin` (of the last step), `changed`, `failed`, `skipped`, `error`, `result` (a subset: mappings
+//! may hold more keys than named, recursively),
 //! `diff_after`.
 
 use drover_modules::{Cmd, CmdOutput, Host, LocalFile, ModuleError, lookup};
@@ -230,7 +231,7 @@ fn check(module_name: &str, path: &Path) -> Vec<String> {
         ));
     }
     for (key, want) in &fixture.result {
-        if plan.result.get(key) != Some(want) {
+        if !plan.result.get(key).is_some_and(|got| contains(got, want)) {
             problems.push(format!(
                 "result.{key} = {:?}, expected {want}",
                 plan.result.get(key)
@@ -283,5 +284,19 @@ fn every_module_has_a_no_op_fixture() {
             "{} has no noop fixture",
             module.name()
         );
+    }
+}
+
+/// `want` is in `got`: mappings may hold more keys than the fixture names (recursively); every
+/// other value, lists included, must be equal.
+fn contains(got: &Value, want: &Value) -> bool {
+    match (got, want) {
+        (Value::Object(got), Value::Object(want)) => want
+            .iter()
+            .all(|(k, w)| got.get(k).is_some_and(|g| contains(g, w))),
+        (Value::Array(got), Value::Array(want)) => {
+            got.len() == want.len() && got.iter().zip(want).all(|(g, w)| contains(g, w))
+        }
+        _ => got == want,
     }
 }

@@ -218,6 +218,12 @@ impl Run<'_> {
                 }
             }
         }
+        if let Some(gather) = &play.gather_facts
+            && !self.task_on_hosts(ctx, gather, false, selected).await
+        {
+            self.reporter.no_hosts_left();
+            return;
+        }
         for section in &play.sections {
             for task in section {
                 if !self.task_on_hosts(ctx, task, false, selected).await {

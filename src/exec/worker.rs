@@ -412,12 +412,28 @@ fn apply_overrides(
 }
 
 /// `set_fact` returns `ansible_facts`; they become host variables for the rest of the run.
+/// `setup`'s `ansible_*` facts also fill the `ansible_facts` variable, without the prefix, as
+/// Ansible's `inject_facts_as_vars` keeps both.
 fn apply_set_fact(host: &mut HostState, r: &TaskResult) {
     if r.status == Status::Failed {
         return;
     }
-    if let Some(Value::Object(facts)) = r.result.get("ansible_facts") {
-        host.facts.extend(facts.clone());
+    let Some(Value::Object(facts)) = r.result.get("ansible_facts") else {
+        return;
+    };
+    host.facts.extend(facts.clone());
+    if r.action != "setup" {
+        return;
+    }
+    let entry = host
+        .facts
+        .entry("ansible_facts")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Value::Object(all) = entry {
+        for (name, value) in facts {
+            let short = name.strip_prefix("ansible_").unwrap_or(name);
+            all.insert(short.to_string(), value.clone());
+        }
     }
 }
 

@@ -48,6 +48,8 @@ const PLAY_KEYWORDS: &[&str] = &[
     "vars",
     "vars_files",
     "gather_facts",
+    "gather_subset",
+    "gather_timeout",
     "pre_tasks",
     "tasks",
     "post_tasks",
@@ -81,8 +83,6 @@ const PLAY_KEYWORDS_LATER: &[&str] = &[
     "run_once",
     "throttle",
     "port",
-    "gather_subset",
-    "gather_timeout",
     "fact_path",
     "debugger",
     "timeout",
@@ -151,7 +151,6 @@ const MODULES_LATER: &[&str] = &[
     "include_vars",
     "import_playbook",
     "meta",
-    "setup",
     "gather_facts",
     "package",
     "apt",
@@ -264,15 +263,58 @@ fn load_play(
         .map(|section| load_tasks(file, section.unwrap_or_default(), false))
         .collect::<Result<Vec<_>, _>>()?;
     let handlers = load_tasks(file, lists.handlers.unwrap_or_default(), true)?;
+    let gather_facts = fact_gathering(
+        field("gather_facts"),
+        field("gather_subset"),
+        field("gather_timeout"),
+        &origin,
+    )?;
     Ok(Play {
         name,
         hosts,
         vars,
         vars_files,
+        gather_facts,
         sections,
         handlers,
         origin,
     })
+}
+
+/// The implicit `setup` task a play starts with, as in Ansible: unless `gather_facts` is false.
+/// A templated value becomes the task's condition.
+fn fact_gathering(
+    wanted: Option<&Value>,
+    subset: Option<&Value>,
+    timeout: Option<&Value>,
+    origin: &Origin,
+) -> Result<Option<Task>, LoadError> {
+    let condition = match wanted {
+        None => None,
+        Some(Value::String(s)) if s.contains("{{") => Some(Value::String(s.clone())),
+        Some(v) => match drover_modules::de::bool_from_value(v) {
+            Some(true) => None,
+            Some(false) => return Ok(None),
+            None => {
+                return Err(invalid(
+                    origin,
+                    format!("gather_facts must be a boolean, got {v}"),
+                ));
+            }
+        },
+    };
+    let mut args = Map::new();
+    if let Some(subset) = subset {
+        args.insert("gather_subset".into(), subset.clone());
+    }
+    if let Some(timeout) = timeout {
+        args.insert("gather_timeout".into(), timeout.clone());
+    }
+    let mut task = adhoc_task("setup", Value::Object(args))?;
+    task.name = Some("Gathering Facts".into());
+    task.origin = origin.clone();
+    task.when.extend(condition);
+    Ok(Some(task))
 }
 
 fn load_tasks(

@@ -31,6 +31,8 @@ pub struct Play {
     pub vars: Map<String, Value>,
     /// Files of variables; may contain templates (`vars/{{ env }}.yml`), loaded per host at run time.
     pub vars_files: Vec<String>,
+    /// The implicit `setup` task that gathers facts first (`gather_facts`, on unless false).
+    pub gather_facts: Option<Task>,
     /// `pre_tasks`, `tasks`, `post_tasks`: handlers run after each section, as in Ansible.
     pub sections: Vec<Vec<Task>>,
     pub handlers: Vec<Task>,

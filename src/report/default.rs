@@ -113,7 +113,9 @@ impl<W: Write> DefaultReporter<W> {
                 .collect();
             return Some(pretty(&shown));
         }
-        (self.verbosity > 0 && status != Status::Skipped).then(|| compact(result))
+        // Facts are pages long; Ansible shows them from -vvv only (`_ansible_verbose_override`).
+        let threshold = if action == "setup" { 3 } else { 1 };
+        (self.verbosity >= threshold && status != Status::Skipped).then(|| compact(result))
     }
 
     fn item_line(&mut self, host: &str, item: &ItemResult, action: &str) {

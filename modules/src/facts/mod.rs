@@ -1,3 +1,4 @@
 //! Facts: what a module reads from a host, each a command and a parser of its output.
 
 pub mod file;
+pub mod system;

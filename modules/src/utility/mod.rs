@@ -5,3 +5,4 @@ pub mod debug;
 pub mod fail;
 pub mod ping;
 pub mod set_fact;
+pub mod setup;
