@@ -5,6 +5,8 @@
 mod connect;
 #[allow(dead_code)] // wired into the runner in the next step
 pub(crate) mod iterator;
+#[allow(dead_code)] // wired into the runner in the next step
+pub(crate) mod r#become;
 mod host;
 mod result;
 mod worker;
