@@ -41,14 +41,16 @@ preflight() {
 # The base root filesystem: built once with debootstrap, kept as a tarball, extracted once.
 # $1 = flavour: base | python (base + python3, for side-by-side runs with ansible).
 ensure_root() {
-    local flavour=$1 tarball="$cache/$1.tar" root="$cache/root-$1"
+    # The version in the names rebuilds the cache when the package list changes.
+    local flavour=$1 tarball="$cache/$1-v2.tar" root="$cache/root-$1-v2"
     mkdir -p "$cache/debs"
     exec 9>"$cache/lock"
     flock 9
     if [ ! -s "$tarball" ]; then
         local build="$cache/build-$flavour"
         rm -rf "$build"
-        local include=openssh-server,openssh-sftp-server,procps,iproute2
+        # sudo: for `become` tests (drover itself needs only sshd and /bin/sh on a host).
+        local include=openssh-server,openssh-sftp-server,procps,iproute2,sudo
         [ "$flavour" = python ] && include+=",python3"
         echo "fleet: building the $flavour root filesystem with debootstrap (once, ~3 min)" >&2
         debootstrap --variant=minbase --include="$include" --cache-dir="$cache/debs" \
