@@ -5,6 +5,8 @@ mod kv;
 mod load;
 #[allow(dead_code)] // wired into the loader in the next step
 pub(crate) mod roles;
+#[allow(dead_code)] // wired into the runner in the next step
+pub(crate) mod tags;
 mod task;
 
 pub use kv::parse_kv;
