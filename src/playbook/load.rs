@@ -393,19 +393,8 @@ fn action_args(
     match value {
         Value::Null => Ok(Map::new()),
         Value::Object(map) => Ok(map.clone()),
-        Value::String(text) => {
-            let raw_keys: &[&str] = &[
-                "chdir",
-                "creates",
-                "removes",
-                "executable",
-                "stdin",
-                "warn",
-                "argv",
-            ];
-            let keys = (free_form == FreeForm::RawParams).then_some(raw_keys);
-            parse_kv(text, keys).map_err(|e| invalid(origin, e))
-        }
+        Value::String(text) => parse_kv(text, free_form == FreeForm::RawParams)
+            .map_err(|e| invalid(origin, e.to_string())),
         other => Err(invalid(
             origin,
             format!("module arguments must be a mapping or a string, not {other}"),
