@@ -1,12 +1,11 @@
 //! The playbook as YAML gives it, before any checking: every key and value with the line it is on,
 //! read in one pass (a task list is a list of spanned mappings, not a JSON value).
 
-use crate::yaml::{Origin, Spanned};
+use crate::yaml::Spanned;
 use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 use std::fmt;
-use std::path::Path;
 
 /// A YAML mapping whose keys keep their own line (an error about `block:` points at `block:`, not
 /// at the list below it). A repeated key keeps its last value, as PyYAML does.
@@ -49,15 +48,9 @@ impl RawMap {
     }
 }
 
-/// Where a key of a mapping is written.
-pub fn key_origin(file: &Path, key: &Spanned<String>) -> Origin {
-    Origin::of(file, key)
-}
-
 impl<'de> Deserialize<'de> for RawMap {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(EntriesVisitor)
-            .map(RawMap::from_entries)
+        d.deserialize_map(EntriesVisitor).map(RawMap::from_entries)
     }
 }
 
