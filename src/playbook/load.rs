@@ -93,7 +93,12 @@ impl Problems {
 pub fn load_playbook(path: &Path) -> Result<Playbook, LoadError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| invalid(&Origin::new(path, 0), format!("cannot read playbook: {e}")))?;
-    let plays: Option<Vec<Spanned<RawPlay>>> = yaml::from_str(&text, path)?;
+    parse_playbook(&text, path)
+}
+
+/// Reads playbook text as if it were the file `path` (named in errors).
+pub(super) fn parse_playbook(text: &str, path: &Path) -> Result<Playbook, LoadError> {
+    let plays: Option<Vec<Spanned<RawPlay>>> = yaml::from_str(text, path)?;
     let Some(plays) = plays else {
         return Err(invalid(&Origin::new(path, 0), "the playbook is empty"));
     };

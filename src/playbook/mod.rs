@@ -2,6 +2,8 @@
 //! is touched. Anything drover does not support is an error here, naming file, line and the thing.
 
 mod args;
+#[cfg(test)]
+mod fuzz;
 mod keywords;
 mod kv;
 mod load;
