@@ -19,6 +19,7 @@ pub struct Params {
     #[serde(
         default,
         alias = "checksum",
+        alias = "checksum_algo",
         deserialize_with = "crate::de::opt_string"
     )]
     pub checksum_algorithm: Option<String>,
@@ -45,7 +46,9 @@ fn yes() -> bool {
 const CHECKSUMS: &[(&str, &str)] = &[
     ("md5", "md5sum"),
     ("sha1", "sha1sum"),
+    ("sha224", "sha224sum"),
     ("sha256", "sha256sum"),
+    ("sha384", "sha384sum"),
     ("sha512", "sha512sum"),
 ];
 
