@@ -240,3 +240,21 @@ fn big_integers_keep_every_digit() {
         out.show()
     );
 }
+
+#[test]
+fn a_wrong_keyword_value_is_reported_where_it_is_written() {
+    let root = tempdir();
+    let text = "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: t\n      debug: msg=a\n      register: [x]\n      notify: {a: 1}\n";
+    let out = play(root.path(), text, &["--syntax-check"]);
+    assert_eq!(out.code, 4, "{}", out.show());
+    let errors = error_lines(&out);
+    assert!(
+        errors.len() == 2
+            && errors[0].contains("p.yml:6:")
+            && errors[0].contains("`register` must be a name")
+            && errors[1].contains("p.yml:7:")
+            && errors[1].contains("`notify` must be a string or a list"),
+        "{}",
+        out.show()
+    );
+}

@@ -219,16 +219,30 @@ fn load_task(
         problems.add(invalid(&origin, "`listen` is only valid on handlers"));
     }
     let field = |key: &str| keys.value(key);
+    // A keyword's value is wrong where it is written.
+    let at = |key: &str| {
+        keys.get(key)
+            .map_or_else(|| origin.clone(), |v| Origin::of(file, v))
+    };
+    let loop_at = if keys.contains_key("loop") {
+        at("loop")
+    } else {
+        at("with_items")
+    };
     let loop_ = problems.take(load_loop(
         field("loop"),
         field("with_items"),
         field("loop_control"),
-        &origin,
+        &loop_at,
     ));
-    let register = problems.take(optional_string(field("register"), "register", &origin));
-    let notify = problems.take(string_list(field("notify"), "notify", &origin));
-    let listen = problems.take(string_list(field("listen"), "listen", &origin));
-    let vars = problems.take(mapping(field("vars"), "vars", &origin));
+    let register = problems.take(optional_string(
+        field("register"),
+        "register",
+        &at("register"),
+    ));
+    let notify = problems.take(string_list(field("notify"), "notify", &at("notify")));
+    let listen = problems.take(string_list(field("listen"), "listen", &at("listen")));
+    let vars = problems.take(mapping(field("vars"), "vars", &at("vars")));
     Some(Task {
         name: field("name").map(|v| match v {
             Value::String(s) => s.clone(),
