@@ -38,20 +38,14 @@ impl Module for Copy {
     type Params = Params;
     const NAME: &'static str = "copy";
 
+    fn validate(&self, p: &Params) -> Result<(), ModuleError> {
+        source(p).map(drop)
+    }
+
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
-        let content = match (&p.content, &p.src) {
-            (Some(c), None) => c.clone().into_bytes(),
-            (None, Some(src)) => host.read_local(src, LocalFile::File)?,
-            (Some(_), Some(_)) => {
-                return Err(ModuleError::Params(
-                    "src and content are mutually exclusive".into(),
-                ));
-            }
-            (None, None) => {
-                return Err(ModuleError::Params(
-                    "one of src or content is required".into(),
-                ));
-            }
+        let content = match source(&p)? {
+            Source::Content(c) => c.as_bytes().to_vec(),
+            Source::Src(src) => host.read_local(src, LocalFile::File)?,
         };
         let name = p.src.as_deref().map(|s| s.rsplit('/').next().unwrap_or(s));
         let dest = if p.dest.ends_with('/') {
@@ -76,6 +70,25 @@ impl Module for Copy {
             name,
         )
         .await
+    }
+}
+
+/// Where the content comes from: exactly one of `content` and `src`.
+enum Source<'a> {
+    Content(&'a str),
+    Src(&'a str),
+}
+
+fn source(p: &Params) -> Result<Source<'_>, ModuleError> {
+    match (&p.content, &p.src) {
+        (Some(c), None) => Ok(Source::Content(c)),
+        (None, Some(src)) => Ok(Source::Src(src)),
+        (Some(_), Some(_)) => Err(ModuleError::Params(
+            "src and content are mutually exclusive".into(),
+        )),
+        (None, None) => Err(ModuleError::Params(
+            "one of src or content is required".into(),
+        )),
     }
 }
 
