@@ -277,35 +277,68 @@ fn set_attrs(attrs: &Attrs, existing: Option<&FileStat>) -> String {
 }
 
 /// The CRC POSIX `cksum` prints (polynomial 0x04C11DB7, MSB first, the length appended).
+/// Eight bytes a step (slice-by-8): a 50 MB file costs a fraction of its SHA-1, not twice it.
 pub fn posix_cksum(data: &[u8]) -> u32 {
-    const TABLE: [u32; 256] = {
-        let mut table = [0u32; 256];
-        let mut i = 0;
-        while i < 256 {
-            let mut c = (i as u32) << 24;
-            let mut bit = 0;
-            while bit < 8 {
-                c = if c & 0x8000_0000 != 0 {
-                    (c << 1) ^ 0x04C1_1DB7
-                } else {
-                    c << 1
-                };
-                bit += 1;
-            }
-            table[i] = c;
-            i += 1;
-        }
-        table
-    };
-    let feed = |crc: u32, byte: u8| (crc << 8) ^ TABLE[usize::from((crc >> 24) as u8 ^ byte)];
-    let mut crc = data.iter().fold(0, |crc, &b| feed(crc, b));
+    let mut chunks = data.chunks_exact(8);
+    let mut crc = 0u32;
+    for c in &mut chunks {
+        let t = &CKSUM_TABLES;
+        let x = crc ^ u32::from_be_bytes([c[0], c[1], c[2], c[3]]);
+        crc = t[7][(x >> 24) as usize]
+            ^ t[6][(x >> 16 & 0xff) as usize]
+            ^ t[5][(x >> 8 & 0xff) as usize]
+            ^ t[4][(x & 0xff) as usize]
+            ^ t[3][usize::from(c[4])]
+            ^ t[2][usize::from(c[5])]
+            ^ t[1][usize::from(c[6])]
+            ^ t[0][usize::from(c[7])];
+    }
+    crc = chunks
+        .remainder()
+        .iter()
+        .fold(crc, |crc, &b| cksum_byte(crc, b));
     let mut len = data.len() as u64;
     while len != 0 {
-        crc = feed(crc, len as u8);
+        crc = cksum_byte(crc, len as u8);
         len >>= 8;
     }
     !crc
 }
+
+fn cksum_byte(crc: u32, byte: u8) -> u32 {
+    (crc << 8) ^ CKSUM_TABLES[0][usize::from((crc >> 24) as u8 ^ byte)]
+}
+
+/// `[k][i]`: the CRC register after byte `i` followed by `k` zero bytes.
+const CKSUM_TABLES: [[u32; 256]; 8] = {
+    let mut t = [[0u32; 256]; 8];
+    let mut i = 0;
+    while i < 256 {
+        let mut c = (i as u32) << 24;
+        let mut bit = 0;
+        while bit < 8 {
+            c = if c & 0x8000_0000 != 0 {
+                (c << 1) ^ 0x04C1_1DB7
+            } else {
+                c << 1
+            };
+            bit += 1;
+        }
+        t[0][i] = c;
+        i += 1;
+    }
+    let mut k = 1;
+    while k < 8 {
+        let mut i = 0;
+        while i < 256 {
+            let prev = t[k - 1][i];
+            t[k][i] = (prev << 8) ^ t[0][(prev >> 24) as usize];
+            i += 1;
+        }
+        k += 1;
+    }
+    t
+};
 
 /// Ansible's backup name: `dest.YYYY-MM-DD@HH:MM:SS~` (UTC here).
 pub fn backup_name(dest: &str, now_unix: u64) -> String {
