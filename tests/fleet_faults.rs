@@ -481,20 +481,8 @@ fn full_disk_fails_the_task_and_renames_nothing() {
     let tmp = tempdir();
     let host = &fleet.hosts[5];
     let inv = fleet.inventory(tmp.path(), &[host]);
-    // A 1 MB file system inside the host's own mount namespace (nothing of the machine's).
-    let mnt = unique("small");
-    fleet.ssh(
-        host,
-        &format!(
-            "mkdir -p {mnt} && mount -t tmpfs -o size=1m tmpfs {mnt} && printf 'old\\n' > {mnt}/f"
-        ),
-    );
-    let src = tmp.path().join("two-mb.bin");
-    std::fs::write(&src, noise(2 * 1024 * 1024, 4)).unwrap_or_else(|e| panic!("write: {e}"));
-    let play = copy_play(tmp.path(), &src, &format!("{mnt}/f"));
-    let out = run(&["play", &play.display().to_string(), "-i", &inv]);
-    let listing = fleet.ssh(host, &format!("ls -A {mnt}; cat {mnt}/f"));
-    fleet.ssh(host, &format!("umount {mnt} && rmdir {mnt}"));
+    // The new content does not fit.
+    let (out, listing) = write_on_a_small_disk(&fleet, host, &inv, tmp.path(), 4, 2048, false);
     assert_eq!(out.code, 2, "{}", out.show());
     assert!(
         out.stdout.contains("No space left on device"),
@@ -502,9 +490,60 @@ fn full_disk_fails_the_task_and_renames_nothing() {
         out.show()
     );
     assert_eq!(
-        listing, "f\nold\n",
+        listing, "f\n",
         "the file system holds more than the old file"
     );
+    // The new content fits, its backup of the old does not.
+    let (out, listing) = write_on_a_small_disk(&fleet, host, &inv, tmp.path(), 700, 100, true);
+    assert_eq!(out.code, 2, "{}", out.show());
+    assert!(
+        out.stdout.contains("No space left on device"),
+        "{}",
+        out.show()
+    );
+    assert_eq!(
+        listing, "f\n",
+        "the file system holds more than the old file"
+    );
+}
+
+/// Copies `new_kb` over a file of `old_kb` on a 1 MB file system made inside the host's own mount
+/// namespace (nothing of the machine's); drover's outcome and what the file system then holds
+/// (`ls -A`), once the old file is checked to be intact.
+fn write_on_a_small_disk(
+    fleet: &Fleet,
+    host: &Host,
+    inv: &str,
+    at: &Path,
+    old_kb: usize,
+    new_kb: usize,
+    backup: bool,
+) -> (Outcome, String) {
+    let mnt = unique("small");
+    let old_len = old_kb * 1024;
+    fleet.ssh(
+        host,
+        &format!(
+            "mkdir -p {mnt} && mount -t tmpfs -o size=1m tmpfs {mnt} && head -c {old_len} /dev/zero > {mnt}/f"
+        ),
+    );
+    let old_sum = sha1_hex(&vec![0u8; old_len]);
+    let src = at.join("new.bin");
+    std::fs::write(&src, noise(new_kb * 1024, 4)).unwrap_or_else(|e| panic!("write: {e}"));
+    let play = at.join("small.yml");
+    write(
+        &play,
+        &format!(
+            "- hosts: targets\n  gather_facts: false\n  tasks:\n    - copy: src={} dest={mnt}/f backup={backup}\n",
+            src.display()
+        ),
+    );
+    let out = run(&["play", &play.display().to_string(), "-i", inv]);
+    let listing = fleet.ssh(host, &format!("ls -A {mnt}"));
+    let now = remote_sum(fleet, host, &format!("{mnt}/f"));
+    fleet.ssh(host, &format!("umount {mnt} && rmdir {mnt}"));
+    assert_eq!(now, old_sum, "the old file changed\n{}", out.show());
+    (out, listing)
 }
 
 /// Every command line seen on any process of the machine while `busy` runs (the fleet's hosts

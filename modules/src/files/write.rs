@@ -156,7 +156,11 @@ pub fn atomic_write(
         verify_checksum(),
         set_attrs(attrs, existing),
         backup.map_or_else(String::new, |b| {
-            format!("cp -p -- \"$f\" {} || exit 1; ", quote(b))
+            // A backup cut short by a full disk is no backup: it goes too.
+            format!(
+                "cp -p -- \"$f\" {b} || {{ rm -f -- {b}; exit 1; }}; ",
+                b = quote(b)
+            )
         }),
         "mv -f -- \"$t\" \"$f\" || exit 1; t=".to_string(),
     ]
