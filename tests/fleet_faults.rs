@@ -241,6 +241,24 @@ fn kill(signal: &str, pids: &[u32]) {
         .status();
 }
 
+/// Kills a host's session processes. All of them at once, as a host dying does: they are frozen
+/// first (catching any forked meanwhile), so none acts on another's death before it dies too.
+fn kill_session(host: &Host, only_sshd: bool) {
+    let mut frozen: Vec<u32> = Vec::new();
+    for _ in 0..20 {
+        let new: Vec<u32> = session_pids(host, only_sshd)
+            .into_iter()
+            .filter(|p| !frozen.contains(p))
+            .collect();
+        if new.is_empty() {
+            break;
+        }
+        kill("STOP", &new);
+        frozen.extend(new);
+    }
+    kill("KILL", &frozen);
+}
+
 /// Whether a temp file of ours over 1 MB is being written on the host (seen in its overlay).
 fn write_in_flight(host: &Host, dest: &str, since: SystemTime) -> bool {
     let (dir, base) = dest.rsplit_once('/').unwrap_or((".", dest));
@@ -311,7 +329,7 @@ fn copy_and_cut(
         }
         for h in hosts {
             if !cut.contains(&h.name) && write_in_flight(h, dest, since) {
-                kill("KILL", &session_pids(h, only_sshd));
+                kill_session(h, only_sshd);
                 cut.push(h.name.clone());
             }
         }
@@ -402,7 +420,7 @@ fn host_dying_mid_write_leaves_a_temp_the_next_write_removes() {
         // Nothing lived on to clean up: the dead writer's temp stays, until it is old enough
         // to be taken as abandoned. A fresh one (a live writer's) must survive the next write.
         let stale = remote_temps(&fleet, h, &dest);
-        assert_eq!(stale.len(), 1, "{}: {stale:?}", h.name);
+        assert_eq!(stale.len(), 1, "{}: {stale:?}\n{}", h.name, out.show());
         fleet.ssh(
             h,
             &format!("touch -d '-10 minutes' {} && echo x > {fresh}", stale[0]),
