@@ -553,3 +553,38 @@ fn busybox_userland_alone_writes_and_refuses_like_the_others() {
         );
     }
 }
+
+#[test]
+fn no_module_writes_a_file_but_through_atomic_write() {
+    // A module building its own `mktemp`/`cat >`/`mv` would bypass the checks above.
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut offenders = Vec::new();
+    let mut dirs = vec![src.clone()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read_dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let rel = path
+                .strip_prefix(&src)
+                .unwrap_or(&path)
+                .display()
+                .to_string();
+            if rel.starts_with("files/write") || path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("read source");
+            for pattern in ["mktemp", "cat >", "mv -f", "Step::with_stdin"] {
+                if text.contains(pattern) {
+                    offenders.push(format!("{rel}: {pattern}"));
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "writes outside files::write: {offenders:?}"
+    );
+}
