@@ -1,10 +1,9 @@
 //! `copy`: put content (`content:` or a controller file `src:`) at `dest`, only when it differs.
 
-use super::write::{Attrs, atomic_write, backup_name, content_diff, now_unix};
+use super::write::{Attrs, Content, atomic_write, backup_name, content_diff, now_unix};
 use crate::facts::file::{self, FileKind, Want};
 use crate::{Host, LocalFile, Module, ModuleError, Plan};
 use serde::Deserialize;
-use sha1::{Digest, Sha1};
 
 pub struct Copy;
 
@@ -118,14 +117,14 @@ pub(crate) async fn put_content(
         dest = format!("{}/{name}", dest.trim_end_matches('/'));
         stat = file::parse(&host.query(&file::query(&dest, want)).await?)?;
     }
-    let checksum = hex::encode(Sha1::digest(&content));
+    let content = Content::new(content);
     let base = Plan::ok()
         .set("dest", dest.as_str())
-        .set("checksum", checksum.as_str())
+        .set("checksum", content.sha1())
         .set("size", content.len() as u64);
     let same = stat
         .as_ref()
-        .is_some_and(|s| s.checksum.as_deref() == Some(checksum.as_str()));
+        .is_some_and(|s| s.checksum.as_deref() == Some(content.sha1()));
     if same || (stat.is_some() && !force) {
         let Some(existing) = &stat else {
             return Ok(base);
@@ -147,7 +146,7 @@ pub(crate) async fn put_content(
         && let Some(diff) = content_diff(
             &dest,
             stat.as_ref().and_then(|s| s.content.as_deref()),
-            &content,
+            content.bytes(),
         )
     {
         plan.diffs.push(diff);

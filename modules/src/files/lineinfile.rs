@@ -1,7 +1,7 @@
 //! `lineinfile`: make sure one line is in a file (or is not), computed on the controller from the
 //! file's current content, written back atomically only when it changes.
 
-use super::write::{Attrs, atomic_write, backup_name, content_diff, now_unix};
+use super::write::{Attrs, Content, atomic_write, backup_name, content_diff, now_unix};
 use crate::facts::file::{self, FileKind, Want};
 use crate::{Host, Module, ModuleError, Plan, Step};
 use regex::Regex;
@@ -216,7 +216,7 @@ fn write(
     }
     plan.steps.push(atomic_write(
         &p.path,
-        new_content.into_bytes(),
+        Content::new(new_content.into_bytes()),
         attrs,
         existing,
         backup_file.as_deref(),
