@@ -101,7 +101,7 @@ async fn play(args: PlayArgs) -> u8 {
         match load_playbook(path) {
             Ok(p) => playbooks.push(p),
             Err(e) => {
-                error(e);
+                e.problems().into_iter().for_each(error);
                 return exit::PARSE;
             }
         }

@@ -303,7 +303,7 @@ pub fn parse_extra_vars(values: &[String]) -> Result<Map<String, Value>, CliErro
             crate::yaml::from_str::<Map<String, Value>>(value, Path::new("<extra vars>"))
                 .map_err(|e| CliError(format!("-e {value:?}: {e}")))?
         } else {
-            crate::playbook::parse_kv(value, None)
+            crate::playbook::parse_kv(value, false)
                 .map_err(|e| CliError(format!("-e {value:?}: {e}")))?
         };
         vars.extend(parsed);

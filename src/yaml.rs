@@ -1,7 +1,8 @@
 //! The one place drover reads YAML. Ansible's YAML is 1.1 as PyYAML reads it: `yes/no/on/off` are
 //! booleans, `0755` is octal, `<<` merges, a repeated key keeps its last value. serde-saphyr does all of
 //! these with the options below. Known difference: a bare `y`/`n` reads as a boolean (PyYAML keeps the
-//! string); quote it to keep text.
+//! string); quote it to keep text. An integer too big for 64 bits (Python keeps every digit) is read
+//! as the string of its digits, never rounded to a float.
 
 use serde::de::DeserializeOwned;
 use std::fmt;
@@ -52,7 +53,17 @@ fn options() -> serde_saphyr::Options {
     options.legacy_octal_numbers = true;
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
     options.with_snippet = false;
+    options.budget = Some(budget());
     options
+}
+
+/// Limits that real playbooks and inventories never reach (a 100,000-task playbook is ~700,000
+/// nodes) while alias bombs stay capped by serde-saphyr's alias and depth limits.
+fn budget() -> serde_saphyr::Budget {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_events = 100_000_000;
+    budget.max_nodes = 50_000_000;
+    budget
 }
 
 /// Parses YAML text from `file` (named in errors) into `T`. Inline `!vault` values are decrypted
@@ -71,23 +82,118 @@ pub fn from_str<T: DeserializeOwned>(text: &str, file: &Path) -> Result<T, YamlE
     } else {
         text
     };
-    serde_saphyr::from_str_with_options(text, options()).map_err(|e| {
+    let text = big_integers_as_strings(text);
+    serde_saphyr::from_str_with_options(&text, options()).map_err(|e| {
         let line = e.location().map(|l| l.line()).unwrap_or(0);
-        let message = e.to_string();
-        // saphyr prefixes "error: line N column M: "; the origin already says where.
-        let message = match message.split_once(": ") {
-            Some((head, rest)) if head.starts_with("error") => rest
-                .split_once(": ")
-                .map(|(_, m)| m)
-                .unwrap_or(rest)
-                .to_string(),
-            _ => message,
-        };
         YamlError {
             origin: Origin::new(file, line),
-            message: message.lines().next().unwrap_or("").to_string(),
+            message: message_for_people(&e),
         }
     })
+}
+
+/// serde-saphyr's message, reworded where it speaks to a Rust programmer rather than to the person
+/// who wrote the file.
+fn message_for_people(e: &serde_saphyr::Error) -> String {
+    match e {
+        serde_saphyr::Error::MultipleDocuments { .. } => {
+            "a second YAML document (after a `---` line) starts here: drover reads one document per file (a \
+             playbook is one list of plays); remove the `---` line or split the file"
+                .to_string()
+        }
+        serde_saphyr::Error::Budget { breach, .. } => format!(
+            "the file is too large or too deeply nested for drover to read safely ({}); split it \
+             into smaller files",
+            budget_breach(breach)
+        ),
+        other => {
+            let message = other.to_string();
+            // saphyr prefixes "error: line N column M: "; the origin already says where.
+            let message = match message.split_once(": ") {
+                Some((head, rest)) if head.starts_with("error") => rest
+                    .split_once(": ")
+                    .map(|(_, m)| m)
+                    .unwrap_or(rest)
+                    .to_string(),
+                _ => message,
+            };
+            message.lines().next().unwrap_or("").to_string()
+        }
+    }
+}
+
+fn budget_breach(breach: &serde_saphyr::budget::BudgetBreach) -> String {
+    use serde_saphyr::budget::BudgetBreach as B;
+    match breach {
+        B::Depth { depth } => format!("nested {depth} levels deep"),
+        B::Nodes { nodes } => format!("more than {nodes} values"),
+        B::Events { events } => format!("more than {events} YAML events"),
+        B::Aliases { aliases } => format!("{aliases} aliases (`*name`)"),
+        B::Documents { documents } => format!("{documents} documents"),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Python reads `123456789012345678901234567890` as an exact int; serde-saphyr would round it to a
+/// float (`1.2345678901234568e29`). Such plain scalars are quoted before parsing, so they arrive as
+/// the string of their digits. Only files with a run of 19+ digits pay for the extra parse.
+fn big_integers_as_strings(text: &str) -> std::borrow::Cow<'_, str> {
+    if !has_long_digit_run(text) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let spans = big_integer_spans(text);
+    if spans.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 2 * spans.len());
+    let mut at = 0;
+    for (start, end) in spans {
+        out.push_str(&text[at..start]);
+        let digits = text[start..end].trim_start_matches('+');
+        out.push('"');
+        out.push_str(digits);
+        out.push('"');
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    std::borrow::Cow::Owned(out)
+}
+
+fn has_long_digit_run(text: &str) -> bool {
+    text.as_bytes()
+        .split(|b| !b.is_ascii_digit())
+        .any(|run| run.len() >= 19)
+}
+
+/// Byte ranges of untagged plain scalars that are decimal integers outside 64 bits. A text the
+/// parser rejects yields what was found before the error; the real parse reports the error.
+fn big_integer_spans(text: &str) -> Vec<(usize, usize)> {
+    use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle};
+    let mut spans = Vec::new();
+    for event in Parser::new_from_str(text) {
+        let Ok((Event::Scalar(value, ScalarStyle::Plain, _, None), span)) = event else {
+            if event.is_err() {
+                break;
+            }
+            continue;
+        };
+        if let Some(range) = span.byte_range()
+            && text.get(range.clone()) == Some(value.as_ref())
+            && is_big_integer(&value)
+        {
+            spans.push((range.start, range.end));
+        }
+    }
+    spans
+}
+
+/// `[-+]?[1-9][0-9]*` that fits neither i64 nor u64.
+fn is_big_integer(scalar: &str) -> bool {
+    let digits = scalar.strip_prefix(['-', '+']).unwrap_or(scalar);
+    digits.starts_with(|c: char| ('1'..='9').contains(&c))
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && scalar.parse::<i64>().is_err()
+        && scalar.trim_start_matches('+').parse::<u64>().is_err()
 }
 
 /// Reads and parses a YAML file; a file encrypted with ansible-vault is decrypted first.
@@ -140,6 +246,44 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(parse(&format!("v: {text}"))["v"], want, "{text}");
         }
+    }
+
+    #[test]
+    fn big_integers_keep_every_digit() {
+        let v = parse(
+            "a: 12345678901234567890123456789012345678901\nb: -99999999999999999999\nc: [+123456789012345678901]\nd: 18446744073709551615\ne: '7'\nf: 1.5e300\n",
+        );
+        assert_eq!(v["a"], json!("12345678901234567890123456789012345678901"));
+        assert_eq!(v["b"], json!("-99999999999999999999"));
+        assert_eq!(v["c"], json!(["123456789012345678901"]));
+        assert_eq!(v["d"], json!(18446744073709551615u64));
+        assert_eq!(v["e"], json!("7"));
+        assert_eq!(v["f"], json!(1.5e300));
+    }
+
+    #[test]
+    fn several_documents_are_explained() {
+        let e = from_str::<Value>("- a: 1\n---\n- b: 2\n", Path::new("site.yml")).unwrap_err();
+        assert!(e.message.contains("one document per file"), "{e}");
+        assert!(!e.message.contains("from_str_multiple"), "{e}");
+        assert_eq!(e.origin.line, 3, "{e}");
+    }
+
+    /// More values than serde-saphyr's default budget (250,000 nodes) allows; the CLI test loads a
+    /// 100,000-task playbook in release mode.
+    #[test]
+    fn a_large_file_is_read() {
+        let text = "- 1\n".repeat(300_000);
+        let v: Vec<Value> = from_str(&text, Path::new("big.yml")).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(v.len(), 300_000);
+    }
+
+    #[test]
+    fn exceeding_the_budget_is_worded_for_people() {
+        let text = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+        let e = from_str::<Value>(&text, Path::new("deep.yml")).unwrap_err();
+        assert!(e.message.contains("too large or too deeply nested"), "{e}");
+        assert!(e.to_string().starts_with("deep.yml"), "{e}");
     }
 
     #[test]

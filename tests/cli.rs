@@ -203,7 +203,7 @@ fn unknown_module_and_argument_are_load_errors() {
     let cases = [
         (
             "- hosts: all\n  tasks:\n    - name: t\n      frobnicate: x=1\n",
-            "p.yml:3",
+            "p.yml:4",
             "frobnicate",
         ),
         (

@@ -201,6 +201,43 @@ impl<'de> Deserializer<'de> for FieldNames<'_> {
     }
 }
 
+/// A serde error about a module's arguments, worded as Ansible words it and naming the argument
+/// (`path`, from serde_path_to_error; `.` for the arguments as a whole).
+pub fn explain(path: &str, error: &dyn std::fmt::Display) -> String {
+    let msg = error.to_string();
+    if let Some(field) = backticked(&msg)
+        .first()
+        .filter(|_| msg.starts_with("missing field"))
+    {
+        return format!("missing required arguments: {field}");
+    }
+    let names = backticked(&msg);
+    if let Some((got, choices)) = names.split_first() {
+        let hint = crate::suggest::did_you_mean(got, choices.iter().copied());
+        if msg.starts_with("unknown variant") {
+            return format!(
+                "value of {path} must be one of: {}, got: {got}{hint}",
+                choices.join(", ")
+            );
+        }
+        if msg.starts_with("unknown field") {
+            return format!(
+                "unsupported parameter {got}{hint}; supported parameters include: {}",
+                choices.join(", ")
+            );
+        }
+    }
+    match path {
+        "" | "." => msg,
+        _ => format!("argument {path}: {msg}"),
+    }
+}
+
+/// The words serde quotes in backticks, in order (`unknown variant `x`, expected `a` or `b``).
+fn backticked(msg: &str) -> Vec<&str> {
+    msg.split('`').skip(1).step_by(2).collect()
+}
+
 /// Standard base64 (with or without padding), for file contents read from a host.
 pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
     fn value(c: u8) -> Option<u32> {
@@ -249,6 +286,50 @@ mod tests {
             assert!(names.contains(&n), "{n} missing from {names:?}");
         }
         assert!(field_names::<serde_json::Map<String, Value>>().is_none());
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    enum Colour {
+        Red,
+        Green,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Q {
+        dest: String,
+        colour: Option<Colour>,
+        #[serde(default, deserialize_with = "boolean")]
+        force: bool,
+    }
+
+    fn explained(args: Value) -> String {
+        match serde_path_to_error::deserialize::<_, Q>(args) {
+            Ok(q) => format!("accepted {q:?}"),
+            Err(e) => explain(&e.path().to_string(), &e.into_inner()),
+        }
+    }
+
+    #[test]
+    fn errors_name_the_argument_and_the_choices() {
+        assert_eq!(
+            explained(serde_json::json!({"colour": "red"})),
+            "missing required arguments: dest"
+        );
+        assert_eq!(
+            explained(serde_json::json!({"dest": "x", "colour": "gren"})),
+            "value of colour must be one of: red, green, got: gren (did you mean `green`?)"
+        );
+        assert_eq!(
+            explained(serde_json::json!({"dest": "x", "colur": "red"})),
+            "unsupported parameter colur (did you mean `colour`?); supported parameters include: dest, colour, force"
+        );
+        assert_eq!(
+            explained(serde_json::json!({"dest": "x", "force": "maybe"})),
+            "argument force: \"maybe\" is not a valid boolean (use true/false, yes/no)"
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod facts;
 mod host;
 mod plan;
 pub mod registry;
+pub mod suggest;
 
 pub mod commands;
 pub mod files;
@@ -35,6 +36,13 @@ pub trait Module: Send + Sync + 'static {
     const NAME: &'static str;
     /// How a free-form string (`- shell: echo hi`) maps onto the arguments.
     const FREE_FORM: FreeForm = FreeForm::KeyValue;
+
+    /// The checks of `params` that need no host (arguments required together, mutually exclusive,
+    /// a regexp that must compile). Run at load time for arguments without templates, and before
+    /// every [`Module::plan`], so `plan` may rely on them.
+    fn validate(&self, _params: &Self::Params) -> Result<(), ModuleError> {
+        Ok(())
+    }
 
     /// Reads the host's state through `host` and returns what must change.
     async fn plan(&self, params: Self::Params, host: &mut dyn Host) -> Result<Plan, ModuleError>;

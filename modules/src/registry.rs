@@ -11,6 +11,9 @@ pub trait DynModule: Send + Sync {
     /// Every argument name the module accepts, aliases included (for load-time checks); `None` when
     /// any name is accepted (`set_fact`).
     fn arg_names(&self) -> Option<&'static [&'static str]>;
+    /// Everything about the arguments that can be known without a host: types, required and
+    /// conflicting arguments, choices. The load-time check of arguments without templates.
+    fn check_args(&self, args: Value) -> Result<(), ModuleError>;
     async fn plan_json(&self, args: Value, host: &mut dyn Host) -> Result<Plan, ModuleError>;
 }
 
@@ -25,11 +28,25 @@ impl<M: Module> DynModule for M {
     fn arg_names(&self) -> Option<&'static [&'static str]> {
         crate::de::field_names::<M::Params>()
     }
+    fn check_args(&self, args: Value) -> Result<(), ModuleError> {
+        params_of(self, args).map(drop)
+    }
     async fn plan_json(&self, args: Value, host: &mut dyn Host) -> Result<Plan, ModuleError> {
-        let params: M::Params = serde_json::from_value(args)
-            .map_err(|e| ModuleError::Params(format!("{}: {e}", M::NAME)))?;
+        let params = params_of(self, args)?;
         self.plan(params, host).await
     }
+}
+
+/// The typed, validated arguments; an error names the module and the argument.
+fn params_of<M: Module>(module: &M, args: Value) -> Result<M::Params, ModuleError> {
+    let in_module = |msg: String| ModuleError::Params(format!("({}) module: {msg}", M::NAME));
+    let params: M::Params = serde_path_to_error::deserialize(args)
+        .map_err(|e| in_module(crate::de::explain(&e.path().to_string(), &e.into_inner())))?;
+    module.validate(&params).map_err(|e| match e {
+        ModuleError::Params(msg) => in_module(msg),
+        other => other,
+    })?;
+    Ok(params)
 }
 
 macro_rules! registry {

@@ -5,8 +5,9 @@
 //! `params`, optional `check_mode`/`diff_mode`, `local_files`/`templates`/`expressions` (controller
 //! side), `queries` (in order: `command` exact or `command_contains`, and the answer `rc`/`stdout`/
 //! `stderr`), and the expectation: `steps` (each step's displayed command must contain the text),
-//! `stdin` (of the last step), `changed`, `failed`, `skipped`, `error`, `result` (a subset: mappings
-//! may hold more keys than named, recursively),
+//! `last_step_contains` / `last_step_lacks` (texts the last step's command line — what a target's
+//! process list shows — must or must not contain), `stdin` (of the last step), `changed`, `failed`,
+//! `skipped`, `error`, `result` (a subset: mappings may hold more keys than named, recursively),
 //! `diff_after`.
 
 use drover_modules::{Cmd, CmdOutput, Host, LocalFile, ModuleError, lookup};
@@ -34,6 +35,10 @@ struct Fixture {
     queries: Vec<Query>,
     #[serde(default)]
     steps: Option<Vec<String>>,
+    #[serde(default)]
+    last_step_contains: Vec<String>,
+    #[serde(default)]
+    last_step_lacks: Vec<String>,
     #[serde(default)]
     stdin: Option<String>,
     #[serde(default)]
@@ -201,6 +206,7 @@ fn check(module_name: &str, path: &Path) -> Vec<String> {
             ));
         }
     }
+    problems.extend(check_last_command_line(&fixture, &plan));
     if let Some(want) = &fixture.stdin {
         let got = plan
             .steps
@@ -245,6 +251,26 @@ fn check(module_name: &str, path: &Path) -> Vec<String> {
         }
     }
     problems
+}
+
+fn check_last_command_line(fixture: &Fixture, plan: &drover_modules::Plan) -> Vec<String> {
+    if fixture.last_step_contains.is_empty() && fixture.last_step_lacks.is_empty() {
+        return Vec::new();
+    }
+    let Some(sent) = plan.steps.last().map(|s| s.cmd.to_shell()) else {
+        return vec!["no step to check the command line of".into()];
+    };
+    let missing = fixture
+        .last_step_contains
+        .iter()
+        .filter(|want| !sent.contains(want.as_str()))
+        .map(|want| format!("the last step lacks {want:?}: {sent}"));
+    let present = fixture
+        .last_step_lacks
+        .iter()
+        .filter(|unwanted| sent.contains(unwanted.as_str()))
+        .map(|unwanted| format!("the last step contains {unwanted:?}: {sent}"));
+    missing.chain(present).collect()
 }
 
 #[test]

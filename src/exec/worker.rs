@@ -251,6 +251,10 @@ async fn run_once(
     let outcome = match plan {
         Ok(plan) => apply_plan(host, plan, check_mode, action).await,
         Err(ModuleError::Host(msg)) => return TaskResult::unreachable(msg, action),
+        Err(ModuleError::Params(msg)) => TaskResult::failed(
+            format!("{msg}. The error appears to be in '{}'", task.origin),
+            action,
+        ),
         Err(e) => TaskResult::failed(e.to_string(), action),
     };
     if outcome.status == Status::Unreachable {

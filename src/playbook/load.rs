@@ -1,11 +1,17 @@
-//! Reading a playbook file into plays and tasks, checking every keyword, module and argument name.
+//! Reading a playbook file into plays and tasks, checking every keyword, module and argument. All
+//! the problems of a file are collected and reported together, each with its file:line.
 
-use super::{Loop, Play, Playbook, Task, kv::parse_kv, pattern_from_value};
+use super::args::{action_args, check_arg_names, check_static_args};
+use super::keywords::{
+    MODULES_LATER, PLAY_KEYWORDS, PLAY_KEYWORDS_LATER, TASK_KEYWORDS, TASK_KEYWORDS_LATER,
+};
+use super::raw::{RawMap, RawPlay, RawTask, TASK_LISTS};
+use super::{Loop, Play, Playbook, Task, pattern_from_value};
 use crate::yaml::{self, Origin, Spanned};
-use drover_modules::{FreeForm, lookup};
-use indexmap::IndexMap;
-use serde::Deserialize;
+use drover_modules::suggest::{closest, did_you_mean};
+use drover_modules::{DynModule, lookup, registry::MODULES};
 use serde_json::{Map, Value};
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// A playbook that cannot be run as written.
@@ -17,264 +23,143 @@ pub enum LoadError {
     Invalid { origin: Origin, message: String },
     #[error("{origin}: not supported yet: {what}")]
     Unsupported { origin: Origin, what: String },
+    /// Every problem found in one file, in the order of the file.
+    #[error("{}", Lines(.0))]
+    Several(Vec<LoadError>),
 }
 
-fn invalid(origin: &Origin, message: impl Into<String>) -> LoadError {
+impl LoadError {
+    /// Each problem on its own (one, or each of [`LoadError::Several`]).
+    pub fn problems(&self) -> Vec<&LoadError> {
+        match self {
+            LoadError::Several(all) => all.iter().flat_map(LoadError::problems).collect(),
+            one => vec![one],
+        }
+    }
+}
+
+struct Lines<'a>(&'a [LoadError]);
+
+impl fmt::Display for Lines<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+pub(super) fn invalid(origin: &Origin, message: impl Into<String>) -> LoadError {
     LoadError::Invalid {
         origin: origin.clone(),
         message: message.into(),
     }
 }
 
-type RawMap = IndexMap<String, Spanned<Value>>;
-type RawTasks = Option<Vec<Spanned<RawMap>>>;
-
-/// The task lists of a play, read a second time with a span for every task.
-#[derive(Deserialize)]
-struct RawTaskLists {
-    #[serde(default)]
-    pre_tasks: RawTasks,
-    #[serde(default)]
-    tasks: RawTasks,
-    #[serde(default)]
-    post_tasks: RawTasks,
-    #[serde(default)]
-    handlers: RawTasks,
+fn unsupported(origin: Origin, what: impl Into<String>) -> LoadError {
+    LoadError::Unsupported {
+        origin,
+        what: what.into(),
+    }
 }
 
-const PLAY_KEYWORDS: &[&str] = &[
-    "name",
-    "hosts",
-    "vars",
-    "vars_files",
-    "gather_facts",
-    "gather_subset",
-    "gather_timeout",
-    "pre_tasks",
-    "tasks",
-    "post_tasks",
-    "handlers",
-];
+/// The problems found so far; loading goes on after each one, so a file's problems come together.
+#[derive(Default)]
+struct Problems(Vec<LoadError>);
 
-/// Ansible play keywords drover does not run yet: an error rather than silently ignored.
-const PLAY_KEYWORDS_LATER: &[&str] = &[
-    "roles",
-    "become",
-    "become_user",
-    "become_method",
-    "become_flags",
-    "serial",
-    "strategy",
-    "tags",
-    "remote_user",
-    "connection",
-    "environment",
-    "any_errors_fatal",
-    "max_fail_percentage",
-    "vars_prompt",
-    "collections",
-    "module_defaults",
-    "order",
-    "force_handlers",
-    "ignore_errors",
-    "ignore_unreachable",
-    "check_mode",
-    "diff",
-    "run_once",
-    "throttle",
-    "port",
-    "fact_path",
-    "debugger",
-    "timeout",
-    "no_log",
-    "import_playbook",
-];
+impl Problems {
+    fn add(&mut self, e: LoadError) {
+        self.0.push(e);
+    }
 
-const TASK_KEYWORDS: &[&str] = &[
-    "name",
-    "when",
-    "loop",
-    "with_items",
-    "loop_control",
-    "register",
-    "notify",
-    "listen",
-    "vars",
-    "ignore_errors",
-    "changed_when",
-    "failed_when",
-    "no_log",
-    "check_mode",
-    "diff",
-    "args",
-];
+    fn take<T>(&mut self, result: Result<T, LoadError>) -> Option<T> {
+        result.map_err(|e| self.add(e)).ok()
+    }
 
-const TASK_KEYWORDS_LATER: &[&str] = &[
-    "block",
-    "rescue",
-    "always",
-    "become",
-    "become_user",
-    "become_method",
-    "become_flags",
-    "become_exe",
-    "tags",
-    "delegate_to",
-    "delegate_facts",
-    "local_action",
-    "action",
-    "run_once",
-    "until",
-    "retries",
-    "delay",
-    "async",
-    "poll",
-    "environment",
-    "remote_user",
-    "connection",
-    "ignore_unreachable",
-    "any_errors_fatal",
-    "throttle",
-    "timeout",
-    "module_defaults",
-    "collections",
-    "debugger",
-    "port",
-];
-
-/// Ansible modules and actions that drover knows of but does not run yet.
-const MODULES_LATER: &[&str] = &[
-    "include_tasks",
-    "import_tasks",
-    "include_role",
-    "import_role",
-    "include_vars",
-    "import_playbook",
-    "meta",
-    "gather_facts",
-    "package",
-    "apt",
-    "yum",
-    "dnf",
-    "service",
-    "systemd",
-    "user",
-    "group",
-    "cron",
-    "git",
-    "get_url",
-    "uri",
-    "unarchive",
-    "synchronize",
-    "script",
-    "blockinfile",
-    "replace",
-    "wait_for",
-    "pause",
-    "fetch",
-    "slurp",
-    "find",
-    "assemble",
-    "docker_container",
-    "podman_container",
-    "apt_repository",
-    "apt_key",
-    "pip",
-    "mount",
-    "sysctl",
-    "hostname",
-    "authorized_key",
-    "known_hosts",
-    "reboot",
-    "add_host",
-    "group_by",
-    "include",
-    "systemd_service",
-];
+    fn finish<T>(mut self, value: T) -> Result<T, LoadError> {
+        match self.0.len() {
+            0 => Ok(value),
+            1 => Err(self.0.remove(0)),
+            _ => Err(LoadError::Several(self.0)),
+        }
+    }
+}
 
 /// Reads a playbook file: every play, task and handler, checked.
 pub fn load_playbook(path: &Path) -> Result<Playbook, LoadError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| invalid(&Origin::new(path, 0), format!("cannot read playbook: {e}")))?;
-    let plays: Option<Vec<Spanned<RawMap>>> = yaml::from_str(&text, path)?;
+    parse_playbook(&text, path)
+}
+
+/// Reads playbook text as if it were the file `path` (named in errors).
+pub(super) fn parse_playbook(text: &str, path: &Path) -> Result<Playbook, LoadError> {
+    let plays: Option<Vec<Spanned<RawPlay>>> = yaml::from_str(text, path)?;
     let Some(plays) = plays else {
         return Err(invalid(&Origin::new(path, 0), "the playbook is empty"));
     };
-    let lists: Vec<Option<RawTaskLists>> = yaml::from_str(&text, path)?;
     let dir = path
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
+    let mut problems = Problems::default();
     let plays = plays
         .iter()
-        .zip(lists)
-        .map(|(play, lists)| load_play(path, play, lists))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Playbook {
+        .filter_map(|play| load_play(path, play, &mut problems))
+        .collect();
+    problems.finish(Playbook {
         path: path.to_path_buf(),
         dir,
         plays,
     })
 }
 
-fn load_play(
-    file: &Path,
-    raw: &Spanned<RawMap>,
-    lists: Option<RawTaskLists>,
-) -> Result<Play, LoadError> {
+fn load_play(file: &Path, raw: &Spanned<RawPlay>, problems: &mut Problems) -> Option<Play> {
     let origin = Origin::of(file, raw);
-    for (key, value) in &raw.value {
-        let at = Origin::of(file, value);
-        if PLAY_KEYWORDS_LATER.contains(&key.as_str()) {
-            return Err(LoadError::Unsupported {
-                origin: at,
-                what: format!("play keyword `{key}`"),
-            });
-        }
-        if !PLAY_KEYWORDS.contains(&key.as_str()) {
-            return Err(invalid(
-                &at,
-                format!("`{key}` is not a valid attribute for a play"),
-            ));
+    let keywords = &raw.value.keywords;
+    for (key, _) in keywords.iter() {
+        if let Some(problem) = play_keyword_problem(file, key) {
+            problems.add(problem);
         }
     }
-    let field = |key: &str| raw.value.get(key).map(|v| &v.value);
-    let hosts = field("hosts").and_then(pattern_from_value).ok_or_else(|| {
-        invalid(
+    let hosts = keywords.value("hosts").and_then(pattern_from_value);
+    if hosts.is_none() {
+        problems.add(invalid(
             &origin,
             "the play has no `hosts:` (a host pattern is required)",
-        )
-    })?;
-    let name = match field("name") {
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
+        ));
+    }
+    let name = match keywords.value("name") {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(other) => Some(other.to_string()),
         None => hosts.clone(),
     };
-    let vars = mapping(field("vars"), "vars", &origin)?;
-    let vars_files = string_list(field("vars_files"), "vars_files", &origin)?;
-    let lists = lists.unwrap_or(RawTaskLists {
-        pre_tasks: None,
-        tasks: None,
-        post_tasks: None,
-        handlers: None,
-    });
-    let sections = [lists.pre_tasks, lists.tasks, lists.post_tasks]
-        .into_iter()
-        .map(|section| load_tasks(file, section.unwrap_or_default(), false))
-        .collect::<Result<Vec<_>, _>>()?;
-    let handlers = load_tasks(file, lists.handlers.unwrap_or_default(), true)?;
-    let gather_facts = fact_gathering(
-        field("gather_facts"),
-        field("gather_subset"),
-        field("gather_timeout"),
+    let vars = problems.take(mapping(keywords.value("vars"), "vars", &origin));
+    let vars_files = problems.take(string_list(
+        keywords.value("vars_files"),
+        "vars_files",
         &origin,
-    )?;
-    Ok(Play {
-        name,
-        hosts,
-        vars,
-        vars_files,
-        gather_facts,
+    ));
+    let sections: Vec<Vec<Task>> = TASK_LISTS[..3]
+        .iter()
+        .map(|list| load_tasks(file, raw.value.tasks(list), false, problems))
+        .collect();
+    let handlers = load_tasks(file, raw.value.tasks("handlers"), true, problems);
+    let gather_facts = problems.take(fact_gathering(
+        keywords.value("gather_facts"),
+        keywords.value("gather_subset"),
+        keywords.value("gather_timeout"),
+        &origin,
+    ));
+    Some(Play {
+        name: name?,
+        hosts: hosts?,
+        vars: vars?,
+        vars_files: vars_files?,
+        gather_facts: gather_facts?,
         sections,
         handlers,
         origin,
@@ -317,58 +202,90 @@ fn fact_gathering(
     Ok(Some(task))
 }
 
-fn load_tasks(
-    file: &Path,
-    raw: Vec<Spanned<RawMap>>,
-    handlers: bool,
-) -> Result<Vec<Task>, LoadError> {
-    raw.iter().map(|t| load_task(file, t, handlers)).collect()
+/// What is wrong with one play keyword, if anything.
+fn play_keyword_problem(file: &Path, key: &Spanned<String>) -> Option<LoadError> {
+    let at = Origin::of(file, key);
+    let name = key.value.as_str();
+    if PLAY_KEYWORDS_LATER.contains(&name) {
+        return Some(unsupported(at, format!("play keyword `{name}`")));
+    }
+    if PLAY_KEYWORDS.contains(&name) {
+        return None;
+    }
+    let known = PLAY_KEYWORDS.iter().chain(PLAY_KEYWORDS_LATER).copied();
+    Some(invalid(
+        &at,
+        format!(
+            "`{name}` is not a valid attribute for a play{}",
+            did_you_mean(name, known)
+        ),
+    ))
 }
 
-fn load_task(file: &Path, raw: &Spanned<RawMap>, is_handler: bool) -> Result<Task, LoadError> {
+fn load_tasks(file: &Path, raw: &[RawTask], handlers: bool, problems: &mut Problems) -> Vec<Task> {
+    raw.iter()
+        .filter_map(|t| load_task(file, t, handlers, problems))
+        .collect()
+}
+
+fn load_task(
+    file: &Path,
+    raw: &RawTask,
+    is_handler: bool,
+    problems: &mut Problems,
+) -> Option<Task> {
     let origin = Origin::of(file, raw);
-    let (action, action_value) = find_action(file, raw)?;
-    let module = match lookup(&action) {
-        Some(m) => m,
-        None => return Err(unknown_action(&origin, &action)),
+    let keys = &raw.value;
+    let (action, action_value) = find_action(file, raw, problems)?;
+    let module = resolve_module(file, action, problems)?;
+    let args_origin = Origin::of(file, action_value);
+    let args = problems.take(task_args(module, action_value, keys, &origin))?;
+    let names_ok = problems.take(check_arg_names(module, &action.value, &args, &args_origin));
+    if names_ok.is_some() {
+        problems.take(check_static_args(module, &args, &args_origin));
+    }
+    if !is_handler && keys.contains_key("listen") {
+        problems.add(invalid(&origin, "`listen` is only valid on handlers"));
+    }
+    let field = |key: &str| keys.value(key);
+    // A keyword's value is wrong where it is written.
+    let at = |key: &str| {
+        keys.get(key)
+            .map_or_else(|| origin.clone(), |v| Origin::of(file, v))
     };
-    let field = |key: &str| raw.value.get(key).map(|v| &v.value);
-    let mut args = action_args(
-        module.free_form(),
-        &action_value.value,
-        &Origin::of(file, action_value),
-    )?;
-    if let Some(extra) = field("args") {
-        args.extend(mapping(Some(extra), "args", &origin)?);
-    }
-    check_arg_names(
-        module.arg_names(),
-        &action,
-        &args,
-        &Origin::of(file, action_value),
-    )?;
-    if !is_handler && raw.value.contains_key("listen") {
-        return Err(invalid(&origin, "`listen` is only valid on handlers"));
-    }
-    Ok(Task {
+    let loop_at = if keys.contains_key("loop") {
+        at("loop")
+    } else {
+        at("with_items")
+    };
+    let loop_ = problems.take(load_loop(
+        field("loop"),
+        field("with_items"),
+        field("loop_control"),
+        &loop_at,
+    ));
+    let register = problems.take(optional_string(
+        field("register"),
+        "register",
+        &at("register"),
+    ));
+    let notify = problems.take(string_list(field("notify"), "notify", &at("notify")));
+    let listen = problems.take(string_list(field("listen"), "listen", &at("listen")));
+    let vars = problems.take(mapping(field("vars"), "vars", &at("vars")));
+    Some(Task {
         name: field("name").map(|v| match v {
             Value::String(s) => s.clone(),
             other => other.to_string(),
         }),
         module,
-        action: action.clone(),
+        action: action.value.clone(),
         args,
         when: conditions(field("when")),
-        loop_: load_loop(
-            field("loop"),
-            field("with_items"),
-            field("loop_control"),
-            &origin,
-        )?,
-        register: optional_string(field("register"), "register", &origin)?,
-        notify: string_list(field("notify"), "notify", &origin)?,
-        listen: string_list(field("listen"), "listen", &origin)?,
-        vars: mapping(field("vars"), "vars", &origin)?,
+        loop_: loop_?,
+        register: register?,
+        notify: notify?,
+        listen: listen?,
+        vars: vars?,
         ignore_errors: field("ignore_errors")
             .cloned()
             .unwrap_or(Value::Bool(false)),
@@ -381,111 +298,168 @@ fn load_task(file: &Path, raw: &Spanned<RawMap>, is_handler: bool) -> Result<Tas
     })
 }
 
-/// The one key of a task that is not a keyword: the module.
+/// The module's arguments with the `args:` keyword merged in.
+fn task_args(
+    module: &dyn DynModule,
+    action_value: &Spanned<Value>,
+    keys: &RawMap,
+    origin: &Origin,
+) -> Result<Map<String, Value>, LoadError> {
+    let mut args = action_args(
+        module.free_form(),
+        &action_value.value,
+        &Origin::of(origin.file.as_path(), action_value),
+    )?;
+    if let Some(extra) = keys.value("args") {
+        args.extend(mapping(Some(extra), "args", origin)?);
+    }
+    Ok(args)
+}
+
+/// Is a task key the name of a module (one drover runs, or one it knows it does not run yet)?
+fn is_module_name(key: &str) -> bool {
+    lookup(key).is_some() || MODULES_LATER.contains(&short_name(key))
+}
+
+fn short_name(action: &str) -> &str {
+    action.rsplit('.').next().unwrap_or(action)
+}
+
+fn module_names() -> impl Iterator<Item = &'static str> {
+    MODULES.iter().map(|m| m.name())
+}
+
+fn task_keyword_names() -> impl Iterator<Item = &'static str> {
+    TASK_KEYWORDS.iter().chain(TASK_KEYWORDS_LATER).copied()
+}
+
+/// The one key of a task that names its module. Every other key must be a keyword drover runs;
+/// each one that is not is a problem of its own, at its own line.
 fn find_action<'a>(
     file: &Path,
-    raw: &'a Spanned<RawMap>,
-) -> Result<(String, &'a Spanned<Value>), LoadError> {
-    let origin = Origin::of(file, raw);
-    let mut action = None;
-    for (key, value) in &raw.value {
-        if TASK_KEYWORDS.contains(&key.as_str()) {
+    raw: &'a RawTask,
+    problems: &mut Problems,
+) -> Option<(&'a Spanned<String>, &'a Spanned<Value>)> {
+    let mut candidates = Vec::new();
+    let mut unsupported_keywords = false;
+    for (key, value) in raw.value.iter() {
+        let name = key.value.as_str();
+        if TASK_KEYWORDS.contains(&name) {
             continue;
         }
-        if TASK_KEYWORDS_LATER.contains(&key.as_str()) || key.starts_with("with_") {
-            return Err(LoadError::Unsupported {
-                origin: Origin::of(file, value),
-                what: format!("task keyword `{key}`"),
-            });
+        if TASK_KEYWORDS_LATER.contains(&name) || name.starts_with("with_") {
+            problems.add(unsupported(
+                Origin::of(file, key),
+                format!("task keyword `{name}`"),
+            ));
+            unsupported_keywords = true;
+            continue;
         }
-        if let Some((first, _)) = &action {
-            return Err(invalid(
-                &Origin::of(file, value),
+        candidates.push((key, value));
+    }
+    let modules: Vec<_> = candidates
+        .iter()
+        .filter(|(k, _)| is_module_name(&k.value))
+        .collect();
+    if let [first, second, ..] = modules.as_slice() {
+        problems.add(invalid(
+            &Origin::of(file, second.0),
+            format!(
+                "conflicting action statements: `{}` and `{}` (a task runs one module)",
+                first.0.value, second.0.value
+            ),
+        ));
+        return None;
+    }
+    if let Some(&&(key, value)) = modules.first() {
+        for (other, _) in candidates.iter().filter(|(k, _)| k.value != key.value) {
+            problems.add(invalid(
+                &Origin::of(file, other),
                 format!(
-                    "conflicting action statements: `{first}` and `{key}` (a task runs one module)"
+                    "`{}` is not a valid task keyword{}",
+                    other.value,
+                    did_you_mean(&other.value, task_keyword_names())
                 ),
             ));
         }
-        action = Some((key.clone(), value));
+        return Some((key, value));
     }
-    action.ok_or_else(|| invalid(&origin, "no module/action detected in this task"))
+    match candidates.as_slice() {
+        // `block:` and its kind hold tasks, not a module: the keyword is the whole problem.
+        [] if unsupported_keywords => None,
+        [] => {
+            problems.add(invalid(
+                &Origin::of(file, raw),
+                "no module/action detected in this task",
+            ));
+            None
+        }
+        [only] => Some(*only),
+        several => {
+            for (key, _) in several {
+                problems.add(unknown_module(file, key));
+            }
+            None
+        }
+    }
 }
 
-fn unknown_action(origin: &Origin, action: &str) -> LoadError {
-    let short = action.rsplit('.').next().unwrap_or(action);
-    if MODULES_LATER.contains(&short) {
-        LoadError::Unsupported {
-            origin: origin.clone(),
-            what: format!("module `{action}`"),
-        }
+/// The module a task's action names; drover's own, or a problem.
+fn resolve_module(
+    file: &Path,
+    action: &Spanned<String>,
+    problems: &mut Problems,
+) -> Option<&'static dyn DynModule> {
+    if let Some(module) = lookup(&action.value) {
+        return Some(module);
+    }
+    if MODULES_LATER.contains(&short_name(&action.value)) {
+        problems.add(unsupported(
+            Origin::of(file, action),
+            format!("module `{}`", action.value),
+        ));
     } else {
-        invalid(
-            origin,
-            format!("couldn't resolve module/action `{action}`: no such module in drover"),
-        )
+        problems.add(unknown_module(file, action));
     }
+    None
 }
 
-/// The module's arguments: a mapping, a `k=v` string, or a free-form command.
-fn action_args(
-    free_form: FreeForm,
-    value: &Value,
-    origin: &Origin,
-) -> Result<Map<String, Value>, LoadError> {
-    match value {
-        Value::Null => Ok(Map::new()),
-        Value::Object(map) => Ok(map.clone()),
-        Value::String(text) => {
-            let raw_keys: &[&str] = &[
-                "chdir",
-                "creates",
-                "removes",
-                "executable",
-                "stdin",
-                "warn",
-                "argv",
-            ];
-            let keys = (free_form == FreeForm::RawParams).then_some(raw_keys);
-            parse_kv(text, keys).map_err(|e| invalid(origin, e))
-        }
-        other => Err(invalid(
-            origin,
-            format!("module arguments must be a mapping or a string, not {other}"),
+fn unknown_module(file: &Path, action: &Spanned<String>) -> LoadError {
+    let name = action.value.as_str();
+    let hint = match closest(short_name(name), module_names()) {
+        Some(module) => format!(" (did you mean `{module}`?)"),
+        None => did_you_mean(name, task_keyword_names()),
+    };
+    invalid(
+        &Origin::of(file, action),
+        format!("couldn't resolve module/action `{name}`: no such module in drover{hint}"),
+    )
+}
+
+/// The task of an ad-hoc run (`drover run all -m copy -a "src=a dest=/b"`), checked like a
+/// playbook task.
+pub fn adhoc_task(module: &str, args: Value) -> Result<Task, LoadError> {
+    let file = Path::new("<command line>");
+    let unknown = serde_saphyr::Location::UNKNOWN;
+    let raw = RawMap::from_entries(vec![(
+        Spanned::new(module.to_string(), unknown, unknown),
+        Spanned::new(args, unknown, unknown),
+    )]);
+    let mut problems = Problems::default();
+    let task = load_task(
+        file,
+        &Spanned::new(raw, unknown, unknown),
+        false,
+        &mut problems,
+    );
+    match (task, problems.finish(())) {
+        (_, Err(e)) => Err(e),
+        (Some(task), Ok(())) => Ok(task),
+        (None, Ok(())) => Err(invalid(
+            &Origin::new(file, 0),
+            format!("cannot run module `{module}`"),
         )),
     }
-}
-
-fn check_arg_names(
-    accepted: Option<&'static [&'static str]>,
-    action: &str,
-    args: &Map<String, Value>,
-    origin: &Origin,
-) -> Result<(), LoadError> {
-    let Some(accepted) = accepted else {
-        return Ok(());
-    };
-    let unknown: Vec<&str> = args
-        .keys()
-        .map(String::as_str)
-        .filter(|k| !accepted.contains(k))
-        .collect();
-    if unknown.is_empty() {
-        return Ok(());
-    }
-    let mut names: Vec<&str> = accepted
-        .iter()
-        .copied()
-        .filter(|n| !n.starts_with('_'))
-        .collect();
-    names.sort_unstable();
-    Err(invalid(
-        origin,
-        format!(
-            "unsupported parameters for ({action}) module: {}. Supported parameters include: {}",
-            unknown.join(", "),
-            names.join(", ")
-        ),
-    ))
 }
 
 fn load_loop(
@@ -599,14 +573,4 @@ fn optional_string(
             format!("`{what}` must be a name, not {other}"),
         )),
     }
-}
-
-/// The task of an ad-hoc run (`drover run all -m copy -a "src=a dest=/b"`), checked like a
-/// playbook task.
-pub fn adhoc_task(module: &str, args: Value) -> Result<Task, LoadError> {
-    let origin_file = Path::new("<command line>");
-    let unknown = serde_saphyr::Location::UNKNOWN;
-    let mut raw = RawMap::new();
-    raw.insert(module.to_string(), Spanned::new(args, unknown, unknown));
-    load_task(origin_file, &Spanned::new(raw, unknown, unknown), false)
 }

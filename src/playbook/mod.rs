@@ -1,8 +1,13 @@
 //! Playbooks: the YAML a user wrote, checked and turned into [`Play`]s and [`Task`]s before any host
 //! is touched. Anything drover does not support is an error here, naming file, line and the thing.
 
+mod args;
+#[cfg(test)]
+mod fuzz;
+mod keywords;
 mod kv;
 mod load;
+mod raw;
 #[allow(dead_code)] // wired into the loader in the next step
 pub(crate) mod roles;
 #[allow(dead_code)] // wired into the runner in the next step

@@ -42,6 +42,10 @@ impl Module for Command {
     const NAME: &'static str = "command";
     const FREE_FORM: FreeForm = FreeForm::RawParams;
 
+    fn validate(&self, p: &Params) -> Result<(), ModuleError> {
+        argv(p).map(drop)
+    }
+
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
         let argv = argv(&p)?;
         let Some((program, args)) = argv.split_first() else {
@@ -60,7 +64,16 @@ impl Module for Command {
     }
 }
 
+/// The program and its arguments; never empty.
 fn argv(p: &Params) -> Result<Vec<String>, ModuleError> {
+    let argv = given_argv(p)?;
+    if argv.is_empty() {
+        return Err(ModuleError::Params("no command given".into()));
+    }
+    Ok(argv)
+}
+
+fn given_argv(p: &Params) -> Result<Vec<String>, ModuleError> {
     match (&p._raw_params, &p.cmd, &p.argv) {
         (Some(text), None, None) | (None, Some(text), None) => {
             shlex::split(text).ok_or_else(|| {

@@ -34,22 +34,29 @@ fn yes() -> bool {
     true
 }
 
+/// The script: free-form or `cmd`, exactly one of them.
+fn script(p: &Params) -> Result<&str, ModuleError> {
+    match (&p._raw_params, &p.cmd) {
+        (Some(s), None) | (None, Some(s)) => Ok(s),
+        (None, None) => Err(ModuleError::Params("no command given".into())),
+        _ => Err(ModuleError::Params(
+            "give the command either free-form or as cmd, not both".into(),
+        )),
+    }
+}
+
 #[async_trait::async_trait]
 impl Module for Shell {
     type Params = Params;
     const NAME: &'static str = "shell";
     const FREE_FORM: FreeForm = FreeForm::RawParams;
 
+    fn validate(&self, p: &Params) -> Result<(), ModuleError> {
+        script(p).map(drop)
+    }
+
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
-        let script = match (&p._raw_params, &p.cmd) {
-            (Some(s), None) | (None, Some(s)) => s.clone(),
-            (None, None) => return Err(ModuleError::Params("no command given".into())),
-            _ => {
-                return Err(ModuleError::Params(
-                    "give the command either free-form or as cmd, not both".into(),
-                ));
-            }
-        };
+        let script = script(&p)?.to_string();
         let run = Cmd::new("exec")
             .arg(p.executable.as_deref().unwrap_or("/bin/sh"))
             .arg("-c")

@@ -1,10 +1,9 @@
 //! `copy`: put content (`content:` or a controller file `src:`) at `dest`, only when it differs.
 
-use super::write::{Attrs, atomic_write, backup_name, content_diff, now_unix};
+use super::write::{Attrs, Content, atomic_write, backup_name, content_diff, now_unix};
 use crate::facts::file::{self, FileKind, Want};
 use crate::{Host, LocalFile, Module, ModuleError, Plan};
 use serde::Deserialize;
-use sha1::{Digest, Sha1};
 
 pub struct Copy;
 
@@ -38,20 +37,14 @@ impl Module for Copy {
     type Params = Params;
     const NAME: &'static str = "copy";
 
+    fn validate(&self, p: &Params) -> Result<(), ModuleError> {
+        source(p).map(drop)
+    }
+
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
-        let content = match (&p.content, &p.src) {
-            (Some(c), None) => c.clone().into_bytes(),
-            (None, Some(src)) => host.read_local(src, LocalFile::File)?,
-            (Some(_), Some(_)) => {
-                return Err(ModuleError::Params(
-                    "src and content are mutually exclusive".into(),
-                ));
-            }
-            (None, None) => {
-                return Err(ModuleError::Params(
-                    "one of src or content is required".into(),
-                ));
-            }
+        let content = match source(&p)? {
+            Source::Content(c) => c.as_bytes().to_vec(),
+            Source::Src(src) => host.read_local(src, LocalFile::File)?,
         };
         let name = p.src.as_deref().map(|s| s.rsplit('/').next().unwrap_or(s));
         let dest = if p.dest.ends_with('/') {
@@ -76,6 +69,25 @@ impl Module for Copy {
             name,
         )
         .await
+    }
+}
+
+/// Where the content comes from: exactly one of `content` and `src`.
+enum Source<'a> {
+    Content(&'a str),
+    Src(&'a str),
+}
+
+fn source(p: &Params) -> Result<Source<'_>, ModuleError> {
+    match (&p.content, &p.src) {
+        (Some(c), None) => Ok(Source::Content(c)),
+        (None, Some(src)) => Ok(Source::Src(src)),
+        (Some(_), Some(_)) => Err(ModuleError::Params(
+            "src and content are mutually exclusive".into(),
+        )),
+        (None, None) => Err(ModuleError::Params(
+            "one of src or content is required".into(),
+        )),
     }
 }
 
@@ -105,14 +117,14 @@ pub(crate) async fn put_content(
         dest = format!("{}/{name}", dest.trim_end_matches('/'));
         stat = file::parse(&host.query(&file::query(&dest, want)).await?)?;
     }
-    let checksum = hex::encode(Sha1::digest(&content));
+    let content = Content::new(content);
     let base = Plan::ok()
         .set("dest", dest.as_str())
-        .set("checksum", checksum.as_str())
+        .set("checksum", content.sha1())
         .set("size", content.len() as u64);
     let same = stat
         .as_ref()
-        .is_some_and(|s| s.checksum.as_deref() == Some(checksum.as_str()));
+        .is_some_and(|s| s.checksum.as_deref() == Some(content.sha1()));
     if same || (stat.is_some() && !force) {
         let Some(existing) = &stat else {
             return Ok(base);
@@ -134,7 +146,7 @@ pub(crate) async fn put_content(
         && let Some(diff) = content_diff(
             &dest,
             stat.as_ref().and_then(|s| s.content.as_deref()),
-            &content,
+            content.bytes(),
         )
     {
         plan.diffs.push(diff);

@@ -51,6 +51,10 @@ impl Module for File {
     type Params = Params;
     const NAME: &'static str = "file";
 
+    fn validate(&self, p: &Params) -> Result<(), ModuleError> {
+        link_source(p).map(drop)
+    }
+
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
         let link_state = matches!(p.state, Some(State::Link | State::Hard));
         let want = Want {
@@ -191,6 +195,17 @@ async fn tree_differs(
     Ok(!host.query(&find).await?.stdout.trim().is_empty())
 }
 
+/// `state=link` and `state=hard` need a `src`: the link's target.
+fn link_source(p: &Params) -> Result<Option<&String>, ModuleError> {
+    match (p.state, &p.src) {
+        (Some(state @ (State::Link | State::Hard)), None) => Err(ModuleError::Params(format!(
+            "src is required for state={}",
+            state_name(state)
+        ))),
+        (_, src) => Ok(src.as_ref()),
+    }
+}
+
 fn kind_name(kind: FileKind) -> &'static str {
     match kind {
         FileKind::File => "file",
@@ -208,11 +223,8 @@ async fn link(
     attrs: &Attrs,
     base: Plan,
 ) -> Result<Plan, ModuleError> {
-    let Some(src) = &p.src else {
-        return Err(ModuleError::Params(format!(
-            "src is required for state={}",
-            state_name(state)
-        )));
+    let Some(src) = link_source(p)? else {
+        return Err(ModuleError::Params("src is required for a link".into()));
     };
     let base = base.set("src", src.as_str());
     let correct = match (state, stat) {

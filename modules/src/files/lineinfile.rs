@@ -1,7 +1,7 @@
 //! `lineinfile`: make sure one line is in a file (or is not), computed on the controller from the
 //! file's current content, written back atomically only when it changes.
 
-use super::write::{Attrs, atomic_write, backup_name, content_diff, now_unix};
+use super::write::{Attrs, Content, atomic_write, backup_name, content_diff, now_unix};
 use crate::facts::file::{self, FileKind, Want};
 use crate::{Host, Module, ModuleError, Plan, Step};
 use regex::Regex;
@@ -76,6 +76,22 @@ impl Module for Lineinfile {
     type Params = Params;
     const NAME: &'static str = "lineinfile";
 
+    fn validate(&self, p: &Params) -> Result<(), ModuleError> {
+        exclusive(&[
+            ("insertbefore", p.insertbefore.is_some()),
+            ("insertafter", p.insertafter.is_some()),
+        ])?;
+        exclusive(&[
+            ("regexp", p.regexp.is_some()),
+            ("search_string", p.search_string.is_some()),
+        ])?;
+        exclusive(&[
+            ("backrefs", p.backrefs),
+            ("search_string", p.search_string.is_some()),
+        ])?;
+        matcher(p, p.state.unwrap_or(State::Present)).map(drop)
+    }
+
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
         let state = p.state.unwrap_or(State::Present);
         let matcher = matcher(&p, state)?;
@@ -121,6 +137,22 @@ impl Module for Lineinfile {
             host.diff_mode(),
         ))
     }
+}
+
+/// At most one of the named arguments may be given (Ansible's `mutually_exclusive`).
+fn exclusive(given: &[(&str, bool)]) -> Result<(), ModuleError> {
+    let set: Vec<&str> = given
+        .iter()
+        .filter(|(_, on)| *on)
+        .map(|(n, _)| *n)
+        .collect();
+    if set.len() > 1 {
+        return Err(ModuleError::Params(format!(
+            "parameters are mutually exclusive: {}",
+            set.join("|")
+        )));
+    }
+    Ok(())
 }
 
 fn matcher(p: &Params, state: State) -> Result<Matcher, ModuleError> {
@@ -184,7 +216,7 @@ fn write(
     }
     plan.steps.push(atomic_write(
         &p.path,
-        new_content.into_bytes(),
+        Content::new(new_content.into_bytes()),
         attrs,
         existing,
         backup_file.as_deref(),

@@ -19,6 +19,7 @@ pub struct Params {
     #[serde(
         default,
         alias = "checksum",
+        alias = "checksum_algo",
         deserialize_with = "crate::de::opt_string"
     )]
     pub checksum_algorithm: Option<String>,
@@ -42,23 +43,43 @@ fn yes() -> bool {
     true
 }
 
+const CHECKSUMS: &[(&str, &str)] = &[
+    ("md5", "md5sum"),
+    ("sha1", "sha1sum"),
+    ("sha224", "sha224sum"),
+    ("sha256", "sha256sum"),
+    ("sha384", "sha384sum"),
+    ("sha512", "sha512sum"),
+];
+
+/// The target's program for `checksum_algorithm`.
+fn checksum_tool(p: &Params) -> Result<&'static str, ModuleError> {
+    let wanted = p.checksum_algorithm.as_deref().unwrap_or("sha1");
+    CHECKSUMS
+        .iter()
+        .find(|(name, _)| *name == wanted)
+        .map(|(_, tool)| *tool)
+        .ok_or_else(|| {
+            let names = CHECKSUMS.iter().map(|(n, _)| *n);
+            ModuleError::Params(format!(
+                "value of checksum_algorithm must be one of: {}, got: {wanted}{}",
+                names.clone().collect::<Vec<_>>().join(", "),
+                crate::suggest::did_you_mean(wanted, names)
+            ))
+        })
+}
+
 #[async_trait::async_trait]
 impl Module for Stat {
     type Params = Params;
     const NAME: &'static str = "stat";
 
+    fn validate(&self, p: &Params) -> Result<(), ModuleError> {
+        checksum_tool(p).map(drop)
+    }
+
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
-        let tool = match p.checksum_algorithm.as_deref().unwrap_or("sha1") {
-            "sha1" => "sha1sum",
-            "sha256" => "sha256sum",
-            "sha512" => "sha512sum",
-            "md5" => "md5sum",
-            other => {
-                return Err(ModuleError::Params(format!(
-                    "checksum_algorithm {other:?} is not one of sha1, sha256, sha512, md5"
-                )));
-            }
-        };
+        let tool = checksum_tool(&p)?;
         let want = Want {
             checksum: p.get_checksum.then_some(tool),
             content: false,

@@ -22,12 +22,19 @@ impl Module for Debug {
     type Params = Params;
     const NAME: &'static str = "debug";
 
+    fn validate(&self, p: &Params) -> Result<(), ModuleError> {
+        if p.msg.is_some() && p.var.is_some() {
+            return Err(ModuleError::Params(
+                "parameters are mutually exclusive: msg|var".into(),
+            ));
+        }
+        Ok(())
+    }
+
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
+        // validate() has made msg and var exclusive.
         match (p.msg, p.var) {
-            (Some(_), Some(_)) => Err(ModuleError::Params(
-                "msg and var are mutually exclusive".into(),
-            )),
-            (None, Some(var)) => {
+            (_, Some(var)) => {
                 let value = host
                     .evaluate(&var)
                     .unwrap_or_else(|_| Value::from("VARIABLE IS NOT DEFINED!"));

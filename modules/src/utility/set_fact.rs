@@ -10,22 +10,28 @@ impl Module for SetFact {
     type Params = Map<String, Value>;
     const NAME: &'static str = "set_fact";
 
+    fn validate(&self, facts: &Map<String, Value>) -> Result<(), ModuleError> {
+        let mut names = facts.keys().filter(|k| *k != "cacheable").peekable();
+        if names.peek().is_none() {
+            return Err(ModuleError::Params(
+                "set_fact needs at least one variable".into(),
+            ));
+        }
+        if let Some(bad) = names.find(|k| !is_identifier(k)) {
+            return Err(ModuleError::Params(format!(
+                "the variable name '{bad}' is not valid"
+            )));
+        }
+        Ok(())
+    }
+
     async fn plan(
         &self,
         mut facts: Map<String, Value>,
         _host: &mut dyn Host,
     ) -> Result<Plan, ModuleError> {
+        self.validate(&facts)?;
         facts.remove("cacheable");
-        if facts.is_empty() {
-            return Err(ModuleError::Params(
-                "set_fact needs at least one variable".into(),
-            ));
-        }
-        if let Some(bad) = facts.keys().find(|k| !is_identifier(k)) {
-            return Err(ModuleError::Params(format!(
-                "the variable name '{bad}' is not valid"
-            )));
-        }
         Ok(Plan::ok().set("ansible_facts", Value::Object(facts)))
     }
 }
