@@ -8,30 +8,8 @@
 //! task it is — so a host in a `rescue` waits while the others finish the block, as Ansible's
 //! lockstep does.
 
+pub use crate::playbook::tree::{Block, Node};
 use std::sync::Arc;
-
-/// A task list as written: tasks and blocks.
-pub enum Node<T> {
-    Task(Arc<T>),
-    Block(Arc<Block<T>>),
-}
-
-impl<T> Clone for Node<T> {
-    fn clone(&self) -> Self {
-        match self {
-            Node::Task(t) => Node::Task(t.clone()),
-            Node::Block(b) => Node::Block(b.clone()),
-        }
-    }
-}
-
-/// `block:` with its `rescue:` and `always:` sections. Keywords set on the block are already part of
-/// each task inside (inherited at load time); here is only the control flow.
-pub struct Block<T> {
-    pub block: Vec<Node<T>>,
-    pub rescue: Vec<Node<T>>,
-    pub always: Vec<Node<T>>,
-}
 
 /// The path to a task; the play's order is the lexicographic order of paths.
 pub type Position = Vec<u32>;

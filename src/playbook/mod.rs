@@ -13,6 +13,7 @@ pub(crate) mod roles;
 #[allow(dead_code)] // wired into the runner in the next step
 pub(crate) mod tags;
 mod task;
+pub mod tree;
 
 pub use kv::parse_kv;
 pub use load::{LoadError, adhoc_task, load_playbook};
