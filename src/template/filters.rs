@@ -162,6 +162,9 @@ fn to_float(value: Value, default: Option<f64>) -> f64 {
 }
 
 fn json_of(value: &Value) -> Result<Json, Error> {
+    if super::limits::depth_exceeds(value, super::limits::MAX_DEPTH) {
+        return Err(super::limits::too_deep());
+    }
     serde_json::to_value(value).map_err(|e| err(e.to_string()))
 }
 
