@@ -7,6 +7,9 @@ use serde_json::Value as Json;
 use sha1::Digest as _;
 use std::path::Path;
 
+use super::dump_json::{self, JsonStyle};
+use super::dump_yaml::{self, YamlStyle};
+
 pub fn register(env: &mut Environment<'static>) {
     env.add_filter("d", default_filter);
     env.add_filter("default", default_filter);
@@ -16,7 +19,7 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_filter("to_nice_json", to_nice_json);
     env.add_filter("from_json", from_json);
     env.add_filter("to_yaml", to_yaml);
-    env.add_filter("to_nice_yaml", to_yaml);
+    env.add_filter("to_nice_yaml", to_nice_yaml);
     env.add_filter("from_yaml", from_yaml);
     env.add_filter("regex_replace", regex_replace);
     env.add_filter("regex_search", regex_search);
@@ -168,37 +171,30 @@ fn json_of(value: &Value) -> Result<Json, Error> {
     serde_json::to_value(value).map_err(|e| err(e.to_string()))
 }
 
-fn to_json(value: Value) -> Result<String, Error> {
-    serde_json::to_string(&json_of(&value)?).map_err(|e| err(e.to_string()))
+/// Ansible's `to_json`: Python's `json.dumps` (`indent`, `sort_keys`, `ensure_ascii` as given).
+fn to_json(value: Value, kwargs: Kwargs) -> Result<String, Error> {
+    let style = JsonStyle {
+        indent: kwargs.get::<Option<usize>>("indent")?,
+        sort_keys: kwargs.get::<Option<bool>>("sort_keys")?.unwrap_or(false),
+        ensure_ascii: kwargs.get::<Option<bool>>("ensure_ascii")?.unwrap_or(true),
+    };
+    kwargs.assert_all_used()?;
+    Ok(dump_json::dump(&json_of(&value)?, style))
 }
 
 /// Ansible's `to_nice_json`: 4-space indent, sorted keys.
-fn to_nice_json(value: Value, kwargs: Kwargs) -> Result<String, Error> {
-    let indent: usize = kwargs.get::<Option<usize>>("indent")?.unwrap_or(4);
-    let sorted = sort_keys(json_of(&value)?);
-    let pad = vec![b' '; indent];
-    let mut buf = Vec::new();
-    let formatter = serde_json::ser::PrettyFormatter::with_indent(&pad);
-    let mut ser = serde_json::Serializer::with_formatter(&mut buf, formatter);
-    serde::Serialize::serialize(&sorted, &mut ser).map_err(|e| err(e.to_string()))?;
-    Ok(String::from_utf8_lossy(&buf).into_owned())
-}
-
-fn sort_keys(value: Json) -> Json {
-    match value {
-        Json::Object(map) => {
-            let mut entries: Vec<(String, Json)> = map.into_iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Json::Object(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| (k, sort_keys(v)))
-                    .collect(),
-            )
-        }
-        Json::Array(items) => Json::Array(items.into_iter().map(sort_keys).collect()),
-        other => other,
-    }
+fn to_nice_json(value: Value, indent: Option<usize>, kwargs: Kwargs) -> Result<String, Error> {
+    let indent = kwargs
+        .get::<Option<usize>>("indent")?
+        .or(indent)
+        .unwrap_or(4);
+    let style = JsonStyle {
+        indent: Some(indent),
+        sort_keys: kwargs.get::<Option<bool>>("sort_keys")?.unwrap_or(true),
+        ensure_ascii: kwargs.get::<Option<bool>>("ensure_ascii")?.unwrap_or(true),
+    };
+    kwargs.assert_all_used()?;
+    Ok(dump_json::dump(&json_of(&value)?, style))
 }
 
 fn from_json(text: String) -> Result<Value, Error> {
@@ -206,8 +202,32 @@ fn from_json(text: String) -> Result<Value, Error> {
     Ok(Value::from(Serde(&parsed)))
 }
 
-fn to_yaml(value: Value) -> Result<String, Error> {
-    crate::yaml::to_string(&json_of(&value)?).map_err(err)
+/// Ansible's `to_yaml`: PyYAML's dump, leaf collections in flow style.
+fn to_yaml(value: Value, kwargs: Kwargs) -> Result<String, Error> {
+    yaml_text(value, kwargs, None, 2)
+}
+
+/// Ansible's `to_nice_yaml`: block style, 4-space indent.
+fn to_nice_yaml(value: Value, indent: Option<usize>, kwargs: Kwargs) -> Result<String, Error> {
+    yaml_text(value, kwargs, Some(false), indent.unwrap_or(4))
+}
+
+fn yaml_text(
+    value: Value,
+    kwargs: Kwargs,
+    flow: Option<bool>,
+    indent: usize,
+) -> Result<String, Error> {
+    let style = YamlStyle {
+        indent: kwargs.get::<Option<usize>>("indent")?.unwrap_or(indent),
+        flow: match kwargs.get::<Option<Value>>("default_flow_style")? {
+            Some(v) if v.is_none() => None,
+            Some(v) => Some(v.is_true()),
+            None => flow,
+        },
+    };
+    kwargs.assert_all_used()?;
+    Ok(dump_yaml::dump(&json_of(&value)?, style))
 }
 
 fn from_yaml(text: String) -> Result<Value, Error> {

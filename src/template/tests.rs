@@ -49,7 +49,7 @@ fn filters_match_ansible() {
         ("{{ '42' | int + 1 }}", "43"),
         ("{{ flag | bool }}", "true"),
         ("{{ 'off' | bool }}", "false"),
-        ("{{ conf | to_json }}", r#"{"a":1,"b":{"c":2}}"#),
+        ("{{ conf | to_json }}", r#"{"a": 1, "b": {"c": 2}}"#),
         ("{{ path | basename }}", "nginx.conf"),
         ("{{ path | dirname }}", "/etc/nginx"),
         (
@@ -69,29 +69,32 @@ fn filters_match_ansible() {
             "a9993e364706816aba3e25717850c26c9cd0d89d",
         ),
         ("{{ (true) | ternary('y', 'n') }}", "y"),
-        ("{{ [[1, 2], [3, [4]]] | flatten | to_json }}", "[1,2,3,4]"),
+        (
+            "{{ [[1, 2], [3, [4]]] | flatten | to_json }}",
+            "[1, 2, 3, 4]",
+        ),
         (
             "{{ [[1, 2], [3, [4]]] | flatten(levels=1) | to_json }}",
-            "[1,2,3,[4]]",
+            "[1, 2, 3, [4]]",
         ),
         (
             "{{ {'a': 1} | combine({'b': 2}) | to_json }}",
-            r#"{"a":1,"b":2}"#,
+            r#"{"a": 1, "b": 2}"#,
         ),
         (
             "{{ conf | combine({'b': {'d': 3}}, recursive=true) | to_json }}",
-            r#"{"a":1,"b":{"c":2,"d":3}}"#,
+            r#"{"a": 1, "b": {"c": 2, "d": 3}}"#,
         ),
         (
             "{{ {'k': 'v'} | dict2items | to_json }}",
-            r#"[{"key":"k","value":"v"}]"#,
+            r#"[{"key": "k", "value": "v"}]"#,
         ),
         (
             "{{ [{'key': 'k', 'value': 'v'}] | items2dict | to_json }}",
-            r#"{"k":"v"}"#,
+            r#"{"k": "v"}"#,
         ),
-        ("{{ [1, 2, 2, 3] | unique | to_json }}", "[1,2,3]"),
-        ("{{ [1, 2, 3] | difference([2]) | to_json }}", "[1,3]"),
+        ("{{ [1, 2, 2, 3] | unique | to_json }}", "[1, 2, 3]"),
+        ("{{ [1, 2, 3] | difference([2]) | to_json }}", "[1, 3]"),
         ("{{ 'a.tar.gz' | splitext | last }}", ".gz"),
         ("{{ name.upper() }}", "WEB"),
         ("{{ users | length }}", "2"),
@@ -421,4 +424,44 @@ mod places_loops_and_bombs {
         );
         assert!(!e.is_empty());
     }
+}
+
+/// Every case of fixtures/to_text.json: ansible-core's own output for the same input and options.
+#[test]
+fn to_json_and_to_yaml_write_exactly_what_ansible_writes() {
+    let fixtures: Value = serde_json::from_str(include_str!("fixtures/to_text.json"))
+        .unwrap_or_else(|e| panic!("fixtures/to_text.json: {e}"));
+    let cases = fixtures["cases"].as_array().cloned().unwrap_or_default();
+    assert!(cases.len() > 100);
+    let t = Templar::new();
+    let mut failures = Vec::new();
+    for case in &cases {
+        let filter = case["filter"].as_str().unwrap_or_default();
+        let args: Vec<String> = case["kwargs"]
+            .as_object()
+            .map(|m| m.iter().map(|(k, v)| format!("{k}={v}")).collect())
+            .unwrap_or_default();
+        let template = format!("{{{{ input | {filter}({}) }}}}", args.join(", "));
+        let mut v = Vars::new();
+        v.insert("input".into(), case["input"].clone());
+        let got = t.render_str(&template, &v).map_err(|e| e.to_string());
+        if got.as_ref().ok() != Some(&case["output"]) {
+            failures.push(format!(
+                "{template} with {}\n--- want\n{}\n--- got\n{}",
+                case["input"],
+                case["output"].as_str().unwrap_or_default(),
+                match &got {
+                    Ok(Value::String(s)) => s.clone(),
+                    other => format!("{other:?}"),
+                }
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
 }
