@@ -5,6 +5,7 @@ use minijinja::value::{Kwargs, Rest, Serde, ValueKind};
 use minijinja::{Environment, Error, ErrorKind, State, Value};
 use serde_json::Value as Json;
 use sha1::Digest as _;
+use std::collections::HashSet;
 use std::path::Path;
 
 use super::dump_json::{self, JsonStyle};
@@ -49,18 +50,22 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_filter("ternary", ternary);
     env.add_filter("flatten", flatten);
     env.add_filter("difference", |a: Vec<Value>, b: Vec<Value>| {
+        let b: HashSet<Value> = b.into_iter().collect();
         unique(a.into_iter().filter(|x| !b.contains(x)).collect())
     });
     env.add_filter("intersect", |a: Vec<Value>, b: Vec<Value>| {
+        let b: HashSet<Value> = b.into_iter().collect();
         unique(a.into_iter().filter(|x| b.contains(x)).collect())
     });
     env.add_filter("union", |a: Vec<Value>, b: Vec<Value>| {
         unique(a.into_iter().chain(b).collect())
     });
     env.add_filter("symmetric_difference", |a: Vec<Value>, b: Vec<Value>| {
-        let left: Vec<Value> = a.iter().filter(|x| !b.contains(x)).cloned().collect();
-        let right: Vec<Value> = b.iter().filter(|x| !a.contains(x)).cloned().collect();
-        unique(left.into_iter().chain(right).collect())
+        let (in_a, in_b): (HashSet<&Value>, HashSet<&Value>) =
+            (a.iter().collect(), b.iter().collect());
+        let left = a.iter().filter(|x| !in_b.contains(x));
+        let right = b.iter().filter(|x| !in_a.contains(x));
+        unique(left.chain(right).cloned().collect())
     });
     env.add_filter("unique", unique);
     env.add_filter("zip", |a: Vec<Value>, rest: Rest<Vec<Value>>| {
@@ -83,7 +88,10 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_filter("type_debug", type_debug);
     env.add_filter("int", to_int);
     env.add_filter("float", to_float);
-    env.add_filter("string", |v: Value| v.to_string());
+    env.add_filter("string", |v: Value| -> Result<String, Error> {
+        super::limits::check_shape(&v)?;
+        Ok(v.to_string())
+    });
     env.add_test("changed", |v: Value| field_true(&v, "changed"));
     env.add_test("failed", |v: Value| field_true(&v, "failed"));
     env.add_test("succeeded", |v: Value| !field_true(&v, "failed"));
@@ -165,9 +173,7 @@ fn to_float(value: Value, default: Option<f64>) -> f64 {
 }
 
 fn json_of(value: &Value) -> Result<Json, Error> {
-    if super::limits::depth_exceeds(value, super::limits::MAX_DEPTH) {
-        return Err(super::limits::too_deep());
-    }
+    super::limits::check_shape(value)?;
     serde_json::to_value(value).map_err(|e| err(e.to_string()))
 }
 
@@ -488,14 +494,14 @@ fn flatten(value: Value, levels: Option<usize>, kwargs: Kwargs) -> Result<Value,
     Ok(Value::from(Serde(&out)))
 }
 
+/// First occurrences, in order; hashing keeps it linear (lists of 100,000 items are common
+/// enough, and quadratic work there is not bounded by the render's fuel).
 fn unique(items: Vec<Value>) -> Vec<Value> {
-    let mut out: Vec<Value> = Vec::with_capacity(items.len());
-    for i in items {
-        if !out.contains(&i) {
-            out.push(i);
-        }
-    }
-    out
+    let mut seen: HashSet<Value> = HashSet::with_capacity(items.len());
+    items
+        .into_iter()
+        .filter(|i| seen.insert(i.clone()))
+        .collect()
 }
 
 fn type_debug(value: Value) -> &'static str {

@@ -9,8 +9,10 @@
 //!   assigned in a loop. Creating a namespace caps the remaining fuel at [`NAMESPACE_FUEL`], which
 //!   bounds that depth, and renders that may use one run on a stack sized for it ([`on_big_stack`]).
 //!   Values leaving a render deeper than [`MAX_DEPTH`] are refused.
+//! - **Shared structure**: `[x, x]` nested n times costs 2^n to write out; values holding more
+//!   than [`MAX_ITEMS`] are refused before they are printed, serialized or returned.
 
-use minijinja::value::{ValueKind, ValueOrKwargs};
+use minijinja::value::{Kwargs, ValueKind, ValueOrKwargs};
 use minijinja::{Environment, Error, ErrorKind, State, Value};
 
 /// Work one render may do: about this many instructions, or 64 times as many bytes of data.
@@ -34,6 +36,17 @@ pub const MAX_DEPTH: usize = 512;
 
 pub fn install(env: &mut Environment<'static>) {
     env.set_fuel(Some(FUEL));
+    env.set_formatter(|out, state, value| {
+        check_shape(value)?;
+        minijinja::escape_formatter(out, state, value)
+    });
+    env.add_filter(
+        "tojson",
+        |value: &Value, indent: Option<Value>, kwargs: Kwargs| -> Result<Value, Error> {
+            check_shape(value)?;
+            minijinja::filters::tojson(value, indent, kwargs)
+        },
+    );
     env.add_function(
         "namespace",
         |state: &State, defaults: Option<ValueOrKwargs>| -> Result<Value, Error> {
@@ -62,39 +75,49 @@ pub fn on_big_stack<R>(render: impl FnOnce() -> R) -> R {
     stacker::grow(BIG_STACK, render)
 }
 
-/// How deep `value` nests, counting up to `limit + 1` only (never recurses further).
-pub fn depth_exceeds(value: &Value, limit: usize) -> bool {
+/// Items a value may hold, counted along every path (a list holding the same list twice counts
+/// it twice: that is what writing it out costs, and `[x, x]` nested 40 times is 2^40 items).
+pub const MAX_ITEMS: usize = 2_000_000;
+
+/// Checks that `value` nests at most [`MAX_DEPTH`] deep and holds at most [`MAX_ITEMS`], walking
+/// no further than those limits (never exponentially, never deeper than MAX_DEPTH frames).
+pub fn check_shape(value: &Value) -> Result<(), Error> {
+    let mut budget = MAX_ITEMS;
+    walk(value, MAX_DEPTH, &mut budget)
+}
+
+fn walk(value: &Value, depth_left: usize, budget: &mut usize) -> Result<(), Error> {
     if !matches!(
         value.kind(),
         ValueKind::Seq | ValueKind::Map | ValueKind::Iterable
     ) {
-        return false;
+        return Ok(());
     }
-    if limit == 0 {
-        return true;
+    if depth_left == 0 {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("the value is nested deeper than {MAX_DEPTH} levels"),
+        ));
     }
     let Ok(items) = value.try_iter() else {
-        return false;
+        return Ok(());
     };
     let is_map = value.kind() == ValueKind::Map;
     for item in items {
+        *budget = budget.checked_sub(1).ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidOperation,
+                format!("the value holds more than {MAX_ITEMS} items"),
+            )
+        })?;
         let child = if is_map {
             value.get_item(&item).unwrap_or_default()
         } else {
             item
         };
-        if depth_exceeds(&child, limit - 1) {
-            return true;
-        }
+        walk(&child, depth_left - 1, budget)?;
     }
-    false
-}
-
-pub fn too_deep() -> Error {
-    Error::new(
-        ErrorKind::InvalidOperation,
-        format!("the value is nested deeper than {MAX_DEPTH} levels"),
-    )
+    Ok(())
 }
 
 /// Collects rendered text, refusing to grow past [`MAX_OUTPUT`].

@@ -288,9 +288,9 @@ fn undefined_in(
 
 /// A render's result as a variable value; values too deep to handle safely are refused.
 fn to_json(value: &JinjaValue) -> Result<Value, TemplateError> {
-    if limits::depth_exceeds(value, limits::MAX_DEPTH) {
+    if let Err(e) = limits::check_shape(value) {
         return Err(TemplateError::Render {
-            message: limits::too_deep().to_string(),
+            message: e.detail().unwrap_or("value too large").to_string(),
         });
     }
     if value.as_str().is_some_and(|s| s.len() > limits::MAX_OUTPUT) {
@@ -327,3 +327,6 @@ fn single_expression(s: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod fuzz;

@@ -412,8 +412,24 @@ mod places_loops_and_bombs {
         assert!(failure(deeper, &vars()).contains("budget"));
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         write(dir.path(), "deep.j2", &format!("{DEEP}{{{{ ns.x }}}}\n"));
-        let out = render_file(dir.path(), "deep.j2", &vars());
-        assert!(out.is_ok_and(|s| s.len() > 100_000));
+        let e = render_file(dir.path(), "deep.j2", &vars()).unwrap_err();
+        assert!(e.contains("nested deeper than 512 levels. Origin: "), "{e}");
+    }
+
+    #[test]
+    fn shared_structures_are_not_written_out_exponentially() {
+        let dag = "{% set ns = namespace(x=[1]) %}{% for i in range(40) %}{% set ns.x = [ns.x, ns.x] %}{% endfor %}";
+        for use_it in [
+            "{{ ns.x }}",
+            "{{ ns.x | to_json }}",
+            "{{ ns.x | tojson }}",
+            "{{ ns.x | string }}",
+        ] {
+            let e = failure(&format!("{dag}{use_it}"), &vars());
+            assert!(e.contains("holds more than"), "{use_it}: {e}");
+        }
+        let e = failure(&format!("{dag}{{{{ ns.x }}}}x"), &vars());
+        assert!(e.contains("holds more than"), "{e}");
     }
 
     #[test]
