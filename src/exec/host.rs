@@ -79,6 +79,8 @@ pub struct TaskHost<'a> {
     pub templar: &'a Templar,
     pub vars: &'a Vars,
     pub playbook_dir: &'a Path,
+    /// The task's file:line, named by errors in the files it renders.
+    pub task_origin: &'a crate::yaml::Origin,
     pub check_mode: bool,
     pub diff_mode: bool,
 }
@@ -151,7 +153,12 @@ impl Host for TaskHost<'_> {
         }
         self.templar
             .render_file_text(&found.display().to_string(), &text, self.vars, &search)
-            .map_err(|e| ModuleError::Failed(e.to_string()))
+            .map_err(|e| {
+                ModuleError::Failed(format!(
+                    "{e}. The error appears to be in '{}'",
+                    self.task_origin
+                ))
+            })
     }
 
     fn evaluate(&self, expr: &str) -> Result<Value, ModuleError> {

@@ -243,6 +243,7 @@ async fn run_once(
             templar: ctx.templar,
             vars,
             playbook_dir: ctx.playbook_dir,
+            task_origin: &task.origin,
             check_mode,
             diff_mode,
         };
