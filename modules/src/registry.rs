@@ -48,6 +48,8 @@ registry![
     crate::files::template::Template,
     crate::files::lineinfile::Lineinfile,
     crate::files::stat::Stat,
+    crate::files::blockinfile::Blockinfile,
+    crate::files::replace::Replace,
     crate::utility::debug::Debug,
     crate::utility::set_fact::SetFact,
     crate::utility::assert::Assert,

@@ -168,8 +168,6 @@ const MODULES_LATER: &[&str] = &[
     "unarchive",
     "synchronize",
     "script",
-    "blockinfile",
-    "replace",
     "wait_for",
     "pause",
     "fetch",

@@ -1,9 +1,12 @@
 //! File modules. They share one way to read a file's state (`facts::file`) and one way to change it
 //! (`write`): content streams into a temp file beside the destination, which is renamed into place.
 
+pub mod blockinfile;
 pub mod copy;
 pub mod file;
 pub mod lineinfile;
+mod pyre;
+pub mod replace;
 pub mod stat;
 pub mod template;
 mod write;
