@@ -129,6 +129,19 @@ const EDITS: &str = r#"
         regexp: '^port = (80\d\d)$'
         replace: 'port = 9\1'
         before: '\[extra\]'
+    - name: a stamp file, created once and never touched again
+      file:
+        path: "{{ root }}/etc/stamp"
+        state: touch
+        access_time: preserve
+        modification_time: preserve
+    # Not a file another task reads: reading updates an old atime (relatime), in Ansible too.
+    - name: fixed times
+      file:
+        path: "{{ root }}/etc/fixed"
+        state: touch
+        modification_time: "202311142213.20"
+        access_time: "202001020304.05"
     - name: comments out
       ansible.builtin.replace:
         path: "{{ root }}/etc/app.conf"
@@ -147,7 +160,7 @@ fn fleet_file_edits_converge_then_report_no_change() {
     let first = play(tmp.path(), &inv, EDITS, &extra);
     assert_eq!(first.code, 0, "{}", first.show());
     for (name, _) in &fleet.hosts {
-        assert_eq!(first.count(name, "changed"), 6, "{name}\n{}", first.show());
+        assert_eq!(first.count(name, "changed"), 8, "{name}\n{}", first.show());
     }
     let second = play(tmp.path(), &inv, EDITS, &extra);
     assert_eq!(second.code, 0, "{}", second.show());
@@ -172,6 +185,16 @@ fn fleet_file_edits_converge_then_report_no_change() {
             format!("<!-- start motd -->\nwelcome to {name}\n<!-- stop motd -->\n"),
             "{name}"
         );
+        let times = fleet.ssh(
+            addr,
+            &format!(
+                "stat -c '%X %Y' {root}/etc/fixed; date -d '2020-01-02 03:04:05' +%s; date -d '2023-11-14 22:13:20' +%s; test -f {root}/etc/stamp && echo stamp"
+            ),
+        );
+        let lines: Vec<&str> = times.lines().collect();
+        assert_eq!(lines.len(), 4, "{name}: {times}");
+        assert_eq!(lines[0], format!("{} {}", lines[1], lines[2]), "{name}");
+        assert_eq!(lines[3], "stamp", "{name}");
     }
     fleet_cleanup(&fleet, &root);
 }
@@ -206,11 +229,22 @@ fn fleet_file_edits_in_check_mode_change_nothing() {
         tmp.path(),
         &inv,
         playbook,
-        &["-e", &root_var, "--check", "--diff", "--limit", &fleet.hosts[0].0],
+        &[
+            "-e",
+            &root_var,
+            "--check",
+            "--diff",
+            "--limit",
+            &fleet.hosts[0].0,
+        ],
     );
     assert_eq!(out.code, 0, "{}", out.show());
     assert_eq!(out.total("changed"), 2, "{}", out.show());
-    assert!(out.stdout.contains("+# BEGIN ANSIBLE MANAGED BLOCK"), "{}", out.show());
+    assert!(
+        out.stdout.contains("+# BEGIN ANSIBLE MANAGED BLOCK"),
+        "{}",
+        out.show()
+    );
     assert!(out.stdout.contains("+port = 2"), "{}", out.show());
     assert_eq!(
         fleet.ssh(addr, &format!("cat {root}/etc/app.conf")),

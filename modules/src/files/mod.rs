@@ -9,4 +9,5 @@ mod pyre;
 pub mod replace;
 pub mod stat;
 pub mod template;
+mod timestamps;
 mod write;
