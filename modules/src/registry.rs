@@ -50,6 +50,7 @@ registry![
     crate::files::stat::Stat,
     crate::files::blockinfile::Blockinfile,
     crate::files::replace::Replace,
+    crate::files::find::Find,
     crate::utility::debug::Debug,
     crate::utility::set_fact::SetFact,
     crate::utility::assert::Assert,

@@ -172,7 +172,6 @@ const MODULES_LATER: &[&str] = &[
     "pause",
     "fetch",
     "slurp",
-    "find",
     "assemble",
     "docker_container",
     "podman_container",

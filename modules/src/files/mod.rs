@@ -4,6 +4,7 @@
 pub mod blockinfile;
 pub mod copy;
 pub mod file;
+pub mod find;
 pub mod lineinfile;
 mod pyre;
 pub mod replace;
