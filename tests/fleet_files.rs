@@ -253,6 +253,79 @@ fn fleet_file_edits_in_check_mode_change_nothing() {
     fleet_cleanup(&fleet, &root);
 }
 
+const READS: &str = r#"
+- hosts: fleet
+  gather_facts: false
+  tasks:
+    - file:
+        path: "{{ root }}/logs/sub"
+        state: directory
+    - copy:
+        dest: "{{ root }}/logs/a.log"
+        content: "Port 22\n"
+    - copy:
+        dest: "{{ root }}/logs/sub/b.log"
+        content: "x\n"
+    - copy:
+        dest: "{{ root }}/logs/c.txt"
+        content: "Port 1\n"
+    - find:
+        paths: "{{ root }}/logs"
+        patterns: "*.log"
+        recurse: true
+      register: logs
+    - ansible.builtin.find:
+        paths: ["{{ root }}/logs"]
+        contains: 'Port \d+'
+        get_checksum: true
+      register: ports
+    - slurp:
+        src: "{{ root }}/logs/a.log"
+      register: a
+    - tempfile:
+        state: directory
+        path: "{{ root }}"
+        suffix: .work
+      register: work
+    - assert:
+        that:
+          - logs.matched == 2
+          - logs.examined == 4
+          - logs.files | map(attribute='path') | sort | list == [root ~ '/logs/a.log', root ~ '/logs/sub/b.log']
+          - logs.files[0].isreg and logs.files[0].mode == '0644' and logs.files[0].size in [2, 8]
+          - ports.matched == 2
+          - ports.files | map(attribute='checksum') | select | list | length == 2
+          - a.content | b64decode == "Port 22\n"
+          - a.encoding == 'base64'
+          - work.path.startswith(root ~ '/ansible.')
+          - work.path.endswith('.work')
+          - work.state == 'directory'
+    - copy:
+        dest: "{{ root }}/work-path"
+        content: "{{ work.path }}"
+"#;
+
+#[test]
+fn fleet_find_slurp_and_tempfile_report_what_is_there() {
+    let fleet = fleet();
+    let tmp = tempdir();
+    let inv = fleet.inventory(tmp.path());
+    let root = unique_root("reads");
+    let root_var = format!("root={root}");
+    let out = play(tmp.path(), &inv, READS, &["-e", &root_var]);
+    assert_eq!(out.code, 0, "{}", out.show());
+    for (name, addr) in &fleet.hosts {
+        // The directory, three copies, tempfile and the copy of its path; the reads change nothing.
+        assert_eq!(out.count(name, "changed"), 6, "{name}\n{}", out.show());
+        let made = fleet.ssh(
+            addr,
+            &format!("d=$(cat {root}/work-path) && stat -c '%F %a' \"$d\""),
+        );
+        assert_eq!(made, "directory 700\n", "{name}");
+    }
+    fleet_cleanup(&fleet, &root);
+}
+
 fn fleet_cleanup(fleet: &Fleet, root: &str) {
     for (_, addr) in &fleet.hosts {
         fleet.ssh(addr, &format!("rm -rf {root}"));

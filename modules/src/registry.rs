@@ -51,6 +51,8 @@ registry![
     crate::files::blockinfile::Blockinfile,
     crate::files::replace::Replace,
     crate::files::find::Find,
+    crate::files::slurp::Slurp,
+    crate::files::tempfile::Tempfile,
     crate::utility::debug::Debug,
     crate::utility::set_fact::SetFact,
     crate::utility::assert::Assert,

@@ -171,7 +171,6 @@ const MODULES_LATER: &[&str] = &[
     "wait_for",
     "pause",
     "fetch",
-    "slurp",
     "assemble",
     "docker_container",
     "podman_container",
