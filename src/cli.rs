@@ -75,6 +75,13 @@ pub struct ConnectArgs {
         env = "DROVER_MAX_HANDSHAKES"
     )]
     pub max_handshakes: Option<usize>,
+    /// Seconds a task may run on a host before it fails (0: no limit); a task's `timeout:` wins.
+    #[arg(
+        long = "task-timeout",
+        value_name = "SECONDS",
+        env = "ANSIBLE_TASK_TIMEOUT"
+    )]
+    pub task_timeout: Option<u64>,
     /// Output format.
     #[arg(long = "output", value_enum, default_value_t = OutputFormat::Default)]
     pub output: OutputFormat,
@@ -164,6 +171,10 @@ impl ConnectArgs {
             connect_timeout: self.timeout.map(|t| Duration::from_secs(t.max(1))),
             max_connections: self.max_connections,
             max_handshakes: self.max_handshakes,
+            task_timeout: self
+                .task_timeout
+                .filter(|&t| t > 0)
+                .map(Duration::from_secs),
         })
     }
 }

@@ -5,6 +5,7 @@
 mod connect;
 mod host;
 mod result;
+mod timeout;
 mod worker;
 
 pub use connect::connection_spec;
@@ -41,6 +42,8 @@ pub struct RunOptions {
     pub max_connections: Option<usize>,
     /// `--max-handshakes`: SSH connections being set up at once.
     pub max_handshakes: Option<usize>,
+    /// `--task-timeout`: each task pass fails after this long, unless the task sets `timeout:`.
+    pub task_timeout: Option<Duration>,
 }
 
 impl Default for RunOptions {
@@ -56,6 +59,7 @@ impl Default for RunOptions {
             connect_timeout: None,
             max_connections: None,
             max_handshakes: None,
+            task_timeout: None,
         }
     }
 }

@@ -107,6 +107,7 @@ const TASK_KEYWORDS: &[&str] = &[
     "check_mode",
     "diff",
     "args",
+    "timeout",
 ];
 
 const TASK_KEYWORDS_LATER: &[&str] = &[
@@ -135,7 +136,6 @@ const TASK_KEYWORDS_LATER: &[&str] = &[
     "ignore_unreachable",
     "any_errors_fatal",
     "throttle",
-    "timeout",
     "module_defaults",
     "collections",
     "debugger",
@@ -335,6 +335,7 @@ fn load_task(file: &Path, raw: &Spanned<RawMap>, is_handler: bool) -> Result<Tas
         no_log: field("no_log").cloned().unwrap_or(Value::Bool(false)),
         check_mode: field("check_mode").cloned(),
         diff: field("diff").cloned(),
+        timeout: field("timeout").cloned(),
         origin,
     })
 }
