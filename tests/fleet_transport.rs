@@ -225,7 +225,7 @@ fn a_stalled_host_is_unreachable_within_its_keepalive_interval() {
     );
     let (stalled, _) = &fleet.hosts[fleet.hosts.len() - 1];
     let started = Instant::now();
-    let mut child = std::process::Command::new(drover().get_program())
+    let child = std::process::Command::new(drover().get_program())
         .args(["play", &play.display().to_string(), "-i", &inv])
         .env("NO_COLOR", "1")
         .stdout(std::process::Stdio::piped())
