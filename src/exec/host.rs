@@ -2,37 +2,40 @@
 //! its variables and what it has registered, and the module-facing [`Host`] view of it.
 
 use crate::template::{Templar, Vars};
-use crate::transport::{Connection, ConnectionSpec, ExecOutput};
+use crate::transport::pool::{Hold, InUse, Pool, PooledLink};
+use crate::transport::{ConnectionSpec, ExecOutput};
 use drover_modules::{Cmd, CmdOutput, Host, LocalFile, ModuleError};
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use tokio::sync::OnceCell;
+use std::sync::{Arc, OnceLock};
 
-/// A host's connection: opened once, lazily (a play of `debug` tasks never connects).
+/// A host's connection: opened lazily (a play of `debug` tasks never connects), then reused by
+/// every task — unless the pool, full, closed it while the host was idle: then the next command
+/// reconnects. A failure to connect makes the host unreachable for the rest of the run.
 pub struct Link {
     pub spec: ConnectionSpec,
-    cell: OnceCell<Result<Connection, String>>,
+    pooled: PooledLink,
+    failed: OnceLock<String>,
 }
 
 impl Link {
-    pub fn new(spec: ConnectionSpec) -> Self {
+    pub fn new(spec: ConnectionSpec, pool: &Arc<Pool>) -> Self {
         Link {
             spec,
-            cell: OnceCell::new(),
+            pooled: PooledLink::new(pool),
+            failed: OnceLock::new(),
         }
     }
 
-    pub async fn connection(&self) -> Result<&Connection, String> {
-        let result = self
-            .cell
-            .get_or_init(|| async {
-                Connection::connect(&self.spec)
-                    .await
-                    .map_err(|e| e.to_string())
-            })
-            .await;
-        result.as_ref().map_err(Clone::clone)
+    pub async fn connection(&self) -> Result<InUse, String> {
+        if let Some(reason) = self.failed.get() {
+            return Err(reason.clone());
+        }
+        self.pooled.connection(&self.spec).await.map_err(|e| {
+            let reason = e.to_string();
+            self.failed.get_or_init(|| reason).clone()
+        })
     }
 
     /// Runs a command over the host's one connection.
@@ -43,10 +46,19 @@ impl Link {
             .map_err(|e| HostError::Unreachable(e.to_string()))
     }
 
-    pub async fn close(self) {
-        if let Some(Ok(conn)) = self.cell.into_inner() {
-            conn.close().await;
-        }
+    /// Keeps the connection open while a task runs on the host (see [`PooledLink::hold`]).
+    pub fn hold(&self) -> Hold {
+        self.pooled.hold()
+    }
+
+    /// Notes worth a warning (a new host key recorded), each once.
+    pub fn take_notes(&self) -> Vec<String> {
+        self.pooled.take_notes()
+    }
+
+    /// Closes the connection and frees its slot; a later command would reconnect.
+    pub async fn close(&self) {
+        self.pooled.close().await;
     }
 }
 

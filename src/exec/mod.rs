@@ -5,6 +5,7 @@
 mod connect;
 mod host;
 mod result;
+mod timeout;
 mod worker;
 
 pub use connect::connection_spec;
@@ -15,6 +16,7 @@ use crate::playbook::{Play, Playbook, Task};
 use crate::report::Reporter;
 use crate::template::{Templar, Vars};
 use crate::transport::HostKeyChecking;
+use crate::transport::pool::{Limits, Pool};
 use futures::StreamExt;
 use host::{HostState, Link};
 use indexmap::IndexMap;
@@ -34,7 +36,14 @@ pub struct RunOptions {
     pub limit: Option<String>,
     /// `--host-key-checking`; `None` leaves it to the inventory's ssh options (default strict).
     pub host_key_checking: Option<HostKeyChecking>,
-    pub connect_timeout: Duration,
+    /// `--timeout`; `None` leaves it to the ssh options and `~/.ssh/config` (default 10 s).
+    pub connect_timeout: Option<Duration>,
+    /// `--max-connections`: SSH connections open at once (default: what the open-file limit allows).
+    pub max_connections: Option<usize>,
+    /// `--max-handshakes`: SSH connections being set up at once.
+    pub max_handshakes: Option<usize>,
+    /// `--task-timeout`: each task pass fails after this long, unless the task sets `timeout:`.
+    pub task_timeout: Option<Duration>,
 }
 
 impl Default for RunOptions {
@@ -47,7 +56,10 @@ impl Default for RunOptions {
             extra_vars: Map::new(),
             limit: None,
             host_key_checking: None,
-            connect_timeout: Duration::from_secs(10),
+            connect_timeout: None,
+            max_connections: None,
+            max_handshakes: None,
+            task_timeout: None,
         }
     }
 }
@@ -122,12 +134,13 @@ pub async fn run_playbook(
     reporter: &mut dyn Reporter,
 ) -> RunSummary {
     let templar = Templar::new();
+    let pool = Pool::new(Limits::new(options.max_connections, options.max_handshakes));
     let mut run = Run {
         hosts: IndexMap::new(),
         summary: RunSummary::default(),
         reporter,
     };
-    for play in &playbook.plays {
+    for (index, play) in playbook.plays.iter().enumerate() {
         run.reporter.play_start(play);
         let selected = match select_hosts(inventory, &play.hosts, options.limit.as_deref()) {
             Ok(selected) => selected,
@@ -142,7 +155,7 @@ pub async fn run_playbook(
         }
         for name in &selected {
             if !run.hosts.contains_key(name) {
-                let state = new_host_state(inventory, name, options, &templar);
+                let state = new_host_state(inventory, name, options, &templar, &pool);
                 run.hosts.insert(name.clone(), state);
             }
             run.summary.stats.entry(name.clone()).or_default();
@@ -156,6 +169,9 @@ pub async fn run_playbook(
             play_hosts: Value::from(selected.clone()),
         };
         run.play(&ctx, play, &selected).await;
+        let later = &playbook.plays[index + 1..];
+        run.close_unneeded(inventory, later, options.limit.as_deref())
+            .await;
     }
     run.reporter.recap(&run.summary);
     for (_, host) in run.hosts {
@@ -189,6 +205,7 @@ fn new_host_state(
     name: &str,
     options: &RunOptions,
     templar: &Templar,
+    pool: &std::sync::Arc<Pool>,
 ) -> HostState {
     let inventory_vars = inventory.host_vars(name);
     let spec = connection_spec(name, &inventory_vars, options, templar);
@@ -198,12 +215,27 @@ fn new_host_state(
         facts: Map::new(),
         play_vars: Map::new(),
         notified: Default::default(),
-        link: Link::new(spec),
+        link: Link::new(spec, pool),
         done: false,
     }
 }
 
 impl Run<'_> {
+    /// Closes the connections of hosts no later play selects (their sockets count against the
+    /// connection limit). An unselectable pattern keeps everything open.
+    async fn close_unneeded(&mut self, inventory: &Inventory, later: &[Play], limit: Option<&str>) {
+        let mut needed = HashSet::new();
+        for play in later {
+            match select_hosts(inventory, &play.hosts, limit) {
+                Ok(hosts) => needed.extend(hosts),
+                Err(_) => return,
+            }
+        }
+        for host in self.hosts.values().filter(|h| !needed.contains(&h.name)) {
+            host.link.close().await;
+        }
+    }
+
     async fn play(&mut self, ctx: &RunContext<'_>, play: &Play, selected: &[String]) {
         for name in selected {
             let Some(host) = self.hosts.get_mut(name) else {
@@ -264,14 +296,20 @@ impl Run<'_> {
         self.reporter.task_start(task, handler);
         let mut results = futures::stream::iter(active)
             .map(|host| async move {
+                let in_use = host.link.hold();
                 let result = worker::run_task(ctx, host, task).await;
+                drop(in_use);
                 if result.is_fatal() {
                     host.done = true;
+                    host.link.close().await;
                 }
-                (host.name.clone(), result)
+                (host.name.clone(), result, host.link.take_notes())
             })
             .buffer_unordered(ctx.options.forks.max(1));
-        while let Some((name, result)) = results.next().await {
+        while let Some((name, result, notes)) = results.next().await {
+            for note in notes {
+                self.reporter.warning(&format!("{name}: {note}"));
+            }
             // Fields, not `self.record`: the hosts are still borrowed by the stream.
             self.reporter.host_result(&name, Some(task), &result);
             self.summary.stats.entry(name).or_default().count(&result);

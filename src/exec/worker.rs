@@ -237,7 +237,11 @@ async fn run_once(
         Some(v) => truthy(ctx, v, vars),
         None => ctx.options.diff,
     };
-    let plan = {
+    let limit = match super::timeout::limit(ctx, task, vars) {
+        Ok(limit) => limit,
+        Err(msg) => return TaskResult::failed(msg, action),
+    };
+    let run = async {
         let mut view = TaskHost {
             link: &host.link,
             templar: ctx.templar,
@@ -247,16 +251,27 @@ async fn run_once(
             check_mode,
             diff_mode,
         };
-        task.module.plan_json(Value::Object(args), &mut view).await
+        match task.module.plan_json(Value::Object(args), &mut view).await {
+            Ok(plan) => apply_plan(host, plan, check_mode, action).await,
+            Err(ModuleError::Host(msg)) => TaskResult::unreachable(msg, action),
+            Err(ModuleError::Params(msg)) => TaskResult::failed(
+                format!("{msg}. The error appears to be in '{}'", task.origin),
+                action,
+            ),
+            Err(e) => TaskResult::failed(e.to_string(), action),
+        }
     };
-    let outcome = match plan {
-        Ok(plan) => apply_plan(host, plan, check_mode, action).await,
-        Err(ModuleError::Host(msg)) => return TaskResult::unreachable(msg, action),
-        Err(ModuleError::Params(msg)) => TaskResult::failed(
-            format!("{msg}. The error appears to be in '{}'", task.origin),
-            action,
-        ),
-        Err(e) => TaskResult::failed(e.to_string(), action),
+    let outcome = match limit {
+        None => run.await,
+        Some(limit) => match tokio::time::timeout(limit, run).await {
+            Ok(outcome) => outcome,
+            // As in Ansible, a timeout is not subject to failed_when, only to ignore_errors.
+            Err(_) => {
+                let mut result = super::timeout::timed_out(limit, action);
+                result.ignored = truthy(ctx, &task.ignore_errors, vars);
+                return result;
+            }
+        },
     };
     if outcome.status == Status::Unreachable {
         return outcome;

@@ -22,6 +22,8 @@ impl LocalConnection {
             })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
+            // A command abandoned by its caller (a task timeout) does not run on unseen.
+            .kill_on_drop(true)
             .spawn()?;
         let pipe = child.stdin.take();
         // Input is written while output is read: a command that prints more than a pipe buffer
