@@ -16,18 +16,27 @@ const CENSORED: &str =
     "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
 
 /// Runs `task` on `host` and records what it leaves behind (registered vars, facts, notifications).
+///
+/// `no_log` hides only what is shown: `register` keeps the real result, as Ansible does. A `no_log`
+/// that cannot be evaluated fails the task unrun, its output hidden (Ansible fails closed).
 pub async fn run_task(ctx: &RunContext<'_>, host: &mut HostState, task: &Task) -> TaskResult {
     let vars = task_vars(ctx, host, task);
-    let mut result = match &task.loop_ {
-        None => run_once(ctx, host, task, &vars).await,
-        Some(_) => run_loop(ctx, host, task, &vars).await,
+    let (mut result, no_log) = match no_log_of(ctx, task, &vars) {
+        Ok(no_log) => {
+            let result = match &task.loop_ {
+                None => run_once(ctx, host, task, &vars).await,
+                Some(_) => run_loop(ctx, host, task, &vars).await,
+            };
+            (result, no_log)
+        }
+        Err(msg) => (invalid_no_log(ctx, task, &vars, msg), true),
     };
-    if truthy(ctx, &task.no_log, &vars) {
-        censor(&mut result);
-    }
     if let Some(name) = &task.register {
         host.facts
             .insert(name.clone(), Value::Object(result.result.clone()));
+    }
+    if no_log {
+        censor(&mut result);
     }
     if result.status == Status::Changed {
         host.notified.extend(task.notify.iter().cloned());
@@ -441,6 +450,35 @@ fn task_conditions_hold(
         }
     }
     Ok(true)
+}
+
+/// Whether the task's output must be hidden; an error when `no_log` cannot be evaluated.
+fn no_log_of(ctx: &RunContext<'_>, task: &Task, vars: &Vars) -> Result<bool, String> {
+    let rendered = match &task.no_log {
+        Value::String(s) => ctx
+            .templar
+            .render_str(s, vars)
+            .map_err(|e| format!("Error processing keyword 'no_log': {e}"))?,
+        other => other.clone(),
+    };
+    if rendered.is_null() {
+        return Ok(false);
+    }
+    drover_modules::de::bool_from_value(&rendered).ok_or_else(|| {
+        format!("Error processing keyword 'no_log': {rendered} is not a valid boolean")
+    })
+}
+
+/// The task that never ran because its `no_log` could not be evaluated (Ansible's wording).
+fn invalid_no_log(ctx: &RunContext<'_>, task: &Task, vars: &Vars, msg: String) -> TaskResult {
+    let warning = format!("Invalid no_log value for task, output will be masked: {msg}");
+    let mut result = TaskResult::failed(format!("Task failed: {msg}"), task.module.name());
+    result.result.insert(
+        "warnings".into(),
+        Value::Array(vec![Value::String(warning)]),
+    );
+    result.ignored = truthy(ctx, &task.ignore_errors, vars);
+    result
 }
 
 /// A keyword value that may be a boolean or a template (`ignore_errors: "{{ x }}"`).
