@@ -1,6 +1,7 @@
 //! One target host during a run: its connection (opened on first use, then reused by every task),
 //! its variables and what it has registered, and the module-facing [`Host`] view of it.
 
+use super::interrupt::{Interrupt, StopSignal};
 use crate::template::{Templar, Vars};
 use crate::transport::{Connection, ConnectionSpec, ExecOutput};
 use drover_modules::{Cmd, CmdOutput, Host, LocalFile, ModuleError};
@@ -35,10 +36,25 @@ impl Link {
         result.as_ref().map_err(Clone::clone)
     }
 
-    /// Runs a command over the host's one connection.
-    pub async fn exec(&self, cmd: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, HostError> {
-        let conn = self.connection().await.map_err(HostError::Unreachable)?;
-        conn.exec(cmd, stdin)
+    /// Runs a command over the host's one connection, within a run that may be interrupted: refused once it is (nothing new
+    /// starts), and a command still running then is stopped on the target.
+    pub async fn exec_unless(
+        &self,
+        cmd: &str,
+        stdin: Option<&[u8]>,
+        interrupt: &Interrupt,
+    ) -> Result<ExecOutput, HostError> {
+        let refused = |signal: StopSignal| HostError::Interrupted(signal.name());
+        if let Some(signal) = interrupt.requested() {
+            return Err(refused(signal));
+        }
+        let conn = tokio::select! {
+            conn = self.connection() => conn.map_err(HostError::Unreachable)?,
+            () = interrupt.wait() => {
+                return Err(refused(interrupt.requested().unwrap_or(StopSignal::Interrupt)));
+            }
+        };
+        conn.exec_until(cmd, stdin, interrupt.wait())
             .await
             .map_err(|e| HostError::Unreachable(e.to_string()))
     }
@@ -54,6 +70,8 @@ impl Link {
 pub enum HostError {
     #[error("{0}")]
     Unreachable(String),
+    #[error("not started: the run was interrupted ({0})")]
+    Interrupted(&'static str),
 }
 
 /// What the run remembers about a host across tasks and plays.
@@ -76,6 +94,7 @@ pub struct HostState {
 /// templates and expressions in the task's variables.
 pub struct TaskHost<'a> {
     pub link: &'a Link,
+    pub interrupt: &'a Interrupt,
     pub templar: &'a Templar,
     pub vars: &'a Vars,
     pub playbook_dir: &'a Path,
@@ -119,7 +138,7 @@ impl Host for TaskHost<'_> {
     async fn query(&mut self, cmd: &Cmd) -> Result<CmdOutput, ModuleError> {
         let out = self
             .link
-            .exec(&cmd.to_shell(), None)
+            .exec_unless(&cmd.to_shell(), None, self.interrupt)
             .await
             .map_err(|e| ModuleError::Host(e.to_string()))?;
         Ok(CmdOutput {

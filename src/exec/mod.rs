@@ -4,10 +4,12 @@
 
 mod connect;
 mod host;
+mod interrupt;
 mod result;
 mod worker;
 
 pub use connect::connection_spec;
+pub use interrupt::{Interrupt, StopSignal};
 pub use result::{HostStats, ItemResult, Status, TaskResult};
 
 use crate::inventory::Inventory;
@@ -58,6 +60,7 @@ pub struct RunContext<'a> {
     pub templar: &'a Templar,
     pub inventory: &'a Inventory,
     pub playbook_dir: &'a Path,
+    pub interrupt: &'a Interrupt,
     groups: Value,
     play_hosts: Value,
 }
@@ -99,12 +102,17 @@ impl RunContext<'_> {
 #[derive(Debug, Default)]
 pub struct RunSummary {
     pub stats: IndexMap<String, HostStats>,
+    /// The run was stopped by this signal before it ended.
+    pub interrupted: Option<StopSignal>,
 }
 
 impl RunSummary {
-    /// Ansible's exit codes: 4 if any host was unreachable, else 2 if any failed, else 0.
+    /// Ansible's exit codes: 4 if any host was unreachable, else 2 if any failed, else 0; a run
+    /// stopped by a signal exits as a shell reports it (130 for Ctrl-C, 143 for SIGTERM).
     pub fn exit_code(&self) -> u8 {
-        if self.stats.values().any(|s| s.unreachable > 0) {
+        if let Some(signal) = self.interrupted {
+            signal.exit_code()
+        } else if self.stats.values().any(|s| s.unreachable > 0) {
             4
         } else if self.stats.values().any(|s| s.failed > 0) {
             2
@@ -121,6 +129,25 @@ pub async fn run_playbook(
     options: &RunOptions,
     reporter: &mut dyn Reporter,
 ) -> RunSummary {
+    run_playbook_until(
+        playbook,
+        inventory,
+        options,
+        reporter,
+        &Interrupt::default(),
+    )
+    .await
+}
+
+/// [`run_playbook`] that stops early once `interrupt` is requested: running steps are stopped on
+/// their hosts, nothing new starts, and the recap shows what happened until then.
+pub async fn run_playbook_until(
+    playbook: &Playbook,
+    inventory: &Inventory,
+    options: &RunOptions,
+    reporter: &mut dyn Reporter,
+    interrupt: &Interrupt,
+) -> RunSummary {
     let templar = Templar::new();
     let mut run = Run {
         hosts: IndexMap::new(),
@@ -128,6 +155,9 @@ pub async fn run_playbook(
         reporter,
     };
     for play in &playbook.plays {
+        if interrupt.requested().is_some() {
+            break;
+        }
         run.reporter.play_start(play);
         let selected = match select_hosts(inventory, &play.hosts, options.limit.as_deref()) {
             Ok(selected) => selected,
@@ -152,11 +182,13 @@ pub async fn run_playbook(
             templar: &templar,
             inventory,
             playbook_dir: &playbook.dir,
+            interrupt,
             groups: Value::Object(inventory.groups()),
             play_hosts: Value::from(selected.clone()),
         };
         run.play(&ctx, play, &selected).await;
     }
+    run.summary.interrupted = interrupt.requested();
     run.reporter.recap(&run.summary);
     for (_, host) in run.hosts {
         host.link.close().await;
@@ -221,7 +253,9 @@ impl Run<'_> {
         for section in &play.sections {
             for task in section {
                 if !self.task_on_hosts(ctx, task, false, selected).await {
-                    self.reporter.no_hosts_left();
+                    if ctx.interrupt.requested().is_none() {
+                        self.reporter.no_hosts_left();
+                    }
                     return;
                 }
             }
@@ -246,6 +280,9 @@ impl Run<'_> {
         handler: bool,
         targets: &[String],
     ) -> bool {
+        if ctx.interrupt.requested().is_some() {
+            return false;
+        }
         let wanted: HashSet<&str> = targets.iter().map(String::as_str).collect();
         let active: Vec<&mut HostState> = self
             .hosts
@@ -256,9 +293,16 @@ impl Run<'_> {
             return false;
         }
         self.reporter.task_start(task, handler);
+        // Hosts not started when the run is interrupted never start this task.
+        let not_interrupted =
+            |_: &&mut HostState| futures::future::ready(ctx.interrupt.requested().is_none());
         let mut results = futures::stream::iter(active)
+            .take_while(not_interrupted)
             .map(|host| async move {
-                let result = worker::run_task(ctx, host, task).await;
+                let mut result = worker::run_task(ctx, host, task).await;
+                if let Some(signal) = ctx.interrupt.requested() {
+                    result = result.interrupted_by(signal.name());
+                }
                 if result.is_fatal() {
                     host.done = true;
                 }
@@ -271,9 +315,11 @@ impl Run<'_> {
             self.summary.stats.entry(name).or_default().count(&result);
         }
         drop(results);
-        self.hosts
-            .values()
-            .any(|h| !h.done && wanted.contains(h.name.as_str()))
+        ctx.interrupt.requested().is_none()
+            && self
+                .hosts
+                .values()
+                .any(|h| !h.done && wanted.contains(h.name.as_str()))
     }
 
     /// Notified handlers, in the order they are defined, on the hosts that notified them.

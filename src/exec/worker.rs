@@ -90,7 +90,7 @@ async fn run_loop(
             "ansible_loop_var".into(),
             Value::String(spec.loop_var.clone()),
         );
-        let unreachable = one.status == Status::Unreachable;
+        let unreachable = matches!(one.status, Status::Unreachable | Status::Interrupted);
         outcomes.push(ItemResult {
             label,
             status: one.status,
@@ -108,7 +108,9 @@ async fn run_loop(
 /// A loop's result: `results` holds every item's; the task is changed/failed if any item is.
 fn combine_items(items: Vec<ItemResult>, action: &'static str) -> TaskResult {
     let any = |s: Status| items.iter().any(|i| i.status == s);
-    let status = if any(Status::Unreachable) {
+    let status = if any(Status::Interrupted) {
+        Status::Interrupted
+    } else if any(Status::Unreachable) {
         Status::Unreachable
     } else if any(Status::Failed) {
         Status::Failed
@@ -249,6 +251,7 @@ async fn run_once(
     let plan = {
         let mut view = TaskHost {
             link: &host.link,
+            interrupt: ctx.interrupt,
             templar: ctx.templar,
             vars,
             playbook_dir: ctx.playbook_dir,
@@ -258,7 +261,7 @@ async fn run_once(
         task.module.plan_json(Value::Object(args), &mut view).await
     };
     let outcome = match plan {
-        Ok(plan) => apply_plan(host, plan, check_mode, action).await,
+        Ok(plan) => apply_plan(ctx, host, plan, check_mode, action).await,
         Err(ModuleError::Host(msg)) => return TaskResult::unreachable(msg, action),
         Err(e) => TaskResult::failed(e.to_string(), action),
     };
@@ -286,6 +289,7 @@ fn drop_omitted(args: Map<String, Value>) -> Map<String, Value> {
 
 /// Runs the plan's steps (unless in check mode) and shapes Ansible's result.
 async fn apply_plan(
+    ctx: &RunContext<'_>,
     host: &HostState,
     plan: Plan,
     check_mode: bool,
@@ -312,7 +316,7 @@ async fn apply_plan(
         for step in &plan.steps {
             let out = match host
                 .link
-                .exec(&step.cmd.to_shell(), step.stdin.as_deref())
+                .exec_unless(&step.cmd.to_shell(), step.stdin.as_deref(), ctx.interrupt)
                 .await
             {
                 Ok(out) => out,

@@ -22,7 +22,7 @@ impl<W: Write> AdhocReporter<W> {
             Status::Ok => Style::new().green(),
             Status::Changed => Style::new().yellow(),
             Status::Skipped => Style::new().cyan(),
-            Status::Failed | Status::Unreachable => Style::new().red(),
+            Status::Failed | Status::Unreachable | Status::Interrupted => Style::new().red(),
         };
         style.force_styling(self.colour)
     }
@@ -41,9 +41,12 @@ impl<W: Write> Reporter for AdhocReporter<W> {
             Status::Skipped => "SKIPPED",
             Status::Failed => "FAILED",
             Status::Unreachable => "UNREACHABLE!",
+            Status::Interrupted => "INTERRUPTED!",
         };
         let text = match (r.get("rc"), r.get("stdout")) {
-            (Some(rc), Some(Value::String(stdout))) if result.status != Status::Unreachable => {
+            (Some(rc), Some(Value::String(stdout)))
+                if !matches!(result.status, Status::Unreachable | Status::Interrupted) =>
+            {
                 let stderr = r.get("stderr").and_then(Value::as_str).unwrap_or("");
                 let mut body = stdout.clone();
                 if !stderr.is_empty() {
@@ -77,11 +80,15 @@ impl<W: Write> Reporter for AdhocReporter<W> {
         let failed = count(|s| s.failed);
         let unreachable = count(|s| s.unreachable);
         let changed = count(|s| s.changed);
-        let ok = hosts - failed - unreachable;
-        let _ = writeln!(
-            self.out,
+        let interrupted = count(|s| s.interrupted);
+        let ok = hosts.saturating_sub(failed + unreachable + interrupted);
+        let mut line = format!(
             "\n{hosts} hosts: {ok} ok ({changed} changed), {failed} failed, {unreachable} unreachable"
         );
+        if let Some(signal) = summary.interrupted {
+            line.push_str(&format!(", {interrupted} interrupted ({})", signal.name()));
+        }
+        let _ = writeln!(self.out, "{line}");
         let _ = self.out.flush();
     }
 }
