@@ -83,6 +83,9 @@ pub struct HostState {
     pub facts: Map<String, Value>,
     /// Play-level vars (`vars` + `vars_files`), replaced at each play.
     pub play_vars: Map<String, Value>,
+    /// The variables a task without `vars:` sees, resolved: computed once and shared by the
+    /// following tasks until `facts` or `play_vars` change (whoever changes them clears it).
+    pub scope: Option<std::sync::Arc<Vars>>,
     /// Handlers this host has notified and not yet run.
     pub notified: BTreeSet<String>,
     pub link: Link,

@@ -8,6 +8,7 @@ use crate::playbook::Task;
 use crate::template::Vars;
 use drover_modules::{ModuleError, Plan};
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 /// Ansible's `omit` placeholder: an argument rendered to this is dropped.
 pub const OMIT: &str = "__omit_place_holder__drover__";
@@ -21,19 +22,21 @@ const CENSORED: &str =
 /// that cannot be evaluated fails the task unrun, its output hidden (Ansible fails closed).
 pub async fn run_task(ctx: &RunContext<'_>, host: &mut HostState, task: &Task) -> TaskResult {
     let vars = task_vars(ctx, host, task);
-    let (mut result, no_log) = match no_log_of(ctx, task, &vars) {
+    let vars: &Vars = &vars;
+    let (mut result, no_log) = match no_log_of(ctx, task, vars) {
         Ok(no_log) => {
             let result = match &task.loop_ {
-                None => run_once(ctx, host, task, &vars).await,
-                Some(_) => run_loop(ctx, host, task, &vars).await,
+                None => run_once(ctx, host, task, vars).await,
+                Some(_) => run_loop(ctx, host, task, vars).await,
             };
             (result, no_log)
         }
-        Err(msg) => (invalid_no_log(ctx, task, &vars, msg), true),
+        Err(msg) => (invalid_no_log(ctx, task, vars, msg), true),
     };
     if let Some(name) = &task.register {
         host.facts
             .insert(name.clone(), Value::Object(result.result.clone()));
+        host.scope = None;
     }
     if no_log {
         censor(&mut result);
@@ -44,9 +47,18 @@ pub async fn run_task(ctx: &RunContext<'_>, host: &mut HostState, task: &Task) -
     result
 }
 
-/// The variables a task sees.
-pub fn task_vars(ctx: &RunContext<'_>, host: &HostState, task: &Task) -> Vars {
-    vars_in_scope(ctx, host, &host.play_vars, &task.vars)
+/// The variables a task sees. Without task `vars:` they are the host's resolved scope, computed
+/// once and reused until a `register` or `set_fact` changes it.
+pub fn task_vars(ctx: &RunContext<'_>, host: &mut HostState, task: &Task) -> Arc<Vars> {
+    if !task.vars.is_empty() {
+        return Arc::new(vars_in_scope(ctx, host, &host.play_vars, &task.vars));
+    }
+    if let Some(scope) = &host.scope {
+        return Arc::clone(scope);
+    }
+    let scope = Arc::new(vars_in_scope(ctx, host, &host.play_vars, &Map::new()));
+    host.scope = Some(Arc::clone(&scope));
+    scope
 }
 
 /// A host's variables with `play` and `task` layers, lowest precedence first: inventory, magic
@@ -431,6 +443,7 @@ fn apply_set_fact(host: &mut HostState, r: &TaskResult) {
     }
     if let Some(Value::Object(facts)) = r.result.get("ansible_facts") {
         host.facts.extend(facts.clone());
+        host.scope = None;
     }
 }
 

@@ -61,6 +61,17 @@ impl Templar {
         Templar { env }
     }
 
+    /// This environment with `globals` visible to every template and expression, below any
+    /// variable of the same name. For what every host of a play shares (`groups`, `play_hosts`):
+    /// converted once here instead of with each host's variables at every render.
+    pub fn with_globals(&self, globals: &Vars) -> Templar {
+        let mut env = self.env.clone();
+        for (name, value) in globals {
+            env.add_global(name.clone(), JinjaValue::from(Serde(value)));
+        }
+        Templar { env }
+    }
+
     /// Renders every string inside `value`; maps and lists recursively, keys too.
     pub fn render_value(&self, value: &Value, vars: &Vars) -> Result<Value, TemplateError> {
         if !contains_template(value) {
@@ -178,11 +189,8 @@ impl Templar {
             .eval(ctx.clone())
             .map_err(|e| self.explain(e, expr, vars, true))?;
         if value.is_undefined() {
-            return Err(undefined_in(
-                &compiled.undeclared_variables(false),
-                vars,
-                expr,
-            ));
+            let names = without_globals(&self.env, compiled.undeclared_variables(false));
+            return Err(undefined_in(&names, vars, expr));
         }
         to_json(&value)
     }
@@ -230,7 +238,8 @@ impl Templar {
                 })?;
         template.render(ctx).map_err(|e| {
             if e.kind() == ErrorKind::UndefinedError {
-                undefined_in(&template.undeclared_variables(true), vars, name)
+                let names = without_globals(&env, template.undeclared_variables(true));
+                undefined_in(&names, vars, name)
             } else {
                 TemplateError::Render {
                     message: format!("{name}: {}", describe(&e)),
@@ -262,7 +271,7 @@ impl Templar {
                         .template_from_str(source)
                         .map(|t| t.undeclared_variables(false))
                 };
-                let names = names.unwrap_or_default();
+                let names = without_globals(&self.env, names.unwrap_or_default());
                 undefined_in(&names, vars, source)
             }
             _ => TemplateError::Render {
@@ -270,6 +279,17 @@ impl Templar {
             },
         }
     }
+}
+
+/// A global (`groups`) is never the undefined name: an error inside it is about an attribute.
+fn without_globals(
+    env: &Environment<'static>,
+    mut names: std::collections::HashSet<String>,
+) -> std::collections::HashSet<String> {
+    for (global, _) in env.globals() {
+        names.remove(global);
+    }
+    names
 }
 
 fn undefined_in(
