@@ -246,3 +246,45 @@ fn a_second_ctrl_c_exits_at_once() {
         out.show()
     );
 }
+
+#[test]
+fn an_interrupted_loop_says_so() {
+    let root = tempdir();
+    let inv = local_inventory(root.path());
+    let d = root.path().display();
+    let playbook = format!(
+        "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: looping\n      shell: touch {d}/started-{{{{ item }}}}; sleep 30\n      loop: [a, b]\n"
+    );
+    let path = root.path().join("loop.yml");
+    write(&path, &playbook);
+    let bin = assert_cmd::cargo::cargo_bin("drover");
+    let child = std::process::Command::new(bin)
+        .args(["play", &path.display().to_string(), "-i", &inv])
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start drover: {e}"));
+    for _ in 0..600 {
+        if root.path().join("started-a").exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let out = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("wait for drover: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(130), "{stdout}");
+    assert!(
+        stdout.contains("fatal: [localhost]: INTERRUPTED! =>"),
+        "{stdout}"
+    );
+    assert!(
+        !root.path().join("started-b").exists(),
+        "the next item started"
+    );
+}

@@ -146,7 +146,9 @@ impl<W: Write> Reporter for DefaultReporter<W> {
         for item in &result.items {
             self.item_line(host, item, result.action);
         }
-        if !result.items.is_empty() && result.status != Status::Failed {
+        if !result.items.is_empty()
+            && !matches!(result.status, Status::Failed | Status::Interrupted)
+        {
             return;
         }
         self.print_diffs(&result.diffs);
