@@ -138,7 +138,7 @@ fn interrupted(dir: &Path, extra: &[&str], signals: &[&str]) -> Outcome {
     let stubborn = signals.len() > 1;
     let (playbook, inv) = slow_play(dir, stubborn);
     let bin = assert_cmd::cargo::cargo_bin("drover");
-    let child = std::process::Command::new(bin)
+    let mut child = std::process::Command::new(bin)
         .args(["play", &playbook, "-i", &inv])
         .args(extra)
         .env("NO_COLOR", "1")
@@ -147,6 +147,24 @@ fn interrupted(dir: &Path, extra: &[&str], signals: &[&str]) -> Outcome {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("start drover: {e}"));
+    let stderr = child
+        .stderr
+        .take()
+        .unwrap_or_else(|| panic!("stderr is piped"));
+    let (lines, said) = std::sync::mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut all = String::new();
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            all.push_str(&line);
+            all.push('\n');
+            let _ = lines.send(line);
+        }
+        all
+    });
     let started = |h: &str| dir.join(format!("started-{h}")).exists();
     for _ in 0..600 {
         if started("one") && started("two") {
@@ -158,7 +176,12 @@ fn interrupted(dir: &Path, extra: &[&str], signals: &[&str]) -> Outcome {
         started("one") && started("two"),
         "the slow task never started"
     );
-    for signal in signals {
+    for (n, signal) in signals.iter().enumerate() {
+        if n > 0 {
+            // Signals sent back to back may merge into one: wait until drover saw the first.
+            let seen = said.iter().any(|line| line.contains("stopping"));
+            assert!(seen, "drover never said it was stopping");
+        }
         let sent = std::process::Command::new("kill")
             .args([*signal, &child.id().to_string()])
             .status()
@@ -171,7 +194,7 @@ fn interrupted(dir: &Path, extra: &[&str], signals: &[&str]) -> Outcome {
     Outcome {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        stderr: reader.join().unwrap_or_default(),
     }
 }
 
