@@ -1,6 +1,7 @@
 //! One target host during a run: its connection (opened on first use, then reused by every task),
 //! its variables and what it has registered, and the module-facing [`Host`] view of it.
 
+use super::interrupt::{Interrupt, StopSignal};
 use crate::template::{Templar, Vars};
 use crate::transport::pool::{Hold, InUse, Pool, PooledLink};
 use crate::transport::{ConnectionSpec, ExecOutput};
@@ -38,10 +39,25 @@ impl Link {
         })
     }
 
-    /// Runs a command over the host's one connection.
-    pub async fn exec(&self, cmd: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, HostError> {
-        let conn = self.connection().await.map_err(HostError::Unreachable)?;
-        conn.exec(cmd, stdin)
+    /// Runs a command over the host's one connection, within a run that may be interrupted: refused once it is (nothing new
+    /// starts), and a command still running then is stopped on the target.
+    pub async fn exec_unless(
+        &self,
+        cmd: &str,
+        stdin: Option<&[u8]>,
+        interrupt: &Interrupt,
+    ) -> Result<ExecOutput, HostError> {
+        let refused = |signal: StopSignal| HostError::Interrupted(signal.name());
+        if let Some(signal) = interrupt.requested() {
+            return Err(refused(signal));
+        }
+        let conn = tokio::select! {
+            conn = self.connection() => conn.map_err(HostError::Unreachable)?,
+            () = interrupt.wait() => {
+                return Err(refused(interrupt.requested().unwrap_or(StopSignal::Interrupt)));
+            }
+        };
+        conn.exec_until(cmd, stdin, interrupt.wait())
             .await
             .map_err(|e| HostError::Unreachable(e.to_string()))
     }
@@ -66,6 +82,8 @@ impl Link {
 pub enum HostError {
     #[error("{0}")]
     Unreachable(String),
+    #[error("not started: the run was interrupted ({0})")]
+    Interrupted(&'static str),
 }
 
 /// What the run remembers about a host across tasks and plays.
@@ -77,6 +95,9 @@ pub struct HostState {
     pub facts: Map<String, Value>,
     /// Play-level vars (`vars` + `vars_files`), replaced at each play.
     pub play_vars: Map<String, Value>,
+    /// The variables a task without `vars:` sees, resolved: computed once and shared by the
+    /// following tasks until `facts` or `play_vars` change (whoever changes them clears it).
+    pub scope: Option<std::sync::Arc<Vars>>,
     /// Handlers this host has notified and not yet run.
     pub notified: BTreeSet<String>,
     pub link: Link,
@@ -88,6 +109,7 @@ pub struct HostState {
 /// templates and expressions in the task's variables.
 pub struct TaskHost<'a> {
     pub link: &'a Link,
+    pub interrupt: &'a Interrupt,
     pub templar: &'a Templar,
     pub vars: &'a Vars,
     pub playbook_dir: &'a Path,
@@ -133,7 +155,7 @@ impl Host for TaskHost<'_> {
     async fn query(&mut self, cmd: &Cmd) -> Result<CmdOutput, ModuleError> {
         let out = self
             .link
-            .exec(&cmd.to_shell(), None)
+            .exec_unless(&cmd.to_shell(), None, self.interrupt)
             .await
             .map_err(|e| ModuleError::Host(e.to_string()))?;
         Ok(CmdOutput {

@@ -14,6 +14,7 @@ mod resolve;
 
 pub use error::TemplateError;
 use minijinja::syntax::SyntaxConfig;
+use minijinja::value::Serde;
 use minijinja::{Environment, ErrorKind, Template, UndefinedBehavior, Value as JinjaValue};
 use resolve::context_of;
 use serde_json::Value;
@@ -49,6 +50,17 @@ impl Templar {
         env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
         filters::register(&mut env);
         limits::install(&mut env);
+        Templar { env }
+    }
+
+    /// This environment with `globals` visible to every template and expression, below any
+    /// variable of the same name. For what every host of a play shares (`groups`, `play_hosts`):
+    /// converted once here instead of with each host's variables at every render.
+    pub fn with_globals(&self, globals: &Vars) -> Templar {
+        let mut env = self.env.clone();
+        for (name, value) in globals {
+            env.add_global(name.clone(), JinjaValue::from(Serde(value)));
+        }
         Templar { env }
     }
 
@@ -147,11 +159,8 @@ impl Templar {
                 .eval(ctx.clone())
                 .map_err(|e| self.explain(e, expr, vars, true))?;
             if value.is_undefined() {
-                return Err(undefined_in(
-                    &compiled.undeclared_variables(false),
-                    vars,
-                    expr,
-                ));
+                let names = without_globals(&self.env, compiled.undeclared_variables(false));
+                return Err(undefined_in(&names, vars, expr));
             }
             to_json(&value)
         };
@@ -244,7 +253,8 @@ impl Templar {
                         .template_from_str(source)
                         .map(|t| t.undeclared_variables(false))
                 };
-                undefined_in(&names.unwrap_or_default(), vars, source)
+                let names = without_globals(&self.env, names.unwrap_or_default());
+                undefined_in(&names, vars, source)
             }
             _ => TemplateError::Render {
                 message: error::describe(&e, source),
@@ -267,6 +277,17 @@ fn render_capped(
         )),
         Err(e) => Err(e),
     }
+}
+
+/// A global (`groups`) is never the undefined name: an error inside it is about an attribute.
+fn without_globals(
+    env: &Environment<'static>,
+    mut names: std::collections::HashSet<String>,
+) -> std::collections::HashSet<String> {
+    for (global, _) in env.globals() {
+        names.remove(global);
+    }
+    names
 }
 
 fn undefined_in(

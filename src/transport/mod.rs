@@ -19,7 +19,7 @@ pub mod ssh_config;
 
 pub use known_hosts::{HostKeyChecking, KnownHostsDecision, check_host_key};
 pub use local::LocalConnection;
-pub use ssh::{CHANNELS_PER_HOST, SshConnection};
+pub use ssh::{CHANNELS_PER_HOST, STOP_GRACE, SshConnection};
 pub use ssh_config::ConnectionVars;
 
 use std::path::PathBuf;
@@ -259,6 +259,21 @@ impl Connection {
         match self {
             Connection::Ssh(c) => c.exec(command, stdin).await,
             Connection::Local(c) => c.exec(command, stdin).await,
+        }
+    }
+
+    /// [`exec`](Self::exec) that can be stopped (Ctrl-C): once `stop` completes, the command's
+    /// whole process group on the target gets SIGTERM, then SIGKILL after [`STOP_GRACE`]; what it
+    /// printed until then is returned (`rc` 143 or 137; -1 when it could not be stopped in time).
+    pub async fn exec_until(
+        &self,
+        command: &str,
+        stdin: Option<&[u8]>,
+        stop: impl Future<Output = ()>,
+    ) -> Result<ExecOutput, TransportError> {
+        match self {
+            Connection::Ssh(c) => c.exec_until(command, stdin, stop).await,
+            Connection::Local(c) => c.exec_until(command, stdin, stop).await,
         }
     }
 

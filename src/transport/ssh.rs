@@ -20,6 +20,7 @@ use russh::keys::ssh_key::{Algorithm, HashAlg, PublicKey};
 use russh::keys::{PrivateKeyWithHashAlg, load_secret_key};
 use russh::{ChannelMsg, Disconnect, MethodKind, Preferred, Sig};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::net::TcpStream;
@@ -29,6 +30,9 @@ use tokio::sync::Semaphore;
 /// host never refuses a channel (further `exec` calls wait for a free one).
 pub const CHANNELS_PER_HOST: usize = 8;
 
+/// How long a stopped command gets to end after SIGTERM (then SIGKILL, then it is abandoned).
+pub const STOP_GRACE: Duration = Duration::from_secs(2);
+
 /// An authenticated SSH connection to one host.
 pub struct SshConnection {
     handle: Handle<Client>,
@@ -36,6 +40,17 @@ pub struct SshConnection {
     /// `name (address:port)`, for messages.
     host: String,
     notes: Vec<String>,
+    /// A stop (Ctrl-C) was already sent to this connection's sessions.
+    stop_started: AtomicBool,
+}
+
+/// What a command queued behind others returns when the run is stopped before it starts.
+fn not_started() -> ExecOutput {
+    ExecOutput {
+        rc: -1,
+        stdout: Vec::new(),
+        stderr: b"not started: the run was stopped".to_vec(),
+    }
 }
 
 /// Where keys and extra known_hosts files come from besides the spec. Tests replace these so the
@@ -226,6 +241,7 @@ impl SshConnection {
             channels: Semaphore::new(CHANNELS_PER_HOST),
             host: describe_host(spec),
             notes,
+            stop_started: AtomicBool::new(false),
         })
     }
 
@@ -242,12 +258,29 @@ impl SshConnection {
         command: &str,
         stdin: Option<&[u8]>,
     ) -> Result<ExecOutput, TransportError> {
-        // The semaphore is never closed, so acquiring can only fail if that changes.
-        let _permit = self
-            .channels
-            .acquire()
+        self.exec_until(command, stdin, std::future::pending())
             .await
-            .map_err(|e| self.lost(e.to_string()))?;
+    }
+
+    /// [`exec`](Self::exec), stopped when `stop` completes (Ctrl-C). Closing the channel alone
+    /// would leave the command running, so the command's process group is signalled: by an SSH
+    /// `signal` request (honoured by OpenSSH for non-root users only: "session signalling requires
+    /// privilege separation"), and by a short command on a spare channel that sends SIGTERM, then
+    /// SIGKILL after [`STOP_GRACE`], to the process group of every other session of this
+    /// connection (each one leads its own: sshd calls setsid for it). A command still running
+    /// after that is abandoned. Queued behind other commands when `stop` comes, it never starts.
+    pub async fn exec_until(
+        &self,
+        command: &str,
+        stdin: Option<&[u8]>,
+        stop: impl Future<Output = ()>,
+    ) -> Result<ExecOutput, TransportError> {
+        let mut stop = std::pin::pin!(stop);
+        // The semaphore is never closed, so acquiring can only fail if that changes.
+        let _permit = tokio::select! {
+            permit = self.channels.acquire() => permit.map_err(|e| self.lost(e.to_string()))?,
+            () = &mut stop => return Ok(not_started()),
+        };
         let channel = self
             .handle
             .channel_open_session()
@@ -266,12 +299,25 @@ impl SshConnection {
         };
         let mut send_input = std::pin::pin!(send_input);
         let mut input_done = false;
+        let stopper = async {
+            stop.await;
+            // Refused for root sessions; the stop command below covers them.
+            let _ = writer.signal(Sig::TERM).await;
+            if self.stop_started.swap(true, Ordering::SeqCst) {
+                tokio::time::sleep(STOP_GRACE * 2).await;
+            } else {
+                self.stop_sessions().await;
+            }
+            tokio::time::sleep(STOP_GRACE).await;
+        };
+        let mut stopper = std::pin::pin!(stopper);
         let mut out = ExecOutput::default();
         let mut status = None;
         loop {
             tokio::select! {
                 // A failed write means the channel or connection is gone; the read side says which.
                 _ = &mut send_input, if !input_done => input_done = true,
+                () = &mut stopper => break,
                 msg = reader.wait() => match msg {
                     Some(ChannelMsg::Data { data }) => out.stdout.extend_from_slice(&data),
                     Some(ChannelMsg::ExtendedData { data, ext: 1 }) => {
@@ -327,6 +373,35 @@ impl SshConnection {
             .disconnect(Disconnect::ByApplication, "", "en")
             .await;
         let _ = tokio::time::timeout(Duration::from_secs(2), self.handle).await;
+    }
+
+    /// SIGTERM, then SIGKILL after [`STOP_GRACE`], to the process group of every other session of
+    /// this connection: their shells are this session's siblings (children of the connection's
+    /// sshd) and lead their own groups. On a spare channel: the command slots may all be taken.
+    async fn stop_sessions(&self) {
+        let grace = STOP_GRACE.as_secs().max(1);
+        let script = format!(
+            "s() {{ g=$1; for f in /proc/[0-9]*/stat; do read -r l < \"$f\" || continue; \
+             l=${{l##*) }}; set -- $l; p=${{f#/proc/}}; p=${{p%/stat}}; \
+             if [ \"$2\" = \"$PPID\" ] && [ \"$p\" != \"$$\" ]; then kill -s \"$g\" -- \"-$3\"; fi; \
+             done 2>/dev/null; }}; s TERM; sleep {grace}; s KILL"
+        );
+        let Ok(channel) = self.handle.channel_open_session().await else {
+            return;
+        };
+        if channel
+            .exec(true, format!("exec /bin/sh -c '{script}'"))
+            .await
+            .is_err()
+        {
+            return;
+        }
+        let (mut reader, _writer) = channel.split();
+        while let Some(msg) = reader.wait().await {
+            if matches!(msg, ChannelMsg::Close) {
+                break;
+            }
+        }
     }
 
     fn lost(&self, reason: String) -> TransportError {
