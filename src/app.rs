@@ -2,7 +2,7 @@
 //! with the context a person needs.
 
 use crate::cli::{Cli, Command, ConnectArgs, InventoryArgs, PlayArgs, RunArgs, inventory_sources};
-use crate::exec::{RunOptions, run_playbook};
+use crate::exec::{Interrupt, RunOptions, RunSummary, StopSignal, run_playbook_until};
 use crate::inventory::Inventory;
 use crate::playbook::{Play, Playbook, adhoc_task, load_playbook};
 use crate::report::{
@@ -22,9 +22,11 @@ pub mod exit {
 
 /// Runs the parsed command line and returns the process exit code.
 pub async fn run(cli: Cli) -> u8 {
+    let interrupt = Interrupt::default();
+    listen_for_stop_signals(&interrupt);
     match cli.command {
-        Command::Play(args) => play(args).await,
-        Command::Run(args) => adhoc(args).await,
+        Command::Play(args) => play(args, &interrupt).await,
+        Command::Run(args) => adhoc(args, &interrupt).await,
         Command::Inventory(args) => inventory(args),
         Command::Vault(cmd) => vault(&cmd),
     }
@@ -48,6 +50,44 @@ fn vault(cmd: &crate::vault::VaultCommand) -> u8 {
             exit::ERROR
         }
     }
+}
+
+/// First SIGINT/SIGTERM: ask the run to stop (remote commands are stopped, the recap is printed).
+/// A second one exits at once, as a person pressing Ctrl-C twice expects.
+fn listen_for_stop_signals(interrupt: &Interrupt) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut int), Ok(mut term)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        error("cannot install the SIGINT/SIGTERM handlers: Ctrl-C will end drover at once");
+        return;
+    };
+    let interrupt = interrupt.clone();
+    tokio::spawn(async move {
+        loop {
+            let signal = tokio::select! {
+                _ = int.recv() => StopSignal::Interrupt,
+                _ = term.recv() => StopSignal::Terminate,
+            };
+            if interrupt.requested().is_some() {
+                std::process::exit(i32::from(signal.exit_code()));
+            }
+            eprintln!(
+                "\n[{}] stopping: running tasks are being stopped on their hosts, nothing new starts (again to exit at once)",
+                signal.name()
+            );
+            interrupt.request(signal);
+        }
+    });
+}
+
+/// The exit code of a finished run, after saying so when it was interrupted.
+fn finished(summary: &RunSummary) -> u8 {
+    if let Some(signal) = summary.interrupted {
+        error(format!("User interrupted execution ({})", signal.name()));
+    }
+    summary.exit_code()
 }
 
 fn error(msg: impl std::fmt::Display) {
@@ -87,7 +127,7 @@ fn options(connect: &ConnectArgs) -> Result<RunOptions, u8> {
     })
 }
 
-async fn play(args: PlayArgs) -> u8 {
+async fn play(args: PlayArgs, interrupt: &Interrupt) -> u8 {
     let options = match options(&args.connect) {
         Ok(o) => o,
         Err(code) => return code,
@@ -130,7 +170,11 @@ async fn play(args: PlayArgs) -> u8 {
     let mut code = exit::OK;
     for playbook in &playbooks {
         let mut reporter = reporter(args.connect.output, &options);
-        let summary = run_playbook(playbook, &inventory, &options, reporter.as_mut()).await;
+        let summary =
+            run_playbook_until(playbook, &inventory, &options, reporter.as_mut(), interrupt).await;
+        if summary.interrupted.is_some() {
+            return finished(&summary);
+        }
         code = code.max(summary.exit_code());
     }
     code
@@ -175,7 +219,7 @@ fn list_play_hosts(play: &Play, inventory: &Inventory, options: &RunOptions) {
     }
 }
 
-async fn adhoc(args: RunArgs) -> u8 {
+async fn adhoc(args: RunArgs, interrupt: &Interrupt) -> u8 {
     let options = match options(&args.connect) {
         Ok(o) => o,
         Err(code) => return code,
@@ -232,9 +276,15 @@ async fn adhoc(args: RunArgs) -> u8 {
             },
         )),
     };
-    run_playbook(&playbook, &inventory, &options, reporter.as_mut())
-        .await
-        .exit_code()
+    let summary = run_playbook_until(
+        &playbook,
+        &inventory,
+        &options,
+        reporter.as_mut(),
+        interrupt,
+    )
+    .await;
+    finished(&summary)
 }
 
 fn inventory(args: InventoryArgs) -> u8 {

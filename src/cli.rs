@@ -58,9 +58,32 @@ pub struct ConnectArgs {
     /// How host keys are checked against known_hosts (default: strict, or the inventory's ssh options).
     #[arg(long = "host-key-checking", value_enum, value_name = "MODE")]
     pub host_key_checking: Option<HostKeyMode>,
-    /// Seconds to wait for a host's SSH connection.
-    #[arg(short = 'T', long = "timeout", default_value_t = 10)]
-    pub timeout: u64,
+    /// Seconds to wait for a host's SSH connection [default: ConnectTimeout of the ssh options or
+    /// ~/.ssh/config, else 10].
+    #[arg(short = 'T', long = "timeout", value_name = "SECONDS")]
+    pub timeout: Option<u64>,
+    /// SSH connections open at once; hosts beyond it reconnect on demand [default: what the
+    /// open-file limit allows].
+    #[arg(
+        long = "max-connections",
+        value_name = "N",
+        env = "DROVER_MAX_CONNECTIONS"
+    )]
+    pub max_connections: Option<usize>,
+    /// SSH connections being set up (handshake and authentication) at once [default: 16].
+    #[arg(
+        long = "max-handshakes",
+        value_name = "N",
+        env = "DROVER_MAX_HANDSHAKES"
+    )]
+    pub max_handshakes: Option<usize>,
+    /// Seconds a task may run on a host before it fails (0: no limit); a task's `timeout:` wins.
+    #[arg(
+        long = "task-timeout",
+        value_name = "SECONDS",
+        env = "ANSIBLE_TASK_TIMEOUT"
+    )]
+    pub task_timeout: Option<u64>,
     /// Output format.
     #[arg(long = "output", value_enum, default_value_t = OutputFormat::Default)]
     pub output: OutputFormat,
@@ -257,7 +280,13 @@ impl ConnectArgs {
                 .host_key_checking
                 .map(Into::into)
                 .or_else(host_key_checking_from_env),
-            connect_timeout: Duration::from_secs(self.timeout.max(1)),
+            connect_timeout: self.timeout.map(|t| Duration::from_secs(t.max(1))),
+            max_connections: self.max_connections,
+            max_handshakes: self.max_handshakes,
+            task_timeout: self
+                .task_timeout
+                .filter(|&t| t > 0)
+                .map(Duration::from_secs),
         })
     }
 }

@@ -14,6 +14,8 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // Every connection holds a socket: make room before the first one (the pool sizes to it).
+    drover::transport::limits::raise_open_files_limit();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -1,13 +1,14 @@
 //! From a host's variables to how to reach it: `ansible_host`, `ansible_port`, `ansible_user`,
-//! `ansible_ssh_private_key_file`, `ansible_connection`, and the `-o Key=Value` options users put in
-//! `ansible_ssh_common_args` / `ansible_ssh_extra_args`.
+//! `ansible_ssh_private_key_file`, `ansible_password`, `ansible_connection`, and the `-o Key=Value`
+//! options users put in `ansible_ssh_common_args` / `ansible_ssh_extra_args` — read into
+//! [`ConnectionVars`], then resolved against `~/.ssh/config` by [`ConnectionSpec::from_vars`], the
+//! one path every connection takes.
 
 use super::RunOptions;
 use crate::template::Templar;
-use crate::transport::ssh_config::{self, SshHostConfig, expand_home};
-use crate::transport::{ConnectionSpec, HostKeyChecking};
+use crate::transport::ssh_config::expand_home;
+use crate::transport::{ConnectionSpec, ConnectionVars, Secret};
 use serde_json::{Map, Value};
-use std::path::PathBuf;
 
 /// Reads a host's connection variables (templated, as Ansible allows) into a [`ConnectionSpec`].
 pub fn connection_spec(
@@ -16,6 +17,22 @@ pub fn connection_spec(
     options: &RunOptions,
     templar: &Templar,
 ) -> ConnectionSpec {
+    let connection = connection_vars(name, vars, options, templar);
+    let mut spec = ConnectionSpec::from_vars(name, &connection);
+    if let Some(explicit) = options.host_key_checking {
+        spec.host_key_checking = explicit;
+    }
+    spec
+}
+
+/// The inventory's say on how to reach `name`, lowest layer first as Ansible builds its ssh command
+/// line: its own variables (and an explicit `--timeout`), then the `-o` options.
+fn connection_vars(
+    name: &str,
+    vars: &Map<String, Value>,
+    options: &RunOptions,
+    templar: &Templar,
+) -> ConnectionVars {
     // Connection variables may be templates of the host's own name (`10.0.0.{{ inventory_hostname[3:] }}`).
     let mut scope = vars.clone();
     scope.insert("inventory_hostname".into(), Value::from(name));
@@ -29,103 +46,40 @@ pub fn connection_spec(
             other => Some(other.to_string()),
         }
     };
-    let local = text("ansible_connection").is_some_and(|c| c == "local");
-    let address = text("ansible_host")
-        .or_else(|| text("ansible_ssh_host"))
-        .unwrap_or_else(|| name.to_string());
-    let ssh = if local {
-        SshHostConfig::default()
-    } else {
-        ssh_config::for_host(&address)
-    };
-    let mut identity_files: Vec<PathBuf> = text("ansible_ssh_private_key_file")
-        .or_else(|| text("ansible_private_key_file"))
-        .map(|p| expand_home(&p))
-        .into_iter()
-        .collect();
-    identity_files.extend(ssh.identity_files);
-    let mut spec = ConnectionSpec {
-        name: name.to_string(),
-        address: ssh.host_name.unwrap_or(address),
-        port: text("ansible_port")
-            .or_else(|| text("ansible_ssh_port"))
-            .and_then(|p| p.parse().ok())
-            .or(ssh.port)
-            .unwrap_or(22),
-        user: text("ansible_user")
-            .or_else(|| text("ansible_ssh_user"))
-            .or(ssh.user),
-        identity_files,
-        host_key_checking: ssh.host_key_checking.unwrap_or(HostKeyChecking::Strict),
-        known_hosts: if ssh.known_hosts.is_empty() {
-            default_known_hosts()
-        } else {
-            ssh.known_hosts
-        },
+    let first = |keys: &[&str]| keys.iter().find_map(|k| text(k));
+    let mut connection = ConnectionVars {
+        address: first(&["ansible_host", "ansible_ssh_host"]),
+        port: first(&["ansible_port", "ansible_ssh_port"]).and_then(|p| p.trim().parse().ok()),
+        user: first(&["ansible_user", "ansible_ssh_user"]),
+        identity_files: first(&["ansible_ssh_private_key_file", "ansible_private_key_file"])
+            .map(|p| expand_home(&p))
+            .into_iter()
+            .collect(),
         connect_timeout: options.connect_timeout,
-        local,
-        unsupported: ssh.unsupported,
+        password: first(&[
+            "ansible_password",
+            "ansible_ssh_pass",
+            "ansible_ssh_password",
+        ])
+        .map(Secret::new),
+        local: text("ansible_connection").is_some_and(|c| c == "local"),
+        ..ConnectionVars::default()
     };
     for key in ["ansible_ssh_common_args", "ansible_ssh_extra_args"] {
         if let Some(args) = text(key) {
-            apply_ssh_options(&mut spec, &args);
+            connection.apply_ssh_args(&args);
         }
     }
-    if let Some(explicit) = options.host_key_checking {
-        spec.host_key_checking = explicit;
-    }
-    spec
-}
-
-fn default_known_hosts() -> Vec<PathBuf> {
-    std::env::home_dir()
-        .map(|h| vec![h.join(".ssh/known_hosts")])
-        .unwrap_or_default()
-}
-
-/// The `ssh -o` options that matter to drover's own SSH client; others are ignored.
-fn apply_ssh_options(spec: &mut ConnectionSpec, args: &str) {
-    let words = shlex::split(args).unwrap_or_default();
-    let mut words = words.iter();
-    while let Some(word) = words.next() {
-        let option = match word.as_str() {
-            "-o" => words.next().cloned(),
-            w if w.starts_with("-o") => Some(w[2..].to_string()),
-            _ => None,
-        };
-        let Some(option) = option else { continue };
-        let Some((key, value)) = option.split_once(['=', ' ']) else {
-            continue;
-        };
-        let value = value.trim();
-        match key.to_ascii_lowercase().as_str() {
-            "userknownhostsfile" => {
-                spec.known_hosts = value.split_whitespace().map(expand_home).collect();
-            }
-            "stricthostkeychecking" => {
-                spec.host_key_checking = match value.to_ascii_lowercase().as_str() {
-                    "no" | "off" => HostKeyChecking::Off,
-                    "accept-new" => HostKeyChecking::AcceptNew,
-                    _ => HostKeyChecking::Strict,
-                }
-            }
-            "identityfile" => spec.identity_files.push(expand_home(value)),
-            "port" => spec.port = value.parse().unwrap_or(spec.port),
-            "user" => spec.user = Some(value.to_string()),
-            "connecttimeout" => {
-                if let Ok(secs) = value.parse() {
-                    spec.connect_timeout = std::time::Duration::from_secs(secs);
-                }
-            }
-            _ => {}
-        }
-    }
+    connection
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transport::HostKeyChecking;
     use serde_json::json;
+    use std::path::PathBuf;
+    use std::time::Duration;
 
     fn spec(vars: Value) -> ConnectionSpec {
         let Value::Object(vars) = vars else {
@@ -171,5 +125,59 @@ mod tests {
         };
         let s = connection_spec("h", &vars, &options, &Templar::new());
         assert_eq!(s.host_key_checking, HostKeyChecking::Off);
+    }
+
+    #[test]
+    fn ssh_options_fill_in_but_inventory_variables_come_first() {
+        // As on ssh's command line, where Ansible puts `-o User=` (ansible_user) before the
+        // common args: the first value wins; identity files add up.
+        let s = spec(json!({
+            "ansible_user": "deploy",
+            "ansible_ssh_private_key_file": "/keys/id",
+            "ansible_ssh_common_args": "-o User=other -o Port=2200 -oIdentityFile=/keys/two \
+                -o ServerAliveInterval=2 -o 'ServerAliveCountMax 1' -o ConnectTimeout=4",
+            "ansible_ssh_extra_args": "-o Port=2300 -o ServerAliveInterval=9",
+        }));
+        assert_eq!((s.user.as_deref(), s.port), (Some("deploy"), 2200));
+        assert_eq!(
+            s.identity_files,
+            [PathBuf::from("/keys/id"), PathBuf::from("/keys/two")]
+        );
+        assert_eq!(
+            (s.keepalive_interval, s.keepalive_max, s.connect_timeout),
+            (Some(Duration::from_secs(2)), 1, Duration::from_secs(4))
+        );
+        let off = spec(json!({"ansible_ssh_common_args": "-o ServerAliveInterval=0"}));
+        assert_eq!(off.keepalive_interval, None, "0 turns keepalives off");
+        let default = spec(json!({}));
+        assert_eq!(
+            (default.keepalive_interval, default.keepalive_max),
+            (Some(Duration::from_secs(15)), 3)
+        );
+    }
+
+    #[test]
+    fn an_explicit_timeout_wins_over_the_ssh_options() {
+        let options = RunOptions {
+            connect_timeout: Some(Duration::from_secs(30)),
+            ..RunOptions::default()
+        };
+        let Value::Object(vars) = json!({"ansible_ssh_common_args": "-o ConnectTimeout=4"}) else {
+            return;
+        };
+        let s = connection_spec("h", &vars, &options, &Templar::new());
+        assert_eq!(s.connect_timeout, Duration::from_secs(30));
+    }
+
+    #[test]
+    fn passwords_are_read_and_never_shown() {
+        for key in ["ansible_password", "ansible_ssh_pass"] {
+            let s = spec(json!({ key: "s3cret-{{ inventory_hostname }}" }));
+            let password = s.password.as_ref().map(|p| p.expose().to_string());
+            assert_eq!(password.as_deref(), Some("s3cret-web07"), "{key}");
+            let shown = format!("{s:?}");
+            assert!(!shown.contains("s3cret"), "{shown}");
+        }
+        assert!(spec(json!({})).password.is_none());
     }
 }

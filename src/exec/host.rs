@@ -1,52 +1,80 @@
 //! One target host during a run: its connection (opened on first use, then reused by every task),
 //! its variables and what it has registered, and the module-facing [`Host`] view of it.
 
+use super::interrupt::{Interrupt, StopSignal};
 use crate::template::{Templar, Vars};
-use crate::transport::{Connection, ConnectionSpec, ExecOutput};
+use crate::transport::pool::{Hold, InUse, Pool, PooledLink};
+use crate::transport::{ConnectionSpec, ExecOutput};
 use drover_modules::{Cmd, CmdOutput, Host, LocalFile, ModuleError};
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use tokio::sync::OnceCell;
+use std::sync::{Arc, OnceLock};
 
-/// A host's connection: opened once, lazily (a play of `debug` tasks never connects).
+/// A host's connection: opened lazily (a play of `debug` tasks never connects), then reused by
+/// every task — unless the pool, full, closed it while the host was idle: then the next command
+/// reconnects. A failure to connect makes the host unreachable for the rest of the run.
 pub struct Link {
     pub spec: ConnectionSpec,
-    cell: OnceCell<Result<Connection, String>>,
+    pooled: PooledLink,
+    failed: OnceLock<String>,
 }
 
 impl Link {
-    pub fn new(spec: ConnectionSpec) -> Self {
+    pub fn new(spec: ConnectionSpec, pool: &Arc<Pool>) -> Self {
         Link {
             spec,
-            cell: OnceCell::new(),
+            pooled: PooledLink::new(pool),
+            failed: OnceLock::new(),
         }
     }
 
-    pub async fn connection(&self) -> Result<&Connection, String> {
-        let result = self
-            .cell
-            .get_or_init(|| async {
-                Connection::connect(&self.spec)
-                    .await
-                    .map_err(|e| e.to_string())
-            })
-            .await;
-        result.as_ref().map_err(Clone::clone)
+    pub async fn connection(&self) -> Result<InUse, String> {
+        if let Some(reason) = self.failed.get() {
+            return Err(reason.clone());
+        }
+        self.pooled.connection(&self.spec).await.map_err(|e| {
+            let reason = e.to_string();
+            self.failed.get_or_init(|| reason).clone()
+        })
     }
 
-    /// Runs a command over the host's one connection.
-    pub async fn exec(&self, cmd: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, HostError> {
-        let conn = self.connection().await.map_err(HostError::Unreachable)?;
-        conn.exec(cmd, stdin)
+    /// Runs a command over the host's one connection, within a run that may be interrupted: refused once it is (nothing new
+    /// starts), and a command still running then is stopped on the target.
+    pub async fn exec_unless(
+        &self,
+        cmd: &str,
+        stdin: Option<&[u8]>,
+        interrupt: &Interrupt,
+    ) -> Result<ExecOutput, HostError> {
+        let refused = |signal: StopSignal| HostError::Interrupted(signal.name());
+        if let Some(signal) = interrupt.requested() {
+            return Err(refused(signal));
+        }
+        let conn = tokio::select! {
+            conn = self.connection() => conn.map_err(HostError::Unreachable)?,
+            () = interrupt.wait() => {
+                return Err(refused(interrupt.requested().unwrap_or(StopSignal::Interrupt)));
+            }
+        };
+        conn.exec_until(cmd, stdin, interrupt.wait())
             .await
             .map_err(|e| HostError::Unreachable(e.to_string()))
     }
 
-    pub async fn close(self) {
-        if let Some(Ok(conn)) = self.cell.into_inner() {
-            conn.close().await;
-        }
+    /// Keeps the connection open while a task runs on the host (see [`PooledLink::hold`]).
+    pub fn hold(&self) -> Hold {
+        self.pooled.hold()
+    }
+
+    /// Notes worth a warning (a new host key recorded), each once.
+    pub fn take_notes(&self) -> Vec<String> {
+        self.pooled.take_notes()
+    }
+
+    /// Closes the connection and frees its slot; a later command would reconnect.
+    pub async fn close(&self) {
+        self.pooled.close().await;
     }
 }
 
@@ -54,6 +82,8 @@ impl Link {
 pub enum HostError {
     #[error("{0}")]
     Unreachable(String),
+    #[error("not started: the run was interrupted ({0})")]
+    Interrupted(&'static str),
 }
 
 /// What the run remembers about a host across tasks and plays.
@@ -65,6 +95,9 @@ pub struct HostState {
     pub facts: Map<String, Value>,
     /// Play-level vars (`vars` + `vars_files`), replaced at each play.
     pub play_vars: Map<String, Value>,
+    /// The variables a task without `vars:` sees, resolved: computed once and shared by the
+    /// following tasks until `facts` or `play_vars` change (whoever changes them clears it).
+    pub scope: Option<std::sync::Arc<Vars>>,
     /// Handlers this host has notified and not yet run.
     pub notified: BTreeSet<String>,
     pub link: Link,
@@ -76,9 +109,12 @@ pub struct HostState {
 /// templates and expressions in the task's variables.
 pub struct TaskHost<'a> {
     pub link: &'a Link,
+    pub interrupt: &'a Interrupt,
     pub templar: &'a Templar,
     pub vars: &'a Vars,
     pub playbook_dir: &'a Path,
+    /// The task's file:line, named by errors in the files it renders.
+    pub task_origin: &'a crate::yaml::Origin,
     pub check_mode: bool,
     pub diff_mode: bool,
 }
@@ -119,7 +155,7 @@ impl Host for TaskHost<'_> {
     async fn query(&mut self, cmd: &Cmd) -> Result<CmdOutput, ModuleError> {
         let out = self
             .link
-            .exec(&cmd.to_shell(), None)
+            .exec_unless(&cmd.to_shell(), None, self.interrupt)
             .await
             .map_err(|e| ModuleError::Host(e.to_string()))?;
         Ok(CmdOutput {
@@ -151,7 +187,12 @@ impl Host for TaskHost<'_> {
         }
         self.templar
             .render_file_text(&found.display().to_string(), &text, self.vars, &search)
-            .map_err(|e| ModuleError::Failed(e.to_string()))
+            .map_err(|e| {
+                ModuleError::Failed(format!(
+                    "{e}. The error appears to be in '{}'",
+                    self.task_origin
+                ))
+            })
     }
 
     fn evaluate(&self, expr: &str) -> Result<Value, ModuleError> {

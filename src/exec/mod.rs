@@ -8,10 +8,13 @@ pub(crate) mod iterator;
 #[allow(dead_code)] // wired into the runner in the next step
 pub(crate) mod r#become;
 mod host;
+mod interrupt;
 mod result;
+mod timeout;
 mod worker;
 
 pub use connect::connection_spec;
+pub use interrupt::{Interrupt, StopSignal};
 pub use result::{HostStats, ItemResult, Status, TaskResult};
 
 use crate::inventory::Inventory;
@@ -19,6 +22,7 @@ use crate::playbook::{Play, Playbook, Task};
 use crate::report::Reporter;
 use crate::template::{Templar, Vars};
 use crate::transport::HostKeyChecking;
+use crate::transport::pool::{Limits, Pool};
 use futures::StreamExt;
 use host::{HostState, Link};
 use indexmap::IndexMap;
@@ -38,7 +42,14 @@ pub struct RunOptions {
     pub limit: Option<String>,
     /// `--host-key-checking`; `None` leaves it to the inventory's ssh options (default strict).
     pub host_key_checking: Option<HostKeyChecking>,
-    pub connect_timeout: Duration,
+    /// `--timeout`; `None` leaves it to the ssh options and `~/.ssh/config` (default 10 s).
+    pub connect_timeout: Option<Duration>,
+    /// `--max-connections`: SSH connections open at once (default: what the open-file limit allows).
+    pub max_connections: Option<usize>,
+    /// `--max-handshakes`: SSH connections being set up at once.
+    pub max_handshakes: Option<usize>,
+    /// `--task-timeout`: each task pass fails after this long, unless the task sets `timeout:`.
+    pub task_timeout: Option<Duration>,
 }
 
 impl Default for RunOptions {
@@ -51,7 +62,10 @@ impl Default for RunOptions {
             extra_vars: Map::new(),
             limit: None,
             host_key_checking: None,
-            connect_timeout: Duration::from_secs(10),
+            connect_timeout: None,
+            max_connections: None,
+            max_handshakes: None,
+            task_timeout: None,
         }
     }
 }
@@ -59,15 +73,17 @@ impl Default for RunOptions {
 /// What the workers of one play share.
 pub struct RunContext<'a> {
     pub options: &'a RunOptions,
+    /// The run's templates with this play's shared magic variables as globals (see
+    /// [`play_globals`]).
     pub templar: &'a Templar,
     pub inventory: &'a Inventory,
     pub playbook_dir: &'a Path,
-    groups: Value,
-    play_hosts: Value,
+    pub interrupt: &'a Interrupt,
 }
 
 impl RunContext<'_> {
-    /// Ansible's magic variables for `host`.
+    /// Ansible's magic variables that differ from host to host; the shared ones are the play
+    /// templar's globals.
     pub fn magic_vars(&self, host: &str) -> Vars {
         let mut vars = Map::new();
         vars.insert("inventory_hostname".into(), Value::from(host));
@@ -75,40 +91,57 @@ impl RunContext<'_> {
         vars.insert("inventory_hostname_short".into(), Value::from(short));
         let group_names = self.inventory.group_names(host);
         vars.insert("group_names".into(), Value::from(group_names));
-        vars.insert("groups".into(), self.groups.clone());
-        for key in [
-            "play_hosts",
-            "ansible_play_hosts",
-            "ansible_play_batch",
-            "ansible_play_hosts_all",
-        ] {
-            vars.insert(key.into(), self.play_hosts.clone());
-        }
-        vars.insert(
-            "playbook_dir".into(),
-            Value::from(self.playbook_dir.display().to_string()),
-        );
-        vars.insert("ansible_check_mode".into(), Value::Bool(self.options.check));
-        vars.insert("ansible_diff_mode".into(), Value::Bool(self.options.diff));
-        vars.insert(
-            "ansible_verbosity".into(),
-            Value::from(self.options.verbosity),
-        );
-        vars.insert("omit".into(), Value::from(worker::OMIT));
         vars
     }
+}
+
+/// The magic variables every host of a play sees alike. They become template globals, converted
+/// once per play: as per-host variables, `groups` (the whole inventory) and the play's host list
+/// would be copied and converted for every task on every host — a cost growing with the square of
+/// the fleet.
+fn play_globals(
+    inventory: &Inventory,
+    options: &RunOptions,
+    playbook_dir: &Path,
+    selected: &[String],
+) -> Vars {
+    let mut vars = Map::new();
+    vars.insert("groups".into(), Value::Object(inventory.groups()));
+    let play_hosts = Value::from(selected.to_vec());
+    for key in [
+        "play_hosts",
+        "ansible_play_hosts",
+        "ansible_play_batch",
+        "ansible_play_hosts_all",
+    ] {
+        vars.insert(key.into(), play_hosts.clone());
+    }
+    vars.insert(
+        "playbook_dir".into(),
+        Value::from(playbook_dir.display().to_string()),
+    );
+    vars.insert("ansible_check_mode".into(), Value::Bool(options.check));
+    vars.insert("ansible_diff_mode".into(), Value::Bool(options.diff));
+    vars.insert("ansible_verbosity".into(), Value::from(options.verbosity));
+    vars.insert("omit".into(), Value::from(worker::OMIT));
+    vars
 }
 
 /// Totals of a run, per host, in the order hosts were first met.
 #[derive(Debug, Default)]
 pub struct RunSummary {
     pub stats: IndexMap<String, HostStats>,
+    /// The run was stopped by this signal before it ended.
+    pub interrupted: Option<StopSignal>,
 }
 
 impl RunSummary {
-    /// Ansible's exit codes: 4 if any host was unreachable, else 2 if any failed, else 0.
+    /// Ansible's exit codes: 4 if any host was unreachable, else 2 if any failed, else 0; a run
+    /// stopped by a signal exits as a shell reports it (130 for Ctrl-C, 143 for SIGTERM).
     pub fn exit_code(&self) -> u8 {
-        if self.stats.values().any(|s| s.unreachable > 0) {
+        if let Some(signal) = self.interrupted {
+            signal.exit_code()
+        } else if self.stats.values().any(|s| s.unreachable > 0) {
             4
         } else if self.stats.values().any(|s| s.failed > 0) {
             2
@@ -125,13 +158,36 @@ pub async fn run_playbook(
     options: &RunOptions,
     reporter: &mut dyn Reporter,
 ) -> RunSummary {
+    run_playbook_until(
+        playbook,
+        inventory,
+        options,
+        reporter,
+        &Interrupt::default(),
+    )
+    .await
+}
+
+/// [`run_playbook`] that stops early once `interrupt` is requested: running steps are stopped on
+/// their hosts, nothing new starts, and the recap shows what happened until then.
+pub async fn run_playbook_until(
+    playbook: &Playbook,
+    inventory: &Inventory,
+    options: &RunOptions,
+    reporter: &mut dyn Reporter,
+    interrupt: &Interrupt,
+) -> RunSummary {
     let templar = Templar::new();
+    let pool = Pool::new(Limits::new(options.max_connections, options.max_handshakes));
     let mut run = Run {
         hosts: IndexMap::new(),
         summary: RunSummary::default(),
         reporter,
     };
-    for play in &playbook.plays {
+    for (index, play) in playbook.plays.iter().enumerate() {
+        if interrupt.requested().is_some() {
+            break;
+        }
         run.reporter.play_start(play);
         let selected = match select_hosts(inventory, &play.hosts, options.limit.as_deref()) {
             Ok(selected) => selected,
@@ -146,21 +202,26 @@ pub async fn run_playbook(
         }
         for name in &selected {
             if !run.hosts.contains_key(name) {
-                let state = new_host_state(inventory, name, options, &templar);
+                let state = new_host_state(inventory, name, options, &templar, &pool);
                 run.hosts.insert(name.clone(), state);
             }
             run.summary.stats.entry(name.clone()).or_default();
         }
+        let play_templar =
+            templar.with_globals(&play_globals(inventory, options, &playbook.dir, &selected));
         let ctx = RunContext {
             options,
-            templar: &templar,
+            templar: &play_templar,
             inventory,
             playbook_dir: &playbook.dir,
-            groups: Value::Object(inventory.groups()),
-            play_hosts: Value::from(selected.clone()),
+            interrupt,
         };
         run.play(&ctx, play, &selected).await;
+        let later = &playbook.plays[index + 1..];
+        run.close_unneeded(inventory, later, options.limit.as_deref())
+            .await;
     }
+    run.summary.interrupted = interrupt.requested();
     run.reporter.recap(&run.summary);
     for (_, host) in run.hosts {
         host.link.close().await;
@@ -183,6 +244,7 @@ fn select_hosts(
     let mut selected = inventory.select(pattern).map_err(|e| e.to_string())?;
     if let Some(limit) = limit {
         let allowed = inventory.select(limit).map_err(|e| e.to_string())?;
+        let allowed: HashSet<&String> = allowed.iter().collect();
         selected.retain(|h| allowed.contains(h));
     }
     Ok(selected)
@@ -193,6 +255,7 @@ fn new_host_state(
     name: &str,
     options: &RunOptions,
     templar: &Templar,
+    pool: &std::sync::Arc<Pool>,
 ) -> HostState {
     let inventory_vars = inventory.host_vars(name);
     let spec = connection_spec(name, &inventory_vars, options, templar);
@@ -201,21 +264,41 @@ fn new_host_state(
         inventory_vars,
         facts: Map::new(),
         play_vars: Map::new(),
+        scope: None,
         notified: Default::default(),
-        link: Link::new(spec),
+        link: Link::new(spec, pool),
         done: false,
     }
 }
 
 impl Run<'_> {
+    /// Closes the connections of hosts no later play selects (their sockets count against the
+    /// connection limit). An unselectable pattern keeps everything open.
+    async fn close_unneeded(&mut self, inventory: &Inventory, later: &[Play], limit: Option<&str>) {
+        let mut needed = HashSet::new();
+        for play in later {
+            match select_hosts(inventory, &play.hosts, limit) {
+                Ok(hosts) => needed.extend(hosts),
+                Err(_) => return,
+            }
+        }
+        for host in self.hosts.values().filter(|h| !needed.contains(&h.name)) {
+            host.link.close().await;
+        }
+    }
+
     async fn play(&mut self, ctx: &RunContext<'_>, play: &Play, selected: &[String]) {
         for name in selected {
             let Some(host) = self.hosts.get_mut(name) else {
                 continue;
             };
             host.notified.clear();
+            host.scope = None;
             match play_vars(ctx, play, host) {
-                Ok(vars) => host.play_vars = vars,
+                Ok(vars) => {
+                    host.play_vars = vars;
+                    host.scope = None;
+                }
                 Err(msg) => {
                     host.done = true;
                     self.record(name, None, &TaskResult::failed(msg, "vars_files"));
@@ -231,7 +314,9 @@ impl Run<'_> {
         for section in &play.sections {
             for task in section {
                 if !self.task_on_hosts(ctx, task, false, selected).await {
-                    self.reporter.no_hosts_left();
+                    if ctx.interrupt.requested().is_none() {
+                        self.reporter.no_hosts_left();
+                    }
                     return;
                 }
             }
@@ -256,6 +341,9 @@ impl Run<'_> {
         handler: bool,
         targets: &[String],
     ) -> bool {
+        if ctx.interrupt.requested().is_some() {
+            return false;
+        }
         let wanted: HashSet<&str> = targets.iter().map(String::as_str).collect();
         let active: Vec<&mut HostState> = self
             .hosts
@@ -266,24 +354,39 @@ impl Run<'_> {
             return false;
         }
         self.reporter.task_start(task, handler);
+        // Hosts not started when the run is interrupted never start this task.
+        let not_interrupted =
+            |_: &&mut HostState| futures::future::ready(ctx.interrupt.requested().is_none());
         let mut results = futures::stream::iter(active)
+            .take_while(not_interrupted)
             .map(|host| async move {
-                let result = worker::run_task(ctx, host, task).await;
+                let in_use = host.link.hold();
+                let mut result = worker::run_task(ctx, host, task).await;
+                drop(in_use);
+                if let Some(signal) = ctx.interrupt.requested() {
+                    result = result.interrupted_by(signal.name());
+                }
                 if result.is_fatal() {
                     host.done = true;
+                    host.link.close().await;
                 }
-                (host.name.clone(), result)
+                (host.name.clone(), result, host.link.take_notes())
             })
             .buffer_unordered(ctx.options.forks.max(1));
-        while let Some((name, result)) = results.next().await {
+        while let Some((name, result, notes)) = results.next().await {
+            for note in notes {
+                self.reporter.warning(&format!("{name}: {note}"));
+            }
             // Fields, not `self.record`: the hosts are still borrowed by the stream.
             self.reporter.host_result(&name, Some(task), &result);
             self.summary.stats.entry(name).or_default().count(&result);
         }
         drop(results);
-        self.hosts
-            .values()
-            .any(|h| !h.done && wanted.contains(h.name.as_str()))
+        ctx.interrupt.requested().is_none()
+            && self
+                .hosts
+                .values()
+                .any(|h| !h.done && wanted.contains(h.name.as_str()))
     }
 
     /// Notified handlers, in the order they are defined, on the hosts that notified them.
@@ -326,4 +429,68 @@ fn play_vars(
         vars.extend(loaded.unwrap_or_default());
     }
     Ok(vars)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn inventory() -> (tempfile::TempDir, Inventory) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("hosts.ini");
+        std::fs::write(
+            &path,
+            "[web]\nweb1 x=\"{{ inventory_hostname }}-1\"\n[db]\ndb1\ndb2\n",
+        )
+        .expect("write inventory");
+        let inventory = Inventory::load(&[path]).expect("inventory");
+        (dir, inventory)
+    }
+
+    #[test]
+    fn host_vars_are_resolved_once_and_hold_nothing_inventory_wide() {
+        let (dir, inventory) = inventory();
+        let options = RunOptions::default();
+        let templar = Templar::new();
+        let interrupt = Interrupt::default();
+        let selected: Vec<String> = ["web1", "db1", "db2"].map(String::from).to_vec();
+        let globals = play_globals(&inventory, &options, dir.path(), &selected);
+        let play_templar = templar.with_globals(&globals);
+        let ctx = RunContext {
+            options: &options,
+            templar: &play_templar,
+            inventory: &inventory,
+            playbook_dir: dir.path(),
+            interrupt: &interrupt,
+        };
+        let task = crate::playbook::adhoc_task("ping", Value::Null).expect("task");
+        let pool = Pool::new(Limits::new(options.max_connections, options.max_handshakes));
+        let mut host = new_host_state(&inventory, "web1", &options, &templar, &pool);
+
+        let first = worker::task_vars(&ctx, &mut host, &task);
+        let second = worker::task_vars(&ctx, &mut host, &task);
+        assert!(Arc::ptr_eq(&first, &second), "computed once per host");
+        // Per host-task copies of what grows with the inventory made the controller quadratic.
+        for shared in ["groups", "play_hosts", "ansible_play_hosts_all"] {
+            assert!(!first.contains_key(shared), "{shared} is copied per host");
+        }
+        assert_eq!(first["x"], "web1-1");
+        let seen = play_templar
+            .render_str(
+                "{{ groups['db'] | join(',') }} {{ play_hosts | length }} {{ group_names }} {{ x }}",
+                &first,
+            )
+            .expect("renders");
+        assert_eq!(seen, Value::from("db1,db2 3 ['web'] web1-1"));
+        let err = play_templar
+            .render_str("{{ groups['nope'] }}", &first)
+            .expect_err("no such group");
+        assert!(!err.to_string().contains("'groups' is undefined"), "{err}");
+
+        host.facts.insert("x".into(), Value::from("registered"));
+        host.scope = None;
+        let third = worker::task_vars(&ctx, &mut host, &task);
+        assert_eq!(third["x"], "registered");
+    }
 }

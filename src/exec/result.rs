@@ -10,6 +10,8 @@ pub enum Status {
     Skipped,
     Failed,
     Unreachable,
+    /// Running when the run was interrupted (Ctrl-C, SIGTERM): its remote commands were stopped.
+    Interrupted,
 }
 
 impl Status {
@@ -20,6 +22,7 @@ impl Status {
             Status::Skipped => "skipping",
             Status::Failed => "failed",
             Status::Unreachable => "unreachable",
+            Status::Interrupted => "interrupted",
         }
     }
 }
@@ -80,7 +83,27 @@ impl TaskResult {
 
     /// Failed and not ignored: the host leaves the play.
     pub fn is_fatal(&self) -> bool {
-        (self.status == Status::Failed && !self.ignored) || self.status == Status::Unreachable
+        (self.status == Status::Failed && !self.ignored)
+            || matches!(self.status, Status::Unreachable | Status::Interrupted)
+    }
+
+    /// A result that did not succeed while the run was being stopped: the stop caused it (its
+    /// commands were signalled, or refused to start), so it is shown as interrupted.
+    pub fn interrupted_by(mut self, signal: &str) -> TaskResult {
+        if matches!(self.status, Status::Failed | Status::Unreachable) {
+            self.status = Status::Interrupted;
+            self.ignored = false;
+            self.result.remove("unreachable");
+            self.result
+                .insert("interrupted".into(), Value::String(signal.to_string()));
+            self.result.insert(
+                "msg".into(),
+                Value::String(format!(
+                    "interrupted by {signal}: the task's commands on this host were stopped"
+                )),
+            );
+        }
+        self
     }
 }
 
@@ -94,6 +117,13 @@ pub struct HostStats {
     pub skipped: u32,
     pub rescued: u32,
     pub ignored: u32,
+    /// Tasks stopped by Ctrl-C/SIGTERM (not an Ansible counter: shown only when there are any).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub interrupted: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl HostStats {
@@ -111,6 +141,7 @@ impl HostStats {
                 self.ignored += 1;
             }
             Status::Failed => self.failed += 1,
+            Status::Interrupted => self.interrupted += 1,
         }
     }
 }

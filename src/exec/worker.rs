@@ -8,6 +8,7 @@ use crate::playbook::Task;
 use crate::template::Vars;
 use drover_modules::{ModuleError, Plan};
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 /// Ansible's `omit` placeholder: an argument rendered to this is dropped.
 pub const OMIT: &str = "__omit_place_holder__drover__";
@@ -16,18 +17,29 @@ const CENSORED: &str =
     "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
 
 /// Runs `task` on `host` and records what it leaves behind (registered vars, facts, notifications).
+///
+/// `no_log` hides only what is shown: `register` keeps the real result, as Ansible does. A `no_log`
+/// that cannot be evaluated fails the task unrun, its output hidden (Ansible fails closed).
 pub async fn run_task(ctx: &RunContext<'_>, host: &mut HostState, task: &Task) -> TaskResult {
     let vars = task_vars(ctx, host, task);
-    let mut result = match &task.loop_ {
-        None => run_once(ctx, host, task, &vars).await,
-        Some(_) => run_loop(ctx, host, task, &vars).await,
+    let vars: &Vars = &vars;
+    let (mut result, no_log) = match no_log_of(ctx, task, vars) {
+        Ok(no_log) => {
+            let result = match &task.loop_ {
+                None => run_once(ctx, host, task, vars).await,
+                Some(_) => run_loop(ctx, host, task, vars).await,
+            };
+            (result, no_log)
+        }
+        Err(msg) => (invalid_no_log(ctx, task, vars, msg), true),
     };
-    if truthy(ctx, &task.no_log, &vars) {
-        censor(&mut result);
-    }
     if let Some(name) = &task.register {
         host.facts
             .insert(name.clone(), Value::Object(result.result.clone()));
+        host.scope = None;
+    }
+    if no_log {
+        censor(&mut result);
     }
     if result.status == Status::Changed {
         host.notified.extend(task.notify.iter().cloned());
@@ -35,9 +47,18 @@ pub async fn run_task(ctx: &RunContext<'_>, host: &mut HostState, task: &Task) -
     result
 }
 
-/// The variables a task sees.
-pub fn task_vars(ctx: &RunContext<'_>, host: &HostState, task: &Task) -> Vars {
-    vars_in_scope(ctx, host, &host.play_vars, &task.vars)
+/// The variables a task sees. Without task `vars:` they are the host's resolved scope, computed
+/// once and reused until a `register` or `set_fact` changes it.
+pub fn task_vars(ctx: &RunContext<'_>, host: &mut HostState, task: &Task) -> Arc<Vars> {
+    if !task.vars.is_empty() {
+        return Arc::new(vars_in_scope(ctx, host, &host.play_vars, &task.vars));
+    }
+    if let Some(scope) = &host.scope {
+        return Arc::clone(scope);
+    }
+    let scope = Arc::new(vars_in_scope(ctx, host, &host.play_vars, &Map::new()));
+    host.scope = Some(Arc::clone(&scope));
+    scope
 }
 
 /// A host's variables with `play` and `task` layers, lowest precedence first: inventory, magic
@@ -81,7 +102,7 @@ async fn run_loop(
             "ansible_loop_var".into(),
             Value::String(spec.loop_var.clone()),
         );
-        let unreachable = one.status == Status::Unreachable;
+        let unreachable = matches!(one.status, Status::Unreachable | Status::Interrupted);
         outcomes.push(ItemResult {
             label,
             status: one.status,
@@ -99,7 +120,9 @@ async fn run_loop(
 /// A loop's result: `results` holds every item's; the task is changed/failed if any item is.
 fn combine_items(items: Vec<ItemResult>, action: &'static str) -> TaskResult {
     let any = |s: Status| items.iter().any(|i| i.status == s);
-    let status = if any(Status::Unreachable) {
+    let status = if any(Status::Interrupted) {
+        Status::Interrupted
+    } else if any(Status::Unreachable) {
         Status::Unreachable
     } else if any(Status::Failed) {
         Status::Failed
@@ -237,25 +260,42 @@ async fn run_once(
         Some(v) => truthy(ctx, v, vars),
         None => ctx.options.diff,
     };
-    let plan = {
+    let limit = match super::timeout::limit(ctx, task, vars) {
+        Ok(limit) => limit,
+        Err(msg) => return TaskResult::failed(msg, action),
+    };
+    let run = async {
         let mut view = TaskHost {
             link: &host.link,
+            interrupt: ctx.interrupt,
             templar: ctx.templar,
             vars,
             playbook_dir: ctx.playbook_dir,
+            task_origin: &task.origin,
             check_mode,
             diff_mode,
         };
-        task.module.plan_json(Value::Object(args), &mut view).await
+        match task.module.plan_json(Value::Object(args), &mut view).await {
+            Ok(plan) => apply_plan(ctx, host, plan, check_mode, action).await,
+            Err(ModuleError::Host(msg)) => TaskResult::unreachable(msg, action),
+            Err(ModuleError::Params(msg)) => TaskResult::failed(
+                format!("{msg}. The error appears to be in '{}'", task.origin),
+                action,
+            ),
+            Err(e) => TaskResult::failed(e.to_string(), action),
+        }
     };
-    let outcome = match plan {
-        Ok(plan) => apply_plan(host, plan, check_mode, action).await,
-        Err(ModuleError::Host(msg)) => return TaskResult::unreachable(msg, action),
-        Err(ModuleError::Params(msg)) => TaskResult::failed(
-            format!("{msg}. The error appears to be in '{}'", task.origin),
-            action,
-        ),
-        Err(e) => TaskResult::failed(e.to_string(), action),
+    let outcome = match limit {
+        None => run.await,
+        Some(limit) => match tokio::time::timeout(limit, run).await {
+            Ok(outcome) => outcome,
+            // As in Ansible, a timeout is not subject to failed_when, only to ignore_errors.
+            Err(_) => {
+                let mut result = super::timeout::timed_out(limit, action);
+                result.ignored = truthy(ctx, &task.ignore_errors, vars);
+                return result;
+            }
+        },
     };
     if outcome.status == Status::Unreachable {
         return outcome;
@@ -281,6 +321,7 @@ fn drop_omitted(args: Map<String, Value>) -> Map<String, Value> {
 
 /// Runs the plan's steps (unless in check mode) and shapes Ansible's result.
 async fn apply_plan(
+    ctx: &RunContext<'_>,
     host: &HostState,
     plan: Plan,
     check_mode: bool,
@@ -307,7 +348,7 @@ async fn apply_plan(
         for step in &plan.steps {
             let out = match host
                 .link
-                .exec(&step.cmd.to_shell(), step.stdin.as_deref())
+                .exec_unless(&step.cmd.to_shell(), step.stdin.as_deref(), ctx.interrupt)
                 .await
             {
                 Ok(out) => out,
@@ -426,6 +467,7 @@ fn apply_set_fact(host: &mut HostState, r: &TaskResult) {
         return;
     };
     host.facts.extend(facts.clone());
+    host.scope = None;
     if r.action != "setup" {
         return;
     }
@@ -461,6 +503,35 @@ fn task_conditions_hold(
         }
     }
     Ok(true)
+}
+
+/// Whether the task's output must be hidden; an error when `no_log` cannot be evaluated.
+fn no_log_of(ctx: &RunContext<'_>, task: &Task, vars: &Vars) -> Result<bool, String> {
+    let rendered = match &task.no_log {
+        Value::String(s) => ctx
+            .templar
+            .render_str(s, vars)
+            .map_err(|e| format!("Error processing keyword 'no_log': {e}"))?,
+        other => other.clone(),
+    };
+    if rendered.is_null() {
+        return Ok(false);
+    }
+    drover_modules::de::bool_from_value(&rendered).ok_or_else(|| {
+        format!("Error processing keyword 'no_log': {rendered} is not a valid boolean")
+    })
+}
+
+/// The task that never ran because its `no_log` could not be evaluated (Ansible's wording).
+fn invalid_no_log(ctx: &RunContext<'_>, task: &Task, vars: &Vars, msg: String) -> TaskResult {
+    let warning = format!("Invalid no_log value for task, output will be masked: {msg}");
+    let mut result = TaskResult::failed(format!("Task failed: {msg}"), task.module.name());
+    result.result.insert(
+        "warnings".into(),
+        Value::Array(vec![Value::String(warning)]),
+    );
+    result.ignored = truthy(ctx, &task.ignore_errors, vars);
+    result
 }
 
 /// A keyword value that may be a boolean or a template (`ignore_errors: "{{ x }}"`).

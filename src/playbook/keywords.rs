@@ -66,6 +66,7 @@ pub const TASK_KEYWORDS: &[&str] = &[
     "check_mode",
     "diff",
     "args",
+    "timeout",
 ];
 
 pub const TASK_KEYWORDS_LATER: &[&str] = &[
@@ -94,7 +95,6 @@ pub const TASK_KEYWORDS_LATER: &[&str] = &[
     "ignore_unreachable",
     "any_errors_fatal",
     "throttle",
-    "timeout",
     "module_defaults",
     "collections",
     "debugger",
@@ -126,13 +126,9 @@ pub const MODULES_LATER: &[&str] = &[
     "unarchive",
     "synchronize",
     "script",
-    "blockinfile",
-    "replace",
     "wait_for",
     "pause",
     "fetch",
-    "slurp",
-    "find",
     "assemble",
     "docker_container",
     "podman_container",

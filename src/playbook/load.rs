@@ -294,6 +294,7 @@ fn load_task(
         no_log: field("no_log").cloned().unwrap_or(Value::Bool(false)),
         check_mode: field("check_mode").cloned(),
         diff: field("diff").cloned(),
+        timeout: field("timeout").cloned(),
         origin,
     })
 }

@@ -37,6 +37,8 @@ pub struct Task {
     /// Per-task `check_mode:` (None: follow `--check`).
     pub check_mode: Option<Value>,
     pub diff: Option<Value>,
+    /// `timeout:` seconds (may be a template); each pass (loop item) fails after it.
+    pub timeout: Option<Value>,
     pub origin: Origin,
 }
 

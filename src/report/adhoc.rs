@@ -191,7 +191,7 @@ fn status_style(status: Status) -> Style {
         Status::Ok => Style::new().green(),
         Status::Changed => Style::new().yellow(),
         Status::Skipped => Style::new().cyan(),
-        Status::Failed | Status::Unreachable => Style::new().red(),
+        Status::Failed | Status::Unreachable | Status::Interrupted => Style::new().red(),
     }
 }
 
@@ -227,6 +227,7 @@ fn lines_of(result: &TaskResult) -> Vec<Line> {
         Status::Changed => lines.extend(marked("changed", &compact_json(r))),
         Status::Failed => lines.extend(marked("failed", &failure(r))),
         Status::Unreachable => lines.extend(marked("unreachable", text_of(r, "msg").unwrap_or(""))),
+        Status::Interrupted => lines.extend(marked("interrupted", text_of(r, "msg").unwrap_or(""))),
         Status::Skipped => lines.extend(marked("skipped", text_of(r, "msg").unwrap_or("skipped"))),
     }
     lines
@@ -268,9 +269,12 @@ fn ansible_suffix(result: &TaskResult) -> String {
         Status::Skipped => "SKIPPED",
         Status::Failed => "FAILED",
         Status::Unreachable => "UNREACHABLE!",
+        Status::Interrupted => "INTERRUPTED!",
     };
     match (r.get("rc"), text_of(r, "stdout")) {
-        (Some(rc), Some(stdout)) if result.status != Status::Unreachable => {
+        (Some(rc), Some(stdout))
+            if !matches!(result.status, Status::Unreachable | Status::Interrupted) =>
+        {
             let stderr = text_of(r, "stderr").unwrap_or("");
             let mut body = stdout.to_string();
             if !stderr.is_empty() {
@@ -372,14 +376,26 @@ impl<W: Write> Reporter for AdhocReporter<W> {
         let failed = with(|s| s.failed);
         let unreachable = with(|s| s.unreachable);
         let changed = with(|s| s.changed).len();
-        let ok = hosts.saturating_sub(failed.len() + unreachable.len());
-        let _ = writeln!(
-            self.out,
+        let interrupted = with(|s| s.interrupted);
+        let ok = hosts.saturating_sub(failed.len() + unreachable.len() + interrupted.len());
+        let mut line = format!(
             "\n{hosts} hosts: {ok} ok ({changed} changed), {} failed, {} unreachable",
             failed.len(),
             unreachable.len()
         );
-        for (what, names) in [("failed", &failed), ("unreachable", &unreachable)] {
+        if let Some(signal) = summary.interrupted {
+            line.push_str(&format!(
+                ", {} interrupted ({})",
+                interrupted.len(),
+                signal.name()
+            ));
+        }
+        let _ = writeln!(self.out, "{line}");
+        for (what, names) in [
+            ("failed", &failed),
+            ("unreachable", &unreachable),
+            ("interrupted", &interrupted),
+        ] {
             if !names.is_empty() {
                 let _ = writeln!(self.out, "{what}: {}", compress_hosts(names));
             }

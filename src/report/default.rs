@@ -39,7 +39,7 @@ impl Colours {
             Status::Ok => &self.ok,
             Status::Changed => &self.changed,
             Status::Skipped => &self.skipped,
-            Status::Failed | Status::Unreachable => &self.failed,
+            Status::Failed | Status::Unreachable | Status::Interrupted => &self.failed,
         }
     }
 }
@@ -87,6 +87,9 @@ impl<W: Write> DefaultReporter<W> {
             Status::Failed => format!("fatal: [{host}]: FAILED!{item} => {}", compact(result)),
             Status::Unreachable => {
                 format!("fatal: [{host}]: UNREACHABLE!{item} => {}", compact(result))
+            }
+            Status::Interrupted => {
+                format!("fatal: [{host}]: INTERRUPTED!{item} => {}", compact(result))
             }
             _ => {
                 let head = format!("{}: [{host}]{item}", status.as_str());
@@ -145,7 +148,9 @@ impl<W: Write> Reporter for DefaultReporter<W> {
         for item in &result.items {
             self.item_line(host, item, result.action);
         }
-        if !result.items.is_empty() && result.status != Status::Failed {
+        if !result.items.is_empty()
+            && !matches!(result.status, Status::Failed | Status::Interrupted)
+        {
             return;
         }
         self.print_diffs(&result.diffs);
@@ -168,7 +173,7 @@ impl<W: Write> Reporter for DefaultReporter<W> {
     fn recap(&mut self, summary: &RunSummary) {
         self.banner("PLAY RECAP");
         for (host, s) in &summary.stats {
-            let status = if s.failed > 0 || s.unreachable > 0 {
+            let status = if s.failed > 0 || s.unreachable > 0 || s.interrupted > 0 {
                 Status::Failed
             } else if s.changed > 0 {
                 Status::Changed
@@ -176,11 +181,15 @@ impl<W: Write> Reporter for DefaultReporter<W> {
                 Status::Ok
             };
             let name = self.colours.of(status).apply_to(format!("{host:<26}"));
-            let _ = writeln!(
-                self.out,
+            let mut line = format!(
                 "{name}: ok={:<4} changed={:<4} unreachable={:<4} failed={:<4} skipped={:<4} rescued={:<4} ignored={}",
                 s.ok, s.changed, s.unreachable, s.failed, s.skipped, s.rescued, s.ignored
             );
+            // Not an Ansible column: only a stopped run has it.
+            if summary.interrupted.is_some() {
+                line.push_str(&format!("    interrupted={}", s.interrupted));
+            }
+            let _ = writeln!(self.out, "{line}");
         }
         let _ = writeln!(self.out);
         let _ = self.out.flush();

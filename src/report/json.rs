@@ -81,7 +81,10 @@ impl<W: Write> Reporter for JsonReporter<W> {
             .iter()
             .map(|(h, s)| (h.clone(), serde_json::to_value(s).unwrap_or(Value::Null)))
             .collect();
-        let doc = json!({"plays": self.plays, "stats": stats, "warnings": self.warnings});
+        let mut doc = json!({"plays": self.plays, "stats": stats, "warnings": self.warnings});
+        if let (Some(signal), Some(doc)) = (summary.interrupted, doc.as_object_mut()) {
+            doc.insert("interrupted".into(), Value::from(signal.name()));
+        }
         let _ = serde_json::to_writer_pretty(&mut self.out, &doc);
         let _ = writeln!(self.out);
         let _ = self.out.flush();

@@ -5,7 +5,11 @@ use minijinja::value::{Kwargs, Rest, Serde, ValueKind};
 use minijinja::{Environment, Error, ErrorKind, State, Value};
 use serde_json::Value as Json;
 use sha1::Digest as _;
+use std::collections::HashSet;
 use std::path::Path;
+
+use super::dump_json::{self, JsonStyle};
+use super::dump_yaml::{self, YamlStyle};
 
 pub fn register(env: &mut Environment<'static>) {
     env.add_filter("d", default_filter);
@@ -16,7 +20,7 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_filter("to_nice_json", to_nice_json);
     env.add_filter("from_json", from_json);
     env.add_filter("to_yaml", to_yaml);
-    env.add_filter("to_nice_yaml", to_yaml);
+    env.add_filter("to_nice_yaml", to_nice_yaml);
     env.add_filter("from_yaml", from_yaml);
     env.add_filter("regex_replace", regex_replace);
     env.add_filter("regex_search", regex_search);
@@ -46,18 +50,22 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_filter("ternary", ternary);
     env.add_filter("flatten", flatten);
     env.add_filter("difference", |a: Vec<Value>, b: Vec<Value>| {
+        let b: HashSet<Value> = b.into_iter().collect();
         unique(a.into_iter().filter(|x| !b.contains(x)).collect())
     });
     env.add_filter("intersect", |a: Vec<Value>, b: Vec<Value>| {
+        let b: HashSet<Value> = b.into_iter().collect();
         unique(a.into_iter().filter(|x| b.contains(x)).collect())
     });
     env.add_filter("union", |a: Vec<Value>, b: Vec<Value>| {
         unique(a.into_iter().chain(b).collect())
     });
     env.add_filter("symmetric_difference", |a: Vec<Value>, b: Vec<Value>| {
-        let left: Vec<Value> = a.iter().filter(|x| !b.contains(x)).cloned().collect();
-        let right: Vec<Value> = b.iter().filter(|x| !a.contains(x)).cloned().collect();
-        unique(left.into_iter().chain(right).collect())
+        let (in_a, in_b): (HashSet<&Value>, HashSet<&Value>) =
+            (a.iter().collect(), b.iter().collect());
+        let left = a.iter().filter(|x| !in_b.contains(x));
+        let right = b.iter().filter(|x| !in_a.contains(x));
+        unique(left.chain(right).cloned().collect())
     });
     env.add_filter("unique", unique);
     env.add_filter("zip", |a: Vec<Value>, rest: Rest<Vec<Value>>| {
@@ -80,7 +88,10 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_filter("type_debug", type_debug);
     env.add_filter("int", to_int);
     env.add_filter("float", to_float);
-    env.add_filter("string", |v: Value| v.to_string());
+    env.add_filter("string", |v: Value| -> Result<String, Error> {
+        super::limits::check_shape(&v)?;
+        Ok(v.to_string())
+    });
     env.add_test("changed", |v: Value| field_true(&v, "changed"));
     env.add_test("failed", |v: Value| field_true(&v, "failed"));
     env.add_test("succeeded", |v: Value| !field_true(&v, "failed"));
@@ -162,40 +173,34 @@ fn to_float(value: Value, default: Option<f64>) -> f64 {
 }
 
 fn json_of(value: &Value) -> Result<Json, Error> {
+    super::limits::check_shape(value)?;
     serde_json::to_value(value).map_err(|e| err(e.to_string()))
 }
 
-fn to_json(value: Value) -> Result<String, Error> {
-    serde_json::to_string(&json_of(&value)?).map_err(|e| err(e.to_string()))
+/// Ansible's `to_json`: Python's `json.dumps` (`indent`, `sort_keys`, `ensure_ascii` as given).
+fn to_json(value: Value, kwargs: Kwargs) -> Result<String, Error> {
+    let style = JsonStyle {
+        indent: kwargs.get::<Option<usize>>("indent")?,
+        sort_keys: kwargs.get::<Option<bool>>("sort_keys")?.unwrap_or(false),
+        ensure_ascii: kwargs.get::<Option<bool>>("ensure_ascii")?.unwrap_or(true),
+    };
+    kwargs.assert_all_used()?;
+    Ok(dump_json::dump(&json_of(&value)?, style))
 }
 
 /// Ansible's `to_nice_json`: 4-space indent, sorted keys.
-fn to_nice_json(value: Value, kwargs: Kwargs) -> Result<String, Error> {
-    let indent: usize = kwargs.get::<Option<usize>>("indent")?.unwrap_or(4);
-    let sorted = sort_keys(json_of(&value)?);
-    let pad = vec![b' '; indent];
-    let mut buf = Vec::new();
-    let formatter = serde_json::ser::PrettyFormatter::with_indent(&pad);
-    let mut ser = serde_json::Serializer::with_formatter(&mut buf, formatter);
-    serde::Serialize::serialize(&sorted, &mut ser).map_err(|e| err(e.to_string()))?;
-    Ok(String::from_utf8_lossy(&buf).into_owned())
-}
-
-fn sort_keys(value: Json) -> Json {
-    match value {
-        Json::Object(map) => {
-            let mut entries: Vec<(String, Json)> = map.into_iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Json::Object(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| (k, sort_keys(v)))
-                    .collect(),
-            )
-        }
-        Json::Array(items) => Json::Array(items.into_iter().map(sort_keys).collect()),
-        other => other,
-    }
+fn to_nice_json(value: Value, indent: Option<usize>, kwargs: Kwargs) -> Result<String, Error> {
+    let indent = kwargs
+        .get::<Option<usize>>("indent")?
+        .or(indent)
+        .unwrap_or(4);
+    let style = JsonStyle {
+        indent: Some(indent),
+        sort_keys: kwargs.get::<Option<bool>>("sort_keys")?.unwrap_or(true),
+        ensure_ascii: kwargs.get::<Option<bool>>("ensure_ascii")?.unwrap_or(true),
+    };
+    kwargs.assert_all_used()?;
+    Ok(dump_json::dump(&json_of(&value)?, style))
 }
 
 fn from_json(text: String) -> Result<Value, Error> {
@@ -203,8 +208,32 @@ fn from_json(text: String) -> Result<Value, Error> {
     Ok(Value::from(Serde(&parsed)))
 }
 
-fn to_yaml(value: Value) -> Result<String, Error> {
-    crate::yaml::to_string(&json_of(&value)?).map_err(err)
+/// Ansible's `to_yaml`: PyYAML's dump, leaf collections in flow style.
+fn to_yaml(value: Value, kwargs: Kwargs) -> Result<String, Error> {
+    yaml_text(value, kwargs, None, 2)
+}
+
+/// Ansible's `to_nice_yaml`: block style, 4-space indent.
+fn to_nice_yaml(value: Value, indent: Option<usize>, kwargs: Kwargs) -> Result<String, Error> {
+    yaml_text(value, kwargs, Some(false), indent.unwrap_or(4))
+}
+
+fn yaml_text(
+    value: Value,
+    kwargs: Kwargs,
+    flow: Option<bool>,
+    indent: usize,
+) -> Result<String, Error> {
+    let style = YamlStyle {
+        indent: kwargs.get::<Option<usize>>("indent")?.unwrap_or(indent),
+        flow: match kwargs.get::<Option<Value>>("default_flow_style")? {
+            Some(v) if v.is_none() => None,
+            Some(v) => Some(v.is_true()),
+            None => flow,
+        },
+    };
+    kwargs.assert_all_used()?;
+    Ok(dump_yaml::dump(&json_of(&value)?, style))
 }
 
 fn from_yaml(text: String) -> Result<Value, Error> {
@@ -465,14 +494,14 @@ fn flatten(value: Value, levels: Option<usize>, kwargs: Kwargs) -> Result<Value,
     Ok(Value::from(Serde(&out)))
 }
 
+/// First occurrences, in order; hashing keeps it linear (lists of 100,000 items are common
+/// enough, and quadratic work there is not bounded by the render's fuel).
 fn unique(items: Vec<Value>) -> Vec<Value> {
-    let mut out: Vec<Value> = Vec::with_capacity(items.len());
-    for i in items {
-        if !out.contains(&i) {
-            out.push(i);
-        }
-    }
-    out
+    let mut seen: HashSet<Value> = HashSet::with_capacity(items.len());
+    items
+        .into_iter()
+        .filter(|i| seen.insert(i.clone()))
+        .collect()
 }
 
 fn type_debug(value: Value) -> &'static str {

@@ -5,33 +5,24 @@
 //! Variables are passed as one JSON map per call ([`Vars`]); it is converted to a minijinja value once
 //! per call, so rendering all strings of a task's arguments costs one conversion.
 
+mod dump_json;
+mod dump_yaml;
+mod error;
 mod filters;
+mod limits;
+mod resolve;
 
+pub use error::TemplateError;
+use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Serde;
-use minijinja::{
-    Environment, ErrorKind, UndefinedBehavior, Value as JinjaValue, syntax::SyntaxConfig,
-};
+use minijinja::{Environment, ErrorKind, Template, UndefinedBehavior, Value as JinjaValue};
+use resolve::context_of;
 use serde_json::Value;
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 pub type Vars = serde_json::Map<String, Value>;
-
-/// How deep variables may refer to templated variables.
-const MAX_NESTING: usize = 8;
-
-/// A template that cannot be rendered, with what a person needs to fix it.
-#[derive(Debug, thiserror::Error)]
-pub enum TemplateError {
-    #[error("'{name}' is undefined")]
-    Undefined { name: String },
-    #[error("template error while templating string: {message}. String: {source_text}")]
-    Syntax {
-        message: String,
-        source_text: String,
-    },
-    #[error("{message}")]
-    Render { message: String },
-}
 
 /// The configured Jinja environment; one per run, shared by every host.
 pub struct Templar {
@@ -58,6 +49,18 @@ impl Templar {
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
         filters::register(&mut env);
+        limits::install(&mut env);
+        Templar { env }
+    }
+
+    /// This environment with `globals` visible to every template and expression, below any
+    /// variable of the same name. For what every host of a play shares (`groups`, `play_hosts`):
+    /// converted once here instead of with each host's variables at every render.
+    pub fn with_globals(&self, globals: &Vars) -> Templar {
+        let mut env = self.env.clone();
+        for (name, value) in globals {
+            env.add_global(name.clone(), JinjaValue::from(Serde(value)));
+        }
         Templar { env }
     }
 
@@ -66,7 +69,7 @@ impl Templar {
         if !contains_template(value) {
             return Ok(value.clone());
         }
-        let ctx = JinjaValue::from(Serde(vars));
+        let ctx = context_of(vars);
         self.render_value_in(value, &ctx, vars)
     }
 
@@ -99,44 +102,12 @@ impl Templar {
         })
     }
 
-    /// Resolves variables whose values are themselves templates (`app_root: "{{ base }}/app"`), as
-    /// Ansible's lazy templating does, so expressions see final values. A value that cannot be
-    /// rendered yet (an undefined name) stays as written; using it reports the error.
-    pub fn resolve_vars(&self, vars: &mut Vars) {
-        for _ in 0..MAX_NESTING {
-            let pending: Vec<String> = vars
-                .iter()
-                .filter(|(_, v)| contains_template(v))
-                .map(|(k, _)| k.clone())
-                .collect();
-            if pending.is_empty() {
-                return;
-            }
-            let ctx = JinjaValue::from(Serde(&*vars));
-            let mut progressed = false;
-            for key in pending {
-                let Some(value) = vars.get(&key) else {
-                    continue;
-                };
-                if let Ok(rendered) = self.render_value_in(value, &ctx, vars)
-                    && &rendered != value
-                {
-                    vars.insert(key, rendered);
-                    progressed = true;
-                }
-            }
-            if !progressed {
-                return;
-            }
-        }
-    }
-
     /// Renders one string. A string that is exactly one `{{ expr }}` keeps the expression's type.
     pub fn render_str(&self, template: &str, vars: &Vars) -> Result<Value, TemplateError> {
         if !is_template(template) {
             return Ok(Value::String(template.to_string()));
         }
-        self.render_str_in(template, &JinjaValue::from(Serde(vars)), vars)
+        self.render_str_in(template, &context_of(vars), vars)
     }
 
     fn render_str_in(
@@ -157,34 +128,47 @@ impl Templar {
                 other => other,
             });
         }
-        let rendered = self
-            .env
-            .render_str(template, ctx.clone())
-            .map_err(|e| self.explain(e, template, vars, false))?;
-        Ok(Value::String(rendered))
+        let render = || -> Result<Value, TemplateError> {
+            let compiled = self
+                .env
+                .template_from_str(template)
+                .map_err(|e| self.explain(e, template, vars, false))?;
+            render_capped(&compiled, ctx)
+                .map(Value::String)
+                .map_err(|e| self.explain(e, template, vars, false))
+        };
+        if limits::may_nest_deeply(template) {
+            limits::on_big_stack(render)
+        } else {
+            render()
+        }
     }
 
     /// Evaluates a bare expression (`when:`, `that:`, `var:`).
     pub fn eval(&self, expr: &str, vars: &Vars) -> Result<Value, TemplateError> {
-        self.eval_in(expr, &JinjaValue::from(Serde(vars)), vars)
+        self.eval_in(expr, &context_of(vars), vars)
     }
 
     fn eval_in(&self, expr: &str, ctx: &JinjaValue, vars: &Vars) -> Result<Value, TemplateError> {
-        let compiled = self
-            .env
-            .compile_expression(expr)
-            .map_err(|e| self.explain(e, expr, vars, true))?;
-        let value = compiled
-            .eval(ctx.clone())
-            .map_err(|e| self.explain(e, expr, vars, true))?;
-        if value.is_undefined() {
-            return Err(undefined_in(
-                &compiled.undeclared_variables(false),
-                vars,
-                expr,
-            ));
+        let eval = || -> Result<Value, TemplateError> {
+            let compiled = self
+                .env
+                .compile_expression(expr)
+                .map_err(|e| self.explain(e, expr, vars, true))?;
+            let value = compiled
+                .eval(ctx.clone())
+                .map_err(|e| self.explain(e, expr, vars, true))?;
+            if value.is_undefined() {
+                let names = without_globals(&self.env, compiled.undeclared_variables(false));
+                return Err(undefined_in(&names, vars, expr));
+            }
+            to_json(&value)
+        };
+        if limits::may_nest_deeply(expr) {
+            limits::on_big_stack(eval)
+        } else {
+            eval()
         }
-        to_json(&value)
     }
 
     /// `when:` semantics: the expression's truthiness. `when: "{{ x }}"` is accepted as Ansible does.
@@ -198,6 +182,7 @@ impl Templar {
     }
 
     /// The `template` module: renders a file's text; `{% include %}` looks in `search_dirs`.
+    /// Errors name the file and line (`name` is the file's path), through includes.
     pub fn render_file_text(
         &self,
         name: &str,
@@ -207,10 +192,15 @@ impl Templar {
     ) -> Result<String, TemplateError> {
         let mut env = self.env.clone();
         let dirs = search_dirs.to_vec();
+        let found: Arc<Mutex<HashMap<String, PathBuf>>> = Arc::default();
+        let record = Arc::clone(&found);
         env.set_loader(move |wanted| {
             for dir in &dirs {
                 let path = dir.join(wanted);
                 if path.is_file() {
+                    if let Ok(mut paths) = record.lock() {
+                        paths.insert(wanted.to_string(), path.clone());
+                    }
                     return std::fs::read_to_string(&path).map(Some).map_err(|e| {
                         minijinja::Error::new(
                             ErrorKind::InvalidOperation,
@@ -221,25 +211,18 @@ impl Templar {
             }
             Ok(None)
         });
-        let ctx = JinjaValue::from(Serde(vars));
-        let template =
-            env.template_from_named_str(name, text)
-                .map_err(|e| TemplateError::Syntax {
-                    message: describe(&e),
-                    source_text: name.to_string(),
-                })?;
-        template.render(ctx).map_err(|e| {
-            if e.kind() == ErrorKind::UndefinedError {
-                undefined_in(&template.undeclared_variables(true), vars, name)
-            } else {
-                TemplateError::Render {
-                    message: format!("{name}: {}", describe(&e)),
-                }
-            }
+        let ctx = context_of(vars);
+        let in_file = |e: minijinja::Error| {
+            let paths = found.lock().map(|p| p.clone()).unwrap_or_default();
+            error::in_file(&e, &paths)
+        };
+        limits::on_big_stack(|| {
+            let template = env.template_from_named_str(name, text).map_err(in_file)?;
+            render_capped(&template, &ctx).map_err(in_file)
         })
     }
 
-    /// Names the undefined variable when minijinja only says "undefined value".
+    /// Turns minijinja's error into Ansible's words, naming the undefined variable.
     fn explain(
         &self,
         e: minijinja::Error,
@@ -249,10 +232,18 @@ impl Templar {
     ) -> TemplateError {
         match e.kind() {
             ErrorKind::SyntaxError => TemplateError::Syntax {
-                message: describe(&e),
+                message: error::describe(&e, source),
                 source_text: source.to_string(),
             },
             ErrorKind::UndefinedError => {
+                if let Some(name) = error::undefined_name(&e) {
+                    return TemplateError::Undefined { name };
+                }
+                if let Some(detail) = e.detail() {
+                    return TemplateError::Render {
+                        message: detail.to_string(),
+                    };
+                }
                 let names = if is_expr {
                     self.env
                         .compile_expression(source)
@@ -262,14 +253,41 @@ impl Templar {
                         .template_from_str(source)
                         .map(|t| t.undeclared_variables(false))
                 };
-                let names = names.unwrap_or_default();
+                let names = without_globals(&self.env, names.unwrap_or_default());
                 undefined_in(&names, vars, source)
             }
             _ => TemplateError::Render {
-                message: describe(&e),
+                message: error::describe(&e, source),
             },
         }
     }
+}
+
+/// Renders through [`limits::CappedWriter`], so no template can produce more than MAX_OUTPUT.
+fn render_capped(
+    template: &Template<'_, '_>,
+    ctx: &JinjaValue,
+) -> Result<String, minijinja::Error> {
+    let mut out = limits::CappedWriter::default();
+    match template.render_captured_to(ctx.clone(), &mut out) {
+        Ok(_) => Ok(out.into_string()),
+        Err(_) if out.overflowed => Err(minijinja::Error::new(
+            ErrorKind::InvalidOperation,
+            limits::output_too_large(),
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+/// A global (`groups`) is never the undefined name: an error inside it is about an attribute.
+fn without_globals(
+    env: &Environment<'static>,
+    mut names: std::collections::HashSet<String>,
+) -> std::collections::HashSet<String> {
+    for (global, _) in env.globals() {
+        names.remove(global);
+    }
+    names
 }
 
 fn undefined_in(
@@ -289,18 +307,18 @@ fn undefined_in(
     }
 }
 
-fn describe(e: &minijinja::Error) -> String {
-    let mut msg = e
-        .detail()
-        .map(str::to_string)
-        .unwrap_or_else(|| e.kind().to_string());
-    if let Some(line) = e.line() {
-        msg = format!("{msg} (line {line})");
-    }
-    msg
-}
-
+/// A render's result as a variable value; values too deep to handle safely are refused.
 fn to_json(value: &JinjaValue) -> Result<Value, TemplateError> {
+    if let Err(e) = limits::check_shape(value) {
+        return Err(TemplateError::Render {
+            message: e.detail().unwrap_or("value too large").to_string(),
+        });
+    }
+    if value.as_str().is_some_and(|s| s.len() > limits::MAX_OUTPUT) {
+        return Err(TemplateError::Render {
+            message: limits::output_too_large(),
+        });
+    }
     serde_json::to_value(value).map_err(|e| TemplateError::Render {
         message: e.to_string(),
     })
@@ -330,3 +348,6 @@ fn single_expression(s: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod fuzz;

@@ -55,12 +55,16 @@ pub enum KnownHostsDecision {
     Unchecked,
     /// Unknown host, trusted on first use (accept-new) and recorded in this file.
     Learned(PathBuf),
-    /// Unknown host, trusted on first use (accept-new), but recording it failed; the connection
-    /// goes on, as with OpenSSH, and the reason is reported as a note.
+    /// Unknown host under accept-new, but it could not be recorded (no file configured, or the
+    /// write failed). Refused: trusting a key that is not recorded would trust any key on every
+    /// run — no checking at all, silently (OpenSSH only warns here; drover refuses).
     NotRecorded {
         file: Option<PathBuf>,
         reason: String,
     },
+    /// A known_hosts file exists but cannot be read (a directory, no permission): refused under
+    /// strict and accept-new alike, since its entries might have refused this key.
+    Unreadable { file: PathBuf, reason: String },
     /// No key of this type is recorded for the host (strict). `others` lists keys of other types
     /// that are: `(file, line, algorithm)`.
     Unknown {
@@ -80,7 +84,6 @@ impl KnownHostsDecision {
             KnownHostsDecision::Trusted { .. }
                 | KnownHostsDecision::Unchecked
                 | KnownHostsDecision::Learned(_)
-                | KnownHostsDecision::NotRecorded { .. }
         )
     }
 }
@@ -118,7 +121,16 @@ pub fn check_host_key(
     let mut mismatch = None;
     let mut others = Vec::new();
     for file in files.iter().chain(also_read) {
-        for entry in entries_for(&pattern, file) {
+        let entries = match entries_for(&pattern, file) {
+            Ok(entries) => entries,
+            Err(e) => {
+                return KnownHostsDecision::Unreadable {
+                    file: file.clone(),
+                    reason: e.to_string(),
+                };
+            }
+        };
+        for entry in entries {
             let same_key = entry.key.key_data() == key.key_data();
             match entry.marker {
                 Marker::Revoked if same_key => {
@@ -169,7 +181,8 @@ pub fn known_algorithms(host: &str, port: u16, files: &[PathBuf]) -> Vec<Algorit
     let pattern = host_pattern(host, port);
     let mut algorithms: Vec<Algorithm> = Vec::new();
     for file in files {
-        for entry in entries_for(&pattern, file) {
+        // An unreadable file is reported by the key check itself.
+        for entry in entries_for(&pattern, file).unwrap_or_default() {
             let algorithm = entry.key.algorithm();
             if entry.marker == Marker::None && !algorithms.contains(&algorithm) {
                 algorithms.push(algorithm);
@@ -196,13 +209,27 @@ struct Entry {
     key: PublicKey,
 }
 
-/// The entries of `file` whose host field matches `pattern` (`host` or `[host]:port`). A missing or
-/// unreadable file has none; a malformed line is skipped (it proves nothing either way).
-fn entries_for(pattern: &str, file: &Path) -> Vec<Entry> {
-    let Ok(text) = std::fs::read_to_string(file) else {
-        return Vec::new();
+/// The entries of `file` whose host field matches `pattern` (`host` or `[host]:port`). A missing
+/// file has none; one that exists but cannot be read is an error; a malformed line is skipped (it
+/// proves nothing either way).
+fn entries_for(pattern: &str, file: &Path) -> std::io::Result<Vec<Entry>> {
+    let bytes = match std::fs::read(file) {
+        Ok(bytes) => bytes,
+        // A path through a non-directory cannot exist either (recording there fails instead).
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            return Ok(Vec::new());
+        }
+        Err(e) => return Err(e),
     };
-    text.lines()
+    // Invalid UTF-8 on one line (a stray comment) must not hide the file's other entries.
+    let text = String::from_utf8_lossy(&bytes);
+    let entries = text
+        .lines()
         .enumerate()
         .filter_map(|(index, line)| {
             parse_line(line, pattern).map(|(marker, key)| (index, marker, key))
@@ -212,7 +239,8 @@ fn entries_for(pattern: &str, file: &Path) -> Vec<Entry> {
             marker,
             key,
         })
-        .collect()
+        .collect();
+    Ok(entries)
 }
 
 fn parse_line(line: &str, pattern: &str) -> Option<(Marker, PublicKey)> {
@@ -506,6 +534,57 @@ mod tests {
             "x".repeat(10)
         ));
         assert!(check(&f, "web1", 22, GOOD, HostKeyChecking::Strict).accepted());
+    }
+
+    #[test]
+    fn unusable_files_refuse_the_key_under_strict_and_accept_new() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let as_dir = dir.path().join("known_hosts");
+        std::fs::create_dir(&as_dir).expect("mkdir");
+        let blocker = dir.path().join("file");
+        std::fs::write(&blocker, "").expect("write");
+        let under_file = blocker.join("known_hosts");
+        for policy in [HostKeyChecking::Strict, HostKeyChecking::AcceptNew] {
+            let decision = check_host_key(
+                "web1",
+                22,
+                &key(GOOD),
+                std::slice::from_ref(&as_dir),
+                &[],
+                policy,
+            );
+            assert!(
+                matches!(&decision, KnownHostsDecision::Unreadable { file, .. } if *file == as_dir),
+                "{policy:?}: {decision:?}"
+            );
+            assert!(!decision.accepted());
+        }
+        // A global file that cannot be read is refused too, not skipped.
+        let decision = check_host_key(
+            "web1",
+            22,
+            &key(GOOD),
+            &[],
+            std::slice::from_ref(&as_dir),
+            HostKeyChecking::Strict,
+        );
+        assert!(!decision.accepted(), "{decision:?}");
+        let decision = check_host_key(
+            "web1",
+            22,
+            &key(GOOD),
+            &[under_file],
+            &[],
+            HostKeyChecking::AcceptNew,
+        );
+        assert!(
+            matches!(decision, KnownHostsDecision::NotRecorded { .. }) && !decision.accepted(),
+            "{decision:?}"
+        );
+        let nowhere = check_host_key("web1", 22, &key(GOOD), &[], &[], HostKeyChecking::AcceptNew);
+        assert!(!nowhere.accepted(), "{nowhere:?}");
+        let off = check_host_key("web1", 22, &key(GOOD), &[as_dir], &[], HostKeyChecking::Off);
+        assert_eq!(off, KnownHostsDecision::Unchecked);
     }
 
     #[test]

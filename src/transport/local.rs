@@ -12,6 +12,18 @@ impl LocalConnection {
         command: &str,
         stdin: Option<&[u8]>,
     ) -> Result<ExecOutput, TransportError> {
+        self.exec_until(command, stdin, std::future::pending())
+            .await
+    }
+
+    /// [`exec`](Self::exec), stopped when `stop` completes: the command runs in its own process
+    /// group, which gets SIGTERM, then SIGKILL after [`STOP_GRACE`](super::ssh::STOP_GRACE).
+    pub async fn exec_until(
+        &self,
+        command: &str,
+        stdin: Option<&[u8]>,
+        stop: impl Future<Output = ()>,
+    ) -> Result<ExecOutput, TransportError> {
         let mut child = tokio::process::Command::new("/bin/sh")
             .arg("-c")
             .arg(command)
@@ -22,7 +34,11 @@ impl LocalConnection {
             })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
+            // A command abandoned by its caller (a task timeout) does not run on unseen.
+            .kill_on_drop(true)
+            .process_group(0)
             .spawn()?;
+        let group = child.id();
         let pipe = child.stdin.take();
         // Input is written while output is read: a command that prints more than a pipe buffer
         // (64 KiB) before reading all its input would otherwise block forever.
@@ -33,7 +49,27 @@ impl LocalConnection {
                 // Dropping the pipe is the EOF.
             }
         };
-        let ((), out) = tokio::join!(feed, child.wait_with_output());
+        let run = async { tokio::join!(feed, child.wait_with_output()).1 };
+        let mut run = std::pin::pin!(run);
+        let out = tokio::select! {
+            out = &mut run => out,
+            () = stop => {
+                let mut out = None;
+                for signal in ["-TERM", "-KILL"] {
+                    if let Some(group) = group {
+                        signal_group(signal, group).await;
+                    }
+                    if let Ok(done) = tokio::time::timeout(super::ssh::STOP_GRACE, &mut run).await {
+                        out = Some(done);
+                        break;
+                    }
+                }
+                match out {
+                    Some(out) => out,
+                    None => return Ok(ExecOutput { rc: -1, ..ExecOutput::default() }),
+                }
+            }
+        };
         let out = out?;
         Ok(ExecOutput {
             rc: exit_code(&out.status),
@@ -41,6 +77,14 @@ impl LocalConnection {
             stderr: out.stderr,
         })
     }
+}
+
+/// `kill -SIG -- -PGID`: the workspace forbids the unsafe code a direct `killpg` would need.
+async fn signal_group(signal: &str, group: u32) {
+    let _ = tokio::process::Command::new("kill")
+        .args([signal, "--", &format!("-{group}")])
+        .status()
+        .await;
 }
 
 /// The exit status, or 128 + signal for a killed command, as a shell (and sshd) would report it.
@@ -77,6 +121,20 @@ mod tests {
             .expect("runs");
         assert_eq!(out.rc, 0);
         assert!(out.stdout == input, "echoed back intact");
+    }
+
+    #[tokio::test]
+    async fn a_stopped_command_and_its_children_end() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let marker = dir.path().join("f");
+        let command = format!("sleep 30 & sleep 30; echo done > {}", marker.display());
+        let stop = tokio::time::sleep(std::time::Duration::from_millis(300));
+        let out = LocalConnection
+            .exec_until(&command, None, stop)
+            .await
+            .expect("runs");
+        assert_eq!(out.rc, 143, "ended by SIGTERM");
+        assert!(!marker.exists(), "the command went on after it was stopped");
     }
 
     #[tokio::test]

@@ -7,15 +7,19 @@
 //!   [`ConnectionSpec`] (inventory wins, as it does with Ansible, which passes them to `ssh -o`).
 //! - [`known_hosts`] decides whether a server's host key is trusted (pure, file-based, no network).
 //! - `ssh` and `local` run the commands.
+//! - [`pool`] bounds the connections open and starting at once across hosts ([`limits`] raises
+//!   the open-file limit they count against).
 
 pub mod known_hosts;
+pub mod limits;
 mod local;
+pub mod pool;
 mod ssh;
 pub mod ssh_config;
 
 pub use known_hosts::{HostKeyChecking, KnownHostsDecision, check_host_key};
 pub use local::LocalConnection;
-pub use ssh::{CHANNELS_PER_HOST, SshConnection};
+pub use ssh::{CHANNELS_PER_HOST, STOP_GRACE, SshConnection};
 pub use ssh_config::ConnectionVars;
 
 use std::path::PathBuf;
@@ -92,6 +96,14 @@ pub enum TransportError {
         /// Keys of other types recorded for the host, if any, as a clause of the message.
         other: String,
     },
+    /// A known_hosts file that cannot be read, or (accept-new) the new key could not be recorded:
+    /// the key cannot be checked, so it is not trusted.
+    #[error(
+        "host key verification failed for {host}: {problem}. drover does not trust a host key it \
+         cannot check or record: fix the file (or point UserKnownHostsFile elsewhere in \
+         ansible_ssh_common_args), or use --host-key-checking off to skip checking"
+    )]
+    KnownHostsUnusable { host: String, problem: String },
     /// No key was accepted; `tried` names each key (or agent key) offered and why others were not.
     #[error(
         "authentication failed for {user}@{host} (tried: {}). Check ansible_user, \
@@ -139,6 +151,13 @@ pub struct ConnectionSpec {
     pub known_hosts: Vec<PathBuf>,
     /// Applies to TCP connect, SSH handshake and authentication together.
     pub connect_timeout: Duration,
+    /// Liveness of an open connection (`ServerAliveInterval`): after this long without a word
+    /// from the server, ask it; `None` never asks (OpenSSH's `ServerAliveInterval 0`).
+    pub keepalive_interval: Option<Duration>,
+    /// Unanswered keepalives before the connection is given up (`ServerAliveCountMax`).
+    pub keepalive_max: usize,
+    /// `ansible_password` / `ansible_ssh_pass`: offered after the keys, to the server only.
+    pub password: Option<Secret>,
     /// `ansible_connection=local`: run commands on this machine.
     pub local: bool,
     /// `~/.ssh/config` settings for this host that drover cannot honour (ProxyJump): connecting
@@ -148,7 +167,8 @@ pub struct ConnectionSpec {
 
 impl ConnectionSpec {
     /// A spec with OpenSSH's defaults: port 22, strict host key checking, `~/.ssh/known_hosts`,
-    /// a 10 s connect timeout, no user (so `$USER`).
+    /// a 10 s connect timeout, no user (so `$USER`); and drover's keepalive (15 s × 3), since a run
+    /// must not hang on a host that went silent.
     pub fn new(name: &str, address: &str) -> ConnectionSpec {
         ConnectionSpec {
             name: name.to_string(),
@@ -159,6 +179,9 @@ impl ConnectionSpec {
             host_key_checking: HostKeyChecking::Strict,
             known_hosts: default_known_hosts(),
             connect_timeout: Duration::from_secs(10),
+            keepalive_interval: Some(DEFAULT_KEEPALIVE_INTERVAL),
+            keepalive_max: DEFAULT_KEEPALIVE_MAX,
+            password: None,
             local: false,
             unsupported: Vec::new(),
         }
@@ -168,6 +191,32 @@ impl ConnectionSpec {
     /// process; warnings about it are printed once to stderr).
     pub fn from_vars(name: &str, vars: &ConnectionVars) -> ConnectionSpec {
         ssh_config::resolve(name, vars, ssh_config::user_config())
+    }
+}
+
+/// Keepalive unless `ServerAliveInterval` says otherwise: a silent host is given up after
+/// 4 × 15 s (the timer fires, then 3 unanswered keepalives, as OpenSSH counts).
+pub const DEFAULT_KEEPALIVE_INTERVAL: Duration = Duration::from_secs(15);
+pub const DEFAULT_KEEPALIVE_MAX: usize = 3;
+
+/// A password: shown as `********` by `Debug`, so a spec can be logged without leaking it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The clear text, for the one place that sends it (SSH password authentication).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(********)")
     }
 }
 
@@ -213,6 +262,21 @@ impl Connection {
         }
     }
 
+    /// [`exec`](Self::exec) that can be stopped (Ctrl-C): once `stop` completes, the command's
+    /// whole process group on the target gets SIGTERM, then SIGKILL after [`STOP_GRACE`]; what it
+    /// printed until then is returned (`rc` 143 or 137; -1 when it could not be stopped in time).
+    pub async fn exec_until(
+        &self,
+        command: &str,
+        stdin: Option<&[u8]>,
+        stop: impl Future<Output = ()>,
+    ) -> Result<ExecOutput, TransportError> {
+        match self {
+            Connection::Ssh(c) => c.exec_until(command, stdin, stop).await,
+            Connection::Local(c) => c.exec_until(command, stdin, stop).await,
+        }
+    }
+
     /// Things worth telling the user that did not stop the connection (a new host key recorded,
     /// or one that could not be recorded).
     pub fn notes(&self) -> &[String] {
@@ -222,7 +286,16 @@ impl Connection {
         }
     }
 
-    /// Ends the connection politely (SSH disconnect message). Dropping it also closes it.
+    /// Whether the connection is gone (every further `exec` would fail).
+    pub fn is_closed(&self) -> bool {
+        match self {
+            Connection::Ssh(c) => c.is_closed(),
+            Connection::Local(_) => false,
+        }
+    }
+
+    /// Ends the connection politely (SSH disconnect message) and waits until it is gone.
+    /// Dropping it also closes it, a moment later.
     pub async fn close(self) {
         if let Connection::Ssh(c) = self {
             c.close().await;

@@ -1,16 +1,18 @@
 //! SSH with russh: one connection per host for the whole run, a session channel per command, at most
 //! [`CHANNELS_PER_HOST`] channels at once.
 //!
-//! Liveness: keepalives every 15 s, and the connection is dropped after 3 unanswered ones, so a
-//! host that vanishes without a TCP reset turns every pending and later `exec` into
-//! [`TransportError::Disconnected`] within about a minute instead of hanging the run. A connection
-//! closed by the server (reboot, sshd restart) is noticed at once.
+//! Liveness: a keepalive after `ServerAliveInterval` (default 15 s) without a word from the server,
+//! and the connection is dropped when the next one is due after `ServerAliveCountMax` (default 3)
+//! unanswered ones, as OpenSSH counts: so a host that vanishes without a TCP reset turns every
+//! pending and later `exec` into [`TransportError::Disconnected`] within (count + 1) × interval
+//! instead of hanging the run. A connection closed by the server (reboot, sshd restart) is noticed
+//! at once.
 
 use super::known_hosts::{
     self, GLOBAL_KNOWN_HOSTS, HostKeyChecking, KnownHostsDecision, check_host_key, fingerprint,
     host_pattern,
 };
-use super::{ConnectionSpec, ExecOutput, TransportError};
+use super::{ConnectionSpec, ExecOutput, Secret, TransportError};
 use russh::client::{self, Handle};
 use russh::keys::agent::AgentIdentity;
 use russh::keys::agent::client::AgentClient;
@@ -18,6 +20,7 @@ use russh::keys::ssh_key::{Algorithm, HashAlg, PublicKey};
 use russh::keys::{PrivateKeyWithHashAlg, load_secret_key};
 use russh::{ChannelMsg, Disconnect, MethodKind, Preferred, Sig};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::net::TcpStream;
@@ -27,8 +30,8 @@ use tokio::sync::Semaphore;
 /// host never refuses a channel (further `exec` calls wait for a free one).
 pub const CHANNELS_PER_HOST: usize = 8;
 
-const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(15);
-const KEEPALIVE_MAX: usize = 3;
+/// How long a stopped command gets to end after SIGTERM (then SIGKILL, then it is abandoned).
+pub const STOP_GRACE: Duration = Duration::from_secs(2);
 
 /// An authenticated SSH connection to one host.
 pub struct SshConnection {
@@ -37,6 +40,17 @@ pub struct SshConnection {
     /// `name (address:port)`, for messages.
     host: String,
     notes: Vec<String>,
+    /// A stop (Ctrl-C) was already sent to this connection's sessions.
+    stop_started: AtomicBool,
+}
+
+/// What a command queued behind others returns when the run is stopped before it starts.
+fn not_started() -> ExecOutput {
+    ExecOutput {
+        rc: -1,
+        stdout: Vec::new(),
+        stderr: b"not started: the run was stopped".to_vec(),
+    }
 }
 
 /// Where keys and extra known_hosts files come from besides the spec. Tests replace these so the
@@ -175,12 +189,13 @@ impl SshConnection {
             let known = known_hosts::known_algorithms(&spec.address, spec.port, &files);
             preferred.key = host_key_preference(&preferred.key, &known).into();
         }
+        let (keepalive_interval, keepalive_max) = russh_keepalive(spec);
         let config = Arc::new(client::Config {
             // russh leaves Nagle on by default, and each short command round trip then waits on
             // delayed ACKs (3.6x slower measured); set here and on the socket below.
             nodelay: true,
-            keepalive_interval: Some(KEEPALIVE_INTERVAL),
-            keepalive_max: KEEPALIVE_MAX,
+            keepalive_interval,
+            keepalive_max,
             // An idle connection between tasks is normal; keepalives decide liveness.
             inactivity_timeout: None,
             preferred,
@@ -209,22 +224,14 @@ impl SshConnection {
             }
         };
         let mut notes = Vec::new();
-        match verdict {
-            Some((KnownHostsDecision::Learned(file), key)) => notes.push(format!(
-                "recorded the {} host key of {} ({}) in {}",
-                key.algorithm(),
+        if let Some((KnownHostsDecision::Learned(file), key)) = verdict {
+            notes.push(format!(
+                "Permanently added {} ({} key {}) to the list of known hosts in {}",
                 host_pattern(&spec.address, spec.port),
+                key.algorithm(),
                 fingerprint(&key),
                 file.display()
-            )),
-            Some((KnownHostsDecision::NotRecorded { file, reason }, key)) => notes.push(format!(
-                "accepted the new host key of {} ({}) but could not record it{}: {reason}",
-                host_pattern(&spec.address, spec.port),
-                fingerprint(&key),
-                file.map(|f| format!(" in {}", f.display()))
-                    .unwrap_or_default()
-            )),
-            _ => {}
+            ));
         }
 
         set_phase(Phase::Auth);
@@ -234,6 +241,7 @@ impl SshConnection {
             channels: Semaphore::new(CHANNELS_PER_HOST),
             host: describe_host(spec),
             notes,
+            stop_started: AtomicBool::new(false),
         })
     }
 
@@ -250,12 +258,29 @@ impl SshConnection {
         command: &str,
         stdin: Option<&[u8]>,
     ) -> Result<ExecOutput, TransportError> {
-        // The semaphore is never closed, so acquiring can only fail if that changes.
-        let _permit = self
-            .channels
-            .acquire()
+        self.exec_until(command, stdin, std::future::pending())
             .await
-            .map_err(|e| self.lost(e.to_string()))?;
+    }
+
+    /// [`exec`](Self::exec), stopped when `stop` completes (Ctrl-C). Closing the channel alone
+    /// would leave the command running, so the command's process group is signalled: by an SSH
+    /// `signal` request (honoured by OpenSSH for non-root users only: "session signalling requires
+    /// privilege separation"), and by a short command on a spare channel that sends SIGTERM, then
+    /// SIGKILL after [`STOP_GRACE`], to the process group of every other session of this
+    /// connection (each one leads its own: sshd calls setsid for it). A command still running
+    /// after that is abandoned. Queued behind other commands when `stop` comes, it never starts.
+    pub async fn exec_until(
+        &self,
+        command: &str,
+        stdin: Option<&[u8]>,
+        stop: impl Future<Output = ()>,
+    ) -> Result<ExecOutput, TransportError> {
+        let mut stop = std::pin::pin!(stop);
+        // The semaphore is never closed, so acquiring can only fail if that changes.
+        let _permit = tokio::select! {
+            permit = self.channels.acquire() => permit.map_err(|e| self.lost(e.to_string()))?,
+            () = &mut stop => return Ok(not_started()),
+        };
         let channel = self
             .handle
             .channel_open_session()
@@ -274,12 +299,25 @@ impl SshConnection {
         };
         let mut send_input = std::pin::pin!(send_input);
         let mut input_done = false;
+        let stopper = async {
+            stop.await;
+            // Refused for root sessions; the stop command below covers them.
+            let _ = writer.signal(Sig::TERM).await;
+            if self.stop_started.swap(true, Ordering::SeqCst) {
+                tokio::time::sleep(STOP_GRACE * 2).await;
+            } else {
+                self.stop_sessions().await;
+            }
+            tokio::time::sleep(STOP_GRACE).await;
+        };
+        let mut stopper = std::pin::pin!(stopper);
         let mut out = ExecOutput::default();
         let mut status = None;
         loop {
             tokio::select! {
                 // A failed write means the channel or connection is gone; the read side says which.
                 _ = &mut send_input, if !input_done => input_done = true,
+                () = &mut stopper => break,
                 msg = reader.wait() => match msg {
                     Some(ChannelMsg::Data { data }) => out.stdout.extend_from_slice(&data),
                     Some(ChannelMsg::ExtendedData { data, ext: 1 }) => {
@@ -326,12 +364,44 @@ impl SshConnection {
         self.handle.is_closed()
     }
 
+    /// Says goodbye, then waits for the session (and its socket) to end, so a caller counting
+    /// open sockets can trust the count.
     pub async fn close(self) {
         // Best effort: the connection may already be gone, and dropping the handle closes it anyway.
         let _ = self
             .handle
             .disconnect(Disconnect::ByApplication, "", "en")
             .await;
+        let _ = tokio::time::timeout(Duration::from_secs(2), self.handle).await;
+    }
+
+    /// SIGTERM, then SIGKILL after [`STOP_GRACE`], to the process group of every other session of
+    /// this connection: their shells are this session's siblings (children of the connection's
+    /// sshd) and lead their own groups. On a spare channel: the command slots may all be taken.
+    async fn stop_sessions(&self) {
+        let grace = STOP_GRACE.as_secs().max(1);
+        let script = format!(
+            "s() {{ g=$1; for f in /proc/[0-9]*/stat; do read -r l < \"$f\" || continue; \
+             l=${{l##*) }}; set -- $l; p=${{f#/proc/}}; p=${{p%/stat}}; \
+             if [ \"$2\" = \"$PPID\" ] && [ \"$p\" != \"$$\" ]; then kill -s \"$g\" -- \"-$3\"; fi; \
+             done 2>/dev/null; }}; s TERM; sleep {grace}; s KILL"
+        );
+        let Ok(channel) = self.handle.channel_open_session().await else {
+            return;
+        };
+        if channel
+            .exec(true, format!("exec /bin/sh -c '{script}'"))
+            .await
+            .is_err()
+        {
+            return;
+        }
+        let (mut reader, _writer) = channel.split();
+        while let Some(msg) = reader.wait().await {
+            if matches!(msg, ChannelMsg::Close) {
+                break;
+            }
+        }
     }
 
     fn lost(&self, reason: String) -> TransportError {
@@ -356,6 +426,16 @@ impl SshConnection {
             )),
             e => self.lost(e.to_string()),
         }
+    }
+}
+
+/// russh's keepalive settings for OpenSSH's: both give up when the timer fires with `max`
+/// keepalives unanswered, but russh reads a `max` of 0 as "never give up" where OpenSSH gives up
+/// at the first silent interval; half the interval with one keepalive gives up at the same time.
+fn russh_keepalive(spec: &ConnectionSpec) -> (Option<Duration>, usize) {
+    match (spec.keepalive_interval, spec.keepalive_max) {
+        (Some(interval), 0) => (Some(interval / 2), 1),
+        (interval, max) => (interval, max),
     }
 }
 
@@ -437,6 +517,22 @@ fn host_key_error(
             key: described,
             file: file.display().to_string(),
             line: *line,
+        },
+        KnownHostsDecision::Unreadable { file, reason } => TransportError::KnownHostsUnusable {
+            host: describe_host(spec),
+            problem: format!(
+                "the known_hosts file {} cannot be read ({reason})",
+                file.display()
+            ),
+        },
+        KnownHostsDecision::NotRecorded { file, reason } => TransportError::KnownHostsUnusable {
+            host: describe_host(spec),
+            problem: format!(
+                "its new {described} could not be recorded{} ({reason})",
+                file.as_ref()
+                    .map(|f| format!(" in {}", f.display()))
+                    .unwrap_or_default()
+            ),
         },
         _ => {
             let others = match decision {
@@ -553,6 +649,13 @@ async fn authenticate(
             Outcome::Refused => {}
         }
     }
+    if let Some(password) = &spec.password {
+        match auth.password(password).await {
+            Outcome::Accepted => return Ok(()),
+            Outcome::Gone => return Err(auth.failed(spec, true)),
+            Outcome::Refused => {}
+        }
+    }
     Err(auth.failed(spec, false))
 }
 
@@ -653,6 +756,77 @@ impl Auth<'_> {
         Outcome::Refused
     }
 
+    /// Offers the password as OpenSSH does after the keys: with the `password` method if the
+    /// server allows it, else by answering `keyboard-interactive` prompts (PAM's "Password:").
+    /// The password goes only into the encrypted request, never into a message.
+    async fn password(&mut self, password: &Secret) -> Outcome {
+        if self.server_allows(MethodKind::Password) {
+            let result = self
+                .handle
+                .authenticate_password(self.user.clone(), password.expose())
+                .await;
+            self.tried.push("password (ansible_password)".into());
+            match self.outcome(result.ok()) {
+                Outcome::Refused => {}
+                done => return done,
+            }
+        }
+        if self.server_allows(MethodKind::KeyboardInteractive) {
+            self.tried
+                .push("keyboard-interactive with the password (ansible_password)".into());
+            return self.keyboard_interactive(password).await;
+        }
+        Outcome::Refused
+    }
+
+    /// Whether the server's last refusal still lists `method` (unknown before any refusal).
+    fn server_allows(&self, method: MethodKind) -> bool {
+        self.methods
+            .as_ref()
+            .is_none_or(|methods| methods.contains(&method))
+    }
+
+    async fn keyboard_interactive(&mut self, password: &Secret) -> Outcome {
+        use russh::client::KeyboardInteractiveAuthResponse as Reply;
+        let mut reply = self
+            .handle
+            .authenticate_keyboard_interactive_start(self.user.clone(), None)
+            .await;
+        // A server may ask several rounds (an empty one often closes PAM's conversation);
+        // a bound keeps a server that never stops asking from looping forever.
+        for _ in 0..8 {
+            match reply {
+                Ok(Reply::Success) => return Outcome::Accepted,
+                Ok(Reply::InfoRequest { prompts, .. }) => {
+                    // Hidden prompts get the password; an echoed one (a user name) gets nothing.
+                    let answers = prompts
+                        .iter()
+                        .map(|p| {
+                            if p.echo {
+                                String::new()
+                            } else {
+                                password.expose().to_string()
+                            }
+                        })
+                        .collect();
+                    reply = self
+                        .handle
+                        .authenticate_keyboard_interactive_respond(answers)
+                        .await;
+                }
+                Ok(Reply::Failure {
+                    remaining_methods, ..
+                }) if !self.handle.is_closed() => {
+                    self.methods = Some(remaining_methods.to_vec());
+                    return Outcome::Refused;
+                }
+                _ if self.handle.is_closed() => return Outcome::Gone,
+                _ => return Outcome::Refused,
+            }
+        }
+        Outcome::Refused
+    }
+
     fn already_offered(&mut self, key: &PublicKey) -> bool {
         if self.offered.iter().any(|k| k.key_data() == key.key_data()) {
             return true;
@@ -692,7 +866,7 @@ impl Auth<'_> {
         if self.tried.is_empty() {
             self.tried.push(
                 "no keys: no ansible_ssh_private_key_file, no ssh-agent (SSH_AUTH_SOCK), none of \
-                 ~/.ssh/id_ed25519, id_ecdsa, id_rsa"
+                 ~/.ssh/id_ed25519, id_ecdsa, id_rsa, and no ansible_password"
                     .into(),
             );
         }
@@ -706,8 +880,14 @@ impl Auth<'_> {
             && !methods.contains(&MethodKind::PublicKey)
         {
             let names: Vec<&str> = methods.iter().map(<&str>::from).collect();
+            let passwords = [MethodKind::Password, MethodKind::KeyboardInteractive];
+            let hint = if spec.password.is_none() && methods.iter().any(|m| passwords.contains(m)) {
+                " (set ansible_password for password logins, or authorise a key)"
+            } else {
+                ""
+            };
             self.tried.push(format!(
-                "the server accepts only: {} (drover authenticates with keys only)",
+                "the server accepts only: {}{hint}",
                 names.join(", ")
             ));
         }

@@ -1,11 +1,13 @@
 //! `~/.ssh/config`: what OpenSSH's own client would use for a host (HostName, Port, User,
-//! IdentityFile, UserKnownHostsFile, StrictHostKeyChecking, ConnectTimeout). Inventory values win
-//! over it, as they do with Ansible, which passes them to `ssh -o …` on the command line.
+//! IdentityFile, UserKnownHostsFile, StrictHostKeyChecking, ConnectTimeout, ServerAliveInterval,
+//! ServerAliveCountMax). Inventory values win over it, as they do with Ansible, which passes them to
+//! `ssh -o …` on the command line; the `-o` options of `ansible_ssh_common_args` /
+//! `ansible_ssh_extra_args` are read with the same keywords ([`ConnectionVars::apply_ssh_args`]).
 //!
 //! Parsing is ssh2-config's (Host patterns, Include). It has no `Match`: such blocks are read as
 //! belonging to no host (with a warning) instead of being merged into the Host block above them.
 
-use super::{ConnectionSpec, HostKeyChecking};
+use super::{ConnectionSpec, HostKeyChecking, Secret};
 use ssh2_config::{ParseRule, SshConfig};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -25,7 +27,67 @@ pub struct ConnectionVars {
     pub known_hosts: Vec<PathBuf>,
     pub host_key_checking: Option<HostKeyChecking>,
     pub connect_timeout: Option<Duration>,
+    /// `ServerAliveInterval`; zero turns keepalives off, as in OpenSSH.
+    pub server_alive_interval: Option<Duration>,
+    /// `ServerAliveCountMax`.
+    pub server_alive_count_max: Option<usize>,
+    /// `ansible_password` / `ansible_ssh_pass`.
+    pub password: Option<Secret>,
     pub local: bool,
+}
+
+impl ConnectionVars {
+    /// Reads the `ssh -o Key=Value` options of `args` (`ansible_ssh_common_args` and
+    /// `ansible_ssh_extra_args`). As with OpenSSH, the first value given for a setting wins, so
+    /// call it after setting what the inventory's own variables say (Ansible puts `-o User=`
+    /// from `ansible_user` before these). Identity files add up. Options that do not concern
+    /// drover's client are ignored; so are values that cannot be read (ssh would refuse them).
+    pub fn apply_ssh_args(&mut self, args: &str) {
+        let words = shlex::split(args).unwrap_or_default();
+        let mut words = words.iter();
+        while let Some(word) = words.next() {
+            let option = match word.as_str() {
+                "-o" => words.next().cloned(),
+                w if w.starts_with("-o") => Some(w[2..].to_string()),
+                _ => None,
+            };
+            if let Some((key, value)) = option.as_deref().and_then(split_option) {
+                self.apply_option(&key, value);
+            }
+        }
+    }
+
+    fn apply_option(&mut self, key: &str, value: &str) {
+        let seconds = || value.parse::<u64>().ok().map(Duration::from_secs);
+        match key {
+            "userknownhostsfile" if self.known_hosts.is_empty() => {
+                self.known_hosts = value.split_whitespace().map(expand_home).collect();
+            }
+            "stricthostkeychecking" if self.host_key_checking.is_none() => {
+                self.host_key_checking = HostKeyChecking::from_openssh(value);
+            }
+            "identityfile" => self.identity_files.push(expand_home(value)),
+            "port" if self.port.is_none() => self.port = value.parse().ok(),
+            "user" if self.user.is_none() => self.user = Some(value.to_string()),
+            "connecttimeout" if self.connect_timeout.is_none() => self.connect_timeout = seconds(),
+            "serveraliveinterval" if self.server_alive_interval.is_none() => {
+                self.server_alive_interval = seconds();
+            }
+            "serveralivecountmax" if self.server_alive_count_max.is_none() => {
+                self.server_alive_count_max = value.parse().ok();
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `Key=Value`, `Key Value` or `Key = Value` → (lower-case key, value).
+fn split_option(option: &str) -> Option<(String, &str)> {
+    let option = option.trim();
+    let end = option.find(|c: char| c == '=' || c.is_whitespace())?;
+    let (key, rest) = option.split_at(end);
+    let value = rest.trim_start().strip_prefix('=').unwrap_or(rest).trim();
+    (!value.is_empty()).then(|| (key.to_ascii_lowercase(), value))
 }
 
 /// The settings `~/.ssh/config` gives for one host; `None` where it says nothing.
@@ -38,6 +100,8 @@ pub struct SshHostConfig {
     pub known_hosts: Vec<PathBuf>,
     pub host_key_checking: Option<HostKeyChecking>,
     pub connect_timeout: Option<Duration>,
+    pub server_alive_interval: Option<Duration>,
+    pub server_alive_count_max: Option<usize>,
     /// Settings drover cannot honour yet (ProxyJump, ProxyCommand), to say so rather than ignore them.
     pub unsupported: Vec<String>,
 }
@@ -77,7 +141,23 @@ pub fn resolve(name: &str, vars: &ConnectionVars, config: Option<&SshConfig>) ->
     if let Some(timeout) = vars.connect_timeout {
         spec.connect_timeout = timeout;
     }
+    apply_keepalive(
+        &mut spec,
+        vars.server_alive_interval,
+        vars.server_alive_count_max,
+    );
+    spec.password = vars.password.clone();
     spec
+}
+
+/// `ServerAliveInterval` (zero: none) and `ServerAliveCountMax`, where set.
+fn apply_keepalive(spec: &mut ConnectionSpec, interval: Option<Duration>, max: Option<usize>) {
+    if let Some(interval) = interval {
+        spec.keepalive_interval = (!interval.is_zero()).then_some(interval);
+    }
+    if let Some(max) = max {
+        spec.keepalive_max = max;
+    }
 }
 
 /// Overlays a host's `~/.ssh/config` settings on `spec` (overwriting what they set; identity files
@@ -108,6 +188,11 @@ pub fn apply_ssh_config(spec: &mut ConnectionSpec, host: &SshHostConfig) {
     if let Some(timeout) = host.connect_timeout {
         spec.connect_timeout = timeout;
     }
+    apply_keepalive(
+        spec,
+        host.server_alive_interval,
+        host.server_alive_count_max,
+    );
     for setting in &host.unsupported {
         if !spec.unsupported.contains(setting) {
             spec.unsupported.push(setting.clone());
@@ -214,6 +299,8 @@ pub fn lookup(config: &SshConfig, host: &str) -> SshHostConfig {
         host_key_checking: first("stricthostkeychecking")
             .and_then(|v| HostKeyChecking::from_openssh(&v)),
         connect_timeout: params.connect_timeout,
+        server_alive_interval: params.server_alive_interval,
+        server_alive_count_max: first("serveralivecountmax").and_then(|v| v.trim().parse().ok()),
         unsupported,
     }
 }
@@ -354,7 +441,7 @@ Host *
             known_hosts: vec!["/fleet/known_hosts".into()],
             host_key_checking: Some(HostKeyChecking::Strict),
             connect_timeout: Some(Duration::from_secs(20)),
-            local: false,
+            ..ConnectionVars::default()
         };
         let spec = resolve("inventory-name", &vars, config.as_ref());
         // ansible_host is what ssh is called with, so HostName still applies to it (as with Ansible).

@@ -33,6 +33,16 @@ struct State {
     refused_channels: AtomicUsize,
     /// Signature algorithms of accepted public key logins (`rsa-sha2-512`, …).
     algorithms: Mutex<Vec<String>>,
+    /// Accepted by the `password` and `keyboard-interactive` methods, where offered.
+    password: Option<String>,
+    /// Passwords the server was sent, to prove which method carried them.
+    passwords_seen: Mutex<Vec<String>>,
+    /// Authenticated SSH connections open now, and the most at once.
+    connections: AtomicUsize,
+    peak_connections: AtomicUsize,
+    /// Connections accepted and not yet authenticated now, and the most at once.
+    handshaking: AtomicUsize,
+    peak_handshaking: AtomicUsize,
 }
 
 struct TestServer {
@@ -57,6 +67,32 @@ async fn serve_with(
     authorized: Vec<PublicKey>,
     max_auth_attempts: usize,
 ) -> TestServer {
+    let state = State {
+        authorized,
+        ..State::default()
+    };
+    serve_state(host_key, state, &[MethodKind::PublicKey], max_auth_attempts).await
+}
+
+/// A server that takes `password` with the given `methods` only (no keys).
+async fn serve_password(
+    host_key: PrivateKey,
+    password: &str,
+    methods: &[MethodKind],
+) -> TestServer {
+    let state = State {
+        password: Some(password.to_string()),
+        ..State::default()
+    };
+    serve_state(host_key, state, methods, 10).await
+}
+
+async fn serve_state(
+    host_key: PrivateKey,
+    state: State,
+    methods: &[MethodKind],
+    max_auth_attempts: usize,
+) -> TestServer {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -64,7 +100,7 @@ async fn serve_with(
     let public = host_key.public_key().clone();
     let config = Arc::new(server::Config {
         keys: vec![host_key],
-        methods: MethodSet::from(&[MethodKind::PublicKey][..]),
+        methods: MethodSet::from(methods),
         auth_rejection_time: Duration::from_millis(5),
         auth_rejection_time_initial: Some(Duration::ZERO),
         max_auth_attempts,
@@ -72,15 +108,15 @@ async fn serve_with(
         nodelay: true,
         ..Default::default()
     });
-    let state = Arc::new(State {
-        authorized,
-        ..State::default()
-    });
+    let state = Arc::new(state);
     let shared = state.clone();
     let task = tokio::spawn(async move {
         while let Ok((socket, _)) = listener.accept().await {
+            let now = shared.handshaking.fetch_add(1, Ordering::SeqCst) + 1;
+            shared.peak_handshaking.fetch_max(now, Ordering::SeqCst);
             let handler = Handler {
                 state: shared.clone(),
+                authenticated: false,
             };
             let config = config.clone();
             // `Config::nodelay` is only applied by russh's own accept loop, not by run_stream.
@@ -102,6 +138,36 @@ async fn serve_with(
 
 struct Handler {
     state: Arc<State>,
+    authenticated: bool,
+}
+
+impl Drop for Handler {
+    // russh drops the handler when the session ends, however it ends.
+    fn drop(&mut self) {
+        if self.authenticated {
+            self.state.connections.fetch_sub(1, Ordering::SeqCst);
+        } else {
+            self.state.handshaking.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+}
+
+impl Handler {
+    fn password_ok(&self, given: &str) -> bool {
+        if let Ok(mut seen) = self.state.passwords_seen.lock() {
+            seen.push(given.to_string());
+        }
+        self.state.password.as_deref() == Some(given)
+    }
+
+    /// Counted before the client hears of it: the client's handshake permit outlives this.
+    fn accept(&mut self) -> Auth {
+        self.authenticated = true;
+        self.state.handshaking.fetch_sub(1, Ordering::SeqCst);
+        let now = self.state.connections.fetch_add(1, Ordering::SeqCst) + 1;
+        self.state.peak_connections.fetch_max(now, Ordering::SeqCst);
+        Auth::Accept
+    }
 }
 
 impl server::Handler for Handler {
@@ -123,7 +189,40 @@ impl server::Handler for Handler {
         if let Ok(mut seen) = self.state.algorithms.lock() {
             seen.push(key.algorithm.to_string());
         }
-        Ok(Auth::Accept)
+        Ok(self.accept())
+    }
+
+    async fn auth_password(&mut self, _user: &str, password: &str) -> Result<Auth, Self::Error> {
+        Ok(if self.password_ok(password) {
+            self.accept()
+        } else {
+            Auth::reject()
+        })
+    }
+
+    async fn auth_keyboard_interactive<'a>(
+        &'a mut self,
+        _user: &str,
+        _submethods: &str,
+        response: Option<server::Response<'a>>,
+    ) -> Result<Auth, Self::Error> {
+        let Some(mut response) = response else {
+            // As PAM does: one hidden prompt.
+            return Ok(Auth::Partial {
+                name: "".into(),
+                instructions: "".into(),
+                prompts: vec![("Password: ".into(), false)].into(),
+            });
+        };
+        let given = response
+            .next()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
+        Ok(if self.password_ok(&given) {
+            self.accept()
+        } else {
+            Auth::reject()
+        })
     }
 
     async fn channel_open_session(
@@ -285,10 +384,14 @@ impl Client {
     }
 
     fn trust(&self, server: &TestServer, key: &PublicKey) {
+        self.trust_port(server.addr.port(), key);
+    }
+
+    fn trust_port(&self, port: u16, key: &PublicKey) {
         let line = format!(
             "unrelated.example {}\n{} {}\n",
             ed25519(99).public_key().to_openssh().expect("encode"),
-            known_hosts::host_pattern("127.0.0.1", server.addr.port()),
+            known_hosts::host_pattern("127.0.0.1", port),
             key.to_openssh().expect("encode")
         );
         let file = self.known_hosts();
@@ -300,16 +403,13 @@ impl Client {
 
     fn spec(&self, server: &TestServer, policy: HostKeyChecking) -> ConnectionSpec {
         ConnectionSpec {
-            name: "target".into(),
-            address: "127.0.0.1".into(),
             port: server.addr.port(),
             user: Some("tester".into()),
             identity_files: vec![self.key_file()],
             host_key_checking: policy,
             known_hosts: vec![self.known_hosts()],
             connect_timeout: Duration::from_secs(10),
-            local: false,
-            unsupported: Vec::new(),
+            ..ConnectionSpec::new("target", "127.0.0.1")
         }
     }
 }
@@ -468,7 +568,9 @@ async fn accept_new_records_the_key_and_strict_then_trusts_it() {
         .await
         .expect("accept-new connects");
     assert!(
-        conn.notes().iter().any(|n| n.contains("recorded")),
+        conn.notes()
+            .iter()
+            .any(|n| n.starts_with("Permanently added")),
         "{:?}",
         conn.notes()
     );
@@ -677,4 +779,286 @@ fn spec_defaults_are_openssh_defaults() {
             .iter()
             .all(|f| f.ends_with(Path::new(".ssh/known_hosts")))
     );
+}
+
+/// What connecting under `policy` with `known_hosts` as the known_hosts file gives.
+async fn connect_with_known_hosts(
+    known_hosts: PathBuf,
+    policy: HostKeyChecking,
+) -> Result<SshConnection, TransportError> {
+    let client = Client::new();
+    let server = serve(ed25519(7), vec![client.public()]).await;
+    let mut spec = client.spec(&server, policy);
+    spec.known_hosts = vec![known_hosts];
+    connect(&spec).await
+}
+
+#[tokio::test]
+async fn a_known_hosts_that_cannot_be_read_is_an_error_never_trust() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A directory where the file should be: reading it fails with EISDIR.
+    let known_hosts = dir.path().join("known_hosts");
+    std::fs::create_dir(&known_hosts).expect("mkdir");
+    for policy in [HostKeyChecking::Strict, HostKeyChecking::AcceptNew] {
+        let err = connect_with_known_hosts(known_hosts.clone(), policy)
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{policy:?}: connected with an unreadable known_hosts"));
+        assert!(
+            matches!(err, TransportError::KnownHostsUnusable { .. }),
+            "{policy:?}: {err:?}"
+        );
+        let message = err.to_string();
+        assert!(
+            message.contains(&known_hosts.display().to_string())
+                && message.contains("cannot be read"),
+            "{message}"
+        );
+    }
+    // Checking off reads nothing, so it still connects.
+    let conn = connect_with_known_hosts(known_hosts, HostKeyChecking::Off).await;
+    assert!(conn.is_ok(), "{:?}", conn.err());
+}
+
+#[tokio::test]
+async fn accept_new_refuses_a_key_it_cannot_record() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Its directory is a regular file: the key cannot be written (even as root).
+    let blocker = dir.path().join("not-a-dir");
+    std::fs::write(&blocker, "").expect("write");
+    let known_hosts = blocker.join("known_hosts");
+    let err = connect_with_known_hosts(known_hosts.clone(), HostKeyChecking::AcceptNew)
+        .await
+        .err()
+        .expect("a key that cannot be recorded is not trusted");
+    let message = err.to_string();
+    assert!(
+        matches!(err, TransportError::KnownHostsUnusable { .. })
+            && message.contains("could not be recorded")
+            && message.contains(&known_hosts.display().to_string()),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn passwords_log_in_by_password_or_keyboard_interactive() {
+    let cases: [&[MethodKind]; 2] = [&[MethodKind::Password], &[MethodKind::KeyboardInteractive]];
+    for methods in cases {
+        let client = Client::new();
+        let server = serve_password(ed25519(7), "pa55 word", methods).await;
+        client.trust(&server, &server.host_key);
+        let mut spec = client.spec(&server, HostKeyChecking::Strict);
+        spec.password = Some(Secret::new("pa55 word"));
+        let conn = connect(&spec)
+            .await
+            .unwrap_or_else(|e| panic!("{methods:?}: {e}"));
+        assert_eq!(
+            conn.exec("echo hi", None).await.expect("exec").stdout,
+            b"hi\n"
+        );
+        // The key was offered first (refused); the password went once, to the server only.
+        let seen = server
+            .state
+            .passwords_seen
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_default();
+        assert_eq!(seen, vec!["pa55 word".to_string()], "{methods:?}");
+        conn.close().await;
+
+        spec.password = Some(Secret::new("wrong"));
+        let err = connect(&spec).await.err().expect("wrong password refused");
+        let message = err.to_string();
+        assert!(message.contains("ansible_password"), "{message}");
+        assert!(
+            !message.contains("wrong"),
+            "the password never appears: {message}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_password_only_server_says_to_set_ansible_password() {
+    let client = Client::new();
+    let server = serve_password(ed25519(7), "x", &[MethodKind::Password]).await;
+    client.trust(&server, &server.host_key);
+    let err = connect(&client.spec(&server, HostKeyChecking::Strict))
+        .await
+        .err()
+        .expect("refused without a password");
+    assert!(err.to_string().contains("set ansible_password"), "{err}");
+}
+
+/// Forwards TCP between a client and `target` until `frozen` is set; then it stops passing
+/// bytes either way while keeping both sockets open — a host that went silent (SIGSTOP,
+/// a dead link without a reset).
+async fn freezable_proxy(
+    target: SocketAddr,
+    frozen: Arc<std::sync::atomic::AtomicBool>,
+) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((inbound, _)) = listener.accept().await {
+            let Ok(outbound) = tokio::net::TcpStream::connect(target).await else {
+                continue;
+            };
+            let frozen = frozen.clone();
+            tokio::spawn(async move {
+                let (a_read, a_write) = inbound.into_split();
+                let (b_read, b_write) = outbound.into_split();
+                tokio::join!(
+                    pipe(a_read, b_write, frozen.clone()),
+                    pipe(b_read, a_write, frozen)
+                );
+            });
+        }
+    });
+    addr
+}
+
+/// Copies `from` to `to` until either closes; once `frozen`, holds what it read and stops.
+async fn pipe(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    frozen: Arc<std::sync::atomic::AtomicBool>,
+) {
+    use tokio::io::AsyncReadExt;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match from.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        if frozen.load(Ordering::SeqCst) {
+            std::future::pending::<()>().await;
+        }
+        if to.write_all(&buf[..n]).await.is_err() {
+            return;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_silent_host_is_given_up_after_the_configured_keepalives() {
+    let client = Client::new();
+    let server = serve(ed25519(7), vec![client.public()]).await;
+    let frozen = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let proxy = freezable_proxy(server.addr, frozen.clone()).await;
+    let mut spec = client.spec(&server, HostKeyChecking::Strict);
+    spec.port = proxy.port();
+    client.trust_port(proxy.port(), &server.host_key);
+    // ServerAliveInterval 0.2 s, ServerAliveCountMax 2: given up ~0.6 s after the last word.
+    spec.keepalive_interval = Some(Duration::from_millis(200));
+    spec.keepalive_max = 2;
+    let conn = connect(&spec).await.expect("connects through the proxy");
+    assert_eq!(conn.exec("true", None).await.expect("exec").rc, 0);
+    frozen.store(true, Ordering::SeqCst);
+    let started = Instant::now();
+    let result = exec(&Connection::Ssh(conn), "sleep 30", None).await;
+    let waited = started.elapsed();
+    assert!(
+        matches!(result, Err(TransportError::Disconnected { .. })),
+        "{result:?}"
+    );
+    assert!(
+        waited < Duration::from_secs(3),
+        "gave up after {waited:?}, not within ~0.6 s"
+    );
+}
+
+mod pooled {
+    use super::*;
+    use crate::transport::pool::{Limits, Pool, PooledLink};
+
+    async fn setup(max_open: usize, max_handshakes: usize) -> (TestServer, Client, Arc<Pool>) {
+        let client = Client::new();
+        let server = serve(ed25519(7), vec![client.public()]).await;
+        client.trust(&server, &server.host_key);
+        let pool = Pool::new(Limits {
+            max_open,
+            max_handshakes,
+        });
+        (server, client, pool)
+    }
+
+    /// One "task" on a host: held for its duration, two commands with a pause between.
+    async fn task(link: &PooledLink, spec: &ConnectionSpec) -> Result<(), TransportError> {
+        let _held = link.hold();
+        for _ in 0..2 {
+            let conn = link.connection(spec).await?;
+            let out = conn.exec("sleep 0.02; echo ok", None).await?;
+            assert_eq!(out.stdout, b"ok\n");
+            drop(conn);
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        Ok(())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn more_hosts_than_slots_all_run_within_the_bound() {
+        let (server, client, pool) = setup(3, 2).await;
+        let spec = client.spec(&server, HostKeyChecking::Strict);
+        let links: Vec<PooledLink> = (0..8).map(|_| PooledLink::new(&pool)).collect();
+        for round in 0..2 {
+            let all = futures::future::join_all(links.iter().map(|l| task(l, &spec)));
+            let results = tokio::time::timeout(Duration::from_secs(30), all)
+                .await
+                .unwrap_or_else(|_| panic!("round {round} hung: the pool deadlocked"));
+            for result in results {
+                result.unwrap_or_else(|e| panic!("round {round}: {e}"));
+            }
+        }
+        let peak = server.state.peak_connections.load(Ordering::SeqCst);
+        assert!(peak <= 3, "{peak} connections open at once, the bound is 3");
+        let handshakes = server.state.peak_handshaking.load(Ordering::SeqCst);
+        assert!(
+            handshakes <= 2,
+            "{handshakes} handshakes at once, the bound is 2"
+        );
+        // Held hosts are never evicted mid-task: one connection per host per round at most.
+        for link in &links {
+            assert!((1..=2).contains(&link.opens()), "{}", link.opens());
+        }
+        assert!(pool.opened() > 8, "hosts beyond the bound reconnected");
+        assert!(pool.open() <= 3);
+        for link in &links {
+            link.close().await;
+        }
+        assert_eq!(pool.open(), 0, "closing frees every slot");
+    }
+
+    #[tokio::test]
+    async fn the_most_recently_used_idle_host_gives_up_its_slot() {
+        let (server, client, pool) = setup(2, 2).await;
+        let spec = client.spec(&server, HostKeyChecking::Strict);
+        let [a, b, c] = [(); 3].map(|()| PooledLink::new(&pool));
+        task(&a, &spec).await.expect("a");
+        task(&b, &spec).await.expect("b");
+        // Linear strategy: `a` ran task N first, so it runs N+1 first: keep it, evict `b`.
+        task(&c, &spec).await.expect("c");
+        assert!(a.is_open() && !b.is_open() && c.is_open());
+        // A host in use keeps its connection even when it is the most recent.
+        let held = a.hold();
+        task(&a, &spec).await.expect("a again");
+        task(&b, &spec).await.expect("b reconnects");
+        assert!(a.is_open() && b.is_open() && !c.is_open());
+        assert_eq!((a.opens(), b.opens(), c.opens()), (1, 2, 1));
+        drop(held);
+    }
+
+    #[tokio::test]
+    async fn a_failed_connect_gives_its_slot_back() {
+        let (server, client, pool) = setup(1, 1).await;
+        let good = client.spec(&server, HostKeyChecking::Strict);
+        let mut bad = good.clone();
+        bad.known_hosts = vec![client.dir.path().join("empty_known_hosts")];
+        let link = PooledLink::new(&pool);
+        assert!(link.connection(&bad).await.is_err());
+        assert_eq!(pool.open(), 0);
+        let other = PooledLink::new(&pool);
+        task(&other, &good).await.expect("the slot is free");
+    }
 }

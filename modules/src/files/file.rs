@@ -1,5 +1,6 @@
 //! `file`: a path's type (file, directory, link, absent, touched) and its mode/owner/group.
 
+use super::timestamps::{Times, When};
 use super::write::Attrs;
 use crate::cmd::quote;
 use crate::facts::file::{self, FileKind, FileStat, Want};
@@ -29,6 +30,43 @@ pub struct Params {
     pub force: bool,
     #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
     pub follow: bool,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub access_time: Option<String>,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub access_time_format: Option<String>,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub modification_time: Option<String>,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub modification_time_format: Option<String>,
+}
+
+impl Params {
+    /// Ansible's defaults: `touch` sets both times to now, every other state preserves them.
+    fn times(&self, state: State) -> Result<Times, ModuleError> {
+        let default = || match state {
+            State::Touch => When::Now,
+            _ => When::Preserve,
+        };
+        let times = Times {
+            atime: When::parse(
+                self.access_time.as_deref(),
+                self.access_time_format.as_deref(),
+                default(),
+            )?,
+            mtime: When::parse(
+                self.modification_time.as_deref(),
+                self.modification_time_format.as_deref(),
+                default(),
+            )?,
+        };
+        if matches!(state, State::Link | State::Hard) && !times.preserve_both() {
+            return Err(ModuleError::Params(format!(
+                "access_time/modification_time with state={} are not supported yet",
+                state_name(state)
+            )));
+        }
+        Ok(times)
+    }
 }
 
 fn yes() -> bool {
@@ -68,35 +106,63 @@ impl Module for File {
             (Some(s), _) if s.kind == FileKind::Link => State::Link,
             _ => State::File,
         });
+        let times = p.times(state)?;
         let attrs = Attrs::new(p.mode.clone(), p.owner.clone(), p.group.clone());
         let base = Plan::ok()
             .set("path", p.path.as_str())
             .set("state", state_name(state));
-        match state {
-            State::Absent => Ok(absent(&p.path, stat.as_ref(), base)),
+        let plan = match state {
+            State::Absent => return Ok(absent(&p.path, stat.as_ref(), base)),
             State::File => match &stat {
-                None => Ok(
-                    Plan::fail(format!("file ({}) is absent, cannot continue", p.path))
-                        .set("path", p.path.as_str()),
-                ),
+                None => Plan::fail(format!("file ({}) is absent, cannot continue", p.path))
+                    .set("path", p.path.as_str()),
                 Some(s) if s.kind == FileKind::Directory => {
-                    Ok(Plan::fail(format!("{} is a directory, not a file", p.path)))
+                    Plan::fail(format!("{} is a directory, not a file", p.path))
                 }
-                Some(s) => Ok(with_fix(base, attrs.fix(&p.path, s, false))),
+                Some(s) => with_fix(base, attrs.fix(&p.path, s, false)),
             },
-            State::Directory => directory(host, &p, stat.as_ref(), &attrs, base).await,
-            State::Touch => {
-                let mut steps = vec![Step::run(Cmd::new("touch").arg("--").arg(&p.path))];
-                let fix = match &stat {
-                    Some(s) => attrs.fix(&p.path, s, false),
-                    None => new_path_fix(&p.path, &attrs),
-                };
-                steps.extend(fix.map(Step::run));
-                Ok(Plan { steps, ..base })
+            State::Directory => directory(host, &p, stat.as_ref(), &attrs, base).await?,
+            State::Touch => touch(&p.path, stat.as_ref(), &attrs, base),
+            State::Link | State::Hard => {
+                return link(host, &p, state, stat.as_ref(), &attrs, base).await;
             }
-            State::Link | State::Hard => link(host, &p, state, stat.as_ref(), &attrs, base).await,
+        };
+        if plan.failed.is_some() {
+            return Ok(plan);
         }
+        with_times(host, &p.path, stat.is_some(), &times, plan).await
     }
+}
+
+/// `touch` creates a missing file; the times are the caller's business (`now` by default).
+fn touch(path: &str, stat: Option<&FileStat>, attrs: &Attrs, base: Plan) -> Plan {
+    let mut steps = Vec::new();
+    if stat.is_none() {
+        steps.push(Step::run(Cmd::new("touch").arg("--").arg(path)));
+    }
+    let fix = match stat {
+        Some(s) => attrs.fix(path, s, false),
+        None => new_path_fix(path, attrs),
+    };
+    steps.extend(fix.map(Step::run));
+    Plan {
+        steps,
+        ..base.set("dest", path)
+    }
+}
+
+/// Appends the step that sets the path's access/modification times, when they are not as asked.
+async fn with_times(
+    host: &mut dyn Host,
+    path: &str,
+    exists: bool,
+    times: &Times,
+    mut plan: Plan,
+) -> Result<Plan, ModuleError> {
+    if let Some(cmd) = times.fix(host, path, exists).await? {
+        plan.steps.push(Step::run(cmd));
+    }
+    Ok(plan)
 }
 
 fn state_name(state: State) -> &'static str {

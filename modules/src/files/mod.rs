@@ -1,9 +1,16 @@
 //! File modules. They share one way to read a file's state (`facts::file`) and one way to change it
 //! (`write`): content streams into a temp file beside the destination, which is renamed into place.
 
+pub mod blockinfile;
 pub mod copy;
 pub mod file;
+pub mod find;
 pub mod lineinfile;
+mod pyre;
+pub mod replace;
+pub mod slurp;
 pub mod stat;
+pub mod tempfile;
 pub mod template;
+mod timestamps;
 mod write;

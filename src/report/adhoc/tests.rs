@@ -28,9 +28,7 @@ fn view(format: AdhocFormat, collate: bool) -> AdhocView {
 fn report(view: AdhocView, results: &[(&str, TaskResult)]) -> String {
     let mut out = Vec::new();
     let mut reporter = AdhocReporter::new(&mut out, false, view);
-    let mut summary = RunSummary {
-        stats: Default::default(),
-    };
+    let mut summary = RunSummary::default();
     let mut names: Vec<&str> = results.iter().map(|(h, _)| *h).collect();
     names.sort();
     for name in names {

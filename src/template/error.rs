@@ -1,0 +1,102 @@
+//! What a failed render tells a person: the problem in Ansible's words, and where it is — the
+//! template file and line (through `{% include %}` chains) for file templates.
+
+use super::limits;
+use minijinja::ErrorKind;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// A template that cannot be rendered, with what a person needs to fix it.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error("'{name}' is undefined")]
+    Undefined { name: String },
+    #[error("template error while templating string: {message}. String: {source_text}")]
+    Syntax {
+        message: String,
+        source_text: String,
+    },
+    #[error("{message}")]
+    Render { message: String },
+    /// An error inside a template file: `origin` is `file:line`, then the includes that led there.
+    #[error("{error}. Origin: {origin}")]
+    InFile {
+        error: Box<TemplateError>,
+        origin: String,
+    },
+}
+
+/// minijinja's own words for a missing name: "`name` is undefined".
+pub fn undefined_name(e: &minijinja::Error) -> Option<String> {
+    let detail = e.detail()?;
+    let name = detail.strip_prefix('`')?.strip_suffix("` is undefined")?;
+    Some(name.to_string())
+}
+
+/// The problem itself, without place, for errors whose cause is not a template's syntax.
+pub fn problem(e: &minijinja::Error) -> TemplateError {
+    if let Some(name) = undefined_name(e) {
+        return TemplateError::Undefined { name };
+    }
+    let message = match e.kind() {
+        ErrorKind::OutOfFuel => limits::out_of_fuel(),
+        ErrorKind::SyntaxError => format!(
+            "Syntax error in template: {}",
+            e.detail().unwrap_or("invalid syntax")
+        ),
+        _ => e
+            .detail()
+            .map(str::to_string)
+            .unwrap_or_else(|| e.kind().to_string()),
+    };
+    TemplateError::Render { message }
+}
+
+/// An error from a file template: the innermost error of an include chain, with its file and line
+/// and the lines of the templates that included it. `paths` maps template names to the files read.
+pub fn in_file(e: &minijinja::Error, paths: &HashMap<String, PathBuf>) -> TemplateError {
+    let place = |err: &minijinja::Error| {
+        let name = err.name().unwrap_or("<template>");
+        let file = paths
+            .get(name)
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| name.to_string());
+        match err.line() {
+            Some(line) => format!("{file}:{line}"),
+            None => file,
+        }
+    };
+    let mut chain = vec![e];
+    while let Some(inner) = chain
+        .last()
+        .filter(|err| err.kind() == ErrorKind::BadInclude)
+        .and_then(|err| std::error::Error::source(*err))
+        .and_then(|s| s.downcast_ref::<minijinja::Error>())
+    {
+        chain.push(inner);
+    }
+    let innermost = chain.last().copied().unwrap_or(e);
+    let mut origin = place(innermost);
+    for includer in chain.iter().rev().skip(1) {
+        origin.push_str(&format!(" (included from {})", place(includer)));
+    }
+    TemplateError::InFile {
+        error: Box::new(problem(innermost)),
+        origin,
+    }
+}
+
+/// The error's message, with `(line N)` when the template has several lines.
+pub fn describe(e: &minijinja::Error, source: &str) -> String {
+    let mut msg = match e.kind() {
+        ErrorKind::OutOfFuel => limits::out_of_fuel(),
+        _ => e
+            .detail()
+            .map(str::to_string)
+            .unwrap_or_else(|| e.kind().to_string()),
+    };
+    if let Some(line) = e.line().filter(|_| source.contains('\n')) {
+        msg = format!("{msg} (line {line})");
+    }
+    msg
+}

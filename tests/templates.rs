@@ -1,0 +1,77 @@
+//! Template failures as a user sees them: the template file and line and the task's file:line,
+//! recursive variables, and rendering bombs that must fail the task rather than the process.
+
+mod common;
+
+use common::{run_in, tempdir, write};
+
+fn play(dir: &std::path::Path, tasks: &str, vars: &str) -> common::Outcome {
+    write(
+        &dir.join("hosts.ini"),
+        "localhost ansible_connection=local\n",
+    );
+    write(
+        &dir.join("play.yml"),
+        &format!("- hosts: all\n  vars:\n    port: 80\n{vars}  tasks:\n{tasks}"),
+    );
+    run_in(dir, &["play", "play.yml", "-i", "hosts.ini"])
+}
+
+#[test]
+fn an_undefined_name_in_an_included_template_names_both_files_and_the_task() {
+    let root = tempdir();
+    let dir = root.path();
+    write(&dir.join("templates/top.j2"), "a\n{% include 'inc.j2' %}\n");
+    write(
+        &dir.join("templates/inc.j2"),
+        "one\ntwo {{ missing_thing }}\n",
+    );
+    let dest = dir.join("out.txt");
+    let tasks = format!(
+        "    - name: render\n      template:\n        src: top.j2\n        dest: {}\n",
+        dest.display()
+    );
+    let out = play(dir, &tasks, "");
+    assert_eq!(out.code, 2, "{}", out.show());
+    assert!(
+        out.stdout.contains(
+            "'missing_thing' is undefined. Origin: templates/inc.j2:2 (included from templates/top.j2:2). The error appears to be in 'play.yml:5'"
+        ),
+        "{}",
+        out.show()
+    );
+    assert!(!dest.exists());
+}
+
+#[test]
+fn a_self_referencing_variable_fails_the_task_naming_the_loop() {
+    let root = tempdir();
+    let tasks = "    - debug:\n        msg: \"{{ a }}\"\n";
+    let out = play(
+        root.path(),
+        tasks,
+        "    a: \"{{ b }}\"\n    b: \"{{ a }}\"\n",
+    );
+    assert_eq!(out.code, 2, "{}", out.show());
+    assert!(
+        out.stdout
+            .contains("Recursive loop detected in template: a -> b -> a"),
+        "{}",
+        out.show()
+    );
+    assert!(!out.stdout.contains("\"msg\": \"{{"), "{}", out.show());
+}
+
+#[test]
+fn a_50000_deep_structure_fails_the_task_not_the_process() {
+    let root = tempdir();
+    let tasks = "    - debug:\n        msg: \"{% set ns = namespace(x=[]) %}{% for i in range(50000) %}{% set ns.x = [ns.x] %}{% endfor %}{{ ns.x | to_json }}\"\n";
+    let out = play(root.path(), tasks, "");
+    assert_eq!(out.code, 2, "{}", out.show());
+    assert!(
+        out.stdout.contains("nested deeper than 512 levels"),
+        "{}",
+        out.show()
+    );
+    assert!(out.stdout.contains("PLAY RECAP"), "{}", out.show());
+}
