@@ -136,10 +136,19 @@ async fn play(args: PlayArgs, interrupt: &Interrupt) -> u8 {
         Ok(i) => i,
         Err(code) => return code,
     };
+    let selection = crate::playbook::TagSelection::new(&args.tags, &args.skip_tags);
     let mut playbooks = Vec::new();
     for path in &args.playbooks {
         match load_playbook(path) {
-            Ok(p) => playbooks.push(p),
+            Ok(mut p) => {
+                // `--list-tags` lists every tag, as ansible-playbook does; all else sees the selection.
+                if !args.list_tags {
+                    p.plays
+                        .iter_mut()
+                        .for_each(|play| play.select_tags(&selection));
+                }
+                playbooks.push(p)
+            }
             Err(e) => {
                 e.problems().into_iter().for_each(error);
                 return exit::PARSE;
@@ -158,14 +167,13 @@ async fn play(args: PlayArgs, interrupt: &Interrupt) -> u8 {
         }
         return exit::OK;
     }
-    if args.list_hosts || args.list_tasks {
-        return list(
-            &playbooks,
-            &inventory,
-            &options,
-            args.list_hosts,
-            args.list_tasks,
-        );
+    if args.list_hosts || args.list_tasks || args.list_tags {
+        let what = Listing {
+            hosts: args.list_hosts,
+            tasks: args.list_tasks,
+            tags: args.list_tags,
+        };
+        return list(&playbooks, &inventory, &options, what);
     }
     let mut code = exit::OK;
     for playbook in &playbooks {
@@ -180,26 +188,45 @@ async fn play(args: PlayArgs, interrupt: &Interrupt) -> u8 {
     code
 }
 
-/// `--list-hosts` / `--list-tasks`, as ansible-playbook prints them.
+/// What `--list-hosts` / `--list-tasks` / `--list-tags` asked for.
+struct Listing {
+    hosts: bool,
+    tasks: bool,
+    tags: bool,
+}
+
+/// `--list-hosts` / `--list-tasks` / `--list-tags`, as ansible-playbook prints them (tasks and tags
+/// after `--tags`/`--skip-tags` selected them).
 fn list(
     playbooks: &[Playbook],
     inventory: &Inventory,
     options: &RunOptions,
-    hosts: bool,
-    tasks: bool,
+    what: Listing,
 ) -> u8 {
     for playbook in playbooks {
         println!("\nplaybook: {}", playbook.path.display());
         for (i, play) in playbook.plays.iter().enumerate() {
-            println!("\n  play #{} ({}): {}", i + 1, play.hosts, play.name);
-            if hosts {
+            println!(
+                "\n  play #{} ({}): {}\tTAGS: [{}]",
+                i + 1,
+                play.hosts,
+                play.name,
+                play.tags.join(", ")
+            );
+            if what.hosts {
                 list_play_hosts(play, inventory, options);
             }
-            if tasks {
+            if what.tasks {
                 println!("    tasks:");
                 for task in play.tasks() {
-                    println!("      {}", task.display_name());
+                    let mut tags = task.tags.clone();
+                    tags.sort();
+                    tags.dedup();
+                    println!("      {}\tTAGS: [{}]", task.display_name(), tags.join(", "));
                 }
+            }
+            if what.tags {
+                println!("      TASK TAGS: [{}]", play.task_tags().join(", "));
             }
         }
     }
@@ -258,7 +285,10 @@ async fn adhoc(args: RunArgs, interrupt: &Interrupt) -> u8 {
             vars: Default::default(),
             vars_files: Vec::new(),
             gather_facts: None,
-            sections: vec![vec![task]],
+            tags: Vec::new(),
+            sections: vec![std::sync::Arc::new(vec![crate::playbook::tree::Node::Task(
+                std::sync::Arc::new(task),
+            )])],
             handlers: Vec::new(),
             origin: Default::default(),
         }],

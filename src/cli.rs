@@ -89,6 +89,15 @@ pub struct ConnectArgs {
     pub output: OutputFormat,
     #[command(flatten)]
     pub vault: crate::vault::VaultArgs,
+    /// Run tasks as another user (sudo), unless a task says otherwise.
+    #[arg(short = 'b', long = "become")]
+    pub r#become: bool,
+    /// The user to become (default root).
+    #[arg(long = "become-user", value_name = "USER")]
+    pub become_user: Option<String>,
+    /// Ask for the become (sudo) password (needs a terminal).
+    #[arg(short = 'K', long = "ask-become-pass")]
+    pub ask_become_pass: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -114,6 +123,15 @@ pub struct PlayArgs {
     /// List the tasks of each play.
     #[arg(long = "list-tasks")]
     pub list_tasks: bool,
+    /// List the tags of each play's tasks.
+    #[arg(long = "list-tags")]
+    pub list_tags: bool,
+    /// Only run tasks with these tags (comma-separated, repeatable).
+    #[arg(short = 't', long = "tags", value_name = "TAGS")]
+    pub tags: Vec<String>,
+    /// Skip tasks with these tags (comma-separated, repeatable).
+    #[arg(long = "skip-tags", value_name = "TAGS")]
+    pub skip_tags: Vec<String>,
 }
 
 /// `drover run`: one command or module on many hosts.
@@ -287,7 +305,20 @@ impl ConnectArgs {
                 .task_timeout
                 .filter(|&t| t > 0)
                 .map(Duration::from_secs),
+            become_default: self.r#become,
+            become_user: self.become_user.clone(),
+            become_password: self.become_password()?,
         })
+    }
+
+    /// `-K`: the password, asked once on the terminal (never without one).
+    fn become_password(&self) -> Result<Option<String>, CliError> {
+        if !self.ask_become_pass {
+            return Ok(None);
+        }
+        crate::vault::prompt_on_terminal("BECOME password: ")
+            .map(Some)
+            .map_err(|e| CliError(format!("-K/--ask-become-pass: {e}")))
     }
 }
 

@@ -2,6 +2,7 @@
 //! its variables and what it has registered, and the module-facing [`Host`] view of it.
 
 use super::interrupt::{Interrupt, StopSignal};
+use super::r#become::Become;
 use crate::template::{Templar, Vars};
 use crate::transport::pool::{Hold, InUse, Pool, PooledLink};
 use crate::transport::{ConnectionSpec, ExecOutput};
@@ -62,6 +63,25 @@ impl Link {
             .map_err(|e| HostError::Unreachable(e.to_string()))
     }
 
+    /// [`Link::exec_unless`] as the task's become user, when it has one: the command is wrapped
+    /// (sudo/su) and a become password travels on stdin, never in the command line.
+    pub async fn exec_as(
+        &self,
+        cmd: &str,
+        stdin: Option<&[u8]>,
+        escalation: Option<&Become>,
+        interrupt: &Interrupt,
+    ) -> Result<ExecOutput, HostError> {
+        let Some(escalation) = escalation else {
+            return self.exec_unless(cmd, stdin, interrupt).await;
+        };
+        let wrapped = escalation
+            .wrap(cmd, stdin)
+            .map_err(|e| HostError::Become(e.to_string()))?;
+        self.exec_unless(&wrapped.command, wrapped.stdin.as_deref(), interrupt)
+            .await
+    }
+
     /// Keeps the connection open while a task runs on the host (see [`PooledLink::hold`]).
     pub fn hold(&self) -> Hold {
         self.pooled.hold()
@@ -84,6 +104,9 @@ pub enum HostError {
     Unreachable(String),
     #[error("not started: the run was interrupted ({0})")]
     Interrupted(&'static str),
+    /// The task cannot run as its become user (a failure of the task, not of the host).
+    #[error("{0}")]
+    Become(String),
 }
 
 /// What the run remembers about a host across tasks and plays.
@@ -110,6 +133,8 @@ pub struct HostState {
 pub struct TaskHost<'a> {
     pub link: &'a Link,
     pub interrupt: &'a Interrupt,
+    /// The task's become settings on this host: every query runs as that user too.
+    pub escalation: Option<&'a Become>,
     pub templar: &'a Templar,
     pub vars: &'a Vars,
     pub playbook_dir: &'a Path,
@@ -155,9 +180,12 @@ impl Host for TaskHost<'_> {
     async fn query(&mut self, cmd: &Cmd) -> Result<CmdOutput, ModuleError> {
         let out = self
             .link
-            .exec_unless(&cmd.to_shell(), None, self.interrupt)
+            .exec_as(&cmd.to_shell(), None, self.escalation, self.interrupt)
             .await
-            .map_err(|e| ModuleError::Host(e.to_string()))?;
+            .map_err(|e| match e {
+                HostError::Become(msg) => ModuleError::Failed(msg),
+                other => ModuleError::Host(other.to_string()),
+            })?;
         Ok(CmdOutput {
             rc: out.rc,
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -3,9 +3,7 @@
 //! A failed or unreachable host leaves the play; the others go on.
 
 mod connect;
-#[allow(dead_code)] // wired into the runner in the next step
 pub(crate) mod iterator;
-#[allow(dead_code)] // wired into the runner in the next step
 pub(crate) mod r#become;
 mod host;
 mod interrupt;
@@ -18,7 +16,8 @@ pub use interrupt::{Interrupt, StopSignal};
 pub use result::{HostStats, ItemResult, Status, TaskResult};
 
 use crate::inventory::Inventory;
-use crate::playbook::{Play, Playbook, Task};
+use crate::playbook::{Node, Play, Playbook, Task};
+use iterator::{AfterFailure, Cursor, Outcome};
 use crate::report::Reporter;
 use crate::template::{Templar, Vars};
 use crate::transport::HostKeyChecking;
@@ -29,6 +28,7 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value};
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How to run: everything the command line decided.
@@ -50,6 +50,12 @@ pub struct RunOptions {
     pub max_handshakes: Option<usize>,
     /// `--task-timeout`: each task pass fails after this long, unless the task sets `timeout:`.
     pub task_timeout: Option<Duration>,
+    /// `-b/--become`: become for every task that does not say otherwise.
+    pub become_default: bool,
+    /// `--become-user`.
+    pub become_user: Option<String>,
+    /// `-K/--ask-become-pass`: asked once, given to sudo on stdin.
+    pub become_password: Option<String>,
 }
 
 impl Default for RunOptions {
@@ -63,6 +69,9 @@ impl Default for RunOptions {
             limit: None,
             host_key_checking: None,
             connect_timeout: None,
+            become_default: false,
+            become_user: None,
+            become_password: None,
             max_connections: None,
             max_handshakes: None,
             task_timeout: None,
@@ -306,21 +315,147 @@ impl Run<'_> {
             }
         }
         if let Some(gather) = &play.gather_facts
-            && !self.task_on_hosts(ctx, gather, false, selected).await
+            && !self.task_everywhere(ctx, gather, selected).await
         {
             self.reporter.no_hosts_left();
             return;
         }
         for section in &play.sections {
-            for task in section {
-                if !self.task_on_hosts(ctx, task, false, selected).await {
-                    if ctx.interrupt.requested().is_none() {
-                        self.reporter.no_hosts_left();
-                    }
-                    return;
+            if !self.section(ctx, section, selected).await {
+                if ctx.interrupt.requested().is_none() {
+                    self.reporter.no_hosts_left();
                 }
+                return;
             }
             self.handlers(ctx, play, selected).await;
+        }
+    }
+
+    /// One task tree (a play section), linear strategy: each round runs the task that comes first
+    /// in the play among every host's next task, on the hosts whose next task it is. Returns false
+    /// when no host is left (or the run was interrupted).
+    async fn section(
+        &mut self,
+        ctx: &RunContext<'_>,
+        section: &Arc<Vec<Node>>,
+        selected: &[String],
+    ) -> bool {
+        let mut cursors: IndexMap<String, Cursor<Task>> = selected
+            .iter()
+            .map(|name| (name.clone(), Cursor::new(section.clone())))
+            .collect();
+        loop {
+            if ctx.interrupt.requested().is_some() {
+                return false;
+            }
+            let Some((task, hosts)) = self.next_round(&mut cursors) else {
+                break;
+            };
+            let results = self.task_on_hosts(ctx, &task, false, &hosts).await;
+            for (name, result) in results {
+                let Some(cursor) = cursors.get_mut(&name) else {
+                    continue;
+                };
+                self.after_task(&name, &task, &result, cursor);
+            }
+        }
+        ctx.interrupt.requested().is_none() && self.any_left(selected)
+    }
+
+    /// The task to run next and the hosts to run it on; `None` when every host is through.
+    fn next_round(
+        &self,
+        cursors: &mut IndexMap<String, Cursor<Task>>,
+    ) -> Option<(Arc<Task>, Vec<String>)> {
+        let mut next = Vec::new();
+        for (name, cursor) in cursors.iter_mut() {
+            if self.hosts.get(name).is_none_or(|h| h.done) {
+                continue;
+            }
+            if let Some((position, task)) = cursor.peek() {
+                next.push((position, task, name.clone()));
+            }
+        }
+        let first = next.iter().map(|(p, _, _)| p).min()?.clone();
+        let task = next.iter().find(|(p, _, _)| *p == first)?.1.clone();
+        let hosts = next
+            .into_iter()
+            .filter(|(p, t, _)| *p == first && Arc::ptr_eq(t, &task))
+            .map(|(_, _, name)| name)
+            .collect();
+        Some((task, hosts))
+    }
+
+    /// Moves a host past `task`: a failure goes to the block's `rescue`/`always` or ends the host.
+    fn after_task(
+        &mut self,
+        name: &str,
+        task: &Task,
+        result: &TaskResult,
+        cursor: &mut Cursor<Task>,
+    ) {
+        let Some(host) = self.hosts.get_mut(name) else {
+            return;
+        };
+        if host.done {
+            cursor.end();
+            return;
+        }
+        let failed = result.status == Status::Failed && !result.ignored;
+        let outcome = if failed {
+            Outcome::Failed
+        } else {
+            Outcome::Done
+        };
+        match cursor.advance(outcome) {
+            None | Some(AfterFailure::Deferred) => {}
+            Some(AfterFailure::Rescued) => {
+                host.facts
+                    .insert("ansible_failed_task".into(), failed_task(task));
+                host.facts.insert(
+                    "ansible_failed_result".into(),
+                    Value::Object(result.result.clone()),
+                );
+                host.scope = None;
+                let stats = self.summary.stats.entry(name.to_string()).or_default();
+                stats.failed = stats.failed.saturating_sub(1);
+                stats.rescued += 1;
+            }
+            Some(AfterFailure::HostFailed) => host.done = true,
+        }
+    }
+
+    fn any_left(&self, selected: &[String]) -> bool {
+        selected
+            .iter()
+            .any(|name| self.hosts.get(name).is_some_and(|h| !h.done))
+    }
+
+    /// A task outside any block (fact gathering, handlers): a failure ends the host.
+    async fn task_everywhere(
+        &mut self,
+        ctx: &RunContext<'_>,
+        task: &Task,
+        targets: &[String],
+    ) -> bool {
+        let handler = false;
+        self.fail_hosts_of(ctx, task, handler, targets).await;
+        ctx.interrupt.requested().is_none() && self.any_left(targets)
+    }
+
+    async fn fail_hosts_of(
+        &mut self,
+        ctx: &RunContext<'_>,
+        task: &Task,
+        handler: bool,
+        targets: &[String],
+    ) {
+        for (name, result) in self.task_on_hosts(ctx, task, handler, targets).await {
+            if result.is_fatal()
+                && let Some(host) = self.hosts.get_mut(&name)
+            {
+                host.done = true;
+            }
         }
     }
 
@@ -333,16 +468,17 @@ impl Run<'_> {
             .count(result);
     }
 
-    /// Runs one task on every host of `targets` still in the play. Returns false when none is left.
+    /// Runs one task on every host of `targets` still in the play; what happened on each. A host
+    /// that became unreachable (or was interrupted) is done; a failure is the caller's to judge.
     async fn task_on_hosts(
         &mut self,
         ctx: &RunContext<'_>,
         task: &Task,
         handler: bool,
         targets: &[String],
-    ) -> bool {
+    ) -> Vec<(String, TaskResult)> {
         if ctx.interrupt.requested().is_some() {
-            return false;
+            return Vec::new();
         }
         let wanted: HashSet<&str> = targets.iter().map(String::as_str).collect();
         let active: Vec<&mut HostState> = self
@@ -351,7 +487,7 @@ impl Run<'_> {
             .filter(|h| !h.done && wanted.contains(h.name.as_str()))
             .collect();
         if active.is_empty() {
-            return false;
+            return Vec::new();
         }
         self.reporter.task_start(task, handler);
         // Hosts not started when the run is interrupted never start this task.
@@ -366,27 +502,32 @@ impl Run<'_> {
                 if let Some(signal) = ctx.interrupt.requested() {
                     result = result.interrupted_by(signal.name());
                 }
-                if result.is_fatal() {
+                let gone = matches!(result.status, Status::Unreachable | Status::Interrupted);
+                if gone {
                     host.done = true;
+                }
+                if result.is_fatal() {
                     host.link.close().await;
                 }
                 (host.name.clone(), result, host.link.take_notes())
             })
             .buffer_unordered(ctx.options.forks.max(1));
+        let mut outcomes = Vec::new();
         while let Some((name, result, notes)) = results.next().await {
             for note in notes {
                 self.reporter.warning(&format!("{name}: {note}"));
             }
             // Fields, not `self.record`: the hosts are still borrowed by the stream.
             self.reporter.host_result(&name, Some(task), &result);
-            self.summary.stats.entry(name).or_default().count(&result);
+            self.summary
+                .stats
+                .entry(name.clone())
+                .or_default()
+                .count(&result);
+            outcomes.push((name, result));
         }
         drop(results);
-        ctx.interrupt.requested().is_none()
-            && self
-                .hosts
-                .values()
-                .any(|h| !h.done && wanted.contains(h.name.as_str()))
+        outcomes
     }
 
     /// Notified handlers, in the order they are defined, on the hosts that notified them.
@@ -403,10 +544,19 @@ impl Run<'_> {
                 }
             }
             if !notified.is_empty() {
-                self.task_on_hosts(ctx, handler, true, &notified).await;
+                self.fail_hosts_of(ctx, handler, true, &notified).await;
             }
         }
     }
+}
+
+/// What `ansible_failed_task` holds in a `rescue`: the failed task's name and action.
+fn failed_task(task: &Task) -> Value {
+    serde_json::json!({
+        "name": task.display_name(),
+        "action": task.action,
+        "path": task.origin.to_string(),
+    })
 }
 
 /// `vars:` then `vars_files:` (names templated with the host's variables).

@@ -2,7 +2,8 @@
 //! steps over the connection → changed_when/failed_when → register/notify.
 
 use super::RunContext;
-use super::host::{HostState, TaskHost};
+use super::host::{HostError, HostState, TaskHost};
+use super::r#become::{Become, Method};
 use super::result::{ItemResult, Status, TaskResult};
 use crate::playbook::Task;
 use crate::template::Vars;
@@ -264,10 +265,15 @@ async fn run_once(
         Ok(limit) => limit,
         Err(msg) => return TaskResult::failed(msg, action),
     };
+    let escalation = match become_for(ctx, task, vars) {
+        Ok(escalation) => escalation,
+        Err(msg) => return TaskResult::failed(msg, action),
+    };
     let run = async {
         let mut view = TaskHost {
             link: &host.link,
             interrupt: ctx.interrupt,
+            escalation: escalation.as_ref(),
             templar: ctx.templar,
             vars,
             playbook_dir: ctx.playbook_dir,
@@ -276,7 +282,7 @@ async fn run_once(
             diff_mode,
         };
         match task.module.plan_json(Value::Object(args), &mut view).await {
-            Ok(plan) => apply_plan(ctx, host, plan, check_mode, action).await,
+            Ok(plan) => apply_plan(ctx, host, escalation.as_ref(), plan, check_mode, action).await,
             Err(ModuleError::Host(msg)) => TaskResult::unreachable(msg, action),
             Err(ModuleError::Params(msg)) => TaskResult::failed(
                 format!("{msg}. The error appears to be in '{}'", task.origin),
@@ -323,6 +329,7 @@ fn drop_omitted(args: Map<String, Value>) -> Map<String, Value> {
 async fn apply_plan(
     ctx: &RunContext<'_>,
     host: &HostState,
+    escalation: Option<&Become>,
     plan: Plan,
     check_mode: bool,
     action: &'static str,
@@ -348,10 +355,16 @@ async fn apply_plan(
         for step in &plan.steps {
             let out = match host
                 .link
-                .exec_unless(&step.cmd.to_shell(), step.stdin.as_deref(), ctx.interrupt)
+                .exec_as(
+                    &step.cmd.to_shell(),
+                    step.stdin.as_deref(),
+                    escalation,
+                    ctx.interrupt,
+                )
                 .await
             {
                 Ok(out) => out,
+                Err(HostError::Become(msg)) => return TaskResult::failed(msg, action),
                 Err(e) => return TaskResult::unreachable(e.to_string(), action),
             };
             if step.register_output {
@@ -481,6 +494,48 @@ fn apply_set_fact(host: &mut HostState, r: &TaskResult) {
             all.insert(short.to_string(), value.clone());
         }
     }
+}
+
+/// The task's become settings on this host: its keywords (inherited from blocks and the play), else
+/// the host's `ansible_become*` variables, else `--become`/`-b` from the command line.
+fn become_for(ctx: &RunContext<'_>, task: &Task, vars: &Vars) -> Result<Option<Become>, String> {
+    let keywords = &task.escalation;
+    let setting = |keyword: &Option<Value>, var: &str| -> Result<Option<Value>, String> {
+        let raw = keyword.clone().or_else(|| vars.get(var).cloned());
+        raw.map(|v| ctx.templar.render_value(&v, vars).map_err(|e| format!("{var}: {e}")))
+            .transpose()
+    };
+    let enabled = setting(&keywords.enabled, "ansible_become")?
+        .and_then(|v| drover_modules::de::bool_from_value(&v))
+        .unwrap_or(ctx.options.become_default);
+    if !enabled {
+        return Ok(None);
+    }
+    let text = |v: Option<Value>| {
+        v.and_then(|v| match v {
+            Value::String(s) => Some(s),
+            Value::Null => None,
+            other => Some(other.to_string()),
+        })
+    };
+    let user = text(setting(&keywords.user, "ansible_become_user")?)
+        .or_else(|| ctx.options.become_user.clone())
+        .unwrap_or_else(|| "root".into());
+    let method_name = text(setting(&keywords.method, "ansible_become_method")?)
+        .unwrap_or_else(|| "sudo".into());
+    let method = Method::parse(&method_name).ok_or_else(|| {
+        format!("become_method `{method_name}` is not supported yet (drover has sudo and su)")
+    })?;
+    let password = text(setting(&None, "ansible_become_password")?)
+        .or(text(setting(&None, "ansible_become_pass")?))
+        .or_else(|| ctx.options.become_password.clone());
+    Ok(Some(Become {
+        user,
+        method,
+        flags: text(setting(&keywords.flags, "ansible_become_flags")?),
+        password,
+        exe: text(setting(&keywords.exe, "ansible_become_exe")?),
+    }))
 }
 
 /// Every condition holds (Ansible's `when:` list is an AND). Booleans are taken as they are.

@@ -9,6 +9,12 @@ pub const PLAY_KEYWORDS: &[&str] = &[
     "gather_facts",
     "gather_subset",
     "gather_timeout",
+    "become",
+    "become_user",
+    "become_method",
+    "become_flags",
+    "become_exe",
+    "tags",
     "pre_tasks",
     "tasks",
     "post_tasks",
@@ -18,13 +24,8 @@ pub const PLAY_KEYWORDS: &[&str] = &[
 /// Ansible play keywords drover does not run yet: an error rather than silently ignored.
 pub const PLAY_KEYWORDS_LATER: &[&str] = &[
     "roles",
-    "become",
-    "become_user",
-    "become_method",
-    "become_flags",
     "serial",
     "strategy",
-    "tags",
     "remote_user",
     "connection",
     "environment",
@@ -67,18 +68,36 @@ pub const TASK_KEYWORDS: &[&str] = &[
     "diff",
     "args",
     "timeout",
-];
-
-pub const TASK_KEYWORDS_LATER: &[&str] = &[
-    "block",
-    "rescue",
-    "always",
+    "tags",
     "become",
     "become_user",
     "become_method",
     "become_flags",
     "become_exe",
+];
+
+/// Keys of a `block:` entry: its task lists and the keywords its tasks inherit.
+pub const BLOCK_KEYWORDS: &[&str] = &[
+    "block",
+    "rescue",
+    "always",
+    "name",
+    "when",
     "tags",
+    "vars",
+    "become",
+    "become_user",
+    "become_method",
+    "become_flags",
+    "become_exe",
+    "ignore_errors",
+    "no_log",
+    "check_mode",
+    "diff",
+    "timeout",
+];
+
+pub const TASK_KEYWORDS_LATER: &[&str] = &[
     "delegate_to",
     "delegate_facts",
     "local_action",

@@ -3,16 +3,19 @@
 
 use super::args::{action_args, check_arg_names, check_static_args};
 use super::keywords::{
-    MODULES_LATER, PLAY_KEYWORDS, PLAY_KEYWORDS_LATER, TASK_KEYWORDS, TASK_KEYWORDS_LATER,
+    BLOCK_KEYWORDS, MODULES_LATER, PLAY_KEYWORDS, PLAY_KEYWORDS_LATER, TASK_KEYWORDS,
+    TASK_KEYWORDS_LATER,
 };
-use super::raw::{RawMap, RawPlay, RawTask, TASK_LISTS};
-use super::{Loop, Play, Playbook, Task, pattern_from_value};
+use super::raw::{BLOCK_LISTS, RawMap, RawPlay, RawTask, TASK_LISTS};
+use super::tree::{self, Block};
+use super::{BecomeKeywords, Loop, Node, Play, Playbook, Task, pattern_from_value};
 use crate::yaml::{self, Origin, Spanned};
 use drover_modules::suggest::{closest, did_you_mean};
 use drover_modules::{DynModule, lookup, registry::MODULES};
 use serde_json::{Map, Value};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A playbook that cannot be run as written.
 #[derive(Debug, thiserror::Error)]
@@ -143,11 +146,12 @@ fn load_play(file: &Path, raw: &Spanned<RawPlay>, problems: &mut Problems) -> Op
         "vars_files",
         &origin,
     ));
-    let sections: Vec<Vec<Task>> = TASK_LISTS[..3]
+    let inherited = Inherited::default().with(file, keywords, &origin, problems);
+    let sections: Vec<Arc<Vec<Node>>> = TASK_LISTS[..3]
         .iter()
-        .map(|list| load_tasks(file, raw.value.tasks(list), false, problems))
+        .map(|list| Arc::new(load_nodes(file, raw.value.tasks(list), false, &inherited, problems)))
         .collect();
-    let handlers = load_tasks(file, raw.value.tasks("handlers"), true, problems);
+    let handlers = load_handlers(file, raw.value.tasks("handlers"), &inherited, problems);
     let gather_facts = problems.take(fact_gathering(
         keywords.value("gather_facts"),
         keywords.value("gather_subset"),
@@ -162,6 +166,7 @@ fn load_play(file: &Path, raw: &Spanned<RawPlay>, problems: &mut Problems) -> Op
         gather_facts: gather_facts?,
         sections,
         handlers,
+        tags: inherited.tags,
         origin,
     })
 }
@@ -222,9 +227,176 @@ fn play_keyword_problem(file: &Path, key: &Spanned<String>) -> Option<LoadError>
     ))
 }
 
-fn load_tasks(file: &Path, raw: &[RawTask], handlers: bool, problems: &mut Problems) -> Vec<Task> {
+/// What a play or block passes down to every task inside it (Ansible's keyword inheritance):
+/// conditions and tags add up, variables merge, the other keywords apply where a task sets none.
+#[derive(Debug, Clone, Default)]
+struct Inherited {
+    when: Vec<Value>,
+    tags: Vec<String>,
+    vars: Map<String, Value>,
+    escalation: BecomeKeywords,
+    ignore_errors: Option<Value>,
+    no_log: Option<Value>,
+    check_mode: Option<Value>,
+    diff: Option<Value>,
+    timeout: Option<Value>,
+}
+
+impl Inherited {
+    /// These keywords, with those of a play or block (`keys`) added.
+    fn with(&self, file: &Path, keys: &RawMap, origin: &Origin, problems: &mut Problems) -> Self {
+        let at = |key: &str| {
+            keys.get(key)
+                .map_or_else(|| origin.clone(), |v| Origin::of(file, v))
+        };
+        let mut next = self.clone();
+        next.when.extend(conditions(keys.value("when")));
+        if let Some(tags) = problems.take(tag_list(keys.value("tags"), &at("tags"))) {
+            next.tags.extend(tags);
+        }
+        if let Some(vars) = problems.take(mapping(keys.value("vars"), "vars", &at("vars"))) {
+            next.vars.extend(vars);
+        }
+        next.escalation = become_keywords(keys).or(&self.escalation);
+        let own = |key: &str, parent: &Option<Value>| keys.value(key).cloned().or(parent.clone());
+        next.ignore_errors = own("ignore_errors", &self.ignore_errors);
+        next.no_log = own("no_log", &self.no_log);
+        next.check_mode = own("check_mode", &self.check_mode);
+        next.diff = own("diff", &self.diff);
+        next.timeout = own("timeout", &self.timeout);
+        next
+    }
+}
+
+fn become_keywords(keys: &RawMap) -> BecomeKeywords {
+    let value = |key: &str| keys.value(key).cloned();
+    BecomeKeywords {
+        enabled: value("become"),
+        user: value("become_user"),
+        method: value("become_method"),
+        flags: value("become_flags"),
+        exe: value("become_exe"),
+    }
+}
+
+/// `tags:` as Ansible takes it: a list, or a string of comma-separated tags.
+fn tag_list(value: Option<&Value>, origin: &Origin) -> Result<Vec<String>, LoadError> {
+    let items = match value {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(items)) => items.clone(),
+        Some(other) => vec![other.clone()],
+    };
+    let mut tags = Vec::new();
+    for item in items {
+        match item {
+            Value::String(s) => tags.extend(
+                s.split(',')
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(String::from),
+            ),
+            Value::Number(n) => tags.push(n.to_string()),
+            other => {
+                return Err(invalid(
+                    origin,
+                    format!("`tags` must be strings or a list of them, not {other}"),
+                ));
+            }
+        }
+    }
+    Ok(tags)
+}
+
+/// A task list: tasks and blocks.
+fn load_nodes(
+    file: &Path,
+    raw: &[RawTask],
+    handlers: bool,
+    inherited: &Inherited,
+    problems: &mut Problems,
+) -> Vec<Node> {
     raw.iter()
-        .filter_map(|t| load_task(file, t, handlers, problems))
+        .filter_map(|entry| {
+            if entry.value.is_block() {
+                load_block(file, entry, handlers, inherited, problems)
+            } else {
+                if let Some(key) = BLOCK_LISTS[1..]
+                    .iter()
+                    .find_map(|k| entry.value.list_key(k))
+                {
+                    problems.add(invalid(
+                        &Origin::of(file, key),
+                        format!("`{}` is only valid next to `block:`", key.value),
+                    ));
+                    return None;
+                }
+                load_task(file, entry, handlers, inherited, problems)
+                    .map(|task| tree::Node::Task(Arc::new(task)))
+            }
+        })
+        .collect()
+}
+
+/// `block:` with `rescue:`/`always:`; its keywords go down to every task inside.
+fn load_block(
+    file: &Path,
+    raw: &RawTask,
+    handlers: bool,
+    inherited: &Inherited,
+    problems: &mut Problems,
+) -> Option<Node> {
+    let origin = Origin::of(file, raw);
+    for (key, _) in raw.value.iter() {
+        let name = key.value.as_str();
+        if BLOCK_KEYWORDS.contains(&name) {
+            continue;
+        }
+        let at = Origin::of(file, key);
+        if TASK_KEYWORDS_LATER.contains(&name) || name.starts_with("with_") {
+            problems.add(unsupported(at, format!("block keyword `{name}`")));
+        } else {
+            problems.add(invalid(
+                &at,
+                format!(
+                    "`{name}` is not a valid attribute for a block{}",
+                    did_you_mean(name, BLOCK_KEYWORDS.iter().copied())
+                ),
+            ));
+        }
+    }
+    let inside = inherited.with(file, &raw.value, &origin, problems);
+    let list = |key: &str, problems: &mut Problems| {
+        load_nodes(
+            file,
+            raw.value.tasks(key).unwrap_or_default(),
+            handlers,
+            &inside,
+            problems,
+        )
+    };
+    let block = Block {
+        block: list("block", problems),
+        rescue: list("rescue", problems),
+        always: list("always", problems),
+    };
+    Some(tree::Node::Block(Arc::new(block)))
+}
+
+/// Handlers are a flat list: a block among them is not run yet, and says so.
+fn load_handlers(
+    file: &Path,
+    raw: &[RawTask],
+    inherited: &Inherited,
+    problems: &mut Problems,
+) -> Vec<Task> {
+    raw.iter()
+        .filter_map(|entry| {
+            if let Some(key) = entry.value.list_key("block") {
+                problems.add(unsupported(Origin::of(file, key), "a block among handlers"));
+                return None;
+            }
+            load_task(file, entry, true, inherited, problems)
+        })
         .collect()
 }
 
@@ -232,6 +404,7 @@ fn load_task(
     file: &Path,
     raw: &RawTask,
     is_handler: bool,
+    inherited: &Inherited,
     problems: &mut Problems,
 ) -> Option<Task> {
     let origin = Origin::of(file, raw);
@@ -272,6 +445,12 @@ fn load_task(
     let notify = problems.take(string_list(field("notify"), "notify", &at("notify")));
     let listen = problems.take(string_list(field("listen"), "listen", &at("listen")));
     let vars = problems.take(mapping(field("vars"), "vars", &at("vars")));
+    let own_tags = problems.take(tag_list(field("tags"), &at("tags")));
+    let mut when = inherited.when.clone();
+    when.extend(conditions(field("when")));
+    let mut tags = inherited.tags.clone();
+    tags.extend(own_tags?);
+    let own_or_inherited = |key: &str, parent: &Option<Value>| field(key).cloned().or(parent.clone());
     Some(Task {
         name: field("name").map(|v| match v {
             Value::String(s) => s.clone(),
@@ -280,21 +459,26 @@ fn load_task(
         module,
         action: action.value.clone(),
         args,
-        when: conditions(field("when")),
+        when,
         loop_: loop_?,
         register: register?,
         notify: notify?,
         listen: listen?,
-        vars: vars?,
-        ignore_errors: field("ignore_errors")
-            .cloned()
+        vars: {
+            let mut all = inherited.vars.clone();
+            all.extend(vars?);
+            all
+        },
+        ignore_errors: own_or_inherited("ignore_errors", &inherited.ignore_errors)
             .unwrap_or(Value::Bool(false)),
         changed_when: field("changed_when").map(|v| conditions(Some(v))),
         failed_when: field("failed_when").map(|v| conditions(Some(v))),
-        no_log: field("no_log").cloned().unwrap_or(Value::Bool(false)),
-        check_mode: field("check_mode").cloned(),
-        diff: field("diff").cloned(),
-        timeout: field("timeout").cloned(),
+        no_log: own_or_inherited("no_log", &inherited.no_log).unwrap_or(Value::Bool(false)),
+        check_mode: own_or_inherited("check_mode", &inherited.check_mode),
+        diff: own_or_inherited("diff", &inherited.diff),
+        timeout: own_or_inherited("timeout", &inherited.timeout),
+        tags,
+        escalation: become_keywords(keys).or(&inherited.escalation),
         origin,
     })
 }
@@ -451,6 +635,7 @@ pub fn adhoc_task(module: &str, args: Value) -> Result<Task, LoadError> {
         file,
         &Spanned::new(raw, unknown, unknown),
         false,
+        &Inherited::default(),
         &mut problems,
     );
     match (task, problems.finish(())) {

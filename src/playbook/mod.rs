@@ -10,18 +10,19 @@ mod load;
 mod raw;
 #[allow(dead_code)] // wired into the loader in the next step
 pub(crate) mod roles;
-#[allow(dead_code)] // wired into the runner in the next step
-pub(crate) mod tags;
+pub mod tags;
 mod task;
 pub mod tree;
 
 pub use kv::parse_kv;
 pub use load::{LoadError, adhoc_task, load_playbook};
-pub use task::{Loop, Task};
+pub use task::{BecomeKeywords, Loop, Task};
+pub use tags::TagSelection;
 
 use crate::yaml::Origin;
 use serde_json::{Map, Value};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// A playbook file: its plays, in order.
 #[derive(Debug, Clone)]
@@ -43,15 +44,40 @@ pub struct Play {
     pub vars_files: Vec<String>,
     /// The implicit `setup` task that gathers facts first (`gather_facts`, on unless false).
     pub gather_facts: Option<Task>,
-    /// `pre_tasks`, `tasks`, `post_tasks`: handlers run after each section, as in Ansible.
-    pub sections: Vec<Vec<Task>>,
+    /// `pre_tasks`, `tasks`, `post_tasks` as task trees (blocks): handlers run after each section,
+    /// as in Ansible.
+    pub sections: Vec<Arc<Vec<Node>>>,
     pub handlers: Vec<Task>,
+    /// The play's own `tags:` (its tasks carry them too).
+    pub tags: Vec<String>,
     pub origin: Origin,
 }
 
+/// A task or a block of them, as the runner walks it.
+pub type Node = tree::Node<Task>;
+
 impl Play {
+    /// Every task, in the order written.
     pub fn tasks(&self) -> impl Iterator<Item = &Task> {
-        self.sections.iter().flatten()
+        self.sections
+            .iter()
+            .flat_map(|section| section.iter().flat_map(|node| node.tasks()))
+    }
+
+    /// Keeps the tasks `--tags`/`--skip-tags` select (the fact gathering and handlers stay).
+    pub fn select_tags(&mut self, selection: &TagSelection) {
+        for section in &mut self.sections {
+            let nodes: Vec<Node> = section.iter().cloned().collect();
+            *section = Arc::new(tree::retain(nodes, &|task: &Task| selection.runs(&task.tags)));
+        }
+    }
+
+    /// Every tag a task of this play has, sorted (`--list-tags`).
+    pub fn task_tags(&self) -> Vec<String> {
+        let mut tags: Vec<String> = self.tasks().flat_map(|t| t.tags.iter().cloned()).collect();
+        tags.sort();
+        tags.dedup();
+        tags
     }
 }
 

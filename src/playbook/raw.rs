@@ -12,7 +12,12 @@ use std::fmt;
 #[derive(Debug, Clone, Default)]
 pub struct RawMap {
     entries: Vec<(Spanned<String>, Spanned<Value>)>,
+    /// `block:`, `rescue:`, `always:` read as task lists, each task with its own line.
+    lists: Vec<(Spanned<String>, Vec<RawTask>)>,
 }
+
+/// The keys whose value is a list of tasks inside a task (a block).
+pub const BLOCK_LISTS: [&str; 3] = ["block", "rescue", "always"];
 
 impl RawMap {
     pub fn from_entries(entries: Vec<(Spanned<String>, Spanned<Value>)>) -> Self {
@@ -46,18 +51,36 @@ impl RawMap {
     pub fn iter(&self) -> impl Iterator<Item = &(Spanned<String>, Spanned<Value>)> {
         self.entries.iter()
     }
+
+    /// A block's task list (`block`, `rescue`, `always`), when the task has it.
+    pub fn tasks(&self, key: &str) -> Option<&[RawTask]> {
+        self.lists
+            .iter()
+            .rev()
+            .find(|(k, _)| k.value == key)
+            .map(|(_, tasks)| tasks.as_slice())
+    }
+
+    /// The key of a block's task list, for messages and spans.
+    pub fn list_key(&self, key: &str) -> Option<&Spanned<String>> {
+        self.lists.iter().rev().find(|(k, _)| k.value == key).map(|(k, _)| k)
+    }
+
+    pub fn is_block(&self) -> bool {
+        self.lists.iter().any(|(k, _)| k.value == "block")
+    }
 }
 
 impl<'de> Deserialize<'de> for RawMap {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(EntriesVisitor).map(RawMap::from_entries)
+        d.deserialize_map(EntriesVisitor)
     }
 }
 
 struct EntriesVisitor;
 
 impl<'de> Visitor<'de> for EntriesVisitor {
-    type Value = Vec<(Spanned<String>, Spanned<Value>)>;
+    type Value = RawMap;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a mapping")
@@ -65,10 +88,18 @@ impl<'de> Visitor<'de> for EntriesVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut entries = Vec::new();
+        let mut lists = Vec::new();
         while let Some(key) = map.next_key::<Spanned<String>>()? {
-            entries.push((key, map.next_value::<Spanned<Value>>()?));
+            if BLOCK_LISTS.contains(&key.value.as_str()) {
+                let tasks: Option<Vec<RawTask>> = map.next_value()?;
+                lists.push((key, tasks.unwrap_or_default()));
+            } else {
+                entries.push((key, map.next_value::<Spanned<Value>>()?));
+            }
         }
-        Ok(entries)
+        let mut raw = RawMap::from_entries(entries);
+        raw.lists = lists;
+        Ok(raw)
     }
 }
 

@@ -16,6 +16,32 @@ pub struct Loop {
     pub label: Option<String>,
 }
 
+/// `become`, `become_user`, `become_method`, `become_flags`, `become_exe` as written (templated per
+/// host when the task runs); a task's own value wins over the block's and the play's.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BecomeKeywords {
+    /// `become`
+    pub enabled: Option<Value>,
+    pub user: Option<Value>,
+    pub method: Option<Value>,
+    pub flags: Option<Value>,
+    pub exe: Option<Value>,
+}
+
+impl BecomeKeywords {
+    /// `self`'s values, else `parent`'s.
+    pub fn or(&self, parent: &BecomeKeywords) -> BecomeKeywords {
+        let pick = |own: &Option<Value>, inherited: &Option<Value>| own.clone().or(inherited.clone());
+        BecomeKeywords {
+            enabled: pick(&self.enabled, &parent.enabled),
+            user: pick(&self.user, &parent.user),
+            method: pick(&self.method, &parent.method),
+            flags: pick(&self.flags, &parent.flags),
+            exe: pick(&self.exe, &parent.exe),
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Task {
     pub name: Option<String>,
@@ -39,6 +65,10 @@ pub struct Task {
     pub diff: Option<Value>,
     /// `timeout:` seconds (may be a template); each pass (loop item) fails after it.
     pub timeout: Option<Value>,
+    /// The task's tags with those of its blocks and play (`--tags`/`--skip-tags` select on them).
+    pub tags: Vec<String>,
+    /// `become*`: privilege escalation.
+    pub escalation: BecomeKeywords,
     pub origin: Origin,
 }
 

@@ -28,6 +28,20 @@ pub struct Block<T> {
 }
 
 
+impl<T: std::fmt::Debug> std::fmt::Debug for Node<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Node::Task(t) => t.fmt(f),
+            Node::Block(b) => f
+                .debug_struct("Block")
+                .field("block", &b.block)
+                .field("rescue", &b.rescue)
+                .field("always", &b.always)
+                .finish(),
+        }
+    }
+}
+
 impl<T> Node<T> {
     /// Every task under this node, in the order written (block, rescue, always).
     pub fn tasks(&self) -> Box<dyn Iterator<Item = &T> + '_> {

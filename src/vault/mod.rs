@@ -20,7 +20,7 @@ mod command;
 mod password;
 
 pub use command::{VaultCommand, run_vault_command};
-pub use password::{PasswordSource, VaultArgs, parse_vault_id, read_password};
+pub use password::{PasswordSource, VaultArgs, parse_vault_id, prompt_on_terminal, read_password};
 
 const HEADER: &str = "$ANSIBLE_VAULT";
 const ROUNDS: u32 = 10_000;
