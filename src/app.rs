@@ -197,12 +197,7 @@ struct Listing {
 
 /// `--list-hosts` / `--list-tasks` / `--list-tags`, as ansible-playbook prints them (tasks and tags
 /// after `--tags`/`--skip-tags` selected them).
-fn list(
-    playbooks: &[Playbook],
-    inventory: &Inventory,
-    options: &RunOptions,
-    what: Listing,
-) -> u8 {
+fn list(playbooks: &[Playbook], inventory: &Inventory, options: &RunOptions, what: Listing) -> u8 {
     for playbook in playbooks {
         println!("\nplaybook: {}", playbook.path.display());
         for (i, play) in playbook.plays.iter().enumerate() {
@@ -286,9 +281,9 @@ async fn adhoc(args: RunArgs, interrupt: &Interrupt) -> u8 {
             vars_files: Vec::new(),
             gather_facts: None,
             tags: Vec::new(),
-            sections: vec![std::sync::Arc::new(vec![crate::playbook::tree::Node::Task(
-                std::sync::Arc::new(task),
-            )])],
+            sections: vec![std::sync::Arc::new(vec![
+                crate::playbook::tree::Node::Task(std::sync::Arc::new(task)),
+            ])],
             handlers: Vec::new(),
             origin: Default::default(),
         }],

@@ -9,7 +9,10 @@ use common::{Outcome, run_in, tempdir, write};
 use std::path::Path;
 
 fn play(dir: &Path, text: &str, extra: &[&str]) -> Outcome {
-    write(&dir.join("hosts.ini"), "localhost ansible_connection=local\n");
+    write(
+        &dir.join("hosts.ini"),
+        "localhost ansible_connection=local\n",
+    );
     write(&dir.join("p.yml"), text);
     let mut args = vec!["play", "p.yml", "-i", "hosts.ini"];
     args.extend_from_slice(extra);
@@ -126,7 +129,11 @@ fn block_keywords_reach_every_task_inside() {
     );
     assert_eq!(out.code, 0, "{}", out.show());
     assert_eq!(out.count("localhost", "skipped"), 2, "{}", out.show());
-    assert!(out.stdout.contains("hello from the block"), "{}", out.show());
+    assert!(
+        out.stdout.contains("hello from the block"),
+        "{}",
+        out.show()
+    );
     assert!(out.stdout.contains("hello nested"), "{}", out.show());
     assert!(out.stdout.contains("still-here"), "{}", out.show());
     assert_eq!(out.count("localhost", "ignored"), 1, "{}", out.show());

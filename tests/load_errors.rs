@@ -125,10 +125,11 @@ fn unsupported_keywords_point_at_their_own_line_and_all_are_reported() {
     - name: grouped
       block:
         - debug: msg=a
+      until: done
     - name: later
       debug: msg=b
-      become: true
-      tags: [x]
+      delegate_to: localhost
+      run_once: true
     - apt: name=nginx
     - frobnicate: x=1
 ";
@@ -137,11 +138,11 @@ fn unsupported_keywords_point_at_their_own_line_and_all_are_reported() {
     let errors = error_lines(&out);
     let want = [
         ("p.yml:3:", "play keyword `serial`"),
-        ("p.yml:6:", "task keyword `block`"),
-        ("p.yml:10:", "task keyword `become`"),
-        ("p.yml:11:", "task keyword `tags`"),
-        ("p.yml:12:", "module `apt`"),
-        ("p.yml:13:", "couldn't resolve module/action `frobnicate`"),
+        ("p.yml:8:", "block keyword `until`"),
+        ("p.yml:11:", "task keyword `delegate_to`"),
+        ("p.yml:12:", "task keyword `run_once`"),
+        ("p.yml:13:", "module `apt`"),
+        ("p.yml:14:", "couldn't resolve module/action `frobnicate`"),
     ];
     assert_eq!(errors.len(), want.len(), "{}", out.show());
     for (line, (place, what)) in errors.iter().zip(want) {

@@ -180,6 +180,9 @@ mod tests {
         b.password = Some("hunter2".into());
         assert_eq!(b.wrap("id", None), Err(BecomeError::SuPassword));
         let shown = format!("{b:?}");
-        assert!(!shown.contains("hunter2") && shown.contains("********"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && shown.contains("********"),
+            "{shown}"
+        );
     }
 }

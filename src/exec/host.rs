@@ -1,8 +1,8 @@
 //! One target host during a run: its connection (opened on first use, then reused by every task),
 //! its variables and what it has registered, and the module-facing [`Host`] view of it.
 
-use super::interrupt::{Interrupt, StopSignal};
 use super::r#become::Become;
+use super::interrupt::{Interrupt, StopSignal};
 use crate::template::{Templar, Vars};
 use crate::transport::pool::{Hold, InUse, Pool, PooledLink};
 use crate::transport::{ConnectionSpec, ExecOutput};

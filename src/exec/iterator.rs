@@ -275,7 +275,11 @@ mod tests {
     #[test]
     fn block_without_failure_skips_rescue_runs_always() {
         let tree = vec![
-            block(vec![task("b1"), task("b2")], vec![task("r")], vec![task("al")]),
+            block(
+                vec![task("b1"), task("b2")],
+                vec![task("r")],
+                vec![task("al")],
+            ),
             task("after"),
         ];
         assert_eq!(walk(tree, &[]).0, ["b1", "b2", "al", "after"]);
@@ -284,7 +288,11 @@ mod tests {
     #[test]
     fn failure_rescued_then_always_then_on() {
         let tree = vec![
-            block(vec![task("b1"), task("b2")], vec![task("r")], vec![task("al")]),
+            block(
+                vec![task("b1"), task("b2")],
+                vec![task("r")],
+                vec![task("al")],
+            ),
             task("after"),
         ];
         let (ran, failed) = walk(tree, &["b1"]);
@@ -306,7 +314,11 @@ mod tests {
     #[test]
     fn failure_in_rescue_runs_always_then_fails() {
         let tree = vec![
-            block(vec![task("b1")], vec![task("r1"), task("r2")], vec![task("al")]),
+            block(
+                vec![task("b1")],
+                vec![task("r1"), task("r2")],
+                vec![task("al")],
+            ),
             task("after"),
         ];
         let (ran, failed) = walk(tree, &["b1", "r1"]);
@@ -354,7 +366,11 @@ mod tests {
 
     #[test]
     fn a_failure_in_included_tasks_reaches_the_enclosing_block() {
-        let tree = vec![block(vec![task("inc"), task("b2")], vec![task("r")], vec![])];
+        let tree = vec![block(
+            vec![task("inc"), task("b2")],
+            vec![task("r")],
+            vec![],
+        )];
         let mut cursor = Cursor::new(Arc::new(tree));
         let (at, _) = cursor.peek().unwrap_or_else(|| panic!("a task"));
         cursor.advance(Outcome::Done);

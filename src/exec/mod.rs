@@ -2,11 +2,11 @@
 //! task N before any starts N+1); within a task, every remaining host at once, bounded by `--forks`.
 //! A failed or unreachable host leaves the play; the others go on.
 
-mod connect;
-pub(crate) mod iterator;
 pub(crate) mod r#become;
+mod connect;
 mod host;
 mod interrupt;
+pub(crate) mod iterator;
 mod result;
 mod timeout;
 mod worker;
@@ -17,7 +17,6 @@ pub use result::{HostStats, ItemResult, Status, TaskResult};
 
 use crate::inventory::Inventory;
 use crate::playbook::{Node, Play, Playbook, Task};
-use iterator::{AfterFailure, Cursor, Outcome};
 use crate::report::Reporter;
 use crate::template::{Templar, Vars};
 use crate::transport::HostKeyChecking;
@@ -25,6 +24,7 @@ use crate::transport::pool::{Limits, Pool};
 use futures::StreamExt;
 use host::{HostState, Link};
 use indexmap::IndexMap;
+use iterator::{AfterFailure, Cursor, Outcome};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
 use std::path::Path;

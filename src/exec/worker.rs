@@ -2,8 +2,8 @@
 //! steps over the connection → changed_when/failed_when → register/notify.
 
 use super::RunContext;
-use super::host::{HostError, HostState, TaskHost};
 use super::r#become::{Become, Method};
+use super::host::{HostError, HostState, TaskHost};
 use super::result::{ItemResult, Status, TaskResult};
 use crate::playbook::Task;
 use crate::template::Vars;
@@ -502,8 +502,12 @@ fn become_for(ctx: &RunContext<'_>, task: &Task, vars: &Vars) -> Result<Option<B
     let keywords = &task.escalation;
     let setting = |keyword: &Option<Value>, var: &str| -> Result<Option<Value>, String> {
         let raw = keyword.clone().or_else(|| vars.get(var).cloned());
-        raw.map(|v| ctx.templar.render_value(&v, vars).map_err(|e| format!("{var}: {e}")))
-            .transpose()
+        raw.map(|v| {
+            ctx.templar
+                .render_value(&v, vars)
+                .map_err(|e| format!("{var}: {e}"))
+        })
+        .transpose()
     };
     let enabled = setting(&keywords.enabled, "ansible_become")?
         .and_then(|v| drover_modules::de::bool_from_value(&v))
@@ -521,8 +525,8 @@ fn become_for(ctx: &RunContext<'_>, task: &Task, vars: &Vars) -> Result<Option<B
     let user = text(setting(&keywords.user, "ansible_become_user")?)
         .or_else(|| ctx.options.become_user.clone())
         .unwrap_or_else(|| "root".into());
-    let method_name = text(setting(&keywords.method, "ansible_become_method")?)
-        .unwrap_or_else(|| "sudo".into());
+    let method_name =
+        text(setting(&keywords.method, "ansible_become_method")?).unwrap_or_else(|| "sudo".into());
     let method = Method::parse(&method_name).ok_or_else(|| {
         format!("become_method `{method_name}` is not supported yet (drover has sudo and su)")
     })?;

@@ -146,10 +146,20 @@ fn load_play(file: &Path, raw: &Spanned<RawPlay>, problems: &mut Problems) -> Op
         "vars_files",
         &origin,
     ));
-    let inherited = Inherited::default().with(file, keywords, &origin, problems);
+    let mut inherited = Inherited::default().with(file, keywords, &origin, problems);
+    // Play `vars` are a layer of their own (below `vars_files`), not task vars.
+    inherited.vars.clear();
     let sections: Vec<Arc<Vec<Node>>> = TASK_LISTS[..3]
         .iter()
-        .map(|list| Arc::new(load_nodes(file, raw.value.tasks(list), false, &inherited, problems)))
+        .map(|list| {
+            Arc::new(load_nodes(
+                file,
+                raw.value.tasks(list),
+                false,
+                &inherited,
+                problems,
+            ))
+        })
         .collect();
     let handlers = load_handlers(file, raw.value.tasks("handlers"), &inherited, problems);
     let gather_facts = problems.take(fact_gathering(
@@ -450,7 +460,8 @@ fn load_task(
     when.extend(conditions(field("when")));
     let mut tags = inherited.tags.clone();
     tags.extend(own_tags?);
-    let own_or_inherited = |key: &str, parent: &Option<Value>| field(key).cloned().or(parent.clone());
+    let own_or_inherited =
+        |key: &str, parent: &Option<Value>| field(key).cloned().or(parent.clone());
     Some(Task {
         name: field("name").map(|v| match v {
             Value::String(s) => s.clone(),

@@ -16,8 +16,8 @@ pub mod tree;
 
 pub use kv::parse_kv;
 pub use load::{LoadError, adhoc_task, load_playbook};
-pub use task::{BecomeKeywords, Loop, Task};
 pub use tags::TagSelection;
+pub use task::{BecomeKeywords, Loop, Task};
 
 use crate::yaml::Origin;
 use serde_json::{Map, Value};
@@ -68,7 +68,9 @@ impl Play {
     pub fn select_tags(&mut self, selection: &TagSelection) {
         for section in &mut self.sections {
             let nodes: Vec<Node> = section.iter().cloned().collect();
-            *section = Arc::new(tree::retain(nodes, &|task: &Task| selection.runs(&task.tags)));
+            *section = Arc::new(tree::retain(nodes, &|task: &Task| {
+                selection.runs(&task.tags)
+            }));
         }
     }
 

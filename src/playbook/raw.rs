@@ -63,7 +63,11 @@ impl RawMap {
 
     /// The key of a block's task list, for messages and spans.
     pub fn list_key(&self, key: &str) -> Option<&Spanned<String>> {
-        self.lists.iter().rev().find(|(k, _)| k.value == key).map(|(k, _)| k)
+        self.lists
+            .iter()
+            .rev()
+            .find(|(k, _)| k.value == key)
+            .map(|(k, _)| k)
     }
 
     pub fn is_block(&self) -> bool {

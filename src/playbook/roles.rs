@@ -69,7 +69,9 @@ impl RoleSearch {
     /// Every directory `name` may be in, in the order they are tried.
     pub fn candidates(&self, name: &str) -> Vec<PathBuf> {
         if name.contains('/') || name.starts_with('~') {
-            let path = split_paths(name).pop().unwrap_or_else(|| PathBuf::from(name));
+            let path = split_paths(name)
+                .pop()
+                .unwrap_or_else(|| PathBuf::from(name));
             return vec![self.playbook_dir.join(path)];
         }
         if let Some((namespace, collection, role)) = collection_role(name) {

@@ -31,7 +31,8 @@ pub struct BecomeKeywords {
 impl BecomeKeywords {
     /// `self`'s values, else `parent`'s.
     pub fn or(&self, parent: &BecomeKeywords) -> BecomeKeywords {
-        let pick = |own: &Option<Value>, inherited: &Option<Value>| own.clone().or(inherited.clone());
+        let pick =
+            |own: &Option<Value>, inherited: &Option<Value>| own.clone().or(inherited.clone());
         BecomeKeywords {
             enabled: pick(&self.enabled, &parent.enabled),
             user: pick(&self.user, &parent.user),

@@ -27,7 +27,6 @@ pub struct Block<T> {
     pub always: Vec<Node<T>>,
 }
 
-
 impl<T: std::fmt::Debug> std::fmt::Debug for Node<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
