@@ -40,15 +40,11 @@ impl TagSelection {
         let in_set = |set: &BTreeSet<String>| tags.iter().any(|t| set.contains(*t));
         let only_all = self.only.is_empty() || self.only.contains("all");
         let never = tags.contains("never");
-        let mut runs = if tags.contains("always") {
-            true
-        } else if only_all && !never {
-            true
-        } else if in_set(&self.only) {
-            true
-        } else {
-            self.only.contains("tagged") && !untagged && !never
-        };
+        // The order of Ansible's checks: always, then all (but never), then a named tag, then tagged.
+        let mut runs = tags.contains("always")
+            || (only_all && !never)
+            || in_set(&self.only)
+            || (self.only.contains("tagged") && !untagged && !never);
         if runs && !self.skip.is_empty() {
             if self.skip.contains("all") {
                 if !tags.contains("always") || self.skip.contains("always") {
