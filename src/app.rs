@@ -6,7 +6,8 @@ use crate::exec::{RunOptions, run_playbook};
 use crate::inventory::Inventory;
 use crate::playbook::{Play, Playbook, adhoc_task, load_playbook};
 use crate::report::{
-    AdhocReporter, AdhocView, DefaultReporter, JsonReporter, OutputFormat, Reporter,
+    AdhocReporter, AdhocView, DefaultReporter, HtmlReporter, JsonReporter, JunitReporter,
+    OutputFormat, Reporter, TeeReporter,
 };
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -79,6 +80,37 @@ fn reporter(format: OutputFormat, options: &RunOptions) -> Box<dyn Reporter> {
     }
 }
 
+/// The reporters that write files (`--junit`, `--report`), made once for the whole run; each file is
+/// created now, so a path that cannot be written is an option error before any host is touched.
+fn file_reporters(connect: &ConnectArgs, title: &str) -> Result<Vec<Box<dyn Reporter>>, u8> {
+    let mut reporters: Vec<Box<dyn Reporter>> = Vec::new();
+    let writable = |flag: &str, path: &PathBuf| {
+        std::fs::File::create(path).map(drop).map_err(|e| {
+            error(format!("{flag} {}: {e}", path.display()));
+            exit::OPTIONS
+        })
+    };
+    if let Some(path) = &connect.junit {
+        writable("--junit", path)?;
+        reporters.push(Box::new(JunitReporter::new(path.clone())));
+    }
+    if let Some(path) = &connect.report {
+        writable("--report", path)?;
+        reporters.push(Box::new(HtmlReporter::new(path.clone(), title.to_string())));
+    }
+    Ok(reporters)
+}
+
+/// `main` followed by every file reporter: what the runner reports to.
+fn with_files<'a>(
+    main: &'a mut dyn Reporter,
+    files: &'a mut [Box<dyn Reporter>],
+) -> TeeReporter<'a> {
+    let mut all: Vec<&'a mut dyn Reporter> = vec![main];
+    all.extend(files.iter_mut().map(|f| f.as_mut() as &mut dyn Reporter));
+    TeeReporter::new(all)
+}
+
 fn options(connect: &ConnectArgs) -> Result<RunOptions, u8> {
     install_vault_secrets(&connect.vault)?;
     connect.run_options().map_err(|e| {
@@ -127,10 +159,21 @@ async fn play(args: PlayArgs) -> u8 {
             args.list_tasks,
         );
     }
+    let title = args
+        .playbooks
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut files = match file_reporters(&args.connect, &title) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
     let mut code = exit::OK;
     for playbook in &playbooks {
         let mut reporter = reporter(args.connect.output, &options);
-        let summary = run_playbook(playbook, &inventory, &options, reporter.as_mut()).await;
+        let mut tee = with_files(reporter.as_mut(), &mut files);
+        let summary = run_playbook(playbook, &inventory, &options, &mut tee).await;
         code = code.max(summary.exit_code());
     }
     code
@@ -205,11 +248,12 @@ async fn adhoc(args: RunArgs) -> u8 {
         }
     };
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let title = format!("Ad-hoc command on {}", args.pattern);
     let playbook = Playbook {
         path: PathBuf::from("<ad-hoc>"),
         dir: cwd,
         plays: vec![Play {
-            name: format!("Ad-hoc command on {}", args.pattern),
+            name: title.clone(),
             hosts: args.pattern.clone(),
             vars: Default::default(),
             vars_files: Vec::new(),
@@ -232,7 +276,12 @@ async fn adhoc(args: RunArgs) -> u8 {
             },
         )),
     };
-    run_playbook(&playbook, &inventory, &options, reporter.as_mut())
+    let mut files = match file_reporters(&args.connect, &title) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let mut tee = with_files(reporter.as_mut(), &mut files);
+    run_playbook(&playbook, &inventory, &options, &mut tee)
         .await
         .exit_code()
 }

@@ -64,6 +64,12 @@ pub struct ConnectArgs {
     /// Output format.
     #[arg(long = "output", value_enum, default_value_t = OutputFormat::Default)]
     pub output: OutputFormat,
+    /// Also write the results as JUnit XML (one testsuite per play, one testcase per task and host).
+    #[arg(long = "junit", value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Also write a self-contained HTML report of the run (grid, results, diffs, timings, recap).
+    #[arg(long = "report", value_name = "FILE")]
+    pub report: Option<PathBuf>,
     #[command(flatten)]
     pub vault: crate::vault::VaultArgs,
 }
