@@ -82,7 +82,11 @@ fn reporter(format: OutputFormat, options: &RunOptions) -> Box<dyn Reporter> {
 
 /// The reporters that write files (`--junit`, `--report`), made once for the whole run; each file is
 /// created now, so a path that cannot be written is an option error before any host is touched.
-fn file_reporters(connect: &ConnectArgs, title: &str) -> Result<Vec<Box<dyn Reporter>>, u8> {
+fn file_reporters(
+    connect: &ConnectArgs,
+    options: &RunOptions,
+    title: &str,
+) -> Result<Vec<Box<dyn Reporter>>, u8> {
     let mut reporters: Vec<Box<dyn Reporter>> = Vec::new();
     let writable = |flag: &str, path: &PathBuf| {
         std::fs::File::create(path).map(drop).map_err(|e| {
@@ -96,7 +100,11 @@ fn file_reporters(connect: &ConnectArgs, title: &str) -> Result<Vec<Box<dyn Repo
     }
     if let Some(path) = &connect.report {
         writable("--report", path)?;
-        reporters.push(Box::new(HtmlReporter::new(path.clone(), title.to_string())));
+        reporters.push(Box::new(HtmlReporter::new(
+            path.clone(),
+            title.to_string(),
+            options.diff,
+        )));
     }
     Ok(reporters)
 }
@@ -165,7 +173,7 @@ async fn play(args: PlayArgs) -> u8 {
         .map(|p| p.display().to_string())
         .collect::<Vec<_>>()
         .join(" ");
-    let mut files = match file_reporters(&args.connect, &title) {
+    let mut files = match file_reporters(&args.connect, &options, &title) {
         Ok(f) => f,
         Err(code) => return code,
     };
@@ -276,7 +284,7 @@ async fn adhoc(args: RunArgs) -> u8 {
             },
         )),
     };
-    let mut files = match file_reporters(&args.connect, &title) {
+    let mut files = match file_reporters(&args.connect, &options, &title) {
         Ok(f) => f,
         Err(code) => return code,
     };

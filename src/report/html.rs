@@ -23,12 +23,13 @@ pub struct HtmlReporter {
 }
 
 impl HtmlReporter {
-    /// `title` names the run in the page's heading (the playbooks, or the ad-hoc pattern).
-    pub fn new(path: PathBuf, title: String) -> Self {
+    /// `title` names the run in the page's heading (the playbooks, or the ad-hoc pattern); diffs
+    /// are shown with `--diff` only.
+    pub fn new(path: PathBuf, title: String, diff: bool) -> Self {
         HtmlReporter {
             path,
             title,
-            record: RunRecord::default(),
+            record: RunRecord::with_diffs(diff),
         }
     }
 

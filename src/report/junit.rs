@@ -126,7 +126,10 @@ fn suite_xml(record: &RunRecord, index: usize, play: &PlayRecord, counts: &Count
         attr(&play.path),
     );
     for task in &play.tasks {
-        for result in &task.results {
+        // Cases in inventory order, not in the order results happened to arrive.
+        let mut results: Vec<&HostRecord> = task.results.iter().collect();
+        results.sort_by_key(|r| record.hosts.iter().position(|h| *h == r.host));
+        for result in results {
             xml.push_str(&case_xml(&name, task, result));
         }
     }

@@ -28,6 +28,10 @@ pub struct RunRecord {
     pub warnings: Vec<String>,
     #[serde(skip)]
     clock: Instant,
+    /// Diffs are kept only with `--diff`, as the terminal shows them only then: a report is a file
+    /// that travels (a CI artifact), and a changed file's content may be confidential.
+    #[serde(skip)]
+    keep_diffs: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -129,11 +133,19 @@ impl Default for RunRecord {
             stats: IndexMap::new(),
             warnings: Vec::new(),
             clock: Instant::now(),
+            keep_diffs: false,
         }
     }
 }
 
 impl RunRecord {
+    pub fn with_diffs(keep_diffs: bool) -> Self {
+        RunRecord {
+            keep_diffs,
+            ..RunRecord::default()
+        }
+    }
+
     fn now(&mut self) -> f64 {
         self.duration = self.clock.elapsed().as_secs_f64();
         self.duration
@@ -171,6 +183,11 @@ impl RunRecord {
         if task.is_none() {
             self.start_outside_task(result.action, end);
         }
+        let diff = if self.keep_diffs {
+            diffs_of(result)
+        } else {
+            String::new()
+        };
         let play = self.current_play();
         if play.tasks.is_empty() {
             play.tasks
@@ -186,7 +203,7 @@ impl RunRecord {
             end,
             duration: (end - current.start).max(0.0),
             result: result.result.clone(),
-            diff: diffs_of(result),
+            diff,
         });
     }
 
@@ -232,10 +249,19 @@ impl RunRecord {
             total.skipped += stats.skipped;
             total.rescued += stats.rescued;
             total.ignored += stats.ignored;
-            if !self.hosts.iter().any(|h| h == host) {
-                self.hosts.push(host.clone());
+        }
+        self.hosts = self.inventory_order();
+    }
+
+    /// The hosts in the order the runner met them (inventory order), not that of their results.
+    fn inventory_order(&self) -> Vec<String> {
+        let mut hosts: Vec<String> = self.stats.keys().cloned().collect();
+        for host in &self.hosts {
+            if !hosts.contains(host) {
+                hosts.push(host.clone());
             }
         }
+        hosts
     }
 }
 
