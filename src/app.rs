@@ -28,6 +28,18 @@ pub async fn run(cli: Cli) -> u8 {
         Command::Run(args) => adhoc(args).await,
         Command::Inventory(args) => inventory(args),
         Command::Vault(cmd) => vault(&cmd),
+        Command::Completions { shell } => completions(shell),
+    }
+}
+
+fn completions(shell: crate::manual::Shell) -> u8 {
+    use std::io::Write;
+    match std::io::stdout().write_all(&crate::manual::completions(shell)) {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            error(format!("writing the completion script: {e}"));
+            exit::ERROR
+        }
     }
 }
 

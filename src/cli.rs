@@ -29,6 +29,11 @@ pub enum Command {
     Inventory(InventoryArgs),
     /// Encrypt and decrypt Ansible Vault files and strings (like ansible-vault).
     Vault(crate::vault::VaultCommand),
+    /// Print a shell completion script (e.g. `drover completions bash > /etc/bash_completion.d/drover`).
+    Completions {
+        #[arg(value_enum)]
+        shell: crate::manual::Shell,
+    },
 }
 
 /// Options shared by everything that connects to hosts.
