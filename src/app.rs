@@ -28,6 +28,7 @@ pub async fn run(cli: Cli) -> u8 {
         Command::Run(args) => adhoc(args).await,
         Command::Inventory(args) => inventory(args),
         Command::Vault(cmd) => vault(&cmd),
+        Command::Doc(args) => crate::manual::doc_command(&args),
         Command::Completions { shell } => completions(shell),
     }
 }

@@ -29,11 +29,26 @@ pub enum Command {
     Inventory(InventoryArgs),
     /// Encrypt and decrypt Ansible Vault files and strings (like ansible-vault).
     Vault(crate::vault::VaultCommand),
+    /// Show a module's arguments, types, defaults and an example (like ansible-doc).
+    Doc(DocArgs),
     /// Print a shell completion script (e.g. `drover completions bash > /etc/bash_completion.d/drover`).
     Completions {
         #[arg(value_enum)]
         shell: crate::manual::Shell,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct DocArgs {
+    /// The module (`copy`, `ansible.builtin.copy`).
+    #[arg(value_name = "MODULE", required_unless_present = "list")]
+    pub module: Option<String>,
+    /// List every module with its description.
+    #[arg(short = 'l', long = "list")]
+    pub list: bool,
+    /// The documentation as JSON.
+    #[arg(short = 'j', long = "json")]
+    pub json: bool,
 }
 
 /// Options shared by everything that connects to hosts.

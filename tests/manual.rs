@@ -57,14 +57,14 @@ fn man_pages_and_completions_are_current() {
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     drover::manual::write_generated_docs(tmp.path()).unwrap_or_else(|e| panic!("{e}"));
     if blessing() {
-        for sub in ["man", "completions"] {
+        for sub in ["man", "completions", "modules"] {
             let _ = std::fs::remove_dir_all(repo().join("docs").join(sub));
         }
         drover::manual::write_generated_docs(&repo().join("docs"))
             .unwrap_or_else(|e| panic!("{e}"));
     }
     let mut problems = Vec::new();
-    for sub in ["man", "completions"] {
+    for sub in ["man", "completions", "modules"] {
         problems.extend(
             compare_trees(&tmp.path().join(sub), &repo().join("docs").join(sub))
                 .into_iter()
@@ -197,4 +197,84 @@ fn help_of_every_subcommand_matches_its_snapshot() {
         }
     }
     assert!(problems.is_empty(), "{}\n{BLESS_HINT}", problems.join("\n"));
+}
+
+#[test]
+fn doc_shows_what_the_parser_accepts() {
+    let out = drover()
+        .args(["doc", "ansible.builtin.lineinfile"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for expected in [
+        "> LINEINFILE",
+        "= path\n",
+        "aliases: dest, destfile, name",
+        "- state\n",
+        "choices: present, absent",
+        "default: present",
+        "type: bool",
+        "EXAMPLES:",
+    ] {
+        assert!(text.contains(expected), "{expected:?}\n{text}");
+    }
+    let json = drover()
+        .args(["doc", "copy", "--json"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap_or_default();
+    assert_eq!(doc["name"], "copy");
+    let dest = doc["args"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["name"] == "dest"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(dest["required"], true, "{doc}");
+    assert_eq!(dest["kind"], "str", "{doc}");
+}
+
+#[test]
+fn doc_of_an_unknown_module_suggests_one() {
+    let out = drover()
+        .args(["doc", "lineinfle"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("module lineinfle not found"), "{err}");
+    assert!(err.contains("lineinfile"), "{err}");
+}
+
+#[test]
+fn every_module_example_passes_the_loader() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut problems = Vec::new();
+    for module in drover_modules::registry::MODULES {
+        let Some(written) = drover_modules::doc::written(module.name()) else {
+            problems.push(format!("{}: no documentation", module.name()));
+            continue;
+        };
+        let tasks: String = written
+            .example
+            .lines()
+            .map(|l| format!("    {l}\n"))
+            .collect();
+        let play = format!("- hosts: all\n  gather_facts: false\n  tasks:\n{tasks}");
+        let path = tmp.path().join(format!("{}.yml", module.name()));
+        common::write(&path, &play);
+        let out = drover()
+            .args(["play", "--syntax-check", "-i", "localhost,"])
+            .arg(&path)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        if !out.status.success() {
+            problems.push(format!(
+                "{}: {}\n{play}",
+                module.name(),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -29,6 +29,7 @@ Register-ArgumentCompleter -Native -CommandName 'drover' -ScriptBlock {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run one command or module on many hosts (like ansible / parallel-ssh)')
             [CompletionResult]::new('inventory', 'inventory', [CompletionResultType]::ParameterValue, 'Show the inventory (like ansible-inventory)')
             [CompletionResult]::new('vault', 'vault', [CompletionResultType]::ParameterValue, 'Encrypt and decrypt Ansible Vault files and strings (like ansible-vault)')
+            [CompletionResult]::new('doc', 'doc', [CompletionResultType]::ParameterValue, 'Show a module''s arguments, types, defaults and an example (like ansible-doc)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (e.g. `drover completions bash > /etc/bash_completion.d/drover`)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -289,6 +290,15 @@ Register-ArgumentCompleter -Native -CommandName 'drover' -ScriptBlock {
         'drover;vault;help;help' {
             break
         }
+        'drover;doc' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'List every module with its description')
+            [CompletionResult]::new('--list', '--list', [CompletionResultType]::ParameterName, 'List every module with its description')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'The documentation as JSON')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'The documentation as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'drover;completions' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -299,6 +309,7 @@ Register-ArgumentCompleter -Native -CommandName 'drover' -ScriptBlock {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run one command or module on many hosts (like ansible / parallel-ssh)')
             [CompletionResult]::new('inventory', 'inventory', [CompletionResultType]::ParameterValue, 'Show the inventory (like ansible-inventory)')
             [CompletionResult]::new('vault', 'vault', [CompletionResultType]::ParameterValue, 'Encrypt and decrypt Ansible Vault files and strings (like ansible-vault)')
+            [CompletionResult]::new('doc', 'doc', [CompletionResultType]::ParameterValue, 'Show a module''s arguments, types, defaults and an example (like ansible-doc)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (e.g. `drover completions bash > /etc/bash_completion.d/drover`)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -341,6 +352,9 @@ Register-ArgumentCompleter -Native -CommandName 'drover' -ScriptBlock {
             break
         }
         'drover;help;vault;encrypt_string' {
+            break
+        }
+        'drover;help;doc' {
             break
         }
         'drover;help;completions' {

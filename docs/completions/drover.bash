@@ -19,6 +19,9 @@ _drover() {
             drover,completions)
                 cmd="drover__subcmd__completions"
                 ;;
+            drover,doc)
+                cmd="drover__subcmd__doc"
+                ;;
             drover,help)
                 cmd="drover__subcmd__help"
                 ;;
@@ -36,6 +39,9 @@ _drover() {
                 ;;
             drover__subcmd__help,completions)
                 cmd="drover__subcmd__help__subcmd__completions"
+                ;;
+            drover__subcmd__help,doc)
+                cmd="drover__subcmd__help__subcmd__doc"
                 ;;
             drover__subcmd__help,help)
                 cmd="drover__subcmd__help__subcmd__help"
@@ -131,7 +137,7 @@ _drover() {
 
     case "${cmd}" in
         drover)
-            opts="-h -V --help --version play run inventory vault completions help"
+            opts="-h -V --help --version play run inventory vault doc completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -158,8 +164,22 @@ _drover() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        drover__subcmd__doc)
+            opts="-l -j -h --list --json --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         drover__subcmd__help)
-            opts="play run inventory vault completions help"
+            opts="play run inventory vault doc completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -173,6 +193,20 @@ _drover() {
             return 0
             ;;
         drover__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        drover__subcmd__help__subcmd__doc)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
