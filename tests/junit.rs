@@ -191,3 +191,35 @@ fn the_checker_finds_what_the_schema_forbids() {
     assert!(!surefire_time("1.5s"));
     assert!(surefire_time("12.345"));
 }
+
+#[test]
+fn adhoc_runs_write_junit_too() {
+    let root = tempdir();
+    write(&root.path().join("hosts.ini"), HOSTS);
+    let out = run_in(
+        root.path(),
+        &[
+            "run",
+            "web",
+            "-i",
+            "hosts.ini",
+            "--junit",
+            "j.xml",
+            "--",
+            "echo",
+            "hi",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.show());
+    assert!(out.stdout.contains("web1: hi"), "{}", out.show());
+    let xml = std::fs::read_to_string(root.path().join("j.xml")).unwrap_or_default();
+    assert_eq!(check_junit_10(&xml), Vec::<String>::new(), "{xml}");
+    let doc = Document::parse(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+    let cases: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .filter_map(|n| n.attribute("name"))
+        .collect();
+    assert_eq!(cases.len(), 2, "{xml}");
+    assert!(cases.iter().all(|c| c.starts_with("[web")), "{cases:?}");
+}
