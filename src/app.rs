@@ -6,7 +6,8 @@ use crate::exec::{Interrupt, RunOptions, RunSummary, StopSignal, run_playbook_un
 use crate::inventory::Inventory;
 use crate::playbook::{Play, Playbook, adhoc_task, load_playbook};
 use crate::report::{
-    AdhocReporter, AdhocView, DefaultReporter, JsonReporter, OutputFormat, Reporter,
+    AdhocReporter, AdhocView, DefaultReporter, HtmlReporter, JsonReporter, JunitReporter,
+    OutputFormat, Reporter, TeeReporter,
 };
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -29,6 +30,19 @@ pub async fn run(cli: Cli) -> u8 {
         Command::Run(args) => adhoc(args, &interrupt).await,
         Command::Inventory(args) => inventory(args),
         Command::Vault(cmd) => vault(&cmd),
+        Command::Doc(args) => crate::manual::doc_command(&args),
+        Command::Completions { shell } => completions(shell),
+    }
+}
+
+fn completions(shell: crate::manual::Shell) -> u8 {
+    use std::io::Write;
+    match std::io::stdout().write_all(&crate::manual::completions(shell)) {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            error(format!("writing the completion script: {e}"));
+            exit::ERROR
+        }
     }
 }
 
@@ -119,6 +133,45 @@ fn reporter(format: OutputFormat, options: &RunOptions) -> Box<dyn Reporter> {
     }
 }
 
+/// The reporters that write files (`--junit`, `--report`), made once for the whole run; each file is
+/// created now, so a path that cannot be written is an option error before any host is touched.
+fn file_reporters(
+    connect: &ConnectArgs,
+    options: &RunOptions,
+    title: &str,
+) -> Result<Vec<Box<dyn Reporter>>, u8> {
+    let mut reporters: Vec<Box<dyn Reporter>> = Vec::new();
+    let writable = |flag: &str, path: &PathBuf| {
+        std::fs::File::create(path).map(drop).map_err(|e| {
+            error(format!("{flag} {}: {e}", path.display()));
+            exit::OPTIONS
+        })
+    };
+    if let Some(path) = &connect.junit {
+        writable("--junit", path)?;
+        reporters.push(Box::new(JunitReporter::new(path.clone())));
+    }
+    if let Some(path) = &connect.report {
+        writable("--report", path)?;
+        reporters.push(Box::new(HtmlReporter::new(
+            path.clone(),
+            title.to_string(),
+            options.diff,
+        )));
+    }
+    Ok(reporters)
+}
+
+/// `main` followed by every file reporter: what the runner reports to.
+fn with_files<'a>(
+    main: &'a mut dyn Reporter,
+    files: &'a mut [Box<dyn Reporter>],
+) -> TeeReporter<'a> {
+    let mut all: Vec<&'a mut dyn Reporter> = vec![main];
+    all.extend(files.iter_mut().map(|f| f.as_mut() as &mut dyn Reporter));
+    TeeReporter::new(all)
+}
+
 fn options(connect: &ConnectArgs) -> Result<RunOptions, u8> {
     install_vault_secrets(&connect.vault)?;
     connect.run_options().map_err(|e| {
@@ -175,11 +228,21 @@ async fn play(args: PlayArgs, interrupt: &Interrupt) -> u8 {
         };
         return list(&playbooks, &inventory, &options, what);
     }
+    let title = args
+        .playbooks
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut files = match file_reporters(&args.connect, &options, &title) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
     let mut code = exit::OK;
     for playbook in &playbooks {
         let mut reporter = reporter(args.connect.output, &options);
-        let summary =
-            run_playbook_until(playbook, &inventory, &options, reporter.as_mut(), interrupt).await;
+        let mut tee = with_files(reporter.as_mut(), &mut files);
+        let summary = run_playbook_until(playbook, &inventory, &options, &mut tee, interrupt).await;
         if summary.interrupted.is_some() {
             return finished(&summary);
         }
@@ -271,11 +334,12 @@ async fn adhoc(args: RunArgs, interrupt: &Interrupt) -> u8 {
         }
     };
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let title = format!("Ad-hoc command on {}", args.pattern);
     let playbook = Playbook {
         path: PathBuf::from("<ad-hoc>"),
         dir: cwd,
         plays: vec![Play {
-            name: format!("Ad-hoc command on {}", args.pattern),
+            name: title.clone(),
             hosts: args.pattern.clone(),
             vars: Default::default(),
             vars_files: Vec::new(),
@@ -301,14 +365,12 @@ async fn adhoc(args: RunArgs, interrupt: &Interrupt) -> u8 {
             },
         )),
     };
-    let summary = run_playbook_until(
-        &playbook,
-        &inventory,
-        &options,
-        reporter.as_mut(),
-        interrupt,
-    )
-    .await;
+    let mut files = match file_reporters(&args.connect, &options, &title) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let mut tee = with_files(reporter.as_mut(), &mut files);
+    let summary = run_playbook_until(&playbook, &inventory, &options, &mut tee, interrupt).await;
     finished(&summary)
 }
 

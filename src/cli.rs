@@ -29,6 +29,26 @@ pub enum Command {
     Inventory(InventoryArgs),
     /// Encrypt and decrypt Ansible Vault files and strings (like ansible-vault).
     Vault(crate::vault::VaultCommand),
+    /// Show a module's arguments, types, defaults and an example (like ansible-doc).
+    Doc(DocArgs),
+    /// Print a shell completion script (e.g. `drover completions bash > /etc/bash_completion.d/drover`).
+    Completions {
+        #[arg(value_enum)]
+        shell: crate::manual::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DocArgs {
+    /// The module (`copy`, `ansible.builtin.copy`).
+    #[arg(value_name = "MODULE", required_unless_present = "list")]
+    pub module: Option<String>,
+    /// List every module with its description.
+    #[arg(short = 'l', long = "list")]
+    pub list: bool,
+    /// The documentation as JSON.
+    #[arg(short = 'j', long = "json")]
+    pub json: bool,
 }
 
 /// Options shared by everything that connects to hosts.
@@ -87,6 +107,12 @@ pub struct ConnectArgs {
     /// Output format.
     #[arg(long = "output", value_enum, default_value_t = OutputFormat::Default)]
     pub output: OutputFormat,
+    /// Also write the results as JUnit XML (one testsuite per play, one testcase per task and host).
+    #[arg(long = "junit", value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Also write a self-contained HTML report of the run (grid, results, diffs, timings, recap).
+    #[arg(long = "report", value_name = "FILE")]
+    pub report: Option<PathBuf>,
     #[command(flatten)]
     pub vault: crate::vault::VaultArgs,
     /// Run tasks as another user (sudo), unless a task says otherwise.

@@ -21,3 +21,4 @@ pub mod transport;
 pub mod report;
 
 pub mod app;
+pub mod manual;

@@ -10,6 +10,7 @@
 
 pub mod cmd;
 pub mod de;
+pub mod doc;
 pub mod facts;
 mod host;
 mod plan;

@@ -1,13 +1,21 @@
 //! Reporting: the runner emits events, a [`Reporter`] shows them. The default one prints what
-//! Ansible prints; `json` prints one document for CI.
+//! Ansible prints; `json` prints one document for CI. `junit` and `html` write files alongside
+//! either, through the fan-out `tee`.
 
 mod adhoc;
 mod default;
+mod html;
 mod json;
+mod junit;
+pub mod record;
+mod tee;
 
 pub use adhoc::{AdhocFormat, AdhocReporter, AdhocView, compress_hosts};
 pub use default::DefaultReporter;
+pub use html::HtmlReporter;
 pub use json::JsonReporter;
+pub use junit::JunitReporter;
+pub use tee::TeeReporter;
 
 use crate::exec::{RunSummary, TaskResult};
 use crate::playbook::{Play, Task};
