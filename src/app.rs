@@ -2,6 +2,7 @@
 //! with the context a person needs.
 
 use crate::cli::{Cli, Command, ConnectArgs, InventoryArgs, PlayArgs, RunArgs, inventory_sources};
+use crate::config::AnsibleConfig;
 use crate::exec::{RunOptions, run_playbook};
 use crate::inventory::Inventory;
 use crate::playbook::{Play, Playbook, adhoc_task, load_playbook};
@@ -21,11 +22,30 @@ pub mod exit {
 
 /// Runs the parsed command line and returns the process exit code.
 pub async fn run(cli: Cli) -> u8 {
+    if let Err(code) = announce_config(&cli.config) {
+        return code;
+    }
     match cli.command {
         Command::Play(args) => play(args).await,
         Command::Run(args) => adhoc(args).await,
         Command::Inventory(args) => inventory(args),
     }
+}
+
+/// The configuration's warnings and notices, on stderr; a missing vault password file stops the
+/// run as it stops Ansible's commands.
+fn announce_config(config: &AnsibleConfig) -> Result<(), u8> {
+    let style = console::Style::new().magenta().for_stderr();
+    for warning in &config.warnings {
+        eprintln!("{}", style.apply_to(format!("[WARNING]: {warning}")));
+    }
+    for notice in &config.notices {
+        eprintln!("[NOTICE]: {notice}");
+    }
+    config.check_vault_password_file().map_err(|e| {
+        error(e);
+        exit::ERROR
+    })
 }
 
 fn error(msg: impl std::fmt::Display) {

@@ -7,6 +7,7 @@
 pub mod yaml;
 
 pub mod cli;
+pub mod config;
 
 pub mod inventory;
 pub mod playbook;

@@ -41,6 +41,7 @@ pub fn connection_spec(
     let mut identity_files: Vec<PathBuf> = text("ansible_ssh_private_key_file")
         .or_else(|| text("ansible_private_key_file"))
         .map(|p| expand_home(&p))
+        .or_else(|| options.private_key_file.clone())
         .into_iter()
         .collect();
     identity_files.extend(ssh.identity_files);
@@ -50,10 +51,12 @@ pub fn connection_spec(
         port: text("ansible_port")
             .or_else(|| text("ansible_ssh_port"))
             .and_then(|p| p.parse().ok())
+            .or(options.remote_port)
             .or(ssh.port)
             .unwrap_or(22),
         user: text("ansible_user")
             .or_else(|| text("ansible_ssh_user"))
+            .or_else(|| options.remote_user.clone())
             .or(ssh.user),
         identity_files,
         host_key_checking: ssh.host_key_checking.unwrap_or(HostKeyChecking::Strict),
@@ -151,6 +154,35 @@ mod tests {
         assert_eq!(s.known_hosts, vec![PathBuf::from("/tmp/kh")]);
         assert_eq!(s.host_key_checking, HostKeyChecking::AcceptNew);
         assert!(!s.local);
+    }
+
+    #[test]
+    fn config_defaults_apply_where_the_inventory_is_silent() {
+        let options = RunOptions {
+            remote_user: Some("deploy".into()),
+            remote_port: Some(2200),
+            private_key_file: Some(PathBuf::from("/cfg/key")),
+            ..RunOptions::default()
+        };
+        let templar = Templar::new();
+        let silent = connection_spec("h", &Map::new(), &options, &templar);
+        assert_eq!(
+            (silent.user.as_deref(), silent.port),
+            (Some("deploy"), 2200)
+        );
+        assert_eq!(
+            silent.identity_files.first(),
+            Some(&PathBuf::from("/cfg/key"))
+        );
+        let Value::Object(vars) = json!({
+            "ansible_user": "inv", "ansible_port": 22, "ansible_ssh_private_key_file": "/inv/key"
+        }) else {
+            return;
+        };
+        let set = connection_spec("h", &vars, &options, &templar);
+        assert_eq!((set.user.as_deref(), set.port), (Some("inv"), 22));
+        assert_eq!(set.identity_files.first(), Some(&PathBuf::from("/inv/key")));
+        assert!(!set.identity_files.contains(&PathBuf::from("/cfg/key")));
     }
 
     #[test]

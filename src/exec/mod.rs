@@ -20,7 +20,7 @@ use host::{HostState, Link};
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// How to run: everything the command line decided.
@@ -35,6 +35,11 @@ pub struct RunOptions {
     /// `--host-key-checking`; `None` leaves it to the inventory's ssh options (default strict).
     pub host_key_checking: Option<HostKeyChecking>,
     pub connect_timeout: Duration,
+    /// ansible.cfg's `remote_user`, `remote_port`, `private_key_file` (or `ANSIBLE_*`): used where the
+    /// inventory sets no `ansible_user`, `ansible_port`, `ansible_ssh_private_key_file`.
+    pub remote_user: Option<String>,
+    pub remote_port: Option<u16>,
+    pub private_key_file: Option<PathBuf>,
 }
 
 impl Default for RunOptions {
@@ -48,6 +53,9 @@ impl Default for RunOptions {
             limit: None,
             host_key_checking: None,
             connect_timeout: Duration::from_secs(10),
+            remote_user: None,
+            remote_port: None,
+            private_key_file: None,
         }
     }
 }
