@@ -86,7 +86,12 @@ pub struct ConnectArgs {
     #[arg(short = 'e', long = "extra-vars", value_name = "VARS")]
     pub extra_vars: Vec<String>,
     /// Hosts worked on at once (default: $ANSIBLE_FORKS, ansible.cfg's `forks`, or 50).
-    #[arg(short = 'f', long = "forks", default_value_t = 50)]
+    #[arg(
+        short = 'f',
+        long = "forks",
+        default_value_t = 50,
+        hide_default_value = true
+    )]
     pub forks: usize,
     /// Don't change anything; report what would change.
     #[arg(short = 'C', long = "check")]
@@ -97,15 +102,26 @@ pub struct ConnectArgs {
     /// More output (-v results, -vv task paths).
     #[arg(short = 'v', long = "verbose", action = clap::ArgAction::Count)]
     pub verbose: u8,
-    /// How host keys are checked against known_hosts (default: strict, or the inventory's ssh options).
+    /// How host keys are checked against known_hosts (default: strict, or the inventory's ssh
+    /// options; off when ansible.cfg's `host_key_checking` is False).
     #[arg(long = "host-key-checking", value_enum, value_name = "MODE")]
     pub host_key_checking: Option<HostKeyMode>,
     /// Seconds to wait for a host's SSH connection (default: $ANSIBLE_TIMEOUT, ansible.cfg's
     /// `timeout`, or 10).
-    #[arg(short = 'T', long = "timeout", default_value_t = 10)]
+    #[arg(
+        short = 'T',
+        long = "timeout",
+        default_value_t = 10,
+        hide_default_value = true
+    )]
     pub timeout: u64,
-    /// Output format (default: json when ansible.cfg's `stdout_callback` is json).
-    #[arg(long = "output", value_enum, default_value_t = OutputFormat::Default)]
+    /// Output format (default: `default`, or json when ansible.cfg's `stdout_callback` is json).
+    #[arg(
+        long = "output",
+        value_enum,
+        default_value_t = OutputFormat::Default,
+        hide_default_value = true
+    )]
     pub output: OutputFormat,
     /// User, port and key from ansible.cfg / `ANSIBLE_*`, where the inventory sets none.
     #[arg(skip)]
