@@ -314,8 +314,9 @@ fn find_config_file(env: &Environment, warnings: &mut Vec<String>) -> Option<Pat
     });
     candidates.extend(from_env.clone());
     let cwd_config = env.cwd.join("ansible.cfg");
-    let cwd_skipped = world_writable(&env.cwd) && cwd_config.exists();
-    if !world_writable(&env.cwd) {
+    let cwd_public = world_writable(&env.cwd);
+    let cwd_skipped = cwd_public && cwd_config.exists();
+    if !cwd_public {
         candidates.push(cwd_config);
     }
     candidates.extend(env.home.as_ref().map(|h| h.join(".ansible.cfg")));
