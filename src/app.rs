@@ -2,6 +2,7 @@
 //! with the context a person needs.
 
 use crate::cli::{Cli, Command, ConnectArgs, InventoryArgs, PlayArgs, RunArgs, inventory_sources};
+use crate::config::AnsibleConfig;
 use crate::exec::{Interrupt, RunOptions, RunSummary, StopSignal, run_playbook_until};
 use crate::inventory::Inventory;
 use crate::playbook::{Play, Playbook, adhoc_task, load_playbook};
@@ -23,6 +24,9 @@ pub mod exit {
 
 /// Runs the parsed command line and returns the process exit code.
 pub async fn run(cli: Cli) -> u8 {
+    if let Err(code) = announce_config(&cli.config) {
+        return code;
+    }
     let interrupt = Interrupt::default();
     listen_for_stop_signals(&interrupt);
     match cli.command {
@@ -102,6 +106,22 @@ fn finished(summary: &RunSummary) -> u8 {
         error(format!("User interrupted execution ({})", signal.name()));
     }
     summary.exit_code()
+}
+
+/// The configuration's warnings and notices, on stderr; a missing vault password file stops the
+/// run as it stops Ansible's commands.
+fn announce_config(config: &AnsibleConfig) -> Result<(), u8> {
+    let style = console::Style::new().magenta().for_stderr();
+    for warning in &config.warnings {
+        eprintln!("{}", style.apply_to(format!("[WARNING]: {warning}")));
+    }
+    for notice in &config.notices {
+        eprintln!("[NOTICE]: {notice}");
+    }
+    config.check_vault_password_file().map_err(|e| {
+        error(e);
+        exit::ERROR
+    })
 }
 
 fn error(msg: impl std::fmt::Display) {

@@ -1,10 +1,13 @@
 //! The command line: raw clap arguments, resolved into what the library runs.
 
+use crate::config::{AnsibleConfig, ConnectionDefaults};
 use crate::exec::RunOptions;
 use crate::report::{AdhocFormat, OutputFormat};
 use crate::transport::HostKeyChecking;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use serde_json::{Map, Value};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -17,6 +20,47 @@ use std::time::Duration;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// ansible.cfg and `ANSIBLE_*`, already applied to the options above where they have a flag.
+    #[arg(skip)]
+    pub config: AnsibleConfig,
+}
+
+impl Cli {
+    /// Parses `args` (program name first); the defaults come from `config` (environment, then
+    /// ansible.cfg), and what is given on the command line overrides them.
+    pub fn try_parse_with_config<I, T>(args: I, config: AnsibleConfig) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        let matches = Cli::command().try_get_matches_from(args)?;
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        if let Some((_, sub)) = matches.subcommand() {
+            cli.command.apply_config(sub, &config);
+        }
+        cli.config = config;
+        Ok(cli)
+    }
+}
+
+impl Command {
+    fn apply_config(&mut self, matches: &ArgMatches, config: &AnsibleConfig) {
+        match self {
+            // ansible-playbook always uses stdout_callback; ad-hoc `ansible` only with
+            // bin_ansible_callbacks.
+            Command::Play(args) => args.connect.apply_config(matches, config, true),
+            Command::Run(args) => {
+                args.connect
+                    .apply_config(matches, config, config.load_callback_plugins)
+            }
+            Command::Inventory(args) => {
+                if args.inventory.is_empty() {
+                    args.inventory = config.inventory.clone().unwrap_or_default();
+                }
+            }
+            Command::Vault(_) | Command::Doc(_) | Command::Completions { .. } => {}
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -54,7 +98,8 @@ pub struct DocArgs {
 /// Options shared by everything that connects to hosts.
 #[derive(Debug, Args)]
 pub struct ConnectArgs {
-    /// Inventory file or directory (repeatable); default: $ANSIBLE_INVENTORY or /etc/ansible/hosts.
+    /// Inventory file or directory (repeatable); default: $ANSIBLE_INVENTORY, ansible.cfg's
+    /// `inventory`, or /etc/ansible/hosts.
     #[arg(short = 'i', long = "inventory", value_name = "PATH")]
     pub inventory: Vec<PathBuf>,
     /// Limit to hosts matching this pattern.
@@ -63,8 +108,13 @@ pub struct ConnectArgs {
     /// Extra variables: key=value pairs, YAML/JSON, or @file (repeatable; highest precedence).
     #[arg(short = 'e', long = "extra-vars", value_name = "VARS")]
     pub extra_vars: Vec<String>,
-    /// Hosts worked on at once.
-    #[arg(short = 'f', long = "forks", default_value_t = 50)]
+    /// Hosts worked on at once (default: $ANSIBLE_FORKS, ansible.cfg's `forks`, or 50).
+    #[arg(
+        short = 'f',
+        long = "forks",
+        default_value_t = 50,
+        hide_default_value = true
+    )]
     pub forks: usize,
     /// Don't change anything; report what would change.
     #[arg(short = 'C', long = "check")]
@@ -75,11 +125,12 @@ pub struct ConnectArgs {
     /// More output (-v results, -vv task paths).
     #[arg(short = 'v', long = "verbose", action = clap::ArgAction::Count)]
     pub verbose: u8,
-    /// How host keys are checked against known_hosts (default: strict, or the inventory's ssh options).
+    /// How host keys are checked against known_hosts (default: strict, or the inventory's ssh
+    /// options; off when ansible.cfg's `host_key_checking` is False).
     #[arg(long = "host-key-checking", value_enum, value_name = "MODE")]
     pub host_key_checking: Option<HostKeyMode>,
-    /// Seconds to wait for a host's SSH connection [default: ConnectTimeout of the ssh options or
-    /// ~/.ssh/config, else 10].
+    /// Seconds to wait for a host's SSH connection [default: $ANSIBLE_TIMEOUT, ansible.cfg's
+    /// `timeout`, ConnectTimeout of the ssh options or ~/.ssh/config, else 10].
     #[arg(short = 'T', long = "timeout", value_name = "SECONDS")]
     pub timeout: Option<u64>,
     /// SSH connections open at once; hosts beyond it reconnect on demand [default: what the
@@ -104,8 +155,13 @@ pub struct ConnectArgs {
         env = "ANSIBLE_TASK_TIMEOUT"
     )]
     pub task_timeout: Option<u64>,
-    /// Output format.
-    #[arg(long = "output", value_enum, default_value_t = OutputFormat::Default)]
+    /// Output format (default: `default`, or json when ansible.cfg's `stdout_callback` is json).
+    #[arg(
+        long = "output",
+        value_enum,
+        default_value_t = OutputFormat::Default,
+        hide_default_value = true
+    )]
     pub output: OutputFormat,
     /// Also write the results as JUnit XML (one testsuite per play, one testcase per task and host).
     #[arg(long = "junit", value_name = "FILE")]
@@ -124,6 +180,9 @@ pub struct ConnectArgs {
     /// Ask for the become (sudo) password (needs a terminal).
     #[arg(short = 'K', long = "ask-become-pass")]
     pub ask_become_pass: bool,
+    /// User, port and key from ansible.cfg / `ANSIBLE_*`, where the inventory sets none.
+    #[arg(skip)]
+    pub connection: ConnectionDefaults,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -310,8 +369,47 @@ pub struct InventoryArgs {
 #[error("{0}")]
 pub struct CliError(pub String);
 
+/// Whether the user typed this option (rather than clap filling in its default).
+fn given(matches: &ArgMatches, id: &str) -> bool {
+    matches.value_source(id) == Some(ValueSource::CommandLine)
+}
+
 impl ConnectArgs {
-    /// Resolves the raw flags into run options (reads `-e @file`, honours `ANSIBLE_HOST_KEY_CHECKING`).
+    /// Fills what the command line left to its defaults from the configuration.
+    fn apply_config(&mut self, matches: &ArgMatches, config: &AnsibleConfig, callback: bool) {
+        // ansible.cfg's vault_password_file, unless the command line or the environment gives one.
+        if self.vault.password_files.is_empty()
+            && std::env::var_os("ANSIBLE_VAULT_PASSWORD_FILE").is_none()
+            && let Some(file) = &config.vault_password_file
+        {
+            self.vault.password_files.push(file.value.clone());
+        }
+        if self.inventory.is_empty() {
+            self.inventory = config.inventory.clone().unwrap_or_default();
+        }
+        if let (false, Some(forks)) = (given(matches, "forks"), config.forks) {
+            self.forks = forks;
+        }
+        if let (false, Some(timeout)) = (given(matches, "timeout"), config.timeout) {
+            self.timeout = Some(timeout);
+        }
+        if let (false, true, Some(json)) =
+            (given(matches, "output"), callback, config.json_output())
+        {
+            self.output = if json {
+                OutputFormat::Json
+            } else {
+                OutputFormat::Default
+            };
+        }
+        // `host_key_checking = True` leaves the choice to the inventory's ssh options and known_hosts.
+        if self.host_key_checking.is_none() && config.host_key_checking == Some(false) {
+            self.host_key_checking = Some(HostKeyMode::Off);
+        }
+        self.connection = config.connection.clone();
+    }
+
+    /// Resolves the raw flags into run options (reads `-e @file`).
     pub fn run_options(&self) -> Result<RunOptions, CliError> {
         Ok(RunOptions {
             forks: self.forks.max(1),
@@ -320,10 +418,8 @@ impl ConnectArgs {
             verbosity: self.verbose,
             extra_vars: parse_extra_vars(&self.extra_vars)?,
             limit: self.limit.clone(),
-            host_key_checking: self
-                .host_key_checking
-                .map(Into::into)
-                .or_else(host_key_checking_from_env),
+            // ANSIBLE_HOST_KEY_CHECKING and ansible.cfg arrive through `apply_config`.
+            host_key_checking: self.host_key_checking.map(Into::into),
             connect_timeout: self.timeout.map(|t| Duration::from_secs(t.max(1))),
             max_connections: self.max_connections,
             max_handshakes: self.max_handshakes,
@@ -334,6 +430,9 @@ impl ConnectArgs {
             become_default: self.r#become,
             become_user: self.become_user.clone(),
             become_password: self.become_password()?,
+            remote_user: self.connection.remote_user.clone(),
+            remote_port: self.connection.remote_port,
+            private_key_file: self.connection.private_key_file.clone(),
         })
     }
 
@@ -358,22 +457,13 @@ impl From<HostKeyMode> for HostKeyChecking {
     }
 }
 
-fn host_key_checking_from_env() -> Option<HostKeyChecking> {
-    let value = std::env::var("ANSIBLE_HOST_KEY_CHECKING").ok()?;
-    match drover_modules::de::bool_from_value(&Value::String(value)) {
-        Some(false) => Some(HostKeyChecking::Off),
-        _ => None,
-    }
-}
-
-/// The inventory sources: `-i`, else `$ANSIBLE_INVENTORY` (comma-separated), else /etc/ansible/hosts.
+/// The inventory sources: `-i` (or the configuration's, filled in at parse time), else
+/// /etc/ansible/hosts.
 pub fn inventory_sources(given: &[PathBuf]) -> Vec<PathBuf> {
-    if !given.is_empty() {
-        return given.to_vec();
-    }
-    match std::env::var("ANSIBLE_INVENTORY") {
-        Ok(list) if !list.is_empty() => list.split(',').map(PathBuf::from).collect(),
-        _ => vec![PathBuf::from("/etc/ansible/hosts")],
+    if given.is_empty() {
+        vec![PathBuf::from("/etc/ansible/hosts")]
+    } else {
+        given.to_vec()
     }
 }
 
@@ -416,8 +506,22 @@ mod tests {
         match Cli::try_parse_from(["drover", "run", "all"].iter().chain(words)) {
             Ok(Cli {
                 command: Command::Run(args),
+                ..
             }) => args,
             other => panic!("{other:?}"),
+        }
+    }
+
+    fn parse(args: &[&str], config: &AnsibleConfig) -> Cli {
+        let argv = std::iter::once("drover").chain(args.iter().copied());
+        Cli::try_parse_with_config(argv, config.clone()).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn connect(cli: &Cli) -> &ConnectArgs {
+        match &cli.command {
+            Command::Play(a) => &a.connect,
+            Command::Run(a) => &a.connect,
+            _ => panic!("no connection options"),
         }
     }
 
@@ -514,6 +618,82 @@ mod tests {
             );
         }
         assert_eq!(verbatim("ls -l /tmp"), "ls -l /tmp");
+    }
+
+    #[test]
+    fn the_command_line_beats_the_config_which_beats_the_defaults() {
+        let config = AnsibleConfig {
+            inventory: Some(vec![PathBuf::from("/cfg/hosts")]),
+            forks: Some(7),
+            timeout: Some(33),
+            host_key_checking: Some(false),
+            stdout_callback: Some("json".into()),
+            ..AnsibleConfig::default()
+        };
+        let from_config = parse(&["play", "p.yml"], &config);
+        let c = connect(&from_config);
+        assert_eq!(c.inventory, vec![PathBuf::from("/cfg/hosts")]);
+        assert_eq!(
+            (c.forks, c.timeout, c.output),
+            (7, Some(33), OutputFormat::Json)
+        );
+        assert!(matches!(c.host_key_checking, Some(HostKeyMode::Off)));
+
+        let given = parse(
+            &[
+                "play", "p.yml", "-i", "x", "-f", "50", "-T", "10", "--output", "default",
+            ],
+            &config,
+        );
+        let c = connect(&given);
+        assert_eq!(c.inventory, vec![PathBuf::from("x")]);
+        assert_eq!(
+            (c.forks, c.timeout, c.output),
+            (50, None, OutputFormat::Default)
+        );
+
+        let plain = parse(&["play", "p.yml"], &AnsibleConfig::default());
+        let c = connect(&plain);
+        assert!(c.inventory.is_empty());
+        assert_eq!(
+            (c.forks, c.timeout, c.output),
+            (50, None, OutputFormat::Default)
+        );
+        assert!(c.host_key_checking.is_none());
+    }
+
+    #[test]
+    fn ad_hoc_runs_use_stdout_callback_only_with_bin_ansible_callbacks() {
+        let mut config = AnsibleConfig {
+            stdout_callback: Some("json".into()),
+            ..AnsibleConfig::default()
+        };
+        let cli = parse(&["run", "all", "--", "true"], &config);
+        assert_eq!(connect(&cli).output, OutputFormat::Default);
+        config.load_callback_plugins = true;
+        let cli = parse(&["run", "all", "--", "true"], &config);
+        assert_eq!(connect(&cli).output, OutputFormat::Json);
+    }
+
+    #[test]
+    fn connection_defaults_reach_the_run_options() {
+        let config = AnsibleConfig {
+            connection: ConnectionDefaults {
+                remote_user: Some("deploy".into()),
+                remote_port: Some(2222),
+                private_key_file: Some(PathBuf::from("/k")),
+            },
+            ..AnsibleConfig::default()
+        };
+        let cli = parse(&["inventory", "--list"], &config);
+        assert!(matches!(&cli.command, Command::Inventory(a) if a.inventory.is_empty()));
+        let cli = parse(&["run", "all", "--", "true"], &config);
+        let options = connect(&cli).run_options().unwrap_or_default();
+        assert_eq!(
+            (options.remote_user.as_deref(), options.remote_port),
+            (Some("deploy"), Some(2222))
+        );
+        assert_eq!(options.private_key_file, Some(PathBuf::from("/k")));
     }
 
     #[test]

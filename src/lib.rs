@@ -9,6 +9,7 @@ pub mod yaml;
 pub mod vault;
 
 pub mod cli;
+pub mod config;
 
 pub mod inventory;
 pub mod playbook;

@@ -1,8 +1,15 @@
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = match drover::cli::Cli::try_parse() {
+    // ansible.cfg and ANSIBLE_* give the defaults, so they are read before the command line.
+    let config = match drover::config::AnsibleConfig::load() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("ERROR! {e}");
+            return ExitCode::from(drover::app::exit::OPTIONS);
+        }
+    };
+    let cli = match drover::cli::Cli::try_parse_with_config(std::env::args_os(), config) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();

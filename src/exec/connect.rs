@@ -49,10 +49,14 @@ fn connection_vars(
     let first = |keys: &[&str]| keys.iter().find_map(|k| text(k));
     let mut connection = ConnectionVars {
         address: first(&["ansible_host", "ansible_ssh_host"]),
-        port: first(&["ansible_port", "ansible_ssh_port"]).and_then(|p| p.trim().parse().ok()),
-        user: first(&["ansible_user", "ansible_ssh_user"]),
+        // ansible.cfg's remote_port / remote_user / private_key_file where the inventory sets none.
+        port: first(&["ansible_port", "ansible_ssh_port"])
+            .and_then(|p| p.trim().parse().ok())
+            .or(options.remote_port),
+        user: first(&["ansible_user", "ansible_ssh_user"]).or_else(|| options.remote_user.clone()),
         identity_files: first(&["ansible_ssh_private_key_file", "ansible_private_key_file"])
             .map(|p| expand_home(&p))
+            .or_else(|| options.private_key_file.clone())
             .into_iter()
             .collect(),
         connect_timeout: options.connect_timeout,
@@ -105,6 +109,35 @@ mod tests {
         assert_eq!(s.known_hosts, vec![PathBuf::from("/tmp/kh")]);
         assert_eq!(s.host_key_checking, HostKeyChecking::AcceptNew);
         assert!(!s.local);
+    }
+
+    #[test]
+    fn config_defaults_apply_where_the_inventory_is_silent() {
+        let options = RunOptions {
+            remote_user: Some("deploy".into()),
+            remote_port: Some(2200),
+            private_key_file: Some(PathBuf::from("/cfg/key")),
+            ..RunOptions::default()
+        };
+        let templar = Templar::new();
+        let silent = connection_spec("h", &Map::new(), &options, &templar);
+        assert_eq!(
+            (silent.user.as_deref(), silent.port),
+            (Some("deploy"), 2200)
+        );
+        assert_eq!(
+            silent.identity_files.first(),
+            Some(&PathBuf::from("/cfg/key"))
+        );
+        let Value::Object(vars) = json!({
+            "ansible_user": "inv", "ansible_port": 22, "ansible_ssh_private_key_file": "/inv/key"
+        }) else {
+            return;
+        };
+        let set = connection_spec("h", &vars, &options, &templar);
+        assert_eq!((set.user.as_deref(), set.port), (Some("inv"), 22));
+        assert_eq!(set.identity_files.first(), Some(&PathBuf::from("/inv/key")));
+        assert!(!set.identity_files.contains(&PathBuf::from("/cfg/key")));
     }
 
     #[test]

@@ -27,7 +27,7 @@ use indexmap::IndexMap;
 use iterator::{AfterFailure, Cursor, Outcome};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -56,6 +56,11 @@ pub struct RunOptions {
     pub become_user: Option<String>,
     /// `-K/--ask-become-pass`: asked once, given to sudo on stdin.
     pub become_password: Option<String>,
+    /// ansible.cfg's `remote_user`, `remote_port`, `private_key_file` (or `ANSIBLE_*`): used where the
+    /// inventory sets no `ansible_user`, `ansible_port`, `ansible_ssh_private_key_file`.
+    pub remote_user: Option<String>,
+    pub remote_port: Option<u16>,
+    pub private_key_file: Option<PathBuf>,
 }
 
 impl Default for RunOptions {
@@ -75,6 +80,9 @@ impl Default for RunOptions {
             max_connections: None,
             max_handshakes: None,
             task_timeout: None,
+            remote_user: None,
+            remote_port: None,
+            private_key_file: None,
         }
     }
 }

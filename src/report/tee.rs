@@ -86,6 +86,7 @@ mod tests {
             vars: Default::default(),
             vars_files: Vec::new(),
             gather_facts: None,
+            tags: Vec::new(),
             sections: Vec::new(),
             handlers: Vec::new(),
             origin: Default::default(),
