@@ -1,4 +1,5 @@
 use super::*;
+use serde_json::json;
 
 fn ini(text: &str) -> Inventory {
     Inventory::from_ini_str(text, Path::new("hosts.ini")).unwrap_or_else(|e| panic!("{e}"))
@@ -38,7 +39,7 @@ fn ini_groups_ranges_and_ungrouped() {
 }
 
 #[test]
-fn host_line_values_are_literals_and_vars_sections_strings() {
+fn host_line_and_vars_section_values_are_python_literals() {
     let inv = ini("h a=1 b=True c='x y' d=[1,2] e=0644\n[all:vars]\nn=5\n");
     let v = inv.host_vars("h");
     assert_eq!(v["a"], json!(1));
@@ -46,7 +47,11 @@ fn host_line_values_are_literals_and_vars_sections_strings() {
     assert_eq!(v["c"], json!("x y"));
     assert_eq!(v["d"], json!([1, 2]));
     assert_eq!(v["e"], json!("0644"));
-    assert_eq!(v["n"], json!("5"));
+    assert_eq!(
+        v["n"],
+        json!(5),
+        "[all:vars] values are typed too, as ansible-core does"
+    );
 }
 
 #[test]
@@ -163,7 +168,7 @@ fn list_json_and_graph() {
     assert_eq!(doc["prod"]["children"], json!(["web", "db"]));
     assert_eq!(doc["ungrouped"]["hosts"], json!(["solo"]));
     assert_eq!(doc["_meta"]["hostvars"]["web01"]["tier"], json!("front"));
-    let graph = inv.graph(None);
+    let graph = inv.graph(None).unwrap();
     assert!(graph.starts_with("@all:\n"), "{graph}");
     assert!(
         graph.contains("  |--@prod:\n  |  |--@web:\n  |  |  |--web01\n"),

@@ -65,7 +65,13 @@ fn parse_group(
                         ));
                     }
                 };
-                for host in range::expand(pattern).map_err(|e| parse_error(file, 0, e))? {
+                let (names, port) =
+                    range::expand_host_pattern(pattern).map_err(|e| parse_error(file, 0, e))?;
+                let mut vars = vars;
+                if let Some(port) = port {
+                    vars.entry("ansible_port").or_insert(Value::from(port));
+                }
+                for host in names {
                     inv.add_host(&host, vars.clone());
                     if name != "all" && name != "ungrouped" {
                         inv.add_to_group(name, &host);
