@@ -1,56 +1,90 @@
-//! The group graph, computed once per inventory: each group's depth (longest path from `all`, which
-//! orders variable precedence), each host's groups with their ancestors, each group's hosts with its
-//! descendants'. Everything is one pass over hosts and group edges (plus the output itself), never a
-//! walk per path: a DAG of multi-parent groups has exponentially many paths.
+//! The group graph, computed once per inventory in one pass over groups, edges and memberships:
+//! parents, children, each group's depth (longest path from `all`, which orders variable
+//! precedence). A host's groups and a group's hosts are then walked on demand, each group once,
+//! never once per path: a DAG of multi-parent groups has exponentially many paths.
 
 use super::{Inventory, InventoryError};
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 
 #[derive(Debug, Default)]
 pub struct Index {
-    /// Per host (inventory order): its groups other than `all`, ancestors included, in precedence
-    /// order (depth, then `ansible_group_priority`, then name).
-    host_groups: Vec<Vec<usize>>,
-    /// Per group: its hosts, descendants' included, in inventory order (empty for `all`, whose
-    /// hosts are every host).
-    group_hosts: Vec<Vec<usize>>,
-    all_hosts: Vec<usize>,
+    parents: Vec<Vec<usize>>,
+    children: Vec<Vec<usize>>,
+    /// Each group's place in variable precedence (depth, then `ansible_group_priority`, then name).
+    rank: Vec<usize>,
+    /// Per host (inventory order): the groups that list it.
+    host_direct: Vec<Vec<usize>>,
+    /// Per group: the hosts it lists itself.
+    group_direct: Vec<Vec<usize>>,
     all: Option<usize>,
 }
 
 impl Index {
+    /// One pass over groups and edges; memberships through ancestry are walked when asked for, so
+    /// a host's cost is its own ancestry, never every path or every host of the inventory.
     pub fn build(inv: &Inventory) -> Result<Index, InventoryError> {
         let children = child_indices(inv);
         let order = topological_order(inv, &children)?;
         let depth = depths(&order, &children);
         let rank = precedence_ranks(inv, &depth);
         let parents = parent_indices(&children);
-        let all = inv.groups.get_index_of("all");
-        let host_groups = host_ancestries(inv, &parents, &rank, all);
-        let mut group_hosts = vec![Vec::new(); inv.groups.len()];
-        for (host, groups) in host_groups.iter().enumerate() {
-            for &g in groups {
-                group_hosts[g].push(host);
+        let mut host_direct = vec![Vec::new(); inv.hosts.len()];
+        let mut group_direct = vec![Vec::new(); inv.groups.len()];
+        for (g, group) in inv.groups.values().enumerate() {
+            for host in &group.hosts {
+                if let Some(h) = inv.hosts.get_index_of(host.as_str()) {
+                    host_direct[h].push(g);
+                    group_direct[g].push(h);
+                }
             }
         }
         Ok(Index {
-            host_groups,
-            group_hosts,
-            all_hosts: (0..inv.hosts.len()).collect(),
-            all,
+            parents,
+            children,
+            rank,
+            host_direct,
+            group_direct,
+            all: inv.groups.get_index_of("all"),
         })
     }
 
-    pub fn host_groups(&self, host: usize) -> &[usize] {
-        self.host_groups.get(host).map_or(&[], Vec::as_slice)
+    /// The host's groups other than `all`, ancestors included, in precedence order.
+    pub fn host_groups(&self, host: usize) -> Vec<usize> {
+        let start = self.host_direct.get(host).map_or(&[][..], Vec::as_slice);
+        let mut found = reachable(start, &self.parents);
+        found.retain(|&g| Some(g) != self.all);
+        found.sort_by_key(|&g| self.rank[g]);
+        found
     }
 
-    pub fn group_hosts(&self, group: usize) -> &[usize] {
+    /// The group's hosts, its descendants' included, in inventory order (`all`: every host).
+    pub fn group_hosts(&self, group: usize) -> Vec<usize> {
         if Some(group) == self.all {
-            return &self.all_hosts;
+            return (0..self.host_direct.len()).collect();
         }
-        self.group_hosts.get(group).map_or(&[], Vec::as_slice)
+        let mut hosts: Vec<usize> = reachable(&[group], &self.children)
+            .into_iter()
+            .flat_map(|g| self.group_direct[g].iter().copied())
+            .collect();
+        hosts.sort_unstable();
+        hosts.dedup();
+        hosts
     }
+}
+
+/// Every group reachable from `start` along `edges`, each once (an explicit stack: chains of
+/// thousands of groups must not overflow the call stack).
+fn reachable(start: &[usize], edges: &[Vec<usize>]) -> Vec<usize> {
+    let mut seen: HashSet<usize> = HashSet::new();
+    let mut stack: Vec<usize> = start.to_vec();
+    let mut found = Vec::new();
+    while let Some(g) = stack.pop() {
+        if seen.insert(g) {
+            found.push(g);
+            stack.extend(edges[g].iter().copied());
+        }
+    }
+    found
 }
 
 fn child_indices(inv: &Inventory) -> Vec<Vec<usize>> {
@@ -152,11 +186,7 @@ fn depths(order: &[usize], children: &[Vec<usize>]) -> Vec<usize> {
 
 /// Each group's place in variable precedence: sorted by depth, then priority, then name.
 fn precedence_ranks(inv: &Inventory, depth: &[usize]) -> Vec<usize> {
-    let priority: Vec<i64> = inv
-        .groups
-        .values()
-        .map(|g| group_priority(&g.vars))
-        .collect();
+    let priority: Vec<i64> = inv.groups.values().map(|g| g.priority).collect();
     let mut sorted: Vec<usize> = (0..depth.len()).collect();
     sorted.sort_by(|&a, &b| {
         (depth[a], priority[a], group_name(inv, a)).cmp(&(
@@ -170,53 +200,4 @@ fn precedence_ranks(inv: &Inventory, depth: &[usize]) -> Vec<usize> {
         rank[g] = place;
     }
     rank
-}
-
-fn group_priority(vars: &super::Vars) -> i64 {
-    vars.get("ansible_group_priority")
-        .and_then(|p| {
-            p.as_i64()
-                .or_else(|| p.as_str().and_then(|s| s.trim().parse().ok()))
-        })
-        .unwrap_or(1)
-}
-
-/// Every host's groups with their ancestors, walking up once per host with a shared visit stamp, so
-/// the cost is the ancestor edges of the host's groups, whatever the number of paths.
-fn host_ancestries(
-    inv: &Inventory,
-    parents: &[Vec<usize>],
-    rank: &[usize],
-    all: Option<usize>,
-) -> Vec<Vec<usize>> {
-    let mut direct: Vec<Vec<usize>> = vec![Vec::new(); inv.hosts.len()];
-    for (g, group) in inv.groups.values().enumerate() {
-        for host in &group.hosts {
-            if let Some(h) = inv.hosts.get_index_of(host.as_str()) {
-                direct[h].push(g);
-            }
-        }
-    }
-    let mut seen_by = vec![usize::MAX; parents.len()];
-    let mut stack = Vec::new();
-    direct
-        .into_iter()
-        .enumerate()
-        .map(|(host, groups)| {
-            let mut found = Vec::new();
-            stack.extend(groups);
-            while let Some(g) = stack.pop() {
-                if seen_by[g] == host {
-                    continue;
-                }
-                seen_by[g] = host;
-                if Some(g) != all {
-                    found.push(g);
-                }
-                stack.extend(parents[g].iter().copied());
-            }
-            found.sort_by_key(|&g| rank[g]);
-            found
-        })
-        .collect()
 }

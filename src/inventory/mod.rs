@@ -49,12 +49,25 @@ fn parse_error(file: &Path, line: usize, message: impl Into<String>) -> Inventor
     }
 }
 
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 struct Group {
     /// Hosts listed in the group itself (not its children's), in the order they were added.
     hosts: IndexSet<String>,
     children: IndexSet<String>,
     vars: Vars,
+    /// `ansible_group_priority`: a property of the group, not a variable (as in ansible-core).
+    priority: i64,
+}
+
+impl Default for Group {
+    fn default() -> Self {
+        Group {
+            hosts: IndexSet::new(),
+            children: IndexSet::new(),
+            vars: Vars::new(),
+            priority: 1,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -74,6 +87,8 @@ impl Inventory {
         let mut inv = Inventory::default();
         inv.groups.insert("all".into(), Group::default());
         inv.groups.insert("ungrouped".into(), Group::default());
+        // As in ansible-core, `ungrouped` is the first child of `all`, whatever the sources say.
+        inv.add_child("all", "ungrouped");
         inv
     }
 
@@ -189,9 +204,27 @@ impl Inventory {
     /// Ansible's reconciliation, then the ancestry index: every group without a parent is a child of
     /// `all`; hosts in no group but `all` are `ungrouped`, and only those; no cycles.
     fn finish(&mut self) -> Result<(), InventoryError> {
+        self.take_group_priorities()?;
         self.adopt_orphan_groups();
         self.reconcile_ungrouped();
         self.index = graph::Index::build(self)?;
+        Ok(())
+    }
+
+    fn take_group_priorities(&mut self) -> Result<(), InventoryError> {
+        for (name, group) in &mut self.groups {
+            let Some(value) = group.vars.shift_remove("ansible_group_priority") else {
+                continue;
+            };
+            let priority = value
+                .as_i64()
+                .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()));
+            group.priority = priority.ok_or_else(|| {
+                InventoryError::Other(format!(
+                    "ansible_group_priority of group {name:?} must be an integer, not {value}"
+                ))
+            })?;
+        }
         Ok(())
     }
 
@@ -239,12 +272,12 @@ impl Inventory {
     /// Hosts of a group, its descendants' included, in inventory order.
     fn hosts_of_group(&self, group: &str) -> Vec<String> {
         self.host_indices_of_group(group)
-            .map(|hosts| self.names_of(hosts))
+            .map(|hosts| self.names_of(&hosts))
             .unwrap_or_default()
     }
 
     /// Host indices (inventory order) of a group with its descendants; `None` for an unknown group.
-    fn host_indices_of_group(&self, group: &str) -> Option<&[usize]> {
+    fn host_indices_of_group(&self, group: &str) -> Option<Vec<usize>> {
         let g = self.groups.get_index_of(group)?;
         Some(self.index.group_hosts(g))
     }
@@ -263,8 +296,8 @@ impl Inventory {
         };
         self.index
             .host_groups(h)
-            .iter()
-            .filter_map(|&g| self.groups.get_index(g).map(|(name, _)| name.as_str()))
+            .into_iter()
+            .filter_map(|g| self.groups.get_index(g).map(|(name, _)| name.as_str()))
             .collect()
     }
 

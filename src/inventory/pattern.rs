@@ -96,7 +96,7 @@ fn resolve_base(inv: &Inventory, term: &str) -> Result<Vec<usize>, InventoryErro
         return Ok((0..inv.hosts.len()).collect());
     }
     if let Some(hosts) = inv.host_indices_of_group(term) {
-        return Ok(hosts.to_vec());
+        return Ok(hosts);
     }
     if let Some(host) = inv.hosts.get_index_of(term) {
         return Ok(vec![host]);
@@ -117,7 +117,7 @@ fn resolve_base(inv: &Inventory, term: &str) -> Result<Vec<usize>, InventoryErro
     };
     let mut member = vec![false; inv.hosts.len()];
     for group in inv.groups.keys().filter(|g| matches(g)) {
-        for &h in inv.host_indices_of_group(group).unwrap_or_default() {
+        for h in inv.host_indices_of_group(group).unwrap_or_default() {
             member[h] = true;
         }
     }
