@@ -389,4 +389,6 @@ fn inventory_files_in(dir: &Path) -> Result<Vec<PathBuf>, InventoryError> {
 }
 
 #[cfg(test)]
+mod fuzz;
+#[cfg(test)]
 mod tests;
