@@ -238,9 +238,16 @@ fn inventory(args: InventoryArgs) -> u8 {
             }
         };
     }
-    println!(
-        "{}",
-        crate::inventory::ansible_json(&inventory.to_list_json())
-    );
-    exit::OK
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match inventory
+        .write_list_json(&mut out)
+        .and_then(|()| std::io::Write::flush(&mut out))
+    {
+        Ok(()) => exit::OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
+        Err(e) => {
+            error(format!("cannot write the inventory: {e}"));
+            exit::ERROR
+        }
+    }
 }

@@ -298,3 +298,13 @@ fn yaml_errors_name_the_line() {
         .to_string();
     assert!(e.starts_with("h.yml:4:"), "{e}");
 }
+
+#[test]
+fn streamed_list_equals_the_list_document() {
+    for inv in [ini(SAMPLE), ini("[web]\nw1\n"), ini("")] {
+        let mut streamed = Vec::new();
+        inv.write_list_json(&mut streamed).unwrap();
+        let whole = ansible_json(&inv.to_list_json());
+        assert_eq!(String::from_utf8(streamed).unwrap(), format!("{whole}\n"));
+    }
+}
