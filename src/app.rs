@@ -405,10 +405,7 @@ fn inventory(args: InventoryArgs) -> u8 {
     if let Some(host) = &args.host {
         return match inventory.to_host_json(host) {
             Some(vars) => {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&vars).unwrap_or_default()
-                );
+                println!("{}", crate::inventory::ansible_json(&vars));
                 exit::OK
             }
             None => {
@@ -420,12 +417,29 @@ fn inventory(args: InventoryArgs) -> u8 {
         };
     }
     if let Some(group) = &args.graph {
-        print!("{}", inventory.graph(Some(group)));
-        return exit::OK;
+        return match inventory.graph(Some(group)) {
+            Some(graph) => {
+                print!("{graph}");
+                exit::OK
+            }
+            None => {
+                error(format!(
+                    "Pattern must be valid group name when using --graph: {group} is not a group"
+                ));
+                exit::OPTIONS
+            }
+        };
     }
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&inventory.to_list_json()).unwrap_or_default()
-    );
-    exit::OK
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match inventory
+        .write_list_json(&mut out)
+        .and_then(|()| std::io::Write::flush(&mut out))
+    {
+        Ok(()) => exit::OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
+        Err(e) => {
+            error(format!("cannot write the inventory: {e}"));
+            exit::ERROR
+        }
+    }
 }

@@ -7,18 +7,26 @@
 //! < `group_vars/<group>` next to the inventory < next to the playbook < inventory file host vars <
 //! `host_vars/<host>` next to the inventory < next to the playbook.
 
+mod graph;
 mod ini;
+mod output;
 mod pattern;
+mod pyliteral;
+mod pyshlex;
 mod range;
 mod vars_dirs;
 mod yaml;
 
-use indexmap::IndexMap;
-use serde_json::{Map, Value, json};
+use indexmap::{IndexMap, IndexSet};
+use serde_json::{Map, Value};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use vars_dirs::VarsDir;
 
 pub type Vars = Map<String, Value>;
+
+pub use output::ansible_json;
+pub use range::MAX_HOSTS_PER_PATTERN;
 
 #[derive(Debug, thiserror::Error)]
 pub enum InventoryError {
@@ -41,11 +49,25 @@ fn parse_error(file: &Path, line: usize, message: impl Into<String>) -> Inventor
     }
 }
 
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 struct Group {
-    hosts: Vec<String>,
-    children: Vec<String>,
+    /// Hosts listed in the group itself (not its children's), in the order they were added.
+    hosts: IndexSet<String>,
+    children: IndexSet<String>,
     vars: Vars,
+    /// `ansible_group_priority`: a property of the group, not a variable (as in ansible-core).
+    priority: i64,
+}
+
+impl Default for Group {
+    fn default() -> Self {
+        Group {
+            hosts: IndexSet::new(),
+            children: IndexSet::new(),
+            vars: Vars::new(),
+            priority: 1,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -56,6 +78,8 @@ pub struct Inventory {
     /// `group_vars/`/`host_vars/` next to the inventory sources, then next to playbooks.
     inventory_dirs: Vec<VarsDir>,
     playbook_dirs: Vec<VarsDir>,
+    /// Group ancestry and membership, computed once when loading ends.
+    index: graph::Index,
 }
 
 impl Inventory {
@@ -63,6 +87,8 @@ impl Inventory {
         let mut inv = Inventory::default();
         inv.groups.insert("all".into(), Group::default());
         inv.groups.insert("ungrouped".into(), Group::default());
+        // As in ansible-core, `ungrouped` is the first child of `all`, whatever the sources say.
+        inv.add_child("all", "ungrouped");
         inv
     }
 
@@ -108,6 +134,14 @@ impl Inventory {
         Ok(inv)
     }
 
+    /// A YAML inventory from text (tests).
+    pub fn from_yaml_str(text: &str, origin: &Path) -> Result<Inventory, InventoryError> {
+        let mut inv = Inventory::empty();
+        yaml::parse(&mut inv, text, origin)?;
+        inv.finish()?;
+        Ok(inv)
+    }
+
     /// Adds the `group_vars`/`host_vars` next to a playbook (above the inventory's own).
     pub fn add_vars_dirs(&mut self, dir: &Path) -> Result<(), InventoryError> {
         if self.playbook_dirs.iter().any(|d| d.dir == dir)
@@ -132,78 +166,103 @@ impl Inventory {
     }
 
     fn add_host(&mut self, name: &str, vars: Vars) {
-        self.hosts.entry(name.to_string()).or_default().extend(vars);
+        match self.hosts.get_mut(name) {
+            Some(existing) => existing.extend(vars),
+            None => {
+                self.hosts.insert(name.to_string(), vars);
+            }
+        }
     }
 
     fn group_mut(&mut self, name: &str) -> &mut Group {
-        self.groups.entry(name.to_string()).or_default()
+        let index = match self.groups.get_index_of(name) {
+            Some(index) => index,
+            None => {
+                self.groups
+                    .insert_full(name.to_string(), Group::default())
+                    .0
+            }
+        };
+        &mut self.groups[index]
     }
 
     fn add_to_group(&mut self, group: &str, host: &str) {
         let g = self.group_mut(group);
-        if !g.hosts.iter().any(|h| h == host) {
-            g.hosts.push(host.to_string());
+        if !g.hosts.contains(host) {
+            g.hosts.insert(host.to_string());
         }
     }
 
     fn add_child(&mut self, parent: &str, child: &str) {
         self.group_mut(child);
         let g = self.group_mut(parent);
-        if !g.children.iter().any(|c| c == child) {
-            g.children.push(child.to_string());
+        if !g.children.contains(child) {
+            g.children.insert(child.to_string());
         }
     }
 
-    /// Implicit groups and checks: every group is a child of `all` (unless it has a parent), hosts in
-    /// no group are `ungrouped`, no cycles.
+    /// Ansible's reconciliation, then the ancestry index: every group without a parent is a child of
+    /// `all`; hosts in no group but `all` are `ungrouped`, and only those; no cycles.
     fn finish(&mut self) -> Result<(), InventoryError> {
-        let names: Vec<String> = self.groups.keys().cloned().collect();
-        for name in &names {
-            if name == "all" {
+        self.take_group_priorities()?;
+        self.adopt_orphan_groups();
+        self.reconcile_ungrouped();
+        self.index = graph::Index::build(self)?;
+        Ok(())
+    }
+
+    fn take_group_priorities(&mut self) -> Result<(), InventoryError> {
+        for (name, group) in &mut self.groups {
+            let Some(value) = group.vars.shift_remove("ansible_group_priority") else {
                 continue;
-            }
-            let has_parent = self
-                .groups
-                .iter()
-                .any(|(p, g)| p != "all" && g.children.contains(name));
-            if !has_parent {
-                self.add_child("all", name);
-            }
+            };
+            let priority = value
+                .as_i64()
+                .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()));
+            group.priority = priority.ok_or_else(|| {
+                InventoryError::Other(format!(
+                    "ansible_group_priority of group {name:?} must be an integer, not {value}"
+                ))
+            })?;
         }
-        for name in &names {
-            self.check_cycle(name, &mut Vec::new())?;
+        Ok(())
+    }
+
+    fn adopt_orphan_groups(&mut self) {
+        let with_parent: HashSet<&str> = self
+            .groups
+            .values()
+            .flat_map(|g| g.children.iter().map(String::as_str))
+            .collect();
+        let orphans: Vec<String> = self
+            .groups
+            .keys()
+            .filter(|name| *name != "all" && !with_parent.contains(name.as_str()))
+            .cloned()
+            .collect();
+        for name in orphans {
+            self.add_child("all", &name);
         }
-        let grouped: Vec<String> = self
+    }
+
+    fn reconcile_ungrouped(&mut self) {
+        let grouped: HashSet<String> = self
             .groups
             .iter()
             .filter(|(n, _)| *n != "all" && *n != "ungrouped")
-            .flat_map(|(_, g)| g.hosts.clone())
+            .flat_map(|(_, g)| g.hosts.iter().cloned())
             .collect();
-        let hosts: Vec<String> = self.hosts.keys().cloned().collect();
-        for host in hosts {
-            if !grouped.contains(&host) {
-                self.add_to_group("ungrouped", &host);
-            }
+        let ungrouped = self.group_mut("ungrouped");
+        ungrouped.hosts.retain(|h| !grouped.contains(h));
+        let alone: Vec<String> = self
+            .hosts
+            .keys()
+            .filter(|h| !grouped.contains(*h))
+            .cloned()
+            .collect();
+        for host in alone {
+            self.add_to_group("ungrouped", &host);
         }
-        Ok(())
-    }
-
-    fn check_cycle(&self, name: &str, path: &mut Vec<String>) -> Result<(), InventoryError> {
-        if path.iter().any(|p| p == name) {
-            path.push(name.to_string());
-            return Err(InventoryError::Other(format!(
-                "group cycle: {}",
-                path.join(" -> ")
-            )));
-        }
-        path.push(name.to_string());
-        if let Some(g) = self.groups.get(name) {
-            for child in &g.children {
-                self.check_cycle(child, path)?;
-            }
-        }
-        path.pop();
-        Ok(())
     }
 
     pub fn host_names(&self) -> Vec<String> {
@@ -212,85 +271,34 @@ impl Inventory {
 
     /// Hosts of a group, its descendants' included, in inventory order.
     fn hosts_of_group(&self, group: &str) -> Vec<String> {
-        if group == "all" {
-            return self.host_names();
-        }
-        let mut members = Vec::new();
-        self.collect_hosts(group, &mut members);
-        self.hosts
-            .keys()
-            .filter(|h| members.contains(h))
-            .cloned()
+        self.host_indices_of_group(group)
+            .map(|hosts| self.names_of(&hosts))
+            .unwrap_or_default()
+    }
+
+    /// Host indices (inventory order) of a group with its descendants; `None` for an unknown group.
+    fn host_indices_of_group(&self, group: &str) -> Option<Vec<usize>> {
+        let g = self.groups.get_index_of(group)?;
+        Some(self.index.group_hosts(g))
+    }
+
+    fn names_of(&self, hosts: &[usize]) -> Vec<String> {
+        hosts
+            .iter()
+            .filter_map(|&h| self.hosts.get_index(h).map(|(name, _)| name.clone()))
             .collect()
     }
 
-    fn collect_hosts(&self, group: &str, into: &mut Vec<String>) {
-        if let Some(g) = self.groups.get(group) {
-            into.extend(g.hosts.iter().cloned());
-            for child in &g.children {
-                self.collect_hosts(child, into);
-            }
-        }
-    }
-
-    /// Every group a host is in (directly or through a child group), `all` included.
-    fn groups_of(&self, host: &str) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        for (name, g) in &self.groups {
-            if g.hosts.iter().any(|h| h == host) {
-                self.add_with_ancestors(name, &mut out);
-            }
-        }
-        if !out.iter().any(|g| g == "all") {
-            out.push("all".into());
-        }
-        out
-    }
-
-    fn add_with_ancestors(&self, group: &str, out: &mut Vec<String>) {
-        if out.iter().any(|g| g == group) {
-            return;
-        }
-        out.push(group.to_string());
-        for (name, g) in &self.groups {
-            if g.children.iter().any(|c| c == group) {
-                self.add_with_ancestors(name, out);
-            }
-        }
-    }
-
-    fn depth(&self, group: &str) -> usize {
-        if group == "all" {
-            return 0;
-        }
-        self.groups
-            .iter()
-            .filter(|(_, g)| g.children.iter().any(|c| c == group))
-            .map(|(parent, _)| self.depth(parent) + 1)
-            .max()
-            .unwrap_or(1)
-    }
-
-    /// The host's groups in the order their variables apply: `all` first, then by depth, priority, name.
-    fn groups_in_precedence_order(&self, host: &str) -> Vec<String> {
-        let mut groups: Vec<String> = self
-            .groups_of(host)
-            .into_iter()
-            .filter(|g| g != "all")
-            .collect();
-        let priority = |g: &str| {
-            self.groups
-                .get(g)
-                .and_then(|g| g.vars.get("ansible_group_priority"))
-                .and_then(|p| {
-                    p.as_i64()
-                        .or_else(|| p.as_str().and_then(|s| s.parse().ok()))
-                })
-                .unwrap_or(1)
+    /// The host's groups other than `all`, in the order their variables apply (depth, priority, name).
+    fn groups_in_precedence_order(&self, host: &str) -> Vec<&str> {
+        let Some(h) = self.hosts.get_index_of(host) else {
+            return Vec::new();
         };
-        groups
-            .sort_by(|a, b| (self.depth(a), priority(a), a).cmp(&(self.depth(b), priority(b), b)));
-        groups
+        self.index
+            .host_groups(h)
+            .into_iter()
+            .filter_map(|g| self.groups.get_index(g).map(|(name, _)| name.as_str()))
+            .collect()
     }
 
     /// The host's variables, merged by precedence (see the module documentation).
@@ -299,12 +307,12 @@ impl Inventory {
         let mut vars = Vars::new();
         let mut merge = |layer: Option<&Vars>| {
             if let Some(layer) = layer {
-                vars.extend(layer.clone());
+                vars.extend(layer.iter().map(|(k, v)| (k.clone(), v.clone())));
             }
         };
         merge(self.groups.get("all").map(|g| &g.vars));
         for g in &groups {
-            merge(self.groups.get(g).map(|g| &g.vars));
+            merge(self.groups.get(*g).map(|g| &g.vars));
         }
         for dir in self.inventory_dirs.iter().chain(&self.playbook_dirs) {
             merge(dir.group("all"));
@@ -324,9 +332,9 @@ impl Inventory {
     /// Ansible's `group_names`: the host's groups, sorted, without `all`.
     pub fn group_names(&self, host: &str) -> Vec<String> {
         let mut names: Vec<String> = self
-            .groups_of(host)
+            .groups_in_precedence_order(host)
             .into_iter()
-            .filter(|g| g != "all")
+            .map(String::from)
             .collect();
         names.sort();
         names
@@ -343,67 +351,6 @@ impl Inventory {
     /// Host names matching a pattern (`web*:&prod:!web3`), in inventory order.
     pub fn select(&self, pattern: &str) -> Result<Vec<String>, InventoryError> {
         pattern::select(self, pattern)
-    }
-
-    /// `ansible-inventory --list`.
-    pub fn to_list_json(&self) -> Value {
-        let hostvars: Map<String, Value> = self
-            .hosts
-            .keys()
-            .map(|h| (h.clone(), Value::Object(self.host_vars(h))))
-            .collect();
-        let mut doc = Map::new();
-        doc.insert("_meta".into(), json!({ "hostvars": hostvars }));
-        for (name, g) in &self.groups {
-            let mut entry = Map::new();
-            if !g.children.is_empty() {
-                entry.insert("children".into(), Value::from(g.children.clone()));
-            }
-            if !g.hosts.is_empty() {
-                entry.insert("hosts".into(), Value::from(g.hosts.clone()));
-            }
-            if name == "all" || !entry.is_empty() {
-                doc.insert(name.clone(), Value::Object(entry));
-            }
-        }
-        Value::Object(doc)
-    }
-
-    /// `ansible-inventory --host NAME`.
-    pub fn to_host_json(&self, host: &str) -> Option<Value> {
-        self.hosts
-            .contains_key(host)
-            .then(|| Value::Object(self.host_vars(host)))
-    }
-
-    /// `ansible-inventory --graph [GROUP]`.
-    pub fn graph(&self, group: Option<&str>) -> String {
-        let mut out = String::new();
-        self.graph_group(group.unwrap_or("all"), 0, &mut out);
-        out
-    }
-
-    fn graph_group(&self, name: &str, depth: usize, out: &mut String) {
-        let indent = |d: usize| {
-            if d == 0 {
-                String::new()
-            } else {
-                format!("  {}|--", "|  ".repeat(d - 1))
-            }
-        };
-        let Some(g) = self.groups.get(name) else {
-            return;
-        };
-        if name == "ungrouped" && g.hosts.is_empty() {
-            return;
-        }
-        out.push_str(&format!("{}@{name}:\n", indent(depth)));
-        for child in &g.children {
-            self.graph_group(child, depth + 1, out);
-        }
-        for host in &g.hosts {
-            out.push_str(&format!("{}{host}\n", indent(depth + 1)));
-        }
     }
 }
 
@@ -441,5 +388,7 @@ fn inventory_files_in(dir: &Path) -> Result<Vec<PathBuf>, InventoryError> {
     Ok(files)
 }
 
+#[cfg(test)]
+mod fuzz;
 #[cfg(test)]
 mod tests;

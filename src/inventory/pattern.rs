@@ -7,32 +7,42 @@ use globset::GlobBuilder;
 
 pub fn select(inv: &Inventory, pattern: &str) -> Result<Vec<String>, InventoryError> {
     let terms = split_terms(pattern.trim())?;
-    let mut selected: Vec<String> = Vec::new();
+    let mut selected = vec![false; inv.hosts.len()];
     let unions = terms
         .iter()
         .filter(|t| !t.starts_with('&') && !t.starts_with('!'));
     for term in unions {
         for host in resolve(inv, term)? {
-            if !selected.contains(&host) {
-                selected.push(host);
-            }
+            selected[host] = true;
         }
     }
     for term in terms.iter().filter_map(|t| t.strip_prefix('&')) {
-        let keep = resolve(inv, term)?;
-        selected.retain(|h| keep.contains(h));
+        let keep = membership(inv, &resolve(inv, term)?);
+        for (host, on) in selected.iter_mut().enumerate() {
+            *on = *on && keep[host];
+        }
     }
     for term in terms.iter().filter_map(|t| t.strip_prefix('!')) {
-        let drop = resolve(inv, term)?;
-        selected.retain(|h| !drop.contains(h));
+        for host in resolve(inv, term)? {
+            selected[host] = false;
+        }
     }
     // Inventory order, as Ansible's default `order: inventory`.
     Ok(inv
         .hosts
         .keys()
-        .filter(|h| selected.contains(h))
-        .cloned()
+        .zip(&selected)
+        .filter(|(_, on)| **on)
+        .map(|(h, _)| h.clone())
         .collect())
+}
+
+fn membership(inv: &Inventory, hosts: &[usize]) -> Vec<bool> {
+    let mut member = vec![false; inv.hosts.len()];
+    for &h in hosts {
+        member[h] = true;
+    }
+    member
 }
 
 /// Splits on `,` (or `:` when there is no comma), never inside `[...]` or a `~regex`.
@@ -71,7 +81,8 @@ fn split_terms(pattern: &str) -> Result<Vec<String>, InventoryError> {
         .collect())
 }
 
-fn resolve(inv: &Inventory, term: &str) -> Result<Vec<String>, InventoryError> {
+/// The host indices a term names, in inventory order.
+fn resolve(inv: &Inventory, term: &str) -> Result<Vec<usize>, InventoryError> {
     let (base, subscript) = split_subscript(term);
     let hosts = resolve_base(inv, base)?;
     match subscript {
@@ -80,15 +91,15 @@ fn resolve(inv: &Inventory, term: &str) -> Result<Vec<String>, InventoryError> {
     }
 }
 
-fn resolve_base(inv: &Inventory, term: &str) -> Result<Vec<String>, InventoryError> {
+fn resolve_base(inv: &Inventory, term: &str) -> Result<Vec<usize>, InventoryError> {
     if term == "all" || term == "*" {
-        return Ok(inv.host_names());
+        return Ok((0..inv.hosts.len()).collect());
     }
-    if inv.groups.contains_key(term) {
-        return Ok(inv.hosts_of_group(term));
+    if let Some(hosts) = inv.host_indices_of_group(term) {
+        return Ok(hosts);
     }
-    if inv.hosts.contains_key(term) {
-        return Ok(vec![term.to_string()]);
+    if let Some(host) = inv.hosts.get_index_of(term) {
+        return Ok(vec![host]);
     }
     let matches: Box<dyn Fn(&str) -> bool> = if let Some(re) = term.strip_prefix('~') {
         let re = regex::Regex::new(re)
@@ -104,17 +115,16 @@ fn resolve_base(inv: &Inventory, term: &str) -> Result<Vec<String>, InventoryErr
     } else {
         return Ok(Vec::new());
     };
-    let mut out: Vec<String> = Vec::new();
+    let mut member = vec![false; inv.hosts.len()];
     for group in inv.groups.keys().filter(|g| matches(g)) {
-        out.extend(inv.hosts_of_group(group));
+        for h in inv.host_indices_of_group(group).unwrap_or_default() {
+            member[h] = true;
+        }
     }
-    out.extend(inv.hosts.keys().filter(|h| matches(h)).cloned());
-    Ok(inv
-        .hosts
-        .keys()
-        .filter(|h| out.contains(h))
-        .cloned()
-        .collect())
+    for (h, name) in inv.hosts.keys().enumerate() {
+        member[h] = member[h] || matches(name);
+    }
+    Ok((0..member.len()).filter(|&h| member[h]).collect())
 }
 
 /// `web[0]`, `web[1:3]`, `web[-1]` (but not a glob character class like `web[12]x`).
@@ -134,7 +144,7 @@ fn split_subscript(term: &str) -> (&str, Option<&str>) {
     (term, None)
 }
 
-fn apply_subscript(hosts: &[String], sub: &str, term: &str) -> Result<Vec<String>, InventoryError> {
+fn apply_subscript(hosts: &[usize], sub: &str, term: &str) -> Result<Vec<usize>, InventoryError> {
     let bad = || InventoryError::Other(format!("invalid subscript in pattern {term:?}"));
     let len = hosts.len() as i64;
     let index = |s: &str| -> Result<i64, InventoryError> {
@@ -155,6 +165,6 @@ fn apply_subscript(hosts: &[String], sub: &str, term: &str) -> Result<Vec<String
         .iter()
         .enumerate()
         .filter(|(i, _)| (*i as i64) >= start && (*i as i64) <= end)
-        .map(|(_, h)| h.clone())
+        .map(|(_, h)| *h)
         .collect())
 }
