@@ -439,7 +439,7 @@ _drover() {
             return 0
             ;;
         drover__subcmd__play)
-            opts="-i -l -e -f -C -D -v -T -J -h --inventory --limit --extra-vars --forks --check --diff --verbose --host-key-checking --timeout --output --junit --report --vault-pass-file --vault-password-file --vault-id --ask-vault-password --ask-vault-pass --syntax-check --list-hosts --list-tasks --help"
+            opts="-i -l -e -f -C -D -v -T -J -b -K -t -h --inventory --limit --extra-vars --forks --check --diff --verbose --host-key-checking --timeout --max-connections --max-handshakes --task-timeout --output --junit --report --vault-pass-file --vault-password-file --vault-id --ask-vault-password --ask-vault-pass --become --become-user --ask-become-pass --syntax-check --list-hosts --list-tasks --list-tags --tags --skip-tags --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -489,6 +489,18 @@ _drover() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-handshakes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --task-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "default json" -- "${cur}"))
                     return 0
@@ -510,6 +522,22 @@ _drover() {
                     return 0
                     ;;
                 --vault-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --become-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tags)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --skip-tags)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -521,7 +549,7 @@ _drover() {
             return 0
             ;;
         drover__subcmd__run)
-            opts="-i -l -e -f -C -D -v -T -J -m -a -h --inventory --limit --extra-vars --forks --check --diff --verbose --host-key-checking --timeout --output --junit --report --vault-pass-file --vault-password-file --vault-id --ask-vault-password --ask-vault-pass --module-name --args --format --collate --output-dir --help"
+            opts="-i -l -e -f -C -D -v -T -J -b -K -m -a -h --inventory --limit --extra-vars --forks --check --diff --verbose --host-key-checking --timeout --max-connections --max-handshakes --task-timeout --output --junit --report --vault-pass-file --vault-password-file --vault-id --ask-vault-password --ask-vault-pass --become --become-user --ask-become-pass --module-name --args --format --collate --output-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -571,6 +599,18 @@ _drover() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-handshakes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --task-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "default json" -- "${cur}"))
                     return 0
@@ -592,6 +632,10 @@ _drover() {
                     return 0
                     ;;
                 --vault-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --become-user)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -33,42 +33,55 @@ complete -c drover -n "__fish_drover_needs_command" -f -a "vault" -d 'Encrypt an
 complete -c drover -n "__fish_drover_needs_command" -f -a "doc" -d 'Show a module\'s arguments, types, defaults and an example (like ansible-doc)'
 complete -c drover -n "__fish_drover_needs_command" -f -a "completions" -d 'Print a shell completion script (e.g. `drover completions bash > /etc/bash_completion.d/drover`)'
 complete -c drover -n "__fish_drover_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c drover -n "__fish_drover_using_subcommand play" -s i -l inventory -d 'Inventory file or directory (repeatable); default: $ANSIBLE_INVENTORY or /etc/ansible/hosts' -r -F
+complete -c drover -n "__fish_drover_using_subcommand play" -s i -l inventory -d 'Inventory file or directory (repeatable); default: $ANSIBLE_INVENTORY, ansible.cfg\'s `inventory`, or /etc/ansible/hosts' -r -F
 complete -c drover -n "__fish_drover_using_subcommand play" -s l -l limit -d 'Limit to hosts matching this pattern' -r
 complete -c drover -n "__fish_drover_using_subcommand play" -s e -l extra-vars -d 'Extra variables: key=value pairs, YAML/JSON, or @file (repeatable; highest precedence)' -r
-complete -c drover -n "__fish_drover_using_subcommand play" -s f -l forks -d 'Hosts worked on at once' -r
-complete -c drover -n "__fish_drover_using_subcommand play" -l host-key-checking -d 'How host keys are checked against known_hosts (default: strict, or the inventory\'s ssh options)' -r -f -a "strict\t''
+complete -c drover -n "__fish_drover_using_subcommand play" -s f -l forks -d 'Hosts worked on at once (default: $ANSIBLE_FORKS, ansible.cfg\'s `forks`, or 50)' -r
+complete -c drover -n "__fish_drover_using_subcommand play" -l host-key-checking -d 'How host keys are checked against known_hosts (default: strict, or the inventory\'s ssh options; off when ansible.cfg\'s `host_key_checking` is False)' -r -f -a "strict\t''
 accept-new\t''
 off\t''"
-complete -c drover -n "__fish_drover_using_subcommand play" -s T -l timeout -d 'Seconds to wait for a host\'s SSH connection' -r
-complete -c drover -n "__fish_drover_using_subcommand play" -l output -d 'Output format' -r -f -a "default\t''
+complete -c drover -n "__fish_drover_using_subcommand play" -s T -l timeout -d 'Seconds to wait for a host\'s SSH connection [default: $ANSIBLE_TIMEOUT, ansible.cfg\'s `timeout`, ConnectTimeout of the ssh options or ~/.ssh/config, else 10]' -r
+complete -c drover -n "__fish_drover_using_subcommand play" -l max-connections -d 'SSH connections open at once; hosts beyond it reconnect on demand [default: what the open-file limit allows]' -r
+complete -c drover -n "__fish_drover_using_subcommand play" -l max-handshakes -d 'SSH connections being set up (handshake and authentication) at once [default: 16]' -r
+complete -c drover -n "__fish_drover_using_subcommand play" -l task-timeout -d 'Seconds a task may run on a host before it fails (0: no limit); a task\'s `timeout:` wins' -r
+complete -c drover -n "__fish_drover_using_subcommand play" -l output -d 'Output format (default: `default`, or json when ansible.cfg\'s `stdout_callback` is json)' -r -f -a "default\t''
 json\t''"
 complete -c drover -n "__fish_drover_using_subcommand play" -l junit -d 'Also write the results as JUnit XML (one testsuite per play, one testcase per task and host)' -r -F
 complete -c drover -n "__fish_drover_using_subcommand play" -l report -d 'Also write a self-contained HTML report of the run (grid, results, diffs, timings, recap)' -r -F
 complete -c drover -n "__fish_drover_using_subcommand play" -l vault-password-file -l vault-pass-file -d 'A vault password file, or an executable that prints the password (repeatable)' -r -F
 complete -c drover -n "__fish_drover_using_subcommand play" -l vault-id -d 'A vault identity: `label@file`, `label@prompt`, or a password file (repeatable)' -r
+complete -c drover -n "__fish_drover_using_subcommand play" -l become-user -d 'The user to become (default root)' -r
+complete -c drover -n "__fish_drover_using_subcommand play" -s t -l tags -d 'Only run tasks with these tags (comma-separated, repeatable)' -r
+complete -c drover -n "__fish_drover_using_subcommand play" -l skip-tags -d 'Skip tasks with these tags (comma-separated, repeatable)' -r
 complete -c drover -n "__fish_drover_using_subcommand play" -s C -l check -d 'Don\'t change anything; report what would change'
 complete -c drover -n "__fish_drover_using_subcommand play" -s D -l diff -d 'Show the differences in changed files'
 complete -c drover -n "__fish_drover_using_subcommand play" -s v -l verbose -d 'More output (-v results, -vv task paths)'
 complete -c drover -n "__fish_drover_using_subcommand play" -s J -l ask-vault-pass -l ask-vault-password -d 'Ask for the vault password (needs a terminal)'
+complete -c drover -n "__fish_drover_using_subcommand play" -s b -l become -d 'Run tasks as another user (sudo), unless a task says otherwise'
+complete -c drover -n "__fish_drover_using_subcommand play" -s K -l ask-become-pass -d 'Ask for the become (sudo) password (needs a terminal)'
 complete -c drover -n "__fish_drover_using_subcommand play" -l syntax-check -d 'Only check the playbook and inventory; run nothing'
 complete -c drover -n "__fish_drover_using_subcommand play" -l list-hosts -d 'List the hosts each play would run on'
 complete -c drover -n "__fish_drover_using_subcommand play" -l list-tasks -d 'List the tasks of each play'
+complete -c drover -n "__fish_drover_using_subcommand play" -l list-tags -d 'List the tags of each play\'s tasks'
 complete -c drover -n "__fish_drover_using_subcommand play" -s h -l help -d 'Print help'
-complete -c drover -n "__fish_drover_using_subcommand run" -s i -l inventory -d 'Inventory file or directory (repeatable); default: $ANSIBLE_INVENTORY or /etc/ansible/hosts' -r -F
+complete -c drover -n "__fish_drover_using_subcommand run" -s i -l inventory -d 'Inventory file or directory (repeatable); default: $ANSIBLE_INVENTORY, ansible.cfg\'s `inventory`, or /etc/ansible/hosts' -r -F
 complete -c drover -n "__fish_drover_using_subcommand run" -s l -l limit -d 'Limit to hosts matching this pattern' -r
 complete -c drover -n "__fish_drover_using_subcommand run" -s e -l extra-vars -d 'Extra variables: key=value pairs, YAML/JSON, or @file (repeatable; highest precedence)' -r
-complete -c drover -n "__fish_drover_using_subcommand run" -s f -l forks -d 'Hosts worked on at once' -r
-complete -c drover -n "__fish_drover_using_subcommand run" -l host-key-checking -d 'How host keys are checked against known_hosts (default: strict, or the inventory\'s ssh options)' -r -f -a "strict\t''
+complete -c drover -n "__fish_drover_using_subcommand run" -s f -l forks -d 'Hosts worked on at once (default: $ANSIBLE_FORKS, ansible.cfg\'s `forks`, or 50)' -r
+complete -c drover -n "__fish_drover_using_subcommand run" -l host-key-checking -d 'How host keys are checked against known_hosts (default: strict, or the inventory\'s ssh options; off when ansible.cfg\'s `host_key_checking` is False)' -r -f -a "strict\t''
 accept-new\t''
 off\t''"
-complete -c drover -n "__fish_drover_using_subcommand run" -s T -l timeout -d 'Seconds to wait for a host\'s SSH connection' -r
-complete -c drover -n "__fish_drover_using_subcommand run" -l output -d 'Output format' -r -f -a "default\t''
+complete -c drover -n "__fish_drover_using_subcommand run" -s T -l timeout -d 'Seconds to wait for a host\'s SSH connection [default: $ANSIBLE_TIMEOUT, ansible.cfg\'s `timeout`, ConnectTimeout of the ssh options or ~/.ssh/config, else 10]' -r
+complete -c drover -n "__fish_drover_using_subcommand run" -l max-connections -d 'SSH connections open at once; hosts beyond it reconnect on demand [default: what the open-file limit allows]' -r
+complete -c drover -n "__fish_drover_using_subcommand run" -l max-handshakes -d 'SSH connections being set up (handshake and authentication) at once [default: 16]' -r
+complete -c drover -n "__fish_drover_using_subcommand run" -l task-timeout -d 'Seconds a task may run on a host before it fails (0: no limit); a task\'s `timeout:` wins' -r
+complete -c drover -n "__fish_drover_using_subcommand run" -l output -d 'Output format (default: `default`, or json when ansible.cfg\'s `stdout_callback` is json)' -r -f -a "default\t''
 json\t''"
 complete -c drover -n "__fish_drover_using_subcommand run" -l junit -d 'Also write the results as JUnit XML (one testsuite per play, one testcase per task and host)' -r -F
 complete -c drover -n "__fish_drover_using_subcommand run" -l report -d 'Also write a self-contained HTML report of the run (grid, results, diffs, timings, recap)' -r -F
 complete -c drover -n "__fish_drover_using_subcommand run" -l vault-password-file -l vault-pass-file -d 'A vault password file, or an executable that prints the password (repeatable)' -r -F
 complete -c drover -n "__fish_drover_using_subcommand run" -l vault-id -d 'A vault identity: `label@file`, `label@prompt`, or a password file (repeatable)' -r
+complete -c drover -n "__fish_drover_using_subcommand run" -l become-user -d 'The user to become (default root)' -r
 complete -c drover -n "__fish_drover_using_subcommand run" -s m -l module-name -d 'Module to run (default: command)' -r
 complete -c drover -n "__fish_drover_using_subcommand run" -s a -l args -d 'Module arguments (`k=v ...`, or the command for command/shell, as Ansible reads them)' -r
 complete -c drover -n "__fish_drover_using_subcommand run" -l format -d 'How results are shown (default: lines for command/shell/raw, ansible for other modules)' -r -f -a "lines\t'`host: line` for every output line (as pdsh / parallel-ssh -P)'
@@ -78,6 +91,8 @@ complete -c drover -n "__fish_drover_using_subcommand run" -s C -l check -d 'Don
 complete -c drover -n "__fish_drover_using_subcommand run" -s D -l diff -d 'Show the differences in changed files'
 complete -c drover -n "__fish_drover_using_subcommand run" -s v -l verbose -d 'More output (-v results, -vv task paths)'
 complete -c drover -n "__fish_drover_using_subcommand run" -s J -l ask-vault-pass -l ask-vault-password -d 'Ask for the vault password (needs a terminal)'
+complete -c drover -n "__fish_drover_using_subcommand run" -s b -l become -d 'Run tasks as another user (sudo), unless a task says otherwise'
+complete -c drover -n "__fish_drover_using_subcommand run" -s K -l ask-become-pass -d 'Ask for the become (sudo) password (needs a terminal)'
 complete -c drover -n "__fish_drover_using_subcommand run" -l collate -d 'Group hosts whose output is identical under one compressed host list (`host[01-03,05]`)'
 complete -c drover -n "__fish_drover_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c drover -n "__fish_drover_using_subcommand inventory" -s i -l inventory -d 'Inventory file or directory (repeatable)' -r -F

@@ -353,6 +353,284 @@ pub fn text(doc: &ModuleDoc) -> String {
 /// exactly the ones the parser accepts (aliases aside).
 pub static TABLE: &[Written] = &[
     Written {
+        module: "blockinfile",
+        description: "Inserts, updates or removes a block of lines between marker lines, as Ansible's algorithm does on the file's bytes.",
+        example: "- blockinfile:\n    path: /etc/ssh/sshd_config\n    block: |\n      Match User deploy\n        PasswordAuthentication no\n",
+        args: &[
+            (
+                "path",
+                "",
+                "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "state",
+                "",
+                "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "marker",
+                "",
+                "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "block",
+                "",
+                "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "insertafter",
+                "",
+                "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "insertbefore",
+                "",
+                "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "create",
+                "",
+                "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "backup",
+                "",
+                "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "marker_begin",
+                "",
+                "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "marker_end",
+                "",
+                "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "append_newline",
+                "",
+                "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "prepend_newline",
+                "",
+                "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "mode",
+                "",
+                "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "owner",
+                "",
+                "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "group",
+                "",
+                "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
+            ),
+        ],
+    },
+    Written {
+        module: "replace",
+        description: "Replaces every match of a Python-style regular expression in a file (optionally between `after` and `before`).",
+        example: "- replace:\n    path: /etc/hosts\n    regexp: '(\\s+)old\\.example\\.com(\\s+.*)?$'\n    replace: '\\1new.example.com\\2'\n",
+        args: &[
+            (
+                "path",
+                "",
+                "See Ansible's `replace` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "regexp",
+                "",
+                "See Ansible's `replace` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "replace",
+                "",
+                "See Ansible's `replace` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "after",
+                "",
+                "See Ansible's `replace` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "before",
+                "",
+                "See Ansible's `replace` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "backup",
+                "",
+                "See Ansible's `replace` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "encoding",
+                "",
+                "See Ansible's `replace` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "mode",
+                "",
+                "See Ansible's `replace` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "owner",
+                "",
+                "See Ansible's `replace` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "group",
+                "",
+                "See Ansible's `replace` documentation; drover takes it with the same meaning.",
+            ),
+        ],
+    },
+    Written {
+        module: "find",
+        description: "Lists the files matching patterns, age, size and type under paths, in one query; changes nothing.",
+        example: "- find:\n    paths: /var/log\n    patterns: '*.log'\n    age: 2d\n  register: old_logs\n",
+        args: &[
+            (
+                "paths",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "patterns",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "excludes",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "contains",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "read_whole_file",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "file_type",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "age",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "age_stamp",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "size",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "recurse",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "hidden",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "follow",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "get_checksum",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "checksum_algorithm",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "use_regex",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "depth",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "mode",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "exact_mode",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "limit",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+        ],
+    },
+    Written {
+        module: "slurp",
+        description: "Reads a file from the target, base64-encoded, in one query.",
+        example: "- slurp:\n    src: /etc/hostname\n  register: hostname\n",
+        args: &[(
+            "src",
+            "",
+            "See Ansible's `slurp` documentation; drover takes it with the same meaning.",
+        )],
+    },
+    Written {
+        module: "tempfile",
+        description: "Creates a temporary file or directory on the target and returns its path.",
+        example: "- tempfile:\n    state: directory\n    suffix: build\n  register: workdir\n",
+        args: &[
+            (
+                "state",
+                "",
+                "See Ansible's `tempfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "path",
+                "",
+                "See Ansible's `tempfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "prefix",
+                "",
+                "See Ansible's `tempfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "suffix",
+                "",
+                "See Ansible's `tempfile` documentation; drover takes it with the same meaning.",
+            ),
+        ],
+    },
+    Written {
         module: "command",
         description: "Runs a command on the target without a shell: the line is split as a shell would split it and each word is quoted. Skipped in check mode unless `creates`/`removes` decide.",
         example: "- name: Show the kernel\n  command: uname -r\n  register: kernel\n\n- command:\n    argv: [touch, /srv/flag]\n    creates: /srv/flag\n",
