@@ -18,6 +18,7 @@ pub mod suggest;
 
 pub mod commands;
 pub mod files;
+pub mod packages;
 pub mod utility;
 
 pub use cmd::Cmd;
