@@ -19,6 +19,7 @@ pub mod suggest;
 pub mod commands;
 pub mod files;
 pub mod packages;
+pub mod services;
 pub mod utility;
 
 pub use cmd::Cmd;

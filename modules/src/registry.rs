@@ -76,6 +76,9 @@ registry![
     crate::packages::dnf::Dnf,
     crate::packages::dnf::Yum,
     crate::packages::apk::Apk,
+    crate::services::service::Service,
+    crate::services::systemd::Systemd,
+    crate::services::systemd::SystemdService,
 ];
 
 /// Modules Ansible ships in a collection other than `ansible.builtin`, by their full name.

@@ -111,8 +111,6 @@ pub const MODULES_LATER: &[&str] = &[
     "import_playbook",
     "meta",
     "gather_facts",
-    "service",
-    "systemd",
     "user",
     "group",
     "cron",
@@ -144,5 +142,4 @@ pub const MODULES_LATER: &[&str] = &[
     "add_host",
     "group_by",
     "include",
-    "systemd_service",
 ];

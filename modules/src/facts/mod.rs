@@ -2,4 +2,5 @@
 
 pub mod deb;
 pub mod file;
+pub mod service;
 pub mod system;
