@@ -20,6 +20,7 @@ pub mod commands;
 pub mod files;
 pub mod packages;
 pub mod services;
+pub mod system;
 pub mod utility;
 
 pub use cmd::Cmd;

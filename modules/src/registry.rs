@@ -79,6 +79,8 @@ registry![
     crate::services::service::Service,
     crate::services::systemd::Systemd,
     crate::services::systemd::SystemdService,
+    crate::system::user::User,
+    crate::system::group::Group,
 ];
 
 /// Modules Ansible ships in a collection other than `ansible.builtin`, by their full name.

@@ -111,8 +111,6 @@ pub const MODULES_LATER: &[&str] = &[
     "import_playbook",
     "meta",
     "gather_facts",
-    "user",
-    "group",
     "cron",
     "git",
     "get_url",

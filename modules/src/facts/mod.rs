@@ -4,3 +4,4 @@ pub mod deb;
 pub mod file;
 pub mod service;
 pub mod system;
+pub mod users;

@@ -1,0 +1,4 @@
+//! System modules: accounts (`user`, `group`).
+
+pub mod group;
+pub mod user;
