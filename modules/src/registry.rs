@@ -81,10 +81,15 @@ registry![
     crate::services::systemd::SystemdService,
     crate::system::user::User,
     crate::system::group::Group,
+    crate::system::hostname::Hostname,
+    crate::system::sysctl::Sysctl,
 ];
 
 /// Modules Ansible ships in a collection other than `ansible.builtin`, by their full name.
-const COLLECTION_NAMES: &[(&str, &str)] = &[("community.general.apk", "apk")];
+const COLLECTION_NAMES: &[(&str, &str)] = &[
+    ("community.general.apk", "apk"),
+    ("ansible.posix.sysctl", "sysctl"),
+];
 
 /// Finds a module by its short name or its `ansible.builtin.` / `ansible.legacy.` name (or its
 /// collection's full name, for those Ansible does not ship as builtin).

@@ -132,8 +132,6 @@ pub const MODULES_LATER: &[&str] = &[
     "apt_key",
     "pip",
     "mount",
-    "sysctl",
-    "hostname",
     "authorized_key",
     "known_hosts",
     "reboot",

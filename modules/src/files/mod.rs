@@ -6,4 +6,4 @@ pub mod file;
 pub mod lineinfile;
 pub mod stat;
 pub mod template;
-mod write;
+pub(crate) mod write;
