@@ -129,7 +129,7 @@ fn unsupported_keywords_point_at_their_own_line_and_all_are_reported() {
       debug: msg=b
       become: true
       tags: [x]
-    - apt: name=nginx
+    - synchronize: src=a dest=b
     - frobnicate: x=1
 ";
     let out = play(root.path(), text, &["--syntax-check"]);
@@ -140,7 +140,7 @@ fn unsupported_keywords_point_at_their_own_line_and_all_are_reported() {
         ("p.yml:6:", "task keyword `block`"),
         ("p.yml:10:", "task keyword `become`"),
         ("p.yml:11:", "task keyword `tags`"),
-        ("p.yml:12:", "module `apt`"),
+        ("p.yml:12:", "module `synchronize`"),
         ("p.yml:13:", "couldn't resolve module/action `frobnicate`"),
     ];
     assert_eq!(errors.len(), want.len(), "{}", out.show());
