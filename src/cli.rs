@@ -649,7 +649,7 @@ mod tests {
         assert_eq!(c.inventory, vec![PathBuf::from("x")]);
         assert_eq!(
             (c.forks, c.timeout, c.output),
-            (50, None, OutputFormat::Default)
+            (50, Some(10), OutputFormat::Default)
         );
 
         let plain = parse(&["play", "p.yml"], &AnsibleConfig::default());
