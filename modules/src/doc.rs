@@ -1506,6 +1506,26 @@ pub static TABLE: &[Written] = &[
                 "true",
                 "Follows symbolic links when setting attributes.",
             ),
+            (
+                "access_time",
+                "",
+                "`preserve`, `now`, or a time in `access_time_format`; `touch` with `preserve` is idempotent.",
+            ),
+            (
+                "access_time_format",
+                "%Y%m%d%H%M.%S",
+                "How `access_time` is written.",
+            ),
+            (
+                "modification_time",
+                "",
+                "`preserve`, `now`, or a time in `modification_time_format`.",
+            ),
+            (
+                "modification_time_format",
+                "%Y%m%d%H%M.%S",
+                "How `modification_time` is written.",
+            ),
         ],
     },
     Written {
