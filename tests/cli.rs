@@ -222,9 +222,9 @@ fn unknown_module_and_argument_are_load_errors() {
             "not supported yet: play keyword `roles`",
         ),
         (
-            "- hosts: all\n  tasks:\n    - apt: name=nginx\n",
+            "- hosts: all\n  tasks:\n    - synchronize: src=a dest=b\n",
             "p.yml:3",
-            "not supported yet: module `apt`",
+            "not supported yet: module `synchronize`",
         ),
     ];
     for (text, place, what) in cases {

@@ -130,7 +130,7 @@ fn unsupported_keywords_point_at_their_own_line_and_all_are_reported() {
       debug: msg=b
       delegate_to: localhost
       run_once: true
-    - apt: name=nginx
+    - synchronize: src=a dest=b
     - frobnicate: x=1
 ";
     let out = play(root.path(), text, &["--syntax-check"]);
@@ -141,7 +141,7 @@ fn unsupported_keywords_point_at_their_own_line_and_all_are_reported() {
         ("p.yml:8:", "block keyword `until`"),
         ("p.yml:11:", "task keyword `delegate_to`"),
         ("p.yml:12:", "task keyword `run_once`"),
-        ("p.yml:13:", "module `apt`"),
+        ("p.yml:13:", "module `synchronize`"),
         ("p.yml:14:", "couldn't resolve module/action `frobnicate`"),
     ];
     assert_eq!(errors.len(), want.len(), "{}", out.show());

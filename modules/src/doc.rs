@@ -353,6 +353,744 @@ pub fn text(doc: &ModuleDoc) -> String {
 /// exactly the ones the parser accepts (aliases aside).
 pub static TABLE: &[Written] = &[
     Written {
+        module: "apt",
+        description: "Installs, upgrades or removes Debian packages: one query reads every named package, one apt-get closes the gap.",
+        example: "- apt:\n    name: [nginx, curl]\n    state: present\n    update_cache: true\n    cache_valid_time: 3600\n",
+        args: &[
+            (
+                "package",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "state",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "update_cache",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "cache_valid_time",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "update_cache_retries",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "update_cache_retry_max_delay",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "purge",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "deb",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "default_release",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "install_recommends",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "force",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "upgrade",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "dpkg_options",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "autoremove",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "autoclean",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "fail_on_autoremove",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "policy_rc_d",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "only_upgrade",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "force_apt_get",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "clean",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "allow_unauthenticated",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "allow_downgrade",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "allow_change_held_packages",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "lock_timeout",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "auto_install_module_deps",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+        ],
+    },
+    Written {
+        module: "package",
+        description: "Installs or removes packages with the host's package manager (the `pkg_mgr` fact: apt, dnf, yum, apk).",
+        example: "- package:\n    name: git\n    state: present\n",
+        args: &[],
+    },
+    Written {
+        module: "dnf",
+        description: "Installs, upgrades or removes RPM packages with dnf.",
+        example: "- dnf:\n    name: httpd\n    state: latest\n",
+        args: &[
+            (
+                "name",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "state",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "update_cache",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "allow_downgrade",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "autoremove",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "disable_gpg_check",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "enablerepo",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "disablerepo",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "exclude",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "install_weak_deps",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "skip_broken",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "update_only",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "allowerasing",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "conf_file",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "releasever",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "security",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "bugfix",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "lock_timeout",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+        ],
+    },
+    Written {
+        module: "yum",
+        description: "Installs, upgrades or removes RPM packages with yum.",
+        example: "- yum:\n    name: httpd\n    state: present\n",
+        args: &[
+            (
+                "name",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "state",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "update_cache",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "allow_downgrade",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "autoremove",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "disable_gpg_check",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "enablerepo",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "disablerepo",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "exclude",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "install_weak_deps",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "skip_broken",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "update_only",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "allowerasing",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "conf_file",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "releasever",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "security",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "bugfix",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "lock_timeout",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+        ],
+    },
+    Written {
+        module: "apk",
+        description: "Installs, upgrades or removes Alpine packages with apk.",
+        example: "- apk:\n    name: nginx\n    state: present\n    update_cache: true\n",
+        args: &[
+            (
+                "name",
+                "",
+                "See Ansible's `apk` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "state",
+                "",
+                "See Ansible's `apk` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "update_cache",
+                "",
+                "See Ansible's `apk` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "upgrade",
+                "",
+                "See Ansible's `apk` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "available",
+                "",
+                "See Ansible's `apk` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "no_cache",
+                "",
+                "See Ansible's `apk` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "repository",
+                "",
+                "See Ansible's `apk` documentation; drover takes it with the same meaning.",
+            ),
+        ],
+    },
+    Written {
+        module: "service",
+        description: "Starts, stops, restarts or reloads a service and sets whether it starts at boot (systemd, OpenRC or SysV init, detected as Ansible's service_mgr).",
+        example: "- service:\n    name: nginx\n    state: started\n    enabled: true\n",
+        args: &[
+            (
+                "name",
+                "",
+                "See Ansible's `service` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "state",
+                "",
+                "See Ansible's `service` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "enabled",
+                "",
+                "See Ansible's `service` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "sleep",
+                "",
+                "See Ansible's `service` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "pattern",
+                "",
+                "See Ansible's `service` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "runlevel",
+                "",
+                "See Ansible's `service` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "arguments",
+                "",
+                "See Ansible's `service` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "use",
+                "",
+                "See Ansible's `service` documentation; drover takes it with the same meaning.",
+            ),
+        ],
+    },
+    Written {
+        module: "systemd",
+        description: "Manages a systemd unit: state, enabled, masked, daemon_reload, scope.",
+        example: "- systemd:\n    name: nginx\n    state: restarted\n    daemon_reload: true\n",
+        args: &[
+            (
+                "name",
+                "",
+                "See Ansible's `systemd` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "state",
+                "",
+                "See Ansible's `systemd` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "enabled",
+                "",
+                "See Ansible's `systemd` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "force",
+                "",
+                "See Ansible's `systemd` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "masked",
+                "",
+                "See Ansible's `systemd` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "daemon_reload",
+                "",
+                "See Ansible's `systemd` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "daemon_reexec",
+                "",
+                "See Ansible's `systemd` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "scope",
+                "",
+                "See Ansible's `systemd` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "no_block",
+                "",
+                "See Ansible's `systemd` documentation; drover takes it with the same meaning.",
+            ),
+        ],
+    },
+    Written {
+        module: "systemd_service",
+        description: "The same as `systemd` (Ansible's newer name).",
+        example: "- systemd_service:\n    name: nginx\n    enabled: true\n",
+        args: &[
+            (
+                "name",
+                "",
+                "See Ansible's `systemd_service` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "state",
+                "",
+                "See Ansible's `systemd_service` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "enabled",
+                "",
+                "See Ansible's `systemd_service` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "force",
+                "",
+                "See Ansible's `systemd_service` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "masked",
+                "",
+                "See Ansible's `systemd_service` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "daemon_reload",
+                "",
+                "See Ansible's `systemd_service` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "daemon_reexec",
+                "",
+                "See Ansible's `systemd_service` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "scope",
+                "",
+                "See Ansible's `systemd_service` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "no_block",
+                "",
+                "See Ansible's `systemd_service` documentation; drover takes it with the same meaning.",
+            ),
+        ],
+    },
+    Written {
+        module: "user",
+        description: "Creates, changes or removes a user account from `getent` facts: one useradd, usermod or userdel.",
+        example: "- user:\n    name: deploy\n    shell: /bin/bash\n    groups: [www-data]\n    append: true\n",
+        args: &[
+            (
+                "name",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "state",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "uid",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "non_unique",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "group",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "groups",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "append",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "comment",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "home",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "shell",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "password",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "update_password",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "password_lock",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "create_home",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "move_home",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "skeleton",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "system",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "remove",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "force",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "expires",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "umask",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+        ],
+    },
+    Written {
+        module: "group",
+        description: "Creates, changes or removes a group.",
+        example: "- group:\n    name: deploy\n    gid: 2000\n",
+        args: &[
+            (
+                "name",
+                "",
+                "See Ansible's `group` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "state",
+                "",
+                "See Ansible's `group` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "gid",
+                "",
+                "See Ansible's `group` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "system",
+                "",
+                "See Ansible's `group` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "non_unique",
+                "",
+                "See Ansible's `group` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "force",
+                "",
+                "See Ansible's `group` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "local",
+                "",
+                "See Ansible's `group` documentation; drover takes it with the same meaning.",
+            ),
+        ],
+    },
+    Written {
+        module: "hostname",
+        description: "Sets the host's name (the running name and the file that keeps it).",
+        example: "- hostname:\n    name: web01\n",
+        args: &[
+            (
+                "name",
+                "",
+                "See Ansible's `hostname` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "use",
+                "",
+                "See Ansible's `hostname` documentation; drover takes it with the same meaning.",
+            ),
+        ],
+    },
+    Written {
+        module: "sysctl",
+        description: "Sets a kernel parameter in a sysctl file and, with `reload`, in the running kernel.",
+        example: "- sysctl:\n    name: net.ipv4.ip_forward\n    value: '1'\n    sysctl_set: true\n",
+        args: &[
+            (
+                "name",
+                "",
+                "See Ansible's `sysctl` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "value",
+                "",
+                "See Ansible's `sysctl` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "state",
+                "",
+                "See Ansible's `sysctl` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "ignoreerrors",
+                "",
+                "See Ansible's `sysctl` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "reload",
+                "",
+                "See Ansible's `sysctl` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "sysctl_file",
+                "",
+                "See Ansible's `sysctl` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "sysctl_set",
+                "",
+                "See Ansible's `sysctl` documentation; drover takes it with the same meaning.",
+            ),
+        ],
+    },
+    Written {
         module: "blockinfile",
         description: "Inserts, updates or removes a block of lines between marker lines, as Ansible's algorithm does on the file's bytes.",
         example: "- blockinfile:\n    path: /etc/ssh/sshd_config\n    block: |\n      Match User deploy\n        PasswordAuthentication no\n",

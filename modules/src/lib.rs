@@ -19,6 +19,9 @@ pub mod suggest;
 
 pub mod commands;
 pub mod files;
+pub mod packages;
+pub mod services;
+pub mod system;
 pub mod utility;
 
 pub use cmd::Cmd;

@@ -76,13 +76,38 @@ registry![
     crate::utility::fail::Fail,
     crate::utility::ping::Ping,
     crate::utility::setup::Setup,
+    crate::packages::apt::Apt,
+    crate::packages::package::Package,
+    crate::packages::dnf::Dnf,
+    crate::packages::dnf::Yum,
+    crate::packages::apk::Apk,
+    crate::services::service::Service,
+    crate::services::systemd::Systemd,
+    crate::services::systemd::SystemdService,
+    crate::system::user::User,
+    crate::system::group::Group,
+    crate::system::hostname::Hostname,
+    crate::system::sysctl::Sysctl,
 ];
 
-/// Finds a module by its short name or its `ansible.builtin.` / `ansible.legacy.` name.
+/// Modules Ansible ships in a collection other than `ansible.builtin`, by their full name.
+const COLLECTION_NAMES: &[(&str, &str)] = &[
+    ("community.general.apk", "apk"),
+    ("ansible.posix.sysctl", "sysctl"),
+];
+
+/// Finds a module by its short name or its `ansible.builtin.` / `ansible.legacy.` name (or its
+/// collection's full name, for those Ansible does not ship as builtin).
 pub fn lookup(name: &str) -> Option<&'static dyn DynModule> {
     let short = name
         .strip_prefix("ansible.builtin.")
         .or_else(|| name.strip_prefix("ansible.legacy."))
+        .or_else(|| {
+            COLLECTION_NAMES
+                .iter()
+                .find(|(full, _)| *full == name)
+                .map(|(_, short)| *short)
+        })
         .unwrap_or(name);
     MODULES.iter().copied().find(|m| m.name() == short)
 }

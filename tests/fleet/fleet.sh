@@ -4,12 +4,18 @@
 # its own mount/PID/UTS/IPC namespaces. For drover's end-to-end tests, demo and benchmarks.
 #
 #   fleet.sh up N [--net X] [--with-python]   start hostNN (01..N) on 127.0.X.(10+K); default X=77
+#        [--with-repo]    bind the local test apt repository (tiny .debs built here) at /srv/repo,
+#                         read-only, as the hosts' only apt source: `deb [trusted=yes] file:/srv/repo ./`
+#        [--systemd]      hosts whose PID 1 is systemd (own PID and cgroup namespaces, own cgroup
+#                         subtree under this script's cgroup; sshd runs as ssh.service)
+#        [--offset B]     addresses 127.0.X.(B+K) instead of (10+K), e.g. a second fleet on one net
 #   fleet.sh down                              stop what `up` started (by recorded PID)
 #   fleet.sh status                            list hosts and whether they answer
 #
 # State: $DROVER_FLEET_DIR (default /tmp/drover-fleet): id_ed25519 (client key), known_hosts,
 # inventory.ini, ssh_config, pids, hosts/<name>/{upper,work,root,sshd.log}.
-# Cache: ${XDG_CACHE_HOME:-~/.cache}/drover-fleet: base tarball, debootstrap .deb cache, extracted roots.
+# Cache: ${XDG_CACHE_HOME:-~/.cache}/drover-fleet: base tarball, debootstrap .deb cache, extracted roots,
+# the systemd layer (systemd.tar) and the test apt repository (repo-v1/).
 # Exit 3: this machine cannot run the fleet (not root, not Linux, no unshare/overlayfs).
 set -euo pipefail
 
@@ -17,6 +23,7 @@ state=${DROVER_FLEET_DIR:-/tmp/drover-fleet}
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/drover-fleet
 suite=bookworm
 mirror=${DROVER_FLEET_MIRROR:-http://deb.debian.org/debian}
+offset=10
 
 die() { echo "fleet: $*" >&2; exit 1; }
 cannot() { echo "fleet: cannot run here: $*" >&2; exit 3; }
@@ -39,7 +46,8 @@ preflight() {
 }
 
 # The base root filesystem: built once with debootstrap, kept as a tarball, extracted once.
-# $1 = flavour: base | python (base + python3, for side-by-side runs with ansible).
+# $1 = flavour: base | python (base + python3, for side-by-side runs with ansible) | systemd (base +
+# systemd as init, for the systemd branch of service modules).
 ensure_root() {
     # The version in the names rebuilds the cache when the package list changes.
     local flavour=$1 tarball="$cache/$1-v2.tar" root="$cache/root-$1-v2"
@@ -47,23 +55,12 @@ ensure_root() {
     exec 9>"$cache/lock"
     flock 9
     if [ ! -s "$tarball" ]; then
-        local build="$cache/build-$flavour"
-        rm -rf "$build"
-        # sudo: for `become` tests (drover itself needs only sshd and /bin/sh on a host).
-        local include=openssh-server,openssh-sftp-server,procps,iproute2,sudo
-        [ "$flavour" = python ] && include+=",python3"
-        echo "fleet: building the $flavour root filesystem with debootstrap (once, ~3 min)" >&2
-        debootstrap --variant=minbase --include="$include" --cache-dir="$cache/debs" \
-            "$suite" "$build" "$mirror" >"$cache/debootstrap-$flavour.log" 2>&1 \
-            || { tail -20 "$cache/debootstrap-$flavour.log" >&2; die "debootstrap failed (log: $cache/debootstrap-$flavour.log)"; }
-        rm -f "$build"/etc/ssh/ssh_host_*
-        printf '#!/bin/sh\nexit 101\n' > "$build/usr/sbin/policy-rc.d"
-        chmod 755 "$build/usr/sbin/policy-rc.d"
-        mkdir -p "$build/run/sshd" "$build/root/.ssh"
-        chmod 700 "$build/root/.ssh"
-        rm -rf "$build"/var/cache/apt/archives/*.deb
-        tar -C "$build" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
-        rm -rf "$build"
+        if [ "$flavour" = systemd ]; then
+            [ -s "$cache/base-v2.tar" ] || build_tarball base "$cache/base-v2.tar"
+            build_systemd_tarball "$cache/base-v2.tar" "$tarball"
+        else
+            build_tarball "$flavour" "$tarball"
+        fi
     fi
     if [ ! -d "$root" ] || [ "$tarball" -nt "$root/.extracted" ]; then
         rm -rf "$root" && mkdir -p "$root"
@@ -74,14 +71,185 @@ ensure_root() {
     echo "$root"
 }
 
+build_tarball() {   # $1 flavour (base | python), $2 tarball
+    local flavour=$1 tarball=$2 build="$cache/build-$1"
+    rm -rf "$build"
+    # sudo: for `become` tests (drover itself needs only sshd and /bin/sh on a host).
+    local include=openssh-server,openssh-sftp-server,procps,iproute2,sudo
+    [ "$flavour" = python ] && include+=",python3"
+    echo "fleet: building the $flavour root filesystem with debootstrap (once, ~3 min)" >&2
+    debootstrap --variant=minbase --include="$include" --cache-dir="$cache/debs" \
+        "$suite" "$build" "$mirror" >"$cache/debootstrap-$flavour.log" 2>&1 \
+        || { tail -20 "$cache/debootstrap-$flavour.log" >&2; die "debootstrap failed (log: $cache/debootstrap-$flavour.log)"; }
+    rm -f "$build"/etc/ssh/ssh_host_*
+    printf '#!/bin/sh\nexit 101\n' > "$build/usr/sbin/policy-rc.d"
+    chmod 755 "$build/usr/sbin/policy-rc.d"
+    mkdir -p "$build/run/sshd" "$build/root/.ssh"
+    chmod 700 "$build/root/.ssh"
+    rm -rf "$build"/var/cache/apt/archives/*.deb
+    tar -C "$build" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
+    rm -rf "$build"
+}
+
+# The base plus systemd as init: sshd starts as ssh.service. Units that would reach outside the host
+# are masked: ssh.socket (it would listen on *:22 of the shared network namespace) and the gettys
+# (the console is the machine's).
+build_systemd_tarball() {   # $1 base tarball, $2 tarball
+    local build="$cache/build-systemd"
+    rm -rf "$build" && mkdir -p "$build"
+    tar -C "$build" -xf "$1"
+    echo "fleet: adding systemd to the base root filesystem (once, ~15 s)" >&2
+    unshare --mount --pid --fork --kill-child --propagation private sh -c '
+        set -e
+        mount -t proc proc "$1/proc"
+        mount --rbind /dev "$1/dev"
+        cp /etc/resolv.conf "$1/etc/resolv.conf"
+        chroot "$1" apt-get update -qq
+        chroot "$1" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            systemd systemd-sysv dbus
+    ' fleet-build "$build" >"$cache/systemd-layer.log" 2>&1 \
+        || { tail -20 "$cache/systemd-layer.log" >&2; die "could not add systemd (log: $cache/systemd-layer.log)"; }
+    local unit
+    for unit in ssh.socket console-getty.service getty@.service serial-getty@.service \
+        getty.target systemd-udevd.service systemd-firstboot.service systemd-networkd.service; do
+        ln -sfn /dev/null "$build/etc/systemd/system/$unit"
+    done
+    mkdir -p "$build/etc/systemd/system/multi-user.target.wants"
+    ln -sfn /lib/systemd/system/ssh.service "$build/etc/systemd/system/multi-user.target.wants/ssh.service"
+    rm -rf "$build"/var/cache/apt/archives/*.deb "$build"/var/lib/apt/lists/*_Packages "$build"/etc/machine-id
+    : > "$build/etc/machine-id"
+    tar -C "$build" -cf "$2.tmp" . && mv "$2.tmp" "$2"
+    rm -rf "$build"
+}
+
+# The local test apt repository: tiny `Architecture: all` packages built with dpkg-deb and a flat
+# index, versions under the tests' control, no network. Rebuilt when this script's recipe changes.
+#   drover-hello 1.0-1 and 2.0-1 (pins, upgrades, downgrades; Recommends drover-extra)
+#   drover-extra 1.0-1           (install_recommends, autoremove, deb: files)
+#   drover-daemon 1.0-1          (a small daemon with an /etc/init.d script and a systemd unit)
+ensure_repo() {
+    local repo="$cache/repo-v1"
+    exec 8>"$cache/repo.lock"
+    flock 8
+    if [ ! -s "$repo/Packages" ]; then
+        local build="$cache/build-repo"
+        rm -rf "$build" && mkdir -p "$build/out"
+        make_deb "$build" drover-hello 1.0-1 "Recommends: drover-extra"
+        make_deb "$build" drover-hello 2.0-1 "Recommends: drover-extra"
+        make_deb "$build" drover-extra 1.0-1 ""
+        make_daemon_deb "$build"
+        write_repo_index "$build/out"
+        rm -rf "$repo" && mv "$build/out" "$repo" && rm -rf "$build"
+    fi
+    flock -u 8
+    echo "$repo"
+}
+
+make_deb() {   # $1 build dir, $2 name, $3 version, $4 extra control line
+    deb_tree "$@"
+    dpkg-deb --root-owner-group -Zgzip --build "$1/$2_$3" "$1/out/$2_$3_all.deb" >/dev/null
+}
+
+deb_tree() {   # $1 build dir, $2 name, $3 version, $4 extra control line: the tree $1/$2_$3
+    local tree="$1/$2_$3"
+    mkdir -p "$tree/DEBIAN" "$tree/usr/share/$2"
+    echo "$2 $3" > "$tree/usr/share/$2/version"
+    {
+        echo "Package: $2"
+        echo "Version: $3"
+        echo "Architecture: all"
+        echo "Maintainer: drover tests <tests@drover.invalid>"
+        echo "Section: misc"
+        echo "Priority: optional"
+        [ -z "$4" ] || echo "$4"
+        echo "Description: drover test package $2"
+        echo " A tiny package for drover's end-to-end tests."
+    } > "$tree/DEBIAN/control"
+}
+
+make_daemon_deb() {   # $1 build dir
+    local tree="$1/drover-daemon_1.0-1"
+    deb_tree "$1" drover-daemon 1.0-1 ""
+    mkdir -p "$tree/usr/sbin" "$tree/etc/init.d" "$tree/lib/systemd/system"
+    cat > "$tree/usr/sbin/drover-daemon" <<'DAEMON'
+#!/bin/sh
+# drover's test daemon: logs its starts, reloads (SIGHUP) and stops, so tests can count them.
+log=/var/log/drover-daemon.log
+echo "start $$" >> "$log"
+trap 'echo "reload $$" >> "$log"' HUP
+trap 'echo "stop $$" >> "$log"; exit 0' TERM INT
+while :; do sleep 1 & wait $!; done
+DAEMON
+    cat > "$tree/etc/init.d/drover-daemon" <<'INIT'
+#!/bin/sh
+### BEGIN INIT INFO
+# Provides:          drover-daemon
+# Required-Start:    $remote_fs
+# Required-Stop:     $remote_fs
+# Default-Start:     2 3 4 5
+# Default-Stop:      0 1 6
+# Short-Description: drover's test daemon
+### END INIT INFO
+PIDFILE=/run/drover-daemon.pid
+DAEMON=/usr/sbin/drover-daemon
+case "$1" in
+    start) start-stop-daemon --start --quiet --oknodo --background --make-pidfile --pidfile "$PIDFILE" --startas "$DAEMON" ;;
+    stop) start-stop-daemon --stop --quiet --oknodo --retry 5 --remove-pidfile --pidfile "$PIDFILE" ;;
+    restart|force-reload) "$0" stop && "$0" start ;;
+    reload) start-stop-daemon --stop --quiet --signal HUP --pidfile "$PIDFILE" ;;
+    status) start-stop-daemon --status --pidfile "$PIDFILE"; rc=$?
+        [ $rc = 0 ] && echo "drover-daemon is running" || echo "drover-daemon is not running"; exit $rc ;;
+    *) echo "Usage: $0 {start|stop|restart|reload|force-reload|status}" >&2; exit 3 ;;
+esac
+INIT
+    cat > "$tree/lib/systemd/system/drover-daemon.service" <<'UNIT'
+[Unit]
+Description=drover's test daemon
+
+[Service]
+ExecStart=/usr/sbin/drover-daemon
+ExecReload=/bin/kill -HUP $MAINPID
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+    echo "# drover-daemon settings (a conffile: purge removes it, remove keeps it)" > "$tree/etc/drover-daemon.conf"
+    chmod 755 "$tree/usr/sbin/drover-daemon" "$tree/etc/init.d/drover-daemon"
+    printf '/etc/init.d/drover-daemon\n/etc/drover-daemon.conf\n' > "$tree/DEBIAN/conffiles"
+    dpkg-deb --root-owner-group -Zgzip --build "$tree" "$1/out/drover-daemon_1.0-1_all.deb" >/dev/null
+}
+
+write_repo_index() {   # $1 repository directory
+    local deb
+    (
+        cd "$1"
+        for deb in *.deb; do
+            dpkg-deb -f "$deb"
+            echo "Filename: ./$deb"
+            echo "Size: $(stat -c %s "$deb")"
+            echo "SHA256: $(sha256sum "$deb" | cut -d' ' -f1)"
+            echo
+        done > Packages
+        {
+            echo "Origin: drover-tests"
+            echo "Label: drover-tests"
+            echo "Date: $(date -Ru)"
+            echo "SHA256:"
+            echo " $(sha256sum Packages | cut -d' ' -f1) $(stat -c %s Packages) Packages"
+        } > Release
+    )
+}
+
 client_key() {
     mkdir -p "$state"
     [ -s "$state/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C drover-fleet -f "$state/id_ed25519"
 }
 
-# Starts one host: $1 name, $2 address, $3 lower root.
-start_host() {
-    local name=$1 addr=$2 lower=$3 dir="$state/hosts/$1"
+# What every kind of host gets in its upper directory: the client's key, a fresh host key (added to
+# known_hosts), hostname and hosts; with a repository, apt's only source is that repository.
+# $1 name, $2 address, $3 repository directory or empty.
+prepare_host() {
+    local name=$1 addr=$2 dir="$state/hosts/$1"
     rm -rf "$dir"
     mkdir -p "$dir/upper/root/.ssh" "$dir/upper/etc/ssh" "$dir/work" "$dir/root"
     install -m 600 "$state/id_ed25519.pub" "$dir/upper/root/.ssh/authorized_keys"
@@ -90,6 +258,16 @@ start_host() {
     echo "$name" > "$dir/upper/etc/hostname"
     printf '127.0.0.1 localhost\n%s %s\n' "$addr" "$name" > "$dir/upper/etc/hosts"
     echo "$addr $(cut -d' ' -f1-2 "$dir/upper/etc/ssh/ssh_host_ed25519_key.pub")" >> "$state/known_hosts"
+    if [ -n "$3" ]; then
+        mkdir -p "$dir/upper/etc/apt/sources.list.d" "$dir/upper/srv/repo"
+        echo "deb [trusted=yes] file:/srv/repo ./" > "$dir/upper/etc/apt/sources.list"
+    fi
+}
+
+# Starts one host: $1 name, $2 address, $3 lower root, $4 repository directory or empty.
+start_host() {
+    local name=$1 addr=$2 lower=$3 dir="$state/hosts/$1"
+    prepare_host "$name" "$addr" "${4:-}"
     local root="$dir/root"
     unshare --mount --pid --uts --ipc --fork --kill-child --propagation private sh -c '
         set -e
@@ -100,6 +278,7 @@ start_host() {
         mount -t tmpfs -o mode=755 tmpfs "$3/run"
         mkdir -p "$3/run/sshd"
         mount -t tmpfs -o mode=1777 tmpfs "$3/tmp"
+        if [ -n "$6" ]; then mount --bind "$6" "$3/srv/repo"; mount -o remount,bind,ro "$3/srv/repo"; fi
         cp /etc/resolv.conf "$3/etc/resolv.conf" 2>/dev/null || true
         hostname "$4"
         exec chroot "$3" /usr/sbin/sshd -D -e \
@@ -107,8 +286,86 @@ start_host() {
             -o PermitRootLogin=prohibit-password -o UsePAM=no -o PasswordAuthentication=no \
             -o KbdInteractiveAuthentication=no -o MaxStartups=200:30:400 -o MaxSessions=100 \
             -o UseDNS=no -o PrintMotd=no
-    ' fleet-host "$lower" "$dir" "$root" "$name" "$addr" >"$dir/sshd.log" 2>&1 &
+    ' fleet-host "$lower" "$dir" "$root" "$name" "$addr" "${4:-}" >"$dir/sshd.log" 2>&1 &
     echo "$! $name $addr" >> "$state/pids"
+}
+
+# The cgroup directories a systemd host gets: in every hierarchy, a subtree of this script's own
+# cgroup, which becomes the root of the host's cgroup namespace. systemd inside mounts and fills only
+# that subtree, and the host stays inside whatever limits this script runs under. Never the
+# machine's hierarchy roots: systemd would take them over. $1 host id.
+host_cgroups() {
+    local id=$1 ctrl path mnt dir
+    while IFS=: read -r _ ctrl path; do
+        mnt=$(awk -v want="$ctrl" '
+            $3 == "cgroup2" && want == "" { print $2; exit }
+            $3 == "cgroup" && want != "" {
+                n = split($4, have, ","); m = split(want, need, ","); found = 0
+                for (i = 1; i <= m; i++) for (j = 1; j <= n; j++) if (need[i] == have[j]) found++
+                if (found == m) { print $2; exit }
+            }' /proc/self/mounts)
+        [ -n "$mnt" ] || continue
+        dir="$mnt${path%/}"
+        for dir in "$dir/drover-fleet" "$dir/drover-fleet/$id"; do
+            mkdir -p "$dir"
+            # A new cpuset has no CPUs or memory nodes until given its parent's.
+            if [ -f "$dir/cpuset.cpus" ] && [ -z "$(cat "$dir/cpuset.cpus")" ]; then
+                cat "$(dirname "$dir")/cpuset.cpus" > "$dir/cpuset.cpus"
+                cat "$(dirname "$dir")/cpuset.mems" > "$dir/cpuset.mems"
+            fi
+        done
+        echo "$dir"
+    done < /proc/self/cgroup
+}
+
+# Starts one host whose PID 1 is systemd: $1 name, $2 address, $3 lower root, $4 repository or empty.
+# Its own PID, mount, UTS, IPC and cgroup namespaces; a private /sys/fs/cgroup with fresh mounts
+# rooted at its own subtree; a minimal /dev (no console of the machine's); sshd as ssh.service.
+start_systemd_host() {
+    local name=$1 addr=$2 lower=$3 dir="$state/hosts/$1"
+    prepare_host "$name" "$addr" "${4:-}"
+    mkdir -p "$dir/upper/etc/ssh/sshd_config.d"
+    printf '%s\n' "ListenAddress $addr:22" "HostKey /etc/ssh/ssh_host_ed25519_key" \
+        "PermitRootLogin prohibit-password" "UsePAM no" "PasswordAuthentication no" \
+        "KbdInteractiveAuthentication no" "MaxStartups 200:30:400" "MaxSessions 100" \
+        "UseDNS no" "PrintMotd no" > "$dir/upper/etc/ssh/sshd_config.d/drover-fleet.conf"
+    tr -d '-' < /proc/sys/kernel/random/uuid > "$dir/upper/etc/machine-id"
+    # The kernel's own filesystems are the machine's business, not a test host's.
+    mkdir -p "$dir/upper/etc/systemd/system"
+    local unit
+    for unit in sys-kernel-debug.mount sys-kernel-tracing.mount sys-kernel-config.mount \
+        sys-fs-fuse-connections.mount dev-hugepages.mount dev-mqueue.mount; do
+        ln -s /dev/null "$dir/upper/etc/systemd/system/$unit"
+    done
+    host_cgroups "$(basename "$state")-$name" > "$dir/cgroups"
+    : > "$dir/console.log"
+    sh -c '
+        for cg in $(cat "$2/cgroups"); do echo $$ > "$cg/cgroup.procs"; done
+        exec unshare --mount --pid --uts --ipc --cgroup --fork --kill-child --propagation private sh -c "$0" fleet-host "$@"
+    ' '
+        set -e
+        mount -t overlay overlay -o "lowerdir=$1,upperdir=$2/upper,workdir=$2/work" "$3"
+        mount -t proc proc "$3/proc"
+        mount -t sysfs -o ro sysfs "$3/sys"
+        mount -t tmpfs -o mode=755 tmpfs "$3/sys/fs/cgroup"
+        mkdir "$3/sys/fs/cgroup/systemd" "$3/sys/fs/cgroup/unified"
+        mount -t cgroup -o none,name=systemd cgroup "$3/sys/fs/cgroup/systemd"
+        mount -t cgroup2 cgroup2 "$3/sys/fs/cgroup/unified"
+        mount -t tmpfs -o mode=755 tmpfs "$3/dev"
+        for d in null zero full random urandom tty; do touch "$3/dev/$d"; mount --bind "/dev/$d" "$3/dev/$d"; done
+        touch "$3/dev/console"; mount --bind "$2/console.log" "$3/dev/console"
+        mkdir "$3/dev/pts" "$3/dev/shm"
+        mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts "$3/dev/pts"
+        ln -s pts/ptmx "$3/dev/ptmx"
+        mount -t tmpfs -o mode=1777 tmpfs "$3/dev/shm"
+        mount -t tmpfs -o mode=755 tmpfs "$3/run"
+        mount -t tmpfs -o mode=1777 tmpfs "$3/tmp"
+        if [ -n "$6" ]; then mount --bind "$6" "$3/srv/repo"; mount -o remount,bind,ro "$3/srv/repo"; fi
+        cp /etc/resolv.conf "$3/etc/resolv.conf" 2>/dev/null || true
+        hostname "$4"
+        exec chroot "$3" /usr/bin/env -i container=other /lib/systemd/systemd --log-level=warning
+    ' "$lower" "$dir" "$dir/root" "$name" "$addr" "${4:-}" >"$dir/sshd.log" 2>&1 &
+    echo "$! $name $addr systemd" >> "$state/pids"
 }
 
 wait_for() {   # $1 name, $2 address
@@ -122,35 +379,46 @@ wait_for() {   # $1 name, $2 address
 }
 
 up() {
-    local n=${1:-} net=77 flavour=base
-    [[ $n =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le 240 ] || die "usage: fleet.sh up N (1..240) [--net X] [--with-python]"
+    local n=${1:-} net=77 flavour=base kind=plain repo=""
+    [[ $n =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le 240 ] || die "usage: fleet.sh up N (1..240) [--net X] [--with-python] [--with-repo] [--systemd] [--offset B]"
     shift
     while [ $# -gt 0 ]; do
         case $1 in
             --net) net=$2; shift 2 ;;
             --with-python) flavour=python; shift ;;
+            --with-repo) repo=yes; shift ;;
+            --systemd) kind=systemd; shift ;;
+            --offset) offset=$2; shift 2 ;;
             *) die "unknown option $1" ;;
         esac
     done
     [[ $net =~ ^[0-9]+$ ]] && [ "$net" -ge 1 ] && [ "$net" -le 254 ] || die "--net takes 1..254"
+    [[ $offset =~ ^[0-9]+$ ]] && [ $((offset + n)) -le 254 ] || die "--offset B: B+N must stay within 1..254"
+    [ "$kind" = systemd ] && [ "$flavour" = python ] && die "--systemd and --with-python do not combine yet"
     preflight
     [ -s "$state/pids" ] && down
+    [ "$kind" = systemd ] && flavour=systemd
     local lower
     lower=$(ensure_root "$flavour")
+    [ -z "$repo" ] || repo=$(ensure_repo)
     client_key
     : > "$state/known_hosts"
     : > "$state/pids"
     local start=$SECONDS k name addr
     for k in $(seq 1 "$n"); do
         name=$(printf 'host%02d' "$k")
-        addr="127.0.$net.$((10 + k))"
-        start_host "$name" "$addr" "$lower"
+        addr="127.0.$net.$((offset + k))"
+        if [ "$kind" = systemd ]; then
+            start_systemd_host "$name" "$addr" "$lower" "$repo"
+        else
+            start_host "$name" "$addr" "$lower" "$repo"
+        fi
     done
     write_client_files "$n" "$net"
     for k in $(seq 1 "$n"); do
-        wait_for "$(printf 'host%02d' "$k")" "127.0.$net.$((10 + k))"
+        wait_for "$(printf 'host%02d' "$k")" "127.0.$net.$((offset + k))"
     done
-    echo "fleet: $n hosts up on 127.0.$net.11-$((10 + n)) in $((SECONDS - start)) s (state: $state)"
+    echo "fleet: $n hosts up on 127.0.$net.$((offset + 1))-$((offset + n)) in $((SECONDS - start)) s (state: $state)"
 }
 
 write_client_files() {   # $1 n, $2 net
@@ -160,7 +428,7 @@ write_client_files() {   # $1 n, $2 net
         echo "[fleet]"
         for k in $(seq 1 "$1"); do
             name=$(printf 'host%02d' "$k")
-            echo "$name ansible_host=127.0.$2.$((10 + k)) ansible_user=root ansible_ssh_private_key_file=$state/id_ed25519"
+            echo "$name ansible_host=127.0.$2.$((offset + k)) ansible_user=root ansible_ssh_private_key_file=$state/id_ed25519"
         done
         echo
         echo "[fleet:vars]"
@@ -169,23 +437,26 @@ write_client_files() {   # $1 n, $2 net
     {
         for k in $(seq 1 "$1"); do
             printf 'Host %s\n  HostName 127.0.%s.%s\n  User root\n  IdentityFile %s\n  UserKnownHostsFile %s\n  StrictHostKeyChecking yes\n' \
-                "$(printf 'host%02d' "$k")" "$2" "$((10 + k))" "$state/id_ed25519" "$state/known_hosts"
+                "$(printf 'host%02d' "$k")" "$2" "$((offset + k))" "$state/id_ed25519" "$state/known_hosts"
         done
     } > "$state/ssh_config"
 }
 
 down() {
     [ -f "$state/pids" ] || return 0
-    local pid name addr child
-    while read -r pid name addr; do
+    local pid name addr kind child
+    while read -r pid name addr kind; do
         [ -n "$pid" ] || continue
         # unshare --fork waits for its child and ignores SIGTERM: end the namespace's PID 1 (sshd);
-        # the kernel then ends everything in that PID namespace and its mounts go with it.
+        # the kernel then ends everything in that PID namespace and its mounts go with it. systemd as
+        # PID 1 takes SIGTERM as "re-execute": it gets SIGKILL (nothing of the host outlives it).
         if kill -0 "$pid" 2>/dev/null && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = unshare ]; then
-            for child in $(pgrep -P "$pid" 2>/dev/null); do kill -TERM "$child" 2>/dev/null || true; done
+            local signal=TERM
+            [ "$kind" = systemd ] && signal=KILL
+            for child in $(pgrep -P "$pid" 2>/dev/null); do kill -"$signal" "$child" 2>/dev/null || true; done
         fi
     done < "$state/pids"
-    while read -r pid name addr; do
+    while read -r pid name addr kind; do
         [ -n "$pid" ] || continue
         local i
         for i in $(seq 1 100); do
@@ -197,9 +468,30 @@ down() {
             for child in $(pgrep -P "$pid" 2>/dev/null); do kill -KILL "$child" 2>/dev/null || true; done
         fi
     done < "$state/pids"
+    remove_host_cgroups
     rm -f "$state/pids"
     rm -rf "$state/hosts"
     echo "fleet: down"
+}
+
+# The cgroup subtrees of systemd hosts, depth-first (systemd made its slices inside them); a
+# directory still holding a process (its host not yet reaped) is retried for a few seconds.
+remove_host_cgroups() {
+    local list cg i
+    for list in "$state"/hosts/*/cgroups; do
+        [ -f "$list" ] || continue
+        while read -r cg; do
+            case $cg in */drover-fleet/*) ;; *) continue ;; esac
+            for i in $(seq 1 50); do
+                [ -d "$cg" ] || break
+                find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null || true
+                [ -d "$cg" ] || break
+                sleep 0.1
+            done
+            [ -d "$cg" ] && echo "fleet: could not remove cgroup $cg" >&2
+            rmdir "$(dirname "$cg")" 2>/dev/null || true
+        done < "$list"
+    done
 }
 
 status() {
@@ -214,5 +506,5 @@ case ${1:-} in
     up) shift; up "$@" ;;
     down) down ;;
     status) status ;;
-    *) die "usage: fleet.sh up N [--net X] [--with-python] | down | status" ;;
+    *) die "usage: fleet.sh up N [--net X] [--with-python] [--with-repo] [--systemd] [--offset B] | down | status" ;;
 esac

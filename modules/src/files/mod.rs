@@ -13,4 +13,4 @@ pub mod stat;
 pub mod tempfile;
 pub mod template;
 mod timestamps;
-mod write;
+pub(crate) mod write;

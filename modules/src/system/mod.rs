@@ -1,0 +1,7 @@
+//! System modules: accounts (`user`, `group`), the host's name (`hostname`), kernel parameters
+//! (`sysctl`).
+
+pub mod group;
+pub mod hostname;
+pub mod sysctl;
+pub mod user;
