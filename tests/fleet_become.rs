@@ -5,24 +5,13 @@ mod common;
 
 use common::{run, tempdir, write};
 use std::path::PathBuf;
-use std::process::Command;
 
 fn fleet() -> PathBuf {
-    std::env::var("DROVER_FLEET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| {
-            panic!("DROVER_FLEET_DIR is not set: these tests need the real fleet; run scripts/test")
-        })
+    common::fleet_dir("DROVER_FLEET_DIR", "the real fleet")
 }
 
 fn ssh(host: &str, command: &str) -> String {
-    let out = Command::new("ssh")
-        .arg("-F")
-        .arg(fleet().join("ssh_config"))
-        .args(["-o", "BatchMode=yes", host, command])
-        .output()
-        .unwrap_or_else(|e| panic!("ssh: {e}"));
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    common::fleet_ssh(&fleet(), host, command)
 }
 
 const PLAY: &str = r#"- hosts: host04

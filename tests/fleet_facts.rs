@@ -26,13 +26,7 @@ fn inventory(fleet: &Path) -> String {
 
 /// Runs a command on `host` of `fleet` with the system's OpenSSH client (independent of drover).
 fn ssh(fleet: &Path, host: &str, command: &str) -> String {
-    let out = Command::new("ssh")
-        .arg("-F")
-        .arg(fleet.join("ssh_config"))
-        .args(["-o", "BatchMode=yes", host, command])
-        .output()
-        .unwrap_or_else(|e| panic!("ssh: {e}"));
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    common::fleet_ssh(fleet, host, command)
 }
 
 /// drover's facts for `host` as JSON: a play that gathers (by default) and prints them.

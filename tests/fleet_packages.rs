@@ -6,7 +6,6 @@ mod common;
 
 use common::{Outcome, run, tempdir, write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// This file's host: no other test file changes its packages.
 const HOST: &str = "host06";
@@ -25,13 +24,7 @@ fn fleet() -> PathBuf {
 }
 
 fn ssh(fleet: &Path, command: &str) -> String {
-    let out = Command::new("ssh")
-        .arg("-F")
-        .arg(fleet.join("ssh_config"))
-        .args(["-o", "BatchMode=yes", HOST, command])
-        .output()
-        .unwrap_or_else(|e| panic!("ssh: {e}"));
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    common::fleet_ssh(fleet, HOST, command)
 }
 
 /// What dpkg says of a package on the host: `ii 2.0-1`, `rc 1.0-1`, or empty when it has neither

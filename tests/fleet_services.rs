@@ -9,7 +9,6 @@ mod common;
 
 use common::{Outcome, run, tempdir, write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// The plain host of this file (SysV init scripts).
 const SYSV_HOST: &str = "host05";
@@ -17,19 +16,11 @@ const SYSV_HOST: &str = "host05";
 const SYSTEMD_HOST: &str = "host01";
 
 fn fleet_from(var: &str, how: &str) -> PathBuf {
-    std::env::var(var)
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| panic!("{var} is not set: these tests need {how}; run scripts/test"))
+    common::fleet_dir(var, how)
 }
 
 fn ssh(fleet: &Path, host: &str, command: &str) -> String {
-    let out = Command::new("ssh")
-        .arg("-F")
-        .arg(fleet.join("ssh_config"))
-        .args(["-o", "BatchMode=yes", host, command])
-        .output()
-        .unwrap_or_else(|e| panic!("ssh: {e}"));
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    common::fleet_ssh(fleet, host, command)
 }
 
 fn play(fleet: &Path, host: &str, body: &str, extra: &[&str]) -> Outcome {

@@ -5,27 +5,16 @@ mod common;
 
 use common::{Outcome, run, tempdir, write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// The users test's host too: both files run one after the other, never at once.
 const HOST: &str = "host04";
 
 fn fleet() -> PathBuf {
-    std::env::var("DROVER_FLEET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| {
-            panic!("DROVER_FLEET_DIR is not set: these tests need the real fleet; run scripts/test")
-        })
+    common::fleet_dir("DROVER_FLEET_DIR", "the real fleet")
 }
 
 fn ssh(fleet: &Path, command: &str) -> String {
-    let out = Command::new("ssh")
-        .arg("-F")
-        .arg(fleet.join("ssh_config"))
-        .args(["-o", "BatchMode=yes", HOST, command])
-        .output()
-        .unwrap_or_else(|e| panic!("ssh: {e}"));
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    common::fleet_ssh(fleet, HOST, command)
 }
 
 fn play(fleet: &Path, tasks: &str, extra: &[&str]) -> Outcome {

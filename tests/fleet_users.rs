@@ -5,7 +5,6 @@ mod common;
 
 use common::{Outcome, run, tempdir, write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// This file's host: no other test file changes its accounts.
 const HOST: &str = "host04";
@@ -13,21 +12,11 @@ const HOST: &str = "host04";
 const HASH: &str = "$6$drover$Q3c8vN1Gm3bQn5k1kQ0xgq0b5o7XyIuJ9p3Yv1c2dE4fG5hI6jK7lM8nO9pQ0rS1tU2vW3xY4zA5bC6dE7fG8.";
 
 fn fleet() -> PathBuf {
-    std::env::var("DROVER_FLEET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| {
-            panic!("DROVER_FLEET_DIR is not set: these tests need the real fleet; run scripts/test")
-        })
+    common::fleet_dir("DROVER_FLEET_DIR", "the real fleet")
 }
 
 fn ssh(fleet: &Path, command: &str) -> String {
-    let out = Command::new("ssh")
-        .arg("-F")
-        .arg(fleet.join("ssh_config"))
-        .args(["-o", "BatchMode=yes", HOST, command])
-        .output()
-        .unwrap_or_else(|e| panic!("ssh: {e}"));
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    common::fleet_ssh(fleet, HOST, command)
 }
 
 fn play(fleet: &Path, tasks: &str, extra: &[&str]) -> Outcome {

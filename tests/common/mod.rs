@@ -97,3 +97,23 @@ pub fn write(path: &Path, text: &str) {
 pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"))
 }
+
+/// A fleet started by `tests/fleet/fleet.sh` (its state directory, named by `var`); the tests that
+/// need it fail — never skip — when it is not there.
+pub fn fleet_dir(var: &str, what: &str) -> PathBuf {
+    std::env::var(var)
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| panic!("{var} is not set: these tests need {what}; run scripts/test"))
+}
+
+/// Runs `command` on `host` of a fleet with the system's OpenSSH client (independent of drover),
+/// through the fleet's own ssh_config; its trimmed standard output.
+pub fn fleet_ssh(fleet: &Path, host: &str, command: &str) -> String {
+    let out = std::process::Command::new("ssh")
+        .arg("-F")
+        .arg(fleet.join("ssh_config"))
+        .args(["-o", "BatchMode=yes", host, command])
+        .output()
+        .unwrap_or_else(|e| panic!("ssh: {e}"));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
