@@ -59,9 +59,9 @@ pub fn parse(output: &str) -> Map<String, Value> {
     platform(&get("uname"), &get("fqdn"), &mut facts);
     let os_release = key_values(&get("os-release"));
     distribution(&os_release, &s, &mut facts);
-    facts.insert("lsb".into(), lsb(&get("lsb-release"), &os_release));
+    facts.insert("lsb".into(), lsb(&get("lsb-release")));
     memory(&get("meminfo"), &mut facts);
-    processors(&get("cpuinfo"), &get("nproc"), &facts.clone(), &mut facts);
+    processors(&get("cpuinfo"), &get("nproc"), &mut facts);
     user(&get("user"), &get("passwd"), &mut facts);
     facts.insert("date_time".into(), date_time(&get("date")));
     facts.insert("env".into(), env(&get("env")));
@@ -217,7 +217,7 @@ fn capitalise(s: &str) -> String {
         .unwrap_or_default()
 }
 
-fn lsb(lines: &[&str], _os: &BTreeMap<String, String>) -> Value {
+fn lsb(lines: &[&str]) -> Value {
     let kv = key_values(lines);
     let mut lsb = Map::new();
     let mut put = |key: &str, from: &str| {
@@ -268,12 +268,7 @@ fn memory(lines: &[&str], facts: &mut Map<String, Value>) {
 
 /// Ansible's processor counts: sockets (`processor_count`), cores per socket, threads per core, and
 /// `processor_vcpus` = the logical CPUs.
-fn processors(
-    cpuinfo: &[&str],
-    nproc: &[&str],
-    _facts: &Map<String, Value>,
-    facts: &mut Map<String, Value>,
-) {
+fn processors(cpuinfo: &[&str], nproc: &[&str], facts: &mut Map<String, Value>) {
     let field = |line: &str, name: &str| -> Option<String> {
         let (k, v) = line.split_once(':')?;
         (k.trim() == name).then(|| v.trim().to_string())
