@@ -325,22 +325,16 @@ impl RunArgs {
 }
 
 /// A string that renders to exactly `text` under Jinja: itself when it holds no template markers,
-/// else one string-literal expression with every brace escaped, so it is never parsed as a template.
+/// else one string-literal expression, so it is never parsed as a template. A backslash in a
+/// `{{ }}` literal stands for itself but would still escape a closing quote (Ansible's rule for
+/// templates from YAML, see template::source), so backslashes and single quotes come from
+/// variables set in a statement, where Jinja's escapes apply.
 pub fn verbatim(text: &str) -> String {
     if !["{{", "{%", "{#"].iter().any(|m| text.contains(m)) {
         return text.to_string();
     }
-    let mut literal = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '\\' => literal.push_str("\\\\"),
-            '"' => literal.push_str("\\\""),
-            '{' | '}' | '%' | '#' => literal.push_str(&format!("\\u{:04x}", c as u32)),
-            c if c.is_control() => literal.push_str(&format!("\\u{:04x}", c as u32)),
-            c => literal.push(c),
-        }
-    }
-    format!("{{{{ \"{literal}\" }}}}")
+    let literal = text.replace('\'', "' ~ q ~ '").replace('\\', "' ~ b ~ '");
+    format!("{{% set q = \"'\" %}}{{% set b = \"\\\\\" %}}{{{{ '{literal}' }}}}")
 }
 
 #[derive(Debug, Args)]
@@ -608,6 +602,7 @@ mod tests {
             "echo }}{{",
             "line one\n{% raw %}\n\tline {% endraw %} three\n",
             "echo \u{1b}[1m bell\u{7} é ✓ {{",
+            "echo 'it''s' \"q\" \\ \\' {{ '}}' }}",
         ] {
             let rendered = templar.render_str(&verbatim(line), &vars);
             assert_eq!(

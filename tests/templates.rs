@@ -75,3 +75,54 @@ fn a_50000_deep_structure_fails_the_task_not_the_process() {
     );
     assert!(out.stdout.contains("PLAY RECAP"), "{}", out.show());
 }
+
+#[test]
+fn backslashes_in_yaml_templates_mean_what_ansible_makes_of_them() {
+    let root = tempdir();
+    // As ansible-core 2.19 prints: "ab<12> a\tb a\\tb" (YAML decodes the escapes, Jinja does not).
+    let tasks = concat!(
+        "    - debug:\n",
+        "        msg: \"{{ 'ab12' | regex_replace('(\\\\d+)', '<\\\\1>') }} {{ 'a\\tb' }} {{ 'a\\\\tb' }}\"\n",
+        "      when: \"'ab12' is search('\\\\d')\"\n",
+    );
+    let out = play(root.path(), tasks, "");
+    assert_eq!(out.code, 0, "{}", out.show());
+    assert!(
+        out.stdout.contains(r#""msg": "ab<12> a\tb a\\tb""#),
+        "{}",
+        out.show()
+    );
+}
+
+#[test]
+fn a_filter_ansible_has_and_drover_lacks_is_not_supported_yet_at_the_task() {
+    let root = tempdir();
+    let tasks = "    - debug:\n        msg: \"{{ 'C:\\\\x' | win_basename }}\"\n    - debug:\n        msg: \"{{ 1 | no_such_filter }}\"\n      ignore_errors: true\n";
+    let out = play(root.path(), tasks, "");
+    assert_eq!(out.code, 2, "{}", out.show());
+    assert!(
+        out.stdout
+            .contains("filter 'win_basename' is not supported yet")
+            && out.stdout.contains("play.yml:5"),
+        "{}",
+        out.show()
+    );
+    assert!(!out.stdout.contains("unknown filter"), "{}", out.show());
+}
+
+#[test]
+fn seeded_random_and_password_hash_equal_ansible_core() {
+    let root = tempdir();
+    // What ansible-core 2.19 answers (src/template/fixtures/ansible_cases.json).
+    let tasks = concat!(
+        "    - debug:\n",
+        "        msg: \"{{ 59 | random(seed='web1') }} {{ 'secret' | password_hash('sha512', 'saltsalt', rounds=5000) }}\"\n",
+    );
+    let out = play(root.path(), tasks, "");
+    assert_eq!(out.code, 0, "{}", out.show());
+    assert!(
+        out.stdout.contains("52 $6$saltsalt$TVLlQcbpFVof5W3Yz4DTP6gRstiNuHwwTt6GLc1E5n0U0aDehy0S5knV8wiOQSpT0Y77vwPZN.Pq.H91p5hVO1"),
+        "{}",
+        out.show()
+    );
+}

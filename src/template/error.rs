@@ -40,6 +40,7 @@ pub fn problem(e: &minijinja::Error) -> TemplateError {
     }
     let message = match e.kind() {
         ErrorKind::OutOfFuel => limits::out_of_fuel(),
+        ErrorKind::UnknownFilter | ErrorKind::UnknownTest => unknown_plugin(e),
         ErrorKind::SyntaxError => format!(
             "Syntax error in template: {}",
             e.detail().unwrap_or("invalid syntax")
@@ -90,6 +91,7 @@ pub fn in_file(e: &minijinja::Error, paths: &HashMap<String, PathBuf>) -> Templa
 pub fn describe(e: &minijinja::Error, source: &str) -> String {
     let mut msg = match e.kind() {
         ErrorKind::OutOfFuel => limits::out_of_fuel(),
+        ErrorKind::UnknownFilter | ErrorKind::UnknownTest => unknown_plugin(e),
         _ => e
             .detail()
             .map(str::to_string)
@@ -99,4 +101,26 @@ pub fn describe(e: &minijinja::Error, source: &str) -> String {
         msg = format!("{msg} (line {line})");
     }
     msg
+}
+
+/// A filter or test drover lacks: "not supported yet" when Ansible has it (built in, or from a
+/// collection), else Ansible's own "No filter named 'x'".
+fn unknown_plugin(e: &minijinja::Error) -> String {
+    let kind = if e.kind() == ErrorKind::UnknownTest {
+        "test"
+    } else {
+        "filter"
+    };
+    // minijinja: "filter NAME is unknown"
+    let name = e
+        .detail()
+        .and_then(|d| d.strip_prefix(kind))
+        .and_then(|d| d.strip_suffix("is unknown"))
+        .map(str::trim)
+        .unwrap_or("?");
+    if super::plugins::ansible_has(kind, name) || name.contains('.') {
+        format!("{kind} '{name}' is not supported yet")
+    } else {
+        format!("No {kind} named '{name}'.")
+    }
 }

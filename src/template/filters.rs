@@ -2,7 +2,7 @@
 
 use base64::Engine as _;
 use minijinja::value::{Kwargs, Rest, Serde, ValueKind};
-use minijinja::{Environment, Error, ErrorKind, State, Value};
+use minijinja::{Environment, Error, ErrorKind, Value};
 use serde_json::Value as Json;
 use sha1::Digest as _;
 use std::collections::HashSet;
@@ -14,8 +14,6 @@ use super::dump_yaml::{self, YamlStyle};
 pub fn register(env: &mut Environment<'static>) {
     env.add_filter("d", default_filter);
     env.add_filter("default", default_filter);
-    env.add_filter("mandatory", mandatory);
-    env.add_filter("bool", to_bool);
     env.add_filter("to_json", to_json);
     env.add_filter("to_nice_json", to_nice_json);
     env.add_filter("from_json", from_json);
@@ -25,7 +23,7 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_filter("regex_replace", regex_replace);
     env.add_filter("regex_search", regex_search);
     env.add_filter("regex_findall", regex_findall);
-    env.add_filter("regex_escape", |s: String| regex::escape(&s));
+    env.add_filter("regex_escape", regex_escape);
     env.add_filter("basename", |s: String| {
         Path::new(&s)
             .file_name()
@@ -44,7 +42,6 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_filter("checksum", |s: String| {
         hex::encode(sha1::Sha1::digest(s.as_bytes()))
     });
-    env.add_filter("combine", combine);
     env.add_filter("dict2items", dict2items);
     env.add_filter("items2dict", items2dict);
     env.add_filter("ternary", ternary);
@@ -92,27 +89,6 @@ pub fn register(env: &mut Environment<'static>) {
         super::limits::check_shape(&v)?;
         Ok(v.to_string())
     });
-    env.add_test("changed", |v: Value| field_true(&v, "changed"));
-    env.add_test("failed", |v: Value| field_true(&v, "failed"));
-    env.add_test("succeeded", |v: Value| !field_true(&v, "failed"));
-    env.add_test("success", |v: Value| !field_true(&v, "failed"));
-    env.add_test("skipped", |v: Value| field_true(&v, "skipped"));
-    env.add_test("match", |s: String, pattern: String| {
-        regex_at_start(&s, &pattern)
-    });
-    env.add_test("search", |s: String, pattern: String| {
-        regex::Regex::new(&pattern).is_ok_and(|r| r.is_match(&s))
-    });
-    env.add_test("regex", |s: String, pattern: String| {
-        regex::Regex::new(&pattern).is_ok_and(|r| r.is_match(&s))
-    });
-    env.add_test("truthy", |v: Value| v.is_true());
-    env.add_test("falsy", |v: Value| !v.is_true());
-    env.add_test("version", version_test);
-    env.add_test("version_compare", version_test);
-    env.add_function("lookup", lookup);
-    env.add_function("query", query);
-    env.add_function("q", query);
 }
 
 fn err(msg: impl Into<String>) -> Error {
@@ -125,32 +101,6 @@ fn default_filter(value: Value, default: Option<Value>, boolean: Option<bool>) -
         default.unwrap_or_else(|| Value::from(""))
     } else {
         value
-    }
-}
-
-fn mandatory(value: Value, msg: Option<String>) -> Result<Value, Error> {
-    if value.is_undefined() {
-        Err(Error::new(
-            ErrorKind::UndefinedError,
-            msg.unwrap_or_else(|| "Mandatory variable not defined.".into()),
-        ))
-    } else {
-        Ok(value)
-    }
-}
-
-/// Ansible's `bool`: `yes/on/true/1` (any case) are true, everything else false.
-fn to_bool(value: Value) -> bool {
-    match value.kind() {
-        ValueKind::Bool => value.is_true(),
-        ValueKind::Number => value.to_string() != "0",
-        ValueKind::String => {
-            matches!(
-                value.to_string().trim().to_ascii_lowercase().as_str(),
-                "yes" | "on" | "1" | "true" | "y" | "t"
-            )
-        }
-        _ => false,
     }
 }
 
@@ -252,16 +202,41 @@ fn compile(pattern: &str, kwargs: &Kwargs) -> Result<regex::Regex, Error> {
         .map_err(|e| err(format!("invalid regular expression {pattern:?}: {e}")))
 }
 
-/// Python's `\1` / `\g<name>` backreferences become the regex crate's `${1}` / `${name}`.
+/// A Python `re.sub` template in the regex crate's syntax: `\1`/`\g<1>`/`\g<name>` are groups,
+/// `\\` a backslash, `\n`/`\t`/`\r` those characters, `$` literal.
 fn python_replacement(replacement: &str) -> String {
-    let re = regex::Regex::new(r"\\(\d+)|\\g<(\w+)>|\$").expect("static regex");
-    re.replace_all(replacement, |c: &regex::Captures| {
-        match (c.get(1), c.get(2)) {
-            (Some(n), _) | (_, Some(n)) => format!("${{{}}}", n.as_str()),
-            _ => "$$".to_string(),
+    let mut out = String::with_capacity(replacement.len() + 8);
+    let mut chars = replacement.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '$' => out.push_str("$$"),
+            '\\' => match chars.next() {
+                Some(d) if d.is_ascii_digit() => {
+                    let mut group = d.to_string();
+                    if let Some(e) = chars.next_if(char::is_ascii_digit) {
+                        group.push(e);
+                    }
+                    out.push_str(&format!("${{{group}}}"));
+                }
+                Some('g') if chars.peek() == Some(&'<') => {
+                    chars.next();
+                    let name: String = chars.by_ref().take_while(|c| *c != '>').collect();
+                    out.push_str(&format!("${{{name}}}"));
+                }
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some('r') => out.push('\r'),
+                Some('\\') => out.push('\\'),
+                Some(other) => {
+                    out.push('\\');
+                    out.push(other);
+                }
+                None => out.push('\\'),
+            },
+            c => out.push(c),
         }
-    })
-    .into_owned()
+    }
+    out
 }
 
 fn regex_replace(
@@ -271,12 +246,11 @@ fn regex_replace(
     kwargs: Kwargs,
 ) -> Result<String, Error> {
     let re = compile(&pattern, &kwargs)?;
+    let count = kwargs.get::<Option<usize>>("count")?.unwrap_or(0);
     kwargs.assert_all_used()?;
+    let replacement = python_replacement(&replacement.unwrap_or_default());
     Ok(re
-        .replace_all(
-            &value,
-            python_replacement(&replacement.unwrap_or_default()).as_str(),
-        )
+        .replacen(&value, count, replacement.as_str())
         .into_owned())
 }
 
@@ -288,6 +262,12 @@ fn regex_search(
 ) -> Result<Value, Error> {
     let re = compile(&pattern, &kwargs)?;
     let Some(caps) = re.captures(&value) else {
+        if !groups.is_empty() {
+            // ansible-core fails the same way ('NoneType' object has no attribute 'group').
+            return Err(err(format!(
+                "regex_search: {pattern:?} does not match, so its groups cannot be read"
+            )));
+        }
         return Ok(Value::from(()));
     };
     if groups.is_empty() {
@@ -307,21 +287,47 @@ fn regex_search(
     Ok(Value::from(picked))
 }
 
-fn regex_findall(value: String, pattern: String, kwargs: Kwargs) -> Result<Vec<String>, Error> {
+/// Python's `re.findall`: the whole match without groups, the group with one, a list of the
+/// groups with several.
+fn regex_findall(value: String, pattern: String, kwargs: Kwargs) -> Result<Vec<Value>, Error> {
     let re = compile(&pattern, &kwargs)?;
+    kwargs.assert_all_used()?;
+    let text = |m: Option<regex::Match>| Value::from(m.map(|m| m.as_str()).unwrap_or(""));
     Ok(re
         .captures_iter(&value)
-        .map(|c| {
-            c.get(1)
-                .or_else(|| c.get(0))
-                .map(|m| m.as_str().to_string())
-                .unwrap_or_default()
+        .map(|c| match c.len() {
+            1 => text(c.get(0)),
+            2 => text(c.get(1)),
+            n => Value::from((1..n).map(|i| text(c.get(i))).collect::<Vec<_>>()),
         })
         .collect())
 }
 
-fn regex_at_start(s: &str, pattern: &str) -> bool {
-    regex::Regex::new(&format!("^(?:{pattern})")).is_ok_and(|r| r.is_match(s))
+/// `regex_escape(re_type='python'|'posix_basic')`.
+fn regex_escape(s: String, re_type: Option<String>, kwargs: Kwargs) -> Result<String, Error> {
+    let re_type = re_type.or(kwargs.get("re_type")?);
+    kwargs.assert_all_used()?;
+    match re_type.as_deref().unwrap_or("python") {
+        "python" => Ok(python_re_escape(&s)),
+        "posix_basic" => Ok(s
+            .chars()
+            .flat_map(|c| {
+                let special = "[]$.^*\\".contains(c);
+                special.then_some('\\').into_iter().chain([c])
+            })
+            .collect()),
+        other => Err(err(format!("Regex type ({other}) not yet implemented"))),
+    }
+}
+
+/// Python's `re.escape`: every character that is special in a pattern, and whitespace.
+fn python_re_escape(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            let special = "()[]{}?*+-|^$\\.&~# \t\n\r\x0b\x0c".contains(c);
+            special.then_some('\\').into_iter().chain([c])
+        })
+        .collect()
 }
 
 fn dirname(s: String) -> String {
@@ -379,41 +385,6 @@ fn hash(s: String, algorithm: Option<String>) -> Result<String, Error> {
         other => Err(err(format!(
             "hash: unsupported algorithm {other:?} (sha1, sha256, sha512)"
         ))),
-    }
-}
-
-fn combine(base: Value, others: Rest<Value>, kwargs: Kwargs) -> Result<Value, Error> {
-    let recursive = kwargs.get::<Option<bool>>("recursive")?.unwrap_or(false);
-    let mut merged = json_of(&base)?;
-    for other in others.iter() {
-        let other = json_of(other)?;
-        match other {
-            Json::Array(items) => {
-                for item in items {
-                    merge(&mut merged, item, recursive);
-                }
-            }
-            item => merge(&mut merged, item, recursive),
-        }
-    }
-    Ok(Value::from(Serde(&merged)))
-}
-
-fn merge(into: &mut Json, from: Json, recursive: bool) {
-    match (into, from) {
-        (Json::Object(a), Json::Object(b)) => {
-            for (k, v) in b {
-                match a.get_mut(&k) {
-                    Some(existing @ Json::Object(_)) if recursive && v.is_object() => {
-                        merge(existing, v, true)
-                    }
-                    _ => {
-                        a.insert(k, v);
-                    }
-                }
-            }
-        }
-        (slot, from) => *slot = from,
     }
 }
 
@@ -519,83 +490,5 @@ fn type_debug(value: Value) -> &'static str {
         ValueKind::Seq => "list",
         ValueKind::Map => "dict",
         _ => "object",
-    }
-}
-
-fn field_true(v: &Value, key: &str) -> bool {
-    v.get_attr(key).is_ok_and(|f| f.is_true())
-}
-
-fn version_test(value: String, other: String, op: Option<String>) -> Result<bool, Error> {
-    let parse = |s: &str| -> Vec<u64> {
-        s.split(['.', '-', '+'])
-            .map(|p| p.parse().unwrap_or(0))
-            .collect()
-    };
-    let (a, b) = (parse(&value), parse(&other));
-    let len = a.len().max(b.len());
-    let pad = |mut v: Vec<u64>| {
-        v.resize(len, 0);
-        v
-    };
-    let ord = pad(a).cmp(&pad(b));
-    use std::cmp::Ordering::*;
-    Ok(match op.as_deref().unwrap_or("eq") {
-        "<" | "lt" => ord == Less,
-        "<=" | "le" => ord != Greater,
-        ">" | "gt" => ord == Greater,
-        ">=" | "ge" => ord != Less,
-        "==" | "=" | "eq" => ord == Equal,
-        "!=" | "<>" | "ne" => ord != Equal,
-        other => return Err(err(format!("version: unknown operator {other:?}"))),
-    })
-}
-
-/// `lookup('env', 'HOME')`, `lookup('file', 'path')`: joined with commas like Ansible's lookup.
-fn lookup(state: &State, name: String, terms: Rest<String>) -> Result<Value, Error> {
-    let values = run_lookup(state, &name, &terms)?;
-    Ok(Value::from(values.join(",")))
-}
-
-fn query(state: &State, name: String, terms: Rest<String>) -> Result<Value, Error> {
-    Ok(Value::from(run_lookup(state, &name, &terms)?))
-}
-
-fn run_lookup(state: &State, name: &str, terms: &[String]) -> Result<Vec<String>, Error> {
-    match name {
-        "env" | "ansible.builtin.env" => Ok(terms
-            .iter()
-            .map(|t| std::env::var(t).unwrap_or_default())
-            .collect()),
-        "file" | "ansible.builtin.file" => terms
-            .iter()
-            .map(|t| {
-                let base = state
-                    .lookup("playbook_dir")
-                    .map(|d| d.to_string())
-                    .unwrap_or_default();
-                let path = if Path::new(t).is_absolute() {
-                    t.into()
-                } else {
-                    Path::new(&base).join("files").join(t)
-                };
-                let path = if path.exists() {
-                    path
-                } else {
-                    Path::new(&base).join(t)
-                };
-                std::fs::read_to_string(&path)
-                    .map(|s| s.trim_end_matches('\n').to_string())
-                    .map_err(|e| {
-                        err(format!(
-                            "lookup('file', {t:?}): could not read {}: {e}",
-                            path.display()
-                        ))
-                    })
-            })
-            .collect(),
-        other => Err(err(format!(
-            "lookup plugin {other:?} is not supported yet (supported: env, file)"
-        ))),
     }
 }

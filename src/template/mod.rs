@@ -5,12 +5,18 @@
 //! Variables are passed as one JSON map per call ([`Vars`]); it is converted to a minijinja value once
 //! per call, so rendering all strings of a task's arguments costs one conversion.
 
+mod crypt;
 mod dump_json;
 mod dump_yaml;
 mod error;
 mod filters;
 mod limits;
+mod lookups;
+mod plugins;
+mod pyrandom;
 mod resolve;
+mod source;
+mod versions;
 
 pub use error::TemplateError;
 use minijinja::syntax::SyntaxConfig;
@@ -49,6 +55,8 @@ impl Templar {
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
         filters::register(&mut env);
+        plugins::register(&mut env);
+        lookups::register(&mut env);
         limits::install(&mut env);
         Templar { env }
     }
@@ -120,7 +128,7 @@ impl Templar {
             return Ok(Value::String(template.to_string()));
         }
         if let Some(expr) = single_expression(template) {
-            return self.eval_in(expr, ctx, vars).map_err(|e| match e {
+            return self.eval_in(expr, ctx, vars, true).map_err(|e| match e {
                 TemplateError::Syntax { message, .. } => TemplateError::Syntax {
                     message,
                     source_text: template.to_string(),
@@ -129,9 +137,10 @@ impl Templar {
             });
         }
         let render = || -> Result<Value, TemplateError> {
+            let prepared = source::prepare(template, true);
             let compiled = self
                 .env
-                .template_from_str(template)
+                .template_from_str(&prepared)
                 .map_err(|e| self.explain(e, template, vars, false))?;
             render_capped(&compiled, ctx)
                 .map(Value::String)
@@ -145,15 +154,24 @@ impl Templar {
     }
 
     /// Evaluates a bare expression (`when:`, `that:`, `var:`).
+    /// Backslashes in its string constants are Jinja escapes, as in Ansible's conditionals.
     pub fn eval(&self, expr: &str, vars: &Vars) -> Result<Value, TemplateError> {
-        self.eval_in(expr, &context_of(vars), vars)
+        self.eval_in(expr, &context_of(vars), vars, false)
     }
 
-    fn eval_in(&self, expr: &str, ctx: &JinjaValue, vars: &Vars) -> Result<Value, TemplateError> {
+    /// `escape_backslashes`: the expression comes from a YAML string (see [`source::prepare`]).
+    fn eval_in(
+        &self,
+        expr: &str,
+        ctx: &JinjaValue,
+        vars: &Vars,
+        escape_backslashes: bool,
+    ) -> Result<Value, TemplateError> {
         let eval = || -> Result<Value, TemplateError> {
+            let prepared = source::prepare_expression(expr, escape_backslashes);
             let compiled = self
                 .env
-                .compile_expression(expr)
+                .compile_expression(&prepared)
                 .map_err(|e| self.explain(e, expr, vars, true))?;
             let value = compiled
                 .eval(ctx.clone())
@@ -217,7 +235,10 @@ impl Templar {
             error::in_file(&e, &paths)
         };
         limits::on_big_stack(|| {
-            let template = env.template_from_named_str(name, text).map_err(in_file)?;
+            let prepared = source::prepare(text, false);
+            let template = env
+                .template_from_named_str(name, &prepared)
+                .map_err(in_file)?;
             render_capped(&template, &ctx).map_err(in_file)
         })
     }
@@ -256,10 +277,40 @@ impl Templar {
                 let names = without_globals(&self.env, names.unwrap_or_default());
                 undefined_in(&names, vars, source)
             }
+            ErrorKind::InvalidOperation if e.detail() == Some(plugins::MANDATORY_UNNAMED) => {
+                // `mandatory` without a message names the variable, as Ansible does.
+                match self.undefined_names(source, is_expr, vars).first() {
+                    Some(name) => TemplateError::Render {
+                        message: format!("Mandatory variable '{name}' not defined."),
+                    },
+                    None => TemplateError::Render {
+                        message: plugins::MANDATORY_UNNAMED.to_string(),
+                    },
+                }
+            }
             _ => TemplateError::Render {
                 message: error::describe(&e, source),
             },
         }
+    }
+
+    /// The names a template reads that are neither variables nor globals, sorted.
+    fn undefined_names(&self, source: &str, is_expr: bool, vars: &Vars) -> Vec<String> {
+        let names = if is_expr {
+            self.env
+                .compile_expression(source)
+                .map(|x| x.undeclared_variables(false))
+        } else {
+            self.env
+                .template_from_str(source)
+                .map(|t| t.undeclared_variables(false))
+        };
+        let mut missing: Vec<String> = without_globals(&self.env, names.unwrap_or_default())
+            .into_iter()
+            .filter(|n| !vars.contains_key(n))
+            .collect();
+        missing.sort();
+        missing
     }
 }
 
@@ -348,6 +399,9 @@ fn single_expression(s: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod cases;
 
 #[cfg(test)]
 mod fuzz;
