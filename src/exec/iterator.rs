@@ -210,11 +210,22 @@ impl<T> Cursor<T> {
 
     /// Runs `tasks` next for this host, as children of the task just advanced past (an include).
     /// `at` is the include's position.
-    #[allow(dead_code)] // dynamic includes (`include_tasks`, `include_role`) come next
+    #[cfg(test)]
     pub fn include(&mut self, at: &[u32], tasks: Arc<Vec<Node<T>>>) {
-        let mut prefix = at.to_vec();
-        prefix.push(0);
-        self.frames.push(Frame::list(tasks, prefix));
+        self.include_files(at, vec![(0, tasks)]);
+    }
+
+    /// Runs the task lists of several included files next, in order, as children of the include
+    /// at `at`. Each comes with its index among every file that include brought in on any host: a
+    /// file's tasks are at `at + [index, i]`, so hosts that included the same file (the same `Arc`)
+    /// run its tasks together, and files run in that order — Ansible's linear strategy puts every
+    /// included file's tasks, in the order the files were included, before the next task.
+    pub fn include_files(&mut self, at: &[u32], files: Vec<(u32, Arc<Vec<Node<T>>>)>) {
+        for (index, tasks) in files.into_iter().rev() {
+            let mut prefix = at.to_vec();
+            prefix.push(index);
+            self.frames.push(Frame::list(tasks, prefix));
+        }
     }
 
     /// Ends the play for this host (`meta: end_host`, `end_play`), without failing it.
