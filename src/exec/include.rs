@@ -3,7 +3,7 @@
 //! its tasks, which run next, before the task after the include — as Ansible's linear strategy does.
 
 use super::iterator::{Cursor, Position};
-use super::result::{Status, TaskResult};
+use super::result::{ItemResult, Status, TaskResult};
 use super::worker;
 use super::{Run, RunContext};
 use crate::playbook::include::{Include, find_file, search_dirs};
@@ -29,7 +29,8 @@ struct Inclusion {
 enum HostInclusions {
     /// Its `when` was false (for every loop item), or the loop was empty.
     Skipped,
-    Files(Vec<Inclusion>),
+    /// The files, and the labels of the loop items whose `when` was false.
+    Files(Vec<Inclusion>, Vec<String>),
     Failed(String),
 }
 
@@ -70,7 +71,12 @@ impl Run<'_> {
                 HostInclusions::Failed(msg) => {
                     failed.push((name.clone(), TaskResult::failed(msg, ACTION)));
                 }
-                HostInclusions::Files(files) => {
+                HostInclusions::Files(files, skipped_items) => {
+                    if !skipped_items.is_empty() {
+                        // Shown as Ansible shows them; the recap counts only the inclusions.
+                        let shown = items_skipped(skipped_items);
+                        self.reporter.host_result(name, Some(task), &shown);
+                    }
                     for inclusion in files {
                         match groups.iter_mut().find(|g| g.inclusion == inclusion) {
                             Some(group) => group.hosts.push(name.clone()),
@@ -165,10 +171,14 @@ fn inclusions(ctx: &RunContext<'_>, task: &Task, vars: &Vars) -> HostInclusions 
         },
     };
     let mut files = Vec::new();
+    let mut skipped_items = Vec::new();
     for (pass_vars, label) in passes {
         match worker::task_conditions_hold(ctx, &task.when, &pass_vars) {
             Ok(true) => {}
-            Ok(false) => continue,
+            Ok(false) => {
+                skipped_items.extend(label);
+                continue;
+            }
             Err(msg) => return HostInclusions::Failed(msg),
         }
         let path = match target_file(ctx, task, &pass_vars) {
@@ -194,8 +204,27 @@ fn inclusions(ctx: &RunContext<'_>, task: &Task, vars: &Vars) -> HostInclusions 
     if files.is_empty() {
         HostInclusions::Skipped
     } else {
-        HostInclusions::Files(files)
+        HostInclusions::Files(files, skipped_items)
     }
+}
+
+/// `skipping: [host] => (item=…)` lines for the loop items an include skipped.
+fn items_skipped(labels: Vec<String>) -> TaskResult {
+    let mut result = TaskResult::new(Status::Ok, Map::new(), ACTION);
+    result.items = labels
+        .into_iter()
+        .map(|label| {
+            let skipped = worker::skipped("Conditional result was False", ACTION);
+            ItemResult {
+                label,
+                status: Status::Skipped,
+                ignored: false,
+                result: skipped.result,
+                diffs: Vec::new(),
+            }
+        })
+        .collect();
+    result
 }
 
 /// The include's file name, templated with the host's variables, found beside the including file

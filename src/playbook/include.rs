@@ -85,9 +85,14 @@ pub fn search_dirs(from: &Path, playbook_dir: &Path) -> Vec<PathBuf> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let playbook_dir = if playbook_dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        playbook_dir.to_path_buf()
+    };
     let mut dirs = vec![beside];
-    if !dirs.contains(&playbook_dir.to_path_buf()) {
-        dirs.push(playbook_dir.to_path_buf());
+    if !dirs.contains(&playbook_dir) {
+        dirs.push(playbook_dir);
     }
     dirs
 }
