@@ -81,18 +81,11 @@ pub use super::load::LoadError;
 /// Where a relative task or vars file named in `from` is looked for: beside `from`, then in the
 /// playbook's directory.
 pub fn search_dirs(from: &Path, playbook_dir: &Path) -> Vec<PathBuf> {
-    let beside = from
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    let playbook_dir = if playbook_dir.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        playbook_dir.to_path_buf()
-    };
+    // An empty directory is the working directory; joined paths then read as written (`a.yml`).
+    let beside = from.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut dirs = vec![beside];
-    if !dirs.contains(&playbook_dir) {
-        dirs.push(playbook_dir);
+    if !dirs.iter().any(|d| same_dir(d, playbook_dir)) {
+        dirs.push(playbook_dir.to_path_buf());
     }
     dirs
 }
@@ -117,6 +110,17 @@ fn not_found(name: &str, tried: &[PathBuf]) -> String {
         "Could not find or access '{name}' on the controller (searched {})",
         tried.join(", ")
     )
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    let dot = |p: &Path| {
+        if p.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            p.to_path_buf()
+        }
+    };
+    same_file(&dot(a), &dot(b))
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -430,10 +434,7 @@ pub(super) fn import_playbook(
             return Vec::new();
         }
     };
-    let base = file
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
     let path = base.join(&name);
     if chain.iter().any(|p| same_file(p, &path)) || same_file(file, &path) {
         let mut all = chain.to_vec();
@@ -506,6 +507,13 @@ fn with_import_keywords(
     let adjust = |task: &Arc<Task>| {
         let mut task = Task::clone(task);
         task.when.splice(0..0, when.iter().cloned());
+        if let Some(include) = &task.include {
+            // Included tasks inherit them too (Ansible puts them on the play's blocks).
+            let mut include = Include::clone(include);
+            include.inherited.when.splice(0..0, when.iter().cloned());
+            include.inherited.tags.extend(tags.iter().cloned());
+            task.include = Some(Arc::new(include));
+        }
         for tag in tags {
             if !task.tags.contains(tag) {
                 task.tags.push(tag.clone());

@@ -261,8 +261,8 @@ fn play_keyword_problem(file: &Path, key: &Spanned<String>) -> Option<LoadError>
 /// conditions and tags add up, variables merge, the other keywords apply where a task sets none.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Inherited {
-    when: Vec<Value>,
-    tags: Vec<String>,
+    pub(super) when: Vec<Value>,
+    pub(super) tags: Vec<String>,
     pub(super) vars: Map<String, Value>,
     escalation: BecomeKeywords,
     ignore_errors: Option<Value>,
