@@ -16,6 +16,10 @@ use std::sync::Arc;
 
 const ACTION: &str = "include_tasks";
 
+/// The files an include brought in for one host: each file's index among all the include's files,
+/// and its tasks.
+type IncludedFiles = Vec<(u32, Arc<Vec<Node>>)>;
+
 /// One file one host includes: where, with which variables (the include's `vars` and loop
 /// variable), and how the loop item is shown.
 #[derive(Debug, Clone, PartialEq)]
@@ -89,7 +93,7 @@ impl Run<'_> {
                 }
             }
         }
-        let mut per_host: IndexMap<String, Vec<(u32, Arc<Vec<Node>>)>> = IndexMap::new();
+        let mut per_host: IndexMap<String, IncludedFiles> = IndexMap::new();
         for (index, group) in groups.iter().enumerate() {
             let inclusion = &group.inclusion;
             match include.load(&inclusion.path, &inclusion.vars) {
@@ -136,7 +140,7 @@ impl Run<'_> {
         task: &Task,
         result: &TaskResult,
         cursors: &mut IndexMap<String, Cursor<Task>>,
-        files: Vec<(u32, Arc<Vec<Node>>)>,
+        files: IncludedFiles,
         at: &Position,
     ) {
         let Some(cursor) = cursors.get_mut(name) else {

@@ -394,6 +394,59 @@ mod tests {
     }
 
     #[test]
+    fn hosts_with_different_included_files_run_them_file_by_file() {
+        // Host A includes file 0 (a1, a2), host B file 1 (b1): a1, a2 come before b1 (Ansible's
+        // linear strategy), and both before the task after the include.
+        let tree = Arc::new(vec![task("inc"), task("after")]);
+        let (mut a, mut b) = (Cursor::new(tree.clone()), Cursor::new(tree));
+        let (at, _) = a.peek().unwrap_or_else(|| panic!("inc"));
+        b.peek();
+        a.advance(Outcome::Done);
+        b.advance(Outcome::Done);
+        a.include_files(&at, vec![(0, Arc::new(vec![task("a1"), task("a2")]))]);
+        b.include_files(&at, vec![(1, Arc::new(vec![task("b1")]))]);
+        let mut order = Vec::new();
+        loop {
+            let mut next: Vec<(Position, &'static str, usize)> = Vec::new();
+            for (i, c) in [&mut a, &mut b].into_iter().enumerate() {
+                if let Some((p, t)) = c.peek() {
+                    next.push((p, *t, i));
+                }
+            }
+            let Some(first) = next.iter().min_by(|x, y| x.0.cmp(&y.0)).cloned() else {
+                break;
+            };
+            order.push(first.1);
+            for (p, _, i) in next {
+                if p == first.0 {
+                    [&mut a, &mut b][i].advance(Outcome::Done);
+                }
+            }
+        }
+        assert_eq!(order, ["a1", "a2", "b1", "after"]);
+    }
+
+    #[test]
+    fn several_files_for_one_host_run_in_their_order() {
+        let mut cursor = Cursor::new(Arc::new(vec![task("inc"), task("next")]));
+        let (at, _) = cursor.peek().unwrap_or_else(|| panic!("inc"));
+        cursor.advance(Outcome::Done);
+        cursor.include_files(
+            &at,
+            vec![
+                (0, Arc::new(vec![task("first")])),
+                (2, Arc::new(vec![task("second")])),
+            ],
+        );
+        let mut ran = Vec::new();
+        while let Some((_, name)) = cursor.peek() {
+            ran.push(*name);
+            cursor.advance(Outcome::Done);
+        }
+        assert_eq!(ran, ["first", "second", "next"]);
+    }
+
+    #[test]
     fn lockstep_order_lets_a_rescuing_host_wait() {
         // Host A fails b1 and goes to rescue; host B goes on with b2. The lower position runs first.
         let tree = Arc::new(vec![block(
