@@ -574,6 +574,28 @@ fn import_playbook_with_vars_when_tags_and_its_own_directory() {
 }
 
 #[test]
+fn import_playbook_among_tasks_is_an_error_at_its_line() {
+    let dir = tempdir();
+    files(
+        dir.path(),
+        &[
+            (
+                "site.yml",
+                "- hosts: all\n  tasks:\n    - debug: msg=x\n    - import_playbook: other.yml\n",
+            ),
+            ("other.yml", "- hosts: all\n  tasks: []\n"),
+        ],
+    );
+    let out = play(dir.path(), "site.yml", &[]);
+    assert_eq!(out.code, 4, "{}", out.show());
+    assert!(
+        out.stderr.contains("site.yml:4: import_playbook is only valid at the top level"),
+        "{}",
+        out.show()
+    );
+}
+
+#[test]
 fn import_playbook_recursion_is_an_error() {
     let dir = tempdir();
     files(

@@ -653,7 +653,12 @@ fn resolve_module(
     if let Some(module) = lookup(&action.value).or_else(|| engine::lookup(&action.value)) {
         return Some(module);
     }
-    if MODULES_LATER.contains(&short_name(&action.value)) {
+    if engine::is_import_playbook(&action.value) {
+        problems.add(invalid(
+            &Origin::of(file, action),
+            "import_playbook is only valid at the top level of a playbook, not as a task",
+        ));
+    } else if MODULES_LATER.contains(&short_name(&action.value)) {
         problems.add(unsupported(
             Origin::of(file, action),
             format!("module `{}`", action.value),
