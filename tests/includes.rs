@@ -589,7 +589,8 @@ fn import_playbook_among_tasks_is_an_error_at_its_line() {
     let out = play(dir.path(), "site.yml", &[]);
     assert_eq!(out.code, 4, "{}", out.show());
     assert!(
-        out.stderr.contains("site.yml:4: import_playbook is only valid at the top level"),
+        out.stderr
+            .contains("site.yml:4: import_playbook is only valid at the top level"),
         "{}",
         out.show()
     );
