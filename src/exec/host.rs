@@ -116,6 +116,8 @@ pub struct HostState {
     pub inventory_vars: Map<String, Value>,
     /// `register`ed results and `set_fact`s: above play and task vars, persistent across plays.
     pub facts: Map<String, Value>,
+    /// `include_vars`: above task vars, below `set_fact` (as in Ansible), persistent across plays.
+    pub included_vars: Map<String, Value>,
     /// Play-level vars (`vars` + `vars_files`), replaced at each play.
     pub play_vars: Map<String, Value>,
     /// The variables a task without `vars:` sees, resolved: computed once and shared by the

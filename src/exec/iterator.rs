@@ -210,11 +210,22 @@ impl<T> Cursor<T> {
 
     /// Runs `tasks` next for this host, as children of the task just advanced past (an include).
     /// `at` is the include's position.
-    #[allow(dead_code)] // dynamic includes (`include_tasks`, `include_role`) come next
+    #[cfg(test)]
     pub fn include(&mut self, at: &[u32], tasks: Arc<Vec<Node<T>>>) {
-        let mut prefix = at.to_vec();
-        prefix.push(0);
-        self.frames.push(Frame::list(tasks, prefix));
+        self.include_files(at, vec![(0, tasks)]);
+    }
+
+    /// Runs the task lists of several included files next, in order, as children of the include
+    /// at `at`. Each comes with its index among every file that include brought in on any host: a
+    /// file's tasks are at `at + [index, i]`, so hosts that included the same file (the same `Arc`)
+    /// run its tasks together, and files run in that order — Ansible's linear strategy puts every
+    /// included file's tasks, in the order the files were included, before the next task.
+    pub fn include_files(&mut self, at: &[u32], files: Vec<(u32, Arc<Vec<Node<T>>>)>) {
+        for (index, tasks) in files.into_iter().rev() {
+            let mut prefix = at.to_vec();
+            prefix.push(index);
+            self.frames.push(Frame::list(tasks, prefix));
+        }
     }
 
     /// Ends the play for this host (`meta: end_host`, `end_play`), without failing it.
@@ -380,6 +391,59 @@ mod tests {
         assert_eq!(cursor.advance(Outcome::Failed), Some(AfterFailure::Rescued));
         let (_, r) = cursor.peek().unwrap_or_else(|| panic!("r"));
         assert_eq!(*r, "r");
+    }
+
+    #[test]
+    fn hosts_with_different_included_files_run_them_file_by_file() {
+        // Host A includes file 0 (a1, a2), host B file 1 (b1): a1, a2 come before b1 (Ansible's
+        // linear strategy), and both before the task after the include.
+        let tree = Arc::new(vec![task("inc"), task("after")]);
+        let (mut a, mut b) = (Cursor::new(tree.clone()), Cursor::new(tree));
+        let (at, _) = a.peek().unwrap_or_else(|| panic!("inc"));
+        b.peek();
+        a.advance(Outcome::Done);
+        b.advance(Outcome::Done);
+        a.include_files(&at, vec![(0, Arc::new(vec![task("a1"), task("a2")]))]);
+        b.include_files(&at, vec![(1, Arc::new(vec![task("b1")]))]);
+        let mut order = Vec::new();
+        loop {
+            let mut next: Vec<(Position, &'static str, usize)> = Vec::new();
+            for (i, c) in [&mut a, &mut b].into_iter().enumerate() {
+                if let Some((p, t)) = c.peek() {
+                    next.push((p, *t, i));
+                }
+            }
+            let Some(first) = next.iter().min_by(|x, y| x.0.cmp(&y.0)).cloned() else {
+                break;
+            };
+            order.push(first.1);
+            for (p, _, i) in next {
+                if p == first.0 {
+                    [&mut a, &mut b][i].advance(Outcome::Done);
+                }
+            }
+        }
+        assert_eq!(order, ["a1", "a2", "b1", "after"]);
+    }
+
+    #[test]
+    fn several_files_for_one_host_run_in_their_order() {
+        let mut cursor = Cursor::new(Arc::new(vec![task("inc"), task("next")]));
+        let (at, _) = cursor.peek().unwrap_or_else(|| panic!("inc"));
+        cursor.advance(Outcome::Done);
+        cursor.include_files(
+            &at,
+            vec![
+                (0, Arc::new(vec![task("first")])),
+                (2, Arc::new(vec![task("second")])),
+            ],
+        );
+        let mut ran = Vec::new();
+        while let Some((_, name)) = cursor.peek() {
+            ran.push(*name);
+            cursor.advance(Outcome::Done);
+        }
+        assert_eq!(ran, ["first", "second", "next"]);
     }
 
     #[test]

@@ -5,6 +5,8 @@
 pub(crate) mod r#become;
 mod connect;
 mod host;
+mod include;
+mod include_vars;
 mod interrupt;
 pub(crate) mod iterator;
 mod result;
@@ -24,7 +26,7 @@ use crate::transport::pool::{Limits, Pool};
 use futures::StreamExt;
 use host::{HostState, Link};
 use indexmap::IndexMap;
-use iterator::{AfterFailure, Cursor, Outcome};
+use iterator::{AfterFailure, Cursor, Outcome, Position};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -225,13 +227,15 @@ pub async fn run_playbook_until(
             }
             run.summary.stats.entry(name.clone()).or_default();
         }
+        // A play imported from another directory (`import_playbook`) has its own.
+        let play_dir = play.dir(&playbook.dir);
         let play_templar =
-            templar.with_globals(&play_globals(inventory, options, &playbook.dir, &selected));
+            templar.with_globals(&play_globals(inventory, options, &play_dir, &selected));
         let ctx = RunContext {
             options,
             templar: &play_templar,
             inventory,
-            playbook_dir: &playbook.dir,
+            playbook_dir: &play_dir,
             interrupt,
         };
         run.play(&ctx, play, &selected).await;
@@ -298,6 +302,7 @@ fn new_host_state(
         name: name.to_string(),
         inventory_vars,
         facts: Map::new(),
+        included_vars: Map::new(),
         play_vars: Map::new(),
         scope: None,
         notified: Default::default(),
@@ -374,9 +379,14 @@ impl Run<'_> {
             if ctx.interrupt.requested().is_some() {
                 return false;
             }
-            let Some((task, hosts)) = self.next_round(&mut cursors) else {
+            let Some((position, task, hosts)) = self.next_round(&mut cursors) else {
                 break;
             };
+            if let Some(include) = &task.include {
+                self.include_round(ctx, &task, include, &position, &hosts, &mut cursors)
+                    .await;
+                continue;
+            }
             let results = self.task_on_hosts(ctx, &task, false, &hosts).await;
             for (name, result) in results {
                 let Some(cursor) = cursors.get_mut(&name) else {
@@ -388,11 +398,12 @@ impl Run<'_> {
         ctx.interrupt.requested().is_none() && self.any_left(selected)
     }
 
-    /// The task to run next and the hosts to run it on; `None` when every host is through.
+    /// The task to run next, where it is, and the hosts to run it on; `None` when every host is
+    /// through.
     fn next_round(
         &self,
         cursors: &mut IndexMap<String, Cursor<Task>>,
-    ) -> Option<(Arc<Task>, Vec<String>)> {
+    ) -> Option<(Position, Arc<Task>, Vec<String>)> {
         let mut next = Vec::new();
         for (name, cursor) in cursors.iter_mut() {
             if self.hosts.get(name).is_none_or(|h| h.done) {
@@ -409,7 +420,7 @@ impl Run<'_> {
             .filter(|(p, t, _)| *p == first && Arc::ptr_eq(t, &task))
             .map(|(_, _, name)| name)
             .collect();
-        Some((task, hosts))
+        Some((first, task, hosts))
     }
 
     /// Moves a host past `task`: a failure goes to the block's `rescue`/`always` or ends the host.

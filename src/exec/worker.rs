@@ -69,6 +69,7 @@ pub fn vars_in_scope(ctx: &RunContext<'_>, host: &HostState, play: &Vars, task: 
     vars.extend(ctx.magic_vars(&host.name));
     vars.extend(play.clone());
     vars.extend(task.clone());
+    vars.extend(host.included_vars.clone());
     vars.extend(host.facts.clone());
     vars.extend(ctx.options.extra_vars.clone());
     ctx.templar.resolve_vars(&mut vars);
@@ -171,7 +172,7 @@ fn combine_items(items: Vec<ItemResult>, action: &'static str) -> TaskResult {
     }
 }
 
-fn loop_items(
+pub(super) fn loop_items(
     ctx: &RunContext<'_>,
     raw: &Value,
     flatten: bool,
@@ -203,7 +204,7 @@ fn loop_items(
         .collect())
 }
 
-fn render_label(ctx: &RunContext<'_>, label: &str, vars: &Vars) -> String {
+pub(super) fn render_label(ctx: &RunContext<'_>, label: &str, vars: &Vars) -> String {
     match ctx.templar.render_str(label, vars) {
         Ok(Value::String(s)) => s,
         Ok(other) => other.to_string(),
@@ -212,7 +213,7 @@ fn render_label(ctx: &RunContext<'_>, label: &str, vars: &Vars) -> String {
 }
 
 /// How an item is shown: strings bare, anything else as JSON (Ansible shows the Python repr).
-fn label_of(item: &Value) -> String {
+pub(super) fn label_of(item: &Value) -> String {
     match item {
         Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -253,6 +254,9 @@ async fn run_once(
             );
         }
     };
+    if task.module.name() == "include_vars" {
+        return run_include_vars(ctx, host, task, args, vars);
+    }
     let check_mode = match &task.check_mode {
         Some(v) => truthy(ctx, v, vars),
         None => ctx.options.check,
@@ -311,7 +315,24 @@ async fn run_once(
     outcome
 }
 
-fn skipped(reason: &str, action: &'static str) -> TaskResult {
+/// `include_vars` runs on the controller; its variables go to the host's `include_vars` layer.
+fn run_include_vars(
+    ctx: &RunContext<'_>,
+    host: &mut HostState,
+    task: &Task,
+    args: Map<String, Value>,
+    vars: &Vars,
+) -> TaskResult {
+    let included = super::include_vars::run(ctx, task, args);
+    let mut outcome = apply_overrides(ctx, task, vars, included.result);
+    apply_set_fact(host, &outcome);
+    if included.secret {
+        censor(&mut outcome);
+    }
+    outcome
+}
+
+pub(super) fn skipped(reason: &str, action: &'static str) -> TaskResult {
     let mut result = Map::new();
     result.insert("changed".into(), Value::Bool(false));
     result.insert("skipped".into(), Value::Bool(true));
@@ -479,6 +500,11 @@ fn apply_set_fact(host: &mut HostState, r: &TaskResult) {
     let Some(Value::Object(facts)) = r.result.get("ansible_facts") else {
         return;
     };
+    if r.action == "include_vars" {
+        host.included_vars.extend(facts.clone());
+        host.scope = None;
+        return;
+    }
     host.facts.extend(facts.clone());
     host.scope = None;
     if r.action != "setup" {
@@ -543,7 +569,7 @@ fn become_for(ctx: &RunContext<'_>, task: &Task, vars: &Vars) -> Result<Option<B
 }
 
 /// Every condition holds (Ansible's `when:` list is an AND). Booleans are taken as they are.
-fn task_conditions_hold(
+pub(super) fn task_conditions_hold(
     ctx: &RunContext<'_>,
     conds: &[Value],
     vars: &Vars,

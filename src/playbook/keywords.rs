@@ -47,7 +47,6 @@ pub const PLAY_KEYWORDS_LATER: &[&str] = &[
     "debugger",
     "timeout",
     "no_log",
-    "import_playbook",
 ];
 
 pub const TASK_KEYWORDS: &[&str] = &[
@@ -122,11 +121,8 @@ pub const TASK_KEYWORDS_LATER: &[&str] = &[
 
 /// Ansible modules and actions that drover knows of but does not run yet.
 pub const MODULES_LATER: &[&str] = &[
-    "include_tasks",
-    "import_tasks",
     "include_role",
     "import_role",
-    "include_vars",
     "import_playbook",
     "meta",
     "gather_facts",

@@ -9,6 +9,7 @@ use super::keywords::{
 use super::raw::{BLOCK_LISTS, RawMap, RawPlay, RawTask, TASK_LISTS};
 use super::tree::{self, Block};
 use super::{BecomeKeywords, Loop, Node, Play, Playbook, Task, pattern_from_value};
+use super::{engine, include};
 use crate::yaml::{self, Origin, Spanned};
 use drover_modules::suggest::{closest, did_you_mean};
 use drover_modules::{DynModule, lookup, registry::MODULES};
@@ -62,7 +63,7 @@ pub(super) fn invalid(origin: &Origin, message: impl Into<String>) -> LoadError 
     }
 }
 
-fn unsupported(origin: Origin, what: impl Into<String>) -> LoadError {
+pub(super) fn unsupported(origin: Origin, what: impl Into<String>) -> LoadError {
     LoadError::Unsupported {
         origin,
         what: what.into(),
@@ -71,18 +72,18 @@ fn unsupported(origin: Origin, what: impl Into<String>) -> LoadError {
 
 /// The problems found so far; loading goes on after each one, so a file's problems come together.
 #[derive(Default)]
-struct Problems(Vec<LoadError>);
+pub(super) struct Problems(Vec<LoadError>);
 
 impl Problems {
-    fn add(&mut self, e: LoadError) {
+    pub(super) fn add(&mut self, e: LoadError) {
         self.0.push(e);
     }
 
-    fn take<T>(&mut self, result: Result<T, LoadError>) -> Option<T> {
+    pub(super) fn take<T>(&mut self, result: Result<T, LoadError>) -> Option<T> {
         result.map_err(|e| self.add(e)).ok()
     }
 
-    fn finish<T>(mut self, value: T) -> Result<T, LoadError> {
+    pub(super) fn finish<T>(mut self, value: T) -> Result<T, LoadError> {
         match self.0.len() {
             0 => Ok(value),
             1 => Err(self.0.remove(0)),
@@ -100,6 +101,15 @@ pub fn load_playbook(path: &Path) -> Result<Playbook, LoadError> {
 
 /// Reads playbook text as if it were the file `path` (named in errors).
 pub(super) fn parse_playbook(text: &str, path: &Path) -> Result<Playbook, LoadError> {
+    parse_playbook_from(text, path, &[])
+}
+
+/// [`parse_playbook`] of a playbook imported through `chain` (the importing playbooks).
+pub(super) fn parse_playbook_from(
+    text: &str,
+    path: &Path,
+    chain: &[PathBuf],
+) -> Result<Playbook, LoadError> {
     let plays: Option<Vec<Spanned<RawPlay>>> = yaml::from_str(text, path)?;
     let Some(plays) = plays else {
         return Err(invalid(&Origin::new(path, 0), "the playbook is empty"));
@@ -109,10 +119,15 @@ pub(super) fn parse_playbook(text: &str, path: &Path) -> Result<Playbook, LoadEr
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
     let mut problems = Problems::default();
-    let plays = plays
-        .iter()
-        .filter_map(|play| load_play(path, play, &mut problems))
-        .collect();
+    let mut loaded = Vec::new();
+    for play in &plays {
+        if include::is_playbook_import(play) {
+            loaded.extend(include::import_playbook(path, play, chain, &mut problems));
+        } else {
+            loaded.extend(load_play(path, play, &mut problems));
+        }
+    }
+    let plays = loaded;
     problems.finish(Playbook {
         path: path.to_path_buf(),
         dir,
@@ -146,7 +161,12 @@ fn load_play(file: &Path, raw: &Spanned<RawPlay>, problems: &mut Problems) -> Op
         "vars_files",
         &origin,
     ));
-    let mut inherited = Inherited::default().with(file, keywords, &origin, problems);
+    let mut inherited = Inherited {
+        imports: vec![file.to_path_buf()],
+        play_dir: include::search_dirs(file, Path::new("."))[0].clone(),
+        ..Inherited::default()
+    }
+    .with(file, keywords, &origin, problems);
     // Play `vars` are a layer of their own (below `vars_files`), not task vars.
     inherited.vars.clear();
     let sections: Vec<Arc<Vec<Node>>> = TASK_LISTS[..3]
@@ -240,21 +260,31 @@ fn play_keyword_problem(file: &Path, key: &Spanned<String>) -> Option<LoadError>
 /// What a play or block passes down to every task inside it (Ansible's keyword inheritance):
 /// conditions and tags add up, variables merge, the other keywords apply where a task sets none.
 #[derive(Debug, Clone, Default)]
-struct Inherited {
-    when: Vec<Value>,
-    tags: Vec<String>,
-    vars: Map<String, Value>,
+pub(super) struct Inherited {
+    pub(super) when: Vec<Value>,
+    pub(super) tags: Vec<String>,
+    pub(super) vars: Map<String, Value>,
     escalation: BecomeKeywords,
     ignore_errors: Option<Value>,
     no_log: Option<Value>,
     check_mode: Option<Value>,
     diff: Option<Value>,
     timeout: Option<Value>,
+    /// The task files being imported or included, the playbook first (recursion is an error).
+    pub(super) imports: Vec<PathBuf>,
+    /// The play's directory: relative task files are looked for there after the including file's.
+    pub(super) play_dir: PathBuf,
 }
 
 impl Inherited {
     /// These keywords, with those of a play or block (`keys`) added.
-    fn with(&self, file: &Path, keys: &RawMap, origin: &Origin, problems: &mut Problems) -> Self {
+    pub(super) fn with(
+        &self,
+        file: &Path,
+        keys: &RawMap,
+        origin: &Origin,
+        problems: &mut Problems,
+    ) -> Self {
         let at = |key: &str| {
             keys.get(key)
                 .map_or_else(|| origin.clone(), |v| Origin::of(file, v))
@@ -290,7 +320,7 @@ fn become_keywords(keys: &RawMap) -> BecomeKeywords {
 }
 
 /// `tags:` as Ansible takes it: a list, or a string of comma-separated tags.
-fn tag_list(value: Option<&Value>, origin: &Origin) -> Result<Vec<String>, LoadError> {
+pub(super) fn tag_list(value: Option<&Value>, origin: &Origin) -> Result<Vec<String>, LoadError> {
     let items = match value {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(items)) => items.clone(),
@@ -318,7 +348,7 @@ fn tag_list(value: Option<&Value>, origin: &Origin) -> Result<Vec<String>, LoadE
 }
 
 /// A task list: tasks and blocks.
-fn load_nodes(
+pub(super) fn load_nodes(
     file: &Path,
     raw: &[RawTask],
     handlers: bool,
@@ -329,6 +359,8 @@ fn load_nodes(
         .filter_map(|entry| {
             if entry.value.is_block() {
                 load_block(file, entry, handlers, inherited, problems)
+            } else if include::is_import(entry) {
+                include::import_tasks(file, entry, handlers, inherited, problems)
             } else {
                 if let Some(key) = BLOCK_LISTS[1..]
                     .iter()
@@ -340,8 +372,11 @@ fn load_nodes(
                     ));
                     return None;
                 }
-                load_task(file, entry, handlers, inherited, problems)
-                    .map(|task| tree::Node::Task(Arc::new(task)))
+                let mut task = load_task(file, entry, handlers, inherited, problems)?;
+                if task.module.name() == "include_tasks" {
+                    include::attach_include(file, &mut task, handlers, inherited, problems);
+                }
+                Some(tree::Node::Task(Arc::new(task)))
             }
         })
         .collect()
@@ -393,21 +428,27 @@ fn load_block(
 }
 
 /// Handlers are a flat list: a block among them is not run yet, and says so.
-fn load_handlers(
+pub(super) fn load_handlers(
     file: &Path,
     raw: &[RawTask],
     inherited: &Inherited,
     problems: &mut Problems,
 ) -> Vec<Task> {
-    raw.iter()
-        .filter_map(|entry| {
-            if let Some(key) = entry.value.list_key("block") {
-                problems.add(unsupported(Origin::of(file, key), "a block among handlers"));
-                return None;
+    let mut handlers = Vec::new();
+    for entry in raw {
+        if let Some(key) = entry.value.list_key("block") {
+            problems.add(unsupported(Origin::of(file, key), "a block among handlers"));
+        } else if include::is_import(entry) {
+            handlers.extend(include::import_handlers(file, entry, inherited, problems));
+        } else if let Some(mut task) = load_task(file, entry, true, inherited, problems) {
+            if task.module.name() == "include_tasks" {
+                include::attach_include(file, &mut task, true, inherited, problems);
+            } else {
+                handlers.push(task);
             }
-            load_task(file, entry, true, inherited, problems)
-        })
-        .collect()
+        }
+    }
+    handlers
 }
 
 fn load_task(
@@ -490,6 +531,7 @@ fn load_task(
         timeout: own_or_inherited("timeout", &inherited.timeout),
         tags,
         escalation: become_keywords(keys).or(&inherited.escalation),
+        include: None,
         origin,
     })
 }
@@ -514,7 +556,9 @@ fn task_args(
 
 /// Is a task key the name of a module (one drover runs, or one it knows it does not run yet)?
 fn is_module_name(key: &str) -> bool {
-    lookup(key).is_some() || MODULES_LATER.contains(&short_name(key))
+    lookup(key).is_some()
+        || engine::lookup(key).is_some()
+        || MODULES_LATER.contains(&short_name(key))
 }
 
 fn short_name(action: &str) -> &str {
@@ -606,10 +650,15 @@ fn resolve_module(
     action: &Spanned<String>,
     problems: &mut Problems,
 ) -> Option<&'static dyn DynModule> {
-    if let Some(module) = lookup(&action.value) {
+    if let Some(module) = lookup(&action.value).or_else(|| engine::lookup(&action.value)) {
         return Some(module);
     }
-    if MODULES_LATER.contains(&short_name(&action.value)) {
+    if engine::is_import_playbook(&action.value) {
+        problems.add(invalid(
+            &Origin::of(file, action),
+            "import_playbook is only valid at the top level of a playbook, not as a task",
+        ));
+    } else if MODULES_LATER.contains(&short_name(&action.value)) {
         problems.add(unsupported(
             Origin::of(file, action),
             format!("module `{}`", action.value),
@@ -709,7 +758,7 @@ fn load_loop(
 }
 
 /// `when:` / `changed_when:` / `failed_when:`: one condition or a list (all must hold).
-fn conditions(value: Option<&Value>) -> Vec<Value> {
+pub(super) fn conditions(value: Option<&Value>) -> Vec<Value> {
     match value {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(items)) => items.clone(),

@@ -2,8 +2,10 @@
 //! is touched. Anything drover does not support is an error here, naming file, line and the thing.
 
 mod args;
+mod engine;
 #[cfg(test)]
 mod fuzz;
+pub mod include;
 mod keywords;
 mod kv;
 mod load;
@@ -14,6 +16,7 @@ pub mod tags;
 mod task;
 pub mod tree;
 
+pub use engine::include_vars_params;
 pub use kv::parse_kv;
 pub use load::{LoadError, adhoc_task, load_playbook};
 pub use tags::TagSelection;
@@ -21,7 +24,7 @@ pub use task::{BecomeKeywords, Loop, Task};
 
 use crate::yaml::Origin;
 use serde_json::{Map, Value};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// A playbook file: its plays, in order.
@@ -64,13 +67,34 @@ impl Play {
             .flat_map(|section| section.iter().flat_map(|node| node.tasks()))
     }
 
-    /// Keeps the tasks `--tags`/`--skip-tags` select (the fact gathering and handlers stay).
+    /// Keeps the tasks `--tags`/`--skip-tags` select (the fact gathering and handlers stay);
+    /// includes keep the selection for the tasks they bring in at run time.
     pub fn select_tags(&mut self, selection: &TagSelection) {
+        let remember = |task: &Arc<Task>| match &task.include {
+            Some(include) => {
+                let mut task = Task::clone(task);
+                task.include = Some(Arc::new(include.with_selection(selection)));
+                Arc::new(task)
+            }
+            None => Arc::clone(task),
+        };
         for section in &mut self.sections {
             let nodes: Vec<Node> = section.iter().cloned().collect();
-            *section = Arc::new(tree::retain(nodes, &|task: &Task| {
-                selection.runs(&task.tags)
-            }));
+            let kept = tree::retain(nodes, &|task: &Task| selection.runs(&task.tags));
+            *section = Arc::new(tree::map_tasks(&kept, &remember));
+        }
+    }
+
+    /// The directory the play's relative paths start from: its own file's (a play imported with
+    /// `import_playbook` from elsewhere has its own), else `fallback`.
+    pub fn dir(&self, fallback: &Path) -> PathBuf {
+        match self.origin.file.parent() {
+            Some(dir)
+                if !dir.as_os_str().is_empty() && !self.origin.file.as_os_str().is_empty() =>
+            {
+                dir.to_path_buf()
+            }
+            _ => fallback.to_path_buf(),
         }
     }
 

@@ -1,9 +1,11 @@
 //! A task as drover runs it: the module to call with its (untemplated) arguments, and the engine
 //! keywords around it. Keywords live here and never reach a module.
 
+use super::include::Include;
 use crate::yaml::Origin;
 use drover_modules::{DynModule, FreeForm};
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 /// What a task iterates over: the untemplated `loop:`/`with_items:` value.
 #[derive(Debug, Clone)]
@@ -70,6 +72,8 @@ pub struct Task {
     pub tags: Vec<String>,
     /// `become*`: privilege escalation.
     pub escalation: BecomeKeywords,
+    /// `include_tasks`: what the runner needs to include the file for a host.
+    pub include: Option<Arc<Include>>,
     pub origin: Origin,
 }
 

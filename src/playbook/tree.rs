@@ -81,3 +81,18 @@ pub fn retain<T>(nodes: Vec<Node<T>>, keep: &dyn Fn(&T) -> bool) -> Vec<Node<T>>
         })
         .collect()
 }
+
+/// The same tree with every task replaced by `f(task)` (blocks keep their shape).
+pub fn map_tasks<T>(nodes: &[Node<T>], f: &dyn Fn(&Arc<T>) -> Arc<T>) -> Vec<Node<T>> {
+    nodes
+        .iter()
+        .map(|node| match node {
+            Node::Task(t) => Node::Task(f(t)),
+            Node::Block(b) => Node::Block(Arc::new(Block {
+                block: map_tasks(&b.block, f),
+                rescue: map_tasks(&b.rescue, f),
+                always: map_tasks(&b.always, f),
+            })),
+        })
+        .collect()
+}

@@ -165,6 +165,16 @@ impl<W: Write> Reporter for DefaultReporter<W> {
         self.banner("NO MORE HOSTS LEFT");
     }
 
+    fn included(&mut self, file: &std::path::Path, hosts: &[String], item: Option<&str>) {
+        let item = item.map(|i| format!(" => (item={i})")).unwrap_or_default();
+        let text = format!(
+            "included: {} for {}{item}",
+            file.display(),
+            hosts.join(", ")
+        );
+        self.line(text, Status::Skipped);
+    }
+
     fn warning(&mut self, msg: &str) {
         let text = self.colours.warning.apply_to(format!("[WARNING]: {msg}"));
         let _ = writeln!(self.out, "{text}");

@@ -26,6 +26,8 @@ pub trait Reporter {
     /// A host's outcome; `task` is `None` for failures outside a task (e.g. `vars_files`).
     fn host_result(&mut self, host: &str, task: Option<&Task>, result: &TaskResult);
     fn no_hosts_left(&mut self);
+    /// `include_tasks` brought `file` in for `hosts` (once per loop `item`); the recap counts it.
+    fn included(&mut self, _file: &std::path::Path, _hosts: &[String], _item: Option<&str>) {}
     fn warning(&mut self, msg: &str);
     fn recap(&mut self, summary: &RunSummary);
 }

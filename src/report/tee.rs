@@ -40,6 +40,12 @@ impl Reporter for TeeReporter<'_> {
         self.reporters.iter_mut().for_each(|r| r.warning(msg));
     }
 
+    fn included(&mut self, file: &std::path::Path, hosts: &[String], item: Option<&str>) {
+        self.reporters
+            .iter_mut()
+            .for_each(|r| r.included(file, hosts, item));
+    }
+
     fn recap(&mut self, summary: &RunSummary) {
         self.reporters.iter_mut().for_each(|r| r.recap(summary));
     }

@@ -1,0 +1,147 @@
+//! Actions the engine runs itself rather than a module: `include_tasks` (the runner adds the file's
+//! tasks for the host) and `include_vars` (variables read on the controller). They are modules only
+//! so that their arguments are named, typed and checked at load time like any module's.
+
+use drover_modules::{DynModule, FreeForm, Host, Module, ModuleError, Plan};
+use serde::Deserialize;
+use serde_json::Value;
+
+/// `include_tasks`: the file (free form or `file:`) and `apply:` keywords for the included tasks.
+pub struct IncludeTasks;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncludeTasksParams {
+    #[serde(default, rename = "_raw_params")]
+    pub raw_params: Option<String>,
+    #[serde(default)]
+    pub file: Option<String>,
+    /// Checked here, taken out of the arguments by the loader (see `include::attach_include`).
+    #[serde(default, rename = "apply")]
+    pub _apply: Option<serde_json::Map<String, Value>>,
+}
+
+impl IncludeTasksParams {
+    /// The file to include, as written (`file:` wins over the free form, as in Ansible).
+    pub fn target(&self) -> Option<&str> {
+        self.file.as_deref().or(self.raw_params.as_deref())
+    }
+}
+
+#[async_trait::async_trait]
+impl Module for IncludeTasks {
+    type Params = IncludeTasksParams;
+    const NAME: &'static str = "include_tasks";
+    const FREE_FORM: FreeForm = FreeForm::RawParams;
+
+    fn validate(&self, p: &IncludeTasksParams) -> Result<(), ModuleError> {
+        match (&p.file, &p.raw_params) {
+            (None, None) => Err(ModuleError::Params("no file specified".into())),
+            (Some(_), Some(_)) => Err(ModuleError::Params(
+                "name the file either free form or as `file:`, not both".into(),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    async fn plan(&self, _: IncludeTasksParams, _: &mut dyn Host) -> Result<Plan, ModuleError> {
+        // The runner expands an include before any module runs; reaching here is a runner bug.
+        Err(ModuleError::Failed(
+            "include_tasks is run by the runner, not as a module".into(),
+        ))
+    }
+}
+
+/// `include_vars`: a file, or a `dir` of them, into the host's variables (optionally under `name`).
+pub struct IncludeVars;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncludeVarsParams {
+    #[serde(default, rename = "_raw_params")]
+    pub raw_params: Option<String>,
+    #[serde(default)]
+    pub file: Option<String>,
+    #[serde(default)]
+    pub dir: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub depth: Option<u32>,
+    #[serde(default)]
+    pub files_matching: Option<String>,
+    #[serde(default)]
+    pub ignore_files: Option<Value>,
+    #[serde(default)]
+    pub extensions: Option<Vec<String>>,
+    #[serde(default)]
+    pub ignore_unknown_extensions: Option<bool>,
+}
+
+#[async_trait::async_trait]
+impl Module for IncludeVars {
+    type Params = IncludeVarsParams;
+    const NAME: &'static str = "include_vars";
+    const FREE_FORM: FreeForm = FreeForm::RawParams;
+
+    fn validate(&self, p: &IncludeVarsParams) -> Result<(), ModuleError> {
+        let sources = [&p.raw_params, &p.file, &p.dir]
+            .iter()
+            .filter(|s| s.is_some())
+            .count();
+        if sources != 1 {
+            return Err(ModuleError::Params(
+                "name exactly one of a free-form file, `file:` or `dir:`".into(),
+            ));
+        }
+        if let Some(pattern) = &p.files_matching {
+            regex::Regex::new(pattern)
+                .map_err(|e| ModuleError::Params(format!("files_matching: {e}")))?;
+        }
+        Ok(())
+    }
+
+    async fn plan(&self, _: IncludeVarsParams, _: &mut dyn Host) -> Result<Plan, ModuleError> {
+        Err(ModuleError::Failed(
+            "include_vars is run by the engine, not as a module".into(),
+        ))
+    }
+}
+
+/// `include_vars`'s rendered arguments, typed and checked.
+pub fn include_vars_params(args: Value) -> Result<IncludeVarsParams, String> {
+    let in_module = |msg: String| format!("(include_vars) module: {msg}");
+    let params: IncludeVarsParams =
+        serde_json::from_value(args).map_err(|e| in_module(e.to_string()))?;
+    IncludeVars
+        .validate(&params)
+        .map_err(|e| in_module(e.to_string()))?;
+    Ok(params)
+}
+
+static ENGINE_ACTIONS: &[&dyn DynModule] = &[&IncludeTasks, &IncludeVars];
+
+/// The engine action `name` names (`include_tasks`, `ansible.builtin.include_vars`, …).
+pub fn lookup(name: &str) -> Option<&'static dyn DynModule> {
+    let short = name
+        .strip_prefix("ansible.builtin.")
+        .or_else(|| name.strip_prefix("ansible.legacy."))
+        .unwrap_or(name);
+    ENGINE_ACTIONS.iter().copied().find(|m| m.name() == short)
+}
+
+/// Is `name` the `import_tasks` keyword (static: expanded at load time)?
+pub fn is_import_tasks(name: &str) -> bool {
+    matches!(
+        name,
+        "import_tasks" | "ansible.builtin.import_tasks" | "ansible.legacy.import_tasks"
+    )
+}
+
+/// Is `name` the `import_playbook` keyword?
+pub fn is_import_playbook(name: &str) -> bool {
+    matches!(
+        name,
+        "import_playbook" | "ansible.builtin.import_playbook" | "ansible.legacy.import_playbook"
+    )
+}
