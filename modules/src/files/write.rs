@@ -168,6 +168,26 @@ pub fn atomic_write(
     Step::with_stdin(Cmd::new(&script), content.into_stream())
 }
 
+/// A controller file pushed to a temp file on the target (`$t`, in `$TMPDIR` or /tmp), verified
+/// like [`atomic_write`] verifies, then `use_it` (shell text of drover's reading `"$t"`) runs; the
+/// temp file goes when the shell ends, however it ends. `label` names the file in errors. A script
+/// cut short by a dropped connection is never run: the length and checksum checks come first.
+pub(crate) fn push_temp(content: Content, label: &str, use_it: &str) -> Step {
+    let script = [
+        format!("f={}; ", quote(label)),
+        remove_temp_on_exit(),
+        "IFS=' ' read -r n s c || { echo 'drover: no content received' >&2; exit 1; }; \
+         t=$(mktemp \"${TMPDIR:-/tmp}/.drover.XXXXXX\") || { t=; exit 1; }; \
+         cat > \"$t\" || exit 1; "
+            .to_string(),
+        verify_length(),
+        verify_checksum(),
+        use_it.to_string(),
+    ]
+    .concat();
+    Step::with_stdin(Cmd::new(&script), content.into_stream())
+}
+
 /// The destination's directory (made safe to pass as a `find` operand) and its file name.
 fn split_dest(dest: &str) -> (String, &str) {
     let (dir, base) = match dest.rfind('/') {
