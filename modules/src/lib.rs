@@ -19,6 +19,7 @@ pub mod suggest;
 
 pub mod commands;
 pub mod files;
+pub mod net;
 pub mod packages;
 pub mod services;
 pub mod system;
