@@ -108,7 +108,7 @@ fn fleet_fetch_and_script_converge() {
     let root = unique_root("transfer");
     write(
         &tmp.path().join("files/stamp.sh"),
-        "#!/bin/sh\nset -eu\nprintf '%s|%s|%s\\n' \"$1\" \"$2\" \"$(basename \"$0\" | cut -c1-8)\" > \"$1\"\n",
+        "#!/bin/sh\nset -eu\nprintf '%s|%s|%s\\n' \"$1\" \"$2\" \"$(basename \"$0\" | cut -c1-8)\" > \"$1\"\necho \"$0\" > \"$1.path\"\n",
     );
     write(&tmp.path().join("files/plain.sh"), "pwd > plain\n");
     let vars = [format!("root={root}"), format!("out={}", out.display())];
@@ -143,9 +143,11 @@ fn fleet_fetch_and_script_converge() {
             fleet_ssh(
                 &fleet,
                 host,
-                &format!("cat {root}/stamp; cat {root}/plain; ls -A /tmp | grep -c drover || true")
+                &format!(
+                    "cat {root}/stamp; cat {root}/plain; test -e \"$(cat {root}/stamp.path)\" || echo gone"
+                )
             ),
-            format!("{root}/stamp|two words|.drover.\n{root}\n0"),
+            format!("{root}/stamp|two words|.drover.\n{root}\ngone"),
             "{host}: the script ran with its arguments, from its temp file, which is gone"
         );
     }
