@@ -1332,6 +1332,204 @@ pub static TABLE: &[Written] = &[
         ],
     },
     Written {
+        module: "fetch",
+        description: "Copies a target's file to the controller (`dest/<inventory_hostname>/<src>`, or `dest` with `flat`) when its SHA-1 differs; the bytes are checked against the target's SHA-1 before they replace the controller's copy. Skipped in check mode, as in Ansible.",
+        example: "- name: Collect the logs\n  fetch:\n    src: /var/log/app.log\n    dest: collected/\n",
+        args: &[
+            ("src", "", "The file on the target (not a directory)."),
+            (
+                "dest",
+                "",
+                "A controller directory (relative: next to the playbook); the file goes to `dest/<inventory_hostname>/<src>`.",
+            ),
+            (
+                "flat",
+                "false",
+                "Put the file at `dest` itself (`dest/` ending in a slash gets the source's name).",
+            ),
+            (
+                "fail_on_missing",
+                "true",
+                "Fail when `src` is missing or a directory; `false` reports it and goes on.",
+            ),
+            (
+                "validate_checksum",
+                "true",
+                "Refuse bytes whose SHA-1 is not the one the target reported.",
+            ),
+        ],
+    },
+    Written {
+        module: "script",
+        description: "Pushes a controller script to a temp file on the target (length and checksum verified first) and runs it by its shebang, or `/bin/sh` without one; the rest of the line is its arguments.",
+        example: "- name: Prepare the host\n  script: files/prepare.sh --fast\n  args:\n    creates: /etc/prepared\n",
+        args: &[
+            (
+                "cmd",
+                "",
+                "The script (looked up in `files/` next to the playbook) and its arguments (shell text); or free form.",
+            ),
+            ("chdir", "", "An absolute directory to run it in."),
+            ("creates", "", "Skip when this path exists on the target."),
+            (
+                "removes",
+                "",
+                "Skip when this path does not exist on the target.",
+            ),
+            (
+                "executable",
+                "",
+                "The interpreter to run it with instead of its shebang.",
+            ),
+            (
+                "decrypt",
+                "true",
+                "Vaulted scripts are decrypted on the controller; `false` is refused.",
+            ),
+        ],
+    },
+    Written {
+        module: "get_url",
+        description: "Downloads a URL to a file on the target with the target's curl (the URL is the target's view). The request travels on stdin; a download is checked against `checksum` before it is renamed into place and replaces `dest` only when its bytes differ.",
+        example: "- name: Fetch the release\n  get_url:\n    url: https://example.com/app-1.2.tar.gz\n    dest: /opt/app-1.2.tar.gz\n    checksum: sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n    mode: \"0644\"\n",
+        args: &[
+            (
+                "url",
+                "",
+                "http, https or ftp URL, as curl on the target sees it.",
+            ),
+            (
+                "dest",
+                "",
+                "The file to write; a directory gets the URL's last path segment.",
+            ),
+            (
+                "checksum",
+                "",
+                "`algorithm:digest` (md5, sha1, sha224, sha256, sha384, sha512): an existing `dest` that matches is not downloaded again, a download that does not match is refused.",
+            ),
+            (
+                "force",
+                "false",
+                "Download even when `dest` exists (it is replaced only if the bytes differ).",
+            ),
+            ("headers", "", "Request headers, a mapping."),
+            ("timeout", "10", "Seconds the whole request may take."),
+            ("url_username", "", "User for HTTP basic authentication."),
+            (
+                "url_password",
+                "",
+                "Password for HTTP basic authentication.",
+            ),
+            (
+                "validate_certs",
+                "true",
+                "`false` accepts any TLS certificate.",
+            ),
+            ("mode", "", "The file's permissions."),
+            ("owner", "", "The file's owner."),
+            ("group", "", "The file's group."),
+        ],
+    },
+    Written {
+        module: "uri",
+        description: "Makes one HTTP request from the target with its curl; the result holds `status`, the response headers (lower case, `_` for `-`), `content` and `json`. Fails when the status is not in `status_code`. Changes nothing unless the body is written to `dest`; skipped in check mode, as in Ansible.",
+        example: "- name: Register the host\n  uri:\n    url: http://registry.local/api/hosts\n    method: POST\n    body_format: json\n    body: { name: \"{{ inventory_hostname }}\" }\n    status_code: [200, 201]\n  register: reply\n",
+        args: &[
+            ("url", "", "The URL, as curl on the target sees it."),
+            ("method", "GET", "The HTTP method, one upper-case word."),
+            (
+                "body",
+                "",
+                "The request body: text, or a mapping/list encoded as `body_format` says.",
+            ),
+            (
+                "body_format",
+                "raw",
+                "`json` or `form-urlencoded` encode a mapping body and set its Content-Type.",
+            ),
+            ("headers", "", "Request headers, a mapping."),
+            (
+                "status_code",
+                "[200]",
+                "The statuses that mean success (a number, a list, or `200,201`).",
+            ),
+            (
+                "return_content",
+                "false",
+                "Put the body in `content` (always there on failure; JSON bodies always give `json`).",
+            ),
+            (
+                "dest",
+                "",
+                "Write the body to this file on the target (replaced only when the bytes differ).",
+            ),
+            (
+                "creates",
+                "",
+                "Do nothing when this path exists on the target.",
+            ),
+            (
+                "removes",
+                "",
+                "Do nothing when this path does not exist on the target.",
+            ),
+            ("timeout", "30", "Seconds the whole request may take."),
+            ("url_username", "", "User for HTTP basic authentication."),
+            (
+                "url_password",
+                "",
+                "Password for HTTP basic authentication.",
+            ),
+            (
+                "validate_certs",
+                "true",
+                "`false` accepts any TLS certificate.",
+            ),
+            (
+                "follow_redirects",
+                "safe",
+                "`no`/`none` stop at a redirect; any other value follows them.",
+            ),
+        ],
+    },
+    Written {
+        module: "git",
+        description: "Keeps a checkout of `repo` at `version` in `dest` with the target's git: one query reads the checkout and the remote's refs (`git ls-remote`), and it clones or fetches and checks out only when HEAD is not the wanted commit. `before`/`after` are in the result.",
+        example: "- name: Deploy the application\n  git:\n    repo: https://git.example.com/app.git\n    dest: /srv/app\n    version: v1.4.2\n    depth: 1\n",
+        args: &[
+            (
+                "repo",
+                "",
+                "The repository's URL or path, as git on the target sees it.",
+            ),
+            ("dest", "", "Where the checkout lives."),
+            (
+                "version",
+                "HEAD",
+                "A branch, a tag or a commit SHA (full, or abbreviated to 7 or more).",
+            ),
+            (
+                "force",
+                "false",
+                "Discard local modifications of tracked files; without it they fail the task.",
+            ),
+            ("depth", "", "Clone and fetch only this many commits."),
+            (
+                "update",
+                "true",
+                "`false` leaves an existing checkout where it is.",
+            ),
+            (
+                "clone",
+                "true",
+                "`false` does not clone a missing checkout.",
+            ),
+            ("remote", "origin", "The remote's name."),
+            ("executable", "", "The git program to run."),
+        ],
+    },
+    Written {
         module: "slurp",
         description: "Reads a file from the target, base64-encoded, in one query.",
         example: "- slurp:\n    src: /etc/hostname\n  register: hostname\n",

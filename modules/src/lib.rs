@@ -19,14 +19,15 @@ pub mod suggest;
 
 pub mod commands;
 pub mod files;
+pub mod net;
 pub mod packages;
 pub mod services;
 pub mod system;
 pub mod utility;
 
 pub use cmd::Cmd;
-pub use host::{CmdOutput, Host, LocalFile};
-pub use plan::{Diff, Plan, Step};
+pub use host::{CmdOutput, Host, LocalEntry, LocalFile};
+pub use plan::{Diff, Parsed, Parser, Plan, Step, Then};
 pub use registry::{DynModule, lookup};
 
 use serde::de::DeserializeOwned;

@@ -8,9 +8,11 @@
 //! `last_step_contains` / `last_step_lacks` (texts the last step's command line — what a target's
 //! process list shows — must or must not contain), `stdin` (of the last step), `changed`, `failed`,
 //! `skipped`, `error`, `result` (a subset: mappings may hold more keys than named, recursively),
-//! `diff_after`.
+//! `diff_after`, `step_output` + `parsed` (what the last step's parser makes of that output:
+//! `result` subset, `failed`, `changed`), `saves_local` (the controller path the last step's output
+//! is saved at). `controller_files` are files the task may write on the controller (`fetch`).
 
-use drover_modules::{Cmd, CmdOutput, Host, LocalFile, ModuleError, lookup};
+use drover_modules::{Cmd, CmdOutput, Host, LocalEntry, LocalFile, ModuleError, Then, lookup};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -53,6 +55,25 @@ struct Fixture {
     result: Map<String, Value>,
     #[serde(default)]
     diff_after: Option<String>,
+    #[serde(default)]
+    controller_files: BTreeMap<String, String>,
+    #[serde(default)]
+    step_output: Option<Query>,
+    #[serde(default)]
+    parsed: Option<ParsedWant>,
+    #[serde(default)]
+    saves_local: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ParsedWant {
+    #[serde(default)]
+    result: Map<String, Value>,
+    #[serde(default)]
+    failed: Option<String>,
+    #[serde(default)]
+    changed: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -111,6 +132,48 @@ impl Host for FakeHost<'_> {
             .get(path)
             .map(|c| c.clone().into_bytes())
             .ok_or_else(|| ModuleError::Failed(format!("could not find or access '{path}'")))
+    }
+
+    fn list_local(
+        &self,
+        path: &str,
+        _kind: LocalFile,
+    ) -> Result<Option<Vec<LocalEntry>>, ModuleError> {
+        if self.fixture.local_files.contains_key(path) {
+            return Ok(None);
+        }
+        let prefix = format!("{}/", path.trim_end_matches('/'));
+        let mut entries = std::collections::BTreeSet::new();
+        for name in self.fixture.local_files.keys() {
+            let Some(below) = name.strip_prefix(&prefix) else {
+                continue;
+            };
+            let parts: Vec<&str> = below.split('/').collect();
+            for depth in 1..parts.len() {
+                entries.insert((parts[..depth].join("/"), true));
+            }
+            entries.insert((below.to_string(), false));
+        }
+        if entries.is_empty() {
+            return Err(ModuleError::Failed(format!(
+                "could not find or access '{path}'"
+            )));
+        }
+        Ok(Some(
+            entries
+                .into_iter()
+                .map(|(path, is_dir)| LocalEntry { path, is_dir })
+                .collect(),
+        ))
+    }
+
+    fn local_checksum(&self, path: &str) -> Result<Option<String>, ModuleError> {
+        use sha1::Digest;
+        Ok(self
+            .fixture
+            .controller_files
+            .get(path)
+            .map(|c| hex::encode(sha1::Sha1::digest(c.as_bytes()))))
     }
 
     fn render_template(&self, path: &str) -> Result<String, ModuleError> {
@@ -244,11 +307,59 @@ fn check(module_name: &str, path: &Path) -> Vec<String> {
             ));
         }
     }
+    problems.extend(check_then(&fixture, &plan));
     if let Some(want) = &fixture.diff_after {
         let got = plan.diffs.first().map(|d| d.after.clone());
         if got.as_deref() != Some(want.as_str()) {
             problems.push(format!("diff after {got:?}, expected {want:?}"));
         }
+    }
+    problems
+}
+
+/// What the last step asks the engine to do with its output.
+fn check_then(fixture: &Fixture, plan: &drover_modules::Plan) -> Vec<String> {
+    let then = plan.steps.last().and_then(|s| s.then.clone());
+    let mut problems = Vec::new();
+    if let Some(want) = &fixture.saves_local {
+        match &then {
+            Some(Then::SaveLocal { path, .. }) if path == want => {}
+            other => problems.push(format!("saves {other:?}, expected a save to {want}")),
+        }
+    }
+    let (Some(out), Some(want)) = (&fixture.step_output, &fixture.parsed) else {
+        return problems;
+    };
+    let Some(Then::Parse(parser)) = then else {
+        problems.push(format!("the last step has no parser ({then:?})"));
+        return problems;
+    };
+    let got = parser.parse(&CmdOutput {
+        rc: out.rc,
+        stdout: out.stdout.clone(),
+        stderr: out.stderr.clone(),
+    });
+    for (key, w) in &want.result {
+        if !got.fields.get(key).is_some_and(|g| contains(g, w)) {
+            problems.push(format!(
+                "parsed.{key} = {:?}, expected {w}",
+                got.fields.get(key)
+            ));
+        }
+    }
+    match (&want.failed, &got.failed) {
+        (Some(w), Some(g)) if !g.contains(w.as_str()) => {
+            problems.push(format!("parsed failure {g:?}, expected {w:?}"))
+        }
+        (Some(w), None) => problems.push(format!("parse did not fail, expected {w:?}")),
+        (None, Some(g)) => problems.push(format!("unexpected parse failure {g:?}")),
+        _ => {}
+    }
+    if want.changed.is_some() && want.changed != got.changed {
+        problems.push(format!(
+            "parsed changed {:?}, expected {:?}",
+            got.changed, want.changed
+        ));
     }
     problems
 }

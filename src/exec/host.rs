@@ -6,7 +6,7 @@ use super::interrupt::{Interrupt, StopSignal};
 use crate::template::{Templar, Vars};
 use crate::transport::pool::{Hold, InUse, Pool, PooledLink};
 use crate::transport::{ConnectionSpec, ExecOutput};
-use drover_modules::{Cmd, CmdOutput, Host, LocalFile, ModuleError};
+use drover_modules::{Cmd, CmdOutput, Host, LocalEntry, LocalFile, ModuleError};
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -203,6 +203,35 @@ impl Host for TaskHost<'_> {
             .map_err(|e| ModuleError::Failed(format!("{}: {e}", found.display())))
     }
 
+    fn list_local(
+        &self,
+        path: &str,
+        kind: LocalFile,
+    ) -> Result<Option<Vec<LocalEntry>>, ModuleError> {
+        let found = self.find_local(path, kind)?;
+        if !found.is_dir() {
+            return Ok(None);
+        }
+        let mut entries = Vec::new();
+        list_dir(&found, "", &mut entries).map_err(|e| {
+            ModuleError::Failed(format!("could not list '{}': {e}", found.display()))
+        })?;
+        entries.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(Some(entries))
+    }
+
+    fn local_checksum(&self, path: &str) -> Result<Option<String>, ModuleError> {
+        let at = controller_path(self.playbook_dir, path);
+        match std::fs::read(&at) {
+            Ok(bytes) => Ok(Some(sha1_hex(&bytes))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(ModuleError::Failed(format!(
+                "could not read '{}': {e}",
+                at.display()
+            ))),
+        }
+    }
+
     fn render_template(&self, path: &str) -> Result<String, ModuleError> {
         let found = self.find_local(path, LocalFile::Template)?;
         let text = std::fs::read_to_string(&found).map_err(|e| {
@@ -238,4 +267,61 @@ impl Host for TaskHost<'_> {
     fn diff_mode(&self) -> bool {
         self.diff_mode
     }
+}
+
+/// Walks a controller directory (following links, as Ansible's `copy` does), `prefix`-relative.
+fn list_dir(dir: &Path, prefix: &str, out: &mut Vec<LocalEntry>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = format!("{prefix}{name}");
+        let is_dir = entry.path().is_dir();
+        out.push(LocalEntry {
+            path: path.clone(),
+            is_dir,
+        });
+        if is_dir {
+            list_dir(&entry.path(), &format!("{path}/"), out)?;
+        }
+    }
+    Ok(())
+}
+
+/// A controller path a task writes (`fetch`'s `dest`): relative ones are below the playbook's
+/// directory, as Ansible's `path_dwim` has it.
+pub fn controller_path(playbook_dir: &Path, path: &str) -> PathBuf {
+    let wanted = Path::new(path);
+    if wanted.is_absolute() {
+        wanted.to_path_buf()
+    } else {
+        playbook_dir.join(wanted)
+    }
+}
+
+pub fn sha1_hex(bytes: &[u8]) -> String {
+    use sha1::Digest;
+    hex::encode(sha1::Sha1::digest(bytes))
+}
+
+/// Saves bytes received from a target on the controller: directories made, a temp file beside the
+/// destination, its SHA-1 checked when one is expected, then renamed over it.
+pub fn save_local(at: &Path, bytes: &[u8], sha1: Option<&str>) -> Result<(), String> {
+    if let Some(want) = sha1 {
+        let got = sha1_hex(bytes);
+        if got != want {
+            return Err(format!(
+                "checksum mismatch: the remote file's SHA-1 is {want}, the {} bytes received have {got}",
+                bytes.len()
+            ));
+        }
+    }
+    let dir = at.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| format!("could not create {}: {e}", dir.display()))?;
+    let mut temp = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| format!("could not write in {}: {e}", dir.display()))?;
+    std::io::Write::write_all(&mut temp, bytes)
+        .map_err(|e| format!("could not write {}: {e}", at.display()))?;
+    temp.persist(at)
+        .map_err(|e| format!("could not write {}: {e}", at.display()))?;
+    Ok(())
 }

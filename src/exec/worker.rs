@@ -7,7 +7,7 @@ use super::host::{HostError, HostState, TaskHost};
 use super::result::{ItemResult, Status, TaskResult};
 use crate::playbook::Task;
 use crate::template::Vars;
-use drover_modules::{ModuleError, Plan};
+use drover_modules::{ModuleError, Plan, Then};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
@@ -391,6 +391,22 @@ async fn apply_plan(
             if step.register_output {
                 register_output(&mut result, &step.cmd.display(), &out);
             }
+            match after_step(ctx, step, &out, &mut result) {
+                AfterStep::Done => {}
+                AfterStep::Read(verdict) => {
+                    if let Some(changed) = verdict {
+                        status = if changed { Status::Changed } else { Status::Ok };
+                        result.insert("changed".into(), Value::Bool(changed));
+                    }
+                    continue;
+                }
+                AfterStep::Failed(msg) => {
+                    status = Status::Failed;
+                    result.insert("failed".into(), Value::Bool(true));
+                    result.insert("msg".into(), Value::String(msg));
+                    break;
+                }
+            }
             if out.rc != 0 {
                 status = Status::Failed;
                 result.insert("failed".into(), Value::Bool(true));
@@ -413,6 +429,48 @@ async fn apply_plan(
     let mut r = TaskResult::new(status, result, action);
     r.diffs = plan.diffs;
     r
+}
+
+/// What a step's `then` made of its output.
+enum AfterStep {
+    /// Nothing to add: the exit code decides.
+    Done,
+    /// The module read the output, the exit code included, and may say whether anything changed.
+    Read(Option<bool>),
+    Failed(String),
+}
+
+/// Does what the module asked with a step's output: reads it into the result, or saves it on the
+/// controller (only once the step succeeded).
+fn after_step(
+    ctx: &RunContext<'_>,
+    step: &drover_modules::Step,
+    out: &crate::transport::ExecOutput,
+    result: &mut Map<String, Value>,
+) -> AfterStep {
+    match &step.then {
+        None => AfterStep::Done,
+        Some(Then::Parse(parser)) => {
+            let parsed = parser.parse(&drover_modules::CmdOutput {
+                rc: out.rc,
+                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            });
+            result.extend(parsed.fields);
+            match parsed.failed {
+                Some(msg) => AfterStep::Failed(msg),
+                None => AfterStep::Read(parsed.changed),
+            }
+        }
+        Some(Then::SaveLocal { .. }) if out.rc != 0 => AfterStep::Done,
+        Some(Then::SaveLocal { path, sha1 }) => {
+            let at = super::host::controller_path(ctx.playbook_dir, path);
+            match super::host::save_local(&at, &out.stdout, sha1.as_deref()) {
+                Ok(()) => AfterStep::Done,
+                Err(msg) => AfterStep::Failed(msg),
+            }
+        }
+    }
 }
 
 fn register_output(result: &mut Map<String, Value>, cmd: &str, out: &crate::transport::ExecOutput) {

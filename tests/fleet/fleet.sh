@@ -50,14 +50,14 @@ preflight() {
 # systemd as init, for the systemd branch of service modules).
 ensure_root() {
     # The version in the names rebuilds the cache when the package list changes.
-    local flavour=$1 tarball="$cache/$1-v2.tar" root="$cache/root-$1-v2"
+    local flavour=$1 tarball="$cache/$1-v3.tar" root="$cache/root-$1-v3"
     mkdir -p "$cache/debs"
     exec 9>"$cache/lock"
     flock 9
     if [ ! -s "$tarball" ]; then
         if [ "$flavour" = systemd ]; then
-            [ -s "$cache/base-v2.tar" ] || build_tarball base "$cache/base-v2.tar"
-            build_systemd_tarball "$cache/base-v2.tar" "$tarball"
+            [ -s "$cache/base-v3.tar" ] || build_tarball base "$cache/base-v3.tar"
+            build_systemd_tarball "$cache/base-v3.tar" "$tarball"
         else
             build_tarball "$flavour" "$tarball"
         fi
@@ -74,8 +74,9 @@ ensure_root() {
 build_tarball() {   # $1 flavour (base | python), $2 tarball
     local flavour=$1 tarball=$2 build="$cache/build-$1"
     rm -rf "$build"
-    # sudo: for `become` tests (drover itself needs only sshd and /bin/sh on a host).
-    local include=openssh-server,openssh-sftp-server,procps,iproute2,sudo
+    # sudo: for `become` tests; git, curl, xz-utils, unzip: for the git, get_url/uri and unarchive
+    # tests (drover itself needs only sshd and /bin/sh on a host, the modules name a missing tool).
+    local include=openssh-server,openssh-sftp-server,procps,iproute2,sudo,git,curl,xz-utils,unzip
     [ "$flavour" = python ] && include+=",python3"
     echo "fleet: building the $flavour root filesystem with debootstrap (once, ~3 min)" >&2
     debootstrap --variant=minbase --include="$include" --cache-dir="$cache/debs" \

@@ -3,6 +3,7 @@
 
 pub mod command;
 pub mod raw;
+pub mod script;
 pub mod shell;
 
 use crate::{Cmd, Host, ModuleError, Plan, Step};

@@ -3,6 +3,7 @@
 
 pub mod blockinfile;
 pub mod copy;
+pub mod fetch;
 pub mod file;
 pub mod find;
 pub mod lineinfile;

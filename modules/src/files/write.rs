@@ -168,8 +168,75 @@ pub fn atomic_write(
     Step::with_stdin(Cmd::new(&script), content.into_stream())
 }
 
+/// A controller file pushed to a temp file on the target (`$t`, in `$TMPDIR` or /tmp), verified
+/// like [`atomic_write`] verifies, then `use_it` (shell text of drover's reading `"$t"`) runs; the
+/// temp file goes when the shell ends, however it ends. `label` names the file in errors. A script
+/// cut short by a dropped connection is never run: the length and checksum checks come first.
+pub(crate) fn push_temp(content: Content, label: &str, use_it: &str) -> Step {
+    let script = [
+        format!("f={}; ", quote(label)),
+        remove_temp_on_exit(),
+        "IFS=' ' read -r n s c || { echo 'drover: no content received' >&2; exit 1; }; \
+         t=$(mktemp \"${TMPDIR:-/tmp}/.drover.XXXXXX\") || { t=; exit 1; }; \
+         cat > \"$t\" || exit 1; "
+            .to_string(),
+        verify_length(),
+        verify_checksum(),
+        use_it.to_string(),
+    ]
+    .concat();
+    Step::with_stdin(Cmd::new(&script), content.into_stream())
+}
+
+/// A file the target itself fills (a download), installed the way [`atomic_write`] installs: a
+/// temp file `"$t"` beside `dest`, `fill` (shell text) writes it and fails the step (`exit 1`) on
+/// any doubt — a failed request, a checksum that does not match — before anything is installed;
+/// when `install_if` (a shell condition) holds and the bytes differ from `dest`'s, the attributes
+/// are set and it is renamed over `dest` (`w=yes`, else `w=no`). `report` runs last (the content
+/// is then in `"$b"`). `stdin` feeds `fill` (a request's config, never file content).
+pub(crate) fn fill_and_install(
+    dest: &str,
+    attrs: &Attrs,
+    existing: Option<&FileStat>,
+    parts: Fill<'_>,
+    stdin: Vec<u8>,
+) -> Step {
+    let (dir, base) = split_dest(dest);
+    let prefix = temp_prefix(base);
+    let script = [
+        format!("d={}; f={}; ", quote(&dir), quote(dest)),
+        "[ -d \"$d\" ] || { echo \"Destination $d does not exist\" >&2; exit 1; }; ".to_string(),
+        parts.require.to_string(),
+        remove_temp_on_exit(),
+        remove_stale_temps(&prefix),
+        format!(
+            "t=$(mktemp \"$d\"/{}) || {{ t=; exit 1; }}; ",
+            quote(&format!("{prefix}XXXXXX"))
+        ),
+        parts.fill.to_string(),
+        format!(
+            "w=no; b=$t; if {}; then if [ -f \"$f\" ] && cmp -s \"$t\" \"$f\"; then :; else ",
+            parts.install_if
+        ),
+        set_attrs(attrs, existing),
+        "mv -f -- \"$t\" \"$f\" || exit 1; t=; b=$f; w=yes; fi; fi; ".to_string(),
+        parts.report.to_string(),
+    ]
+    .concat();
+    Step::with_stdin(Cmd::new(&script), stdin)
+}
+
+/// The shell text of a [`fill_and_install`].
+pub(crate) struct Fill<'a> {
+    /// Checks before anything is made (the tool the fill needs).
+    pub require: &'a str,
+    pub fill: &'a str,
+    pub install_if: &'a str,
+    pub report: &'a str,
+}
+
 /// The destination's directory (made safe to pass as a `find` operand) and its file name.
-fn split_dest(dest: &str) -> (String, &str) {
+pub(crate) fn split_dest(dest: &str) -> (String, &str) {
     let (dir, base) = match dest.rfind('/') {
         Some(0) => ("/".to_string(), &dest[1..]),
         Some(i) => (dest[..i].to_string(), &dest[i + 1..]),
@@ -184,7 +251,7 @@ fn split_dest(dest: &str) -> (String, &str) {
 }
 
 /// `.NAME.drover.`: the temp file's name before mktemp's six random characters.
-fn temp_prefix(base: &str) -> String {
+pub(crate) fn temp_prefix(base: &str) -> String {
     let mut end = base.len().min(TEMP_BASE_MAX);
     while !base.is_char_boundary(end) {
         end -= 1;
@@ -195,7 +262,7 @@ fn temp_prefix(base: &str) -> String {
 /// The temp file goes whenever the shell ends without installing it, also on a signal (a signal
 /// without a trap would end the shell without running the EXIT trap) and on SIGPIPE, which is what
 /// the shell gets when it reports an error to a connection that is gone.
-fn remove_temp_on_exit() -> String {
+pub(crate) fn remove_temp_on_exit() -> String {
     "t=; trap '[ -z \"$t\" ] || rm -f -- \"$t\"' EXIT; \
      trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM; "
         .to_string()
@@ -251,7 +318,7 @@ fn verify_checksum() -> String {
 
 /// The wanted mode, else the old file's, else the umask's default for a new file (as if created
 /// with `>`, not mktemp's 0600); the wanted owner/group, else the old file's.
-fn set_attrs(attrs: &Attrs, existing: Option<&FileStat>) -> String {
+pub(crate) fn set_attrs(attrs: &Attrs, existing: Option<&FileStat>) -> String {
     let mut script = match (
         attrs.wanted_mode(existing.map_or(0o644, |s| s.mode), false),
         existing,
