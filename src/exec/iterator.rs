@@ -208,6 +208,12 @@ impl<T> Cursor<T> {
         }
     }
 
+    /// A failure forced on this host from outside (`any_errors_fatal`, a failed `run_once`): handled
+    /// at the host's current place as its own failure would be.
+    pub fn force_failure(&mut self) -> AfterFailure {
+        self.fail()
+    }
+
     /// Runs `tasks` next for this host, as children of the task just advanced past (an include).
     /// `at` is the include's position.
     #[allow(dead_code)] // dynamic includes (`include_tasks`, `include_role`) come next

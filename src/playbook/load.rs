@@ -2,6 +2,7 @@
 //! the problems of a file are collected and reported together, each with its file:line.
 
 use super::args::{action_args, check_arg_names, check_static_args};
+use super::flow::{PlayFlow, TaskFlow, expand_local_action};
 use super::keywords::{
     BLOCK_KEYWORDS, MODULES_LATER, PLAY_KEYWORDS, PLAY_KEYWORDS_LATER, TASK_KEYWORDS,
     TASK_KEYWORDS_LATER,
@@ -162,12 +163,19 @@ fn load_play(file: &Path, raw: &Spanned<RawPlay>, problems: &mut Problems) -> Op
         })
         .collect();
     let handlers = load_handlers(file, raw.value.tasks("handlers"), &inherited, problems);
-    let gather_facts = problems.take(fact_gathering(
-        keywords.value("gather_facts"),
-        keywords.value("gather_subset"),
-        keywords.value("gather_timeout"),
-        &origin,
-    ));
+    let gather_facts = problems
+        .take(fact_gathering(
+            keywords.value("gather_facts"),
+            keywords.value("gather_subset"),
+            keywords.value("gather_timeout"),
+            &origin,
+        ))
+        .map(|task| {
+            task.map(|task| Task {
+                flow: inherited.flow.clone(),
+                ..task
+            })
+        });
     Some(Play {
         name: name?,
         hosts: hosts?,
@@ -177,6 +185,7 @@ fn load_play(file: &Path, raw: &Spanned<RawPlay>, problems: &mut Problems) -> Op
         sections,
         handlers,
         tags: inherited.tags,
+        flow: PlayFlow::of(keywords),
         origin,
     })
 }
@@ -250,6 +259,7 @@ struct Inherited {
     check_mode: Option<Value>,
     diff: Option<Value>,
     timeout: Option<Value>,
+    flow: TaskFlow,
 }
 
 impl Inherited {
@@ -274,6 +284,7 @@ impl Inherited {
         next.check_mode = own("check_mode", &self.check_mode);
         next.diff = own("diff", &self.diff);
         next.timeout = own("timeout", &self.timeout);
+        next.flow = TaskFlow::of(keys).or(&self.flow);
         next
     }
 }
@@ -418,6 +429,15 @@ fn load_task(
     problems: &mut Problems,
 ) -> Option<Task> {
     let origin = Origin::of(file, raw);
+    let expanded = match expand_local_action(raw) {
+        None => None,
+        Some(Ok(map)) => Some(crate::yaml::Spanned::new(map, raw.referenced, raw.defined)),
+        Some(Err(msg)) => {
+            problems.add(invalid(&origin, msg));
+            return None;
+        }
+    };
+    let raw = expanded.as_ref().unwrap_or(raw);
     let keys = &raw.value;
     let (action, action_value) = find_action(file, raw, problems)?;
     let module = resolve_module(file, action, problems)?;
@@ -490,6 +510,7 @@ fn load_task(
         timeout: own_or_inherited("timeout", &inherited.timeout),
         tags,
         escalation: become_keywords(keys).or(&inherited.escalation),
+        flow: TaskFlow::of(keys).or(&inherited.flow),
         origin,
     })
 }
@@ -514,7 +535,9 @@ fn task_args(
 
 /// Is a task key the name of a module (one drover runs, or one it knows it does not run yet)?
 fn is_module_name(key: &str) -> bool {
-    lookup(key).is_some() || MODULES_LATER.contains(&short_name(key))
+    lookup(key).is_some()
+        || engine_action(key).is_some()
+        || MODULES_LATER.contains(&short_name(key))
 }
 
 fn short_name(action: &str) -> &str {
@@ -606,7 +629,7 @@ fn resolve_module(
     action: &Spanned<String>,
     problems: &mut Problems,
 ) -> Option<&'static dyn DynModule> {
-    if let Some(module) = lookup(&action.value) {
+    if let Some(module) = lookup(&action.value).or_else(|| engine_action(&action.value)) {
         return Some(module);
     }
     if MODULES_LATER.contains(&short_name(&action.value)) {
@@ -618,6 +641,15 @@ fn resolve_module(
         problems.add(unknown_module(file, action));
     }
     None
+}
+
+/// Actions the runner itself carries out (`meta`), checked at load time like modules.
+fn engine_action(name: &str) -> Option<&'static dyn DynModule> {
+    let short = name
+        .strip_prefix("ansible.builtin.")
+        .or_else(|| name.strip_prefix("ansible.legacy."))
+        .unwrap_or(name);
+    (short == "meta").then_some(&super::flow::META as &'static dyn DynModule)
 }
 
 fn unknown_module(file: &Path, action: &Spanned<String>) -> LoadError {

@@ -2,6 +2,7 @@
 //! is touched. Anything drover does not support is an error here, naming file, line and the thing.
 
 mod args;
+pub mod flow;
 #[cfg(test)]
 mod fuzz;
 mod keywords;
@@ -50,6 +51,8 @@ pub struct Play {
     pub handlers: Vec<Task>,
     /// The play's own `tags:` (its tasks carry them too).
     pub tags: Vec<String>,
+    /// `serial`, `order`, `max_fail_percentage`, `force_handlers`.
+    pub flow: flow::PlayFlow,
     pub origin: Origin,
 }
 

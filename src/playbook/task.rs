@@ -70,6 +70,8 @@ pub struct Task {
     pub tags: Vec<String>,
     /// `become*`: privilege escalation.
     pub escalation: BecomeKeywords,
+    /// `run_once`, `delegate_to`, `any_errors_fatal`, … (see [`super::flow`]).
+    pub flow: super::flow::TaskFlow,
     pub origin: Origin,
 }
 
