@@ -120,7 +120,6 @@ impl<T> Cursor<T> {
     }
 
     /// The host failed and left the tree (nothing rescued it).
-    #[cfg(test)]
     pub fn failed(&self) -> bool {
         self.failed
     }

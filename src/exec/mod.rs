@@ -161,6 +161,9 @@ pub struct RunSummary {
     pub stats: IndexMap<String, HostStats>,
     /// The run was stopped by this signal before it ended.
     pub interrupted: Option<StopSignal>,
+    /// Hosts were failed without a failed task of their own (`any_errors_fatal`,
+    /// `max_fail_percentage`): the run failed even if the recap shows no failure for them.
+    pub hosts_failed: bool,
 }
 
 impl RunSummary {
@@ -171,7 +174,7 @@ impl RunSummary {
             signal.exit_code()
         } else if self.stats.values().any(|s| s.unreachable > 0) {
             4
-        } else if self.stats.values().any(|s| s.failed > 0) {
+        } else if self.hosts_failed || self.stats.values().any(|s| s.failed > 0) {
             2
         } else {
             0
@@ -214,6 +217,7 @@ pub async fn run_playbook_until(
         failed: HashSet::new(),
         unreachable: HashSet::new(),
         delegates: Delegates::new(pool.clone()),
+        pool: pool.clone(),
     };
     for (index, play) in playbook.plays.iter().enumerate() {
         if interrupt.requested().is_some() {
@@ -236,7 +240,6 @@ pub async fn run_playbook_until(
                 let state = new_host_state(inventory, name, options, &templar, &pool);
                 run.hosts.insert(name.clone(), state);
             }
-            run.summary.stats.entry(name.clone()).or_default();
         }
         let base = RunContext {
             options,
@@ -253,6 +256,7 @@ pub async fn run_playbook_until(
             .await;
     }
     run.summary.interrupted = interrupt.requested();
+    run.summary.hosts_failed = !run.failed.is_empty();
     run.reporter.recap(&run.summary);
     for (_, host) in run.hosts {
         host.link.close().await;
@@ -271,6 +275,7 @@ struct Run<'r> {
     failed: HashSet<String>,
     unreachable: HashSet<String>,
     delegates: Delegates,
+    pool: Arc<Pool>,
 }
 
 /// How a play ended, for the playbook.
@@ -526,6 +531,10 @@ impl Run<'_> {
         batch: &[String],
     ) -> Option<Stop> {
         let mut scope = BatchScope::new(base, all, batch);
+        // In the recap as in Ansible's: the hosts of the batches that ran.
+        for name in batch {
+            self.summary.stats.entry(name.clone()).or_default();
+        }
         if let Some(gather) = &play.gather_facts {
             let mut cursors =
                 cursors_for(batch, Arc::new(vec![Node::Task(Arc::new(gather.clone()))]));
@@ -611,7 +620,7 @@ impl Run<'_> {
             let fatal = self.fatal_for_all(&ctx, &task, &round);
             self.advance(&task, &round, &hosts, cursors);
             if fatal {
-                self.fail_the_rest(&round, &hosts, cursors, batch);
+                self.fail_the_rest(&round, cursors, batch);
             }
             if self.past_max_fail(settings, batch, &round) {
                 return Err(Stop::Break);
@@ -619,6 +628,15 @@ impl Run<'_> {
         }
         if base.interrupt.requested().is_some() {
             return Err(Stop::Interrupted);
+        }
+        // A failure left pending by `always` ends the host once that section has run.
+        for (name, cursor) in cursors.iter() {
+            if cursor.failed()
+                && let Some(host) = self.hosts.get_mut(name)
+            {
+                host.done = true;
+                self.failed.insert(name.clone());
+            }
         }
         if self.any_left(batch) {
             Ok(())
@@ -673,7 +691,6 @@ impl Run<'_> {
     fn fail_the_rest(
         &mut self,
         round: &Round,
-        hosts: &[String],
         cursors: &mut IndexMap<String, Cursor<Task>>,
         batch: &[String],
     ) {
@@ -693,10 +710,8 @@ impl Run<'_> {
             if host.done {
                 continue;
             }
-            // A failed `run_once` task has already failed the round's hosts (see `advance`).
-            if round.ran_once && hosts.contains(name) {
-                continue;
-            }
+            // A host of a failed `run_once` round is failed a second time here, as Ansible
+            // does: one that went to `rescue` fails out of it.
             self.failed.insert(name.clone());
             let after = match cursors.get_mut(name) {
                 Some(cursor) => cursor.force_failure(),
@@ -945,11 +960,12 @@ impl Run<'_> {
                 self.failed.insert(name.clone());
             }
         }
+        let facts_moved = !delegated_facts.is_empty();
         for (to, facts) in delegated_facts {
             self.give_facts(ctx, &to, facts);
         }
         if ran_once && let Some((_, result)) = outcomes.first() {
-            self.share_once(task, result, targets);
+            self.share_once(task, result, targets, facts_moved);
         }
         Round {
             results: outcomes,
@@ -959,9 +975,17 @@ impl Run<'_> {
 
     /// A `run_once` task's outcome for every host of the round, as Ansible gives it: the
     /// registered result and facts it set.
-    fn share_once(&mut self, task: &Task, result: &TaskResult, targets: &[String]) {
+    fn share_once(
+        &mut self,
+        task: &Task,
+        result: &TaskResult,
+        targets: &[String],
+        facts_moved: bool,
+    ) {
         let facts = match result.result.get("ansible_facts") {
-            Some(Value::Object(facts)) if result.status != Status::Failed => Some(facts.clone()),
+            Some(Value::Object(facts)) if result.status != Status::Failed && !facts_moved => {
+                Some(facts.clone())
+            }
             _ => None,
         };
         for name in targets {
@@ -985,8 +1009,7 @@ impl Run<'_> {
             return;
         }
         if !self.hosts.contains_key(to) {
-            let pool = Pool::new(Limits::new(Some(1), Some(1)));
-            let mut state = new_host_state(ctx.inventory, to, ctx.options, ctx.templar, &pool);
+            let mut state = new_host_state(ctx.inventory, to, ctx.options, ctx.templar, &self.pool);
             state.done = true;
             self.hosts.insert(to.to_string(), state);
         }
