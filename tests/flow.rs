@@ -416,3 +416,48 @@ fn a_bad_meta_action_is_a_load_error() {
     assert!(out.stderr.contains("p.yml:3"), "{}", out.show());
     assert!(out.stderr.contains("invalid meta action"), "{}", out.show());
 }
+
+#[test]
+fn throttle_runs_one_host_at_a_time() {
+    let root = tempdir();
+    let log = root.path().join("log").display().to_string();
+    let text = format!(
+        "- hosts: h1,h2,h3\n  gather_facts: false\n  tasks:\n    - shell: echo start >> {log}; sleep 0.3; echo end >> {log}\n      throttle: 1\n"
+    );
+    let out = play(root.path(), &text, &[]);
+    assert_eq!(out.code, 0, "{}", out.show());
+    let written = std::fs::read_to_string(root.path().join("log")).unwrap_or_default();
+    let lines: Vec<&str> = written.lines().collect();
+    assert_eq!(
+        lines,
+        ["start", "end", "start", "end", "start", "end"],
+        "{}",
+        out.show()
+    );
+}
+
+#[test]
+fn ignore_unreachable_lets_the_host_go_on() {
+    let root = tempdir();
+    // Nothing listens there: an address of this test's own loopback net, refused at once.
+    write(
+        &root.path().join("ghost.ini"),
+        "ghost ansible_host=127.0.84.250 ansible_user=root\n",
+    );
+    write(
+        &root.path().join("p.yml"),
+        "- hosts: ghost\n  gather_facts: false\n  tasks:\n    - command: \"true\"\n      ignore_unreachable: true\n    \
+         - debug: msg=goes-on\n    - command: \"true\"\n",
+    );
+    let out = run_in(
+        root.path(),
+        &["play", "p.yml", "-i", "ghost.ini", "-T", "2"],
+    );
+    assert_eq!(out.code, 4, "{}", out.show());
+    assert!(out.stdout.contains("...ignoring"), "{}", out.show());
+    assert!(out.stdout.contains("goes-on"), "{}", out.show());
+    // As ansible-playbook 2.19 counts it.
+    for (counter, n) in [("ok", 2), ("ignored", 1), ("unreachable", 1)] {
+        assert_eq!(out.count("ghost", counter), n, "{counter}\n{}", out.show());
+    }
+}
