@@ -201,10 +201,11 @@ fn options(connect: &ConnectArgs) -> Result<RunOptions, u8> {
 }
 
 async fn play(args: PlayArgs, interrupt: &Interrupt) -> u8 {
-    let options = match options(&args.connect) {
+    let mut options = match options(&args.connect) {
         Ok(o) => o,
         Err(code) => return code,
     };
+    options.force_handlers = args.force_handlers;
     let mut inventory = match load_inventory(&args.connect.inventory) {
         Ok(i) => i,
         Err(code) => return code,
@@ -233,6 +234,17 @@ async fn play(args: PlayArgs, interrupt: &Interrupt) -> u8 {
             error(e);
             return exit::PARSE;
         }
+    }
+    if let Err(code) = check_limit(&inventory, &options) {
+        return code;
+    }
+    if let Some(name) = &args.start_at_task
+        && !crate::playbook::flow::start_at_task(&mut playbooks, name)
+    {
+        error(format!(
+            "No matching task \"{name}\" found. Note: --start-at-task can only follow static includes."
+        ));
+        return exit::ERROR;
     }
     if args.syntax_check {
         for p in &playbooks {
@@ -269,6 +281,32 @@ async fn play(args: PlayArgs, interrupt: &Interrupt) -> u8 {
         code = code.max(summary.exit_code());
     }
     code
+}
+
+/// `--limit` that matches no host at all stops the run, as in Ansible.
+fn check_limit(inventory: &Inventory, options: &RunOptions) -> Result<(), u8> {
+    let Some(limit) = &options.limit else {
+        return Ok(());
+    };
+    let matched = inventory.select(limit).unwrap_or_default();
+    let implicit = limit
+        .split([',', ':'])
+        .any(|t| ["localhost", "127.0.0.1", "::1"].contains(&t.trim()));
+    if matched.is_empty() && !implicit {
+        warn(format!(
+            "Could not match supplied host pattern, ignoring: {limit}"
+        ));
+        error(
+            "Specified inventory, host pattern and/or --limit leaves us with no hosts to target.",
+        );
+        return Err(exit::ERROR);
+    }
+    Ok(())
+}
+
+fn warn(msg: impl std::fmt::Display) {
+    let style = console::Style::new().magenta().for_stderr();
+    eprintln!("{}", style.apply_to(format!("[WARNING]: {msg}")));
 }
 
 /// What `--list-hosts` / `--list-tasks` / `--list-tags` asked for.
@@ -369,6 +407,7 @@ async fn adhoc(args: RunArgs, interrupt: &Interrupt) -> u8 {
                 crate::playbook::tree::Node::Task(std::sync::Arc::new(task)),
             ])],
             handlers: Vec::new(),
+            flow: Default::default(),
             origin: Default::default(),
         }],
     };

@@ -180,6 +180,12 @@ pub struct ConnectArgs {
     /// Ask for the become (sudo) password (needs a terminal).
     #[arg(short = 'K', long = "ask-become-pass")]
     pub ask_become_pass: bool,
+    /// Connection type for hosts whose inventory sets no `ansible_connection` (ssh, local).
+    #[arg(short = 'c', long = "connection", value_name = "TYPE")]
+    pub connection_type: Option<String>,
+    /// Connect as this user where the inventory sets no `ansible_user`.
+    #[arg(short = 'u', long = "user", value_name = "REMOTE_USER")]
+    pub user: Option<String>,
     /// User, port and key from ansible.cfg / `ANSIBLE_*`, where the inventory sets none.
     #[arg(skip)]
     pub connection: ConnectionDefaults,
@@ -217,6 +223,12 @@ pub struct PlayArgs {
     /// Skip tasks with these tags (comma-separated, repeatable).
     #[arg(long = "skip-tags", value_name = "TAGS")]
     pub skip_tags: Vec<String>,
+    /// Start the playbook at the task with this name (a glob like `install *` works too).
+    #[arg(long = "start-at-task", value_name = "NAME")]
+    pub start_at_task: Option<String>,
+    /// Run notified handlers even on hosts that failed.
+    #[arg(long = "force-handlers")]
+    pub force_handlers: bool,
 }
 
 /// `drover run`: one command or module on many hosts.
@@ -424,9 +436,14 @@ impl ConnectArgs {
             become_default: self.r#become,
             become_user: self.become_user.clone(),
             become_password: self.become_password()?,
-            remote_user: self.connection.remote_user.clone(),
+            remote_user: self
+                .user
+                .clone()
+                .or_else(|| self.connection.remote_user.clone()),
             remote_port: self.connection.remote_port,
             private_key_file: self.connection.private_key_file.clone(),
+            force_handlers: false,
+            connection: self.connection_type.clone(),
         })
     }
 

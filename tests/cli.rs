@@ -212,9 +212,9 @@ fn unknown_module_and_argument_are_load_errors() {
             "colour",
         ),
         (
-            "- hosts: all\n  tasks:\n    - debug: msg=hi\n      delegate_to: localhost\n",
+            "- hosts: all\n  tasks:\n    - debug: msg=hi\n      debugger: on_failed\n",
             "p.yml:4",
-            "not supported yet: task keyword `delegate_to`",
+            "not supported yet: task keyword `debugger`",
         ),
         (
             "- hosts: all\n  roles: [web]\n",

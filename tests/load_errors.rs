@@ -120,7 +120,7 @@ fn unsupported_keywords_point_at_their_own_line_and_all_are_reported() {
     let text = "\
 - hosts: all
   gather_facts: false
-  serial: 2
+  module_defaults: {}
   tasks:
     - name: grouped
       block:
@@ -128,8 +128,8 @@ fn unsupported_keywords_point_at_their_own_line_and_all_are_reported() {
       until: done
     - name: later
       debug: msg=b
-      delegate_to: localhost
-      run_once: true
+      debugger: never
+      module_defaults: {}
     - synchronize: src=a dest=b
     - frobnicate: x=1
 ";
@@ -137,10 +137,10 @@ fn unsupported_keywords_point_at_their_own_line_and_all_are_reported() {
     assert_eq!(out.code, 4, "{}", out.show());
     let errors = error_lines(&out);
     let want = [
-        ("p.yml:3:", "play keyword `serial`"),
+        ("p.yml:3:", "play keyword `module_defaults`"),
         ("p.yml:8:", "block keyword `until`"),
-        ("p.yml:11:", "task keyword `delegate_to`"),
-        ("p.yml:12:", "task keyword `run_once`"),
+        ("p.yml:11:", "task keyword `debugger`"),
+        ("p.yml:12:", "task keyword `module_defaults`"),
         ("p.yml:13:", "module `synchronize`"),
         ("p.yml:14:", "couldn't resolve module/action `frobnicate`"),
     ];

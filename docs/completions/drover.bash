@@ -439,7 +439,7 @@ _drover() {
             return 0
             ;;
         drover__subcmd__play)
-            opts="-i -l -e -f -C -D -v -T -J -b -K -t -h --inventory --limit --extra-vars --forks --check --diff --verbose --host-key-checking --timeout --max-connections --max-handshakes --task-timeout --output --junit --report --vault-pass-file --vault-password-file --vault-id --ask-vault-password --ask-vault-pass --become --become-user --ask-become-pass --syntax-check --list-hosts --list-tasks --list-tags --tags --skip-tags --help"
+            opts="-i -l -e -f -C -D -v -T -J -b -K -c -u -t -h --inventory --limit --extra-vars --forks --check --diff --verbose --host-key-checking --timeout --max-connections --max-handshakes --task-timeout --output --junit --report --vault-pass-file --vault-password-file --vault-id --ask-vault-password --ask-vault-pass --become --become-user --ask-become-pass --connection --user --syntax-check --list-hosts --list-tasks --list-tags --tags --skip-tags --start-at-task --force-handlers --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -526,6 +526,22 @@ _drover() {
                     return 0
                     ;;
                 --become-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connection)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -541,6 +557,10 @@ _drover() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --start-at-task)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -549,7 +569,7 @@ _drover() {
             return 0
             ;;
         drover__subcmd__run)
-            opts="-i -l -e -f -C -D -v -T -J -b -K -m -a -h --inventory --limit --extra-vars --forks --check --diff --verbose --host-key-checking --timeout --max-connections --max-handshakes --task-timeout --output --junit --report --vault-pass-file --vault-password-file --vault-id --ask-vault-password --ask-vault-pass --become --become-user --ask-become-pass --module-name --args --format --collate --output-dir --help"
+            opts="-i -l -e -f -C -D -v -T -J -b -K -c -u -m -a -h --inventory --limit --extra-vars --forks --check --diff --verbose --host-key-checking --timeout --max-connections --max-handshakes --task-timeout --output --junit --report --vault-pass-file --vault-password-file --vault-id --ask-vault-password --ask-vault-pass --become --become-user --ask-become-pass --connection --user --module-name --args --format --collate --output-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -636,6 +656,22 @@ _drover() {
                     return 0
                     ;;
                 --become-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connection)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

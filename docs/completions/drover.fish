@@ -51,8 +51,11 @@ complete -c drover -n "__fish_drover_using_subcommand play" -l report -d 'Also w
 complete -c drover -n "__fish_drover_using_subcommand play" -l vault-password-file -l vault-pass-file -d 'A vault password file, or an executable that prints the password (repeatable)' -r -F
 complete -c drover -n "__fish_drover_using_subcommand play" -l vault-id -d 'A vault identity: `label@file`, `label@prompt`, or a password file (repeatable)' -r
 complete -c drover -n "__fish_drover_using_subcommand play" -l become-user -d 'The user to become (default root)' -r
+complete -c drover -n "__fish_drover_using_subcommand play" -s c -l connection -d 'Connection type for hosts whose inventory sets no `ansible_connection` (ssh, local)' -r
+complete -c drover -n "__fish_drover_using_subcommand play" -s u -l user -d 'Connect as this user where the inventory sets no `ansible_user`' -r
 complete -c drover -n "__fish_drover_using_subcommand play" -s t -l tags -d 'Only run tasks with these tags (comma-separated, repeatable)' -r
 complete -c drover -n "__fish_drover_using_subcommand play" -l skip-tags -d 'Skip tasks with these tags (comma-separated, repeatable)' -r
+complete -c drover -n "__fish_drover_using_subcommand play" -l start-at-task -d 'Start the playbook at the task with this name (a glob like `install *` works too)' -r
 complete -c drover -n "__fish_drover_using_subcommand play" -s C -l check -d 'Don\'t change anything; report what would change'
 complete -c drover -n "__fish_drover_using_subcommand play" -s D -l diff -d 'Show the differences in changed files'
 complete -c drover -n "__fish_drover_using_subcommand play" -s v -l verbose -d 'More output (-v results, -vv task paths)'
@@ -63,6 +66,7 @@ complete -c drover -n "__fish_drover_using_subcommand play" -l syntax-check -d '
 complete -c drover -n "__fish_drover_using_subcommand play" -l list-hosts -d 'List the hosts each play would run on'
 complete -c drover -n "__fish_drover_using_subcommand play" -l list-tasks -d 'List the tasks of each play'
 complete -c drover -n "__fish_drover_using_subcommand play" -l list-tags -d 'List the tags of each play\'s tasks'
+complete -c drover -n "__fish_drover_using_subcommand play" -l force-handlers -d 'Run notified handlers even on hosts that failed'
 complete -c drover -n "__fish_drover_using_subcommand play" -s h -l help -d 'Print help'
 complete -c drover -n "__fish_drover_using_subcommand run" -s i -l inventory -d 'Inventory file or directory (repeatable); default: $ANSIBLE_INVENTORY, ansible.cfg\'s `inventory`, or /etc/ansible/hosts' -r -F
 complete -c drover -n "__fish_drover_using_subcommand run" -s l -l limit -d 'Limit to hosts matching this pattern' -r
@@ -82,6 +86,8 @@ complete -c drover -n "__fish_drover_using_subcommand run" -l report -d 'Also wr
 complete -c drover -n "__fish_drover_using_subcommand run" -l vault-password-file -l vault-pass-file -d 'A vault password file, or an executable that prints the password (repeatable)' -r -F
 complete -c drover -n "__fish_drover_using_subcommand run" -l vault-id -d 'A vault identity: `label@file`, `label@prompt`, or a password file (repeatable)' -r
 complete -c drover -n "__fish_drover_using_subcommand run" -l become-user -d 'The user to become (default root)' -r
+complete -c drover -n "__fish_drover_using_subcommand run" -s c -l connection -d 'Connection type for hosts whose inventory sets no `ansible_connection` (ssh, local)' -r
+complete -c drover -n "__fish_drover_using_subcommand run" -s u -l user -d 'Connect as this user where the inventory sets no `ansible_user`' -r
 complete -c drover -n "__fish_drover_using_subcommand run" -s m -l module-name -d 'Module to run (default: command)' -r
 complete -c drover -n "__fish_drover_using_subcommand run" -s a -l args -d 'Module arguments (`k=v ...`, or the command for command/shell, as Ansible reads them)' -r
 complete -c drover -n "__fish_drover_using_subcommand run" -l format -d 'How results are shown (default: lines for command/shell/raw, ansible for other modules)' -r -f -a "lines\t'`host: line` for every output line (as pdsh / parallel-ssh -P)'

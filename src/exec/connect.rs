@@ -66,7 +66,10 @@ fn connection_vars(
             "ansible_ssh_password",
         ])
         .map(Secret::new),
-        local: text("ansible_connection").is_some_and(|c| c == "local"),
+        // `-c/--connection` for hosts whose inventory does not say.
+        local: text("ansible_connection")
+            .or_else(|| options.connection.clone())
+            .is_some_and(|c| c == "local"),
         ..ConnectionVars::default()
     };
     for key in ["ansible_ssh_common_args", "ansible_ssh_extra_args"] {

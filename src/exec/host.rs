@@ -125,7 +125,8 @@ pub struct HostState {
     pub scope: Option<std::sync::Arc<Vars>>,
     /// Handlers this host has notified and not yet run.
     pub notified: BTreeSet<String>,
-    pub link: Link,
+    /// Shared so a delegated task can run over another host's link (see `delegate.rs`).
+    pub link: Arc<Link>,
     /// Failed or unreachable: no further tasks run here.
     pub done: bool,
 }

@@ -146,7 +146,7 @@ impl Run<'_> {
         let Some(cursor) = cursors.get_mut(name) else {
             return;
         };
-        self.after_task(name, task, result, cursor);
+        self.after_task(name, task, result, cursor, true);
         if !files.is_empty() {
             cursor.include_files(at, files);
         }

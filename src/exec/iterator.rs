@@ -120,7 +120,6 @@ impl<T> Cursor<T> {
     }
 
     /// The host failed and left the tree (nothing rescued it).
-    #[cfg(test)]
     pub fn failed(&self) -> bool {
         self.failed
     }
@@ -206,6 +205,12 @@ impl<T> Cursor<T> {
                 }
             }
         }
+    }
+
+    /// A failure forced on this host from outside (`any_errors_fatal`, a failed `run_once`): handled
+    /// at the host's current place as its own failure would be.
+    pub fn force_failure(&mut self) -> AfterFailure {
+        self.fail()
     }
 
     /// Runs `tasks` next for this host, as children of the task just advanced past (an include).

@@ -2,13 +2,16 @@
 //! task N before any starts N+1); within a task, every remaining host at once, bounded by `--forks`.
 //! A failed or unreachable host leaves the play; the others go on.
 
+mod batch;
 pub(crate) mod r#become;
 mod connect;
+mod delegate;
 mod host;
 mod include;
 mod include_vars;
 mod interrupt;
 pub(crate) mod iterator;
+mod meta;
 mod result;
 mod timeout;
 mod worker;
@@ -23,6 +26,7 @@ use crate::report::Reporter;
 use crate::template::{Templar, Vars};
 use crate::transport::HostKeyChecking;
 use crate::transport::pool::{Limits, Pool};
+use delegate::Delegates;
 use futures::StreamExt;
 use host::{HostState, Link};
 use indexmap::IndexMap;
@@ -63,6 +67,10 @@ pub struct RunOptions {
     pub remote_user: Option<String>,
     pub remote_port: Option<u16>,
     pub private_key_file: Option<PathBuf>,
+    /// `--force-handlers`: notified handlers run on hosts that failed too.
+    pub force_handlers: bool,
+    /// `-c/--connection`: how to reach hosts whose inventory sets no `ansible_connection`.
+    pub connection: Option<String>,
 }
 
 impl Default for RunOptions {
@@ -85,6 +93,8 @@ impl Default for RunOptions {
             remote_user: None,
             remote_port: None,
             private_key_file: None,
+            force_handlers: false,
+            connection: None,
         }
     }
 }
@@ -122,18 +132,19 @@ fn play_globals(
     inventory: &Inventory,
     options: &RunOptions,
     playbook_dir: &Path,
-    selected: &[String],
+    all: &[String],
+    batch: &[String],
 ) -> Vars {
     let mut vars = Map::new();
     vars.insert("groups".into(), Value::Object(inventory.groups()));
-    let play_hosts = Value::from(selected.to_vec());
-    for key in [
-        "play_hosts",
-        "ansible_play_hosts",
-        "ansible_play_batch",
-        "ansible_play_hosts_all",
-    ] {
-        vars.insert(key.into(), play_hosts.clone());
+    let all = Value::from(all.to_vec());
+    let batch = Value::from(batch.to_vec());
+    vars.insert("play_hosts".into(), batch.clone());
+    vars.insert("ansible_play_batch".into(), batch);
+    vars.insert("ansible_play_hosts".into(), all.clone());
+    vars.insert("ansible_play_hosts_all".into(), all);
+    if let Some(limit) = &options.limit {
+        vars.insert("ansible_limit".into(), Value::from(limit.clone()));
     }
     vars.insert(
         "playbook_dir".into(),
@@ -152,6 +163,9 @@ pub struct RunSummary {
     pub stats: IndexMap<String, HostStats>,
     /// The run was stopped by this signal before it ended.
     pub interrupted: Option<StopSignal>,
+    /// Hosts were failed without a failed task of their own (`any_errors_fatal`,
+    /// `max_fail_percentage`): the run failed even if the recap shows no failure for them.
+    pub hosts_failed: bool,
 }
 
 impl RunSummary {
@@ -162,7 +176,7 @@ impl RunSummary {
             signal.exit_code()
         } else if self.stats.values().any(|s| s.unreachable > 0) {
             4
-        } else if self.stats.values().any(|s| s.failed > 0) {
+        } else if self.hosts_failed || self.stats.values().any(|s| s.failed > 0) {
             2
         } else {
             0
@@ -202,6 +216,10 @@ pub async fn run_playbook_until(
         hosts: IndexMap::new(),
         summary: RunSummary::default(),
         reporter,
+        failed: HashSet::new(),
+        unreachable: HashSet::new(),
+        delegates: Delegates::new(pool.clone()),
+        pool: pool.clone(),
         close_after_task: is_single_task(playbook),
     };
     for (index, play) in playbook.plays.iter().enumerate() {
@@ -225,29 +243,30 @@ pub async fn run_playbook_until(
                 let state = new_host_state(inventory, name, options, &templar, &pool);
                 run.hosts.insert(name.clone(), state);
             }
-            run.summary.stats.entry(name.clone()).or_default();
         }
         // A play imported from another directory (`import_playbook`) has its own.
         let play_dir = play.dir(&playbook.dir);
-        let play_templar =
-            templar.with_globals(&play_globals(inventory, options, &play_dir, &selected));
-        let ctx = RunContext {
+        let base = RunContext {
             options,
-            templar: &play_templar,
+            templar: &templar,
             inventory,
             playbook_dir: &play_dir,
             interrupt,
         };
-        run.play(&ctx, play, &selected).await;
+        if run.play(&base, play, &selected).await == PlayEnd::StopPlaybook {
+            break;
+        }
         let later = &playbook.plays[index + 1..];
         run.close_unneeded(inventory, later, options.limit.as_deref())
             .await;
     }
     run.summary.interrupted = interrupt.requested();
+    run.summary.hosts_failed = !run.failed.is_empty();
     run.reporter.recap(&run.summary);
     for (_, host) in run.hosts {
         host.link.close().await;
     }
+    run.delegates.close().await;
     run.summary
 }
 
@@ -256,6 +275,12 @@ struct Run<'r> {
     hosts: IndexMap<String, HostState>,
     summary: RunSummary,
     reporter: &'r mut dyn Reporter,
+    /// Hosts that failed (or were failed by `any_errors_fatal`/`max_fail_percentage`): no later
+    /// play runs them, until `meta: clear_host_errors`.
+    failed: HashSet<String>,
+    unreachable: HashSet<String>,
+    delegates: Delegates,
+    pool: Arc<Pool>,
     /// The run is one task (`drover run`): a host's connection closes as soon as its result is
     /// in, so open connections (about 90 KB of controller memory each) stay near `--forks`
     /// instead of reaching the number of hosts.
@@ -275,16 +300,111 @@ fn is_single_task(playbook: &Playbook) -> bool {
         && matches!(section.as_slice(), [crate::playbook::tree::Node::Task(_)])
 }
 
+/// How a play ended, for the playbook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PlayEnd {
+    Continue,
+    /// A whole batch failed, `max_fail_percentage` was passed, or the run was interrupted:
+    /// ansible-playbook runs no further play.
+    StopPlaybook,
+}
+
+/// Why a batch stops before its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// No host of the batch is left (each failed or ended).
+    NoHostsLeft,
+    /// `meta: end_batch`: the next batch goes on.
+    EndBatch,
+    /// `meta: end_play`: no further batch of this play.
+    EndPlay,
+    /// `max_fail_percentage` passed: the playbook stops.
+    Break,
+    Interrupted,
+}
+
+/// The play-level settings every batch uses.
+struct PlaySettings {
+    max_fail_percentage: Option<f64>,
+    force_handlers: bool,
+    /// Hosts that had failed before this play (not part of `ansible_play_hosts`' removals).
+    failed_before: HashSet<String>,
+}
+
+/// One batch's view of the play: its template globals follow the hosts that fail.
+struct BatchScope<'a> {
+    all: &'a [String],
+    batch: &'a [String],
+    templar: Templar,
+    removed: Vec<String>,
+}
+
+impl<'a> BatchScope<'a> {
+    fn new(base: &RunContext<'_>, all: &'a [String], batch: &'a [String]) -> Self {
+        let globals = play_globals(base.inventory, base.options, base.playbook_dir, all, batch);
+        BatchScope {
+            all,
+            batch,
+            templar: base.templar.with_globals(&globals),
+            removed: Vec::new(),
+        }
+    }
+
+    /// Rebuilds the globals when hosts failed since (`ansible_play_hosts` and
+    /// `ansible_play_batch` leave them out, as Ansible's `_removed_hosts`).
+    fn refresh(
+        &mut self,
+        base: &RunContext<'_>,
+        failed: &HashSet<String>,
+        before: &HashSet<String>,
+    ) {
+        let removed = |h: &&String| failed.contains(*h) && !before.contains(*h);
+        let now: Vec<String> = self.all.iter().filter(removed).cloned().collect();
+        if now == self.removed {
+            return;
+        }
+        let keep = |list: &[String]| -> Vec<String> {
+            list.iter().filter(|h| !now.contains(h)).cloned().collect()
+        };
+        let mut globals = play_globals(
+            base.inventory,
+            base.options,
+            base.playbook_dir,
+            self.all,
+            &keep(self.batch),
+        );
+        globals.insert("ansible_play_hosts".into(), Value::from(keep(self.all)));
+        self.templar = base.templar.with_globals(&globals);
+        self.removed = now;
+    }
+
+    fn ctx<'c>(&'c self, base: &RunContext<'c>) -> RunContext<'c> {
+        RunContext {
+            templar: &self.templar,
+            ..*base
+        }
+    }
+}
+
+/// The hosts a pattern (and `--limit`) selects; `localhost` (or `127.0.0.1`) named in the pattern
+/// is Ansible's implicit localhost when the inventory does not define it (never part of `all`).
 fn select_hosts(
     inventory: &Inventory,
     pattern: &str,
     limit: Option<&str>,
 ) -> Result<Vec<String>, String> {
     let mut selected = inventory.select(pattern).map_err(|e| e.to_string())?;
+    let known = inventory.host_names();
+    let implicit: Vec<&str> = pattern
+        .split([',', ':'])
+        .map(str::trim)
+        .filter(|t| delegate::LOCAL_NAMES.contains(t) && !known.iter().any(|k| k == t))
+        .collect();
+    selected.extend(implicit.iter().map(|t| t.to_string()));
     if let Some(limit) = limit {
         let allowed = inventory.select(limit).map_err(|e| e.to_string())?;
         let allowed: HashSet<&String> = allowed.iter().collect();
-        selected.retain(|h| allowed.contains(h));
+        selected.retain(|h| allowed.contains(h) || limit.split([',', ':']).any(|t| t.trim() == h));
     }
     Ok(selected)
 }
@@ -296,7 +416,7 @@ fn new_host_state(
     templar: &Templar,
     pool: &std::sync::Arc<Pool>,
 ) -> HostState {
-    let inventory_vars = inventory.host_vars(name);
+    let inventory_vars = delegate::implicit_host_vars(inventory, name);
     let spec = connection_spec(name, &inventory_vars, options, templar);
     HostState {
         name: name.to_string(),
@@ -306,9 +426,15 @@ fn new_host_state(
         play_vars: Map::new(),
         scope: None,
         notified: Default::default(),
-        link: Link::new(spec, pool),
+        link: Arc::new(Link::new(spec, pool)),
         done: false,
     }
+}
+
+/// What one round of a task did: each host's result, and whether it ran once for them all.
+struct Round {
+    results: Vec<(String, TaskResult)>,
+    ran_once: bool,
 }
 
 impl Run<'_> {
@@ -327,75 +453,317 @@ impl Run<'_> {
         }
     }
 
-    async fn play(&mut self, ctx: &RunContext<'_>, play: &Play, selected: &[String]) {
+    /// A play: its variables on every host, then batch after batch (`serial`), each running the
+    /// whole play as ansible-playbook does.
+    async fn play(&mut self, base: &RunContext<'_>, play: &Play, selected: &[String]) -> PlayEnd {
         for name in selected {
+            let failed_before = self.failed.contains(name);
             let Some(host) = self.hosts.get_mut(name) else {
                 continue;
             };
             host.notified.clear();
             host.scope = None;
-            match play_vars(ctx, play, host) {
+            // A host that ended the last play (`end_host`) takes part again; a failed one does not.
+            host.done = failed_before;
+            match play_vars(base, play, host) {
                 Ok(vars) => {
                     host.play_vars = vars;
                     host.scope = None;
                 }
                 Err(msg) => {
                     host.done = true;
+                    self.failed.insert(name.clone());
                     self.record(name, None, &TaskResult::failed(msg, "vars_files"));
                 }
             }
         }
-        if let Some(gather) = &play.gather_facts
-            && !self.task_everywhere(ctx, gather, selected).await
-        {
-            self.reporter.no_hosts_left();
-            return;
-        }
-        for section in &play.sections {
-            if !self.section(ctx, section, selected).await {
-                if ctx.interrupt.requested().is_none() {
-                    self.reporter.no_hosts_left();
+        let (batches, settings) = match self.plan_batches(base, play, selected) {
+            Ok(planned) => planned,
+            Err(msg) => {
+                for name in selected {
+                    self.failed.insert(name.clone());
+                    self.record(name, None, &TaskResult::failed(msg.clone(), "play"));
                 }
-                return;
+                return PlayEnd::StopPlaybook;
             }
-            self.handlers(ctx, play, selected).await;
+        };
+        for (index, batch) in batches.iter().enumerate() {
+            if index > 0 {
+                self.reporter.play_start(play);
+            }
+            let failed_before = batch.iter().filter(|h| self.failed.contains(*h)).count();
+            match self.batch(base, play, &settings, selected, batch).await {
+                None | Some(Stop::EndBatch) | Some(Stop::NoHostsLeft) => {}
+                Some(Stop::EndPlay) => return PlayEnd::Continue,
+                Some(Stop::Break) | Some(Stop::Interrupted) => return PlayEnd::StopPlaybook,
+            }
+            let failed_now = batch.iter().filter(|h| self.failed.contains(*h)).count();
+            // As ansible-playbook: a batch whose every host failed stops the playbook.
+            if failed_now - failed_before == batch.len() {
+                return PlayEnd::StopPlaybook;
+            }
         }
+        PlayEnd::Continue
     }
 
-    /// One task tree (a play section), linear strategy: each round runs the task that comes first
-    /// in the play among every host's next task, on the hosts whose next task it is. Returns false
-    /// when no host is left (or the run was interrupted).
-    async fn section(
-        &mut self,
-        ctx: &RunContext<'_>,
-        section: &Arc<Vec<Node>>,
+    /// `order`, `serial`, `max_fail_percentage`, `force_handlers`, rendered with the play's vars
+    /// and the extra vars (as Ansible templates play keywords).
+    fn plan_batches(
+        &self,
+        base: &RunContext<'_>,
+        play: &Play,
         selected: &[String],
-    ) -> bool {
-        let mut cursors: IndexMap<String, Cursor<Task>> = selected
-            .iter()
-            .map(|name| (name.clone(), Cursor::new(section.clone())))
-            .collect();
-        loop {
-            if ctx.interrupt.requested().is_some() {
-                return false;
+    ) -> Result<(Vec<Vec<String>>, PlaySettings), String> {
+        let mut vars = play.vars.clone();
+        vars.extend(base.options.extra_vars.clone());
+        let order = match &play.flow.order {
+            Some(order) => match base.templar.render_value(order, &vars) {
+                Ok(Value::String(s)) => s,
+                Ok(other) => other.to_string(),
+                Err(e) => return Err(format!("order: {e}")),
+            },
+            None => "inventory".into(),
+        };
+        let hosts = batch::order_hosts(selected.to_vec(), &order)?;
+        let sizes = batch::serial_sizes(play, base.templar, &vars)?;
+        let max_fail_percentage = play
+            .flow
+            .max_fail_percentage
+            .as_ref()
+            .map(|v| batch::percentage(v, base.templar, &vars))
+            .transpose()?;
+        let force_handlers = match &play.flow.force_handlers {
+            Some(v) => delegate::truthy(base.templar, v, &vars, "force_handlers")?,
+            None => base.options.force_handlers,
+        };
+        let settings = PlaySettings {
+            max_fail_percentage,
+            force_handlers,
+            failed_before: self.failed.clone(),
+        };
+        Ok((batch::batches(hosts, &sizes), settings))
+    }
+
+    /// One batch through the whole play: facts, then each section followed by its handlers.
+    async fn batch(
+        &mut self,
+        base: &RunContext<'_>,
+        play: &Play,
+        settings: &PlaySettings,
+        all: &[String],
+        batch: &[String],
+    ) -> Option<Stop> {
+        let mut scope = BatchScope::new(base, all, batch);
+        // In the recap as in Ansible's: the hosts of the batches that ran.
+        for name in batch {
+            self.summary.stats.entry(name.clone()).or_default();
+        }
+        if let Some(gather) = &play.gather_facts {
+            let mut cursors =
+                cursors_for(batch, Arc::new(vec![Node::Task(Arc::new(gather.clone()))]));
+            if let Err(stop) = self
+                .walk(base, &mut scope, play, settings, &mut cursors, batch)
+                .await
+            {
+                return Some(
+                    self.stopped(stop, base, &mut scope, play, settings, batch)
+                        .await,
+                );
             }
-            let Some((position, task, hosts)) = self.next_round(&mut cursors) else {
+        }
+        for section in &play.sections {
+            let mut cursors = cursors_for(batch, section.clone());
+            let walked = self
+                .walk(base, &mut scope, play, settings, &mut cursors, batch)
+                .await;
+            if let Err(stop) = walked {
+                return Some(
+                    self.stopped(stop, base, &mut scope, play, settings, batch)
+                        .await,
+                );
+            }
+            let ctx = scope.ctx(base);
+            self.handlers(&ctx, play, settings, batch).await;
+        }
+        None
+    }
+
+    /// A batch that stops early: with `force_handlers`, notified handlers still run.
+    async fn stopped(
+        &mut self,
+        stop: Stop,
+        base: &RunContext<'_>,
+        scope: &mut BatchScope<'_>,
+        play: &Play,
+        settings: &PlaySettings,
+        batch: &[String],
+    ) -> Stop {
+        if matches!(stop, Stop::NoHostsLeft | Stop::Break) {
+            if settings.force_handlers {
+                scope.refresh(base, &self.failed, &settings.failed_before);
+                self.handlers(&scope.ctx(base), play, settings, batch).await;
+            }
+            self.reporter.no_hosts_left();
+        }
+        stop
+    }
+
+    /// One task tree (a play section) on the batch, linear strategy: each round runs the task
+    /// that comes first in the play among every host's next task, on the hosts whose next task
+    /// it is.
+    async fn walk(
+        &mut self,
+        base: &RunContext<'_>,
+        scope: &mut BatchScope<'_>,
+        play: &Play,
+        settings: &PlaySettings,
+        cursors: &mut IndexMap<String, Cursor<Task>>,
+        batch: &[String],
+    ) -> Result<(), Stop> {
+        loop {
+            if base.interrupt.requested().is_some() {
+                return Err(Stop::Interrupted);
+            }
+            let Some((position, task, hosts)) = self.next_round(cursors) else {
                 break;
             };
+            scope.refresh(base, &self.failed, &settings.failed_before);
+            let ctx = scope.ctx(base);
             if let Some(include) = &task.include {
-                self.include_round(ctx, &task, include, &position, &hosts, &mut cursors)
+                self.include_round(&ctx, &task, include, &position, &hosts, cursors)
                     .await;
                 continue;
             }
-            let results = self.task_on_hosts(ctx, &task, false, &hosts).await;
-            for (name, result) in results {
-                let Some(cursor) = cursors.get_mut(&name) else {
-                    continue;
-                };
-                self.after_task(&name, &task, &result, cursor);
+            if let Some(action) = crate::playbook::flow::meta_action(&task) {
+                let action = action.to_string();
+                let stop = self
+                    .meta(&ctx, play, settings, &task, &action, &hosts, cursors, batch)
+                    .await;
+                if let Some(stop) = stop {
+                    return Err(stop);
+                }
+                continue;
+            }
+            let round = self.task_on_hosts(&ctx, &task, false, &hosts).await;
+            let fatal = self.fatal_for_all(&ctx, &task, &round);
+            self.advance(&task, &round, &hosts, cursors);
+            if fatal {
+                self.fail_the_rest(&round, cursors, batch);
+            }
+            if self.past_max_fail(settings, batch, &round) {
+                return Err(Stop::Break);
             }
         }
-        ctx.interrupt.requested().is_none() && self.any_left(selected)
+        if base.interrupt.requested().is_some() {
+            return Err(Stop::Interrupted);
+        }
+        // A failure left pending by `always` ends the host once that section has run.
+        for (name, cursor) in cursors.iter() {
+            if cursor.failed()
+                && let Some(host) = self.hosts.get_mut(name)
+            {
+                host.done = true;
+                self.failed.insert(name.clone());
+            }
+        }
+        if self.any_left(batch) {
+            Ok(())
+        } else {
+            Err(Stop::NoHostsLeft)
+        }
+    }
+
+    /// Moves every host of the round past the task. A task that ran once stands for all.
+    fn advance(
+        &mut self,
+        task: &Task,
+        round: &Round,
+        hosts: &[String],
+        cursors: &mut IndexMap<String, Cursor<Task>>,
+    ) {
+        for (name, result) in &round.results {
+            if let Some(cursor) = cursors.get_mut(name) {
+                self.after_task(name, task, result, cursor, true);
+            }
+        }
+        let Some((first, result)) = round.results.first().filter(|_| round.ran_once) else {
+            return;
+        };
+        for name in hosts.iter().filter(|h| *h != first) {
+            if let Some(cursor) = cursors.get_mut(name) {
+                // As Ansible: a failed `run_once` task fails every host, counted once.
+                self.after_task(name, task, result, cursor, false);
+            }
+        }
+    }
+
+    /// `any_errors_fatal` (and a `run_once` task, as Ansible's linear strategy treats it): a host
+    /// failing the task fails every other host of the batch.
+    fn fatal_for_all(&self, ctx: &RunContext<'_>, task: &Task, round: &Round) -> bool {
+        let any_failed = round.results.iter().any(|(_, r)| r.is_fatal());
+        if !any_failed || round.results.iter().all(|(_, r)| r.ignored) {
+            return false;
+        }
+        let vars = Map::new();
+        let flag = task
+            .flow
+            .any_errors_fatal
+            .as_ref()
+            .map(|v| delegate::truthy(ctx.templar, v, &vars, "any_errors_fatal").unwrap_or(false))
+            .unwrap_or(false);
+        flag || round.ran_once
+    }
+
+    /// Fails every host of the batch still going: those in a block with `rescue` go there (and
+    /// still count as failed for later plays, as in Ansible), the others stop.
+    fn fail_the_rest(
+        &mut self,
+        round: &Round,
+        cursors: &mut IndexMap<String, Cursor<Task>>,
+        batch: &[String],
+    ) {
+        let failed_now: HashSet<&String> = round
+            .results
+            .iter()
+            .filter(|(_, r)| r.is_fatal())
+            .map(|(n, _)| n)
+            .collect();
+        for name in batch {
+            if failed_now.contains(name) {
+                continue;
+            }
+            let Some(host) = self.hosts.get_mut(name) else {
+                continue;
+            };
+            if host.done {
+                continue;
+            }
+            // A host of a failed `run_once` round is failed a second time here, as Ansible
+            // does: one that went to `rescue` fails out of it.
+            self.failed.insert(name.clone());
+            let after = match cursors.get_mut(name) {
+                Some(cursor) => cursor.force_failure(),
+                None => AfterFailure::HostFailed,
+            };
+            if after == AfterFailure::HostFailed {
+                host.done = true;
+            }
+        }
+    }
+
+    /// `max_fail_percentage`: more than that share of the batch failed in this batch.
+    fn past_max_fail(&self, settings: &PlaySettings, batch: &[String], round: &Round) -> bool {
+        let Some(max) = settings.max_fail_percentage else {
+            return false;
+        };
+        if round.results.is_empty() || batch.is_empty() {
+            return false;
+        }
+        let failed = batch
+            .iter()
+            .filter(|h| self.failed.contains(*h) && !settings.failed_before.contains(*h))
+            .count();
+        failed as f64 / batch.len() as f64 > max / 100.0
     }
 
     /// The task to run next, where it is, and the hosts to run it on; `None` when every host is
@@ -424,18 +792,23 @@ impl Run<'_> {
     }
 
     /// Moves a host past `task`: a failure goes to the block's `rescue`/`always` or ends the host.
+    /// `counted`: the failure is this host's own (a `run_once` failure counts on one host only).
     fn after_task(
         &mut self,
         name: &str,
         task: &Task,
         result: &TaskResult,
         cursor: &mut Cursor<Task>,
+        counted: bool,
     ) {
         let Some(host) = self.hosts.get_mut(name) else {
             return;
         };
         if host.done {
             cursor.end();
+            if result.is_fatal() {
+                self.failed.insert(name.to_string());
+            }
             return;
         }
         let failed = result.status == Status::Failed && !result.ignored;
@@ -454,11 +827,16 @@ impl Run<'_> {
                     Value::Object(result.result.clone()),
                 );
                 host.scope = None;
-                let stats = self.summary.stats.entry(name.to_string()).or_default();
-                stats.failed = stats.failed.saturating_sub(1);
-                stats.rescued += 1;
+                if counted {
+                    let stats = self.summary.stats.entry(name.to_string()).or_default();
+                    stats.failed = stats.failed.saturating_sub(1);
+                    stats.rescued += 1;
+                }
             }
-            Some(AfterFailure::HostFailed) => host.done = true,
+            Some(AfterFailure::HostFailed) => {
+                host.done = true;
+                self.failed.insert(name.to_string());
+            }
         }
     }
 
@@ -468,18 +846,6 @@ impl Run<'_> {
             .any(|name| self.hosts.get(name).is_some_and(|h| !h.done))
     }
 
-    /// A task outside any block (fact gathering, handlers): a failure ends the host.
-    async fn task_everywhere(
-        &mut self,
-        ctx: &RunContext<'_>,
-        task: &Task,
-        targets: &[String],
-    ) -> bool {
-        let handler = false;
-        self.fail_hosts_of(ctx, task, handler, targets).await;
-        ctx.interrupt.requested().is_none() && self.any_left(targets)
-    }
-
     async fn fail_hosts_of(
         &mut self,
         ctx: &RunContext<'_>,
@@ -487,11 +853,22 @@ impl Run<'_> {
         handler: bool,
         targets: &[String],
     ) {
-        for (name, result) in self.task_on_hosts(ctx, task, handler, targets).await {
-            if result.is_fatal()
-                && let Some(host) = self.hosts.get_mut(&name)
-            {
-                host.done = true;
+        let round = self.task_on_hosts(ctx, task, handler, targets).await;
+        let ran_once = round.ran_once;
+        for (name, result) in round.results {
+            if !result.is_fatal() {
+                continue;
+            }
+            let everyone = if ran_once {
+                targets.to_vec()
+            } else {
+                vec![name]
+            };
+            for name in everyone {
+                if let Some(host) = self.hosts.get_mut(&name) {
+                    host.done = true;
+                    self.failed.insert(name);
+                }
             }
         }
     }
@@ -505,87 +882,274 @@ impl Run<'_> {
             .count(result);
     }
 
-    /// Runs one task on every host of `targets` still in the play; what happened on each. A host
-    /// that became unreachable (or was interrupted) is done; a failure is the caller's to judge.
+    /// Runs one task on every host of `targets` still in the play (on the first one only for
+    /// `run_once`); what happened on each. A host that became unreachable (or was interrupted)
+    /// is done; a failure is the caller's to judge.
     async fn task_on_hosts(
         &mut self,
         ctx: &RunContext<'_>,
         task: &Task,
         handler: bool,
         targets: &[String],
-    ) -> Vec<(String, TaskResult)> {
+    ) -> Round {
+        let nothing = Round {
+            results: Vec::new(),
+            ran_once: false,
+        };
         if ctx.interrupt.requested().is_some() {
-            return Vec::new();
+            return nothing;
         }
         let wanted: HashSet<&str> = targets.iter().map(String::as_str).collect();
-        let active: Vec<&mut HostState> = self
+        let mut active: Vec<&mut HostState> = self
             .hosts
             .values_mut()
             .filter(|h| !h.done && wanted.contains(h.name.as_str()))
             .collect();
-        if active.is_empty() {
-            return Vec::new();
+        let Some(first) = active.first_mut() else {
+            return nothing;
+        };
+        let ran_once = run_once_wanted(ctx, first, task);
+        if ran_once {
+            active.truncate(1);
+        }
+        let mut redirects = Vec::with_capacity(active.len());
+        for host in active.iter_mut() {
+            redirects.push(self.delegates.redirect(ctx, host, task));
         }
         self.reporter.task_start(task, handler);
+        let width = throttle_of(ctx, task).map_or(ctx.options.forks, |t| t.min(ctx.options.forks));
         // Hosts not started when the run is interrupted never start this task.
-        let not_interrupted =
-            |_: &&mut HostState| futures::future::ready(ctx.interrupt.requested().is_none());
+        let not_interrupted = |_: &(&mut HostState, Result<Option<delegate::Redirect>, String>)| {
+            futures::future::ready(ctx.interrupt.requested().is_none())
+        };
         let close_after_task = self.close_after_task;
-        let mut results = futures::stream::iter(active)
+        let mut results = futures::stream::iter(active.into_iter().zip(redirects))
             .take_while(not_interrupted)
-            .map(|host| async move {
-                let in_use = host.link.hold();
-                let mut result = worker::run_task(ctx, host, task).await;
-                drop(in_use);
+            .map(|(host, redirect)| async move {
+                let (mut result, shown_as, facts_to) = match redirect {
+                    Ok(None) => (run_on(ctx, host, task, None).await, None, None),
+                    Ok(Some(to)) => {
+                        let shown = to.shown_as.clone();
+                        let facts_to = to.facts_to.clone();
+                        (
+                            run_on(ctx, host, task, Some(to.link)).await,
+                            shown,
+                            facts_to,
+                        )
+                    }
+                    Err(msg) => (TaskResult::failed(msg, task.module.name()), None, None),
+                };
                 if let Some(signal) = ctx.interrupt.requested() {
                     result = result.interrupted_by(signal.name());
                 }
-                let gone = matches!(result.status, Status::Unreachable | Status::Interrupted);
+                if ignores_unreachable(ctx, host, task) && result.status == Status::Unreachable {
+                    result.ignored = true;
+                }
+                let gone = result.is_fatal()
+                    && matches!(result.status, Status::Unreachable | Status::Interrupted);
                 if gone {
                     host.done = true;
                 }
-                if result.is_fatal() || close_after_task {
+                if (result.is_fatal() || close_after_task) && shown_as.is_none() {
                     host.link.close().await;
                 }
-                (host.name.clone(), result, host.link.take_notes())
+                let moved_facts = facts_to.map(|to| (to, take_new_facts(host, &result)));
+                (
+                    host.name.clone(),
+                    result,
+                    host.link.take_notes(),
+                    shown_as,
+                    moved_facts,
+                )
             })
-            .buffer_unordered(ctx.options.forks.max(1));
+            .buffer_unordered(width.max(1));
         let mut outcomes = Vec::new();
-        while let Some((name, result, notes)) = results.next().await {
+        let mut delegated_facts = Vec::new();
+        while let Some((name, result, notes, shown_as, moved)) = results.next().await {
             for note in notes {
                 self.reporter.warning(&format!("{name}: {note}"));
             }
             // Fields, not `self.record`: the hosts are still borrowed by the stream.
-            self.reporter.host_result(&name, Some(task), &result);
+            let shown = match &shown_as {
+                Some(to) => format!("{name} -> {to}"),
+                None => name.clone(),
+            };
+            self.reporter.host_result(&shown, Some(task), &result);
             self.summary
                 .stats
                 .entry(name.clone())
                 .or_default()
                 .count(&result);
+            delegated_facts.extend(moved);
             outcomes.push((name, result));
         }
         drop(results);
-        outcomes
+        for (name, result) in &outcomes {
+            if result.status == Status::Unreachable && !result.ignored {
+                self.unreachable.insert(name.clone());
+                self.failed.insert(name.clone());
+            }
+        }
+        let facts_moved = !delegated_facts.is_empty();
+        for (to, facts) in delegated_facts {
+            self.give_facts(ctx, &to, facts);
+        }
+        if ran_once && let Some((_, result)) = outcomes.first() {
+            self.share_once(task, result, targets, facts_moved);
+        }
+        Round {
+            results: outcomes,
+            ran_once,
+        }
     }
 
-    /// Notified handlers, in the order they are defined, on the hosts that notified them.
-    async fn handlers(&mut self, ctx: &RunContext<'_>, play: &Play, selected: &[String]) {
+    /// A `run_once` task's outcome for every host of the round, as Ansible gives it: the
+    /// registered result and facts it set.
+    fn share_once(
+        &mut self,
+        task: &Task,
+        result: &TaskResult,
+        targets: &[String],
+        facts_moved: bool,
+    ) {
+        let facts = match result.result.get("ansible_facts") {
+            Some(Value::Object(facts)) if result.status != Status::Failed && !facts_moved => {
+                Some(facts.clone())
+            }
+            _ => None,
+        };
+        for name in targets {
+            let Some(host) = self.hosts.get_mut(name) else {
+                continue;
+            };
+            if let Some(register) = &task.register {
+                host.facts
+                    .insert(register.clone(), Value::Object(result.result.clone()));
+            }
+            if let Some(facts) = &facts {
+                host.facts.extend(facts.clone());
+            }
+            host.scope = None;
+        }
+    }
+
+    /// `delegate_facts`: facts a delegated task set belong to the host it ran on.
+    fn give_facts(&mut self, ctx: &RunContext<'_>, to: &str, facts: Map<String, Value>) {
+        if facts.is_empty() {
+            return;
+        }
+        if !self.hosts.contains_key(to) {
+            let mut state = new_host_state(ctx.inventory, to, ctx.options, ctx.templar, &self.pool);
+            state.done = true;
+            self.hosts.insert(to.to_string(), state);
+        }
+        if let Some(host) = self.hosts.get_mut(to) {
+            host.facts.extend(facts);
+            host.scope = None;
+        }
+    }
+
+    /// Notified handlers, in the order they are defined, on the hosts that notified them (with
+    /// `force_handlers`, on failed hosts too).
+    async fn handlers(
+        &mut self,
+        ctx: &RunContext<'_>,
+        play: &Play,
+        settings: &PlaySettings,
+        selected: &[String],
+    ) {
         for handler in &play.handlers {
             let mut notified = Vec::new();
             for name in selected {
+                let forced = settings.force_handlers && !self.unreachable.contains(name);
                 let Some(h) = self.hosts.get_mut(name) else {
                     continue;
                 };
-                if !h.done && h.notified.iter().any(|n| handler.answers_to(n)) {
+                if (!h.done || forced) && h.notified.iter().any(|n| handler.answers_to(n)) {
                     h.notified.retain(|n| !handler.answers_to(n));
+                    h.done = false;
                     notified.push(name.clone());
                 }
             }
             if !notified.is_empty() {
                 self.fail_hosts_of(ctx, handler, true, &notified).await;
             }
+            for name in &notified {
+                if self.failed.contains(name)
+                    && let Some(h) = self.hosts.get_mut(name)
+                {
+                    h.done = true;
+                }
+            }
         }
     }
+}
+
+/// A cursor per host of the batch over one task tree.
+fn cursors_for(batch: &[String], tree: Arc<Vec<Node>>) -> IndexMap<String, Cursor<Task>> {
+    batch
+        .iter()
+        .map(|name| (name.clone(), Cursor::new(tree.clone())))
+        .collect()
+}
+
+/// `run_once`, evaluated with the first host's variables as Ansible does.
+fn run_once_wanted(ctx: &RunContext<'_>, host: &mut HostState, task: &Task) -> bool {
+    let Some(value) = &task.flow.run_once else {
+        return false;
+    };
+    let vars = worker::task_vars(ctx, host, task);
+    delegate::truthy(ctx.templar, value, &vars, "run_once").unwrap_or(false)
+}
+
+fn ignores_unreachable(ctx: &RunContext<'_>, host: &mut HostState, task: &Task) -> bool {
+    let Some(value) = &task.flow.ignore_unreachable else {
+        return false;
+    };
+    let vars = worker::task_vars(ctx, host, task);
+    delegate::truthy(ctx.templar, value, &vars, "ignore_unreachable").unwrap_or(false)
+}
+
+/// `throttle: N`: at most N hosts run the task at once (0: no limit).
+fn throttle_of(ctx: &RunContext<'_>, task: &Task) -> Option<usize> {
+    let value = task.flow.throttle.as_ref()?;
+    let rendered = ctx.templar.render_value(value, &Map::new()).ok()?;
+    let n = match rendered {
+        Value::Number(n) => n.as_u64()?,
+        Value::String(s) => s.trim().parse().ok()?,
+        _ => return None,
+    };
+    (n > 0).then_some(n as usize)
+}
+
+/// Runs the task for `host`, over `through` when it is delegated (or `connection: local`): the
+/// host's own link is set aside meanwhile, so everything else stays the host's.
+async fn run_on(
+    ctx: &RunContext<'_>,
+    host: &mut HostState,
+    task: &Task,
+    through: Option<Arc<Link>>,
+) -> TaskResult {
+    let own = through.map(|link| std::mem::replace(&mut host.link, link));
+    let in_use = host.link.hold();
+    let result = worker::run_task(ctx, host, task).await;
+    drop(in_use);
+    if let Some(own) = own {
+        host.link = own;
+    }
+    result
+}
+
+/// The facts a delegated task set on `host`, taken back from it (`delegate_facts`).
+fn take_new_facts(host: &mut HostState, result: &TaskResult) -> Map<String, Value> {
+    let Some(Value::Object(facts)) = result.result.get("ansible_facts") else {
+        return Map::new();
+    };
+    for name in facts.keys() {
+        host.facts.remove(name);
+    }
+    host.scope = None;
+    facts.clone()
 }
 
 /// What `ansible_failed_task` holds in a `rescue`: the failed task's name and action.
@@ -643,7 +1207,7 @@ mod tests {
         let templar = Templar::new();
         let interrupt = Interrupt::default();
         let selected: Vec<String> = ["web1", "db1", "db2"].map(String::from).to_vec();
-        let globals = play_globals(&inventory, &options, dir.path(), &selected);
+        let globals = play_globals(&inventory, &options, dir.path(), &selected, &selected);
         let play_templar = templar.with_globals(&globals);
         let ctx = RunContext {
             options: &options,

@@ -83,8 +83,8 @@ impl TaskResult {
 
     /// Failed and not ignored: the host leaves the play.
     pub fn is_fatal(&self) -> bool {
-        (self.status == Status::Failed && !self.ignored)
-            || matches!(self.status, Status::Unreachable | Status::Interrupted)
+        (matches!(self.status, Status::Failed | Status::Unreachable) && !self.ignored)
+            || self.status == Status::Interrupted
     }
 
     /// A result that did not succeed while the run was being stopped: the stop caused it (its
@@ -135,6 +135,11 @@ impl HostStats {
                 self.changed += 1;
             }
             Status::Skipped => self.skipped += 1,
+            // `ignore_unreachable`: counted as Ansible 2.19 counts it, ok and ignored.
+            Status::Unreachable if result.ignored => {
+                self.ok += 1;
+                self.ignored += 1;
+            }
             Status::Unreachable => self.unreachable += 1,
             Status::Failed if result.ignored => {
                 self.ok += 1;

@@ -101,7 +101,8 @@ impl Inventory {
                     inv.read_file(&file)?;
                 }
                 inv.inventory_dirs.push(VarsDir::load(source)?);
-            } else if source.is_file() {
+            } else if source.is_file() || (source.exists() && !source.is_dir()) {
+                // A regular file, or `-i /dev/null` (an empty inventory, as Ansible allows).
                 inv.read_file(source)?;
                 let dir = source.parent().unwrap_or(Path::new("."));
                 inv.inventory_dirs.push(VarsDir::load(dir)?);

@@ -119,7 +119,7 @@ pub fn include_vars_params(args: Value) -> Result<IncludeVarsParams, String> {
     Ok(params)
 }
 
-static ENGINE_ACTIONS: &[&dyn DynModule] = &[&IncludeTasks, &IncludeVars];
+static ENGINE_ACTIONS: &[&dyn DynModule] = &[&IncludeTasks, &IncludeVars, &super::flow::META];
 
 /// The engine action `name` names (`include_tasks`, `ansible.builtin.include_vars`, …).
 pub fn lookup(name: &str) -> Option<&'static dyn DynModule> {

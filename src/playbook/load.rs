@@ -2,6 +2,7 @@
 //! the problems of a file are collected and reported together, each with its file:line.
 
 use super::args::{action_args, check_arg_names, check_static_args};
+use super::flow::{PlayFlow, TaskFlow, expand_local_action};
 use super::keywords::{
     BLOCK_KEYWORDS, MODULES_LATER, PLAY_KEYWORDS, PLAY_KEYWORDS_LATER, TASK_KEYWORDS,
     TASK_KEYWORDS_LATER,
@@ -182,12 +183,19 @@ fn load_play(file: &Path, raw: &Spanned<RawPlay>, problems: &mut Problems) -> Op
         })
         .collect();
     let handlers = load_handlers(file, raw.value.tasks("handlers"), &inherited, problems);
-    let gather_facts = problems.take(fact_gathering(
-        keywords.value("gather_facts"),
-        keywords.value("gather_subset"),
-        keywords.value("gather_timeout"),
-        &origin,
-    ));
+    let gather_facts = problems
+        .take(fact_gathering(
+            keywords.value("gather_facts"),
+            keywords.value("gather_subset"),
+            keywords.value("gather_timeout"),
+            &origin,
+        ))
+        .map(|task| {
+            task.map(|task| Task {
+                flow: inherited.flow.clone(),
+                ..task
+            })
+        });
     Some(Play {
         name: name?,
         hosts: hosts?,
@@ -197,6 +205,7 @@ fn load_play(file: &Path, raw: &Spanned<RawPlay>, problems: &mut Problems) -> Op
         sections,
         handlers,
         tags: inherited.tags,
+        flow: PlayFlow::of(keywords),
         origin,
     })
 }
@@ -274,6 +283,7 @@ pub(super) struct Inherited {
     pub(super) imports: Vec<PathBuf>,
     /// The play's directory: relative task files are looked for there after the including file's.
     pub(super) play_dir: PathBuf,
+    flow: TaskFlow,
 }
 
 impl Inherited {
@@ -304,6 +314,7 @@ impl Inherited {
         next.check_mode = own("check_mode", &self.check_mode);
         next.diff = own("diff", &self.diff);
         next.timeout = own("timeout", &self.timeout);
+        next.flow = TaskFlow::of(keys).or(&self.flow);
         next
     }
 }
@@ -459,6 +470,15 @@ fn load_task(
     problems: &mut Problems,
 ) -> Option<Task> {
     let origin = Origin::of(file, raw);
+    let expanded = match expand_local_action(raw) {
+        None => None,
+        Some(Ok(map)) => Some(crate::yaml::Spanned::new(map, raw.referenced, raw.defined)),
+        Some(Err(msg)) => {
+            problems.add(invalid(&origin, msg));
+            return None;
+        }
+    };
+    let raw = expanded.as_ref().unwrap_or(raw);
     let keys = &raw.value;
     let (action, action_value) = find_action(file, raw, problems)?;
     let module = resolve_module(file, action, problems)?;
@@ -532,6 +552,7 @@ fn load_task(
         tags,
         escalation: become_keywords(keys).or(&inherited.escalation),
         include: None,
+        flow: TaskFlow::of(keys).or(&inherited.flow),
         origin,
     })
 }

@@ -3,6 +3,7 @@
 
 mod args;
 mod engine;
+pub mod flow;
 #[cfg(test)]
 mod fuzz;
 pub mod include;
@@ -53,6 +54,8 @@ pub struct Play {
     pub handlers: Vec<Task>,
     /// The play's own `tags:` (its tasks carry them too).
     pub tags: Vec<String>,
+    /// `serial`, `order`, `max_fail_percentage`, `force_handlers`.
+    pub flow: flow::PlayFlow,
     pub origin: Origin,
 }
 

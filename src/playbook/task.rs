@@ -74,6 +74,8 @@ pub struct Task {
     pub escalation: BecomeKeywords,
     /// `include_tasks`: what the runner needs to include the file for a host.
     pub include: Option<Arc<Include>>,
+    /// `run_once`, `delegate_to`, `any_errors_fatal`, … (see [`super::flow`]).
+    pub flow: super::flow::TaskFlow,
     pub origin: Origin,
 }
 

@@ -95,6 +95,7 @@ mod tests {
             tags: Vec::new(),
             sections: Vec::new(),
             handlers: Vec::new(),
+            flow: Default::default(),
             origin: Default::default(),
         };
         let (mut first, mut second) = (Log::default(), Log::default());

@@ -80,7 +80,8 @@ fn split_code<'a>(code: &'a str, close: &str) -> (&'a str, &'a str) {
             (Some(_), b'\\') => i += 1,
             (Some(q), b) if b == q => quote = None,
             (None, b'\'' | b'"') => quote = Some(bytes[i]),
-            (None, _) if code[i..].starts_with(close) => return code.split_at(i),
+            // Byte-wise: `i` may sit inside a multi-byte character; `close` is ASCII.
+            (None, _) if bytes[i..].starts_with(close.as_bytes()) => return code.split_at(i),
             _ => {}
         }
         i += 1;
@@ -141,7 +142,16 @@ fn rewrite_code(code: &str, escape_backslashes: bool, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
-    use super::prepare;
+    use super::{prepare, split_code};
+
+    #[test]
+    fn non_ascii_code_before_the_closing_delimiter_is_split_on_a_character_boundary() {
+        assert_eq!(
+            split_code("x ~ 'é' ~ ü }} rest", "}}"),
+            ("x ~ 'é' ~ ü ", "}} rest")
+        );
+        assert_eq!(split_code("ü", "}}"), ("ü", ""));
+    }
 
     #[test]
     fn backslashes_in_expression_strings_stand_for_themselves() {

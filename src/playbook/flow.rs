@@ -1,0 +1,208 @@
+//! Control-flow keywords as written: how a play is cut into batches (`serial`, `order`,
+//! `max_fail_percentage`), when a failure stops everyone (`any_errors_fatal`), where a task runs
+//! (`delegate_to`, `connection`, `run_once`), and the `meta:` action. Values stay untemplated; the
+//! runner renders them per host.
+
+use super::raw::RawMap;
+use drover_modules::{FreeForm, Host, Module, ModuleError, Plan};
+use serde::Deserialize;
+use serde_json::Value;
+
+/// Task keywords about where and how often a task runs; inherited from blocks and the play where a
+/// task sets none (Ansible's keyword inheritance).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TaskFlow {
+    pub run_once: Option<Value>,
+    pub delegate_to: Option<Value>,
+    pub delegate_facts: Option<Value>,
+    pub any_errors_fatal: Option<Value>,
+    pub ignore_unreachable: Option<Value>,
+    pub throttle: Option<Value>,
+    pub connection: Option<Value>,
+}
+
+impl TaskFlow {
+    /// The keywords `keys` sets.
+    pub fn of(keys: &RawMap) -> TaskFlow {
+        let value = |key: &str| keys.value(key).cloned();
+        TaskFlow {
+            run_once: value("run_once"),
+            delegate_to: value("delegate_to"),
+            delegate_facts: value("delegate_facts"),
+            any_errors_fatal: value("any_errors_fatal"),
+            ignore_unreachable: value("ignore_unreachable"),
+            throttle: value("throttle"),
+            connection: value("connection"),
+        }
+    }
+
+    /// `self`'s values, else `parent`'s.
+    pub fn or(&self, parent: &TaskFlow) -> TaskFlow {
+        let pick =
+            |own: &Option<Value>, inherited: &Option<Value>| own.clone().or(inherited.clone());
+        TaskFlow {
+            run_once: pick(&self.run_once, &parent.run_once),
+            delegate_to: pick(&self.delegate_to, &parent.delegate_to),
+            delegate_facts: pick(&self.delegate_facts, &parent.delegate_facts),
+            any_errors_fatal: pick(&self.any_errors_fatal, &parent.any_errors_fatal),
+            ignore_unreachable: pick(&self.ignore_unreachable, &parent.ignore_unreachable),
+            throttle: pick(&self.throttle, &parent.throttle),
+            connection: pick(&self.connection, &parent.connection),
+        }
+    }
+}
+
+/// How a play walks its hosts: in batches (`serial`), in which `order`, and when it gives up.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlayFlow {
+    /// `serial`: batch sizes (numbers or `"N%"`), the last one repeating; empty: one batch.
+    pub serial: Vec<Value>,
+    /// `order`: inventory (default), reverse_inventory, sorted, reverse_sorted, shuffle.
+    pub order: Option<Value>,
+    pub max_fail_percentage: Option<Value>,
+    /// `force_handlers`: notified handlers run even on hosts that failed.
+    pub force_handlers: Option<Value>,
+}
+
+impl PlayFlow {
+    pub fn of(keys: &RawMap) -> PlayFlow {
+        let serial = match keys.value("serial") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => items.clone(),
+            Some(one) => vec![one.clone()],
+        };
+        PlayFlow {
+            serial,
+            order: keys.value("order").cloned(),
+            max_fail_percentage: keys.value("max_fail_percentage").cloned(),
+            force_handlers: keys.value("force_handlers").cloned(),
+        }
+    }
+}
+
+/// The `meta:` actions drover runs.
+pub const META_ACTIONS: &[&str] = &[
+    "flush_handlers",
+    "end_play",
+    "end_host",
+    "end_batch",
+    "noop",
+    "clear_host_errors",
+    "clear_facts",
+    "refresh_inventory",
+    "reset_connection",
+];
+
+/// `meta:` — an instruction to the runner, not a module: it has no plan. Registered with the
+/// loader so its argument is checked at load time like any module's.
+pub struct Meta;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetaParams {
+    #[serde(rename = "_raw_params")]
+    pub action: String,
+}
+
+#[async_trait::async_trait]
+impl Module for Meta {
+    type Params = MetaParams;
+    const NAME: &'static str = "meta";
+    const FREE_FORM: FreeForm = FreeForm::RawParams;
+
+    fn validate(&self, p: &MetaParams) -> Result<(), ModuleError> {
+        let templated = p.action.contains("{{");
+        if templated || META_ACTIONS.contains(&p.action.as_str()) {
+            return Ok(());
+        }
+        Err(ModuleError::Params(format!(
+            "invalid meta action requested: {} (drover runs {})",
+            p.action,
+            META_ACTIONS.join(", ")
+        )))
+    }
+
+    async fn plan(&self, p: MetaParams, _host: &mut dyn Host) -> Result<Plan, ModuleError> {
+        // The runner handles meta tasks before they reach a host; reaching this is a bug there.
+        Err(ModuleError::Failed(format!(
+            "meta: {} cannot run as a module",
+            p.action
+        )))
+    }
+}
+
+pub static META: Meta = Meta;
+
+/// The `meta:` action of a task, if it is one.
+pub fn meta_action(task: &super::Task) -> Option<&str> {
+    if task.module.name() != Meta::NAME {
+        return None;
+    }
+    task.args.get("_raw_params").and_then(Value::as_str)
+}
+
+/// `local_action: MODULE ARGS` (or a mapping with `module:`) as the task it stands for: the module
+/// as the task's action and `delegate_to: localhost`. `None` when the task has no `local_action`.
+pub fn expand_local_action(raw: &super::raw::RawTask) -> Option<Result<RawMap, String>> {
+    let (key, value) = raw.value.iter().find(|(k, _)| k.value == "local_action")?;
+    let (module, args) = match &value.value {
+        Value::String(line) => {
+            let line = line.trim_start();
+            let (module, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+            (module.to_string(), Value::String(rest.trim().to_string()))
+        }
+        Value::Object(map) => {
+            let Some(Value::String(module)) = map.get("module") else {
+                return Some(Err("local_action as a mapping needs `module:`".into()));
+            };
+            let mut args = map.clone();
+            args.remove("module");
+            (module.clone(), Value::Object(args))
+        }
+        other => {
+            return Some(Err(format!(
+                "local_action must be a string or a mapping, not {other}"
+            )));
+        }
+    };
+    if raw.value.contains_key("delegate_to") {
+        return Some(Err(
+            "`local_action` and `delegate_to` cannot be used together".into(),
+        ));
+    }
+    let at = |v: Value| crate::yaml::Spanned::new(v, key.referenced, key.defined);
+    let named = |s: &str| crate::yaml::Spanned::new(s.to_string(), key.referenced, key.defined);
+    let mut entries: Vec<_> = raw
+        .value
+        .iter()
+        .filter(|(k, _)| k.value != "local_action")
+        .cloned()
+        .collect();
+    entries.push((named(&module), at(args)));
+    entries.push((named("delegate_to"), at(Value::from("localhost"))));
+    Some(Ok(RawMap::from_entries(entries)))
+}
+
+/// `--start-at-task NAME`: drops every task before the first one whose name matches (exactly, or
+/// as a glob), across the playbooks in order. False when no task matches.
+pub fn start_at_task(playbooks: &mut [super::Playbook], name: &str) -> bool {
+    let glob = globset::Glob::new(name).ok().map(|g| g.compile_matcher());
+    let matches = |task: &super::Task| {
+        let shown = task.display_name();
+        shown == name || glob.as_ref().is_some_and(|g| g.is_match(&shown))
+    };
+    let found = std::cell::Cell::new(false);
+    for play in playbooks.iter_mut().flat_map(|p| p.plays.iter_mut()) {
+        for section in &mut play.sections {
+            let nodes: Vec<super::Node> = section.iter().cloned().collect();
+            let kept = super::tree::retain(nodes, &|task: &super::Task| {
+                if !found.get() && matches(task) {
+                    found.set(true);
+                }
+                found.get()
+            });
+            *section = std::sync::Arc::new(kept);
+        }
+    }
+    found.get()
+}
