@@ -224,8 +224,9 @@ pub async fn run_playbook_until(
             }
             run.summary.stats.entry(name.clone()).or_default();
         }
-        let play_templar =
-            templar.with_globals(&play_globals(inventory, options, &playbook.dir, &selected));
+        let mut globals = play_globals(inventory, options, &playbook.dir, &selected);
+        globals.extend(play.roles.magic_vars());
+        let play_templar = templar.with_globals(&globals);
         let ctx = RunContext {
             options,
             templar: &play_templar,
@@ -281,7 +282,9 @@ fn new_host_state(
         inventory_vars,
         facts: Map::new(),
         play_vars: Map::new(),
+        role_defaults: Map::new(),
         scope: None,
+        scope_role: None,
         notified: Default::default(),
         link: Link::new(spec, pool),
         done: false,
@@ -311,6 +314,7 @@ impl Run<'_> {
             };
             host.notified.clear();
             host.scope = None;
+            host.role_defaults = play.roles.defaults.clone();
             match play_vars(ctx, play, host) {
                 Ok(vars) => {
                     host.play_vars = vars;
@@ -586,6 +590,8 @@ fn play_vars(
             crate::yaml::from_file(&path).map_err(|e| format!("vars_files: {e}"))?;
         vars.extend(loaded.unwrap_or_default());
     }
+    // The play's roles' `vars/` sit just above `vars_files`, for every task of the play.
+    vars.extend(play.roles.vars.clone());
     Ok(vars)
 }
 

@@ -19,11 +19,11 @@ pub const PLAY_KEYWORDS: &[&str] = &[
     "tasks",
     "post_tasks",
     "handlers",
+    "roles",
 ];
 
 /// Ansible play keywords drover does not run yet: an error rather than silently ignored.
 pub const PLAY_KEYWORDS_LATER: &[&str] = &[
-    "roles",
     "serial",
     "strategy",
     "remote_user",
@@ -125,7 +125,6 @@ pub const MODULES_LATER: &[&str] = &[
     "include_tasks",
     "import_tasks",
     "include_role",
-    "import_role",
     "include_vars",
     "import_playbook",
     "meta",

@@ -6,9 +6,11 @@ use super::keywords::{
     BLOCK_KEYWORDS, MODULES_LATER, PLAY_KEYWORDS, PLAY_KEYWORDS_LATER, TASK_KEYWORDS,
     TASK_KEYWORDS_LATER,
 };
-use super::raw::{BLOCK_LISTS, RawMap, RawPlay, RawTask, TASK_LISTS};
+use super::play_roles::{self, RoleState};
+use super::raw::{BLOCK_LISTS, RawMap, RawPlay, RawTask};
+use super::roles::RoleSearch;
 use super::tree::{self, Block};
-use super::{BecomeKeywords, Loop, Node, Play, Playbook, Task, pattern_from_value};
+use super::{BecomeKeywords, Loop, Node, Play, Playbook, RoleScope, Task, pattern_from_value};
 use crate::yaml::{self, Origin, Spanned};
 use drover_modules::suggest::{closest, did_you_mean};
 use drover_modules::{DynModule, lookup, registry::MODULES};
@@ -62,7 +64,7 @@ pub(super) fn invalid(origin: &Origin, message: impl Into<String>) -> LoadError 
     }
 }
 
-fn unsupported(origin: Origin, what: impl Into<String>) -> LoadError {
+pub(super) fn unsupported(origin: Origin, what: impl Into<String>) -> LoadError {
     LoadError::Unsupported {
         origin,
         what: what.into(),
@@ -70,36 +72,58 @@ fn unsupported(origin: Origin, what: impl Into<String>) -> LoadError {
 }
 
 /// The problems found so far; loading goes on after each one, so a file's problems come together.
+/// It also carries what placing roles in the current play has gathered.
 #[derive(Default)]
-struct Problems(Vec<LoadError>);
+pub(super) struct Problems {
+    found: Vec<LoadError>,
+    pub(super) roles: RoleState,
+}
 
 impl Problems {
-    fn add(&mut self, e: LoadError) {
-        self.0.push(e);
+    pub(super) fn add(&mut self, e: LoadError) {
+        self.found.push(e);
     }
 
-    fn take<T>(&mut self, result: Result<T, LoadError>) -> Option<T> {
+    pub(super) fn take<T>(&mut self, result: Result<T, LoadError>) -> Option<T> {
         result.map_err(|e| self.add(e)).ok()
     }
 
     fn finish<T>(mut self, value: T) -> Result<T, LoadError> {
-        match self.0.len() {
+        match self.found.len() {
             0 => Ok(value),
-            1 => Err(self.0.remove(0)),
-            _ => Err(LoadError::Several(self.0)),
+            1 => Err(self.found.remove(0)),
+            _ => Err(LoadError::Several(self.found)),
         }
     }
 }
 
-/// Reads a playbook file: every play, task and handler, checked.
+/// Reads a playbook file: every play, task and handler, checked. Roles are searched where
+/// `ANSIBLE_ROLES_PATH` (else Ansible's defaults) says.
 pub fn load_playbook(path: &Path) -> Result<Playbook, LoadError> {
+    load_playbook_with_roles(path, None)
+}
+
+/// [`load_playbook`] with ansible.cfg's `roles_path` (already joined with `ANSIBLE_ROLES_PATH`).
+pub fn load_playbook_with_roles(
+    path: &Path,
+    roles_path: Option<&[PathBuf]>,
+) -> Result<Playbook, LoadError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| invalid(&Origin::new(path, 0), format!("cannot read playbook: {e}")))?;
-    parse_playbook(&text, path)
+    parse_playbook_with_roles(&text, path, roles_path)
 }
 
 /// Reads playbook text as if it were the file `path` (named in errors).
+#[cfg(test)]
 pub(super) fn parse_playbook(text: &str, path: &Path) -> Result<Playbook, LoadError> {
+    parse_playbook_with_roles(text, path, None)
+}
+
+fn parse_playbook_with_roles(
+    text: &str,
+    path: &Path,
+    roles_path: Option<&[PathBuf]>,
+) -> Result<Playbook, LoadError> {
     let plays: Option<Vec<Spanned<RawPlay>>> = yaml::from_str(text, path)?;
     let Some(plays) = plays else {
         return Err(invalid(&Origin::new(path, 0), "the playbook is empty"));
@@ -109,6 +133,7 @@ pub(super) fn parse_playbook(text: &str, path: &Path) -> Result<Playbook, LoadEr
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
     let mut problems = Problems::default();
+    problems.roles.search = RoleSearch::with_roles_path(&dir, roles_path);
     let plays = plays
         .iter()
         .filter_map(|play| load_play(path, play, &mut problems))
@@ -149,19 +174,40 @@ fn load_play(file: &Path, raw: &Spanned<RawPlay>, problems: &mut Problems) -> Op
     let mut inherited = Inherited::default().with(file, keywords, &origin, problems);
     // Play `vars` are a layer of their own (below `vars_files`), not task vars.
     inherited.vars.clear();
-    let sections: Vec<Arc<Vec<Node>>> = TASK_LISTS[..3]
-        .iter()
-        .map(|list| {
-            Arc::new(load_nodes(
-                file,
-                raw.value.tasks(list),
-                false,
-                &inherited,
-                problems,
-            ))
-        })
-        .collect();
-    let handlers = load_handlers(file, raw.value.tasks("handlers"), &inherited, problems);
+    problems.roles.start_play();
+    let pre_tasks = load_nodes(
+        file,
+        raw.value.tasks("pre_tasks"),
+        false,
+        &inherited,
+        problems,
+    );
+    // Roles run after `pre_tasks` (and their handlers), before `tasks`, as in Ansible.
+    let (mut tasks, mut handlers) =
+        play_roles::play_roles(file, raw.value.roles(), &inherited, problems);
+    tasks.extend(load_nodes(
+        file,
+        raw.value.tasks("tasks"),
+        false,
+        &inherited,
+        problems,
+    ));
+    let post_tasks = load_nodes(
+        file,
+        raw.value.tasks("post_tasks"),
+        false,
+        &inherited,
+        problems,
+    );
+    let sections = vec![Arc::new(pre_tasks), Arc::new(tasks), Arc::new(post_tasks)];
+    handlers.extend(load_handlers(
+        file,
+        raw.value.tasks("handlers"),
+        &inherited,
+        problems,
+    ));
+    handlers.append(&mut problems.roles.imported_handlers);
+    let roles = std::mem::take(&mut problems.roles.play);
     let gather_facts = problems.take(fact_gathering(
         keywords.value("gather_facts"),
         keywords.value("gather_subset"),
@@ -177,6 +223,7 @@ fn load_play(file: &Path, raw: &Spanned<RawPlay>, problems: &mut Problems) -> Op
         sections,
         handlers,
         tags: inherited.tags,
+        roles,
         origin,
     })
 }
@@ -240,21 +287,29 @@ fn play_keyword_problem(file: &Path, key: &Spanned<String>) -> Option<LoadError>
 /// What a play or block passes down to every task inside it (Ansible's keyword inheritance):
 /// conditions and tags add up, variables merge, the other keywords apply where a task sets none.
 #[derive(Debug, Clone, Default)]
-struct Inherited {
+pub(super) struct Inherited {
     when: Vec<Value>,
     tags: Vec<String>,
-    vars: Map<String, Value>,
+    pub(super) vars: Map<String, Value>,
     escalation: BecomeKeywords,
     ignore_errors: Option<Value>,
     no_log: Option<Value>,
     check_mode: Option<Value>,
     diff: Option<Value>,
     timeout: Option<Value>,
+    /// The role the tasks belong to.
+    pub(super) role: Option<Arc<RoleScope>>,
 }
 
 impl Inherited {
     /// These keywords, with those of a play or block (`keys`) added.
-    fn with(&self, file: &Path, keys: &RawMap, origin: &Origin, problems: &mut Problems) -> Self {
+    pub(super) fn with(
+        &self,
+        file: &Path,
+        keys: &RawMap,
+        origin: &Origin,
+        problems: &mut Problems,
+    ) -> Self {
         let at = |key: &str| {
             keys.get(key)
                 .map_or_else(|| origin.clone(), |v| Origin::of(file, v))
@@ -318,7 +373,7 @@ fn tag_list(value: Option<&Value>, origin: &Origin) -> Result<Vec<String>, LoadE
 }
 
 /// A task list: tasks and blocks.
-fn load_nodes(
+pub(super) fn load_nodes(
     file: &Path,
     raw: &[RawTask],
     handlers: bool,
@@ -326,25 +381,50 @@ fn load_nodes(
     problems: &mut Problems,
 ) -> Vec<Node> {
     raw.iter()
-        .filter_map(|entry| {
-            if entry.value.is_block() {
-                load_block(file, entry, handlers, inherited, problems)
+        .flat_map(|entry| {
+            if let Some(action) = import_role_key(entry) {
+                play_roles::import_role(file, entry, action, inherited, problems)
             } else {
-                if let Some(key) = BLOCK_LISTS[1..]
-                    .iter()
-                    .find_map(|k| entry.value.list_key(k))
-                {
-                    problems.add(invalid(
-                        &Origin::of(file, key),
-                        format!("`{}` is only valid next to `block:`", key.value),
-                    ));
-                    return None;
-                }
-                load_task(file, entry, handlers, inherited, problems)
-                    .map(|task| tree::Node::Task(Arc::new(task)))
+                load_node(file, entry, handlers, inherited, problems)
+                    .into_iter()
+                    .collect()
             }
         })
         .collect()
+}
+
+/// The `import_role` key of a task, when it is one.
+fn import_role_key(entry: &RawTask) -> Option<&Spanned<String>> {
+    entry.value.iter().map(|(k, _)| k).find(|k| {
+        matches!(
+            k.value.as_str(),
+            "import_role" | "ansible.builtin.import_role"
+        )
+    })
+}
+
+fn load_node(
+    file: &Path,
+    entry: &RawTask,
+    handlers: bool,
+    inherited: &Inherited,
+    problems: &mut Problems,
+) -> Option<Node> {
+    if entry.value.is_block() {
+        return load_block(file, entry, handlers, inherited, problems);
+    }
+    if let Some(key) = BLOCK_LISTS[1..]
+        .iter()
+        .find_map(|k| entry.value.list_key(k))
+    {
+        problems.add(invalid(
+            &Origin::of(file, key),
+            format!("`{}` is only valid next to `block:`", key.value),
+        ));
+        return None;
+    }
+    load_task(file, entry, handlers, inherited, problems)
+        .map(|task| tree::Node::Task(Arc::new(task)))
 }
 
 /// `block:` with `rescue:`/`always:`; its keywords go down to every task inside.
@@ -393,7 +473,7 @@ fn load_block(
 }
 
 /// Handlers are a flat list: a block among them is not run yet, and says so.
-fn load_handlers(
+pub(super) fn load_handlers(
     file: &Path,
     raw: &[RawTask],
     inherited: &Inherited,
@@ -490,6 +570,7 @@ fn load_task(
         timeout: own_or_inherited("timeout", &inherited.timeout),
         tags,
         escalation: become_keywords(keys).or(&inherited.escalation),
+        role: inherited.role.clone(),
         origin,
     })
 }
@@ -717,7 +798,7 @@ fn conditions(value: Option<&Value>) -> Vec<Value> {
     }
 }
 
-fn mapping(
+pub(super) fn mapping(
     value: Option<&Value>,
     what: &str,
     origin: &Origin,

@@ -7,8 +7,8 @@ mod fuzz;
 mod keywords;
 mod kv;
 mod load;
+mod play_roles;
 mod raw;
-#[allow(dead_code)] // wired into `roles:` and `import_role` in the next commit
 pub(crate) mod role;
 pub(crate) mod roles;
 pub mod tags;
@@ -16,9 +16,9 @@ mod task;
 pub mod tree;
 
 pub use kv::parse_kv;
-pub use load::{LoadError, adhoc_task, load_playbook};
+pub use load::{LoadError, adhoc_task, load_playbook, load_playbook_with_roles};
 pub use tags::TagSelection;
-pub use task::{BecomeKeywords, Loop, Task};
+pub use task::{BecomeKeywords, Loop, RoleLink, RoleScope, Task};
 
 use crate::yaml::Origin;
 use serde_json::{Map, Value};
@@ -51,7 +51,44 @@ pub struct Play {
     pub handlers: Vec<Task>,
     /// The play's own `tags:` (its tasks carry them too).
     pub tags: Vec<String>,
+    /// What its roles (`roles:`, `import_role`) give every task of the play.
+    pub roles: PlayRoles,
     pub origin: Origin,
+}
+
+/// What the roles of a play give every task of it, as Ansible's public roles do.
+#[derive(Debug, Clone, Default)]
+pub struct PlayRoles {
+    /// Every role's defaults (its dependencies' first): the lowest variables of all.
+    pub defaults: Map<String, Value>,
+    /// Every role's `vars/` (its dependencies' first): above `vars_files`.
+    pub vars: Map<String, Value>,
+    /// `ansible_play_role_names`: the roles the play names itself.
+    pub names: Vec<String>,
+    /// `ansible_dependent_role_names`: the roles pulled in as dependencies.
+    pub dependencies: Vec<String>,
+}
+
+impl PlayRoles {
+    /// The role names every task of the play sees.
+    pub fn magic_vars(&self) -> Map<String, Value> {
+        let mut vars = Map::new();
+        vars.insert(
+            "ansible_play_role_names".into(),
+            Value::from(self.names.clone()),
+        );
+        vars.insert("role_names".into(), Value::from(self.names.clone()));
+        let mut all = self.names.clone();
+        all.extend(self.dependencies.iter().cloned());
+        all.sort();
+        all.dedup();
+        vars.insert("ansible_role_names".into(), Value::from(all));
+        vars.insert(
+            "ansible_dependent_role_names".into(),
+            Value::from(self.dependencies.clone()),
+        );
+        vars
+    }
 }
 
 /// A task or a block of them, as the runner walks it.

@@ -98,6 +98,18 @@ pub struct Role {
     pub allow_duplicates: bool,
 }
 
+impl Role {
+    /// The name Ansible shows and lists (`ns.coll.web` for a collection role, else `web`).
+    pub fn full_name(&self) -> String {
+        let collection = !self.written.contains('/') && self.written.split('.').count() == 3;
+        if collection {
+            self.written.clone()
+        } else {
+            self.name.clone()
+        }
+    }
+}
+
 /// The parts of `meta/main.yml` drover acts on; the rest (`galaxy_info`, …) is documentation.
 #[derive(Debug, Default, Deserialize)]
 struct RawMeta {

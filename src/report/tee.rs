@@ -89,6 +89,7 @@ mod tests {
             tags: Vec::new(),
             sections: Vec::new(),
             handlers: Vec::new(),
+            roles: Default::default(),
             origin: Default::default(),
         };
         let (mut first, mut second) = (Log::default(), Log::default());

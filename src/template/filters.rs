@@ -561,6 +561,27 @@ fn query(state: &State, name: String, terms: Rest<String>) -> Result<Value, Erro
     Ok(Value::from(run_lookup(state, &name, &terms)?))
 }
 
+/// Where `lookup('file', t)` reads: the task's search path (its role's `files/` first), then the
+/// playbook's directory; the last candidate when none exists (the error names it).
+fn lookup_path(state: &State, term: &str) -> std::path::PathBuf {
+    let base = state
+        .lookup("playbook_dir")
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    let search: Vec<std::path::PathBuf> = state
+        .lookup(super::search_path::SEARCH_PATH_VAR)
+        .and_then(|v| {
+            v.try_iter()
+                .ok()
+                .map(|it| it.map(|d| d.to_string().into()).collect())
+        })
+        .unwrap_or_else(|| vec![base.clone().into()]);
+    match super::search_path::find(&search, Path::new(&base), "files", term) {
+        Ok(found) => found,
+        Err(tried) => tried.last().cloned().unwrap_or_else(|| term.into()),
+    }
+}
+
 fn run_lookup(state: &State, name: &str, terms: &[String]) -> Result<Vec<String>, Error> {
     match name {
         "env" | "ansible.builtin.env" => Ok(terms
@@ -570,20 +591,7 @@ fn run_lookup(state: &State, name: &str, terms: &[String]) -> Result<Vec<String>
         "file" | "ansible.builtin.file" => terms
             .iter()
             .map(|t| {
-                let base = state
-                    .lookup("playbook_dir")
-                    .map(|d| d.to_string())
-                    .unwrap_or_default();
-                let path = if Path::new(t).is_absolute() {
-                    t.into()
-                } else {
-                    Path::new(&base).join("files").join(t)
-                };
-                let path = if path.exists() {
-                    path
-                } else {
-                    Path::new(&base).join(t)
-                };
+                let path = lookup_path(state, t);
                 std::fs::read_to_string(&path)
                     .map(|s| s.trim_end_matches('\n').to_string())
                     .map_err(|e| {

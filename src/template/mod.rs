@@ -11,6 +11,7 @@ mod error;
 mod filters;
 mod limits;
 mod resolve;
+pub mod search_path;
 
 pub use error::TemplateError;
 use minijinja::syntax::SyntaxConfig;
