@@ -18,7 +18,7 @@ pub mod tree;
 pub use kv::parse_kv;
 pub use load::{LoadError, adhoc_task, load_playbook, load_playbook_with_roles};
 pub use tags::TagSelection;
-pub use task::{BecomeKeywords, Loop, RoleLink, RoleScope, Task};
+pub use task::{BecomeKeywords, Loop, RoleLink, RoleRepeat, RoleScope, Task};
 
 use crate::yaml::Origin;
 use serde_json::{Map, Value};
@@ -102,13 +102,28 @@ impl Play {
             .flat_map(|section| section.iter().flat_map(|node| node.tasks()))
     }
 
-    /// Keeps the tasks `--tags`/`--skip-tags` select (the fact gathering and handlers stay).
+    /// Keeps the tasks `--tags`/`--skip-tags` select (the fact gathering and handlers stay), then
+    /// drops the repeats of roles that already ran in the play. Run it before running the play
+    /// (with `TagSelection::default()` to keep every task).
     pub fn select_tags(&mut self, selection: &TagSelection) {
+        // Role identity → the placement that runs it.
+        let ran: std::cell::RefCell<std::collections::HashMap<String, usize>> = Default::default();
+        let keep = |task: &Task| {
+            if !selection.runs(&task.tags) {
+                return false;
+            }
+            let Some(repeat) = task.role.as_ref().and_then(|r| r.repeat.as_ref()) else {
+                return true;
+            };
+            let mut ran = ran.borrow_mut();
+            let first = *ran
+                .entry(repeat.identity.clone())
+                .or_insert(repeat.placement);
+            first == repeat.placement
+        };
         for section in &mut self.sections {
             let nodes: Vec<Node> = section.iter().cloned().collect();
-            *section = Arc::new(tree::retain(nodes, &|task: &Task| {
-                selection.runs(&task.tags)
-            }));
+            *section = Arc::new(tree::retain(nodes, &keep));
         }
     }
 

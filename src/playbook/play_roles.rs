@@ -7,7 +7,7 @@ use super::load::{Inherited, LoadError, Problems, invalid, load_handlers, load_n
 use super::raw::RawMap;
 use super::role::{EntryPoints, Role, load_role};
 use super::roles::RoleSearch;
-use super::{Node, PlayRoles, RoleLink, RoleScope, Task};
+use super::{Node, PlayRoles, RoleLink, RoleRepeat, RoleScope, Task};
 use crate::yaml::{Origin, Spanned};
 use drover_modules::suggest::did_you_mean;
 use serde_json::{Map, Value};
@@ -66,8 +66,11 @@ const IMPORT_ROLE_ARGS: &[&str] = &[
 #[derive(Debug, Default)]
 pub(super) struct RoleState {
     pub search: RoleSearch,
-    /// Roles already placed (their identity as Ansible compares roles).
+    /// Roles already placed (their identity as Ansible compares roles): their handlers are the
+    /// play's once.
     seen: HashSet<String>,
+    /// Placements so far: each placed role gets its own number.
+    placed: usize,
     /// The handlers of `import_role`ed roles, for the play's handler list.
     pub imported_handlers: Vec<Task>,
     pub play: PlayRoles,
@@ -77,6 +80,7 @@ impl RoleState {
     /// Starts a new play: nothing placed yet.
     pub fn start_play(&mut self) {
         self.seen.clear();
+        self.placed = 0;
         self.imported_handlers.clear();
         self.play = PlayRoles::default();
     }
@@ -91,7 +95,7 @@ struct Invocation {
     vars: Map<String, Value>,
     /// `when`, `tags`, `become*`, …: inherited by every task of the role.
     keywords: RawMap,
-    /// `allow_duplicates` of `import_role` (overrides the role's meta).
+    /// `allow_duplicates` of `import_role` (overrides the role's meta; on unless set false).
     allow_duplicates: Option<bool>,
     /// `public: false` keeps an imported role's variables to itself.
     public: bool,
@@ -123,7 +127,7 @@ pub(super) fn play_roles(
         let Some(tree) = read_tree(invocation, &mut ancestors, problems) else {
             continue;
         };
-        problems.roles.play.names.push(tree.role.full_name());
+        publish(&tree, problems);
         let placed = place(&tree, inherited, &[], &[], problems);
         nodes.extend(placed.0);
         handlers.extend(placed.1);
@@ -151,7 +155,7 @@ pub(super) fn import_role(
         return Vec::new();
     };
     if tree.invocation.public {
-        problems.roles.play.names.push(tree.role.full_name());
+        publish(&tree, problems);
     }
     let (chain, parents) = match &inherited.role {
         Some(role) => {
@@ -317,7 +321,8 @@ fn import_entry(
         &raw.referenced,
         origin,
     )?;
-    invocation.allow_duplicates = allow_duplicates;
+    // `import_role` allows duplicates unless told otherwise (ansible-core's IncludeRole default).
+    invocation.allow_duplicates = Some(allow_duplicates.unwrap_or(true));
     invocation.public = public;
     Ok(invocation)
 }
@@ -412,6 +417,15 @@ fn read_tree(
     })
 }
 
+/// A role the play names itself (not a dependency) gives every task of the play its defaults and
+/// `vars/` (Ansible's public roles).
+fn publish(tree: &Tree, problems: &mut Problems) {
+    let play = &mut problems.roles.play;
+    play.names.push(tree.role.full_name());
+    play.defaults.extend(all_defaults(tree));
+    play.vars.extend(exported_vars(tree));
+}
+
 /// Defaults of a role and its dependencies (theirs first): Ansible's `get_default_vars()`.
 fn all_defaults(tree: &Tree) -> Map<String, Value> {
     let mut vars = Map::new();
@@ -460,11 +474,6 @@ fn place(
 ) -> (Vec<Node>, Vec<Task>) {
     let inv = &tree.invocation;
     let role = &tree.role;
-    if inv.public {
-        let play = &mut problems.roles.play;
-        play.defaults.extend(all_defaults(tree));
-        play.vars.extend(exported_vars(tree));
-    }
     let mut chain = chain.to_vec();
     chain.push(RoleLink {
         name: role.name.clone(),
@@ -480,16 +489,22 @@ fn place(
     let mut nodes = Vec::new();
     let mut handlers = Vec::new();
     let allow_duplicates = inv.allow_duplicates.unwrap_or(role.allow_duplicates);
-    let first_time = problems.roles.seen.insert(identity(tree));
+    let identity = identity(tree);
+    let first_time = problems.roles.seen.insert(identity.clone());
     for dep in &tree.deps {
         let (n, h) = place(dep, &inside, &chain, &[], problems);
         nodes.extend(n);
         handlers.extend(h);
     }
-    if !first_time && !allow_duplicates {
-        return (nodes, handlers);
-    }
-    inside.role = Some(Arc::new(scope(tree, chain, parents)));
+    problems.roles.placed += 1;
+    let mut scope = scope(tree, chain, parents);
+    // Whether a repeated role runs is decided once tags have selected the tasks (a role whose
+    // tasks were all left out has not run, so its next appearance does): see `Play::select_tags`.
+    scope.repeat = (!allow_duplicates).then(|| RoleRepeat {
+        identity,
+        placement: problems.roles.placed,
+    });
+    inside.role = Some(Arc::new(scope));
     if let Some(tasks) = &role.tasks {
         nodes.extend(load_nodes(
             &tasks.path,
@@ -499,7 +514,9 @@ fn place(
             problems,
         ));
     }
-    if let Some(file) = &role.handlers {
+    if let Some(file) = &role.handlers
+        && (first_time || allow_duplicates)
+    {
         handlers.extend(load_handlers(&file.path, &file.tasks, &inside, problems));
     }
     (nodes, handlers)
@@ -535,5 +552,6 @@ fn scope(tree: &Tree, chain: Vec<RoleLink>, parents: &[String]) -> RoleScope {
         search: chain.iter().rev().map(|l| l.path.clone()).collect(),
         parent_names: parents.to_vec(),
         chain,
+        repeat: None,
     }
 }

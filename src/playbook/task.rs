@@ -102,6 +102,18 @@ pub struct RoleScope {
     /// The roles this one runs within, outermost first, itself last (variables inherited by the
     /// roles it imports).
     pub chain: Vec<RoleLink>,
+    /// Set unless the role allows duplicates: it runs once per play for its identity.
+    pub repeat: Option<RoleRepeat>,
+}
+
+/// A role that runs once per play: the same role with the same parameters and keywords named again
+/// runs no more (Ansible's `has_run`).
+#[derive(Debug, Clone, Default)]
+pub struct RoleRepeat {
+    /// The role's identity as Ansible compares roles (path, parameters, keywords, entry points).
+    pub identity: String,
+    /// Which placement of the role in the play this is.
+    pub placement: usize,
 }
 
 /// One role of a dependency chain: the parts a role it pulls in inherits.
