@@ -175,6 +175,14 @@ struct Meta {
 }
 
 fn read_meta(role: &Path) -> Result<Meta, LoadError> {
+    if role.join("meta/argument_specs.yml").is_file()
+        || role.join("meta/argument_specs.yaml").is_file()
+    {
+        return Err(LoadError::Unsupported {
+            origin: Origin::new(&role.join("meta/argument_specs.yml"), 1),
+            what: "role `argument_specs` (argument validation of roles)".into(),
+        });
+    }
     let files = entry_files(role, "meta", "main");
     let Some(file) = files.first() else {
         return Ok(Meta {
@@ -187,14 +195,6 @@ fn read_meta(role: &Path) -> Result<Meta, LoadError> {
     if let Some(specs) = &meta.argument_specs {
         return Err(LoadError::Unsupported {
             origin: Origin::of(file, specs),
-            what: "role `argument_specs` (argument validation of roles)".into(),
-        });
-    }
-    if role.join("meta/argument_specs.yml").is_file()
-        || role.join("meta/argument_specs.yaml").is_file()
-    {
-        return Err(LoadError::Unsupported {
-            origin: Origin::new(&role.join("meta/argument_specs.yml"), 1),
             what: "role `argument_specs` (argument validation of roles)".into(),
         });
     }
