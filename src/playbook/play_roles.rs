@@ -500,7 +500,7 @@ fn place(
     let mut scope = scope(tree, chain, parents);
     // Whether a repeated role runs is decided once tags have selected the tasks (a role whose
     // tasks were all left out has not run, so its next appearance does): see `Play::select_tags`.
-    scope.repeat = (!allow_duplicates).then(|| RoleRepeat {
+    scope.repeat = (!allow_duplicates).then_some(RoleRepeat {
         identity,
         placement: problems.roles.placed,
     });
