@@ -5,7 +5,7 @@ use crate::cli::{Cli, Command, ConnectArgs, InventoryArgs, PlayArgs, RunArgs, in
 use crate::config::AnsibleConfig;
 use crate::exec::{Interrupt, RunOptions, RunSummary, StopSignal, run_playbook_until};
 use crate::inventory::Inventory;
-use crate::playbook::{Play, Playbook, adhoc_task, load_playbook};
+use crate::playbook::{Play, Playbook, adhoc_task, load_playbook_with_roles};
 use crate::report::{
     AdhocReporter, AdhocView, DefaultReporter, HtmlReporter, JsonReporter, JunitReporter,
     OutputFormat, Reporter, TeeReporter,
@@ -30,7 +30,7 @@ pub async fn run(cli: Cli) -> u8 {
     let interrupt = Interrupt::default();
     listen_for_stop_signals(&interrupt);
     match cli.command {
-        Command::Play(args) => play(args, &interrupt).await,
+        Command::Play(args) => play(args, cli.config.roles_path.as_deref(), &interrupt).await,
         Command::Run(args) => adhoc(args, &interrupt).await,
         Command::Inventory(args) => inventory(args),
         Command::Vault(cmd) => vault(&cmd),
@@ -200,7 +200,7 @@ fn options(connect: &ConnectArgs) -> Result<RunOptions, u8> {
     })
 }
 
-async fn play(args: PlayArgs, interrupt: &Interrupt) -> u8 {
+async fn play(args: PlayArgs, roles_path: Option<&[PathBuf]>, interrupt: &Interrupt) -> u8 {
     let mut options = match options(&args.connect) {
         Ok(o) => o,
         Err(code) => return code,
@@ -213,7 +213,7 @@ async fn play(args: PlayArgs, interrupt: &Interrupt) -> u8 {
     let selection = crate::playbook::TagSelection::new(&args.tags, &args.skip_tags);
     let mut playbooks = Vec::new();
     for path in &args.playbooks {
-        match load_playbook(path) {
+        match load_playbook_with_roles(path, roles_path) {
             Ok(mut p) => {
                 // `--list-tags` lists every tag, as ansible-playbook does; all else sees the selection.
                 if !args.list_tags {
@@ -408,6 +408,7 @@ async fn adhoc(args: RunArgs, interrupt: &Interrupt) -> u8 {
             ])],
             handlers: Vec::new(),
             flow: Default::default(),
+            roles: Default::default(),
             origin: Default::default(),
         }],
     };

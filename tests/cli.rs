@@ -219,7 +219,7 @@ fn unknown_module_and_argument_are_load_errors() {
         (
             "- hosts: all\n  roles: [web]\n",
             "p.yml:2",
-            "not supported yet: play keyword `roles`",
+            "the role 'web' was not found in",
         ),
         (
             "- hosts: all\n  tasks:\n    - synchronize: src=a dest=b\n",

@@ -3,7 +3,8 @@
 
 use super::r#become::Become;
 use super::interrupt::{Interrupt, StopSignal};
-use crate::template::{Templar, Vars};
+use crate::playbook::RoleScope;
+use crate::template::{Templar, Vars, search_path};
 use crate::transport::pool::{Hold, InUse, Pool, PooledLink};
 use crate::transport::{ConnectionSpec, ExecOutput};
 use drover_modules::{Cmd, CmdOutput, Host, LocalEntry, LocalFile, ModuleError};
@@ -118,11 +119,15 @@ pub struct HostState {
     pub facts: Map<String, Value>,
     /// `include_vars`: above task vars, below `set_fact` (as in Ansible), persistent across plays.
     pub included_vars: Map<String, Value>,
-    /// Play-level vars (`vars` + `vars_files`), replaced at each play.
+    /// Play-level vars (`vars` + `vars_files`, then the play's roles' `vars/`), replaced at each play.
     pub play_vars: Map<String, Value>,
+    /// The defaults of the play's roles: below everything else, replaced at each play.
+    pub role_defaults: Map<String, Value>,
     /// The variables a task without `vars:` sees, resolved: computed once and shared by the
     /// following tasks until `facts` or `play_vars` change (whoever changes them clears it).
     pub scope: Option<std::sync::Arc<Vars>>,
+    /// The role `scope` was computed for (a role's tasks see its variables; others do not).
+    pub scope_role: Option<Arc<RoleScope>>,
     /// Handlers this host has notified and not yet run.
     pub notified: BTreeSet<String>,
     /// Shared so a delegated task can run over another host's link (see `delegate.rs`).
@@ -148,33 +153,26 @@ pub struct TaskHost<'a> {
 }
 
 impl TaskHost<'_> {
+    /// The task's search path (its role's directories first), see [`search_path`].
+    fn search_path(&self) -> Vec<PathBuf> {
+        search_path::search_path(self.vars, self.playbook_dir)
+    }
+
     fn find_local(&self, path: &str, kind: LocalFile) -> Result<PathBuf, ModuleError> {
-        let wanted = Path::new(path);
-        if wanted.is_absolute() {
-            return Ok(wanted.to_path_buf());
-        }
         let sub = match kind {
             LocalFile::File => "files",
             LocalFile::Template => "templates",
         };
-        let candidates = [
-            self.playbook_dir.join(sub).join(wanted),
-            self.playbook_dir.join(wanted),
-        ];
-        candidates
-            .iter()
-            .find(|c| c.exists())
-            .cloned()
-            .ok_or_else(|| {
-                ModuleError::Failed(format!(
-                    "could not find or access '{path}' (searched {})",
-                    candidates
-                        .iter()
-                        .map(|c| c.display().to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-            })
+        search_path::find(&self.search_path(), self.playbook_dir, sub, path).map_err(|searched| {
+            ModuleError::Failed(format!(
+                "could not find or access '{path}' (searched {})",
+                searched
+                    .iter()
+                    .map(|c| c.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })
     }
 }
 
@@ -238,13 +236,7 @@ impl Host for TaskHost<'_> {
         let text = std::fs::read_to_string(&found).map_err(|e| {
             ModuleError::Failed(format!("could not read '{}': {e}", found.display()))
         })?;
-        let mut search = vec![
-            self.playbook_dir.join("templates"),
-            self.playbook_dir.to_path_buf(),
-        ];
-        if let Some(parent) = found.parent() {
-            search.insert(0, parent.to_path_buf());
-        }
+        let search = search_path::template_dirs(&self.search_path(), self.playbook_dir, &found);
         self.templar
             .render_file_text(&found.display().to_string(), &text, self.vars, &search)
             .map_err(|e| {

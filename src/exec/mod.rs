@@ -246,9 +246,10 @@ pub async fn run_playbook_until(
         }
         // A play imported from another directory (`import_playbook`) has its own.
         let play_dir = play.dir(&playbook.dir);
+        let play_templar = templar.with_globals(&play.roles.magic_vars());
         let base = RunContext {
             options,
-            templar: &templar,
+            templar: &play_templar,
             inventory,
             playbook_dir: &play_dir,
             interrupt,
@@ -424,7 +425,9 @@ fn new_host_state(
         facts: Map::new(),
         included_vars: Map::new(),
         play_vars: Map::new(),
+        role_defaults: Map::new(),
         scope: None,
+        scope_role: None,
         notified: Default::default(),
         link: Arc::new(Link::new(spec, pool)),
         done: false,
@@ -465,6 +468,7 @@ impl Run<'_> {
             host.scope = None;
             // A host that ended the last play (`end_host`) takes part again; a failed one does not.
             host.done = failed_before;
+            host.role_defaults = play.roles.defaults.clone();
             match play_vars(base, play, host) {
                 Ok(vars) => {
                     host.play_vars = vars;
@@ -1180,6 +1184,8 @@ fn play_vars(
             crate::yaml::from_file(&path).map_err(|e| format!("vars_files: {e}"))?;
         vars.extend(loaded.unwrap_or_default());
     }
+    // The play's roles' `vars/` sit just above `vars_files`, for every task of the play.
+    vars.extend(play.roles.vars.clone());
     Ok(vars)
 }
 

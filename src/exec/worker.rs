@@ -5,7 +5,7 @@ use super::RunContext;
 use super::r#become::{Become, Method};
 use super::host::{HostError, HostState, TaskHost};
 use super::result::{ItemResult, Status, TaskResult};
-use crate::playbook::Task;
+use crate::playbook::{RoleScope, Task};
 use crate::template::Vars;
 use drover_modules::{ModuleError, Plan, Then};
 use serde_json::{Map, Value};
@@ -49,29 +49,81 @@ pub async fn run_task(ctx: &RunContext<'_>, host: &mut HostState, task: &Task) -
 }
 
 /// The variables a task sees. Without task `vars:` they are the host's resolved scope, computed
-/// once and reused until a `register` or `set_fact` changes it.
+/// once and reused (by the following tasks of the same role, or of none) until a `register` or
+/// `set_fact` changes it.
 pub fn task_vars(ctx: &RunContext<'_>, host: &mut HostState, task: &Task) -> Arc<Vars> {
+    let role = task.role.as_deref();
     if !task.vars.is_empty() {
-        return Arc::new(vars_in_scope(ctx, host, &host.play_vars, &task.vars));
+        return Arc::new(vars_in_role_scope(
+            ctx,
+            host,
+            &host.play_vars,
+            &task.vars,
+            role,
+        ));
     }
-    if let Some(scope) = &host.scope {
+    let same_role = match (&host.scope_role, &task.role) {
+        (None, None) => true,
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+        _ => false,
+    };
+    if let Some(scope) = &host.scope
+        && same_role
+    {
         return Arc::clone(scope);
     }
-    let scope = Arc::new(vars_in_scope(ctx, host, &host.play_vars, &Map::new()));
+    let scope = Arc::new(vars_in_role_scope(
+        ctx,
+        host,
+        &host.play_vars,
+        &Map::new(),
+        role,
+    ));
     host.scope = Some(Arc::clone(&scope));
+    host.scope_role = task.role.clone();
     scope
 }
 
 /// A host's variables with `play` and `task` layers, lowest precedence first: inventory, magic
 /// variables, play, task, registered results and facts, extra vars.
 pub fn vars_in_scope(ctx: &RunContext<'_>, host: &HostState, play: &Vars, task: &Vars) -> Vars {
-    let mut vars = host.inventory_vars.clone();
+    vars_in_role_scope(ctx, host, play, task, None)
+}
+
+/// [`vars_in_scope`] for a task of `role`, in Ansible's order: the play's roles' defaults, the
+/// role's own defaults, inventory, magic variables, play vars (with the play's roles' `vars/`), the
+/// role's variables, task vars, registered results and facts, role parameters, extra vars, then
+/// the role's magic variables (`role_name`, `role_path`, `ansible_search_path`).
+pub fn vars_in_role_scope(
+    ctx: &RunContext<'_>,
+    host: &HostState,
+    play: &Vars,
+    task: &Vars,
+    role: Option<&RoleScope>,
+) -> Vars {
+    let mut vars = if host.role_defaults.is_empty() && role.is_none() {
+        host.inventory_vars.clone()
+    } else {
+        let mut vars = host.role_defaults.clone();
+        vars.extend(role.map(|r| r.defaults.clone()).unwrap_or_default());
+        vars.extend(host.inventory_vars.clone());
+        vars
+    };
     vars.extend(ctx.magic_vars(&host.name));
     vars.extend(play.clone());
+    if let Some(role) = role {
+        vars.extend(role.vars.clone());
+    }
     vars.extend(task.clone());
     vars.extend(host.included_vars.clone());
     vars.extend(host.facts.clone());
+    if let Some(role) = role {
+        vars.extend(role.params.clone());
+    }
     vars.extend(ctx.options.extra_vars.clone());
+    if let Some(role) = role {
+        vars.extend(role.magic_vars());
+    }
     ctx.templar.resolve_vars(&mut vars);
     vars
 }

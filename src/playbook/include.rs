@@ -384,6 +384,7 @@ pub(super) fn import_playbook(
     file: &Path,
     raw: &Spanned<RawPlay>,
     chain: &[PathBuf],
+    roles_path: Option<&[PathBuf]>,
     problems: &mut Problems,
 ) -> Vec<Play> {
     let keys = &raw.value.keywords;
@@ -457,9 +458,12 @@ pub(super) fn import_playbook(
     };
     let mut inner_chain = chain.to_vec();
     inner_chain.push(file.to_path_buf());
-    let Some(playbook) =
-        problems.take(super::load::parse_playbook_from(&text, &path, &inner_chain))
-    else {
+    let Some(playbook) = problems.take(super::load::parse_playbook_from(
+        &text,
+        &path,
+        &inner_chain,
+        roles_path,
+    )) else {
         return Vec::new();
     };
     let origin = Origin::of(file, raw);

@@ -28,11 +28,11 @@ pub const PLAY_KEYWORDS: &[&str] = &[
     "ignore_unreachable",
     "run_once",
     "throttle",
+    "roles",
 ];
 
 /// Ansible play keywords drover does not run yet: an error rather than silently ignored.
 pub const PLAY_KEYWORDS_LATER: &[&str] = &[
-    "roles",
     "strategy",
     "remote_user",
     "environment",
@@ -129,7 +129,6 @@ pub const TASK_KEYWORDS_LATER: &[&str] = &[
 /// Ansible modules and actions that drover knows of but does not run yet.
 pub const MODULES_LATER: &[&str] = &[
     "include_role",
-    "import_role",
     "import_playbook",
     "gather_facts",
     "cron",

@@ -7,9 +7,11 @@ use super::keywords::{
     BLOCK_KEYWORDS, MODULES_LATER, PLAY_KEYWORDS, PLAY_KEYWORDS_LATER, TASK_KEYWORDS,
     TASK_KEYWORDS_LATER,
 };
-use super::raw::{BLOCK_LISTS, RawMap, RawPlay, RawTask, TASK_LISTS};
+use super::play_roles::{self, RoleState};
+use super::raw::{BLOCK_LISTS, RawMap, RawPlay, RawTask};
+use super::roles::RoleSearch;
 use super::tree::{self, Block};
-use super::{BecomeKeywords, Loop, Node, Play, Playbook, Task, pattern_from_value};
+use super::{BecomeKeywords, Loop, Node, Play, Playbook, RoleScope, Task, pattern_from_value};
 use super::{engine, include};
 use crate::yaml::{self, Origin, Spanned};
 use drover_modules::suggest::{closest, did_you_mean};
@@ -72,12 +74,16 @@ pub(super) fn unsupported(origin: Origin, what: impl Into<String>) -> LoadError 
 }
 
 /// The problems found so far; loading goes on after each one, so a file's problems come together.
+/// It also carries what placing roles in the current play has gathered.
 #[derive(Default)]
-pub(super) struct Problems(Vec<LoadError>);
+pub(super) struct Problems {
+    found: Vec<LoadError>,
+    pub(super) roles: RoleState,
+}
 
 impl Problems {
     pub(super) fn add(&mut self, e: LoadError) {
-        self.0.push(e);
+        self.found.push(e);
     }
 
     pub(super) fn take<T>(&mut self, result: Result<T, LoadError>) -> Option<T> {
@@ -85,31 +91,43 @@ impl Problems {
     }
 
     pub(super) fn finish<T>(mut self, value: T) -> Result<T, LoadError> {
-        match self.0.len() {
+        match self.found.len() {
             0 => Ok(value),
-            1 => Err(self.0.remove(0)),
-            _ => Err(LoadError::Several(self.0)),
+            1 => Err(self.found.remove(0)),
+            _ => Err(LoadError::Several(self.found)),
         }
     }
 }
 
-/// Reads a playbook file: every play, task and handler, checked.
+/// Reads a playbook file: every play, task and handler, checked. Roles are searched where
+/// `ANSIBLE_ROLES_PATH` (else Ansible's defaults) says.
 pub fn load_playbook(path: &Path) -> Result<Playbook, LoadError> {
+    load_playbook_with_roles(path, None)
+}
+
+/// [`load_playbook`] with ansible.cfg's `roles_path` (already joined with `ANSIBLE_ROLES_PATH`).
+pub fn load_playbook_with_roles(
+    path: &Path,
+    roles_path: Option<&[PathBuf]>,
+) -> Result<Playbook, LoadError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| invalid(&Origin::new(path, 0), format!("cannot read playbook: {e}")))?;
-    parse_playbook(&text, path)
+    parse_playbook_from(&text, path, &[], roles_path)
 }
 
 /// Reads playbook text as if it were the file `path` (named in errors).
+#[cfg(test)]
 pub(super) fn parse_playbook(text: &str, path: &Path) -> Result<Playbook, LoadError> {
-    parse_playbook_from(text, path, &[])
+    parse_playbook_from(text, path, &[], None)
 }
 
-/// [`parse_playbook`] of a playbook imported through `chain` (the importing playbooks).
+/// [`parse_playbook`] of a playbook imported through `chain` (the importing playbooks), with roles
+/// looked for along `roles_path` too.
 pub(super) fn parse_playbook_from(
     text: &str,
     path: &Path,
     chain: &[PathBuf],
+    roles_path: Option<&[PathBuf]>,
 ) -> Result<Playbook, LoadError> {
     let plays: Option<Vec<Spanned<RawPlay>>> = yaml::from_str(text, path)?;
     let Some(plays) = plays else {
@@ -120,10 +138,17 @@ pub(super) fn parse_playbook_from(
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
     let mut problems = Problems::default();
+    problems.roles.search = RoleSearch::with_roles_path(&dir, roles_path);
     let mut loaded = Vec::new();
     for play in &plays {
         if include::is_playbook_import(play) {
-            loaded.extend(include::import_playbook(path, play, chain, &mut problems));
+            loaded.extend(include::import_playbook(
+                path,
+                play,
+                chain,
+                roles_path,
+                &mut problems,
+            ));
         } else {
             loaded.extend(load_play(path, play, &mut problems));
         }
@@ -170,19 +195,40 @@ fn load_play(file: &Path, raw: &Spanned<RawPlay>, problems: &mut Problems) -> Op
     .with(file, keywords, &origin, problems);
     // Play `vars` are a layer of their own (below `vars_files`), not task vars.
     inherited.vars.clear();
-    let sections: Vec<Arc<Vec<Node>>> = TASK_LISTS[..3]
-        .iter()
-        .map(|list| {
-            Arc::new(load_nodes(
-                file,
-                raw.value.tasks(list),
-                false,
-                &inherited,
-                problems,
-            ))
-        })
-        .collect();
-    let handlers = load_handlers(file, raw.value.tasks("handlers"), &inherited, problems);
+    problems.roles.start_play();
+    let pre_tasks = load_nodes(
+        file,
+        raw.value.tasks("pre_tasks"),
+        false,
+        &inherited,
+        problems,
+    );
+    // Roles run after `pre_tasks` (and their handlers), before `tasks`, as in Ansible.
+    let (mut tasks, mut handlers) =
+        play_roles::play_roles(file, raw.value.roles(), &inherited, problems);
+    tasks.extend(load_nodes(
+        file,
+        raw.value.tasks("tasks"),
+        false,
+        &inherited,
+        problems,
+    ));
+    let post_tasks = load_nodes(
+        file,
+        raw.value.tasks("post_tasks"),
+        false,
+        &inherited,
+        problems,
+    );
+    let sections = vec![Arc::new(pre_tasks), Arc::new(tasks), Arc::new(post_tasks)];
+    handlers.extend(load_handlers(
+        file,
+        raw.value.tasks("handlers"),
+        &inherited,
+        problems,
+    ));
+    handlers.append(&mut problems.roles.imported_handlers);
+    let roles = std::mem::take(&mut problems.roles.play);
     let gather_facts = problems
         .take(fact_gathering(
             keywords.value("gather_facts"),
@@ -206,6 +252,7 @@ fn load_play(file: &Path, raw: &Spanned<RawPlay>, problems: &mut Problems) -> Op
         handlers,
         tags: inherited.tags,
         flow: PlayFlow::of(keywords),
+        roles,
         origin,
     })
 }
@@ -284,6 +331,8 @@ pub(super) struct Inherited {
     /// The play's directory: relative task files are looked for there after the including file's.
     pub(super) play_dir: PathBuf,
     flow: TaskFlow,
+    /// The role the tasks belong to.
+    pub(super) role: Option<Arc<RoleScope>>,
 }
 
 impl Inherited {
@@ -367,30 +416,56 @@ pub(super) fn load_nodes(
     problems: &mut Problems,
 ) -> Vec<Node> {
     raw.iter()
-        .filter_map(|entry| {
-            if entry.value.is_block() {
-                load_block(file, entry, handlers, inherited, problems)
-            } else if include::is_import(entry) {
-                include::import_tasks(file, entry, handlers, inherited, problems)
+        .flat_map(|entry| {
+            if let Some(action) = import_role_key(entry) {
+                play_roles::import_role(file, entry, action, inherited, problems)
             } else {
-                if let Some(key) = BLOCK_LISTS[1..]
-                    .iter()
-                    .find_map(|k| entry.value.list_key(k))
-                {
-                    problems.add(invalid(
-                        &Origin::of(file, key),
-                        format!("`{}` is only valid next to `block:`", key.value),
-                    ));
-                    return None;
-                }
-                let mut task = load_task(file, entry, handlers, inherited, problems)?;
-                if task.module.name() == "include_tasks" {
-                    include::attach_include(file, &mut task, handlers, inherited, problems);
-                }
-                Some(tree::Node::Task(Arc::new(task)))
+                load_node(file, entry, handlers, inherited, problems)
+                    .into_iter()
+                    .collect()
             }
         })
         .collect()
+}
+
+/// The `import_role` key of a task, when it is one.
+fn import_role_key(entry: &RawTask) -> Option<&Spanned<String>> {
+    entry.value.iter().map(|(k, _)| k).find(|k| {
+        matches!(
+            k.value.as_str(),
+            "import_role" | "ansible.builtin.import_role"
+        )
+    })
+}
+
+fn load_node(
+    file: &Path,
+    entry: &RawTask,
+    handlers: bool,
+    inherited: &Inherited,
+    problems: &mut Problems,
+) -> Option<Node> {
+    if entry.value.is_block() {
+        return load_block(file, entry, handlers, inherited, problems);
+    }
+    if let Some(key) = BLOCK_LISTS[1..]
+        .iter()
+        .find_map(|k| entry.value.list_key(k))
+    {
+        problems.add(invalid(
+            &Origin::of(file, key),
+            format!("`{}` is only valid next to `block:`", key.value),
+        ));
+        return None;
+    }
+    if include::is_import(entry) {
+        return include::import_tasks(file, entry, handlers, inherited, problems);
+    }
+    let mut task = load_task(file, entry, handlers, inherited, problems)?;
+    if task.module.name() == "include_tasks" {
+        include::attach_include(file, &mut task, handlers, inherited, problems);
+    }
+    Some(tree::Node::Task(Arc::new(task)))
 }
 
 /// `block:` with `rescue:`/`always:`; its keywords go down to every task inside.
@@ -553,6 +628,7 @@ fn load_task(
         escalation: become_keywords(keys).or(&inherited.escalation),
         include: None,
         flow: TaskFlow::of(keys).or(&inherited.flow),
+        role: inherited.role.clone(),
         origin,
     })
 }
@@ -787,7 +863,7 @@ pub(super) fn conditions(value: Option<&Value>) -> Vec<Value> {
     }
 }
 
-fn mapping(
+pub(super) fn mapping(
     value: Option<&Value>,
     what: &str,
     origin: &Origin,

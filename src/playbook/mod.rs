@@ -10,8 +10,9 @@ pub mod include;
 mod keywords;
 mod kv;
 mod load;
+mod play_roles;
 mod raw;
-#[allow(dead_code)] // wired into the loader in the next step
+pub(crate) mod role;
 pub(crate) mod roles;
 pub mod tags;
 mod task;
@@ -19,9 +20,9 @@ pub mod tree;
 
 pub use engine::include_vars_params;
 pub use kv::parse_kv;
-pub use load::{LoadError, adhoc_task, load_playbook};
+pub use load::{LoadError, adhoc_task, load_playbook, load_playbook_with_roles};
 pub use tags::TagSelection;
-pub use task::{BecomeKeywords, Loop, Task};
+pub use task::{BecomeKeywords, Loop, RoleLink, RoleRepeat, RoleScope, Task};
 
 use crate::yaml::Origin;
 use serde_json::{Map, Value};
@@ -56,7 +57,44 @@ pub struct Play {
     pub tags: Vec<String>,
     /// `serial`, `order`, `max_fail_percentage`, `force_handlers`.
     pub flow: flow::PlayFlow,
+    /// What its roles (`roles:`, `import_role`) give every task of the play.
+    pub roles: PlayRoles,
     pub origin: Origin,
+}
+
+/// What the roles of a play give every task of it, as Ansible's public roles do.
+#[derive(Debug, Clone, Default)]
+pub struct PlayRoles {
+    /// Every role's defaults (its dependencies' first): the lowest variables of all.
+    pub defaults: Map<String, Value>,
+    /// Every role's `vars/` (its dependencies' first): above `vars_files`.
+    pub vars: Map<String, Value>,
+    /// `ansible_play_role_names`: the roles the play names itself.
+    pub names: Vec<String>,
+    /// `ansible_dependent_role_names`: the roles pulled in as dependencies.
+    pub dependencies: Vec<String>,
+}
+
+impl PlayRoles {
+    /// The role names every task of the play sees.
+    pub fn magic_vars(&self) -> Map<String, Value> {
+        let mut vars = Map::new();
+        vars.insert(
+            "ansible_play_role_names".into(),
+            Value::from(self.names.clone()),
+        );
+        vars.insert("role_names".into(), Value::from(self.names.clone()));
+        let mut all = self.names.clone();
+        all.extend(self.dependencies.iter().cloned());
+        all.sort();
+        all.dedup();
+        vars.insert("ansible_role_names".into(), Value::from(all));
+        vars.insert(
+            "ansible_dependent_role_names".into(),
+            Value::from(self.dependencies.clone()),
+        );
+        vars
+    }
 }
 
 /// A task or a block of them, as the runner walks it.
@@ -70,9 +108,26 @@ impl Play {
             .flat_map(|section| section.iter().flat_map(|node| node.tasks()))
     }
 
-    /// Keeps the tasks `--tags`/`--skip-tags` select (the fact gathering and handlers stay);
-    /// includes keep the selection for the tasks they bring in at run time.
+    /// Keeps the tasks `--tags`/`--skip-tags` select (the fact gathering and handlers stay), then
+    /// drops the repeats of roles that already ran in the play; includes keep the selection for
+    /// the tasks they bring in at run time. Run it before running the play (with
+    /// `TagSelection::default()` to keep every task).
     pub fn select_tags(&mut self, selection: &TagSelection) {
+        // Role identity → the placement that runs it.
+        let ran: std::cell::RefCell<std::collections::HashMap<String, usize>> = Default::default();
+        let keep = |task: &Task| {
+            if !selection.runs(&task.tags) {
+                return false;
+            }
+            let Some(repeat) = task.role.as_ref().and_then(|r| r.repeat.as_ref()) else {
+                return true;
+            };
+            let mut ran = ran.borrow_mut();
+            let first = *ran
+                .entry(repeat.identity.clone())
+                .or_insert(repeat.placement);
+            first == repeat.placement
+        };
         let remember = |task: &Arc<Task>| match &task.include {
             Some(include) => {
                 let mut task = Task::clone(task);
@@ -83,7 +138,7 @@ impl Play {
         };
         for section in &mut self.sections {
             let nodes: Vec<Node> = section.iter().cloned().collect();
-            let kept = tree::retain(nodes, &|task: &Task| selection.runs(&task.tags));
+            let kept = tree::retain(nodes, &keep);
             *section = Arc::new(tree::map_tasks(&kept, &remember));
         }
     }

@@ -119,6 +119,8 @@ pub struct RawPlay {
     pub keywords: RawMap,
     /// `(key, tasks)` for `pre_tasks`, `tasks`, `post_tasks`, `handlers`, as present.
     pub lists: Vec<(Spanned<String>, Vec<RawTask>)>,
+    /// `roles:` entries (a name or a mapping), each with its own line.
+    pub roles: Vec<Spanned<Value>>,
 }
 
 impl RawPlay {
@@ -129,6 +131,10 @@ impl RawPlay {
             .find(|(k, _)| k.value == list)
             .map(|(_, tasks)| tasks.as_slice())
             .unwrap_or_default()
+    }
+
+    pub fn roles(&self) -> &[Spanned<Value>] {
+        &self.roles
     }
 }
 
@@ -150,10 +156,14 @@ impl<'de> Visitor<'de> for PlayVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawPlay, A::Error> {
         let mut keywords = Vec::new();
         let mut lists = Vec::new();
+        let mut roles = Vec::new();
         while let Some(key) = map.next_key::<Spanned<String>>()? {
             if TASK_LISTS.contains(&key.value.as_str()) {
                 let tasks: Option<Vec<RawTask>> = map.next_value()?;
                 lists.push((key, tasks.unwrap_or_default()));
+            } else if key.value == "roles" {
+                let entries: Option<Vec<Spanned<Value>>> = map.next_value()?;
+                roles = entries.unwrap_or_default();
             } else {
                 keywords.push((key, map.next_value::<Spanned<Value>>()?));
             }
@@ -161,6 +171,7 @@ impl<'de> Visitor<'de> for PlayVisitor {
         Ok(RawPlay {
             keywords: RawMap::from_entries(keywords),
             lists,
+            roles,
         })
     }
 }

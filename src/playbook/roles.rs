@@ -66,6 +66,16 @@ impl RoleSearch {
         }
     }
 
+    /// The search of a playbook in `playbook_dir` with `roles_path` as the configuration resolved it
+    /// (ansible.cfg or `ANSIBLE_ROLES_PATH`); without it, as [`RoleSearch::new`] finds it.
+    pub fn with_roles_path(playbook_dir: &Path, roles_path: Option<&[PathBuf]>) -> Self {
+        let mut search = RoleSearch::new(playbook_dir, None);
+        if let Some(paths) = roles_path {
+            search.roles_path = paths.to_vec();
+        }
+        search
+    }
+
     /// Every directory `name` may be in, in the order they are tried.
     pub fn candidates(&self, name: &str) -> Vec<PathBuf> {
         if name.contains('/') || name.starts_with('~') {

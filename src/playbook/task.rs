@@ -5,6 +5,7 @@ use super::include::Include;
 use crate::yaml::Origin;
 use drover_modules::{DynModule, FreeForm};
 use serde_json::{Map, Value};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// What a task iterates over: the untemplated `loop:`/`with_items:` value.
@@ -76,7 +77,96 @@ pub struct Task {
     pub include: Option<Arc<Include>>,
     /// `run_once`, `delegate_to`, `any_errors_fatal`, … (see [`super::flow`]).
     pub flow: super::flow::TaskFlow,
+    /// The role the task belongs to (its variables, `role_path`, where its files are found).
+    pub role: Option<Arc<RoleScope>>,
     pub origin: Origin,
+}
+
+/// What a task of a role sees of it at run time, computed once when the role is placed in the play
+/// (Ansible's `Role.get_default_vars`/`get_vars`/`get_role_params` along the dependency chain).
+#[derive(Debug, Clone, Default)]
+pub struct RoleScope {
+    /// `role_name`
+    pub name: String,
+    /// The name shown (`role : task`) and notified by: `ns.coll.role` for a collection role.
+    pub full_name: String,
+    /// `role_path`
+    pub path: PathBuf,
+    /// Lowest of all: its dependencies' defaults, then its parents', then its own.
+    pub defaults: Map<String, Value>,
+    /// Above play vars: its parents' and its dependencies' `vars/`, its own, then the `vars:` it was
+    /// named with.
+    pub vars: Map<String, Value>,
+    /// Role parameters (`- role: x` `port: 80`), above registered results and `set_fact`.
+    pub params: Map<String, Value>,
+    /// Directories searched for a relative `src`: this role, then the roles that pulled it in.
+    pub search: Vec<PathBuf>,
+    /// `ansible_parent_role_names`: the roles that imported this one, nearest first (only set
+    /// under `import_role`, as in Ansible).
+    pub parent_names: Vec<String>,
+    /// The roles this one runs within, outermost first, itself last (variables inherited by the
+    /// roles it imports).
+    pub chain: Vec<RoleLink>,
+    /// Set unless the role allows duplicates: it runs once per play for its identity.
+    pub repeat: Option<RoleRepeat>,
+}
+
+/// A role that runs once per play: the same role with the same parameters and keywords named again
+/// runs no more (Ansible's `has_run`).
+#[derive(Debug, Clone, Default)]
+pub struct RoleRepeat {
+    /// The role's identity as Ansible compares roles (path, parameters, keywords, entry points).
+    pub identity: String,
+    /// Which placement of the role in the play this is.
+    pub placement: usize,
+}
+
+/// One role of a dependency chain: the parts a role it pulls in inherits.
+#[derive(Debug, Clone, Default)]
+pub struct RoleLink {
+    pub name: String,
+    pub path: PathBuf,
+    pub defaults: Map<String, Value>,
+    pub role_vars: Map<String, Value>,
+    pub vars_keyword: Map<String, Value>,
+    pub params: Map<String, Value>,
+}
+
+impl RoleScope {
+    /// The variables Ansible gives a role's tasks as magic variables.
+    pub fn magic_vars(&self) -> Map<String, Value> {
+        let mut vars = Map::new();
+        vars.insert("role_name".into(), Value::from(self.name.clone()));
+        vars.insert(
+            "ansible_role_name".into(),
+            Value::from(self.full_name.clone()),
+        );
+        vars.insert(
+            "role_path".into(),
+            Value::from(self.path.display().to_string()),
+        );
+        // Ansible's search path: the role, the roles above it, then the task file's directory.
+        let mut search: Vec<Value> = self
+            .search
+            .iter()
+            .map(|p| Value::from(p.display().to_string()))
+            .collect();
+        search.push(Value::from(self.path.join("tasks").display().to_string()));
+        vars.insert("ansible_search_path".into(), Value::Array(search));
+        if !self.parent_names.is_empty() {
+            vars.insert(
+                "ansible_parent_role_names".into(),
+                Value::from(self.parent_names.clone()),
+            );
+            let paths: Vec<String> = self.chain[..self.chain.len().saturating_sub(1)]
+                .iter()
+                .rev()
+                .map(|l| l.path.display().to_string())
+                .collect();
+            vars.insert("ansible_parent_role_paths".into(), Value::from(paths));
+        }
+        vars
+    }
 }
 
 impl std::fmt::Debug for Task {
@@ -92,7 +182,12 @@ impl std::fmt::Debug for Task {
 impl Task {
     /// What the output shows: the task's name, else its action (Ansible shows `copy`).
     pub fn display_name(&self) -> String {
-        self.name.clone().unwrap_or_else(|| self.action.clone())
+        let own = self.name.clone().unwrap_or_else(|| self.action.clone());
+        match &self.role {
+            // Ansible shows a role's task as `role : task`.
+            Some(role) => format!("{} : {own}", role.full_name),
+            None => own,
+        }
     }
 
     /// The keys a handler is notified by: its name and its `listen` topics.
@@ -100,6 +195,19 @@ impl Task {
         self.name.as_deref() == Some(notification)
             || self.listen.iter().any(|l| l == notification)
             || self.action == notification
+            || self
+                .role
+                .as_ref()
+                .is_some_and(|role| self.in_role_answers_to(&role.full_name, notification))
+    }
+
+    /// `ROLE : name` (and `ROLE : topic`) notify a role's handler.
+    fn in_role_answers_to(&self, role: &str, notification: &str) -> bool {
+        let Some((prefix, rest)) = notification.split_once(" : ") else {
+            return false;
+        };
+        prefix == role
+            && (self.name.as_deref() == Some(rest) || self.listen.iter().any(|l| l == rest))
     }
 
     pub fn free_form(&self) -> FreeForm {

@@ -96,6 +96,7 @@ mod tests {
             sections: Vec::new(),
             handlers: Vec::new(),
             flow: Default::default(),
+            roles: Default::default(),
             origin: Default::default(),
         };
         let (mut first, mut second) = (Log::default(), Log::default());

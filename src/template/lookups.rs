@@ -220,16 +220,11 @@ fn flag(options: &Map<String, Json>, name: &str, default: bool) -> bool {
 
 /// Ansible's `find_file_in_search_path`: `dir/<subdir>/name`, then `dir/name`, for each dir.
 pub fn find_file(ctx: &LookupContext, subdir: Option<&str>, name: &str) -> Option<PathBuf> {
-    if Path::new(name).is_absolute() {
-        return Path::new(name).exists().then(|| PathBuf::from(name));
-    }
-    ctx.search_dirs.iter().find_map(|dir| {
-        subdir
-            .map(|s| dir.join(s).join(name))
-            .into_iter()
-            .chain([dir.join(name)])
-            .find(|p| p.exists())
-    })
+    // The one search order (role dirs, the task's dir, the playbook's): see `search_path`.
+    let playbook_dir = (ctx.var)("playbook_dir")
+        .and_then(|d| d.as_str().map(PathBuf::from))
+        .unwrap_or_default();
+    super::search_path::find(&ctx.search_dirs, &playbook_dir, subdir.unwrap_or(""), name).ok()
 }
 
 fn file(

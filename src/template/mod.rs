@@ -15,6 +15,7 @@ mod lookups;
 mod plugins;
 mod pyrandom;
 mod resolve;
+pub mod search_path;
 mod source;
 mod versions;
 

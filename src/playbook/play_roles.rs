@@ -1,0 +1,557 @@
+//! Roles placed in a play: `roles:` entries, `import_role` tasks and `meta/main.yml` dependencies
+//! become task trees. Their tasks inherit the keywords of the place the role is named (play → role →
+//! block → task) and know their role's variables ([`RoleScope`]). A role named again with the same
+//! parameters and keywords runs once per play, as in Ansible, unless its meta allows duplicates.
+
+use super::load::{Inherited, LoadError, Problems, invalid, load_handlers, load_nodes, mapping};
+use super::raw::RawMap;
+use super::role::{EntryPoints, Role, load_role};
+use super::roles::RoleSearch;
+use super::{Node, PlayRoles, RoleLink, RoleRepeat, RoleScope, Task};
+use crate::yaml::{Origin, Spanned};
+use drover_modules::suggest::did_you_mean;
+use serde_json::{Map, Value};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Keywords a role entry passes to its tasks; every other key is a role parameter.
+const ROLE_KEYWORDS: &[&str] = &[
+    "when",
+    "tags",
+    "vars",
+    "become",
+    "become_user",
+    "become_method",
+    "become_flags",
+    "become_exe",
+    "ignore_errors",
+    "no_log",
+    "check_mode",
+    "diff",
+    "timeout",
+];
+
+/// Keywords Ansible accepts on a role that drover does not run yet.
+const ROLE_KEYWORDS_LATER: &[&str] = &[
+    "environment",
+    "delegate_to",
+    "delegate_facts",
+    "connection",
+    "remote_user",
+    "port",
+    "run_once",
+    "any_errors_fatal",
+    "ignore_unreachable",
+    "throttle",
+    "module_defaults",
+    "collections",
+    "debugger",
+];
+
+/// The arguments `import_role` takes.
+const IMPORT_ROLE_ARGS: &[&str] = &[
+    "name",
+    "role",
+    "tasks_from",
+    "vars_from",
+    "defaults_from",
+    "handlers_from",
+    "allow_duplicates",
+    "public",
+    "rolespec_validate",
+];
+
+/// What placing roles in one play gathers as it goes.
+#[derive(Debug, Default)]
+pub(super) struct RoleState {
+    pub search: RoleSearch,
+    /// Roles already placed (their identity as Ansible compares roles): their handlers are the
+    /// play's once.
+    seen: HashSet<String>,
+    /// Placements so far: each placed role gets its own number.
+    placed: usize,
+    /// The handlers of `import_role`ed roles, for the play's handler list.
+    pub imported_handlers: Vec<Task>,
+    pub play: PlayRoles,
+}
+
+impl RoleState {
+    /// Starts a new play: nothing placed yet.
+    pub fn start_play(&mut self) {
+        self.seen.clear();
+        self.placed = 0;
+        self.imported_handlers.clear();
+        self.play = PlayRoles::default();
+    }
+}
+
+/// A role as named: by a `roles:` entry, a dependency or `import_role`.
+struct Invocation {
+    name: String,
+    from: EntryPoints,
+    params: Map<String, Value>,
+    /// `vars:` given with the role: role variables, not task variables.
+    vars: Map<String, Value>,
+    /// `when`, `tags`, `become*`, …: inherited by every task of the role.
+    keywords: RawMap,
+    /// `allow_duplicates` of `import_role` (overrides the role's meta; on unless set false).
+    allow_duplicates: Option<bool>,
+    /// `public: false` keeps an imported role's variables to itself.
+    public: bool,
+    file: PathBuf,
+    origin: Origin,
+}
+
+/// A role with every dependency read, recursively.
+struct Tree {
+    invocation: Invocation,
+    role: Role,
+    deps: Vec<Tree>,
+}
+
+/// The tasks and handlers of a play's `roles:` (they run before the play's `tasks:`).
+pub(super) fn play_roles(
+    file: &Path,
+    entries: &[Spanned<Value>],
+    inherited: &Inherited,
+    problems: &mut Problems,
+) -> (Vec<Node>, Vec<Task>) {
+    let mut nodes = Vec::new();
+    let mut handlers = Vec::new();
+    for entry in entries {
+        let Some(invocation) = problems.take(role_entry(file, entry)) else {
+            continue;
+        };
+        let mut ancestors = Vec::new();
+        let Some(tree) = read_tree(invocation, &mut ancestors, problems) else {
+            continue;
+        };
+        publish(&tree, problems);
+        let placed = place(&tree, inherited, &[], &[], problems);
+        nodes.extend(placed.0);
+        handlers.extend(placed.1);
+    }
+    (nodes, handlers)
+}
+
+/// `import_role:` in a task list: the role's tasks, inline, with the task's keywords.
+pub(super) fn import_role(
+    file: &Path,
+    raw: &Spanned<RawMap>,
+    action: &Spanned<String>,
+    inherited: &Inherited,
+    problems: &mut Problems,
+) -> Vec<Node> {
+    let Some(invocation) = problems.take(import_entry(file, raw, action)) else {
+        return Vec::new();
+    };
+    let mut ancestors: Vec<PathBuf> = inherited
+        .role
+        .iter()
+        .flat_map(|r| r.chain.iter().map(|l| l.path.clone()))
+        .collect();
+    let Some(tree) = read_tree(invocation, &mut ancestors, problems) else {
+        return Vec::new();
+    };
+    if tree.invocation.public {
+        publish(&tree, problems);
+    }
+    let (chain, parents) = match &inherited.role {
+        Some(role) => {
+            let mut parents: Vec<String> = role.chain.iter().map(|l| l.name.clone()).collect();
+            parents.reverse();
+            (role.chain.clone(), parents)
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    let (nodes, handlers) = place(&tree, inherited, &chain, &parents, problems);
+    problems.roles.imported_handlers.extend(handlers);
+    nodes
+}
+
+/// A `roles:` entry or a dependency: a name, or a mapping with `role` (or `name`), keywords and
+/// parameters.
+fn role_entry(file: &Path, entry: &Spanned<Value>) -> Result<Invocation, LoadError> {
+    let origin = Origin::of(file, entry);
+    let (name, rest) = match &entry.value {
+        Value::String(name) => (name.clone(), Map::new()),
+        Value::Object(map) => {
+            let mut rest = map.clone();
+            let name = rest.remove("role").or_else(|| rest.remove("name"));
+            match name {
+                Some(Value::String(name)) => (name, rest),
+                Some(other) => {
+                    return Err(invalid(
+                        &origin,
+                        format!("a role name must be a string, not {other}"),
+                    ));
+                }
+                None => {
+                    return Err(invalid(
+                        &origin,
+                        "role definitions must contain a role name (`role:` or `name:`)",
+                    ));
+                }
+            }
+        }
+        other => {
+            return Err(invalid(
+                &origin,
+                format!("a role must be a name or a mapping, not {other}"),
+            ));
+        }
+    };
+    check_name(&name, &origin)?;
+    let mut keywords = Vec::new();
+    let mut params = Map::new();
+    for (key, value) in rest {
+        if ROLE_KEYWORDS_LATER.contains(&key.as_str()) {
+            return Err(LoadError::Unsupported {
+                origin,
+                what: format!("role keyword `{key}`"),
+            });
+        }
+        if ROLE_KEYWORDS.contains(&key.as_str()) {
+            keywords.push((key, value));
+        } else {
+            params.insert(key, value);
+        }
+    }
+    invocation(
+        file,
+        name,
+        EntryPoints::default(),
+        params,
+        keywords,
+        &entry.referenced,
+        origin,
+    )
+}
+
+/// `import_role: {name: x, tasks_from: y}` with the task's keywords.
+fn import_entry(
+    file: &Path,
+    raw: &Spanned<RawMap>,
+    action: &Spanned<String>,
+) -> Result<Invocation, LoadError> {
+    let origin = Origin::of(file, raw);
+    let args = match raw.value.value(&action.value) {
+        Some(Value::Object(args)) => args.clone(),
+        Some(Value::String(kv)) => {
+            super::kv::parse_kv(kv, false).map_err(|e| invalid(&origin, e.to_string()))?
+        }
+        _ => {
+            return Err(invalid(
+                &origin,
+                "'name' is a required field for import_role.",
+            ));
+        }
+    };
+    if args.contains_key("apply") {
+        return Err(invalid(&origin, "Invalid options for import_role: apply"));
+    }
+    let bad: Vec<&String> = args
+        .keys()
+        .filter(|k| !IMPORT_ROLE_ARGS.contains(&k.as_str()))
+        .collect();
+    if let Some(key) = bad.first() {
+        return Err(invalid(
+            &origin,
+            format!(
+                "Invalid options for import_role: {key}{}",
+                did_you_mean(key, IMPORT_ROLE_ARGS.iter().copied())
+            ),
+        ));
+    }
+    let name = match args.get("name").or_else(|| args.get("role")) {
+        Some(Value::String(name)) => name.clone(),
+        _ => {
+            return Err(invalid(
+                &origin,
+                "'name' is a required field for import_role.",
+            ));
+        }
+    };
+    check_name(&name, &origin)?;
+    let mut keywords = Vec::new();
+    for (key, value) in raw.value.iter() {
+        let k = key.value.as_str();
+        if k == action.value || k == "name" {
+            continue;
+        }
+        if k == "loop" || k.starts_with("with_") {
+            return Err(invalid(
+                &Origin::of(file, key),
+                "You cannot use loops on 'import_role' statements. You should use 'include_role' instead.",
+            ));
+        }
+        if ROLE_KEYWORDS.contains(&k) {
+            keywords.push((k.to_string(), value.value.clone()));
+        } else if ROLE_KEYWORDS_LATER.contains(&k) {
+            return Err(LoadError::Unsupported {
+                origin: Origin::of(file, key),
+                what: format!("keyword `{k}` on import_role"),
+            });
+        } else {
+            return Err(invalid(
+                &Origin::of(file, key),
+                format!("`{k}` is not a valid keyword for import_role"),
+            ));
+        }
+    }
+    let flag = |key: &str| -> Result<Option<bool>, LoadError> {
+        args.get(key)
+            .map(|v| {
+                drover_modules::de::bool_from_value(v)
+                    .ok_or_else(|| invalid(&origin, format!("`{key}` must be a boolean, not {v}")))
+            })
+            .transpose()
+    };
+    let allow_duplicates = flag("allow_duplicates")?;
+    let public = flag("public")?.unwrap_or(true);
+    flag("rolespec_validate")?;
+    let from = EntryPoints::from_args(&args, &origin)?;
+    let mut invocation = invocation(
+        file,
+        name,
+        from,
+        Map::new(),
+        keywords,
+        &raw.referenced,
+        origin,
+    )?;
+    // `import_role` allows duplicates unless told otherwise (ansible-core's IncludeRole default).
+    invocation.allow_duplicates = Some(allow_duplicates.unwrap_or(true));
+    invocation.public = public;
+    Ok(invocation)
+}
+
+fn check_name(name: &str, origin: &Origin) -> Result<(), LoadError> {
+    if name.contains("{{") {
+        return Err(LoadError::Unsupported {
+            origin: origin.clone(),
+            what: format!("a templated role name ({name})"),
+        });
+    }
+    Ok(())
+}
+
+fn invocation(
+    file: &Path,
+    name: String,
+    from: EntryPoints,
+    params: Map<String, Value>,
+    keywords: Vec<(String, Value)>,
+    at: &serde_saphyr::Location,
+    origin: Origin,
+) -> Result<Invocation, LoadError> {
+    let vars = mapping(
+        keywords.iter().find(|(k, _)| k == "vars").map(|(_, v)| v),
+        "vars",
+        &origin,
+    )?;
+    let keywords = RawMap::from_entries(
+        keywords
+            .into_iter()
+            .filter(|(k, _)| k != "vars")
+            .map(|(k, v)| (Spanned::new(k, *at, *at), Spanned::new(v, *at, *at)))
+            .collect(),
+    );
+    Ok(Invocation {
+        name,
+        from,
+        params,
+        vars,
+        keywords,
+        allow_duplicates: None,
+        public: true,
+        file: file.to_path_buf(),
+        origin,
+    })
+}
+
+/// Reads a role and its dependencies; a role that depends on itself is an error.
+fn read_tree(
+    invocation: Invocation,
+    ancestors: &mut Vec<PathBuf>,
+    problems: &mut Problems,
+) -> Option<Tree> {
+    let role = problems.take(load_role(
+        &problems.roles.search,
+        &invocation.name,
+        &invocation.from,
+        &invocation.origin,
+    ))?;
+    if ancestors.contains(&role.path) {
+        problems.add(invalid(
+            &invocation.origin,
+            format!("the role '{}' depends on itself", invocation.name),
+        ));
+        return None;
+    }
+    ancestors.push(role.path.clone());
+    let mut deps = Vec::new();
+    for dep in &role.dependencies {
+        let entry = Spanned::new(
+            dep.spec.clone(),
+            serde_saphyr::Location::UNKNOWN,
+            serde_saphyr::Location::UNKNOWN,
+        );
+        let parsed = role_entry(&dep.origin.file, &entry).map(|mut inv| {
+            inv.origin = dep.origin.clone();
+            inv
+        });
+        if let Some(inv) = problems.take(parsed)
+            && let Some(tree) = read_tree(inv, ancestors, problems)
+        {
+            problems.roles.play.dependencies.push(tree.role.full_name());
+            deps.push(tree);
+        }
+    }
+    ancestors.pop();
+    Some(Tree {
+        invocation,
+        role,
+        deps,
+    })
+}
+
+/// A role the play names itself (not a dependency) gives every task of the play its defaults and
+/// `vars/` (Ansible's public roles).
+fn publish(tree: &Tree, problems: &mut Problems) {
+    let play = &mut problems.roles.play;
+    play.names.push(tree.role.full_name());
+    play.defaults.extend(all_defaults(tree));
+    play.vars.extend(exported_vars(tree));
+}
+
+/// Defaults of a role and its dependencies (theirs first): Ansible's `get_default_vars()`.
+fn all_defaults(tree: &Tree) -> Map<String, Value> {
+    let mut vars = Map::new();
+    for dep in &tree.deps {
+        vars.extend(all_defaults(dep));
+    }
+    vars.extend(tree.role.defaults.clone());
+    vars
+}
+
+/// `vars/` of a role and its dependencies (theirs first): what a public role exports to the play.
+fn exported_vars(tree: &Tree) -> Map<String, Value> {
+    let mut vars = Map::new();
+    for dep in &tree.deps {
+        vars.extend(exported_vars(dep));
+    }
+    vars.extend(tree.role.vars.clone());
+    vars
+}
+
+/// Ansible compares roles by name, path, parameters, keywords, entry points and vars.
+fn identity(tree: &Tree) -> String {
+    let inv = &tree.invocation;
+    let keywords: Vec<(String, Value)> = inv
+        .keywords
+        .iter()
+        .map(|(k, v)| (k.value.clone(), v.value.clone()))
+        .collect();
+    serde_json::json!({
+        "path": tree.role.path.display().to_string(),
+        "params": inv.params,
+        "vars": inv.vars,
+        "keywords": keywords,
+        "from": [inv.from.tasks, inv.from.vars, inv.from.defaults, inv.from.handlers],
+    })
+    .to_string()
+}
+
+/// The tasks and handlers of a role (after those of its dependencies) within the roles `chain`.
+fn place(
+    tree: &Tree,
+    inherited: &Inherited,
+    chain: &[RoleLink],
+    parents: &[String],
+    problems: &mut Problems,
+) -> (Vec<Node>, Vec<Task>) {
+    let inv = &tree.invocation;
+    let role = &tree.role;
+    let mut chain = chain.to_vec();
+    chain.push(RoleLink {
+        name: role.name.clone(),
+        path: role.path.clone(),
+        defaults: role.defaults.clone(),
+        role_vars: role.vars.clone(),
+        vars_keyword: inv.vars.clone(),
+        params: inv.params.clone(),
+    });
+    let mut inside = inherited.with(&inv.file, &inv.keywords, &inv.origin, problems);
+    // A role's `vars:` are role variables (in its scope), not task variables.
+    inside.vars = inherited.vars.clone();
+    let mut nodes = Vec::new();
+    let mut handlers = Vec::new();
+    let allow_duplicates = inv.allow_duplicates.unwrap_or(role.allow_duplicates);
+    let identity = identity(tree);
+    let first_time = problems.roles.seen.insert(identity.clone());
+    for dep in &tree.deps {
+        let (n, h) = place(dep, &inside, &chain, &[], problems);
+        nodes.extend(n);
+        handlers.extend(h);
+    }
+    problems.roles.placed += 1;
+    let mut scope = scope(tree, chain, parents);
+    // Whether a repeated role runs is decided once tags have selected the tasks (a role whose
+    // tasks were all left out has not run, so its next appearance does): see `Play::select_tags`.
+    scope.repeat = (!allow_duplicates).then_some(RoleRepeat {
+        identity,
+        placement: problems.roles.placed,
+    });
+    inside.role = Some(Arc::new(scope));
+    if let Some(tasks) = &role.tasks {
+        nodes.extend(load_nodes(
+            &tasks.path,
+            &tasks.tasks,
+            false,
+            &inside,
+            problems,
+        ));
+    }
+    if let Some(file) = &role.handlers
+        && (first_time || allow_duplicates)
+    {
+        handlers.extend(load_handlers(&file.path, &file.tasks, &inside, problems));
+    }
+    (nodes, handlers)
+}
+
+/// What the tasks of `tree` see of their role, Ansible's `get_default_vars(dep_chain)`,
+/// `get_vars(dep_chain, include_params=False)` and `get_role_params(dep_chain)`.
+fn scope(tree: &Tree, chain: Vec<RoleLink>, parents: &[String]) -> RoleScope {
+    let mut defaults = Map::new();
+    for dep in &tree.deps {
+        defaults.extend(all_defaults(dep));
+    }
+    let mut vars = Map::new();
+    let mut params = Map::new();
+    for link in &chain {
+        defaults.extend(link.defaults.clone());
+        vars.extend(link.vars_keyword.clone());
+        vars.extend(link.role_vars.clone());
+        params.extend(link.params.clone());
+    }
+    for dep in &tree.deps {
+        vars.extend(exported_vars(dep));
+    }
+    vars.extend(tree.role.vars.clone());
+    vars.extend(tree.invocation.vars.clone());
+    RoleScope {
+        name: tree.role.name.clone(),
+        full_name: tree.role.full_name(),
+        path: tree.role.path.clone(),
+        defaults,
+        vars,
+        params,
+        search: chain.iter().rev().map(|l| l.path.clone()).collect(),
+        parent_names: parents.to_vec(),
+        chain,
+        repeat: None,
+    }
+}
