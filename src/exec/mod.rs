@@ -7,13 +7,16 @@ mod connect;
 mod host;
 mod interrupt;
 pub(crate) mod iterator;
+mod loops;
 mod result;
+mod retry;
 mod timeout;
+mod with_lookup;
 mod worker;
 
 pub use connect::connection_spec;
 pub use interrupt::{Interrupt, StopSignal};
-pub use result::{HostStats, ItemResult, Status, TaskResult};
+pub use result::{HostStats, ItemResult, RetryNote, Status, TaskResult};
 
 use crate::inventory::Inventory;
 use crate::playbook::{Node, Play, Playbook, Task};

@@ -14,10 +14,10 @@ pub mod tags;
 mod task;
 pub mod tree;
 
-pub use kv::parse_kv;
+pub use kv::{KvError, parse_kv};
 pub use load::{LoadError, adhoc_task, load_playbook};
 pub use tags::TagSelection;
-pub use task::{BecomeKeywords, Loop, Task};
+pub use task::{BecomeKeywords, Loop, Retry, Task, WithLookup};
 
 use crate::yaml::Origin;
 use serde_json::{Map, Value};
