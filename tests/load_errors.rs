@@ -125,7 +125,7 @@ fn unsupported_keywords_point_at_their_own_line_and_all_are_reported() {
     - name: grouped
       block:
         - debug: msg=a
-      until: done
+      throttle: 2
     - name: later
       debug: msg=b
       delegate_to: localhost
@@ -138,7 +138,7 @@ fn unsupported_keywords_point_at_their_own_line_and_all_are_reported() {
     let errors = error_lines(&out);
     let want = [
         ("p.yml:3:", "play keyword `serial`"),
-        ("p.yml:8:", "block keyword `until`"),
+        ("p.yml:8:", "block keyword `throttle`"),
         ("p.yml:11:", "task keyword `delegate_to`"),
         ("p.yml:12:", "task keyword `run_once`"),
         ("p.yml:13:", "module `synchronize`"),

@@ -101,14 +101,8 @@ fn settle(result: &mut TaskResult) {
         return;
     }
     let failed = result.status == Status::Failed;
-    result
-        .result
-        .entry("changed")
-        .or_insert(Value::Bool(false));
-    result
-        .result
-        .entry("failed")
-        .or_insert(Value::Bool(failed));
+    result.result.entry("changed").or_insert(Value::Bool(false));
+    result.result.entry("failed").or_insert(Value::Bool(failed));
 }
 
 /// How many attempts in all (the first one included), and the wait between them.
@@ -144,7 +138,12 @@ fn attempts_and_delay(
     Ok((1 + retries, delay))
 }
 
-fn whole_number(ctx: &RunContext<'_>, value: &Value, vars: &Vars, what: &str) -> Result<i64, String> {
+fn whole_number(
+    ctx: &RunContext<'_>,
+    value: &Value,
+    vars: &Vars,
+    what: &str,
+) -> Result<i64, String> {
     let rendered = ctx
         .templar
         .render_value(value, vars)

@@ -20,7 +20,11 @@ pub struct LookupEnv {
 }
 
 /// The loop items `lookup` gives for `terms` (already templated).
-pub fn expand(lookup: WithLookup, terms: Vec<Value>, env: &LookupEnv) -> Result<Vec<Value>, String> {
+pub fn expand(
+    lookup: WithLookup,
+    terms: Vec<Value>,
+    env: &LookupEnv,
+) -> Result<Vec<Value>, String> {
     match lookup {
         WithLookup::Items => Ok(flatten_once(terms)),
         WithLookup::List => Ok(terms),
@@ -204,7 +208,10 @@ fn subelements(terms: Vec<Value>) -> Result<Vec<Value>, String> {
                 super::loops::python_str(&parent)
             ));
         };
-        if parent.get("skipped").is_some_and(|s| s != &Value::Bool(false)) {
+        if parent
+            .get("skipped")
+            .is_some_and(|s| s != &Value::Bool(false))
+        {
             continue;
         }
         let mut parent = parent;
@@ -352,13 +359,15 @@ impl SequenceSpec {
     }
 
     fn generate(&self) -> Result<Vec<String>, String> {
-        let int = |name: &str, value: &Option<String>, default: Option<i64>| match value {
+        let int = |name: &str, value: &Option<String>, default: Option<i64>| {
+            match value {
             None => Ok(default),
             Some(text) => text.trim().parse::<i64>().map(Some).map_err(|_| {
                 format!(
                     "Config '{name}' for 'sequence' lookup plugin has an invalid value: Invalid value provided for 'integer': '{text}'"
                 )
             }),
+        }
         };
         let start = int("start", &self.start, Some(1))?.unwrap_or(1);
         let stride = int("stride", &self.stride, Some(1))?.unwrap_or(1);
@@ -404,7 +413,9 @@ pub fn printf_int(format: &str, n: i64) -> Result<String, String> {
         .ok_or_else(problem)?;
     let flags = &spec[..flags_end];
     let rest = &spec[flags_end..];
-    let width_end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+    let width_end = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
     let width: usize = rest[..width_end].parse().unwrap_or(0);
     let rest = &rest[width_end..];
     let (precision, rest) = match rest.strip_prefix('.') {
@@ -420,9 +431,21 @@ pub fn printf_int(format: &str, n: i64) -> Result<String, String> {
     let alternate = flags.contains('#');
     let digits = match conversion {
         'd' | 'i' | 'u' | 's' | 'r' => n.unsigned_abs().to_string(),
-        'x' => format!("{}{:x}", if alternate { "0x" } else { "" }, n.unsigned_abs()),
-        'X' => format!("{}{:X}", if alternate { "0X" } else { "" }, n.unsigned_abs()),
-        'o' => format!("{}{:o}", if alternate { "0o" } else { "" }, n.unsigned_abs()),
+        'x' => format!(
+            "{}{:x}",
+            if alternate { "0x" } else { "" },
+            n.unsigned_abs()
+        ),
+        'X' => format!(
+            "{}{:X}",
+            if alternate { "0X" } else { "" },
+            n.unsigned_abs()
+        ),
+        'o' => format!(
+            "{}{:o}",
+            if alternate { "0o" } else { "" },
+            n.unsigned_abs()
+        ),
         _ => return Err(problem()),
     };
     let digits = match precision {

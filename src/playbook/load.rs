@@ -551,7 +551,10 @@ fn find_action<'a>(
         if let Some(lookup) = name.strip_prefix("with_") {
             problems.add(unsupported(
                 Origin::of(file, key),
-                format!("lookup `{lookup}` (task keyword `{name}`): drover loops over {}", with_lookup_names()),
+                format!(
+                    "lookup `{lookup}` (task keyword `{name}`): drover loops over {}",
+                    with_lookup_names()
+                ),
             ));
             unsupported_keywords = true;
             continue;
@@ -761,7 +764,10 @@ fn load_retry(keys: &RawMap, origin: &Origin) -> Result<Option<Retry>, LoadError
         if let Some(v) = value
             && !is_number_or_template(v)
         {
-            return Err(invalid(origin, format!("`{name}` must be a number, not {v}")));
+            return Err(invalid(
+                origin,
+                format!("`{name}` must be a number, not {v}"),
+            ));
         }
     }
     if until.is_empty() && retries.is_none() {
