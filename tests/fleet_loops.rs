@@ -57,7 +57,11 @@ fn until_waits_for_a_file_another_process_creates() {
         .lines()
         .filter(|l| l.starts_with("FAILED - RETRYING: [host06]: Wait for the file ("))
         .count();
-    assert!(retried >= 1, "the file was not there at first\n{}", out.show());
+    assert!(
+        retried >= 1,
+        "the file was not there at first\n{}",
+        out.show()
+    );
     assert!(
         out.stdout.contains("(20 retries left)"),
         "counts down from 20\n{}",

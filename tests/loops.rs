@@ -354,3 +354,24 @@ fn loop_problems_are_load_errors_at_their_line() {
         );
     }
 }
+
+#[test]
+fn no_log_hides_retried_attempts_too() {
+    let root = tempdir();
+    let text = r#"- hosts: all
+  gather_facts: false
+  tasks:
+    - name: Secret
+      shell: echo s3cr3t-value; exit 1
+      until: false
+      retries: 1
+      delay: 0
+      no_log: true
+      ignore_errors: true
+      loop: [one]
+"#;
+    let out = play(root.path(), text, &["-vv"]);
+    assert_eq!(out.code, 0, "{}", out.show());
+    assert!(out.stdout.contains("FAILED - RETRYING"), "{}", out.show());
+    assert!(!out.stdout.contains("s3cr3t-value"), "{}", out.show());
+}

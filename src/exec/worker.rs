@@ -488,9 +488,16 @@ fn censor(r: &mut TaskResult) {
     }
     r.result = censored;
     r.diffs.clear();
+    let hidden = || Map::from_iter([("censored".to_string(), Value::String(CENSORED.into()))]);
+    for retry in &mut r.retries {
+        retry.result = hidden();
+    }
     for item in &mut r.items {
-        item.result = Map::from_iter([("censored".to_string(), Value::String(CENSORED.into()))]);
+        item.result = hidden();
         item.diffs.clear();
         item.label = "(censored due to no_log)".into();
+        for retry in &mut item.retries {
+            retry.result = hidden();
+        }
     }
 }
