@@ -375,3 +375,23 @@ fn no_log_hides_retried_attempts_too() {
     assert!(out.stdout.contains("FAILED - RETRYING"), "{}", out.show());
     assert!(!out.stdout.contains("s3cr3t-value"), "{}", out.show());
 }
+
+#[test]
+fn playbook_dir_is_absolute_when_the_playbook_is_named_relatively() {
+    let root = tempdir();
+    let text = r#"- hosts: all
+  gather_facts: false
+  tasks:
+    - debug: msg="dir={{ playbook_dir }}/x"
+"#;
+    let out = play(root.path(), text, &[]);
+    assert_eq!(out.code, 0, "{}", out.show());
+    let dir = std::fs::canonicalize(root.path()).expect("canonical");
+    let wanted = format!("dir={}/x", dir.display());
+    let plain = format!("dir={}/x", root.path().display());
+    assert!(
+        out.stdout.contains(&wanted) || out.stdout.contains(&plain),
+        "{}",
+        out.show()
+    );
+}

@@ -136,9 +136,16 @@ fn play_globals(
     ] {
         vars.insert(key.into(), play_hosts.clone());
     }
+    // Absolute, as Ansible's: `site.yml`'s directory is "", and "{{ playbook_dir }}/out" the root.
+    let dir = if playbook_dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        playbook_dir
+    };
+    let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
     vars.insert(
         "playbook_dir".into(),
-        Value::from(playbook_dir.display().to_string()),
+        Value::from(absolute.display().to_string()),
     );
     vars.insert("ansible_check_mode".into(), Value::Bool(options.check));
     vars.insert("ansible_diff_mode".into(), Value::Bool(options.diff));

@@ -106,13 +106,10 @@ pub(super) fn parse_playbook(text: &str, path: &Path) -> Result<Playbook, LoadEr
     let Some(plays) = plays else {
         return Err(invalid(&Origin::new(path, 0), "the playbook is empty"));
     };
-    // Absolute, as Ansible's `playbook_dir` is (`site.yml`'s parent is "", which templates as
-    // the root once a path is appended to it).
-    let parent = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let dir = std::path::absolute(&parent).unwrap_or(parent);
+    let dir = path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
     let mut problems = Problems::default();
     let plays = plays
         .iter()
