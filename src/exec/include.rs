@@ -158,21 +158,22 @@ impl Run<'_> {
 fn inclusions(ctx: &RunContext<'_>, task: &Task, vars: &Vars) -> HostInclusions {
     let passes: Vec<(Vars, Option<String>)> = match &task.loop_ {
         None => vec![(vars.clone(), None)],
-        Some(spec) => match worker::loop_items(ctx, &spec.items, spec.flatten, vars) {
-            Err(msg) => return HostInclusions::Failed(msg),
-            Ok(items) => items
-                .into_iter()
-                .map(|item| {
-                    let mut item_vars = vars.clone();
-                    item_vars.insert(spec.loop_var.clone(), item.clone());
-                    let label = match &spec.label {
-                        Some(label) => worker::render_label(ctx, label, &item_vars),
-                        None => worker::label_of(&item),
-                    };
-                    (item_vars, Some(label))
-                })
-                .collect(),
-        },
+        Some(spec) => {
+            let items = match super::loops::loop_items(ctx, task, spec, vars) {
+                Ok(items) => items,
+                Err(msg) => return HostInclusions::Failed(msg),
+            };
+            let mut passes = Vec::with_capacity(items.len());
+            for item in items {
+                let mut item_vars = vars.clone();
+                item_vars.insert(spec.loop_var.clone(), item.clone());
+                match super::loops::item_label(ctx, spec, &item_vars, &item) {
+                    Ok(label) => passes.push((item_vars, Some(label))),
+                    Err(msg) => return HostInclusions::Failed(msg),
+                }
+            }
+            passes
+        }
     };
     let mut files = Vec::new();
     let mut skipped_items = Vec::new();
@@ -225,6 +226,7 @@ fn items_skipped(labels: Vec<String>) -> TaskResult {
                 ignored: false,
                 result: skipped.result,
                 diffs: Vec::new(),
+                retries: Vec::new(),
             }
         })
         .collect();

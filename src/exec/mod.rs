@@ -11,14 +11,17 @@ mod include;
 mod include_vars;
 mod interrupt;
 pub(crate) mod iterator;
+mod loops;
 mod meta;
 mod result;
+mod retry;
 mod timeout;
+mod with_lookup;
 mod worker;
 
 pub use connect::connection_spec;
 pub use interrupt::{Interrupt, StopSignal};
-pub use result::{HostStats, ItemResult, Status, TaskResult};
+pub use result::{HostStats, ItemResult, RetryNote, Status, TaskResult};
 
 use crate::inventory::Inventory;
 use crate::playbook::{Node, Play, Playbook, Task};
@@ -146,9 +149,16 @@ fn play_globals(
     if let Some(limit) = &options.limit {
         vars.insert("ansible_limit".into(), Value::from(limit.clone()));
     }
+    // Absolute, as Ansible's: `site.yml`'s directory is "", and "{{ playbook_dir }}/out" the root.
+    let dir = if playbook_dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        playbook_dir
+    };
+    let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
     vars.insert(
         "playbook_dir".into(),
-        Value::from(playbook_dir.display().to_string()),
+        Value::from(absolute.display().to_string()),
     );
     vars.insert("ansible_check_mode".into(), Value::Bool(options.check));
     vars.insert("ansible_diff_mode".into(), Value::Bool(options.diff));

@@ -27,6 +27,15 @@ impl Status {
     }
 }
 
+/// An attempt of an `until`/`retries` task that is tried again (shown as `FAILED - RETRYING: …`).
+#[derive(Debug, Clone)]
+pub struct RetryNote {
+    /// Attempts still to come.
+    pub left: u64,
+    /// The attempt's result (shown from -vv).
+    pub result: Map<String, Value>,
+}
+
 /// One loop item's outcome (shown as `changed: [web1] => (item=nginx)`).
 #[derive(Debug, Clone)]
 pub struct ItemResult {
@@ -35,6 +44,8 @@ pub struct ItemResult {
     pub ignored: bool,
     pub result: Map<String, Value>,
     pub diffs: Vec<Diff>,
+    /// The item's attempts before its last, under `until`/`retries`.
+    pub retries: Vec<RetryNote>,
 }
 
 /// The outcome of a task on a host: Ansible's result dictionary plus how to report it.
@@ -49,6 +60,8 @@ pub struct TaskResult {
     pub diffs: Vec<Diff>,
     /// Per-item outcomes of a loop, in order.
     pub items: Vec<ItemResult>,
+    /// The attempts before the last, under `until`/`retries`.
+    pub retries: Vec<RetryNote>,
     /// The module's name, so the reporter can show `debug` output the way Ansible does.
     pub action: &'static str,
 }
@@ -61,6 +74,7 @@ impl TaskResult {
             result,
             diffs: Vec::new(),
             items: Vec::new(),
+            retries: Vec::new(),
             action,
         }
     }

@@ -4,7 +4,7 @@
 use super::RunContext;
 use super::r#become::{Become, Method};
 use super::host::{HostError, HostState, TaskHost};
-use super::result::{ItemResult, Status, TaskResult};
+use super::result::{Status, TaskResult};
 use crate::playbook::{RoleScope, Task};
 use crate::template::Vars;
 use drover_modules::{ModuleError, Plan, Then};
@@ -27,8 +27,8 @@ pub async fn run_task(ctx: &RunContext<'_>, host: &mut HostState, task: &Task) -
     let (mut result, no_log) = match no_log_of(ctx, task, vars) {
         Ok(no_log) => {
             let result = match &task.loop_ {
-                None => run_once(ctx, host, task, vars).await,
-                Some(_) => run_loop(ctx, host, task, vars).await,
+                None => super::retry::run_pass(ctx, host, task, vars).await,
+                Some(spec) => super::loops::run_loop(ctx, host, task, spec, vars).await,
             };
             (result, no_log)
         }
@@ -128,161 +128,21 @@ pub fn vars_in_role_scope(
     vars
 }
 
-async fn run_loop(
+/// One pass of a task (one loop item, or the task itself): one attempt, without retries.
+pub(super) async fn run_once(
     ctx: &RunContext<'_>,
     host: &mut HostState,
     task: &Task,
     vars: &Vars,
 ) -> TaskResult {
     let action = task.module.name();
-    let Some(spec) = &task.loop_ else {
-        return run_once(ctx, host, task, vars).await;
-    };
-    let items = match loop_items(ctx, &spec.items, spec.flatten, vars) {
-        Ok(items) => items,
-        Err(msg) => return TaskResult::failed(msg, action),
-    };
-    let mut outcomes = Vec::with_capacity(items.len());
-    for item in items {
-        let mut item_vars = vars.clone();
-        item_vars.insert(spec.loop_var.clone(), item.clone());
-        let label = match &spec.label {
-            Some(label) => render_label(ctx, label, &item_vars),
-            None => label_of(&item),
-        };
-        let mut one = run_once(ctx, host, task, &item_vars).await;
-        one.result.insert(spec.loop_var.clone(), item);
-        one.result.insert(
-            "ansible_loop_var".into(),
-            Value::String(spec.loop_var.clone()),
-        );
-        let unreachable = matches!(one.status, Status::Unreachable | Status::Interrupted);
-        outcomes.push(ItemResult {
-            label,
-            status: one.status,
-            ignored: one.ignored,
-            result: one.result,
-            diffs: one.diffs,
-        });
-        if unreachable {
-            break;
+    match first_false_condition(ctx, &task.when, vars) {
+        Ok(None) => {}
+        Ok(Some(condition)) => {
+            let mut r = skipped("Conditional result was False", action);
+            r.result.insert("false_condition".into(), condition.clone());
+            return r;
         }
-    }
-    combine_items(outcomes, action)
-}
-
-/// A loop's result: `results` holds every item's; the task is changed/failed if any item is.
-fn combine_items(items: Vec<ItemResult>, action: &'static str) -> TaskResult {
-    let any = |s: Status| items.iter().any(|i| i.status == s);
-    let status = if any(Status::Interrupted) {
-        Status::Interrupted
-    } else if any(Status::Unreachable) {
-        Status::Unreachable
-    } else if any(Status::Failed) {
-        Status::Failed
-    } else if any(Status::Changed) {
-        Status::Changed
-    } else if !items.is_empty() && items.iter().all(|i| i.status == Status::Skipped) {
-        Status::Skipped
-    } else {
-        Status::Ok
-    };
-    let failed_items: Vec<&ItemResult> = items
-        .iter()
-        .filter(|i| i.status == Status::Failed)
-        .collect();
-    let ignored = !failed_items.is_empty() && failed_items.iter().all(|i| i.ignored);
-    let mut result = Map::new();
-    result.insert("changed".into(), Value::Bool(any(Status::Changed)));
-    if status == Status::Failed {
-        result.insert("failed".into(), Value::Bool(true));
-        result.insert(
-            "msg".into(),
-            Value::String("One or more items failed".into()),
-        );
-    }
-    if status == Status::Skipped {
-        result.insert("skipped".into(), Value::Bool(true));
-        result.insert("msg".into(), Value::String("All items skipped".into()));
-    }
-    result.insert(
-        "results".into(),
-        Value::Array(
-            items
-                .iter()
-                .map(|i| Value::Object(i.result.clone()))
-                .collect(),
-        ),
-    );
-    TaskResult {
-        status,
-        ignored,
-        result,
-        diffs: Vec::new(),
-        items,
-        action,
-    }
-}
-
-pub(super) fn loop_items(
-    ctx: &RunContext<'_>,
-    raw: &Value,
-    flatten: bool,
-    vars: &Vars,
-) -> Result<Vec<Value>, String> {
-    let rendered = ctx
-        .templar
-        .render_value(raw, vars)
-        .map_err(|e| e.to_string())?;
-    let items = match rendered {
-        Value::Array(items) => items,
-        Value::Null => Vec::new(),
-        Value::String(s) if flatten => vec![Value::String(s)],
-        other => {
-            return Err(format!(
-                "Invalid data passed to 'loop', it requires a list, got this instead: {other}. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup."
-            ));
-        }
-    };
-    if !flatten {
-        return Ok(items);
-    }
-    Ok(items
-        .into_iter()
-        .flat_map(|i| match i {
-            Value::Array(inner) => inner,
-            other => vec![other],
-        })
-        .collect())
-}
-
-pub(super) fn render_label(ctx: &RunContext<'_>, label: &str, vars: &Vars) -> String {
-    match ctx.templar.render_str(label, vars) {
-        Ok(Value::String(s)) => s,
-        Ok(other) => other.to_string(),
-        Err(_) => label.to_string(),
-    }
-}
-
-/// How an item is shown: strings bare, anything else as JSON (Ansible shows the Python repr).
-pub(super) fn label_of(item: &Value) -> String {
-    match item {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-/// One pass of a task (one loop item, or the task itself).
-async fn run_once(
-    ctx: &RunContext<'_>,
-    host: &mut HostState,
-    task: &Task,
-    vars: &Vars,
-) -> TaskResult {
-    let action = task.module.name();
-    match task_conditions_hold(ctx, &task.when, vars) {
-        Ok(true) => {}
-        Ok(false) => return skipped("Conditional result was False", action),
         Err(msg) => return TaskResult::failed(msg, action),
     }
     let args = match ctx
@@ -684,6 +544,15 @@ pub(super) fn task_conditions_hold(
     conds: &[Value],
     vars: &Vars,
 ) -> Result<bool, String> {
+    Ok(first_false_condition(ctx, conds, vars)?.is_none())
+}
+
+/// The first condition that does not hold (Ansible's `false_condition`), if any.
+fn first_false_condition<'c>(
+    ctx: &RunContext<'_>,
+    conds: &'c [Value],
+    vars: &Vars,
+) -> Result<Option<&'c Value>, String> {
     for cond in conds {
         let holds = match cond {
             Value::Bool(b) => *b,
@@ -694,10 +563,10 @@ pub(super) fn task_conditions_hold(
             other => drover_modules::de::bool_from_value(other).unwrap_or(true),
         };
         if !holds {
-            return Ok(false);
+            return Ok(Some(cond));
         }
     }
-    Ok(true)
+    Ok(None)
 }
 
 /// Whether the task's output must be hidden; an error when `no_log` cannot be evaluated.
@@ -730,7 +599,7 @@ fn invalid_no_log(ctx: &RunContext<'_>, task: &Task, vars: &Vars, msg: String) -
 }
 
 /// A keyword value that may be a boolean or a template (`ignore_errors: "{{ x }}"`).
-fn truthy(ctx: &RunContext<'_>, value: &Value, vars: &Vars) -> bool {
+pub(super) fn truthy(ctx: &RunContext<'_>, value: &Value, vars: &Vars) -> bool {
     let rendered = match value {
         Value::String(s) => ctx
             .templar
@@ -755,9 +624,16 @@ fn censor(r: &mut TaskResult) {
     }
     r.result = censored;
     r.diffs.clear();
+    let hidden = || Map::from_iter([("censored".to_string(), Value::String(CENSORED.into()))]);
+    for retry in &mut r.retries {
+        retry.result = hidden();
+    }
     for item in &mut r.items {
-        item.result = Map::from_iter([("censored".to_string(), Value::String(CENSORED.into()))]);
+        item.result = hidden();
         item.diffs.clear();
         item.label = "(censored due to no_log)".into();
+        for retry in &mut item.retries {
+            retry.result = hidden();
+        }
     }
 }

@@ -55,6 +55,9 @@ pub const TASK_KEYWORDS: &[&str] = &[
     "loop",
     "with_items",
     "loop_control",
+    "until",
+    "retries",
+    "delay",
     "register",
     "notify",
     "listen",
@@ -113,9 +116,6 @@ pub const BLOCK_KEYWORDS: &[&str] = &[
 
 pub const TASK_KEYWORDS_LATER: &[&str] = &[
     "action",
-    "until",
-    "retries",
-    "delay",
     "async",
     "poll",
     "environment",

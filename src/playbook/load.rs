@@ -11,7 +11,10 @@ use super::play_roles::{self, RoleState};
 use super::raw::{BLOCK_LISTS, RawMap, RawPlay, RawTask};
 use super::roles::RoleSearch;
 use super::tree::{self, Block};
-use super::{BecomeKeywords, Loop, Node, Play, Playbook, RoleScope, Task, pattern_from_value};
+use super::{
+    BecomeKeywords, Loop, Node, Play, Playbook, Retry, RoleScope, Task, WithLookup,
+    pattern_from_value,
+};
 use super::{engine, include};
 use crate::yaml::{self, Origin, Spanned};
 use drover_modules::suggest::{closest, did_you_mean};
@@ -572,17 +575,8 @@ fn load_task(
         keys.get(key)
             .map_or_else(|| origin.clone(), |v| Origin::of(file, v))
     };
-    let loop_at = if keys.contains_key("loop") {
-        at("loop")
-    } else {
-        at("with_items")
-    };
-    let loop_ = problems.take(load_loop(
-        field("loop"),
-        field("with_items"),
-        field("loop_control"),
-        &loop_at,
-    ));
+    let loop_ = problems.take(load_loop(file, keys, &origin));
+    let retry = problems.take(load_retry(keys, &at("until")));
     let register = problems.take(optional_string(
         field("register"),
         "register",
@@ -608,6 +602,7 @@ fn load_task(
         args,
         when,
         loop_: loop_?,
+        retry: retry?,
         register: register?,
         notify: notify?,
         listen: listen?,
@@ -666,6 +661,14 @@ fn module_names() -> impl Iterator<Item = &'static str> {
     MODULES.iter().map(|m| m.name())
 }
 
+fn with_lookup_names() -> String {
+    WithLookup::ALL
+        .iter()
+        .map(|l| format!("with_{}", l.name()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn task_keyword_names() -> impl Iterator<Item = &'static str> {
     TASK_KEYWORDS.iter().chain(TASK_KEYWORDS_LATER).copied()
 }
@@ -681,10 +684,21 @@ fn find_action<'a>(
     let mut unsupported_keywords = false;
     for (key, value) in raw.value.iter() {
         let name = key.value.as_str();
-        if TASK_KEYWORDS.contains(&name) {
+        if TASK_KEYWORDS.contains(&name) || WithLookup::from_keyword(name).is_some() {
             continue;
         }
-        if TASK_KEYWORDS_LATER.contains(&name) || name.starts_with("with_") {
+        if let Some(lookup) = name.strip_prefix("with_") {
+            problems.add(unsupported(
+                Origin::of(file, key),
+                format!(
+                    "lookup `{lookup}` (task keyword `{name}`): drover loops over {}",
+                    with_lookup_names()
+                ),
+            ));
+            unsupported_keywords = true;
+            continue;
+        }
+        if TASK_KEYWORDS_LATER.contains(&name) {
             problems.add(unsupported(
                 Origin::of(file, key),
                 format!("task keyword `{name}`"),
@@ -805,53 +819,117 @@ pub fn adhoc_task(module: &str, args: Value) -> Result<Task, LoadError> {
     }
 }
 
-fn load_loop(
-    loop_: Option<&Value>,
-    with_items: Option<&Value>,
-    control: Option<&Value>,
-    origin: &Origin,
-) -> Result<Option<Loop>, LoadError> {
-    let (items, flatten) = match (loop_, with_items) {
-        (Some(_), Some(_)) => {
+/// The keys of a task that make it loop: `loop` and the `with_<lookup>` drover runs.
+fn loop_keys(keys: &RawMap) -> Vec<&Spanned<String>> {
+    keys.iter()
+        .map(|(k, _)| k)
+        .filter(|k| k.value == "loop" || WithLookup::from_keyword(&k.value).is_some())
+        .collect()
+}
+
+/// `loop:` or `with_<lookup>:` with its `loop_control`.
+fn load_loop(file: &Path, keys: &RawMap, origin: &Origin) -> Result<Option<Loop>, LoadError> {
+    let found = loop_keys(keys);
+    let Some(key) = found.first() else {
+        return Ok(None);
+    };
+    if let Some(second) = found.get(1) {
+        // Ansible names the second one, without its `with_`.
+        let name = second.value.strip_prefix("with_").unwrap_or(&second.value);
+        return Err(invalid(
+            &Origin::of(file, *second),
+            format!("duplicate loop in task: {name}"),
+        ));
+    }
+    let items = keys.value(&key.value).cloned().unwrap_or(Value::Null);
+    let with = WithLookup::from_keyword(&key.value);
+    let control_at = keys
+        .get("loop_control")
+        .map_or_else(|| origin.clone(), |v| Origin::of(file, v));
+    let control = mapping(keys.value("loop_control"), "loop_control", &control_at)?;
+    for name in control.keys() {
+        if !LOOP_CONTROL.contains(&name.as_str()) {
             return Err(invalid(
-                origin,
-                "use either `loop` or `with_items`, not both",
+                &control_at,
+                format!(
+                    "`{name}` is not a valid attribute for a LoopControl{}",
+                    did_you_mean(name, LOOP_CONTROL.iter().copied())
+                ),
             ));
         }
-        (Some(items), None) => (items.clone(), false),
-        (None, Some(items)) => (items.clone(), true),
-        (None, None) => return Ok(None),
-    };
-    let control = mapping(control, "loop_control", origin)?;
-    for key in control.keys() {
-        if !["loop_var", "label", "index_var"].contains(&key.as_str()) {
-            return Err(LoadError::Unsupported {
-                origin: origin.clone(),
-                what: format!("loop_control `{key}`"),
-            });
+    }
+    let name_of = |what: &str| -> Result<Option<String>, LoadError> {
+        match control.get(what) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),
+            Some(other) => Err(invalid(
+                &control_at,
+                format!("loop_control.{what} must be a variable name, not {other}"),
+            )),
         }
-    }
-    if control.contains_key("index_var") {
-        return Err(LoadError::Unsupported {
-            origin: origin.clone(),
-            what: "loop_control `index_var`".into(),
-        });
-    }
-    let loop_var = match control.get("loop_var") {
-        Some(Value::String(s)) => s.clone(),
-        Some(_) => return Err(invalid(origin, "loop_control.loop_var must be a name")),
-        None => "item".to_string(),
     };
+    let loop_var = name_of("loop_var")?.unwrap_or_else(|| "item".to_string());
+    let index_var = name_of("index_var")?;
     let label = control.get("label").map(|v| match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     });
     Ok(Some(Loop {
         items,
-        flatten,
+        with,
         loop_var,
         label,
+        index_var,
+        pause: control.get("pause").cloned(),
+        extended: control.get("extended").cloned(),
+        extended_allitems: control.get("extended_allitems").cloned(),
+        break_when: conditions(control.get("break_when")),
     }))
+}
+
+/// What `loop_control` may hold (ansible-core's LoopControl attributes).
+const LOOP_CONTROL: &[&str] = &[
+    "loop_var",
+    "index_var",
+    "label",
+    "pause",
+    "extended",
+    "extended_allitems",
+    "break_when",
+];
+
+/// `until`, `retries`, `delay`: a retry loop when `until` or `retries` is set (`delay` alone does
+/// nothing, as in Ansible).
+fn load_retry(keys: &RawMap, origin: &Origin) -> Result<Option<Retry>, LoadError> {
+    let until = conditions(keys.value("until"));
+    let retries = keys.value("retries").filter(|v| !v.is_null()).cloned();
+    let delay = keys.value("delay").filter(|v| !v.is_null()).cloned();
+    for (name, value) in [("retries", &retries), ("delay", &delay)] {
+        if let Some(v) = value
+            && !is_number_or_template(v)
+        {
+            return Err(invalid(
+                origin,
+                format!("`{name}` must be a number, not {v}"),
+            ));
+        }
+    }
+    if until.is_empty() && retries.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(Retry {
+        until,
+        retries,
+        delay,
+    }))
+}
+
+fn is_number_or_template(v: &Value) -> bool {
+    match v {
+        Value::Number(_) => true,
+        Value::String(s) => s.contains("{{") || s.trim().parse::<f64>().is_ok(),
+        _ => false,
+    }
 }
 
 /// `when:` / `changed_when:` / `failed_when:`: one condition or a list (all must hold).

@@ -19,10 +19,10 @@ mod task;
 pub mod tree;
 
 pub use engine::include_vars_params;
-pub use kv::parse_kv;
+pub use kv::{KvError, parse_kv};
 pub use load::{LoadError, adhoc_task, load_playbook, load_playbook_with_roles};
 pub use tags::TagSelection;
-pub use task::{BecomeKeywords, Loop, RoleLink, RoleRepeat, RoleScope, Task};
+pub use task::{BecomeKeywords, Loop, Retry, RoleLink, RoleRepeat, RoleScope, Task, WithLookup};
 
 use crate::yaml::Origin;
 use serde_json::{Map, Value};

@@ -8,15 +8,96 @@ use serde_json::{Map, Value};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// What a task iterates over: the untemplated `loop:`/`with_items:` value.
+/// What a task iterates over: the untemplated `loop:` or `with_<lookup>:` value and `loop_control`.
 #[derive(Debug, Clone)]
 pub struct Loop {
     pub items: Value,
-    /// `with_items` flattens one level, `loop` does not.
-    pub flatten: bool,
+    /// `None` for `loop:`; the lookup of `with_<lookup>:` otherwise.
+    pub with: Option<WithLookup>,
     pub loop_var: String,
     /// `loop_control.label`: how an item is shown.
     pub label: Option<String>,
+    /// `loop_control.index_var`: the name of the item's 0-based index.
+    pub index_var: Option<String>,
+    /// `loop_control.pause`: seconds between items (may be a template).
+    pub pause: Option<Value>,
+    /// `loop_control.extended`: `ansible_loop` is set (may be a template).
+    pub extended: Option<Value>,
+    /// `loop_control.extended_allitems`: `ansible_loop.allitems` is set (default true).
+    pub extended_allitems: Option<Value>,
+    /// `loop_control.break_when`: conditions that end the loop after an item.
+    pub break_when: Vec<Value>,
+}
+
+/// The lookups drover runs as `with_<lookup>:` loops (ansible-core's names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WithLookup {
+    Items,
+    List,
+    Dict,
+    Together,
+    Nested,
+    Cartesian,
+    Sequence,
+    Fileglob,
+    Subelements,
+    FirstFound,
+    IndexedItems,
+    Flattened,
+    RandomChoice,
+}
+
+impl WithLookup {
+    pub const ALL: &[WithLookup] = &[
+        WithLookup::Items,
+        WithLookup::List,
+        WithLookup::Dict,
+        WithLookup::Together,
+        WithLookup::Nested,
+        WithLookup::Cartesian,
+        WithLookup::Sequence,
+        WithLookup::Fileglob,
+        WithLookup::Subelements,
+        WithLookup::FirstFound,
+        WithLookup::IndexedItems,
+        WithLookup::Flattened,
+        WithLookup::RandomChoice,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            WithLookup::Items => "items",
+            WithLookup::List => "list",
+            WithLookup::Dict => "dict",
+            WithLookup::Together => "together",
+            WithLookup::Nested => "nested",
+            WithLookup::Cartesian => "cartesian",
+            WithLookup::Sequence => "sequence",
+            WithLookup::Fileglob => "fileglob",
+            WithLookup::Subelements => "subelements",
+            WithLookup::FirstFound => "first_found",
+            WithLookup::IndexedItems => "indexed_items",
+            WithLookup::Flattened => "flattened",
+            WithLookup::RandomChoice => "random_choice",
+        }
+    }
+
+    /// The lookup of a `with_<name>` keyword.
+    pub fn from_keyword(keyword: &str) -> Option<WithLookup> {
+        let name = keyword.strip_prefix("with_")?;
+        WithLookup::ALL.iter().copied().find(|l| l.name() == name)
+    }
+}
+
+/// `until`/`retries`/`delay`: a task pass repeated until its conditions hold.
+#[derive(Debug, Clone, Default)]
+pub struct Retry {
+    /// `until:` (all must hold); empty: retried while the pass fails (`retries` alone).
+    pub until: Vec<Value>,
+    /// `retries:` (default 3 when `until` is set); may be a template.
+    pub retries: Option<Value>,
+    /// `delay:` seconds between attempts (default 5); may be a template.
+    pub delay: Option<Value>,
 }
 
 /// `become`, `become_user`, `become_method`, `become_flags`, `become_exe` as written (templated per
@@ -55,6 +136,8 @@ pub struct Task {
     pub args: Map<String, Value>,
     pub when: Vec<Value>,
     pub loop_: Option<Loop>,
+    /// `until`/`retries`/`delay`, when `until` or `retries` is set.
+    pub retry: Option<Retry>,
     pub register: Option<String>,
     pub notify: Vec<String>,
     /// Names a handler also answers to.

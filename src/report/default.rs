@@ -1,7 +1,7 @@
 //! Output that reads like ansible-playbook's, coloured only on a terminal.
 
 use super::{Reporter, unified_diff};
-use crate::exec::{ItemResult, RunSummary, Status, TaskResult};
+use crate::exec::{ItemResult, RetryNote, RunSummary, Status, TaskResult};
 use crate::playbook::{Play, Task};
 use console::Style;
 use serde_json::{Map, Value};
@@ -20,6 +20,7 @@ struct Colours {
     failed: Style,
     skipped: Style,
     warning: Style,
+    retry: Style,
 }
 
 impl Colours {
@@ -31,6 +32,8 @@ impl Colours {
             failed: s(Style::new().red()),
             skipped: s(Style::new().cyan()),
             warning: s(Style::new().magenta()),
+            // Ansible's COLOR_DEBUG.
+            retry: s(Style::new().color256(8)),
         }
     }
 
@@ -109,9 +112,28 @@ impl<W: Write> DefaultReporter<W> {
         action: &str,
     ) -> Option<String> {
         if action == "debug" && status == Status::Ok {
+            // Ansible's `_clean_results` for debug: `msg` alone, or the variable without the
+            // result's bookkeeping.
+            let keep = |k: &str| {
+                if result.contains_key("msg") {
+                    ["msg", "exception", "warnings", "deprecations"].contains(&k)
+                } else {
+                    ![
+                        "changed",
+                        "failed",
+                        "skipped",
+                        "invocation",
+                        "skip_reason",
+                        "ansible_loop_var",
+                        "ansible_index_var",
+                        "ansible_loop",
+                    ]
+                    .contains(&k)
+                }
+            };
             let shown: Map<String, Value> = result
                 .iter()
-                .filter(|(k, _)| *k != "changed")
+                .filter(|(k, _)| keep(k))
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
             return Some(pretty(&shown));
@@ -121,12 +143,36 @@ impl<W: Write> DefaultReporter<W> {
         (self.verbosity >= threshold && status != Status::Skipped).then(|| compact(result))
     }
 
+    /// An item's line as Ansible's `v2_runner_item_on_*` print it.
     fn item_line(&mut self, host: &str, item: &ItemResult, action: &str) {
         self.print_diffs(&item.diffs);
-        let line = self.status_line(host, item.status, Some(&item.label), &item.result, action);
+        let label = &item.label;
+        let line = match item.status {
+            Status::Failed | Status::Unreachable => format!(
+                "failed: [{host}] (item={label}) => {}",
+                compact(&item.result)
+            ),
+            // Ansible's skipped item line ends with a space.
+            Status::Skipped if self.verbosity == 0 => {
+                format!("skipping: [{host}] => (item={label}) ")
+            }
+            _ => self.status_line(host, item.status, Some(label), &item.result, action),
+        };
         self.line(line, item.status);
-        if item.ignored {
-            self.line("...ignoring".into(), Status::Skipped);
+    }
+
+    /// `FAILED - RETRYING: [web1]: task (2 retries left).` for each attempt that is tried again.
+    fn retry_lines(&mut self, host: &str, task: Option<&Task>, retries: &[RetryNote]) {
+        let name = task.map(Task::display_name).unwrap_or_default();
+        for retry in retries {
+            let mut line = format!(
+                "FAILED - RETRYING: [{host}]: {name} ({} retries left).",
+                retry.left
+            );
+            if self.verbosity >= 2 {
+                line.push_str(&format!("Result was: {}", compact(&retry.result)));
+            }
+            let _ = writeln!(self.out, "{}", self.colours.retry.apply_to(line));
         }
     }
 }
@@ -144,18 +190,25 @@ impl<W: Write> Reporter for DefaultReporter<W> {
         }
     }
 
-    fn host_result(&mut self, host: &str, _task: Option<&Task>, result: &TaskResult) {
+    fn host_result(&mut self, host: &str, task: Option<&Task>, result: &TaskResult) {
         for item in &result.items {
+            self.retry_lines(host, task, &item.retries);
             self.item_line(host, item, result.action);
         }
-        if !result.items.is_empty()
-            && !matches!(result.status, Status::Failed | Status::Interrupted)
-        {
-            return;
+        self.retry_lines(host, task, &result.retries);
+        let is_loop = !result.items.is_empty() || result.result.contains_key("results");
+        // A loop's own line: only when skipped (and unreachable or interrupted, drover's);
+        // its items said the rest, as in Ansible's default callback.
+        let own_line = !is_loop
+            || matches!(
+                result.status,
+                Status::Skipped | Status::Unreachable | Status::Interrupted
+            );
+        if own_line {
+            self.print_diffs(&result.diffs);
+            let line = self.status_line(host, result.status, None, &result.result, result.action);
+            self.line(line, result.status);
         }
-        self.print_diffs(&result.diffs);
-        let line = self.status_line(host, result.status, None, &result.result, result.action);
-        self.line(line, result.status);
         if result.ignored {
             self.line("...ignoring".into(), Status::Skipped);
         }
