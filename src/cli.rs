@@ -122,7 +122,7 @@ pub struct ConnectArgs {
     /// Show the differences in changed files.
     #[arg(short = 'D', long = "diff")]
     pub diff: bool,
-    /// More output (-v results, -vv task paths).
+    /// More output (-v results, -vv task paths, -vvv gathered facts).
     #[arg(short = 'v', long = "verbose", action = clap::ArgAction::Count)]
     pub verbose: u8,
     /// How host keys are checked against known_hosts (default: strict, or the inventory's ssh
@@ -169,6 +169,8 @@ pub struct ConnectArgs {
     /// Also write a self-contained HTML report of the run (grid, results, diffs, timings, recap).
     #[arg(long = "report", value_name = "FILE")]
     pub report: Option<PathBuf>,
+    #[command(flatten)]
+    pub display: crate::report::DisplayArgs,
     #[command(flatten)]
     pub vault: crate::vault::VaultArgs,
     /// Run tasks as another user (sudo), unless a task says otherwise.

@@ -498,6 +498,8 @@ impl Run<'_> {
             return Vec::new();
         }
         self.reporter.task_start(task, handler);
+        let names: Vec<&str> = active.iter().map(|h| h.name.as_str()).collect();
+        self.reporter.task_hosts(&names);
         // Hosts not started when the run is interrupted never start this task.
         let not_interrupted =
             |_: &&mut HostState| futures::future::ready(ctx.interrupt.requested().is_none());
