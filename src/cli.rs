@@ -366,6 +366,11 @@ pub struct InventoryArgs {
     pub vault: crate::vault::VaultArgs,
 }
 
+/// `-K` where nobody can answer (a CI job): what to use instead.
+const NO_TERMINAL_FOR_BECOME: &str = "-K/--ask-become-pass: no terminal to ask on; without -K, set \
+     ansible_become_password in the inventory or a vars file (encrypted with drover vault), or let \
+     the user run sudo without a password";
+
 /// Bad command-line values (`-e` that cannot be read, …).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -442,6 +447,9 @@ impl ConnectArgs {
     fn become_password(&self) -> Result<Option<String>, CliError> {
         if !self.ask_become_pass {
             return Ok(None);
+        }
+        if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+            return Err(CliError(NO_TERMINAL_FOR_BECOME.into()));
         }
         crate::vault::prompt_on_terminal("BECOME password: ")
             .map(Some)
