@@ -229,3 +229,25 @@ fn json_output_carries_load_errors_as_json() {
         serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}\n{}", out.show()));
     assert_eq!(doc["errors"][0]["file"], "hosts.ini", "{doc}");
 }
+
+#[test]
+fn prompts_nobody_can_answer_are_errors_naming_what_to_use_instead() {
+    let root = tempdir();
+    setup(root.path(), 1, "    - debug: msg=hi\n");
+    let out = play(root.path(), &["-K"]);
+    assert_eq!(out.code, 5, "{}", out.show());
+    assert!(
+        out.stderr
+            .contains("-K/--ask-become-pass: no terminal to ask on")
+            && out.stderr.contains("ansible_become_password"),
+        "{}",
+        out.show()
+    );
+    let out = play(root.path(), &["--ask-vault-pass"]);
+    assert_eq!(out.code, 5, "{}", out.show());
+    assert!(
+        out.stderr.contains("--vault-password-file"),
+        "{}",
+        out.show()
+    );
+}

@@ -295,11 +295,16 @@ impl<W: Write> TerminalReporter<W> {
         }
     }
 
-    /// Ends the running task: its compact line and held lines, the bar cleared.
-    fn finish_task(&mut self) {
+    /// Removes the progress line (before the recap; a run's one bar is reused from task to task,
+    /// as making and ending one per task cost ~10 ms each).
+    fn clear_bar(&mut self) {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
         }
+    }
+
+    /// Ends the running task: its compact line and held lines.
+    fn finish_task(&mut self) {
         let Some(task) = self.task.take() else {
             return;
         };
@@ -325,18 +330,19 @@ impl<W: Write> TerminalReporter<W> {
         if !self.view.progress || task.total == 0 {
             return;
         }
-        let bar = ProgressBar::with_draw_target(
-            Some(task.total as u64),
-            ProgressDrawTarget::stdout_with_hz(10),
-        );
-        let template = "{spinner:.cyan} {prefix} {pos}/{len} {msg} [{elapsed}]";
-        if let Ok(style) = ProgressStyle::with_template(template) {
-            bar.set_style(style);
-        }
+        let bar = self.bar.get_or_insert_with(|| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stdout_with_hz(10));
+            let template = "{spinner:.cyan} {prefix} {pos}/{len} {msg} [{elapsed}]";
+            if let Ok(style) = ProgressStyle::with_template(template) {
+                bar.set_style(style);
+            }
+            bar.enable_steady_tick(Duration::from_millis(250));
+            bar
+        });
+        bar.reset();
+        bar.set_length(task.total as u64);
         bar.set_prefix(task.title.clone());
         bar.set_message(progress_message(task));
-        bar.enable_steady_tick(Duration::from_millis(250));
-        self.bar = Some(bar);
     }
 
     fn update_bar(&self) {
@@ -496,6 +502,7 @@ impl<W: Write> Reporter for TerminalReporter<W> {
 
     fn recap(&mut self, summary: &RunSummary) {
         self.finish_task();
+        self.clear_bar();
         if self.compacted {
             self.grouped_recap(summary);
         } else {
