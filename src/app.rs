@@ -182,6 +182,7 @@ fn reporter(connect: &ConnectArgs, options: &RunOptions) -> Box<dyn Reporter> {
                 progress: progress_wanted(std::io::stdout().is_terminal(), |name| {
                     std::env::var(name).ok()
                 }),
+                terminal: std::io::stdout().is_terminal(),
                 compact: display.compact_mode(),
                 profile: display.profile,
             },

@@ -188,3 +188,29 @@ fn temp_files(dir: &Path) -> Vec<PathBuf> {
     }
     found
 }
+
+#[test]
+fn on_a_terminal_more_than_twenty_hosts_are_compact_by_default() {
+    let dir = tempdir();
+    let hosts: String = (1..=25)
+        .map(|i| format!("h{i:02} ansible_connection=local\n"))
+        .collect();
+    write(&dir.path().join("hosts.ini"), &hosts);
+    write(
+        &dir.path().join("p.yml"),
+        "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: greet\n      debug: msg=hi\n",
+    );
+    let screen = Screen::start(
+        "compact",
+        dir.path(),
+        &drover_line("play p.yml -i hosts.ini"),
+    );
+    let end = screen.wait_for("exit", Duration::from_secs(60), |s| exit_code(s).is_some());
+    assert_eq!(exit_code(&end), Some(0), "{end}");
+    assert!(
+        end.contains("TASK [greet] ok=25 changed=0 failed=0 unreachable=0 skipped=0 (25 hosts,"),
+        "{end}"
+    );
+    assert!(!end.contains("ok: [h01]"), "{end}");
+    assert!(end.contains("h[01-25]                  : ok=1 "), "{end}");
+}

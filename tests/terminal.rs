@@ -28,10 +28,10 @@ fn play(dir: &Path, extra: &[&str]) -> Outcome {
 const FAIL_ON_H25: &str = "    - name: greet\n      debug: msg=hi\n    - name: fail one\n      fail: msg=no\n      when: inventory_hostname == 'h25'\n";
 
 #[test]
-fn above_twenty_hosts_a_task_is_one_line_and_failures_stand_out() {
+fn compact_makes_a_task_one_line_and_failures_stand_out() {
     let root = tempdir();
     setup(root.path(), 25, FAIL_ON_H25);
-    let out = play(root.path(), &[]);
+    let out = play(root.path(), &["--compact"]);
     assert_eq!(out.code, 2, "{}", out.show());
     assert!(!out.stdout.contains("ok: [h01]"), "{}", out.show());
     assert!(
@@ -61,10 +61,10 @@ fn above_twenty_hosts_a_task_is_one_line_and_failures_stand_out() {
 }
 
 #[test]
-fn verbose_or_no_compact_shows_every_host_and_compact_forces_it() {
+fn off_a_terminal_verbose_or_no_compact_every_host_has_its_line_and_compact_forces_it() {
     let root = tempdir();
     setup(root.path(), 25, FAIL_ON_H25);
-    for extra in [&["-v"][..], &["--no-compact"][..]] {
+    for extra in [&[][..], &["-v"][..], &["--compact", "--no-compact"][..]] {
         let out = play(root.path(), extra);
         assert!(out.stdout.contains("ok: [h01]"), "{}", out.show());
         assert!(out.stdout.contains("TASK [greet] ****"), "{}", out.show());

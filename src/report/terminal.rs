@@ -2,7 +2,8 @@
 //! formats it), plus
 //! - live progress while a task runs (a TTY only, never with `CI` set): the task, hosts done/total,
 //!   the counts so far, the elapsed time and the hosts still working; results print above it;
-//! - `--compact` (automatic above [`COMPACT_ABOVE`] hosts unless `-v`): one line per task with its
+//! - `--compact` (automatic on a terminal above [`COMPACT_ABOVE`] hosts unless `-v`; off a terminal
+//!   logs keep Ansible's lines, which scripts parse): one line per task with its
 //!   counts; only failures, unreachable hosts and (with `--diff`) changes get lines of their own, and
 //!   the recap groups hosts with the same counts;
 //! - `--profile`: the slowest tasks and hosts after the recap.
@@ -22,7 +23,7 @@ use std::io::Write;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-/// Plays on more hosts than this are shown compact unless `-v` or `--no-compact`.
+/// Tasks on more hosts than this are shown compact on a terminal unless `-v` or `--no-compact`.
 pub const COMPACT_ABOVE: usize = 20;
 
 /// How many still-working hosts the progress line names.
@@ -50,7 +51,7 @@ pub struct DisplayArgs {
     )]
     pub color: ColorChoice,
     /// One line per task with its counts; only failures, unreachable hosts and (with --diff)
-    /// changes get their own lines [default: on above 20 hosts, unless -v].
+    /// changes get their own lines [default: on a terminal above 20 hosts, unless -v].
     #[arg(long = "compact", overrides_with = "no_compact")]
     pub compact: bool,
     /// Every host's result on its own line, however many hosts.
@@ -109,11 +110,11 @@ pub enum Compact {
 }
 
 impl Compact {
-    fn applies(self, hosts: usize, verbosity: u8) -> bool {
+    fn applies(self, hosts: usize, verbosity: u8, terminal: bool) -> bool {
         match self {
             Compact::Always => true,
             Compact::Never => false,
-            Compact::Auto => hosts > COMPACT_ABOVE && verbosity == 0,
+            Compact::Auto => terminal && hosts > COMPACT_ABOVE && verbosity == 0,
         }
     }
 }
@@ -125,6 +126,8 @@ pub struct TerminalView {
     pub diff: bool,
     pub colour: bool,
     pub progress: bool,
+    /// stdout is a terminal (automatic `--compact` only there).
+    pub terminal: bool,
     pub compact: Compact,
     pub profile: bool,
 }
@@ -442,7 +445,10 @@ impl<W: Write> Reporter for TerminalReporter<W> {
     }
 
     fn task_hosts(&mut self, hosts: &[&str]) {
-        let compact = self.view.compact.applies(hosts.len(), self.view.verbosity);
+        let view = self.view;
+        let compact = view
+            .compact
+            .applies(hosts.len(), view.verbosity, view.terminal);
         if let Some(task) = &mut self.task {
             task.total = hosts.len();
             task.pending = hosts.iter().map(|h| h.to_string()).collect();

@@ -53,6 +53,7 @@ fn view(verbosity: u8, compact: Compact) -> TerminalView {
         diff: false,
         colour: false,
         progress: false,
+        terminal: true,
         compact,
         profile: false,
     }
@@ -151,8 +152,14 @@ fn many_hosts_get_one_line_per_task_and_only_failures_on_their_own() {
 }
 
 #[test]
-fn verbose_or_no_compact_keeps_every_line() {
-    for v in [view(1, Compact::Auto), view(0, Compact::Never)] {
+fn verbose_or_no_compact_or_no_terminal_keeps_every_line() {
+    let mut off_terminal = view(0, Compact::Auto);
+    off_terminal.terminal = false;
+    for v in [
+        view(1, Compact::Auto),
+        view(0, Compact::Never),
+        off_terminal,
+    ] {
         let text = run(v, 30);
         assert!(
             text.contains("ok: [web01]") && text.contains("ok: [web29]"),
