@@ -6,10 +6,12 @@ use crate::config::AnsibleConfig;
 use crate::exec::{Interrupt, RunOptions, RunSummary, StopSignal, run_playbook_until};
 use crate::inventory::Inventory;
 use crate::playbook::{Play, Playbook, adhoc_task, load_playbook_with_roles};
+use crate::report::snippet;
 use crate::report::{
-    AdhocReporter, AdhocView, DefaultReporter, HtmlReporter, JsonReporter, JunitReporter,
-    OutputFormat, Reporter, TeeReporter,
+    AdhocReporter, AdhocView, DisplayArgs, HtmlReporter, JsonReporter, JunitReporter, OutputFormat,
+    Reporter, TeeReporter, TerminalReporter, TerminalView, progress_wanted,
 };
+use crate::yaml::Origin;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -130,26 +132,62 @@ fn error(msg: impl std::fmt::Display) {
 }
 
 fn load_inventory(sources: &[PathBuf]) -> Result<Inventory, u8> {
+    load_inventory_as(sources, OutputFormat::Default)
+}
+
+/// Loads the inventory; its error goes to stderr with a source snippet, and with `--output json`
+/// also to stdout as the run's JSON document.
+fn load_inventory_as(sources: &[PathBuf], output: OutputFormat) -> Result<Inventory, u8> {
     Inventory::load(&inventory_sources(sources)).map_err(|e| {
-        error(e);
+        let origin = snippet::origin_of_inventory(&e).cloned();
+        load_errors(&[(e.to_string(), origin)], output);
         exit::PARSE
     })
 }
 
-fn colour_wanted() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+/// Errors that stop a run before it starts, each with its source line and a caret on stderr; with
+/// `--output json` the same as a JSON document on stdout (`{"errors": [...], "plays": [], ...}`).
+fn load_errors(errors: &[(String, Option<Origin>)], output: OutputFormat) {
+    let colour = console::colors_enabled_stderr();
+    for (message, origin) in errors {
+        error(message);
+        if let Some(text) = origin.as_ref().and_then(|o| snippet::snippet(o, colour)) {
+            eprintln!("{text}");
+        }
+    }
+    if output == OutputFormat::Json {
+        let errors: Vec<serde_json::Value> = errors
+            .iter()
+            .map(|(message, origin)| snippet::error_json(message, origin.as_ref()))
+            .collect();
+        let doc = serde_json::json!({"plays": [], "stats": {}, "warnings": [], "errors": errors});
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+    }
 }
 
-fn reporter(format: OutputFormat, options: &RunOptions) -> Box<dyn Reporter> {
+fn colour_wanted(display: &DisplayArgs) -> bool {
+    display.colour(std::io::stdout().is_terminal())
+}
+
+fn reporter(connect: &ConnectArgs, options: &RunOptions) -> Box<dyn Reporter> {
     let out = std::io::stdout();
-    match format {
-        OutputFormat::Default => Box::new(DefaultReporter::new(
+    let display = &connect.display;
+    match connect.output {
+        OutputFormat::Default => Box::new(TerminalReporter::new(
             out,
-            options.verbosity,
-            options.diff,
-            colour_wanted(),
+            TerminalView {
+                verbosity: options.verbosity,
+                diff: options.diff,
+                colour: colour_wanted(display),
+                progress: progress_wanted(std::io::stdout().is_terminal(), |name| {
+                    std::env::var(name).ok()
+                }),
+                terminal: std::io::stdout().is_terminal(),
+                compact: display.compact_mode(),
+                profile: display.profile,
+            },
         )),
-        OutputFormat::Json => Box::new(JsonReporter::new(out)),
+        OutputFormat::Json => Box::new(JsonReporter::new(out).with_profile(display.profile)),
     }
 }
 
@@ -206,7 +244,7 @@ async fn play(args: PlayArgs, roles_path: Option<&[PathBuf]>, interrupt: &Interr
         Err(code) => return code,
     };
     options.force_handlers = args.force_handlers;
-    let mut inventory = match load_inventory(&args.connect.inventory) {
+    let mut inventory = match load_inventory_as(&args.connect.inventory, args.connect.output) {
         Ok(i) => i,
         Err(code) => return code,
     };
@@ -224,7 +262,12 @@ async fn play(args: PlayArgs, roles_path: Option<&[PathBuf]>, interrupt: &Interr
                 playbooks.push(p)
             }
             Err(e) => {
-                e.problems().into_iter().for_each(error);
+                let errors: Vec<(String, Option<Origin>)> = e
+                    .problems()
+                    .into_iter()
+                    .map(|p| (p.to_string(), snippet::origin_of_load(p).cloned()))
+                    .collect();
+                load_errors(&errors, args.connect.output);
                 return exit::PARSE;
             }
         }
@@ -272,7 +315,7 @@ async fn play(args: PlayArgs, roles_path: Option<&[PathBuf]>, interrupt: &Interr
     };
     let mut code = exit::OK;
     for playbook in &playbooks {
-        let mut reporter = reporter(args.connect.output, &options);
+        let mut reporter = reporter(&args.connect, &options);
         let mut tee = with_files(reporter.as_mut(), &mut files);
         let summary = run_playbook_until(playbook, &inventory, &options, &mut tee, interrupt).await;
         if summary.interrupted.is_some() {
@@ -367,7 +410,7 @@ async fn adhoc(args: RunArgs, interrupt: &Interrupt) -> u8 {
         Ok(o) => o,
         Err(code) => return code,
     };
-    let inventory = match load_inventory(&args.connect.inventory) {
+    let inventory = match load_inventory_as(&args.connect.inventory, args.connect.output) {
         Ok(i) => i,
         Err(code) => return code,
     };
@@ -413,10 +456,12 @@ async fn adhoc(args: RunArgs, interrupt: &Interrupt) -> u8 {
         }],
     };
     let mut reporter: Box<dyn Reporter> = match args.connect.output {
-        OutputFormat::Json => Box::new(JsonReporter::new(std::io::stdout())),
+        OutputFormat::Json => Box::new(
+            JsonReporter::new(std::io::stdout()).with_profile(args.connect.display.profile),
+        ),
         OutputFormat::Default => Box::new(AdhocReporter::new(
             std::io::stdout(),
-            colour_wanted(),
+            colour_wanted(&args.connect.display),
             AdhocView {
                 format: args.output_format(),
                 collate: args.collate,

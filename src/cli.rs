@@ -122,7 +122,7 @@ pub struct ConnectArgs {
     /// Show the differences in changed files.
     #[arg(short = 'D', long = "diff")]
     pub diff: bool,
-    /// More output (-v results, -vv task paths).
+    /// More output (-v results, -vv task paths, -vvv gathered facts).
     #[arg(short = 'v', long = "verbose", action = clap::ArgAction::Count)]
     pub verbose: u8,
     /// How host keys are checked against known_hosts (default: strict, or the inventory's ssh
@@ -169,6 +169,8 @@ pub struct ConnectArgs {
     /// Also write a self-contained HTML report of the run (grid, results, diffs, timings, recap).
     #[arg(long = "report", value_name = "FILE")]
     pub report: Option<PathBuf>,
+    #[command(flatten)]
+    pub display: crate::report::DisplayArgs,
     #[command(flatten)]
     pub vault: crate::vault::VaultArgs,
     /// Run tasks as another user (sudo), unless a task says otherwise.
@@ -370,6 +372,11 @@ pub struct InventoryArgs {
     pub vault: crate::vault::VaultArgs,
 }
 
+/// `-K` where nobody can answer (a CI job): what to use instead.
+const NO_TERMINAL_FOR_BECOME: &str = "-K/--ask-become-pass: no terminal to ask on; without -K, set \
+     ansible_become_password in the inventory or a vars file (encrypted with drover vault), or let \
+     the user run sudo without a password";
+
 /// Bad command-line values (`-e` that cannot be read, …).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -451,6 +458,9 @@ impl ConnectArgs {
     fn become_password(&self) -> Result<Option<String>, CliError> {
         if !self.ask_become_pass {
             return Ok(None);
+        }
+        if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+            return Err(CliError(NO_TERMINAL_FOR_BECOME.into()));
         }
         crate::vault::prompt_on_terminal("BECOME password: ")
             .map(Some)

@@ -15,18 +15,24 @@ pub use serde_saphyr::Spanned;
 pub struct Origin {
     pub file: PathBuf,
     pub line: u64,
+    /// 1-based; 0 when only the line is known. Shown by the error snippet, not in `Display`.
+    pub column: u64,
 }
 
 impl Origin {
     pub fn new(file: &Path, line: u64) -> Self {
+        Origin::at(file, line, 0)
+    }
+    pub fn at(file: &Path, line: u64, column: u64) -> Self {
         Origin {
             file: file.to_path_buf(),
             line,
+            column,
         }
     }
     /// Where a spanned YAML value starts.
     pub fn of<T>(file: &Path, spanned: &Spanned<T>) -> Self {
-        Origin::new(file, spanned.referenced.line())
+        Origin::at(file, spanned.referenced.line(), spanned.referenced.column())
     }
 }
 
@@ -84,9 +90,12 @@ pub fn from_str<T: DeserializeOwned>(text: &str, file: &Path) -> Result<T, YamlE
     };
     let text = big_integers_as_strings(text);
     serde_saphyr::from_str_with_options(&text, options()).map_err(|e| {
-        let line = e.location().map(|l| l.line()).unwrap_or(0);
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((0, 0));
         YamlError {
-            origin: Origin::new(file, line),
+            origin: Origin::at(file, line, column),
             message: message_for_people(&e),
         }
     })

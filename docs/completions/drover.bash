@@ -439,7 +439,7 @@ _drover() {
             return 0
             ;;
         drover__subcmd__play)
-            opts="-i -l -e -f -C -D -v -T -J -b -K -c -u -t -h --inventory --limit --extra-vars --forks --check --diff --verbose --host-key-checking --timeout --max-connections --max-handshakes --task-timeout --output --junit --report --vault-pass-file --vault-password-file --vault-id --ask-vault-password --ask-vault-pass --become --become-user --ask-become-pass --connection --user --syntax-check --list-hosts --list-tasks --list-tags --tags --skip-tags --start-at-task --force-handlers --help"
+            opts="-i -l -e -f -C -D -v -T -J -b -K -c -u -t -h --inventory --limit --extra-vars --forks --check --diff --verbose --host-key-checking --timeout --max-connections --max-handshakes --task-timeout --output --junit --report --colour --color --compact --no-compact --profile --vault-pass-file --vault-password-file --vault-id --ask-vault-password --ask-vault-pass --become --become-user --ask-become-pass --connection --user --syntax-check --list-hosts --list-tasks --list-tags --tags --skip-tags --start-at-task --force-handlers --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -511,6 +511,14 @@ _drover() {
                     ;;
                 --report)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --colour)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --vault-password-file)
@@ -569,7 +577,7 @@ _drover() {
             return 0
             ;;
         drover__subcmd__run)
-            opts="-i -l -e -f -C -D -v -T -J -b -K -c -u -m -a -h --inventory --limit --extra-vars --forks --check --diff --verbose --host-key-checking --timeout --max-connections --max-handshakes --task-timeout --output --junit --report --vault-pass-file --vault-password-file --vault-id --ask-vault-password --ask-vault-pass --become --become-user --ask-become-pass --connection --user --module-name --args --format --collate --output-dir --help"
+            opts="-i -l -e -f -C -D -v -T -J -b -K -c -u -m -a -h --inventory --limit --extra-vars --forks --check --diff --verbose --host-key-checking --timeout --max-connections --max-handshakes --task-timeout --output --junit --report --colour --color --compact --no-compact --profile --vault-pass-file --vault-password-file --vault-id --ask-vault-password --ask-vault-pass --become --become-user --ask-become-pass --connection --user --module-name --args --format --collate --output-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -641,6 +649,14 @@ _drover() {
                     ;;
                 --report)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --colour)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --vault-password-file)

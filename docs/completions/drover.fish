@@ -48,6 +48,9 @@ complete -c drover -n "__fish_drover_using_subcommand play" -l output -d 'Output
 json\t''"
 complete -c drover -n "__fish_drover_using_subcommand play" -l junit -d 'Also write the results as JUnit XML (one testsuite per play, one testcase per task and host)' -r -F
 complete -c drover -n "__fish_drover_using_subcommand play" -l report -d 'Also write a self-contained HTML report of the run (grid, results, diffs, timings, recap)' -r -F
+complete -c drover -n "__fish_drover_using_subcommand play" -l color -l colour -d 'Colour: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE=1 forces it), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c drover -n "__fish_drover_using_subcommand play" -l vault-password-file -l vault-pass-file -d 'A vault password file, or an executable that prints the password (repeatable)' -r -F
 complete -c drover -n "__fish_drover_using_subcommand play" -l vault-id -d 'A vault identity: `label@file`, `label@prompt`, or a password file (repeatable)' -r
 complete -c drover -n "__fish_drover_using_subcommand play" -l become-user -d 'The user to become (default root)' -r
@@ -58,7 +61,10 @@ complete -c drover -n "__fish_drover_using_subcommand play" -l skip-tags -d 'Ski
 complete -c drover -n "__fish_drover_using_subcommand play" -l start-at-task -d 'Start the playbook at the task with this name (a glob like `install *` works too)' -r
 complete -c drover -n "__fish_drover_using_subcommand play" -s C -l check -d 'Don\'t change anything; report what would change'
 complete -c drover -n "__fish_drover_using_subcommand play" -s D -l diff -d 'Show the differences in changed files'
-complete -c drover -n "__fish_drover_using_subcommand play" -s v -l verbose -d 'More output (-v results, -vv task paths)'
+complete -c drover -n "__fish_drover_using_subcommand play" -s v -l verbose -d 'More output (-v results, -vv task paths, -vvv gathered facts)'
+complete -c drover -n "__fish_drover_using_subcommand play" -l compact -d 'One line per task with its counts; only failures, unreachable hosts and (with --diff) changes get their own lines [default: on a terminal above 20 hosts, unless -v]'
+complete -c drover -n "__fish_drover_using_subcommand play" -l no-compact -d 'Every host\'s result on its own line, however many hosts'
+complete -c drover -n "__fish_drover_using_subcommand play" -l profile -d 'After the recap, the slowest tasks and hosts (also in --output json, as `profile`)'
 complete -c drover -n "__fish_drover_using_subcommand play" -s J -l ask-vault-pass -l ask-vault-password -d 'Ask for the vault password (needs a terminal)'
 complete -c drover -n "__fish_drover_using_subcommand play" -s b -l become -d 'Run tasks as another user (sudo), unless a task says otherwise'
 complete -c drover -n "__fish_drover_using_subcommand play" -s K -l ask-become-pass -d 'Ask for the become (sudo) password (needs a terminal)'
@@ -83,6 +89,9 @@ complete -c drover -n "__fish_drover_using_subcommand run" -l output -d 'Output 
 json\t''"
 complete -c drover -n "__fish_drover_using_subcommand run" -l junit -d 'Also write the results as JUnit XML (one testsuite per play, one testcase per task and host)' -r -F
 complete -c drover -n "__fish_drover_using_subcommand run" -l report -d 'Also write a self-contained HTML report of the run (grid, results, diffs, timings, recap)' -r -F
+complete -c drover -n "__fish_drover_using_subcommand run" -l color -l colour -d 'Colour: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE=1 forces it), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c drover -n "__fish_drover_using_subcommand run" -l vault-password-file -l vault-pass-file -d 'A vault password file, or an executable that prints the password (repeatable)' -r -F
 complete -c drover -n "__fish_drover_using_subcommand run" -l vault-id -d 'A vault identity: `label@file`, `label@prompt`, or a password file (repeatable)' -r
 complete -c drover -n "__fish_drover_using_subcommand run" -l become-user -d 'The user to become (default root)' -r
@@ -95,7 +104,10 @@ ansible\t'Ansible\'s ad-hoc layout: `host | CHANGED | rc=0 >>` then the output'"
 complete -c drover -n "__fish_drover_using_subcommand run" -l output-dir -d 'Also write each host\'s output to DIR/HOST.stdout, DIR/HOST.stderr and DIR/HOST.rc' -r -F
 complete -c drover -n "__fish_drover_using_subcommand run" -s C -l check -d 'Don\'t change anything; report what would change'
 complete -c drover -n "__fish_drover_using_subcommand run" -s D -l diff -d 'Show the differences in changed files'
-complete -c drover -n "__fish_drover_using_subcommand run" -s v -l verbose -d 'More output (-v results, -vv task paths)'
+complete -c drover -n "__fish_drover_using_subcommand run" -s v -l verbose -d 'More output (-v results, -vv task paths, -vvv gathered facts)'
+complete -c drover -n "__fish_drover_using_subcommand run" -l compact -d 'One line per task with its counts; only failures, unreachable hosts and (with --diff) changes get their own lines [default: on a terminal above 20 hosts, unless -v]'
+complete -c drover -n "__fish_drover_using_subcommand run" -l no-compact -d 'Every host\'s result on its own line, however many hosts'
+complete -c drover -n "__fish_drover_using_subcommand run" -l profile -d 'After the recap, the slowest tasks and hosts (also in --output json, as `profile`)'
 complete -c drover -n "__fish_drover_using_subcommand run" -s J -l ask-vault-pass -l ask-vault-password -d 'Ask for the vault password (needs a terminal)'
 complete -c drover -n "__fish_drover_using_subcommand run" -s b -l become -d 'Run tasks as another user (sudo), unless a task says otherwise'
 complete -c drover -n "__fish_drover_using_subcommand run" -s K -l ask-become-pass -d 'Ask for the become (sudo) password (needs a terminal)'

@@ -37,6 +37,25 @@ impl Colours {
         }
     }
 
+    /// A unified diff's line, coloured as `git diff` colours it: added green, removed red, hunks cyan.
+    fn diff_line(&self, line: &str) -> String {
+        let style = if line.starts_with("+++") || line.starts_with("---") {
+            return line.to_string();
+        } else if line.starts_with('+') {
+            &self.ok
+        } else if line.starts_with('-') {
+            &self.failed
+        } else if line.starts_with("@@") {
+            &self.skipped
+        } else {
+            return line.to_string();
+        };
+        match line.strip_suffix('\n') {
+            Some(body) => format!("{}\n", style.apply_to(body)),
+            None => style.apply_to(line).to_string(),
+        }
+    }
+
     fn of(&self, status: Status) -> &Style {
         match status {
             Status::Ok => &self.ok,
@@ -72,7 +91,10 @@ impl<W: Write> DefaultReporter<W> {
             return;
         }
         for diff in diffs {
-            let _ = write!(self.out, "{}", unified_diff(diff));
+            let text = unified_diff(diff);
+            for line in text.split_inclusive('\n') {
+                let _ = write!(self.out, "{}", self.colours.diff_line(line));
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 //! One JSON document for the whole run, printed at the end (the shape of Ansible's `json` callback).
 
 use super::Reporter;
+use super::profile::Profiler;
 use crate::exec::{RunSummary, TaskResult};
 use crate::playbook::{Play, Task};
 use serde_json::{Map, Value, json};
@@ -10,6 +11,7 @@ pub struct JsonReporter<W: Write> {
     out: W,
     plays: Vec<Value>,
     warnings: Vec<String>,
+    profiler: Option<Profiler>,
 }
 
 impl<W: Write> JsonReporter<W> {
@@ -18,7 +20,14 @@ impl<W: Write> JsonReporter<W> {
             out,
             plays: Vec::new(),
             warnings: Vec::new(),
+            profiler: None,
         }
+    }
+
+    /// `--profile`: the document gains `profile` (the slowest tasks and hosts first).
+    pub fn with_profile(mut self, profile: bool) -> Self {
+        self.profiler = profile.then(Profiler::default);
+        self
     }
 
     fn current_tasks(&mut self) -> Option<&mut Vec<Value>> {
@@ -42,9 +51,15 @@ impl<W: Write> Reporter for JsonReporter<W> {
         if let Some(tasks) = self.current_tasks() {
             tasks.push(entry);
         }
+        if let Some(profiler) = &mut self.profiler {
+            profiler.task_start(task.display_name(), task.origin.to_string());
+        }
     }
 
     fn host_result(&mut self, host: &str, _task: Option<&Task>, result: &TaskResult) {
+        if let Some(profiler) = &mut self.profiler {
+            profiler.host_result(host);
+        }
         let mut shown = result.result.clone();
         shown.insert("status".into(), Value::from(result.status.as_str()));
         if result.ignored {
@@ -84,6 +99,10 @@ impl<W: Write> Reporter for JsonReporter<W> {
         let mut doc = json!({"plays": self.plays, "stats": stats, "warnings": self.warnings});
         if let (Some(signal), Some(doc)) = (summary.interrupted, doc.as_object_mut()) {
             doc.insert("interrupted".into(), Value::from(signal.name()));
+        }
+        if let (Some(profiler), Some(doc)) = (&self.profiler, doc.as_object_mut()) {
+            let profile = serde_json::to_value(profiler.profile()).unwrap_or(Value::Null);
+            doc.insert("profile".into(), profile);
         }
         let _ = serde_json::to_writer_pretty(&mut self.out, &doc);
         let _ = writeln!(self.out);

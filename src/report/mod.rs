@@ -7,8 +7,11 @@ mod default;
 mod html;
 mod json;
 mod junit;
+pub mod profile;
 pub mod record;
+pub mod snippet;
 mod tee;
+mod terminal;
 
 pub use adhoc::{AdhocFormat, AdhocReporter, AdhocView, compress_hosts};
 pub use default::DefaultReporter;
@@ -16,6 +19,10 @@ pub use html::HtmlReporter;
 pub use json::JsonReporter;
 pub use junit::JunitReporter;
 pub use tee::TeeReporter;
+pub use terminal::{
+    COMPACT_ABOVE, ColorChoice, Compact, DisplayArgs, TerminalReporter, TerminalView,
+    colour_wanted, progress_wanted,
+};
 
 use crate::exec::{RunSummary, TaskResult};
 use crate::playbook::{Play, Task};
@@ -23,6 +30,8 @@ use crate::playbook::{Play, Task};
 pub trait Reporter {
     fn play_start(&mut self, play: &Play);
     fn task_start(&mut self, task: &Task, handler: bool);
+    /// The hosts the task just started runs on (right after `task_start`), for live progress.
+    fn task_hosts(&mut self, _hosts: &[&str]) {}
     /// A host's outcome; `task` is `None` for failures outside a task (e.g. `vars_files`).
     fn host_result(&mut self, host: &str, task: Option<&Task>, result: &TaskResult);
     fn no_hosts_left(&mut self);

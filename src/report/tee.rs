@@ -26,6 +26,10 @@ impl Reporter for TeeReporter<'_> {
             .for_each(|r| r.task_start(task, handler));
     }
 
+    fn task_hosts(&mut self, hosts: &[&str]) {
+        self.reporters.iter_mut().for_each(|r| r.task_hosts(hosts));
+    }
+
     fn host_result(&mut self, host: &str, task: Option<&Task>, result: &TaskResult) {
         self.reporters
             .iter_mut()

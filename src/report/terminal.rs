@@ -1,0 +1,537 @@
+//! What a person at a terminal sees of a playbook run: Ansible's output (the [`DefaultReporter`]
+//! formats it), plus
+//! - live progress while a task runs (a TTY only, never with `CI` set): the task, hosts done/total,
+//!   the counts so far, the elapsed time and the hosts still working; results print above it;
+//! - `--compact` (automatic on a terminal above [`COMPACT_ABOVE`] hosts unless `-v`; off a terminal
+//!   logs keep Ansible's lines, which scripts parse): one line per task with its
+//!   counts; only failures, unreachable hosts and (with `--diff`) changes get lines of their own, and
+//!   the recap groups hosts with the same counts;
+//! - `--profile`: the slowest tasks and hosts after the recap.
+//!
+//! Every event is formatted into a buffer first, then written in one go (around the progress bar).
+
+use super::default::DefaultReporter;
+use super::profile::Profiler;
+use super::{Reporter, compress_hosts};
+use crate::exec::{HostStats, RunSummary, Status, TaskResult};
+use crate::playbook::{Play, Task};
+use console::Style;
+use indexmap::{IndexMap, IndexSet};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::cell::RefCell;
+use std::io::Write;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+/// Tasks on more hosts than this are shown compact on a terminal unless `-v` or `--no-compact`.
+pub const COMPACT_ABOVE: usize = 20;
+
+/// How many still-working hosts the progress line names.
+const NAMED_PENDING: usize = 3;
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// The terminal display options, shared by `drover play` and `drover run`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct DisplayArgs {
+    /// Colour: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE=1 forces it), always, never.
+    #[arg(
+        long = "color",
+        visible_alias = "colour",
+        value_enum,
+        value_name = "WHEN",
+        default_value_t = ColorChoice::Auto
+    )]
+    pub color: ColorChoice,
+    /// One line per task with its counts; only failures, unreachable hosts and (with --diff)
+    /// changes get their own lines [default: on a terminal above 20 hosts, unless -v].
+    #[arg(long = "compact", overrides_with = "no_compact")]
+    pub compact: bool,
+    /// Every host's result on its own line, however many hosts.
+    #[arg(long = "no-compact", overrides_with = "compact")]
+    pub no_compact: bool,
+    /// After the recap, the slowest tasks and hosts (also in --output json, as `profile`).
+    #[arg(long = "profile")]
+    pub profile: bool,
+}
+
+impl DisplayArgs {
+    pub fn compact_mode(&self) -> Compact {
+        match (self.compact, self.no_compact) {
+            (true, _) => Compact::Always,
+            (_, true) => Compact::Never,
+            _ => Compact::Auto,
+        }
+    }
+
+    /// Whether stdout gets colour: the flag, else CLICOLOR_FORCE, else NO_COLOR, else a terminal.
+    pub fn colour(&self, stdout_is_terminal: bool) -> bool {
+        colour_wanted(self.color, stdout_is_terminal, |name| {
+            std::env::var(name).ok()
+        })
+    }
+}
+
+/// The colour decision, with the environment passed in (testable).
+pub fn colour_wanted(
+    choice: ColorChoice,
+    terminal: bool,
+    env: impl Fn(&str) -> Option<String>,
+) -> bool {
+    let set = |name: &str| env(name).is_some_and(|v| !v.is_empty() && v != "0");
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto if set("CLICOLOR_FORCE") => true,
+        ColorChoice::Auto if env("NO_COLOR").is_some_and(|v| !v.is_empty()) => false,
+        ColorChoice::Auto => terminal,
+    }
+}
+
+/// Whether live progress may be drawn: a terminal, and not a CI job (`CI` set, as every CI service
+/// sets it, and not `false`/`0`).
+pub fn progress_wanted(terminal: bool, env: impl Fn(&str) -> Option<String>) -> bool {
+    let ci = env("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0");
+    terminal && !ci
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compact {
+    Auto,
+    Always,
+    Never,
+}
+
+impl Compact {
+    fn applies(self, hosts: usize, verbosity: u8, terminal: bool) -> bool {
+        match self {
+            Compact::Always => true,
+            Compact::Never => false,
+            Compact::Auto => terminal && hosts > COMPACT_ABOVE && verbosity == 0,
+        }
+    }
+}
+
+/// What the terminal reporter is asked to do.
+#[derive(Debug, Clone, Copy)]
+pub struct TerminalView {
+    pub verbosity: u8,
+    pub diff: bool,
+    pub colour: bool,
+    pub progress: bool,
+    /// stdout is a terminal (automatic `--compact` only there).
+    pub terminal: bool,
+    pub compact: Compact,
+    pub profile: bool,
+}
+
+/// A `Write` that appends to a buffer the reporter empties after each event.
+#[derive(Clone, Default)]
+struct Shared(Rc<RefCell<Vec<u8>>>);
+
+impl Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Shared {
+    fn take(&self) -> Vec<u8> {
+        std::mem::take(&mut *self.0.borrow_mut())
+    }
+}
+
+/// Counts of one task's results so far.
+#[derive(Debug, Default, Clone, Copy)]
+struct Counts {
+    ok: usize,
+    changed: usize,
+    failed: usize,
+    unreachable: usize,
+    skipped: usize,
+    ignored: usize,
+    interrupted: usize,
+}
+
+impl Counts {
+    fn add(&mut self, result: &TaskResult) {
+        match result.status {
+            Status::Ok => self.ok += 1,
+            Status::Changed => self.changed += 1,
+            Status::Skipped => self.skipped += 1,
+            Status::Failed if result.ignored => self.ignored += 1,
+            Status::Failed => self.failed += 1,
+            Status::Unreachable => self.unreachable += 1,
+            Status::Interrupted => self.interrupted += 1,
+        }
+    }
+
+    fn done(&self) -> usize {
+        self.ok
+            + self.changed
+            + self.failed
+            + self.unreachable
+            + self.skipped
+            + self.ignored
+            + self.interrupted
+    }
+
+    fn worst(&self) -> Status {
+        if self.failed + self.unreachable + self.interrupted > 0 {
+            Status::Failed
+        } else if self.changed > 0 {
+            Status::Changed
+        } else {
+            Status::Ok
+        }
+    }
+
+    fn text(&self) -> String {
+        let mut text = format!(
+            "ok={} changed={} failed={} unreachable={} skipped={}",
+            self.ok, self.changed, self.failed, self.unreachable, self.skipped
+        );
+        if self.ignored > 0 {
+            text.push_str(&format!(" ignored={}", self.ignored));
+        }
+        if self.interrupted > 0 {
+            text.push_str(&format!(" interrupted={}", self.interrupted));
+        }
+        text
+    }
+}
+
+/// The task being run.
+struct Running {
+    title: String,
+    total: usize,
+    pending: IndexSet<String>,
+    counts: Counts,
+    start: Instant,
+    compact: bool,
+    /// Compact mode: the lines of failures and changes, printed under the task's line at its end.
+    held: Vec<u8>,
+}
+
+pub struct TerminalReporter<W: Write> {
+    out: W,
+    format: DefaultReporter<Shared>,
+    buffer: Shared,
+    view: TerminalView,
+    task: Option<Running>,
+    bar: Option<ProgressBar>,
+    profiler: Option<Profiler>,
+    /// Some task was shown compact: the recap groups hosts too.
+    compacted: bool,
+    styles: Styles,
+}
+
+struct Styles {
+    ok: Style,
+    changed: Style,
+    failed: Style,
+}
+
+impl Styles {
+    fn new(enabled: bool) -> Self {
+        Styles {
+            ok: Style::new().green().force_styling(enabled),
+            changed: Style::new().yellow().force_styling(enabled),
+            failed: Style::new().red().force_styling(enabled),
+        }
+    }
+
+    fn of(&self, status: Status) -> &Style {
+        match status {
+            Status::Changed => &self.changed,
+            Status::Failed | Status::Unreachable | Status::Interrupted => &self.failed,
+            _ => &self.ok,
+        }
+    }
+}
+
+impl<W: Write> TerminalReporter<W> {
+    pub fn new(out: W, view: TerminalView) -> Self {
+        let buffer = Shared::default();
+        TerminalReporter {
+            out,
+            format: DefaultReporter::new(buffer.clone(), view.verbosity, view.diff, view.colour),
+            buffer,
+            view,
+            task: None,
+            bar: None,
+            profiler: view.profile.then(Profiler::default),
+            compacted: false,
+            styles: Styles::new(view.colour),
+        }
+    }
+
+    /// Writes what the formatter produced, above the progress bar if there is one.
+    fn flush(&mut self) {
+        let bytes = self.buffer.take();
+        self.write_out(&bytes);
+    }
+
+    fn write_out(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        let out = &mut self.out;
+        let mut write = || {
+            let _ = out.write_all(bytes);
+            let _ = out.flush();
+        };
+        match &self.bar {
+            Some(bar) => bar.suspend(write),
+            None => write(),
+        }
+    }
+
+    /// Removes the progress line (before the recap; a run's one bar is reused from task to task,
+    /// as making and ending one per task cost ~10 ms each).
+    fn clear_bar(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+
+    /// Ends the running task: its compact line and held lines.
+    fn finish_task(&mut self) {
+        let Some(task) = self.task.take() else {
+            return;
+        };
+        if !task.compact {
+            return;
+        }
+        let seconds = task.start.elapsed().as_secs_f64();
+        let line = format!(
+            "{} {} ({} host{}, {seconds:.1}s)",
+            task.title,
+            task.counts.text(),
+            task.total,
+            if task.total == 1 { "" } else { "s" }
+        );
+        let styled = self.styles.of(task.counts.worst()).apply_to(line);
+        let mut bytes = format!("{styled}\n").into_bytes();
+        bytes.extend_from_slice(&task.held);
+        self.write_out(&bytes);
+    }
+
+    fn start_bar(&mut self) {
+        let Some(task) = &self.task else { return };
+        if !self.view.progress || task.total == 0 {
+            return;
+        }
+        let bar = self.bar.get_or_insert_with(|| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stdout_with_hz(10));
+            let template = "{spinner:.cyan} {prefix} {pos}/{len} {msg} [{elapsed}]";
+            if let Ok(style) = ProgressStyle::with_template(template) {
+                bar.set_style(style);
+            }
+            bar.enable_steady_tick(Duration::from_millis(250));
+            bar
+        });
+        bar.reset();
+        bar.set_length(task.total as u64);
+        bar.set_prefix(task.title.clone());
+        bar.set_message(progress_message(task));
+    }
+
+    fn update_bar(&self) {
+        if let (Some(bar), Some(task)) = (&self.bar, &self.task) {
+            bar.set_position(task.counts.done() as u64);
+            bar.set_message(progress_message(task));
+        }
+    }
+
+    /// The recap in compact mode: hosts with the same counts on one line (`web[01-40]`).
+    fn grouped_recap(&mut self, summary: &RunSummary) {
+        let mut groups: IndexMap<String, (Vec<&str>, Status)> = IndexMap::new();
+        for (host, stats) in &summary.stats {
+            let key = recap_counts(stats, summary.interrupted.is_some());
+            groups
+                .entry(key)
+                .or_insert_with(|| (Vec::new(), recap_status(stats)))
+                .0
+                .push(host);
+        }
+        let stars = "*".repeat(68);
+        let mut text = format!("\nPLAY RECAP {stars}\n");
+        for (counts, (hosts, status)) in groups {
+            let name = compress_hosts(&hosts);
+            let styled = self.styles.of(status).apply_to(format!("{name:<26}"));
+            text.push_str(&format!("{styled}: {counts}\n"));
+        }
+        text.push('\n');
+        self.write_out(text.as_bytes());
+    }
+}
+
+fn recap_status(s: &HostStats) -> Status {
+    if s.failed > 0 || s.unreachable > 0 || s.interrupted > 0 {
+        Status::Failed
+    } else if s.changed > 0 {
+        Status::Changed
+    } else {
+        Status::Ok
+    }
+}
+
+fn recap_counts(s: &HostStats, interrupted: bool) -> String {
+    let mut line = format!(
+        "ok={:<4} changed={:<4} unreachable={:<4} failed={:<4} skipped={:<4} rescued={:<4} ignored={}",
+        s.ok, s.changed, s.unreachable, s.failed, s.skipped, s.rescued, s.ignored
+    );
+    if interrupted {
+        line.push_str(&format!("    interrupted={}", s.interrupted));
+    }
+    line
+}
+
+/// `ok=3 changed=1 failed=0 unreachable=0 skipped=0 · working: web3, web7 +5 more`.
+fn progress_message(task: &Running) -> String {
+    let mut message = task.counts.text();
+    if !task.pending.is_empty() {
+        let named: Vec<&str> = task
+            .pending
+            .iter()
+            .take(NAMED_PENDING)
+            .map(String::as_str)
+            .collect();
+        message.push_str(&format!(" · working: {}", named.join(", ")));
+        let more = task.pending.len().saturating_sub(NAMED_PENDING);
+        if more > 0 {
+            message.push_str(&format!(" +{more} more"));
+        }
+    }
+    message
+}
+
+impl<W: Write> Reporter for TerminalReporter<W> {
+    fn play_start(&mut self, play: &Play) {
+        self.finish_task();
+        self.format.play_start(play);
+        self.flush();
+    }
+
+    fn task_start(&mut self, task: &Task, handler: bool) {
+        self.finish_task();
+        let kind = if handler { "RUNNING HANDLER" } else { "TASK" };
+        // The banner waits in the buffer: `task_hosts` decides between it and the compact line.
+        self.format.task_start(task, handler);
+        if let Some(profiler) = &mut self.profiler {
+            profiler.task_start(task.display_name(), task.origin.to_string());
+        }
+        self.task = Some(Running {
+            title: format!("{kind} [{}]", task.display_name()),
+            total: 0,
+            pending: IndexSet::new(),
+            counts: Counts::default(),
+            start: Instant::now(),
+            compact: false,
+            held: Vec::new(),
+        });
+    }
+
+    fn task_hosts(&mut self, hosts: &[&str]) {
+        let view = self.view;
+        let compact = view
+            .compact
+            .applies(hosts.len(), view.verbosity, view.terminal);
+        if let Some(task) = &mut self.task {
+            task.total = hosts.len();
+            task.pending = hosts.iter().map(|h| h.to_string()).collect();
+            task.compact = compact;
+        }
+        if compact {
+            self.compacted = true;
+            self.buffer.take();
+        } else {
+            self.flush();
+        }
+        self.start_bar();
+    }
+
+    fn host_result(&mut self, host: &str, task: Option<&Task>, result: &TaskResult) {
+        if let Some(profiler) = &mut self.profiler {
+            profiler.host_result(host);
+        }
+        let compact = self.task.as_ref().is_some_and(|t| t.compact);
+        let own_line = !compact
+            || matches!(
+                result.status,
+                Status::Failed | Status::Unreachable | Status::Interrupted
+            )
+            || (self.view.diff && result.status == Status::Changed);
+        if own_line {
+            self.format.host_result(host, task, result);
+        }
+        let finished = match &mut self.task {
+            Some(running) => {
+                running.counts.add(result);
+                running.pending.shift_remove(host);
+                if compact {
+                    running.held.extend(self.buffer.take());
+                }
+                running.total > 0 && running.pending.is_empty()
+            }
+            None => false,
+        };
+        self.flush();
+        self.update_bar();
+        if finished {
+            self.finish_task();
+        }
+    }
+
+    fn no_hosts_left(&mut self) {
+        self.finish_task();
+        self.format.no_hosts_left();
+        self.flush();
+    }
+
+    fn included(&mut self, file: &std::path::Path, hosts: &[String], item: Option<&str>) {
+        self.format.included(file, hosts, item);
+        self.flush();
+    }
+
+    fn warning(&mut self, msg: &str) {
+        self.format.warning(msg);
+        self.flush();
+    }
+
+    fn recap(&mut self, summary: &RunSummary) {
+        self.finish_task();
+        self.clear_bar();
+        if self.compacted {
+            self.grouped_recap(summary);
+        } else {
+            self.format.recap(summary);
+            self.flush();
+        }
+        if let Some(profiler) = &self.profiler {
+            let mut text = String::new();
+            for line in profiler.profile().lines(79) {
+                text.push_str(&line);
+                text.push('\n');
+            }
+            text.push('\n');
+            self.write_out(text.as_bytes());
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "terminal_tests.rs"]
+mod tests;

@@ -1,0 +1,216 @@
+//! drover in a real pseudo-terminal (a private tmux server, read with `capture-pane`) against the
+//! real fleet: the live progress is on screen while a slow task runs and gone when it ends, the recap
+//! follows; Ctrl-C during a file copy shows the recap so far, exits 130 and leaves no temp file and
+//! no command running on any host. Like tests/fleet.rs, these fail — never skip — when the fleet or
+//! tmux is not there.
+
+mod common;
+
+use common::{fleet_dir, tempdir, write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// A tmux server of this test's own (its own socket), killed when dropped.
+struct Screen {
+    socket: String,
+}
+
+impl Screen {
+    /// Starts `command` (a shell line) in a 200×50 terminal; the pane stays after it exits and
+    /// shows `EXIT=<code>`.
+    fn start(name: &str, dir: &Path, command: &str) -> Screen {
+        let socket = format!("drover-pty-{}-{name}", std::process::id());
+        let line = format!("{command}; echo EXIT=$?; sleep 600");
+        let status = Command::new("tmux")
+            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d"])
+            .args(["-x", "200", "-y", "50", "-c"])
+            .arg(dir)
+            .arg(line)
+            .status()
+            .unwrap_or_else(|e| panic!("tmux (needed for the terminal tests): {e}"));
+        assert!(status.success(), "tmux new-session failed");
+        Screen { socket }
+    }
+
+    fn text(&self) -> String {
+        let out = Command::new("tmux")
+            .args([
+                "-L",
+                &self.socket,
+                "capture-pane",
+                "-p",
+                "-J",
+                "-S",
+                "-1000",
+            ])
+            .output()
+            .unwrap_or_else(|e| panic!("tmux capture-pane: {e}"));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Polls the screen until `ready` holds; the screen at that moment.
+    fn wait_for(&self, what: &str, timeout: Duration, ready: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let text = self.text();
+            if ready(&text) {
+                return text;
+            }
+            assert!(
+                start.elapsed() < timeout,
+                "no {what} on screen after {timeout:?}:\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(40));
+        }
+    }
+
+    fn keys(&self, keys: &str) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", keys])
+            .status()
+            .unwrap_or_else(|e| panic!("tmux send-keys: {e}"));
+        assert!(status.success());
+    }
+}
+
+impl Drop for Screen {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
+fn fleet() -> PathBuf {
+    fleet_dir("DROVER_FLEET_DIR", "the real fleet")
+}
+
+/// A shell line running drover as a person would at a terminal (no CI variable, colour off so the
+/// screen text is plain).
+fn drover_line(args: &str) -> String {
+    format!(
+        "env -u CI -u CLICOLOR_FORCE NO_COLOR=1 {} {args}",
+        env!("CARGO_BIN_EXE_drover")
+    )
+}
+
+fn exit_code(screen: &str) -> Option<i32> {
+    screen
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("EXIT=")?.parse().ok())
+}
+
+#[test]
+fn progress_shows_while_a_slow_task_runs_and_the_recap_follows() {
+    let fleet = fleet();
+    let dir = tempdir();
+    write(
+        &dir.path().join("p.yml"),
+        "- hosts: fleet\n  gather_facts: false\n  tasks:\n    - name: slow\n      command: \"sleep {{ 0 if inventory_hostname == 'host01' else 4 }}\"\n",
+    );
+    let inventory = fleet.join("inventory.ini");
+    let screen = Screen::start(
+        "progress",
+        dir.path(),
+        &drover_line(&format!("play p.yml -i {}", inventory.display())),
+    );
+    let during = screen.wait_for("progress of the slow task", Duration::from_secs(30), |s| {
+        s.contains("TASK [slow] 1/6") && s.contains("working: host02, host03, host04 +2 more")
+    });
+    assert!(during.contains("changed: [host01]"), "{during}");
+    assert!(during.contains("changed=1 failed=0"), "{during}");
+    let end = screen.wait_for("exit", Duration::from_secs(60), |s| exit_code(s).is_some());
+    assert_eq!(exit_code(&end), Some(0), "{end}");
+    assert!(end.contains("PLAY RECAP"), "{end}");
+    assert!(
+        end.contains("host06                    : ok=1    changed=1"),
+        "{end}"
+    );
+    assert!(
+        !end.contains("working:"),
+        "the progress line stayed:\n{end}"
+    );
+}
+
+#[test]
+fn ctrl_c_shows_the_recap_and_leaves_nothing_behind_on_the_hosts() {
+    let fleet = fleet();
+    let dir = tempdir();
+    let big = dir.path().join("big.bin");
+    let block: Vec<u8> = (0..=255u8).cycle().take(1 << 20).collect();
+    let content: Vec<u8> = block.repeat(64);
+    std::fs::write(&big, content).unwrap_or_else(|e| panic!("{e}"));
+    write(
+        &dir.path().join("p.yml"),
+        &format!(
+            "- hosts: fleet\n  gather_facts: false\n  tasks:\n    - name: big copy\n      copy: src={} dest=/root/pty-big.bin\n    - name: sleep\n      command: sleep 300\n",
+            big.display()
+        ),
+    );
+    let inventory = fleet.join("inventory.ini");
+    let screen = Screen::start(
+        "ctrl-c",
+        dir.path(),
+        &drover_line(&format!("play p.yml -i {}", inventory.display())),
+    );
+    screen.wait_for("the copy under way", Duration::from_secs(60), |s| {
+        s.contains("TASK [big copy] 0/6")
+    });
+    screen.keys("C-c");
+    let end = screen.wait_for("exit", Duration::from_secs(60), |s| exit_code(s).is_some());
+    assert_eq!(exit_code(&end), Some(130), "{end}");
+    assert!(end.contains("PLAY RECAP"), "{end}");
+    assert!(end.contains("interrupted="), "{end}");
+    assert!(end.contains("User interrupted execution (SIGINT)"), "{end}");
+    assert!(!end.contains("TASK [sleep]"), "{end}");
+    for host in 1..=6 {
+        let upper = fleet.join(format!("hosts/host{host:02}/upper"));
+        let leftovers = temp_files(&upper);
+        assert!(leftovers.is_empty(), "host{host:02}: {leftovers:?}");
+    }
+}
+
+/// drover's remote temp files (`.NAME.drover.XXXXXX`) anywhere a host wrote.
+fn temp_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            found.extend(temp_files(&path));
+        } else if name.contains(".drover.") {
+            found.push(path);
+        }
+    }
+    found
+}
+
+#[test]
+fn on_a_terminal_more_than_twenty_hosts_are_compact_by_default() {
+    let dir = tempdir();
+    let hosts: String = (1..=25)
+        .map(|i| format!("h{i:02} ansible_connection=local\n"))
+        .collect();
+    write(&dir.path().join("hosts.ini"), &hosts);
+    write(
+        &dir.path().join("p.yml"),
+        "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: greet\n      debug: msg=hi\n",
+    );
+    let screen = Screen::start(
+        "compact",
+        dir.path(),
+        &drover_line("play p.yml -i hosts.ini"),
+    );
+    let end = screen.wait_for("exit", Duration::from_secs(60), |s| exit_code(s).is_some());
+    assert_eq!(exit_code(&end), Some(0), "{end}");
+    assert!(
+        end.contains("TASK [greet] ok=25 changed=0 failed=0 unreachable=0 skipped=0 (25 hosts,"),
+        "{end}"
+    );
+    assert!(!end.contains("ok: [h01]"), "{end}");
+    assert!(end.contains("h[01-25]                  : ok=1 "), "{end}");
+}
