@@ -201,7 +201,7 @@ fn options(connect: &ConnectArgs) -> Result<RunOptions, u8> {
 }
 
 async fn play(args: PlayArgs, interrupt: &Interrupt) -> u8 {
-    let options = match options(&args.connect) {
+    let mut options = match options(&args.connect) {
         Ok(o) => o,
         Err(code) => return code,
     };
@@ -210,6 +210,8 @@ async fn play(args: PlayArgs, interrupt: &Interrupt) -> u8 {
         Err(code) => return code,
     };
     let selection = crate::playbook::TagSelection::new(&args.tags, &args.skip_tags);
+    options.run_tags = selection.only.iter().cloned().collect();
+    options.skip_tags = selection.skip.iter().cloned().collect();
     let mut playbooks = Vec::new();
     for path in &args.playbooks {
         match load_playbook(path) {

@@ -427,6 +427,9 @@ impl ConnectArgs {
             remote_user: self.connection.remote_user.clone(),
             remote_port: self.connection.remote_port,
             private_key_file: self.connection.private_key_file.clone(),
+            // `drover play` fills these in from its `--tags`/`--skip-tags`.
+            run_tags: Vec::new(),
+            skip_tags: Vec::new(),
         })
     }
 

@@ -7,6 +7,7 @@ mod connect;
 mod host;
 mod interrupt;
 pub(crate) mod iterator;
+mod magic;
 mod result;
 mod timeout;
 mod worker;
@@ -61,6 +62,9 @@ pub struct RunOptions {
     pub remote_user: Option<String>,
     pub remote_port: Option<u16>,
     pub private_key_file: Option<PathBuf>,
+    /// `--tags` and `--skip-tags` as given (`ansible_run_tags`, `ansible_skip_tags`).
+    pub run_tags: Vec<String>,
+    pub skip_tags: Vec<String>,
 }
 
 impl Default for RunOptions {
@@ -83,6 +87,8 @@ impl Default for RunOptions {
             remote_user: None,
             remote_port: None,
             private_key_file: None,
+            run_tags: Vec::new(),
+            skip_tags: Vec::new(),
         }
     }
 }
@@ -102,13 +108,7 @@ impl RunContext<'_> {
     /// Ansible's magic variables that differ from host to host; the shared ones are the play
     /// templar's globals.
     pub fn magic_vars(&self, host: &str) -> Vars {
-        let mut vars = Map::new();
-        vars.insert("inventory_hostname".into(), Value::from(host));
-        let short = host.split('.').next().unwrap_or(host);
-        vars.insert("inventory_hostname_short".into(), Value::from(short));
-        let group_names = self.inventory.group_names(host);
-        vars.insert("group_names".into(), Value::from(group_names));
-        vars
+        magic::host_magic(self.inventory, host)
     }
 }
 
@@ -122,7 +122,7 @@ fn play_globals(
     playbook_dir: &Path,
     selected: &[String],
 ) -> Vars {
-    let mut vars = Map::new();
+    let mut vars = magic::run_globals(options);
     vars.insert("groups".into(), Value::Object(inventory.groups()));
     let play_hosts = Value::from(selected.to_vec());
     for key in [
@@ -135,7 +135,7 @@ fn play_globals(
     }
     vars.insert(
         "playbook_dir".into(),
-        Value::from(playbook_dir.display().to_string()),
+        Value::from(magic::absolute(playbook_dir).display().to_string()),
     );
     vars.insert("ansible_check_mode".into(), Value::Bool(options.check));
     vars.insert("ansible_diff_mode".into(), Value::Bool(options.diff));
@@ -197,6 +197,7 @@ pub async fn run_playbook_until(
     let templar = Templar::new();
     let pool = Pool::new(Limits::new(options.max_connections, options.max_handshakes));
     let mut run = Run {
+        hostvars: magic::hostvars_store(inventory),
         hosts: IndexMap::new(),
         summary: RunSummary::default(),
         reporter,
@@ -224,8 +225,8 @@ pub async fn run_playbook_until(
             }
             run.summary.stats.entry(name.clone()).or_default();
         }
-        let play_templar =
-            templar.with_globals(&play_globals(inventory, options, &playbook.dir, &selected));
+        let globals = play_globals(inventory, options, &playbook.dir, &selected);
+        let play_templar = magic::play_templar(&templar, &globals, &run.hostvars, options);
         let ctx = RunContext {
             options,
             templar: &play_templar,
@@ -248,6 +249,8 @@ pub async fn run_playbook_until(
 
 /// What a run carries from task to task: every host met so far, the counters, the reporter.
 struct Run<'r> {
+    /// Every host's facts and registered results as other hosts' templates see them.
+    hostvars: Arc<crate::template::HostvarsStore>,
     hosts: IndexMap<String, HostState>,
     summary: RunSummary,
     reporter: &'r mut dyn Reporter,
@@ -489,6 +492,12 @@ impl Run<'_> {
             return Vec::new();
         }
         let wanted: HashSet<&str> = targets.iter().map(String::as_str).collect();
+        magic::publish_changed(
+            &self.hostvars,
+            self.hosts
+                .values()
+                .filter(|h| wanted.contains(h.name.as_str())),
+        );
         let active: Vec<&mut HostState> = self
             .hosts
             .values_mut()
