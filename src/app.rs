@@ -249,6 +249,8 @@ async fn play(args: PlayArgs, roles_path: Option<&[PathBuf]>, interrupt: &Interr
         Err(code) => return code,
     };
     let selection = crate::playbook::TagSelection::new(&args.tags, &args.skip_tags);
+    options.run_tags = selection.only.iter().cloned().collect();
+    options.skip_tags = selection.skip.iter().cloned().collect();
     let mut playbooks = Vec::new();
     for path in &args.playbooks {
         match load_playbook_with_roles(path, roles_path) {

@@ -451,6 +451,9 @@ impl ConnectArgs {
             private_key_file: self.connection.private_key_file.clone(),
             force_handlers: false,
             connection: self.connection_type.clone(),
+            // `drover play` fills these in from its `--tags`/`--skip-tags`.
+            run_tags: Vec::new(),
+            skip_tags: Vec::new(),
         })
     }
 

@@ -1,8 +1,9 @@
 //! The one place drover reads YAML. Ansible's YAML is 1.1 as PyYAML reads it: `yes/no/on/off` are
 //! booleans, `0755` is octal, `<<` merges, a repeated key keeps its last value. serde-saphyr does all of
-//! these with the options below. Known difference: a bare `y`/`n` reads as a boolean (PyYAML keeps the
-//! string); quote it to keep text. An integer too big for 64 bits (Python keeps every digit) is read
-//! as the string of its digits, never rounded to a float.
+//! these with the options below. Where it reads more than PyYAML, the scalar is quoted before
+//! parsing: a bare `y`/`n` or a mixed-case `yEs` (serde-saphyr: a boolean; PyYAML: a string) stays a
+//! string, and an integer too big for 64 bits (Python keeps every digit) is read as the string of its
+//! digits, never rounded to a float.
 
 use serde::de::DeserializeOwned;
 use std::fmt;
@@ -88,7 +89,8 @@ pub fn from_str<T: DeserializeOwned>(text: &str, file: &Path) -> Result<T, YamlE
     } else {
         text
     };
-    let text = big_integers_as_strings(text);
+    let literal = unsafe_as_literal(text);
+    let text = as_pyyaml_reads(&literal);
     serde_saphyr::from_str_with_options(&text, options()).map_err(|e| {
         let (line, column) = e
             .location()
@@ -143,14 +145,68 @@ fn budget_breach(breach: &serde_saphyr::budget::BudgetBreach) -> String {
     }
 }
 
-/// Python reads `123456789012345678901234567890` as an exact int; serde-saphyr would round it to a
-/// float (`1.2345678901234568e29`). Such plain scalars are quoted before parsing, so they arrive as
-/// the string of their digits. Only files with a run of 19+ digits pay for the extra parse.
-fn big_integers_as_strings(text: &str) -> std::borrow::Cow<'_, str> {
-    if !has_long_digit_run(text) {
+/// `!unsafe` scalars become strings that render to exactly their text: Ansible never templates
+/// them. A value without template markers only loses its tag; one with markers is wrapped in
+/// `{% raw %}…{% endraw %}`, which every render turns back into the text as written. Lines keep
+/// their numbers (a multi-line scalar is followed by as many newlines as it spanned).
+fn unsafe_as_literal(text: &str) -> std::borrow::Cow<'_, str> {
+    use serde_saphyr::granit_parser::{Event, Parser};
+    if !text.contains("!unsafe") {
         return std::borrow::Cow::Borrowed(text);
     }
-    let spans = big_integer_spans(text);
+    let mut spans = Vec::new();
+    for event in Parser::new_from_str(text) {
+        let Ok((Event::Scalar(value, _, _, Some(tag)), span)) = event else {
+            if event.is_err() {
+                break;
+            }
+            continue;
+        };
+        let start = span.tag_start().and_then(|m| m.byte_offset());
+        if let (true, Some(start), Some(range)) =
+            (tag.original() == "!unsafe", start, span.byte_range())
+        {
+            spans.push((start, range.end, literal_template(&value)));
+        }
+    }
+    if spans.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 32 * spans.len());
+    let mut at = 0;
+    for (start, end, literal) in spans {
+        let (Some(before), Some(replaced)) = (text.get(at..start), text.get(start..end)) else {
+            continue;
+        };
+        out.push_str(before);
+        out.push_str(&serde_json::to_string(&literal).unwrap_or_default());
+        out.push_str(&"\n".repeat(replaced.matches('\n').count()));
+        at = end;
+    }
+    out.push_str(text.get(at..).unwrap_or(""));
+    std::borrow::Cow::Owned(out)
+}
+
+/// A template whose output is `text`, whatever it holds.
+fn literal_template(text: &str) -> String {
+    if !(text.contains("{{") || text.contains("{%") || text.contains("{#")) {
+        return text.to_string();
+    }
+    // No `{%` inside the raw block, so no `{% raw %}`/`{% endraw %}` of the text can end or nest it.
+    let body = text.replace("{%", "{% endraw %}{{ '{%' }}{% raw %}");
+    format!("{{% raw %}}{body}{{% endraw %}}")
+}
+
+/// Quotes the plain scalars serde-saphyr would read differently from PyYAML, so they arrive as
+/// the strings PyYAML makes of them: integers outside 64 bits (`123456789012345678901234567890`
+/// is an exact int in Python, serde-saphyr would round it to a float) and the boolean spellings
+/// PyYAML does not know (`y`, `N`, `yEs`). Only files with such a word or a run of 19+ digits pay
+/// for the extra parse.
+fn as_pyyaml_reads(text: &str) -> std::borrow::Cow<'_, str> {
+    if !has_long_digit_run(text) && !has_foreign_boolean_word(text) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let spans = foreign_scalar_spans(text);
     if spans.is_empty() {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -158,9 +214,9 @@ fn big_integers_as_strings(text: &str) -> std::borrow::Cow<'_, str> {
     let mut at = 0;
     for (start, end) in spans {
         out.push_str(&text[at..start]);
-        let digits = text[start..end].trim_start_matches('+');
+        let scalar = text[start..end].trim_start_matches('+');
         out.push('"');
-        out.push_str(digits);
+        out.push_str(scalar);
         out.push('"');
         at = end;
     }
@@ -174,9 +230,35 @@ fn has_long_digit_run(text: &str) -> bool {
         .any(|run| run.len() >= 19)
 }
 
-/// Byte ranges of untagged plain scalars that are decimal integers outside 64 bits. A text the
-/// parser rejects yields what was found before the error; the real parse reports the error.
-fn big_integer_spans(text: &str) -> Vec<(usize, usize)> {
+fn has_foreign_boolean_word(text: &str) -> bool {
+    text.split(|c: char| !c.is_ascii_alphabetic())
+        .any(is_foreign_boolean)
+}
+
+/// A word serde-saphyr reads as a YAML 1.1 boolean (any case, `y`/`n` included) but PyYAML's
+/// resolver does not: it knows only the lower, Title and UPPER case of yes/no/true/false/on/off.
+fn is_foreign_boolean(word: &str) -> bool {
+    const WORDS: [&str; 8] = ["y", "n", "yes", "no", "true", "false", "on", "off"];
+    let lower = word.to_ascii_lowercase();
+    if !WORDS.contains(&lower.as_str()) {
+        return false;
+    }
+    let title = |w: &str| {
+        let mut chars = w.chars();
+        chars
+            .next()
+            .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+            .unwrap_or_default()
+    };
+    let pyyaml = lower.len() > 1
+        && (word == lower || word == title(&lower) || word == lower.to_ascii_uppercase());
+    !pyyaml
+}
+
+/// Byte ranges of untagged plain scalars PyYAML reads as strings and serde-saphyr would not (see
+/// [`as_pyyaml_reads`]). A text the parser rejects yields what was found before the error; the
+/// real parse reports the error.
+fn foreign_scalar_spans(text: &str) -> Vec<(usize, usize)> {
     use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle};
     let mut spans = Vec::new();
     for event in Parser::new_from_str(text) {
@@ -188,7 +270,7 @@ fn big_integer_spans(text: &str) -> Vec<(usize, usize)> {
         };
         if let Some(range) = span.byte_range()
             && text.get(range.clone()) == Some(value.as_ref())
-            && is_big_integer(&value)
+            && (is_big_integer(&value) || is_foreign_boolean(&value))
         {
             spans.push((range.start, range.end));
         }
@@ -255,6 +337,55 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(parse(&format!("v: {text}"))["v"], want, "{text}");
         }
+    }
+
+    /// Every spelling ansible-core 2.19 was asked about (`type_debug` of each bare scalar):
+    /// booleans only in lower, Title and UPPER case; `y`/`n` and mixed case stay strings.
+    #[test]
+    fn booleans_are_the_spellings_ansible_reads_as_booleans() {
+        let strings = [
+            "y", "Y", "n", "N", "yEs", "oN", "tRue", "fAlse", "nO", "oFF",
+        ];
+        let truths = [
+            "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE",
+        ];
+        let lies = [
+            "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE",
+        ];
+        for text in strings {
+            assert_eq!(parse(&format!("v: {text}"))["v"], json!(text), "{text}");
+            assert_eq!(parse(&format!("v: [{text}]"))["v"], json!([text]), "{text}");
+        }
+        for (texts, want) in [(truths, true), (lies, false)] {
+            for text in texts {
+                assert_eq!(parse(&format!("v: {text}"))["v"], json!(want), "{text}");
+                assert_eq!(parse(&format!("- {text}\n"))[0], json!(want), "{text}");
+            }
+        }
+    }
+
+    /// `!unsafe` text reaches every consumer as it is written, never templated: what
+    /// ansible-core 2.19 printed for the same values.
+    #[test]
+    fn unsafe_values_are_never_templated() {
+        let text = "a: !unsafe '{{ x }}'\nb: [!unsafe \"{% raw %}{{ y }}{% endraw %}\", 2]\nc: !unsafe plain {{ z }}\nd: !unsafe |\n  {# c #}\n  {{ w }}\ne: !unsafe no braces\nf: line 7\n";
+        let v = parse(text);
+        let templar = crate::template::Templar::new();
+        let rendered = templar
+            .render_value(&v, &serde_json::Map::new())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            rendered,
+            json!({"a": "{{ x }}", "b": ["{% raw %}{{ y }}{% endraw %}", 2], "c": "plain {{ z }}",
+                   "d": "{# c #}\n{{ w }}\n", "e": "no braces", "f": "line 7"})
+        );
+        let lines: Vec<Spanned<Value>> =
+            from_str("- !unsafe |\n  {{ a }}\n  b\n- x\n", Path::new("t")).unwrap_or_default();
+        assert_eq!(
+            lines.get(1).map(|s| s.referenced.line()),
+            Some(4),
+            "lines keep their numbers"
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod include_vars;
 mod interrupt;
 pub(crate) mod iterator;
 mod loops;
+mod magic;
 mod meta;
 mod result;
 mod retry;
@@ -74,6 +75,9 @@ pub struct RunOptions {
     pub force_handlers: bool,
     /// `-c/--connection`: how to reach hosts whose inventory sets no `ansible_connection`.
     pub connection: Option<String>,
+    /// `--tags` and `--skip-tags` as given (`ansible_run_tags`, `ansible_skip_tags`).
+    pub run_tags: Vec<String>,
+    pub skip_tags: Vec<String>,
 }
 
 impl Default for RunOptions {
@@ -98,6 +102,8 @@ impl Default for RunOptions {
             private_key_file: None,
             force_handlers: false,
             connection: None,
+            run_tags: Vec::new(),
+            skip_tags: Vec::new(),
         }
     }
 }
@@ -117,13 +123,7 @@ impl RunContext<'_> {
     /// Ansible's magic variables that differ from host to host; the shared ones are the play
     /// templar's globals.
     pub fn magic_vars(&self, host: &str) -> Vars {
-        let mut vars = Map::new();
-        vars.insert("inventory_hostname".into(), Value::from(host));
-        let short = host.split('.').next().unwrap_or(host);
-        vars.insert("inventory_hostname_short".into(), Value::from(short));
-        let group_names = self.inventory.group_names(host);
-        vars.insert("group_names".into(), Value::from(group_names));
-        vars
+        magic::host_magic(self.inventory, host)
     }
 }
 
@@ -138,7 +138,7 @@ fn play_globals(
     all: &[String],
     batch: &[String],
 ) -> Vars {
-    let mut vars = Map::new();
+    let mut vars = magic::run_globals(options);
     vars.insert("groups".into(), Value::Object(inventory.groups()));
     let all = Value::from(all.to_vec());
     let batch = Value::from(batch.to_vec());
@@ -149,16 +149,9 @@ fn play_globals(
     if let Some(limit) = &options.limit {
         vars.insert("ansible_limit".into(), Value::from(limit.clone()));
     }
-    // Absolute, as Ansible's: `site.yml`'s directory is "", and "{{ playbook_dir }}/out" the root.
-    let dir = if playbook_dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        playbook_dir
-    };
-    let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
     vars.insert(
         "playbook_dir".into(),
-        Value::from(absolute.display().to_string()),
+        Value::from(magic::absolute(playbook_dir).display().to_string()),
     );
     vars.insert("ansible_check_mode".into(), Value::Bool(options.check));
     vars.insert("ansible_diff_mode".into(), Value::Bool(options.diff));
@@ -223,6 +216,7 @@ pub async fn run_playbook_until(
     let templar = Templar::new();
     let pool = Pool::new(Limits::new(options.max_connections, options.max_handshakes));
     let mut run = Run {
+        hostvars: magic::hostvars_store(inventory),
         hosts: IndexMap::new(),
         summary: RunSummary::default(),
         reporter,
@@ -256,7 +250,9 @@ pub async fn run_playbook_until(
         }
         // A play imported from another directory (`import_playbook`) has its own.
         let play_dir = play.dir(&playbook.dir);
-        let play_templar = templar.with_globals(&play.roles.magic_vars());
+        let mut globals = play_globals(inventory, options, &play_dir, &selected, &selected);
+        globals.extend(play.roles.magic_vars());
+        let play_templar = magic::play_templar(&templar, &globals, &run.hostvars, options);
         let base = RunContext {
             options,
             templar: &play_templar,
@@ -283,6 +279,8 @@ pub async fn run_playbook_until(
 
 /// What a run carries from task to task: every host met so far, the counters, the reporter.
 struct Run<'r> {
+    /// Every host's facts and registered results as other hosts' templates see them.
+    hostvars: Arc<crate::template::HostvarsStore>,
     hosts: IndexMap<String, HostState>,
     summary: RunSummary,
     reporter: &'r mut dyn Reporter,
@@ -914,6 +912,12 @@ impl Run<'_> {
             return nothing;
         }
         let wanted: HashSet<&str> = targets.iter().map(String::as_str).collect();
+        magic::publish_changed(
+            &self.hostvars,
+            self.hosts
+                .values()
+                .filter(|h| wanted.contains(h.name.as_str())),
+        );
         let mut active: Vec<&mut HostState> = self
             .hosts
             .values_mut()

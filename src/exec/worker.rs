@@ -253,9 +253,7 @@ pub(super) fn skipped(reason: &str, action: &'static str) -> TaskResult {
 }
 
 fn drop_omitted(args: Map<String, Value>) -> Map<String, Value> {
-    args.into_iter()
-        .filter(|(_, v)| v.as_str() != Some(OMIT))
-        .collect()
+    super::magic::without_omitted(args, OMIT)
 }
 
 /// Runs the plan's steps (unless in check mode) and shapes Ansible's result.

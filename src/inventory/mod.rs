@@ -19,7 +19,7 @@ mod yaml;
 
 use indexmap::{IndexMap, IndexSet};
 use serde_json::{Map, Value};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use vars_dirs::VarsDir;
 
@@ -78,6 +78,8 @@ pub struct Inventory {
     /// `group_vars/`/`host_vars/` next to the inventory sources, then next to playbooks.
     inventory_dirs: Vec<VarsDir>,
     playbook_dirs: Vec<VarsDir>,
+    /// The inventory file that first defined each host (Ansible's `inventory_file`).
+    sources: HashMap<String, PathBuf>,
     /// Group ancestry and membership, computed once when loading ends.
     index: graph::Index,
 }
@@ -98,12 +100,12 @@ impl Inventory {
         for source in sources {
             if source.is_dir() {
                 for file in inventory_files_in(source)? {
-                    inv.read_file(&file)?;
+                    inv.read_source_file(&file)?;
                 }
                 inv.inventory_dirs.push(VarsDir::load(source)?);
             } else if source.is_file() || (source.exists() && !source.is_dir()) {
                 // A regular file, or `-i /dev/null` (an empty inventory, as Ansible allows).
-                inv.read_file(source)?;
+                inv.read_source_file(source)?;
                 let dir = source.parent().unwrap_or(Path::new("."));
                 inv.inventory_dirs.push(VarsDir::load(dir)?);
             } else if source.to_string_lossy().contains(',') {
@@ -152,6 +154,22 @@ impl Inventory {
         }
         self.playbook_dirs.push(VarsDir::load(dir)?);
         Ok(())
+    }
+
+    /// [`Inventory::read_file`], remembering the file as the source of the hosts it adds.
+    fn read_source_file(&mut self, file: &Path) -> Result<(), InventoryError> {
+        let known = self.hosts.len();
+        self.read_file(file)?;
+        let absolute = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+        for (name, _) in self.hosts.iter().skip(known) {
+            self.sources.insert(name.clone(), absolute.clone());
+        }
+        Ok(())
+    }
+
+    /// The inventory file that defined `host`; none for a host from a host list (`-i a,b,`).
+    pub fn source_of(&self, host: &str) -> Option<&Path> {
+        self.sources.get(host).map(PathBuf::as_path)
     }
 
     fn read_file(&mut self, file: &Path) -> Result<(), InventoryError> {

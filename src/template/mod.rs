@@ -10,6 +10,7 @@ mod dump_json;
 mod dump_yaml;
 mod error;
 mod filters;
+mod hostvars;
 mod limits;
 mod lookups;
 mod plugins;
@@ -20,6 +21,7 @@ mod source;
 mod versions;
 
 pub use error::TemplateError;
+pub use hostvars::{Hostvars, HostvarsStore};
 use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Serde;
 use minijinja::{Environment, ErrorKind, Template, UndefinedBehavior, Value as JinjaValue};
@@ -70,6 +72,18 @@ impl Templar {
         for (name, value) in globals {
             env.add_global(name.clone(), JinjaValue::from(Serde(value)));
         }
+        Templar { env }
+    }
+
+    /// This environment with one more global, a lazy object (`hostvars`): nothing of it is
+    /// converted until a template reads it.
+    pub fn with_global_object(
+        &self,
+        name: &str,
+        object: impl minijinja::value::Object + 'static,
+    ) -> Templar {
+        let mut env = self.env.clone();
+        env.add_global(name.to_string(), JinjaValue::from_object(object));
         Templar { env }
     }
 
