@@ -88,6 +88,7 @@ registry![
     crate::system::group::Group,
     crate::system::hostname::Hostname,
     crate::system::sysctl::Sysctl,
+    crate::system::cron::Cron,
 ];
 
 /// Modules Ansible ships in a collection other than `ansible.builtin`, by their full name.

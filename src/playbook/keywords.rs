@@ -130,7 +130,6 @@ pub const MODULES_LATER: &[&str] = &[
     "import_playbook",
     "meta",
     "gather_facts",
-    "cron",
     "git",
     "get_url",
     "uri",

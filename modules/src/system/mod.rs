@@ -1,6 +1,7 @@
 //! System modules: accounts (`user`, `group`), the host's name (`hostname`), kernel parameters
-//! (`sysctl`).
+//! (`sysctl`), scheduled jobs (`cron`).
 
+pub mod cron;
 pub mod group;
 pub mod hostname;
 pub mod sysctl;

@@ -1,0 +1,100 @@
+//! `cron`, `authorized_key`, `known_hosts`, `wait_for` and friends on real hosts of the fleet: first
+//! run changes, `--check` changes nothing, a second run reports `changed=0`. Each test has a host
+//! of its own and puts back what it changed.
+
+mod common;
+
+use common::{Outcome, run, tempdir, write};
+use std::path::{Path, PathBuf};
+
+fn fleet() -> PathBuf {
+    common::fleet_dir("DROVER_FLEET_DIR", "the real fleet")
+}
+
+fn ssh(fleet: &Path, host: &str, command: &str) -> String {
+    common::fleet_ssh(fleet, host, command)
+}
+
+fn play(fleet: &Path, host: &str, tasks: &str, extra: &[&str]) -> Outcome {
+    let dir = tempdir();
+    let file = dir.path().join("play.yml");
+    write(
+        &file,
+        &format!("- hosts: {host}\n  gather_facts: false\n  tasks:\n{tasks}"),
+    );
+    let inventory = fleet.join("inventory.ini").display().to_string();
+    let path = file.display().to_string();
+    let mut args = vec!["play", "-i", inventory.as_str(), path.as_str()];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+fn changed(out: &Outcome, host: &str) -> u32 {
+    assert_eq!(out.code, 0, "{}", out.show());
+    out.count(host, "changed")
+}
+
+/// The fleet's hosts have no cron package (no `crontab`): a user's crontab is the spool file.
+#[test]
+fn cron_jobs_and_cron_files_are_written_once_and_removed() {
+    const HOST: &str = "host02";
+    let fleet = fleet();
+    let spool = "/var/spool/cron/crontabs/root";
+    ssh(
+        &fleet,
+        HOST,
+        &format!("rm -f {spool} /etc/cron.d/drover-test"),
+    );
+    assert_eq!(ssh(&fleet, HOST, "command -v crontab || echo none"), "none");
+
+    let job = "    - cron:\n        name: nightly backup\n        minute: '0'\n        hour: '3'\n        job: /usr/local/bin/backup >/dev/null\n    - ansible.builtin.cron:\n        name: MAILTO\n        env: true\n        job: ops@example.test\n";
+    assert_eq!(changed(&play(&fleet, HOST, job, &["--check"]), HOST), 2);
+    assert_eq!(
+        ssh(&fleet, HOST, &format!("ls {spool} 2>&1 >/dev/null | wc -l")),
+        "1"
+    );
+    assert_eq!(changed(&play(&fleet, HOST, job, &[]), HOST), 2);
+    assert_eq!(
+        ssh(&fleet, HOST, &format!("cat {spool}")),
+        "MAILTO=\"ops@example.test\"\n#Ansible: nightly backup\n0 3 * * * /usr/local/bin/backup >/dev/null"
+    );
+    assert_eq!(
+        ssh(&fleet, HOST, &format!("stat -c '%a %U' {spool}")),
+        "600 root"
+    );
+    assert_eq!(changed(&play(&fleet, HOST, job, &[]), HOST), 0);
+
+    let moved = "    - cron: name='nightly backup' minute=30 hour=4 job='/usr/local/bin/backup >/dev/null'\n";
+    let diff = play(&fleet, HOST, moved, &["--diff"]);
+    assert_eq!(changed(&diff, HOST), 1);
+    assert!(
+        diff.stdout.contains("+30 4 * * * /usr/local/bin/backup"),
+        "{}",
+        diff.show()
+    );
+
+    let file = "    - cron:\n        name: rotate\n        special_time: daily\n        user: root\n        job: /usr/sbin/logrotate /etc/logrotate.conf\n        cron_file: drover-test\n";
+    assert_eq!(changed(&play(&fleet, HOST, file, &[]), HOST), 1);
+    assert_eq!(
+        ssh(
+            &fleet,
+            HOST,
+            "cat /etc/cron.d/drover-test; stat -c %a /etc/cron.d/drover-test"
+        ),
+        "#Ansible: rotate\n@daily root /usr/sbin/logrotate /etc/logrotate.conf\n644"
+    );
+    assert_eq!(changed(&play(&fleet, HOST, file, &[]), HOST), 0);
+
+    let gone = "    - cron: name=rotate cron_file=drover-test state=absent\n    - cron: name='nightly backup' state=absent\n    - cron: name=MAILTO env=yes state=absent\n";
+    assert_eq!(changed(&play(&fleet, HOST, gone, &[]), HOST), 3);
+    assert_eq!(
+        ssh(
+            &fleet,
+            HOST,
+            &format!("ls /etc/cron.d/drover-test 2>/dev/null; cat {spool}")
+        ),
+        ""
+    );
+    assert_eq!(changed(&play(&fleet, HOST, gone, &[]), HOST), 0);
+    ssh(&fleet, HOST, &format!("rm -f {spool}"));
+}
