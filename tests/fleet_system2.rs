@@ -98,3 +98,110 @@ fn cron_jobs_and_cron_files_are_written_once_and_removed() {
     assert_eq!(changed(&play(&fleet, HOST, gone, &[]), HOST), 0);
     ssh(&fleet, HOST, &format!("rm -f {spool}"));
 }
+
+/// Logs in as `user` with the private key `key` only (not the fleet's key): the user's name, or
+/// nothing when the key is refused.
+fn login_as(fleet: &Path, host: &str, user: &str, key: &Path) -> String {
+    let out = std::process::Command::new("ssh")
+        .arg("-F")
+        .arg(fleet.join("ssh_config"))
+        .arg("-i")
+        .arg(key)
+        .args([
+            "-o",
+            "IdentitiesOnly=yes",
+            "-o",
+            "BatchMode=yes",
+            "-l",
+            user,
+            host,
+            "id -un",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("ssh: {e}"));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn keypair(dir: &Path, name: &str) -> (PathBuf, String) {
+    let key = dir.join(name);
+    let made = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
+        .arg(&key)
+        .status()
+        .unwrap_or_else(|e| panic!("ssh-keygen: {e}"));
+    assert!(made.success());
+    let public = std::fs::read_to_string(key.with_extension("pub"))
+        .unwrap_or_else(|e| panic!("read public key: {e}"));
+    (key, public.trim().to_string())
+}
+
+#[test]
+fn authorized_key_lets_the_user_in_and_exclusive_locks_others_out() {
+    const HOST: &str = "host03";
+    let fleet = fleet();
+    let keys = tempdir();
+    let (alice, alice_pub) = keypair(keys.path(), "alice");
+    let (bob, bob_pub) = keypair(keys.path(), "bob");
+    // No password but not locked (`*`, not `!`): sshd without PAM refuses locked accounts.
+    ssh(
+        &fleet,
+        HOST,
+        "userdel -r keyuser 2>/dev/null; useradd -m -s /bin/sh -p '*' keyuser",
+    );
+    assert_eq!(login_as(&fleet, HOST, "keyuser", &alice), "");
+
+    let both = format!(
+        "    - ansible.posix.authorized_key:\n        user: keyuser\n        key: |\n          {alice_pub}\n          {bob_pub}\n"
+    );
+    assert_eq!(changed(&play(&fleet, HOST, &both, &["--check"]), HOST), 1);
+    assert_eq!(
+        ssh(&fleet, HOST, "ls -d /home/keyuser/.ssh 2>/dev/null"),
+        ""
+    );
+    assert_eq!(changed(&play(&fleet, HOST, &both, &[]), HOST), 1);
+    assert_eq!(
+        ssh(
+            &fleet,
+            HOST,
+            "stat -c '%a %U %G' /home/keyuser/.ssh /home/keyuser/.ssh/authorized_keys"
+        ),
+        "700 keyuser keyuser\n600 keyuser keyuser"
+    );
+    assert_eq!(login_as(&fleet, HOST, "keyuser", &alice), "keyuser");
+    assert_eq!(login_as(&fleet, HOST, "keyuser", &bob), "keyuser");
+    assert_eq!(changed(&play(&fleet, HOST, &both, &[]), HOST), 0);
+
+    let only_bob = format!(
+        "    - authorized_key:\n        user: keyuser\n        key: '{bob_pub}'\n        exclusive: true\n        key_options: no-port-forwarding\n"
+    );
+    let out = play(&fleet, HOST, &only_bob, &["--diff"]);
+    assert_eq!(changed(&out, HOST), 1);
+    assert!(
+        out.stdout.contains(&format!("-{alice_pub}")),
+        "{}",
+        out.show()
+    );
+    assert_eq!(login_as(&fleet, HOST, "keyuser", &alice), "");
+    assert_eq!(login_as(&fleet, HOST, "keyuser", &bob), "keyuser");
+    assert_eq!(
+        ssh(&fleet, HOST, "cat /home/keyuser/.ssh/authorized_keys"),
+        format!("no-port-forwarding {bob_pub}")
+    );
+    assert_eq!(changed(&play(&fleet, HOST, &only_bob, &[]), HOST), 0);
+
+    let gone = format!("    - authorized_key: user=keyuser state=absent key='{bob_pub}'\n");
+    assert_eq!(changed(&play(&fleet, HOST, &gone, &[]), HOST), 1);
+    assert_eq!(login_as(&fleet, HOST, "keyuser", &bob), "");
+    assert_eq!(changed(&play(&fleet, HOST, &gone, &[]), HOST), 0);
+
+    let url = "    - authorized_key: user=keyuser key=https://example.test/keyuser.keys\n";
+    let refused = play(&fleet, HOST, url, &[]);
+    assert_ne!(refused.code, 0, "{}", refused.show());
+    assert!(
+        refused.stdout.contains("drover does not fetch keys")
+            || refused.stderr.contains("drover does not fetch keys"),
+        "{}",
+        refused.show()
+    );
+    ssh(&fleet, HOST, "userdel -r keyuser 2>/dev/null");
+}

@@ -89,12 +89,14 @@ registry![
     crate::system::hostname::Hostname,
     crate::system::sysctl::Sysctl,
     crate::system::cron::Cron,
+    crate::system::authorized_key::AuthorizedKey,
 ];
 
 /// Modules Ansible ships in a collection other than `ansible.builtin`, by their full name.
 const COLLECTION_NAMES: &[(&str, &str)] = &[
     ("community.general.apk", "apk"),
     ("ansible.posix.sysctl", "sysctl"),
+    ("ansible.posix.authorized_key", "authorized_key"),
 ];
 
 /// Finds a module by its short name or its `ansible.builtin.` / `ansible.legacy.` name (or its

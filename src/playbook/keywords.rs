@@ -146,7 +146,6 @@ pub const MODULES_LATER: &[&str] = &[
     "apt_key",
     "pip",
     "mount",
-    "authorized_key",
     "known_hosts",
     "reboot",
     "add_host",

@@ -317,21 +317,11 @@ async fn read_target(p: &Params, host: &mut dyn Host) -> Result<Target, ModuleEr
         )
         .arg(SPOOL)
         .syntax("] || echo nodir;")
-        .syntax(&spool_file_query(want))
+        .syntax(&format!("f={SPOOL}/\"$u\";"))
+        .syntax(&super::file_query_of_var("f", want))
         .syntax("; fi");
     let out = host.query(&query).await?;
     parse_user_target(p, &out)
-}
-
-/// The file query of the spool file, whose name (the user) is known only on the target: the query
-/// is made for a placeholder path, then pointed at `$u`.
-fn spool_file_query(want: Want) -> String {
-    const PLACEHOLDER: &str = "/drover-spool-placeholder";
-    file::query(PLACEHOLDER, want).to_shell().replacen(
-        &format!("p={PLACEHOLDER};"),
-        &format!("p={SPOOL}/\"$u\";"),
-        1,
-    )
 }
 
 fn parse_user_target(p: &Params, out: &CmdOutput) -> Result<Target, ModuleError> {
@@ -661,12 +651,6 @@ mod tests {
         );
         t.replace_job("a", None);
         assert_eq!(t.render(), "#Ansible: b\n2 * * * * b\n");
-    }
-
-    #[test]
-    fn the_spool_file_query_reads_the_users_file() {
-        let q = spool_file_query(Want::default());
-        assert!(q.starts_with("p=/var/spool/cron/crontabs/\"$u\";"), "{q}");
     }
 
     #[test]
