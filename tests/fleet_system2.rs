@@ -205,3 +205,61 @@ fn authorized_key_lets_the_user_in_and_exclusive_locks_others_out() {
     );
     ssh(&fleet, HOST, "userdel -r keyuser 2>/dev/null");
 }
+
+#[test]
+fn known_hosts_entries_are_found_by_ssh_keygen_hashed_or_not() {
+    const HOST: &str = "host02";
+    let fleet = fleet();
+    let file = "/root/.ssh/known_hosts";
+    ssh(&fleet, HOST, &format!("rm -f {file}"));
+    let public = ssh(&fleet, "host01", "cat /etc/ssh/ssh_host_ed25519_key.pub");
+    let key_of = |name: &str| {
+        let mut words = public.split_whitespace();
+        format!(
+            "{name} {} {}",
+            words.next().unwrap_or_default(),
+            words.next().unwrap_or_default()
+        )
+    };
+
+    let plain = format!(
+        "    - known_hosts:\n        name: host01.fleet.test\n        key: '{}'\n",
+        key_of("host01.fleet.test")
+    );
+    assert_eq!(changed(&play(&fleet, HOST, &plain, &["--check"]), HOST), 1);
+    assert_eq!(ssh(&fleet, HOST, &format!("ls {file} 2>/dev/null")), "");
+    assert_eq!(changed(&play(&fleet, HOST, &plain, &[]), HOST), 1);
+    assert_eq!(changed(&play(&fleet, HOST, &plain, &[]), HOST), 0);
+
+    let hashed = format!(
+        "    - ansible.builtin.known_hosts:\n        name: '[127.0.0.1]:2222'\n        key: '{}'\n        hash_host: true\n",
+        key_of("[127.0.0.1]:2222")
+    );
+    assert_eq!(changed(&play(&fleet, HOST, &hashed, &[]), HOST), 1);
+    assert_eq!(changed(&play(&fleet, HOST, &hashed, &[]), HOST), 0);
+    let found = ssh(
+        &fleet,
+        HOST,
+        &format!(
+            "ssh-keygen -F host01.fleet.test -f {file} | grep -vc '^#'; ssh-keygen -F '[127.0.0.1]:2222' -f {file} | grep -v '^#' | cut -c1-3"
+        ),
+    );
+    assert_eq!(found, "1\n|1|");
+    assert!(
+        !ssh(&fleet, HOST, &format!("cat {file}")).contains("127.0.0.1"),
+        "the hashed name is in clear"
+    );
+
+    let gone = "    - known_hosts: name=host01.fleet.test state=absent\n";
+    assert_eq!(changed(&play(&fleet, HOST, gone, &[]), HOST), 1);
+    assert_eq!(changed(&play(&fleet, HOST, gone, &[]), HOST), 0);
+    assert_eq!(
+        ssh(
+            &fleet,
+            HOST,
+            &format!("ssh-keygen -F host01.fleet.test -f {file}")
+        ),
+        ""
+    );
+    ssh(&fleet, HOST, &format!("rm -f {file}"));
+}

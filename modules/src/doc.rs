@@ -1203,6 +1203,38 @@ pub static TABLE: &[Written] = &[
         ],
     },
     Written {
+        module: "known_hosts",
+        description: "Adds, replaces or removes one host's key in an OpenSSH `known_hosts` file; hashed names and patterns are matched on the controller (no `ssh-keygen` needed on the target).",
+        example: "- known_hosts:\n    name: git.example.test\n    key: \"git.example.test ssh-ed25519 AAAAC3Nza...\"\n",
+        args: &[
+            (
+                "name",
+                "",
+                "The host (`[host]:port` for another port); lowercased. The key's host field must match it.",
+            ),
+            (
+                "key",
+                "",
+                "The `known_hosts` line (`HOST TYPE KEY`); required with `state: present`. Without it, `absent` removes every line of the host.",
+            ),
+            (
+                "path",
+                "~/.ssh/known_hosts",
+                "The file (a missing directory is made 0700).",
+            ),
+            (
+                "hash_host",
+                "false",
+                "Write the host name hashed (`|1|salt|hash`), as `ssh-keygen -H` does.",
+            ),
+            (
+                "state",
+                "present",
+                "`present` (the same key stays, a different key of its type is replaced) or `absent`.",
+            ),
+        ],
+    },
+    Written {
         module: "blockinfile",
         description: "Inserts, updates or removes a block of lines between marker lines, as Ansible's algorithm does on the file's bytes.",
         example: "- blockinfile:\n    path: /etc/ssh/sshd_config\n    block: |\n      Match User deploy\n        PasswordAuthentication no\n",

@@ -90,6 +90,7 @@ registry![
     crate::system::sysctl::Sysctl,
     crate::system::cron::Cron,
     crate::system::authorized_key::AuthorizedKey,
+    crate::system::known_hosts::KnownHosts,
 ];
 
 /// Modules Ansible ships in a collection other than `ansible.builtin`, by their full name.

@@ -146,7 +146,6 @@ pub const MODULES_LATER: &[&str] = &[
     "apt_key",
     "pip",
     "mount",
-    "known_hosts",
     "reboot",
     "add_host",
     "group_by",

@@ -1,10 +1,12 @@
 //! System modules: accounts (`user`, `group`), the host's name (`hostname`), kernel parameters
-//! (`sysctl`), scheduled jobs (`cron`), SSH keys (`authorized_key`).
+//! (`sysctl`), scheduled jobs (`cron`), SSH keys (`authorized_key`,
+//! `known_hosts`).
 
 pub mod authorized_key;
 pub mod cron;
 pub mod group;
 pub mod hostname;
+pub mod known_hosts;
 pub mod sysctl;
 pub mod user;
 
