@@ -1091,6 +1091,150 @@ pub static TABLE: &[Written] = &[
         ],
     },
     Written {
+        module: "cron",
+        description: "Manages one named job (`#Ansible: NAME` above its line) or one environment variable in a user's crontab or a file of `/etc/cron.d`; without `crontab` on the target, the spool file `/var/spool/cron/crontabs/USER` is edited.",
+        example: "- cron:\n    name: nightly backup\n    minute: '0'\n    hour: '3'\n    job: /usr/local/bin/backup\n",
+        args: &[
+            (
+                "name",
+                "",
+                "The job's name, written as `#Ansible: NAME` above its line; with `env`, the variable's name.",
+            ),
+            (
+                "user",
+                "connected user",
+                "Whose crontab; required with `cron_file` (the file's lines name the user).",
+            ),
+            (
+                "job",
+                "",
+                "The command (or, with `env`, the variable's value). Required with `state: present`.",
+            ),
+            (
+                "cron_file",
+                "",
+                "A file in `/etc/cron.d` (or an absolute path) instead of the user's crontab; removed when its last job goes.",
+            ),
+            ("state", "present", "`present` or `absent`."),
+            (
+                "backup",
+                "false",
+                "Keep a copy of the crontab as it was before a change; its path is `backup_file`.",
+            ),
+            ("minute", "*", "Minute field."),
+            ("hour", "*", "Hour field."),
+            ("day", "*", "Day-of-month field."),
+            ("month", "*", "Month field."),
+            ("weekday", "*", "Day-of-week field."),
+            (
+                "special_time",
+                "",
+                "`@reboot`, `@daily`, … instead of the five time fields.",
+            ),
+            (
+                "disabled",
+                "false",
+                "Write the job commented out (`#` before its line).",
+            ),
+            (
+                "env",
+                "false",
+                "Manage an environment variable line `NAME=\"job\"` instead of a job.",
+            ),
+            (
+                "insertafter",
+                "",
+                "With `env`: a new variable goes after this variable's line.",
+            ),
+            (
+                "insertbefore",
+                "",
+                "With `env`: a new variable goes before this variable's line.",
+            ),
+        ],
+    },
+    Written {
+        module: "authorized_key",
+        description: "Adds or removes SSH public keys in a user's `authorized_keys` (0600, owned by the user), keeping other lines in place; keys from a URL are refused.",
+        example: "- authorized_key:\n    user: deploy\n    key: \"{{ lookup('file', 'keys/deploy.pub') }}\"\n",
+        args: &[
+            (
+                "user",
+                "",
+                "The account whose keys these are (its home gives the default path).",
+            ),
+            (
+                "key",
+                "",
+                "One or more public keys, one per line (blank and `#` lines skipped). A URL is refused: drover does not fetch keys.",
+            ),
+            ("path", "~user/.ssh/authorized_keys", "Another keys file."),
+            (
+                "manage_dir",
+                "true",
+                "Create the keys file's directory if needed and make it 0700, owned by the user.",
+            ),
+            (
+                "state",
+                "present",
+                "`present` or `absent` (a key is found by its base64 blob).",
+            ),
+            (
+                "key_options",
+                "",
+                "Options (`no-pty,from=\"10.0.0.1\"`) put before every key, replacing the key's own.",
+            ),
+            (
+                "exclusive",
+                "false",
+                "Remove every other key and line from the file.",
+            ),
+            ("comment", "", "Replace the keys' comments."),
+            (
+                "validate_certs",
+                "true",
+                "Accepted for compatibility; drover never fetches a URL.",
+            ),
+            (
+                "follow",
+                "false",
+                "Write through a symbolic link to its target instead of replacing the link.",
+            ),
+        ],
+    },
+    Written {
+        module: "known_hosts",
+        description: "Adds, replaces or removes one host's key in an OpenSSH `known_hosts` file; hashed names and patterns are matched on the controller (no `ssh-keygen` needed on the target).",
+        example: "- known_hosts:\n    name: git.example.test\n    key: \"git.example.test ssh-ed25519 AAAAC3Nza...\"\n",
+        args: &[
+            (
+                "name",
+                "",
+                "The host (`[host]:port` for another port); lowercased. The key's host field must match it.",
+            ),
+            (
+                "key",
+                "",
+                "The `known_hosts` line (`HOST TYPE KEY`); required with `state: present`. Without it, `absent` removes every line of the host.",
+            ),
+            (
+                "path",
+                "~/.ssh/known_hosts",
+                "The file (a missing directory is made 0700).",
+            ),
+            (
+                "hash_host",
+                "false",
+                "Write the host name hashed (`|1|salt|hash`), as `ssh-keygen -H` does.",
+            ),
+            (
+                "state",
+                "present",
+                "`present` (the same key stays, a different key of its type is replaced) or `absent`.",
+            ),
+        ],
+    },
+    Written {
         module: "blockinfile",
         description: "Inserts, updates or removes a block of lines between marker lines, as Ansible's algorithm does on the file's bytes.",
         example: "- blockinfile:\n    path: /etc/ssh/sshd_config\n    block: |\n      Match User deploy\n        PasswordAuthentication no\n",

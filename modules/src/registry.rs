@@ -93,12 +93,16 @@ registry![
     crate::system::group::Group,
     crate::system::hostname::Hostname,
     crate::system::sysctl::Sysctl,
+    crate::system::cron::Cron,
+    crate::system::authorized_key::AuthorizedKey,
+    crate::system::known_hosts::KnownHosts,
 ];
 
 /// Modules Ansible ships in a collection other than `ansible.builtin`, by their full name.
 const COLLECTION_NAMES: &[(&str, &str)] = &[
     ("community.general.apk", "apk"),
     ("ansible.posix.sysctl", "sysctl"),
+    ("ansible.posix.authorized_key", "authorized_key"),
 ];
 
 /// Finds a module by its short name or its `ansible.builtin.` / `ansible.legacy.` name (or its
