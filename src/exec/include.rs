@@ -81,6 +81,13 @@ impl PlayIncludes {
         ran.extend(placed.into_inner().into_keys());
         Arc::new(kept)
     }
+
+    /// Every role an include placed on `host` has run there (a later once-per-play include of it
+    /// does not run again).
+    fn ran_on(&mut self, host: &str, placed: &[String]) {
+        let ran = self.ran.entry(host.to_string()).or_default();
+        ran.extend(placed.iter().cloned());
+    }
 }
 
 fn action_of(include: &Include) -> &'static str {
@@ -204,7 +211,9 @@ impl Run<'_> {
                         let nodes = match &role {
                             Some((request, role)) => {
                                 self.role_included(name, request, role);
-                                self.includes.not_yet_run(name, &nodes)
+                                let nodes = self.includes.not_yet_run(name, &nodes);
+                                self.includes.ran_on(name, &role.placed);
+                                nodes
                             }
                             None => nodes.clone(),
                         };

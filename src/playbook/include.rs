@@ -55,6 +55,8 @@ pub struct Include {
     selection: TagSelection,
     /// `include_role`: where its roles are found (`None` for `include_tasks`).
     roles: Option<Arc<RoleSearch>>,
+    /// What an unnamed include shows (`include_role : ROLE`).
+    pub title: Option<String>,
 }
 
 impl Include {
@@ -73,12 +75,13 @@ impl Include {
     }
 
     /// An `include_role` whose role's tasks inherit `inherited`.
-    pub(super) fn for_role(inherited: Inherited, search: RoleSearch) -> Include {
+    pub(super) fn for_role(inherited: Inherited, search: RoleSearch, title: String) -> Include {
         Include {
             inherited,
             handlers: false,
             selection: TagSelection::default(),
             roles: Some(Arc::new(search)),
+            title: Some(title),
         }
     }
 
@@ -349,6 +352,7 @@ pub(super) fn attach_include(
         handlers,
         selection: TagSelection::default(),
         roles: None,
+        title: None,
     }));
 }
 

@@ -610,6 +610,9 @@ pub struct IncludedRole {
     pub name: String,
     pub nodes: Vec<Node>,
     pub handlers: Vec<Task>,
+    /// The identity of every role placed (itself and its dependencies): a later once-per-play
+    /// role with one of them has run already.
+    pub placed: Vec<String>,
     /// Defaults and `vars/` of the role and its dependencies (theirs first), for `public: true`.
     pub defaults: Map<String, Value>,
     pub vars: Map<String, Value>,
@@ -666,6 +669,7 @@ fn place_included(
         name: tree.role.full_name(),
         nodes,
         handlers,
+        placed: problems.roles.seen.iter().cloned().collect(),
         defaults: all_defaults(&tree),
         vars: exported_vars(&tree),
     })
@@ -717,10 +721,6 @@ pub(super) fn attach_include_role(
     if !templated
         && let Some(request) = problems.take(RoleRequest::from_args(&task.args, &task.origin))
     {
-        if task.name.is_none() {
-            // Ansible shows an unnamed include as `include_role : ROLE`.
-            task.name = Some(format!("include_role : {}", request.name));
-        }
         let recursive = problems
             .roles
             .search
@@ -736,17 +736,19 @@ pub(super) fn attach_include_role(
                 problems.add(e);
             }
         }
-    } else if task.name.is_none() {
-        let written = task
-            .args
-            .get("name")
-            .or_else(|| task.args.get("role"))
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        task.name = Some(format!("include_role : {written}"));
     }
+    // Ansible shows an unnamed include as `include_role : ROLE` (the name as written), even in a
+    // role.
+    let written = task
+        .args
+        .get("name")
+        .or_else(|| task.args.get("role"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let title = format!("include_role : {written}");
     task.include = Some(Arc::new(super::include::Include::for_role(
         inside,
         problems.roles.search.clone(),
+        title,
     )));
 }
