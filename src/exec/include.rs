@@ -77,7 +77,7 @@ impl PlayIncludes {
                 .or_insert(repeat.placement)
                 == repeat.placement
         };
-        let kept = tree::retain(nodes.to_vec(), &keep);
+        let kept = blank_out(nodes, &keep);
         ran.extend(placed.into_inner().into_keys());
         Arc::new(kept)
     }
@@ -88,6 +88,31 @@ impl PlayIncludes {
         let ran = self.ran.entry(host.to_string()).or_default();
         ran.extend(placed.iter().cloned());
     }
+}
+
+/// `nodes` with each task `keep` refuses replaced by an empty block: the tasks after it keep their
+/// places, so hosts that skip a role run the rest in step with hosts that do not (Ansible keeps the
+/// role's tasks and passes them over).
+fn blank_out(nodes: &[Node], keep: &dyn Fn(&Task) -> bool) -> Vec<Node> {
+    let empty = || {
+        Node::Block(Arc::new(tree::Block {
+            block: Vec::new(),
+            rescue: Vec::new(),
+            always: Vec::new(),
+        }))
+    };
+    nodes
+        .iter()
+        .map(|node| match node {
+            Node::Task(task) if keep(task) => node.clone(),
+            Node::Task(_) => empty(),
+            Node::Block(block) => Node::Block(Arc::new(tree::Block {
+                block: blank_out(&block.block, keep),
+                rescue: blank_out(&block.rescue, keep),
+                always: blank_out(&block.always, keep),
+            })),
+        })
+        .collect()
 }
 
 fn action_of(include: &Include) -> &'static str {
