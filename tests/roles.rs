@@ -267,7 +267,7 @@ fn what_roles_cannot_do_yet_is_refused_with_its_place() {
     let out = play(root.path(), &[]);
     assert_eq!(out.code, 4, "{}", out.show());
     for expected in [
-        "roles/web/tasks/main.yml:1: not supported yet: module `include_role`",
+        "roles/web/tasks/main.yml:1: the role 'other' was not found in",
         "site.yml:4: not supported yet: role keyword `environment`",
         "not supported yet: role `argument_specs`",
         "site.yml:7: the role 'missing' was not found in",

@@ -1,20 +1,134 @@
-//! `include_tasks` at run time: per host, the include's `when` and `loop` decide which files (with
-//! which loop variable) it brings in; hosts that include the same file with the same variables share
-//! its tasks, which run next, before the task after the include — as Ansible's linear strategy does.
+//! `include_tasks` and `include_role` at run time: per host, the include's `when` and `loop` decide
+//! which files or roles (with which loop variable) it brings in; hosts that include the same file
+//! or role with the same variables share its tasks, which run next, before the task after the
+//! include — as Ansible's linear strategy does. An included role's handlers join the play's, and
+//! `public: true` leaves its variables to the rest of the play.
 
 use super::iterator::{Cursor, Position};
 use super::result::{ItemResult, Status, TaskResult};
 use super::worker;
 use super::{Run, RunContext};
-use crate::playbook::include::{Include, find_file, search_dirs};
-use crate::playbook::{Node, Task};
+use crate::playbook::include::{Include, IncludedRole, RoleRequest, find_file, search_dirs};
+use crate::playbook::{Node, Play, Task, tree};
 use crate::template::Vars;
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-const ACTION: &str = "include_tasks";
+/// What the includes of the current play have added to it.
+#[derive(Default)]
+pub(super) struct PlayIncludes {
+    /// The handlers of included roles, after the play's own (as Ansible appends them).
+    pub handlers: Vec<Arc<Task>>,
+    /// Which handlers are in `handlers` already (a role included twice adds them once).
+    handler_keys: HashSet<String>,
+    /// Roles that run once per play (their identity) placed statically in the play.
+    static_roles: HashSet<String>,
+    /// Per host, the once-per-play roles an include has run there.
+    ran: HashMap<String, HashSet<String>>,
+}
+
+impl PlayIncludes {
+    /// Nothing included yet in `play`, whose statically placed roles have run (or will) already.
+    pub fn new(play: &Play) -> Self {
+        let static_roles = play
+            .tasks()
+            .filter_map(|t| t.role.as_ref()?.repeat.as_ref())
+            .map(|r| r.identity.clone())
+            .collect();
+        PlayIncludes {
+            static_roles,
+            ..PlayIncludes::default()
+        }
+    }
+
+    fn add_handlers(&mut self, handlers: &[Task]) {
+        for handler in handlers {
+            let role = handler.role.as_ref().map(|r| r.path.display().to_string());
+            let key = format!("{}|{}", handler.origin, role.unwrap_or_default());
+            if self.handler_keys.insert(key) {
+                self.handlers.push(Arc::new(handler.clone()));
+            }
+        }
+    }
+
+    /// The tasks of an included role on `host`, without the once-per-play roles (its dependencies,
+    /// or itself with `allow_duplicates: false`) that already ran there, as Ansible's `has_run`.
+    fn not_yet_run(&mut self, host: &str, nodes: &Arc<Vec<Node>>) -> Arc<Vec<Node>> {
+        let repeats = |t: &Task| t.role.as_ref().is_some_and(|r| r.repeat.is_some());
+        if !nodes.iter().any(|n| n.tasks().any(repeats)) {
+            return Arc::clone(nodes);
+        }
+        let ran = self.ran.entry(host.to_string()).or_default();
+        let placed: RefCell<HashMap<String, usize>> = RefCell::default();
+        let keep = |task: &Task| {
+            let Some(repeat) = task.role.as_ref().and_then(|r| r.repeat.as_ref()) else {
+                return true;
+            };
+            if self.static_roles.contains(&repeat.identity) || ran.contains(&repeat.identity) {
+                return false;
+            }
+            let mut placed = placed.borrow_mut();
+            *placed
+                .entry(repeat.identity.clone())
+                .or_insert(repeat.placement)
+                == repeat.placement
+        };
+        let kept = blank_out(nodes, &keep);
+        ran.extend(placed.into_inner().into_keys());
+        Arc::new(kept)
+    }
+
+    /// Every role an include placed on `host` has run there (a later once-per-play include of it
+    /// does not run again).
+    fn ran_on(&mut self, host: &str, placed: &[String]) {
+        let ran = self.ran.entry(host.to_string()).or_default();
+        ran.extend(placed.iter().cloned());
+    }
+}
+
+/// `nodes` with each task `keep` refuses replaced by an empty block: the tasks after it keep their
+/// places, so hosts that skip a role run the rest in step with hosts that do not (Ansible keeps the
+/// role's tasks and passes them over).
+fn blank_out(nodes: &[Node], keep: &dyn Fn(&Task) -> bool) -> Vec<Node> {
+    let empty = || {
+        Node::Block(Arc::new(tree::Block {
+            block: Vec::new(),
+            rescue: Vec::new(),
+            always: Vec::new(),
+        }))
+    };
+    nodes
+        .iter()
+        .map(|node| match node {
+            Node::Task(task) if keep(task) => node.clone(),
+            Node::Task(_) => empty(),
+            Node::Block(block) => Node::Block(Arc::new(tree::Block {
+                block: blank_out(&block.block, keep),
+                rescue: blank_out(&block.rescue, keep),
+                always: blank_out(&block.always, keep),
+            })),
+        })
+        .collect()
+}
+
+fn action_of(include: &Include) -> &'static str {
+    if include.is_role() {
+        "include_role"
+    } else {
+        "include_tasks"
+    }
+}
+
+/// What one inclusion brings in: a task file, or a role.
+#[derive(Debug, Clone, PartialEq)]
+enum Target {
+    File(PathBuf),
+    Role(RoleRequest),
+}
 
 /// The files an include brought in for one host: each file's index among all the include's files,
 /// and its tasks.
@@ -24,7 +138,7 @@ type IncludedFiles = Vec<(u32, Arc<Vec<Node>>)>;
 /// variable), and how the loop item is shown.
 #[derive(Debug, Clone, PartialEq)]
 struct Inclusion {
-    path: PathBuf,
+    target: Target,
     vars: Map<String, Value>,
     label: Option<String>,
 }
@@ -45,7 +159,8 @@ struct Group {
 }
 
 impl Run<'_> {
-    /// Runs an `include_tasks` on `hosts`, then queues the included tasks in their cursors.
+    /// Runs an `include_tasks` or `include_role` on `hosts`, then queues the included tasks in
+    /// their cursors.
     pub(super) async fn include_round(
         &mut self,
         ctx: &RunContext<'_>,
@@ -58,6 +173,7 @@ impl Run<'_> {
         if ctx.interrupt.requested().is_some() {
             return;
         }
+        let action = action_of(include);
         self.reporter.task_start(task, false);
         let mut groups: Vec<Group> = Vec::new();
         let mut failed: Vec<(String, TaskResult)> = Vec::new();
@@ -66,19 +182,19 @@ impl Run<'_> {
                 continue;
             };
             let vars = worker::task_vars(ctx, host, task);
-            match inclusions(ctx, task, &vars) {
+            match inclusions(ctx, task, include, &vars) {
                 HostInclusions::Skipped => {
-                    let result = worker::skipped("Conditional result was False", ACTION);
+                    let result = worker::skipped("Conditional result was False", action);
                     self.record(name, Some(task), &result);
                     self.after_include(name, task, &result, cursors, Vec::new(), at);
                 }
                 HostInclusions::Failed(msg) => {
-                    failed.push((name.clone(), TaskResult::failed(msg, ACTION)));
+                    failed.push((name.clone(), TaskResult::failed(msg, action)));
                 }
                 HostInclusions::Files(files, skipped_items) => {
                     if !skipped_items.is_empty() {
                         // Shown as Ansible shows them; the recap counts only the inclusions.
-                        let shown = items_skipped(skipped_items);
+                        let shown = items_skipped(skipped_items, action);
                         self.reporter.host_result(name, Some(task), &shown);
                     }
                     for inclusion in files {
@@ -96,25 +212,45 @@ impl Run<'_> {
         let mut per_host: IndexMap<String, IncludedFiles> = IndexMap::new();
         for (index, group) in groups.iter().enumerate() {
             let inclusion = &group.inclusion;
-            match include.load(&inclusion.path, &inclusion.vars) {
-                Ok(nodes) => {
+            let loaded = match &inclusion.target {
+                Target::File(path) => include
+                    .load(path, &inclusion.vars)
+                    .map(|nodes| (path.clone(), nodes, None)),
+                Target::Role(request) => include
+                    .load_role(request, &task.origin, &inclusion.vars)
+                    .map(|mut role| {
+                        let nodes = std::mem::take(&mut role.nodes);
+                        (PathBuf::from(&role.name), nodes, Some((request, role)))
+                    }),
+            };
+            match loaded {
+                Ok((shown, nodes, role)) => {
                     let nodes = Arc::new(nodes);
-                    self.reporter.included(
-                        &inclusion.path,
-                        &group.hosts,
-                        inclusion.label.as_deref(),
-                    );
+                    self.reporter
+                        .included(&shown, &group.hosts, inclusion.label.as_deref());
+                    if let Some((_, role)) = &role {
+                        self.includes.add_handlers(&role.handlers);
+                    }
                     for name in &group.hosts {
                         self.summary.stats.entry(name.clone()).or_default().ok += 1;
+                        let nodes = match &role {
+                            Some((request, role)) => {
+                                self.role_included(name, request, role);
+                                let nodes = self.includes.not_yet_run(name, &nodes);
+                                self.includes.ran_on(name, &role.placed);
+                                nodes
+                            }
+                            None => nodes.clone(),
+                        };
                         per_host
                             .entry(name.clone())
                             .or_default()
-                            .push((index as u32, nodes.clone()));
+                            .push((index as u32, nodes));
                     }
                 }
                 Err(e) => {
                     for name in &group.hosts {
-                        failed.push((name.clone(), TaskResult::failed(e.to_string(), ACTION)));
+                        failed.push((name.clone(), TaskResult::failed(e.to_string(), action)));
                     }
                 }
             }
@@ -126,9 +262,21 @@ impl Run<'_> {
             if let Some((_, result)) = failed.iter().find(|(n, _)| n == name) {
                 self.after_include(name, task, result, cursors, Vec::new(), at);
             } else if let Some(files) = per_host.swap_remove(name) {
-                let done = TaskResult::new(Status::Ok, Map::new(), ACTION);
+                let done = TaskResult::new(Status::Ok, Map::new(), action);
                 self.after_include(name, task, &done, cursors, files, at);
             }
+        }
+    }
+
+    /// A public include leaves the role's defaults and `vars/` to the rest of the play on `name`.
+    fn role_included(&mut self, name: &str, request: &RoleRequest, role: &IncludedRole) {
+        if !request.public {
+            return;
+        }
+        if let Some(host) = self.hosts.get_mut(name) {
+            host.role_defaults.extend(role.defaults.clone());
+            host.play_vars.extend(role.vars.clone());
+            host.scope = None;
         }
     }
 
@@ -155,7 +303,7 @@ impl Run<'_> {
 
 /// The files `task` includes on a host whose variables are `vars`: one per loop item whose `when`
 /// holds.
-fn inclusions(ctx: &RunContext<'_>, task: &Task, vars: &Vars) -> HostInclusions {
+fn inclusions(ctx: &RunContext<'_>, task: &Task, include: &Include, vars: &Vars) -> HostInclusions {
     let passes: Vec<(Vars, Option<String>)> = match &task.loop_ {
         None => vec![(vars.clone(), None)],
         Some(spec) => {
@@ -186,8 +334,13 @@ fn inclusions(ctx: &RunContext<'_>, task: &Task, vars: &Vars) -> HostInclusions 
             }
             Err(msg) => return HostInclusions::Failed(msg),
         }
-        let path = match target_file(ctx, task, &pass_vars) {
-            Ok(path) => path,
+        let rendered = if include.is_role() {
+            target_role(ctx, task, &pass_vars).map(Target::Role)
+        } else {
+            target_file(ctx, task, &pass_vars).map(Target::File)
+        };
+        let target = match rendered {
+            Ok(target) => target,
             Err(msg) => return HostInclusions::Failed(msg),
         };
         let mut included_vars = task.vars.clone();
@@ -201,7 +354,7 @@ fn inclusions(ctx: &RunContext<'_>, task: &Task, vars: &Vars) -> HostInclusions 
             );
         }
         files.push(Inclusion {
-            path,
+            target,
             vars: included_vars,
             label,
         });
@@ -214,12 +367,12 @@ fn inclusions(ctx: &RunContext<'_>, task: &Task, vars: &Vars) -> HostInclusions 
 }
 
 /// `skipping: [host] => (item=…)` lines for the loop items an include skipped.
-fn items_skipped(labels: Vec<String>) -> TaskResult {
-    let mut result = TaskResult::new(Status::Ok, Map::new(), ACTION);
+fn items_skipped(labels: Vec<String>, action: &'static str) -> TaskResult {
+    let mut result = TaskResult::new(Status::Ok, Map::new(), action);
     result.items = labels
         .into_iter()
         .map(|label| {
-            let skipped = worker::skipped("Conditional result was False", ACTION);
+            let skipped = worker::skipped("Conditional result was False", action);
             ItemResult {
                 label,
                 status: Status::Skipped,
@@ -231,6 +384,28 @@ fn items_skipped(labels: Vec<String>) -> TaskResult {
         })
         .collect();
     result
+}
+
+/// The role an `include_role` names, its arguments templated with the host's variables.
+fn target_role(ctx: &RunContext<'_>, task: &Task, vars: &Vars) -> Result<RoleRequest, String> {
+    let rendered = ctx
+        .templar
+        .render_value(&Value::Object(task.args.clone()), vars)
+        .map_err(|e| {
+            format!(
+                "The include's role could not be templated: {e}. The error appears to be in '{}'",
+                task.origin
+            )
+        })?;
+    let args = match rendered {
+        Value::Object(args) => args,
+        other => {
+            return Err(format!(
+                "include_role arguments must be a mapping, not {other}"
+            ));
+        }
+    };
+    RoleRequest::from_args(&args, &task.origin).map_err(|e| e.to_string())
 }
 
 /// The include's file name, templated with the host's variables, found beside the including file

@@ -225,6 +225,7 @@ pub async fn run_playbook_until(
         delegates: Delegates::new(pool.clone()),
         pool: pool.clone(),
         close_after_task: is_single_task(playbook),
+        includes: include::PlayIncludes::default(),
     };
     for (index, play) in playbook.plays.iter().enumerate() {
         if interrupt.requested().is_some() {
@@ -294,6 +295,8 @@ struct Run<'r> {
     /// in, so open connections (about 90 KB of controller memory each) stay near `--forks`
     /// instead of reaching the number of hosts.
     close_after_task: bool,
+    /// What `include_role` added to the current play (handlers, roles that ran).
+    includes: include::PlayIncludes,
 }
 
 /// One play of one plain task and no handlers: nothing can need a host again after that task.
@@ -467,6 +470,7 @@ impl Run<'_> {
     /// A play: its variables on every host, then batch after batch (`serial`), each running the
     /// whole play as ansible-playbook does.
     async fn play(&mut self, base: &RunContext<'_>, play: &Play, selected: &[String]) -> PlayEnd {
+        self.includes = include::PlayIncludes::new(play);
         for name in selected {
             let failed_before = self.failed.contains(name);
             let Some(host) = self.hosts.get_mut(name) else {
@@ -1078,7 +1082,10 @@ impl Run<'_> {
         settings: &PlaySettings,
         selected: &[String],
     ) {
-        for handler in &play.handlers {
+        // Included roles' handlers come after the play's own (cheap `Arc` clones: the loop below
+        // needs `self` mutably).
+        let included = self.includes.handlers.clone();
+        for handler in play.handlers.iter().chain(included.iter().map(|h| &**h)) {
             let mut notified = Vec::new();
             for name in selected {
                 let forced = settings.force_handlers && !self.unreachable.contains(name);

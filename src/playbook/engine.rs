@@ -52,6 +52,61 @@ impl Module for IncludeTasks {
     }
 }
 
+/// `include_role`: a role loaded per host at run time (see `play_roles::attach_include_role`).
+pub struct IncludeRole;
+
+/// Only the names are checked here: the runner reads the values once templated per host
+/// ([`super::play_roles::RoleRequest`]).
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncludeRoleParams {
+    #[serde(default)]
+    pub name: Option<Value>,
+    #[serde(default)]
+    pub role: Option<Value>,
+    #[serde(default)]
+    pub tasks_from: Option<Value>,
+    #[serde(default)]
+    pub vars_from: Option<Value>,
+    #[serde(default)]
+    pub defaults_from: Option<Value>,
+    #[serde(default)]
+    pub handlers_from: Option<Value>,
+    #[serde(default)]
+    pub allow_duplicates: Option<Value>,
+    #[serde(default)]
+    pub public: Option<Value>,
+    #[serde(default)]
+    pub rolespec_validate: Option<Value>,
+    /// Taken out of the arguments by the loader, as `include_tasks`' `apply`.
+    #[serde(default, rename = "apply")]
+    pub _apply: Option<serde_json::Map<String, Value>>,
+}
+
+#[async_trait::async_trait]
+impl Module for IncludeRole {
+    type Params = IncludeRoleParams;
+    const NAME: &'static str = "include_role";
+    const FREE_FORM: FreeForm = FreeForm::KeyValue;
+
+    fn validate(&self, p: &IncludeRoleParams) -> Result<(), ModuleError> {
+        if p.name.is_none() && p.role.is_none() {
+            return Err(ModuleError::Params(
+                "'name' is a required field for include_role.".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    async fn plan(&self, _: IncludeRoleParams, _: &mut dyn Host) -> Result<Plan, ModuleError> {
+        // The runner includes the role before any module runs; reaching here is a runner bug.
+        Err(ModuleError::Failed(
+            "include_role is run by the runner, not as a module".into(),
+        ))
+    }
+}
+
 /// `include_vars`: a file, or a `dir` of them, into the host's variables (optionally under `name`).
 pub struct IncludeVars;
 
@@ -119,7 +174,12 @@ pub fn include_vars_params(args: Value) -> Result<IncludeVarsParams, String> {
     Ok(params)
 }
 
-static ENGINE_ACTIONS: &[&dyn DynModule] = &[&IncludeTasks, &IncludeVars, &super::flow::META];
+static ENGINE_ACTIONS: &[&dyn DynModule] = &[
+    &IncludeTasks,
+    &IncludeRole,
+    &IncludeVars,
+    &super::flow::META,
+];
 
 /// The engine action `name` names (`include_tasks`, `ansible.builtin.include_vars`, …).
 pub fn lookup(name: &str) -> Option<&'static dyn DynModule> {

@@ -13,7 +13,9 @@
 
 use super::engine::{self, IncludeTasksParams};
 use super::load::{Inherited, Problems, invalid, load_handlers, load_nodes, unsupported};
+pub use super::play_roles::{IncludedRole, RoleRequest};
 use super::raw::{RawMap, RawPlay, RawTask};
+use super::roles::RoleSearch;
 use super::tree::{self, Block};
 use super::{Node, Play, TagSelection, Task};
 use crate::yaml::{self, Origin, Spanned};
@@ -51,6 +53,10 @@ pub struct Include {
     handlers: bool,
     /// `--tags`/`--skip-tags`: included tasks are selected like the play's ([`Play::select_tags`]).
     selection: TagSelection,
+    /// `include_role`: where its roles are found (`None` for `include_tasks`).
+    roles: Option<Arc<RoleSearch>>,
+    /// What an unnamed include shows (`include_role : ROLE`).
+    pub title: Option<String>,
 }
 
 impl Include {
@@ -66,6 +72,40 @@ impl Include {
         let selection = &self.selection;
         let nodes = tree::retain(nodes, &|task: &Task| selection.runs(&task.tags));
         problems.finish(nodes)
+    }
+
+    /// An `include_role` whose role's tasks inherit `inherited`.
+    pub(super) fn for_role(inherited: Inherited, search: RoleSearch, title: String) -> Include {
+        Include {
+            inherited,
+            handlers: false,
+            selection: TagSelection::default(),
+            roles: Some(Arc::new(search)),
+            title: Some(title),
+        }
+    }
+
+    /// Is this an `include_role` (else an `include_tasks`)?
+    pub fn is_role(&self) -> bool {
+        self.roles.is_some()
+    }
+
+    /// The role `request` names, for one include (one loop item) at `origin`: `vars` are the
+    /// include's variables (its `vars:` and the loop variable), seen by every task of the role.
+    pub fn load_role(
+        &self,
+        request: &RoleRequest,
+        origin: &Origin,
+        vars: &Map<String, Value>,
+    ) -> Result<IncludedRole, LoadError> {
+        let search = self.roles.as_deref().cloned().unwrap_or_default();
+        let mut inherited = self.inherited.clone();
+        inherited.vars.extend(vars.clone());
+        let mut role =
+            super::play_roles::include_role(&search, request, &origin.file, origin, &inherited)?;
+        let selection = &self.selection;
+        role.nodes = tree::retain(role.nodes, &|task: &Task| selection.runs(&task.tags));
+        Ok(role)
     }
 
     pub(super) fn with_selection(&self, selection: &TagSelection) -> Include {
@@ -296,20 +336,8 @@ pub(super) fn attach_include(
         ));
         return;
     }
-    let mut inside = inherited.clone();
-    if let Some(apply) = task.args.remove("apply") {
-        match apply {
-            Value::Object(keys) => {
-                let raw = keywords_map(keys);
-                check_apply_keys(&raw, &task.origin, problems);
-                inside = inherited.with(file, &raw, &task.origin, problems);
-            }
-            other => problems.add(invalid(
-                &task.origin,
-                format!("`apply` must be a mapping of task keywords, not {other}"),
-            )),
-        }
-    }
+    let inside = with_apply(file, task, inherited, "include_tasks", problems)
+        .unwrap_or_else(|| inherited.clone());
     let params: Option<IncludeTasksParams> =
         serde_json::from_value(Value::Object(task.args.clone())).ok();
     if let Some(name) = params.as_ref().and_then(|p| p.target())
@@ -323,7 +351,35 @@ pub(super) fn attach_include(
         inherited: inside,
         handlers,
         selection: TagSelection::default(),
+        roles: None,
+        title: None,
     }));
+}
+
+/// What an include's tasks inherit: the enclosing keywords with its `apply:` (taken out of the
+/// task's arguments); `None` when `apply` is not a mapping (a problem added).
+pub(super) fn with_apply(
+    file: &Path,
+    task: &mut Task,
+    inherited: &Inherited,
+    action: &str,
+    problems: &mut Problems,
+) -> Option<Inherited> {
+    match task.args.remove("apply") {
+        None => Some(inherited.clone()),
+        Some(Value::Object(keys)) => {
+            let raw = keywords_map(keys);
+            check_apply_keys(&raw, &task.origin, action, problems);
+            Some(inherited.with(file, &raw, &task.origin, problems))
+        }
+        Some(other) => {
+            problems.add(invalid(
+                &task.origin,
+                format!("`apply` must be a mapping of task keywords, not {other}"),
+            ));
+            None
+        }
+    }
 }
 
 /// Loads an include's file once at load time for its problems (the runner loads it again per host).
@@ -357,13 +413,13 @@ fn keywords_map(keys: Map<String, Value>) -> RawMap {
     )
 }
 
-fn check_apply_keys(raw: &RawMap, origin: &Origin, problems: &mut Problems) {
+fn check_apply_keys(raw: &RawMap, origin: &Origin, action: &str, problems: &mut Problems) {
     for (key, _) in raw.iter() {
         let name = key.value.as_str();
         if !INHERITED_KEYWORDS.contains(&name) {
             problems.add(unsupported(
                 origin.clone(),
-                format!("`{name}` in include_tasks `apply`"),
+                format!("`{name}` in {action} `apply`"),
             ));
         }
     }

@@ -128,7 +128,6 @@ pub const TASK_KEYWORDS_LATER: &[&str] = &[
 
 /// Ansible modules and actions that drover knows of but does not run yet.
 pub const MODULES_LATER: &[&str] = &[
-    "include_role",
     "import_playbook",
     "gather_facts",
     "unarchive",

@@ -465,8 +465,12 @@ fn load_node(
         return include::import_tasks(file, entry, handlers, inherited, problems);
     }
     let mut task = load_task(file, entry, handlers, inherited, problems)?;
-    if task.module.name() == "include_tasks" {
-        include::attach_include(file, &mut task, handlers, inherited, problems);
+    match task.module.name() {
+        "include_tasks" => include::attach_include(file, &mut task, handlers, inherited, problems),
+        "include_role" => {
+            play_roles::attach_include_role(file, &mut task, handlers, inherited, problems)
+        }
+        _ => {}
     }
     Some(tree::Node::Task(Arc::new(task)))
 }
@@ -532,6 +536,8 @@ pub(super) fn load_handlers(
         } else if let Some(mut task) = load_task(file, entry, true, inherited, problems) {
             if task.module.name() == "include_tasks" {
                 include::attach_include(file, &mut task, true, inherited, problems);
+            } else if task.module.name() == "include_role" {
+                play_roles::attach_include_role(file, &mut task, true, inherited, problems);
             } else {
                 handlers.push(task);
             }

@@ -555,3 +555,200 @@ fn scope(tree: &Tree, chain: Vec<RoleLink>, parents: &[String]) -> RoleScope {
         repeat: None,
     }
 }
+
+/// What one `include_role` asks for on a host, its arguments templated with the host's variables.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoleRequest {
+    pub name: String,
+    pub from: EntryPoints,
+    /// `public: true`: the role's defaults and `vars/` stay visible to the play after the include.
+    pub public: bool,
+    /// `allow_duplicates: false`: the role runs once per play for its identity.
+    pub allow_duplicates: bool,
+}
+
+impl RoleRequest {
+    /// The request `args` (the include's arguments, templated) make; `origin` is the include.
+    pub fn from_args(args: &Map<String, Value>, origin: &Origin) -> Result<Self, LoadError> {
+        let name = match args.get("name").or_else(|| args.get("role")) {
+            Some(Value::String(name)) if !name.trim().is_empty() => name.trim().to_string(),
+            Some(other) if !other.is_string() => {
+                return Err(invalid(
+                    origin,
+                    format!("a role name must be a string, not {other}"),
+                ));
+            }
+            _ => {
+                return Err(invalid(
+                    origin,
+                    "'name' is a required field for include_role.",
+                ));
+            }
+        };
+        let flag = |key: &str, default: bool| -> Result<bool, LoadError> {
+            match args.get(key) {
+                None => Ok(default),
+                Some(v) => drover_modules::de::bool_from_value(v)
+                    .ok_or_else(|| invalid(origin, format!("`{key}` must be a boolean, not {v}"))),
+            }
+        };
+        flag("rolespec_validate", true)?;
+        Ok(RoleRequest {
+            from: EntryPoints::from_args(args, origin)?,
+            public: flag("public", false)?,
+            // ansible-core's IncludeRole allows duplicates unless told otherwise.
+            allow_duplicates: flag("allow_duplicates", true)?,
+            name,
+        })
+    }
+}
+
+/// A role `include_role` brought in for some hosts: its tasks (its dependencies' first), its
+/// handlers, and what a public include leaves to the rest of the play.
+#[derive(Debug)]
+pub struct IncludedRole {
+    pub name: String,
+    pub nodes: Vec<Node>,
+    pub handlers: Vec<Task>,
+    /// The identity of every role placed (itself and its dependencies): a later once-per-play
+    /// role with one of them has run already.
+    pub placed: Vec<String>,
+    /// Defaults and `vars/` of the role and its dependencies (theirs first), for `public: true`.
+    pub defaults: Map<String, Value>,
+    pub vars: Map<String, Value>,
+}
+
+/// Loads the role an `include_role` at `origin` (in `file`) asks for: placed under the roles of
+/// `inherited` (an include in a role has that role as its parent), its tasks inheriting the
+/// enclosing keywords and `apply:`.
+pub(super) fn include_role(
+    search: &RoleSearch,
+    request: &RoleRequest,
+    file: &Path,
+    origin: &Origin,
+    inherited: &Inherited,
+) -> Result<IncludedRole, LoadError> {
+    let mut problems = Problems::default();
+    problems.roles.search = search.clone();
+    let placed = place_included(request, file, origin, inherited, &mut problems);
+    match placed {
+        Some(role) => problems.finish(role),
+        None => Err(problems.finish(()).err().unwrap_or_else(|| {
+            invalid(
+                origin,
+                format!("the role '{}' could not be loaded", request.name),
+            )
+        })),
+    }
+}
+
+fn place_included(
+    request: &RoleRequest,
+    file: &Path,
+    origin: &Origin,
+    inherited: &Inherited,
+    problems: &mut Problems,
+) -> Option<IncludedRole> {
+    let at = serde_saphyr::Location::UNKNOWN;
+    let mut invocation = problems.take(invocation(
+        file,
+        request.name.clone(),
+        request.from.clone(),
+        Map::new(),
+        Vec::new(),
+        &at,
+        origin.clone(),
+    ))?;
+    invocation.allow_duplicates = Some(request.allow_duplicates);
+    invocation.public = request.public;
+    let mut ancestors = role_ancestors(inherited);
+    let tree = read_tree(invocation, &mut ancestors, problems)?;
+    let (chain, parents) = parent_chain(inherited);
+    let (nodes, handlers) = place(&tree, inherited, &chain, &parents, problems);
+    Some(IncludedRole {
+        name: tree.role.full_name(),
+        nodes,
+        handlers,
+        placed: problems.roles.seen.iter().cloned().collect(),
+        defaults: all_defaults(&tree),
+        vars: exported_vars(&tree),
+    })
+}
+
+/// The directories of the roles the tasks of `inherited` run within (a role may not pull itself in).
+fn role_ancestors(inherited: &Inherited) -> Vec<PathBuf> {
+    inherited
+        .role
+        .iter()
+        .flat_map(|r| r.chain.iter().map(|l| l.path.clone()))
+        .collect()
+}
+
+/// The role chain of `inherited`, and `ansible_parent_role_names` (nearest first).
+fn parent_chain(inherited: &Inherited) -> (Vec<RoleLink>, Vec<String>) {
+    match &inherited.role {
+        Some(role) => {
+            let mut parents: Vec<String> = role.chain.iter().map(|l| l.name.clone()).collect();
+            parents.reverse();
+            (role.chain.clone(), parents)
+        }
+        None => (Vec::new(), Vec::new()),
+    }
+}
+
+/// Makes a loaded `include_role` task an include: what the role's tasks inherit (the enclosing
+/// keywords and `apply:`), and — when nothing in its arguments is templated — the role loaded once
+/// now, so its problems are reported before any host is touched.
+pub(super) fn attach_include_role(
+    file: &Path,
+    task: &mut Task,
+    handlers: bool,
+    inherited: &Inherited,
+    problems: &mut Problems,
+) {
+    if handlers {
+        problems.add(LoadError::Unsupported {
+            origin: task.origin.clone(),
+            what: "include_role among handlers (import_role works)".into(),
+        });
+        return;
+    }
+    let Some(inside) = super::include::with_apply(file, task, inherited, "include_role", problems)
+    else {
+        return;
+    };
+    let templated = task.args.values().any(|v| v.to_string().contains("{{"));
+    if !templated
+        && let Some(request) = problems.take(RoleRequest::from_args(&task.args, &task.origin))
+    {
+        let recursive = problems
+            .roles
+            .search
+            .find(&request.name)
+            .is_ok_and(|path| role_ancestors(&inside).contains(&path));
+        if !recursive {
+            let mut check = Problems::default();
+            check.roles.search = problems.roles.search.clone();
+            let mut vars_inside = inside.clone();
+            vars_inside.vars.extend(task.vars.clone());
+            place_included(&request, file, &task.origin, &vars_inside, &mut check);
+            if let Err(e) = check.finish(()) {
+                problems.add(e);
+            }
+        }
+    }
+    // Ansible shows an unnamed include as `include_role : ROLE` (the name as written), even in a
+    // role.
+    let written = task
+        .args
+        .get("name")
+        .or_else(|| task.args.get("role"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let title = format!("include_role : {written}");
+    task.include = Some(Arc::new(super::include::Include::for_role(
+        inside,
+        problems.roles.search.clone(),
+        title,
+    )));
+}

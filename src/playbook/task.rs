@@ -265,6 +265,11 @@ impl std::fmt::Debug for Task {
 impl Task {
     /// What the output shows: the task's name, else its action (Ansible shows `copy`).
     pub fn display_name(&self) -> String {
+        if self.name.is_none()
+            && let Some(title) = self.include.as_ref().and_then(|i| i.title.clone())
+        {
+            return title;
+        }
         let own = self.name.clone().unwrap_or_else(|| self.action.clone());
         match &self.role {
             // Ansible shows a role's task as `role : task`.
