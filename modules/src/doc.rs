@@ -1360,6 +1360,45 @@ pub static TABLE: &[Written] = &[
         ],
     },
     Written {
+        module: "unarchive",
+        description: "Unpacks a tar (gz, xz, bz2, zst) or zip archive from the controller, or already on the target, into an existing directory, only when its contents differ.",
+        example: "- name: Unpack the release\n  unarchive:\n    src: app-1.2.tar.gz\n    dest: /opt/app\n    creates: /opt/app/bin/app\n",
+        args: &[
+            (
+                "src",
+                "",
+                "The archive: a controller file (looked up in `files/`), or a target path with `remote_src`.",
+            ),
+            ("dest", "", "The directory to unpack into; it must exist."),
+            ("remote_src", "false", "`src` is already on the target."),
+            (
+                "creates",
+                "",
+                "Skips the task when this target path exists.",
+            ),
+            (
+                "extra_opts",
+                "",
+                "More options for `tar` or `unzip` (a list), e.g. `--strip-components=1`.",
+            ),
+            (
+                "list_files",
+                "false",
+                "Returns the archive's member names as `files`.",
+            ),
+            (
+                "keep_newer",
+                "false",
+                "Does not replace files newer than the archive's (`tar --keep-newer-files`).",
+            ),
+            (
+                "exclude",
+                "",
+                "Members (names or patterns) left out of the comparison and the unpacking.",
+            ),
+        ],
+    },
+    Written {
         module: "script",
         description: "Pushes a controller script to a temp file on the target (length and checksum verified first) and runs it by its shebang, or `/bin/sh` without one; the rest of the line is its arguments.",
         example: "- name: Prepare the host\n  script: files/prepare.sh --fast\n  args:\n    creates: /etc/prepared\n",

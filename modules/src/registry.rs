@@ -72,6 +72,7 @@ registry![
     crate::files::slurp::Slurp,
     crate::files::tempfile::Tempfile,
     crate::files::fetch::Fetch,
+    crate::files::unarchive::Unarchive,
     crate::net::get_url::GetUrl,
     crate::net::uri::Uri,
     crate::net::git::Git,

@@ -132,7 +132,6 @@ pub const MODULES_LATER: &[&str] = &[
     "import_playbook",
     "gather_facts",
     "cron",
-    "unarchive",
     "synchronize",
     "wait_for",
     "pause",

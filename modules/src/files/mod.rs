@@ -14,4 +14,5 @@ pub mod stat;
 pub mod tempfile;
 pub mod template;
 mod timestamps;
+pub mod unarchive;
 pub(crate) mod write;
