@@ -198,3 +198,76 @@ fn fleet_unarchive_remote_check_mode_reports_without_unpacking() {
     assert_eq!(still_missing, "gone", "check mode unpacked");
     cleanup(&fleet, &root);
 }
+
+const TREES: &str = r#"
+- hosts: fleet
+  gather_facts: false
+  tasks:
+    - file: { path: "{{ root }}/contents", state: directory }
+    - name: the directory itself, into a directory that does not exist yet
+      copy: { src: site, dest: "{{ root }}/itself/", directory_mode: "0750" }
+    - name: only its contents
+      copy: { src: site/, dest: "{{ root }}/contents" }
+    - name: a target file copied on the target
+      copy: { src: "{{ root }}/contents/index.html", dest: "{{ root }}/index.copy", remote_src: true, mode: "0600" }
+    - name: a target directory copied on the target
+      copy: { src: "{{ root }}/itself/site", dest: "{{ root }}/mirror", remote_src: true }
+"#;
+
+#[test]
+fn fleet_copy_of_directories_writes_only_what_differs() {
+    let fleet = fleet();
+    let tmp = tempdir();
+    write(&tmp.path().join("files/site/index.html"), "<h1>hi</h1>\n");
+    write(&tmp.path().join("files/site/css/main.css"), "body {}\n");
+    write(&tmp.path().join("files/site/js/deep/app.js"), "go()\n");
+    let root = unique_root("trees");
+    let root_var = format!("root={root}");
+    let extra = ["-e", root_var.as_str()];
+
+    let first = play(tmp.path(), &fleet, TREES, &extra);
+    assert_eq!(first.code, 0, "{}", first.show());
+    for host in HOSTS {
+        assert_eq!(first.count(host, "changed"), 5, "{host}\n{}", first.show());
+    }
+    let second = play(tmp.path(), &fleet, TREES, &extra);
+    assert_eq!(second.code, 0, "{}", second.show());
+    assert_eq!(second.total("changed"), 0, "{}", second.show());
+    for host in HOSTS {
+        let listing = fleet_ssh(
+            &fleet,
+            host,
+            &format!(
+                "cd {root} && find itself contents mirror index.copy | sort && stat -c %a itself/site itself/site/js/deep index.copy && cat mirror/site/js/deep/app.js"
+            ),
+        );
+        let want = "contents\ncontents/css\ncontents/css/main.css\ncontents/index.html\ncontents/js\ncontents/js/deep\ncontents/js/deep/app.js\n\
+                    index.copy\nitself\nitself/site\nitself/site/css\nitself/site/css/main.css\nitself/site/index.html\nitself/site/js\nitself/site/js/deep\nitself/site/js/deep/app.js\n\
+                    mirror\nmirror/site\nmirror/site/css\nmirror/site/css/main.css\nmirror/site/index.html\nmirror/site/js\nmirror/site/js/deep\nmirror/site/js/deep/app.js\n\
+                    750\n750\n600\ngo()";
+        assert_eq!(listing, want, "{host}");
+    }
+    // One file changed on the controller: only the tasks that carry it change, only it is written.
+    write(
+        &tmp.path().join("files/site/css/main.css"),
+        "body { margin: 0 }\n",
+    );
+    let stamp = fleet_ssh(
+        &fleet,
+        "host01",
+        &format!("stat -c %i {root}/contents/index.html"),
+    );
+    let third = play(tmp.path(), &fleet, TREES, &extra);
+    assert_eq!(third.code, 0, "{}", third.show());
+    for host in HOSTS {
+        // itself, contents, and the mirror of itself.
+        assert_eq!(third.count(host, "changed"), 3, "{host}\n{}", third.show());
+    }
+    let after = fleet_ssh(
+        &fleet,
+        "host01",
+        &format!("stat -c %i {root}/contents/index.html; cat {root}/mirror/site/css/main.css"),
+    );
+    assert_eq!(after, format!("{stamp}\nbody {{ margin: 0 }}"));
+    cleanup(&fleet, &root);
+}

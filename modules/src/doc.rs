@@ -1696,7 +1696,7 @@ pub static TABLE: &[Written] = &[
             (
                 "dest",
                 "",
-                "Where the file goes; a directory (or a path ending in `/`) gets `basename(src)`.",
+                "Where the file goes; a directory (or a path ending in `/`) gets `basename(src)`. A directory `src` is copied into it (`src: dir/`: only its contents).",
             ),
             (
                 "mode",
@@ -1714,6 +1714,16 @@ pub static TABLE: &[Written] = &[
                 "force",
                 "true",
                 "Replaces a file whose content differs; `false` only creates missing files.",
+            ),
+            (
+                "remote_src",
+                "false",
+                "`src` is a file or directory on the target, copied there.",
+            ),
+            (
+                "directory_mode",
+                "",
+                "The mode of directories a directory copy creates.",
             ),
         ],
     },

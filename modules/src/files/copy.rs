@@ -1,5 +1,6 @@
 //! `copy`: put content (`content:` or a controller file `src:`) at `dest`, only when it differs.
 
+use super::copy_tree;
 use super::write::{Attrs, Content, atomic_write, backup_name, content_diff, now_unix};
 use crate::facts::file::{self, FileKind, Want};
 use crate::{Host, LocalFile, Module, ModuleError, Plan};
@@ -26,6 +27,10 @@ pub struct Params {
     pub backup: bool,
     #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
     pub force: bool,
+    #[serde(default, deserialize_with = "crate::de::boolean")]
+    pub remote_src: bool,
+    #[serde(default)]
+    pub directory_mode: Option<crate::de::Mode>,
 }
 
 fn yes() -> bool {
@@ -44,7 +49,15 @@ impl Module for Copy {
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
         let content = match source(&p)? {
             Source::Content(c) => c.as_bytes().to_vec(),
-            Source::Src(src) => host.read_local(src, LocalFile::File)?,
+            Source::Src(src) if p.remote_src => {
+                return copy_tree::plan_remote(&tree_args(&p, src), host).await;
+            }
+            Source::Src(src) => match host.list_local(src, LocalFile::File)? {
+                Some(entries) => {
+                    return copy_tree::plan_local(&tree_args(&p, src), entries, host).await;
+                }
+                None => host.read_local(src, LocalFile::File)?,
+            },
         };
         let name = p.src.as_deref().map(|s| s.rsplit('/').next().unwrap_or(s));
         let dest = if p.dest.ends_with('/') {
@@ -72,6 +85,17 @@ impl Module for Copy {
     }
 }
 
+fn tree_args<'a>(p: &'a Params, src: &'a str) -> copy_tree::TreeArgs<'a> {
+    copy_tree::TreeArgs {
+        src,
+        dest: &p.dest,
+        attrs: Attrs::new(p.mode.clone(), p.owner.clone(), p.group.clone()),
+        directory_mode: p.directory_mode.as_ref(),
+        backup: p.backup,
+        force: p.force,
+    }
+}
+
 /// Where the content comes from: exactly one of `content` and `src`.
 enum Source<'a> {
     Content(&'a str),
@@ -80,6 +104,9 @@ enum Source<'a> {
 
 fn source(p: &Params) -> Result<Source<'_>, ModuleError> {
     match (&p.content, &p.src) {
+        (Some(_), None) if p.remote_src => Err(ModuleError::Params(
+            "remote_src needs src, not content".into(),
+        )),
         (Some(c), None) => Ok(Source::Content(c)),
         (None, Some(src)) => Ok(Source::Src(src)),
         (Some(_), Some(_)) => Err(ModuleError::Params(

@@ -3,6 +3,7 @@
 
 pub mod blockinfile;
 pub mod copy;
+mod copy_tree;
 pub mod fetch;
 pub mod file;
 pub mod find;
