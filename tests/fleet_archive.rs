@@ -271,3 +271,38 @@ fn fleet_copy_of_directories_writes_only_what_differs() {
     assert_eq!(after, format!("{stamp}\nbody {{ margin: 0 }}"));
     cleanup(&fleet, &root);
 }
+
+#[test]
+fn fleet_validate_guards_the_write_and_backup_keeps_the_old_file() {
+    let fleet = fleet();
+    let tmp = tempdir();
+    let root = unique_root("validate");
+    let root_var = format!("root={root}");
+    let playbook = r#"
+- hosts: fleet
+  gather_facts: false
+  tasks:
+    - file: { path: "{{ root }}", state: directory }
+    - copy: { content: "good 1\n", dest: "{{ root }}/app.conf" }
+    - name: refused by its validator, the file stays
+      copy: { content: "bad\n", dest: "{{ root }}/app.conf", validate: "grep -q good %s" }
+      ignore_errors: true
+      register: refused
+    - assert: { that: [refused is failed, "'failed to validate' in refused.msg"] }
+    - name: accepted, with a backup of the old file
+      lineinfile: { path: "{{ root }}/app.conf", line: "good 2", validate: "grep -q 'good 2' %s", backup: true }
+      register: edited
+    - assert: { that: ["edited.backup is match(root ~ '/app.conf[.][0-9]+[.][0-9]{4}-[0-9]{2}-[0-9]{2}@[0-9]{2}:[0-9]{2}:[0-9]{2}~$')"] }
+"#;
+    let out = play(tmp.path(), &fleet, playbook, &["-e", &root_var]);
+    assert_eq!(out.code, 0, "{}", out.show());
+    for host in HOSTS {
+        let got = fleet_ssh(
+            &fleet,
+            host,
+            &format!("cd {root} && cat app.conf && cat app.conf.*~ && ls -A | wc -l"),
+        );
+        assert_eq!(got, "good 1\ngood 2\ngood 1\n2", "{host}");
+    }
+    cleanup(&fleet, &root);
+}

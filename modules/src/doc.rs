@@ -1136,6 +1136,11 @@ pub static TABLE: &[Written] = &[
                 "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
             ),
             (
+                "validate",
+                "",
+                "A command run on the new file before it is installed (`%s` names it, e.g. `visudo -cf %s`); if it fails, the file is left as it was.",
+            ),
+            (
                 "marker_begin",
                 "",
                 "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
@@ -1206,6 +1211,11 @@ pub static TABLE: &[Written] = &[
                 "backup",
                 "",
                 "See Ansible's `replace` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "validate",
+                "",
+                "A command run on the new file before it is installed (`%s` names it, e.g. `visudo -cf %s`); if it fails, the file is left as it was.",
             ),
             (
                 "encoding",
@@ -1711,6 +1721,11 @@ pub static TABLE: &[Written] = &[
                 "Keeps the old file as `dest.<timestamp>~` before replacing it.",
             ),
             (
+                "validate",
+                "",
+                "A command run on the new file before it is installed (`%s` names it, e.g. `visudo -cf %s`); if it fails, the file is left as it was.",
+            ),
+            (
                 "force",
                 "true",
                 "Replaces a file whose content differs; `false` only creates missing files.",
@@ -1799,6 +1814,11 @@ pub static TABLE: &[Written] = &[
                 "Keeps the old file as `dest.<timestamp>~` before replacing it.",
             ),
             (
+                "validate",
+                "",
+                "A command run on the new file before it is installed (`%s` names it, e.g. `visudo -cf %s`); if it fails, the file is left as it was.",
+            ),
+            (
                 "force",
                 "true",
                 "Replaces a file whose content differs; `false` only creates missing files.",
@@ -1852,6 +1872,11 @@ pub static TABLE: &[Written] = &[
                 "backup",
                 "false",
                 "Keeps the old file as `path.<timestamp>~` before changing it.",
+            ),
+            (
+                "validate",
+                "",
+                "A command run on the new file before it is installed (`%s` names it, e.g. `visudo -cf %s`); if it fails, the file is left as it was.",
             ),
             (
                 "mode",

@@ -1,7 +1,9 @@
 //! `copy`: put content (`content:` or a controller file `src:`) at `dest`, only when it differs.
 
 use super::copy_tree;
-use super::write::{Attrs, Content, atomic_write, backup_name, content_diff, now_unix};
+use super::write::{
+    Attrs, Content, Validate, atomic_write_validated, backup_name, content_diff, now_unix,
+};
 use crate::facts::file::{self, FileKind, Want};
 use crate::{Host, LocalFile, Module, ModuleError, Plan};
 use serde::Deserialize;
@@ -25,6 +27,8 @@ pub struct Params {
     pub group: Option<String>,
     #[serde(default, deserialize_with = "crate::de::boolean")]
     pub backup: bool,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub validate: Option<String>,
     #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
     pub force: bool,
     #[serde(default, deserialize_with = "crate::de::boolean")]
@@ -43,6 +47,7 @@ impl Module for Copy {
     const NAME: &'static str = "copy";
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
+        Validate::from_param(p.validate.as_deref())?;
         source(p).map(drop)
     }
 
@@ -76,9 +81,12 @@ impl Module for Copy {
             host,
             &dest,
             content,
-            &Attrs::new(p.mode, p.owner, p.group),
-            p.backup,
-            p.force,
+            &Put {
+                attrs: &Attrs::new(p.mode, p.owner, p.group),
+                backup: p.backup,
+                force: p.force,
+                validate: Validate::from_param(p.validate.as_deref())?.as_ref(),
+            },
             name,
         )
         .await
@@ -118,16 +126,29 @@ fn source(p: &Params) -> Result<Source<'_>, ModuleError> {
     }
 }
 
-/// Shared by `copy` and `template`: write `content` to `dest` if it differs, fix attributes if not.
+/// How a file is put: its attributes, `backup`, `force`, `validate`.
+pub(crate) struct Put<'a> {
+    pub attrs: &'a Attrs,
+    pub backup: bool,
+    pub force: bool,
+    pub validate: Option<&'a Validate>,
+}
+
+/// Shared by `copy`, `template`, `assemble`: write `content` to `dest` if it differs, fix
+/// attributes if not.
 pub(crate) async fn put_content(
     host: &mut dyn Host,
     dest: &str,
     content: Vec<u8>,
-    attrs: &Attrs,
-    backup: bool,
-    force: bool,
+    put: &Put<'_>,
     src_name: Option<&str>,
 ) -> Result<Plan, ModuleError> {
+    let Put {
+        attrs,
+        backup,
+        force,
+        validate,
+    } = *put;
     let want = Want {
         checksum: Some("sha1sum"),
         content: host.diff_mode(),
@@ -178,12 +199,13 @@ pub(crate) async fn put_content(
     {
         plan.diffs.push(diff);
     }
-    plan.steps.push(atomic_write(
+    plan.steps.push(atomic_write_validated(
         &dest,
         content,
         attrs,
         stat.as_ref(),
         backup_file.as_deref(),
+        validate,
     ));
     Ok(plan)
 }

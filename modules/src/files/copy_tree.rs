@@ -4,7 +4,7 @@
 //! (type and SHA-1); only missing directories are made (with `directory_mode`) and only files whose
 //! bytes differ are written, each through the verified write path.
 
-use super::copy::put_content;
+use super::copy::{Put, put_content};
 use super::write::{Attrs, Fill, fill_and_install};
 use crate::cmd::quote;
 use crate::de::Mode;
@@ -67,7 +67,19 @@ pub(crate) async fn plan_local(
         if *state == Found::Dir || *state == Found::Other {
             return Err(conflict(&path, "a file"));
         }
-        let one = put_content(host, &path, bytes, &a.attrs, a.backup, a.force, None).await?;
+        let one = put_content(
+            host,
+            &path,
+            bytes,
+            &Put {
+                attrs: &a.attrs,
+                backup: a.backup,
+                force: a.force,
+                validate: None,
+            },
+            None,
+        )
+        .await?;
         plan.steps.extend(one.steps);
         plan.diffs.extend(one.diffs);
     }
