@@ -306,3 +306,61 @@ fn fleet_validate_guards_the_write_and_backup_keeps_the_old_file() {
     }
     cleanup(&fleet, &root);
 }
+
+const ASSEMBLE: &str = r##"
+- hosts: fleet
+  gather_facts: false
+  tasks:
+    - file: { path: "{{ root }}/conf.d", state: directory }
+    - copy: { content: "{{ item.text }}", dest: "{{ root }}/conf.d/{{ item.name }}" }
+      loop:
+        - { name: 10-base, text: "base\n" }
+        - { name: 20-host, text: "host {{ inventory_hostname }}" }
+        - { name: .hidden, text: "hidden\n" }
+    - name: from the target's fragments
+      assemble: { src: "{{ root }}/conf.d", dest: "{{ root }}/remote.conf", delimiter: "# --", ignore_hidden: true }
+    - name: from the controller's fragments
+      assemble: { src: parts, dest: "{{ root }}/local.conf", remote_src: false, regexp: '\.part$', backup: true }
+"##;
+
+#[test]
+fn fleet_assemble_joins_fragments_from_either_side() {
+    let fleet = fleet();
+    let tmp = tempdir();
+    write(&tmp.path().join("files/parts/b.part"), "second\n");
+    write(&tmp.path().join("files/parts/a.part"), "first\n");
+    write(&tmp.path().join("files/parts/notes.txt"), "not a part\n");
+    let root = unique_root("assemble");
+    let root_var = format!("root={root}");
+    let extra = ["-e", root_var.as_str()];
+
+    let first = play(tmp.path(), &fleet, ASSEMBLE, &extra);
+    assert_eq!(first.code, 0, "{}", first.show());
+    for host in HOSTS {
+        assert_eq!(first.count(host, "changed"), 4, "{host}\n{}", first.show());
+    }
+    let second = play(tmp.path(), &fleet, ASSEMBLE, &extra);
+    assert_eq!(second.code, 0, "{}", second.show());
+    assert_eq!(second.total("changed"), 0, "{}", second.show());
+    for host in HOSTS {
+        let got = fleet_ssh(
+            &fleet,
+            host,
+            &format!("cat {root}/remote.conf; echo '|'; cat {root}/local.conf"),
+        );
+        assert_eq!(
+            got,
+            format!("base\n# --\nhost {host}|\nfirst\nsecond"),
+            "{host}"
+        );
+    }
+    write(&tmp.path().join("files/parts/a.part"), "first, again\n");
+    let third = play(tmp.path(), &fleet, ASSEMBLE, &extra);
+    assert_eq!(third.code, 0, "{}", third.show());
+    for host in HOSTS {
+        assert_eq!(third.count(host, "changed"), 1, "{host}\n{}", third.show());
+        let backups = fleet_ssh(&fleet, host, &format!("cat {root}/local.conf.*~"));
+        assert_eq!(backups, "first\nsecond", "{host}");
+    }
+    cleanup(&fleet, &root);
+}

@@ -1370,6 +1370,52 @@ pub static TABLE: &[Written] = &[
         ],
     },
     Written {
+        module: "assemble",
+        description: "Writes one file made of the fragments in a directory (on the target, or on the controller), in name order, when it differs.",
+        example: "- name: Build the config from its parts\n  assemble:\n    src: /etc/app/conf.d\n    dest: /etc/app/app.conf\n    delimiter: '### fragment'\n    validate: app --check %s\n",
+        args: &[
+            (
+                "src",
+                "",
+                "The directory of fragments (regular files directly in it).",
+            ),
+            ("dest", "", "The file to write."),
+            (
+                "remote_src",
+                "true",
+                "`src` is on the target; `false`: on the controller (`files/`).",
+            ),
+            (
+                "regexp",
+                "",
+                "Only fragments whose name matches (Python `re.search`).",
+            ),
+            (
+                "delimiter",
+                "",
+                "Text between fragments (escapes like `\\n` decoded), followed by a newline.",
+            ),
+            (
+                "ignore_hidden",
+                "false",
+                "Leaves out fragments whose name starts with `.`.",
+            ),
+            (
+                "validate",
+                "",
+                "A command run on the new file before it is installed (`%s` names it); if it fails, the file is left as it was.",
+            ),
+            (
+                "backup",
+                "false",
+                "Keeps the old file as `dest.PID.<timestamp>~` before replacing it.",
+            ),
+            ("mode", "", "Permissions, octal or symbolic."),
+            ("owner", "", "Owner's name or uid."),
+            ("group", "", "Group's name or gid."),
+        ],
+    },
+    Written {
         module: "unarchive",
         description: "Unpacks a tar (gz, xz, bz2, zst) or zip archive from the controller, or already on the target, into an existing directory, only when its contents differ.",
         example: "- name: Unpack the release\n  unarchive:\n    src: app-1.2.tar.gz\n    dest: /opt/app\n    creates: /opt/app/bin/app\n",

@@ -73,6 +73,7 @@ registry![
     crate::files::tempfile::Tempfile,
     crate::files::fetch::Fetch,
     crate::files::unarchive::Unarchive,
+    crate::files::assemble::Assemble,
     crate::net::get_url::GetUrl,
     crate::net::uri::Uri,
     crate::net::git::Git,

@@ -135,7 +135,6 @@ pub const MODULES_LATER: &[&str] = &[
     "synchronize",
     "wait_for",
     "pause",
-    "assemble",
     "docker_container",
     "podman_container",
     "apt_repository",

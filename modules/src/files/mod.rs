@@ -1,6 +1,7 @@
 //! File modules. They share one way to read a file's state (`facts::file`) and one way to change it
 //! (`write`): content streams into a temp file beside the destination, which is renamed into place.
 
+pub mod assemble;
 pub mod blockinfile;
 pub mod copy;
 mod copy_tree;
