@@ -1280,6 +1280,11 @@ pub static TABLE: &[Written] = &[
                 "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
             ),
             (
+                "validate",
+                "",
+                "A command run on the new file before it is installed (`%s` names it, e.g. `visudo -cf %s`); if it fails, the file is left as it was.",
+            ),
+            (
                 "marker_begin",
                 "",
                 "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
@@ -1350,6 +1355,11 @@ pub static TABLE: &[Written] = &[
                 "backup",
                 "",
                 "See Ansible's `replace` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "validate",
+                "",
+                "A command run on the new file before it is installed (`%s` names it, e.g. `visudo -cf %s`); if it fails, the file is left as it was.",
             ),
             (
                 "encoding",
@@ -1500,6 +1510,91 @@ pub static TABLE: &[Written] = &[
                 "validate_checksum",
                 "true",
                 "Refuse bytes whose SHA-1 is not the one the target reported.",
+            ),
+        ],
+    },
+    Written {
+        module: "assemble",
+        description: "Writes one file made of the fragments in a directory (on the target, or on the controller), in name order, when it differs.",
+        example: "- name: Build the config from its parts\n  assemble:\n    src: /etc/app/conf.d\n    dest: /etc/app/app.conf\n    delimiter: '### fragment'\n    validate: app --check %s\n",
+        args: &[
+            (
+                "src",
+                "",
+                "The directory of fragments (regular files directly in it).",
+            ),
+            ("dest", "", "The file to write."),
+            (
+                "remote_src",
+                "true",
+                "`src` is on the target; `false`: on the controller (`files/`).",
+            ),
+            (
+                "regexp",
+                "",
+                "Only fragments whose name matches (Python `re.search`).",
+            ),
+            (
+                "delimiter",
+                "",
+                "Text between fragments (escapes like `\\n` decoded), followed by a newline.",
+            ),
+            (
+                "ignore_hidden",
+                "false",
+                "Leaves out fragments whose name starts with `.`.",
+            ),
+            (
+                "validate",
+                "",
+                "A command run on the new file before it is installed (`%s` names it); if it fails, the file is left as it was.",
+            ),
+            (
+                "backup",
+                "false",
+                "Keeps the old file as `dest.PID.<timestamp>~` before replacing it.",
+            ),
+            ("mode", "", "Permissions, octal or symbolic."),
+            ("owner", "", "Owner's name or uid."),
+            ("group", "", "Group's name or gid."),
+        ],
+    },
+    Written {
+        module: "unarchive",
+        description: "Unpacks a tar (gz, xz, bz2, zst) or zip archive from the controller, or already on the target, into an existing directory, only when its contents differ.",
+        example: "- name: Unpack the release\n  unarchive:\n    src: app-1.2.tar.gz\n    dest: /opt/app\n    creates: /opt/app/bin/app\n",
+        args: &[
+            (
+                "src",
+                "",
+                "The archive: a controller file (looked up in `files/`), or a target path with `remote_src`.",
+            ),
+            ("dest", "", "The directory to unpack into; it must exist."),
+            ("remote_src", "false", "`src` is already on the target."),
+            (
+                "creates",
+                "",
+                "Skips the task when this target path exists.",
+            ),
+            (
+                "extra_opts",
+                "",
+                "More options for `tar` or `unzip` (a list), e.g. `--strip-components=1`.",
+            ),
+            (
+                "list_files",
+                "false",
+                "Returns the archive's member names as `files`.",
+            ),
+            (
+                "keep_newer",
+                "false",
+                "Does not replace files newer than the archive's (`tar --keep-newer-files`).",
+            ),
+            (
+                "exclude",
+                "",
+                "Members (names or patterns) left out of the comparison and the unpacking.",
             ),
         ],
     },
@@ -1801,7 +1896,7 @@ pub static TABLE: &[Written] = &[
             (
                 "dest",
                 "",
-                "Where the file goes; a directory (or a path ending in `/`) gets `basename(src)`.",
+                "Where the file goes; a directory (or a path ending in `/`) gets `basename(src)`. A directory `src` is copied into it (`src: dir/`: only its contents).",
             ),
             (
                 "mode",
@@ -1816,9 +1911,24 @@ pub static TABLE: &[Written] = &[
                 "Keeps the old file as `dest.<timestamp>~` before replacing it.",
             ),
             (
+                "validate",
+                "",
+                "A command run on the new file before it is installed (`%s` names it, e.g. `visudo -cf %s`); if it fails, the file is left as it was.",
+            ),
+            (
                 "force",
                 "true",
                 "Replaces a file whose content differs; `false` only creates missing files.",
+            ),
+            (
+                "remote_src",
+                "false",
+                "`src` is a file or directory on the target, copied there.",
+            ),
+            (
+                "directory_mode",
+                "",
+                "The mode of directories a directory copy creates.",
             ),
         ],
     },
@@ -1894,6 +2004,11 @@ pub static TABLE: &[Written] = &[
                 "Keeps the old file as `dest.<timestamp>~` before replacing it.",
             ),
             (
+                "validate",
+                "",
+                "A command run on the new file before it is installed (`%s` names it, e.g. `visudo -cf %s`); if it fails, the file is left as it was.",
+            ),
+            (
                 "force",
                 "true",
                 "Replaces a file whose content differs; `false` only creates missing files.",
@@ -1947,6 +2062,11 @@ pub static TABLE: &[Written] = &[
                 "backup",
                 "false",
                 "Keeps the old file as `path.<timestamp>~` before changing it.",
+            ),
+            (
+                "validate",
+                "",
+                "A command run on the new file before it is installed (`%s` names it, e.g. `visudo -cf %s`); if it fails, the file is left as it was.",
             ),
             (
                 "mode",

@@ -72,6 +72,8 @@ registry![
     crate::files::slurp::Slurp,
     crate::files::tempfile::Tempfile,
     crate::files::fetch::Fetch,
+    crate::files::unarchive::Unarchive,
+    crate::files::assemble::Assemble,
     crate::net::get_url::GetUrl,
     crate::net::uri::Uri,
     crate::net::git::Git,

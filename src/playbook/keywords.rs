@@ -130,11 +130,9 @@ pub const TASK_KEYWORDS_LATER: &[&str] = &[
 pub const MODULES_LATER: &[&str] = &[
     "import_playbook",
     "gather_facts",
-    "unarchive",
     "synchronize",
     "wait_for",
     "pause",
-    "assemble",
     "docker_container",
     "podman_container",
     "apt_repository",

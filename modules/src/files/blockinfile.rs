@@ -3,7 +3,7 @@
 //! does (its quirks included), and written back atomically only when it changes.
 
 use super::pyre;
-use super::write::{Attrs, Content, atomic_write, backup_name, now_unix};
+use super::write::{Attrs, Content, Validate, atomic_write_validated, backup_name, now_unix};
 use crate::facts::file::{self, FileKind, FileStat, Want};
 use crate::{Cmd, Diff, Host, Module, ModuleError, Plan, Step};
 use serde::Deserialize;
@@ -35,6 +35,8 @@ pub struct Params {
     #[serde(default, deserialize_with = "crate::de::boolean")]
     pub backup: bool,
     #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub validate: Option<String>,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
     pub marker_begin: Option<String>,
     #[serde(default, deserialize_with = "crate::de::opt_string")]
     pub marker_end: Option<String>,
@@ -63,6 +65,10 @@ const ATTRS_CHANGED: &str = "ownership, perms or SE linux context changed";
 impl Module for Blockinfile {
     type Params = Params;
     const NAME: &'static str = "blockinfile";
+
+    fn validate(&self, p: &Params) -> Result<(), ModuleError> {
+        Validate::from_param(p.validate.as_deref()).map(drop)
+    }
 
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
         if p.insertafter.is_some() && p.insertbefore.is_some() {
@@ -320,12 +326,17 @@ fn plan_write(
     if let Some(b) = &backup_file {
         plan = plan.set("backup_file", b.as_str());
     }
-    plan.steps.push(atomic_write(
+    plan.steps.push(atomic_write_validated(
         dest,
         Content::new(result),
         attrs,
         existing,
         backup_file.as_deref(),
+        // Checked by `validate()`, which runs before every plan.
+        Validate::from_param(p.validate.as_deref())
+            .ok()
+            .flatten()
+            .as_ref(),
     ));
     plan
 }

@@ -1,6 +1,9 @@
 //! `copy`: put content (`content:` or a controller file `src:`) at `dest`, only when it differs.
 
-use super::write::{Attrs, Content, atomic_write, backup_name, content_diff, now_unix};
+use super::copy_tree;
+use super::write::{
+    Attrs, Content, Validate, atomic_write_validated, backup_name, content_diff, now_unix,
+};
 use crate::facts::file::{self, FileKind, Want};
 use crate::{Host, LocalFile, Module, ModuleError, Plan};
 use serde::Deserialize;
@@ -24,8 +27,14 @@ pub struct Params {
     pub group: Option<String>,
     #[serde(default, deserialize_with = "crate::de::boolean")]
     pub backup: bool,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub validate: Option<String>,
     #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
     pub force: bool,
+    #[serde(default, deserialize_with = "crate::de::boolean")]
+    pub remote_src: bool,
+    #[serde(default)]
+    pub directory_mode: Option<crate::de::Mode>,
 }
 
 fn yes() -> bool {
@@ -38,13 +47,22 @@ impl Module for Copy {
     const NAME: &'static str = "copy";
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
+        Validate::from_param(p.validate.as_deref())?;
         source(p).map(drop)
     }
 
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
         let content = match source(&p)? {
             Source::Content(c) => c.as_bytes().to_vec(),
-            Source::Src(src) => host.read_local(src, LocalFile::File)?,
+            Source::Src(src) if p.remote_src => {
+                return copy_tree::plan_remote(&tree_args(&p, src), host).await;
+            }
+            Source::Src(src) => match host.list_local(src, LocalFile::File)? {
+                Some(entries) => {
+                    return copy_tree::plan_local(&tree_args(&p, src), entries, host).await;
+                }
+                None => host.read_local(src, LocalFile::File)?,
+            },
         };
         let name = p.src.as_deref().map(|s| s.rsplit('/').next().unwrap_or(s));
         let dest = if p.dest.ends_with('/') {
@@ -63,12 +81,26 @@ impl Module for Copy {
             host,
             &dest,
             content,
-            &Attrs::new(p.mode, p.owner, p.group),
-            p.backup,
-            p.force,
+            &Put {
+                attrs: &Attrs::new(p.mode, p.owner, p.group),
+                backup: p.backup,
+                force: p.force,
+                validate: Validate::from_param(p.validate.as_deref())?.as_ref(),
+            },
             name,
         )
         .await
+    }
+}
+
+fn tree_args<'a>(p: &'a Params, src: &'a str) -> copy_tree::TreeArgs<'a> {
+    copy_tree::TreeArgs {
+        src,
+        dest: &p.dest,
+        attrs: Attrs::new(p.mode.clone(), p.owner.clone(), p.group.clone()),
+        directory_mode: p.directory_mode.as_ref(),
+        backup: p.backup,
+        force: p.force,
     }
 }
 
@@ -80,6 +112,9 @@ enum Source<'a> {
 
 fn source(p: &Params) -> Result<Source<'_>, ModuleError> {
     match (&p.content, &p.src) {
+        (Some(_), None) if p.remote_src => Err(ModuleError::Params(
+            "remote_src needs src, not content".into(),
+        )),
         (Some(c), None) => Ok(Source::Content(c)),
         (None, Some(src)) => Ok(Source::Src(src)),
         (Some(_), Some(_)) => Err(ModuleError::Params(
@@ -91,16 +126,29 @@ fn source(p: &Params) -> Result<Source<'_>, ModuleError> {
     }
 }
 
-/// Shared by `copy` and `template`: write `content` to `dest` if it differs, fix attributes if not.
+/// How a file is put: its attributes, `backup`, `force`, `validate`.
+pub(crate) struct Put<'a> {
+    pub attrs: &'a Attrs,
+    pub backup: bool,
+    pub force: bool,
+    pub validate: Option<&'a Validate>,
+}
+
+/// Shared by `copy`, `template`, `assemble`: write `content` to `dest` if it differs, fix
+/// attributes if not.
 pub(crate) async fn put_content(
     host: &mut dyn Host,
     dest: &str,
     content: Vec<u8>,
-    attrs: &Attrs,
-    backup: bool,
-    force: bool,
+    put: &Put<'_>,
     src_name: Option<&str>,
 ) -> Result<Plan, ModuleError> {
+    let Put {
+        attrs,
+        backup,
+        force,
+        validate,
+    } = *put;
     let want = Want {
         checksum: Some("sha1sum"),
         content: host.diff_mode(),
@@ -151,12 +199,13 @@ pub(crate) async fn put_content(
     {
         plan.diffs.push(diff);
     }
-    plan.steps.push(atomic_write(
+    plan.steps.push(atomic_write_validated(
         &dest,
         content,
         attrs,
         stat.as_ref(),
         backup_file.as_deref(),
+        validate,
     ));
     Ok(plan)
 }

@@ -1,7 +1,9 @@
 //! `lineinfile`: make sure one line is in a file (or is not), computed on the controller from the
 //! file's current content, written back atomically only when it changes.
 
-use super::write::{Attrs, Content, atomic_write, backup_name, content_diff, now_unix};
+use super::write::{
+    Attrs, Content, Validate, atomic_write_validated, backup_name, content_diff, now_unix,
+};
 use crate::facts::file::{self, FileKind, Want};
 use crate::{Host, Module, ModuleError, Plan, Step};
 use regex::Regex;
@@ -39,6 +41,8 @@ pub struct Params {
     pub firstmatch: bool,
     #[serde(default, deserialize_with = "crate::de::boolean")]
     pub backup: bool,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub validate: Option<String>,
     #[serde(default)]
     pub mode: Option<crate::de::Mode>,
     #[serde(default, deserialize_with = "crate::de::opt_string")]
@@ -77,6 +81,7 @@ impl Module for Lineinfile {
     const NAME: &'static str = "lineinfile";
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
+        Validate::from_param(p.validate.as_deref())?;
         exclusive(&[
             ("insertbefore", p.insertbefore.is_some()),
             ("insertafter", p.insertafter.is_some()),
@@ -214,12 +219,17 @@ fn write(
     {
         plan.diffs.push(diff);
     }
-    plan.steps.push(atomic_write(
+    plan.steps.push(atomic_write_validated(
         &p.path,
         Content::new(new_content.into_bytes()),
         attrs,
         existing,
         backup_file.as_deref(),
+        // Checked by `validate()`, which runs before every plan.
+        Validate::from_param(p.validate.as_deref())
+            .ok()
+            .flatten()
+            .as_ref(),
     ));
     plan
 }

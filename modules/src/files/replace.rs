@@ -4,7 +4,9 @@
 
 use super::blockinfile::real_path;
 use super::pyre::{self, Template};
-use super::write::{Attrs, Content, atomic_write, backup_name, content_diff, now_unix};
+use super::write::{
+    Attrs, Content, Validate, atomic_write_validated, backup_name, content_diff, now_unix,
+};
 use crate::facts::file::{self, FileKind, Want};
 use crate::{Host, Module, ModuleError, Plan, Step};
 use serde::Deserialize;
@@ -31,6 +33,8 @@ pub struct Params {
     pub before: Option<String>,
     #[serde(default, deserialize_with = "crate::de::boolean")]
     pub backup: bool,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub validate: Option<String>,
     #[serde(default, deserialize_with = "crate::de::opt_string")]
     pub encoding: Option<String>,
     #[serde(default)]
@@ -92,6 +96,10 @@ impl Encoding {
 impl Module for Replace {
     type Params = Params;
     const NAME: &'static str = "replace";
+
+    fn validate(&self, p: &Params) -> Result<(), ModuleError> {
+        Validate::from_param(p.validate.as_deref()).map(drop)
+    }
 
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
         let encoding = Encoding::from_name(p.encoding.as_deref())?;
@@ -158,12 +166,13 @@ impl Module for Replace {
         if let Some(b) = &backup_file {
             plan = plan.set("backup_file", b.as_str());
         }
-        plan.steps.push(atomic_write(
+        plan.steps.push(atomic_write_validated(
             &dest,
             Content::new(encoding.encode(&new_contents)?),
             &attrs,
             Some(&existing),
             backup_file.as_deref(),
+            Validate::from_param(p.validate.as_deref())?.as_ref(),
         ));
         Ok(plan)
     }

@@ -1,7 +1,7 @@
 //! `template`: render a Jinja2 file on the controller, then put it like `copy`.
 
-use super::copy::put_content;
-use super::write::Attrs;
+use super::copy::{Put, put_content};
+use super::write::{Attrs, Validate};
 use crate::{Host, Module, ModuleError, Plan};
 use serde::Deserialize;
 
@@ -22,6 +22,8 @@ pub struct Params {
     pub group: Option<String>,
     #[serde(default, deserialize_with = "crate::de::boolean")]
     pub backup: bool,
+    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    pub validate: Option<String>,
     #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
     pub force: bool,
 }
@@ -35,6 +37,10 @@ impl Module for Template {
     type Params = Params;
     const NAME: &'static str = "template";
 
+    fn validate(&self, p: &Params) -> Result<(), ModuleError> {
+        Validate::from_param(p.validate.as_deref()).map(drop)
+    }
+
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
         let rendered = host.render_template(&p.src)?;
         let name = p
@@ -46,9 +52,12 @@ impl Module for Template {
             host,
             &p.dest,
             rendered.into_bytes(),
-            &Attrs::new(p.mode, p.owner, p.group),
-            p.backup,
-            p.force,
+            &Put {
+                attrs: &Attrs::new(p.mode, p.owner, p.group),
+                backup: p.backup,
+                force: p.force,
+                validate: Validate::from_param(p.validate.as_deref())?.as_ref(),
+            },
             name,
         )
         .await

@@ -122,6 +122,56 @@ impl Content {
     }
 }
 
+/// Ansible's `validate: 'cmd %s'`: a command (split like a shell would, run without one, as
+/// Ansible runs it) in which `%s` names the file to be installed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Validate {
+    words: Vec<String>,
+}
+
+impl Validate {
+    pub fn parse(text: &str) -> Result<Validate, crate::ModuleError> {
+        let bad = |why: &str| crate::ModuleError::Params(format!("validate {why}: {text}"));
+        if !text.contains("%s") {
+            return Err(bad("must contain %s"));
+        }
+        let words = shlex::split(text).ok_or_else(|| bad("has unbalanced quotes"))?;
+        if words.is_empty() {
+            return Err(bad("is empty"));
+        }
+        Ok(Validate { words })
+    }
+
+    /// `Some` when the task asks for validation; a bad command is a parameter error.
+    pub fn from_param(text: Option<&str>) -> Result<Option<Validate>, crate::ModuleError> {
+        text.map(Validate::parse).transpose()
+    }
+
+    /// Runs the command on `"$t"`; its output goes to stderr, where the failed step reports it.
+    fn script(&self) -> String {
+        let words: Vec<String> = self
+            .words
+            .iter()
+            .map(|w| {
+                w.split("%s")
+                    .map(|part| {
+                        if part.is_empty() {
+                            String::new()
+                        } else {
+                            quote(part)
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\"$t\"")
+            })
+            .collect();
+        format!(
+            "v=$({} 2>&1) || {{ printf 'failed to validate: %s\\n' \"$v\" >&2; exit 1; }}; ",
+            words.join(" ")
+        )
+    }
+}
+
 /// A temp file of ours this many minutes old is abandoned (its writer died with its host): a live
 /// writer's temp file is younger, as every chunk received touches it.
 const STALE_TEMP_MINUTES: u32 = 5;
@@ -143,6 +193,19 @@ pub fn atomic_write(
     existing: Option<&FileStat>,
     backup: Option<&str>,
 ) -> Step {
+    atomic_write_validated(dest, content, attrs, existing, backup, None)
+}
+
+/// [`atomic_write`], and before anything is installed (or backed up) `validate` checks the temp
+/// file, which carries the final mode and owner: a command that fails leaves `dest` as it was.
+pub fn atomic_write_validated(
+    dest: &str,
+    content: Content,
+    attrs: &Attrs,
+    existing: Option<&FileStat>,
+    backup: Option<&str>,
+    validate: Option<&Validate>,
+) -> Step {
     let (dir, base) = split_dest(dest);
     let prefix = temp_prefix(base);
     let script = [
@@ -155,6 +218,7 @@ pub fn atomic_write(
         verify_length(),
         verify_checksum(),
         set_attrs(attrs, existing),
+        validate.map_or_else(String::new, Validate::script),
         backup.map_or_else(String::new, |b| {
             // A backup cut short by a full disk is no backup: it goes too.
             format!(
@@ -411,12 +475,13 @@ const CKSUM_TABLES: [[u32; 256]; 8] = {
     t
 };
 
-/// Ansible's backup name: `dest.YYYY-MM-DD@HH:MM:SS~` (UTC here).
+/// Ansible's backup name: `dest.PID.YYYY-MM-DD@HH:MM:SS~` (the PID is drover's, the time UTC).
 pub fn backup_name(dest: &str, now_unix: u64) -> String {
     let (days, secs) = (now_unix / 86_400, now_unix % 86_400);
     let (y, m, d) = civil_from_days(days as i64);
     format!(
-        "{dest}.{y:04}-{m:02}-{d:02}@{:02}:{:02}:{:02}~",
+        "{dest}.{}.{y:04}-{m:02}-{d:02}@{:02}:{:02}:{:02}~",
+        std::process::id(),
         secs / 3600,
         secs % 3600 / 60,
         secs % 60

@@ -22,7 +22,7 @@ fn symbolic_modes() {
 fn backup_names_like_ansible() {
     assert_eq!(
         backup_name("/etc/x", 1_700_000_000),
-        "/etc/x.2023-11-14@22:13:20~"
+        format!("/etc/x.{}.2023-11-14@22:13:20~", std::process::id())
     );
 }
 
