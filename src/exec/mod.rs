@@ -6,6 +6,7 @@ mod batch;
 pub(crate) mod r#become;
 mod connect;
 mod delegate;
+mod environment;
 mod host;
 mod include;
 mod include_vars;

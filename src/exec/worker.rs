@@ -3,6 +3,7 @@
 
 use super::RunContext;
 use super::r#become::{Become, Method};
+use super::environment::Environment;
 use super::host::{HostError, HostState, TaskHost};
 use super::result::{Status, TaskResult};
 use crate::playbook::{RoleScope, Task};
@@ -185,11 +186,16 @@ pub(super) async fn run_once(
         Ok(escalation) => escalation,
         Err(msg) => return TaskResult::failed(msg, action),
     };
+    let environment = match environment_for(ctx, task, vars) {
+        Ok(environment) => environment,
+        Err(msg) => return TaskResult::failed(msg, action),
+    };
     let run = async {
         let mut view = TaskHost {
             link: &host.link,
             interrupt: ctx.interrupt,
             escalation: escalation.as_ref(),
+            environment: &environment,
             templar: ctx.templar,
             vars,
             playbook_dir: ctx.playbook_dir,
@@ -198,7 +204,10 @@ pub(super) async fn run_once(
             diff_mode,
         };
         match task.module.plan_json(Value::Object(args), &mut view).await {
-            Ok(plan) => apply_plan(ctx, host, escalation.as_ref(), plan, check_mode, action).await,
+            Ok(plan) => {
+                let wrapping = (escalation.as_ref(), &environment);
+                apply_plan(ctx, host, wrapping, plan, check_mode, action).await
+            }
             Err(ModuleError::Host(msg)) => TaskResult::unreachable(msg, action),
             Err(ModuleError::Params(msg)) => TaskResult::failed(
                 format!("{msg}. The error appears to be in '{}'", task.origin),
@@ -262,7 +271,7 @@ fn drop_omitted(args: Map<String, Value>) -> Map<String, Value> {
 async fn apply_plan(
     ctx: &RunContext<'_>,
     host: &HostState,
-    escalation: Option<&Become>,
+    (escalation, environment): (Option<&Become>, &Environment),
     plan: Plan,
     check_mode: bool,
     action: &'static str,
@@ -292,6 +301,7 @@ async fn apply_plan(
                     &step.cmd.to_shell(),
                     step.stdin.as_deref(),
                     escalation,
+                    environment,
                     ctx.interrupt,
                 )
                 .await
@@ -490,6 +500,14 @@ fn apply_set_fact(host: &mut HostState, r: &TaskResult) {
             all.insert(short.to_string(), value.clone());
         }
     }
+}
+
+/// The task's `environment:` on this host. `raw` runs without it, as in Ansible (which warns).
+fn environment_for(ctx: &RunContext<'_>, task: &Task, vars: &Vars) -> Result<Environment, String> {
+    if task.module.name() == "raw" {
+        return Ok(Environment::default());
+    }
+    Environment::of_layers(ctx.templar, &task.environment, vars)
 }
 
 /// The task's become settings on this host: its keywords (inherited from blocks and the play), else

@@ -29,13 +29,13 @@ pub const PLAY_KEYWORDS: &[&str] = &[
     "run_once",
     "throttle",
     "roles",
+    "environment",
 ];
 
 /// Ansible play keywords drover does not run yet: an error rather than silently ignored.
 pub const PLAY_KEYWORDS_LATER: &[&str] = &[
     "strategy",
     "remote_user",
-    "environment",
     "vars_prompt",
     "collections",
     "module_defaults",
@@ -84,6 +84,7 @@ pub const TASK_KEYWORDS: &[&str] = &[
     "ignore_unreachable",
     "throttle",
     "connection",
+    "environment",
 ];
 
 /// Keys of a `block:` entry: its task lists and the keywords its tasks inherit.
@@ -112,13 +113,13 @@ pub const BLOCK_KEYWORDS: &[&str] = &[
     "ignore_unreachable",
     "throttle",
     "connection",
+    "environment",
 ];
 
 pub const TASK_KEYWORDS_LATER: &[&str] = &[
     "action",
     "async",
     "poll",
-    "environment",
     "remote_user",
     "module_defaults",
     "collections",

@@ -242,6 +242,8 @@ fn load_play(file: &Path, raw: &Spanned<RawPlay>, problems: &mut Problems) -> Op
         .map(|task| {
             task.map(|task| Task {
                 flow: inherited.flow.clone(),
+                // Ansible gathers facts with the play's environment (`ansible_env` shows it).
+                environment: inherited.environment.clone(),
                 ..task
             })
         });
@@ -324,6 +326,8 @@ pub(super) struct Inherited {
     pub(super) tags: Vec<String>,
     pub(super) vars: Map<String, Value>,
     escalation: BecomeKeywords,
+    /// `environment:` of the play, roles and blocks around, outermost first.
+    environment: Vec<Value>,
     ignore_errors: Option<Value>,
     no_log: Option<Value>,
     check_mode: Option<Value>,
@@ -360,6 +364,7 @@ impl Inherited {
             next.vars.extend(vars);
         }
         next.escalation = become_keywords(keys).or(&self.escalation);
+        next.environment.extend(keys.value("environment").cloned());
         let own = |key: &str, parent: &Option<Value>| keys.value(key).cloned().or(parent.clone());
         next.ignore_errors = own("ignore_errors", &self.ignore_errors);
         next.no_log = own("no_log", &self.no_log);
@@ -621,6 +626,11 @@ fn load_task(
         timeout: own_or_inherited("timeout", &inherited.timeout),
         tags,
         escalation: become_keywords(keys).or(&inherited.escalation),
+        environment: {
+            let mut layers = inherited.environment.clone();
+            layers.extend(field("environment").cloned());
+            layers
+        },
         include: None,
         flow: TaskFlow::of(keys).or(&inherited.flow),
         role: inherited.role.clone(),

@@ -30,11 +30,11 @@ const ROLE_KEYWORDS: &[&str] = &[
     "check_mode",
     "diff",
     "timeout",
+    "environment",
 ];
 
 /// Keywords Ansible accepts on a role that drover does not run yet.
 const ROLE_KEYWORDS_LATER: &[&str] = &[
-    "environment",
     "delegate_to",
     "delegate_facts",
     "connection",

@@ -156,6 +156,9 @@ pub struct Task {
     pub tags: Vec<String>,
     /// `become*`: privilege escalation.
     pub escalation: BecomeKeywords,
+    /// `environment:` as written at each level, outermost (play) first: templated and merged per
+    /// host when the task runs, the innermost winning.
+    pub environment: Vec<Value>,
     /// `include_tasks`: what the runner needs to include the file for a host.
     pub include: Option<Arc<Include>>,
     /// `run_once`, `delegate_to`, `any_errors_fatal`, … (see [`super::flow`]).
