@@ -108,3 +108,20 @@ fn environment_values_never_reach_a_command_line() {
         assert!(!cmdline.contains("s3cr3t"), "{cmdline}\n{}", out.show());
     }
 }
+
+#[test]
+fn remote_user_and_port_are_accepted_and_a_bad_port_fails_the_task() {
+    let root = tempdir();
+    let out = play(
+        root.path(),
+        "- hosts: localhost\n  gather_facts: false\n  remote_user: \"{{ 'some' ~ 'one' }}\"\n  tasks:\n    - command: 'true'\n    - command: 'true'\n      port: \"{{ 'abc' }}\"\n",
+        &[],
+    );
+    assert_eq!(out.code, 2, "{}", out.show());
+    assert_eq!(out.count("localhost", "ok"), 1, "{}", out.show());
+    assert!(
+        out.stdout.contains("port: `abc` is not a valid port number"),
+        "{}",
+        out.show()
+    );
+}

@@ -30,19 +30,19 @@ pub const PLAY_KEYWORDS: &[&str] = &[
     "throttle",
     "roles",
     "environment",
+    "remote_user",
+    "port",
 ];
 
 /// Ansible play keywords drover does not run yet: an error rather than silently ignored.
 pub const PLAY_KEYWORDS_LATER: &[&str] = &[
     "strategy",
-    "remote_user",
     "vars_prompt",
     "collections",
     "module_defaults",
     "ignore_errors",
     "check_mode",
     "diff",
-    "port",
     "fact_path",
     "debugger",
     "timeout",
@@ -85,6 +85,8 @@ pub const TASK_KEYWORDS: &[&str] = &[
     "throttle",
     "connection",
     "environment",
+    "remote_user",
+    "port",
 ];
 
 /// Keys of a `block:` entry: its task lists and the keywords its tasks inherit.
@@ -114,17 +116,17 @@ pub const BLOCK_KEYWORDS: &[&str] = &[
     "throttle",
     "connection",
     "environment",
+    "remote_user",
+    "port",
 ];
 
 pub const TASK_KEYWORDS_LATER: &[&str] = &[
     "action",
     "async",
     "poll",
-    "remote_user",
     "module_defaults",
     "collections",
     "debugger",
-    "port",
 ];
 
 /// Ansible modules and actions that drover knows of but does not run yet.

@@ -31,6 +31,8 @@ const ROLE_KEYWORDS: &[&str] = &[
     "diff",
     "timeout",
     "environment",
+    "remote_user",
+    "port",
 ];
 
 /// Keywords Ansible accepts on a role that drover does not run yet.
@@ -38,8 +40,6 @@ const ROLE_KEYWORDS_LATER: &[&str] = &[
     "delegate_to",
     "delegate_facts",
     "connection",
-    "remote_user",
-    "port",
     "run_once",
     "any_errors_fatal",
     "ignore_unreachable",
