@@ -120,8 +120,100 @@ fn remote_user_and_port_are_accepted_and_a_bad_port_fails_the_task() {
     assert_eq!(out.code, 2, "{}", out.show());
     assert_eq!(out.count("localhost", "ok"), 1, "{}", out.show());
     assert!(
-        out.stdout.contains("port: `abc` is not a valid port number"),
+        out.stdout
+            .contains("port: `abc` is not a valid port number"),
         "{}",
         out.show()
     );
+}
+
+const PROMPTS: &str = r#"- hosts: localhost
+  gather_facts: false
+  vars:
+    who: play
+  vars_prompt:
+    - name: who
+      prompt: Who are you
+      private: false
+    - name: colour
+      prompt: Colour
+      default: blue
+  tasks:
+    - debug: msg="hello {{ who }} in {{ colour }}"
+"#;
+
+#[test]
+fn vars_prompt_without_a_terminal_takes_extra_vars_or_the_default_else_names_the_option() {
+    let root = tempdir();
+    let out = play(root.path(), PROMPTS, &[]);
+    assert_eq!(out.code, 1, "{}", out.show());
+    assert!(
+        out.stderr.contains("p.yml:6")
+            && out.stderr.contains("no terminal")
+            && out.stderr.contains("-e who=…"),
+        "{}",
+        out.show()
+    );
+    let out = play(root.path(), PROMPTS, &["-e", "who=extra"]);
+    assert_eq!(out.code, 0, "{}", out.show());
+    assert!(out.stdout.contains("hello extra in blue"), "{}", out.show());
+}
+
+/// A private tmux server (its own socket) answering the prompts on a real terminal.
+#[test]
+fn vars_prompt_asks_on_a_terminal_hiding_private_answers() {
+    let root = tempdir();
+    write(&root.path().join("p.yml"), PROMPTS);
+    let socket = format!("drover-envkw-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        std::process::Command::new("tmux")
+            .args(["-L", &socket, "-f", "/dev/null"])
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("tmux (needed for this test): {e}"))
+    };
+    let drover = env!("CARGO_BIN_EXE_drover");
+    let line = format!("{drover} play p.yml -i localhost, -c local; echo EXIT=$?; sleep 60");
+    let dir = root.path().display().to_string();
+    tmux(&[
+        "new-session",
+        "-d",
+        "-x",
+        "150",
+        "-y",
+        "40",
+        "-c",
+        &dir,
+        &line,
+    ]);
+    let screen =
+        || String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-J"]).stdout).into_owned();
+    let wait_for = |what: &str| {
+        let start = std::time::Instant::now();
+        loop {
+            let text = screen();
+            if text.contains(what) {
+                return text;
+            }
+            if start.elapsed() > std::time::Duration::from_secs(20) {
+                tmux(&["kill-server"]);
+                panic!("`{what}` never appeared:\n{text}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    };
+    wait_for("Who are you: ");
+    tmux(&["send-keys", "alice", "Enter"]);
+    wait_for("Colour [blue]: ");
+    tmux(&["send-keys", "green-secret", "Enter"]);
+    let text = wait_for("EXIT=");
+    tmux(&["kill-server"]);
+    assert!(text.contains("Who are you: alice"), "{text}");
+    assert!(text.contains("hello alice in green-secret"), "{text}");
+    assert_eq!(
+        text.matches("green-secret").count(),
+        1,
+        "a private answer is not echoed:\n{text}"
+    );
+    assert!(text.contains("EXIT=0"), "{text}");
 }

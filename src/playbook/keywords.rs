@@ -32,12 +32,12 @@ pub const PLAY_KEYWORDS: &[&str] = &[
     "environment",
     "remote_user",
     "port",
+    "vars_prompt",
 ];
 
 /// Ansible play keywords drover does not run yet: an error rather than silently ignored.
 pub const PLAY_KEYWORDS_LATER: &[&str] = &[
     "strategy",
-    "vars_prompt",
     "collections",
     "module_defaults",
     "ignore_errors",

@@ -15,7 +15,7 @@ use super::{
     BecomeKeywords, Loop, Node, Play, Playbook, Retry, RoleScope, Task, WithLookup,
     pattern_from_value,
 };
-use super::{engine, include};
+use super::{engine, include, vars_prompt};
 use crate::yaml::{self, Origin, Spanned};
 use drover_modules::suggest::{closest, did_you_mean};
 use drover_modules::{DynModule, lookup, registry::MODULES};
@@ -190,6 +190,12 @@ fn load_play(file: &Path, raw: &Spanned<RawPlay>, problems: &mut Problems) -> Op
         "vars_files",
         &origin,
     ));
+    let prompts = problems.take(vars_prompt::load(
+        keywords.value("vars_prompt"),
+        &keywords
+            .get("vars_prompt")
+            .map_or_else(|| origin.clone(), |v| Origin::of(file, v)),
+    ));
     let mut inherited = Inherited {
         imports: vec![file.to_path_buf()],
         play_dir: include::search_dirs(file, Path::new("."))[0].clone(),
@@ -252,6 +258,7 @@ fn load_play(file: &Path, raw: &Spanned<RawPlay>, problems: &mut Problems) -> Op
         hosts: hosts?,
         vars: vars?,
         vars_files: vars_files?,
+        prompts: prompts?,
         gather_facts: gather_facts?,
         sections,
         handlers,
