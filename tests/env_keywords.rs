@@ -217,3 +217,52 @@ fn vars_prompt_asks_on_a_terminal_hiding_private_answers() {
     );
     assert!(text.contains("EXIT=0"), "{text}");
 }
+
+#[test]
+fn async_with_polling_waits_up_to_its_limit_with_ansibles_result() {
+    let root = tempdir();
+    let out = play(
+        root.path(),
+        r#"- hosts: localhost
+  gather_facts: false
+  tasks:
+    - shell: sleep 1; echo done
+      async: 10
+      poll: 1
+      register: quick
+    - debug: msg="{{ quick.stdout }} rc={{ quick.rc }}"
+    - shell: sleep 5
+      async: "{{ 1 + 1 }}"
+      poll: 1
+      register: slow
+      ignore_errors: true
+    - debug: msg="{{ slow.msg }} finished={{ slow.finished }}"
+"#,
+        &[],
+    );
+    // As ansible-playbook 2.19: ok=4 changed=1 ignored=1.
+    assert_eq!(out.code, 0, "{}", out.show());
+    assert_eq!(out.count("localhost", "ignored"), 1, "{}", out.show());
+    for expected in [
+        r#""msg": "done rc=0""#,
+        r#""msg": "Timeout exceeded finished=True""#,
+    ] {
+        assert!(out.stdout.contains(expected), "{expected}\n{}", out.show());
+    }
+}
+
+#[test]
+fn fire_and_forget_async_is_refused_where_it_is_written() {
+    let root = tempdir();
+    let out = play(
+        root.path(),
+        "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - shell: sleep 1\n      async: 10\n      poll: 0\n",
+        &[],
+    );
+    assert_eq!(out.code, 4, "{}", out.show());
+    assert!(
+        out.stderr.contains("p.yml:6") && out.stderr.contains("`poll: 0`"),
+        "{}",
+        out.show()
+    );
+}

@@ -216,13 +216,27 @@ pub(super) async fn run_once(
             Err(e) => TaskResult::failed(e.to_string(), action),
         }
     };
-    let outcome = match limit {
+    let async_limit = match super::asynchronous::limit(ctx, task, vars) {
+        Ok(limit) => limit,
+        Err(msg) => return TaskResult::failed(msg, action),
+    };
+    // The nearer deadline wins: `timeout:` or `async:`, each failing with Ansible's own message.
+    let deadline = match (limit, async_limit) {
+        (Some(t), Some(a)) if a < t => Some((a, true)),
+        (Some(t), _) => Some((t, false)),
+        (None, a) => a.map(|a| (a, true)),
+    };
+    let outcome = match deadline {
         None => run.await,
-        Some(limit) => match tokio::time::timeout(limit, run).await {
+        Some((limit, is_async)) => match tokio::time::timeout(limit, run).await {
             Ok(outcome) => outcome,
             // As in Ansible, a timeout is not subject to failed_when, only to ignore_errors.
             Err(_) => {
-                let mut result = super::timeout::timed_out(limit, action);
+                let mut result = if is_async {
+                    super::asynchronous::timed_out(action)
+                } else {
+                    super::timeout::timed_out(limit, action)
+                };
                 result.ignored = truthy(ctx, &task.ignore_errors, vars);
                 return result;
             }

@@ -87,6 +87,8 @@ pub const TASK_KEYWORDS: &[&str] = &[
     "environment",
     "remote_user",
     "port",
+    "async",
+    "poll",
 ];
 
 /// Keys of a `block:` entry: its task lists and the keywords its tasks inherit.
@@ -120,14 +122,7 @@ pub const BLOCK_KEYWORDS: &[&str] = &[
     "port",
 ];
 
-pub const TASK_KEYWORDS_LATER: &[&str] = &[
-    "action",
-    "async",
-    "poll",
-    "module_defaults",
-    "collections",
-    "debugger",
-];
+pub const TASK_KEYWORDS_LATER: &[&str] = &["action", "module_defaults", "collections", "debugger"];
 
 /// Ansible modules and actions that drover knows of but does not run yet.
 pub const MODULES_LATER: &[&str] = &[

@@ -152,6 +152,9 @@ pub struct Task {
     pub diff: Option<Value>,
     /// `timeout:` seconds (may be a template); each pass (loop item) fails after it.
     pub timeout: Option<Value>,
+    /// `async:` seconds the task may run (may be a template); `poll:` its poll interval.
+    pub async_seconds: Option<Value>,
+    pub poll: Option<Value>,
     /// The task's tags with those of its blocks and play (`--tags`/`--skip-tags` select on them).
     pub tags: Vec<String>,
     /// `become*`: privilege escalation.
