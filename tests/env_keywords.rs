@@ -64,12 +64,6 @@ fn environment_layers_merge_the_innermost_winning() {
     ] {
         assert!(out.stdout.contains(expected), "{expected}\n{}", out.show());
     }
-    assert!(
-        out.stderr
-            .contains("raw module does not support the environment keyword"),
-        "{}",
-        out.show()
-    );
 }
 
 #[test]

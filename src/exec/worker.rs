@@ -245,28 +245,9 @@ pub(super) async fn run_once(
     if outcome.status == Status::Unreachable {
         return outcome;
     }
-    let mut outcome = apply_overrides(ctx, task, vars, outcome);
-    warn_raw_environment(task, &mut outcome);
+    let outcome = apply_overrides(ctx, task, vars, outcome);
     apply_set_fact(host, &outcome);
     outcome
-}
-
-/// `raw` runs without `environment:`; Ansible says so with this warning.
-fn warn_raw_environment(task: &Task, outcome: &mut TaskResult) {
-    if task.module.name() != "raw" || task.environment.iter().all(Value::is_null) {
-        return;
-    }
-    let warning = Value::from("raw module does not support the environment keyword");
-    match outcome.result.entry("warnings") {
-        serde_json::map::Entry::Occupied(mut e) => {
-            if let Value::Array(list) = e.get_mut() {
-                list.push(warning);
-            }
-        }
-        serde_json::map::Entry::Vacant(e) => {
-            e.insert(Value::Array(vec![warning]));
-        }
-    }
 }
 
 /// `include_vars` runs on the controller; its variables go to the host's `include_vars` layer.
