@@ -266,3 +266,21 @@ fn fire_and_forget_async_is_refused_where_it_is_written() {
         out.show()
     );
 }
+
+#[test]
+fn import_tasks_and_include_apply_pass_their_environment_on() {
+    let root = tempdir();
+    write(
+        &root.path().join("t.yml"),
+        "- shell: echo \"in=$IMPORTED\"\n  register: r\n- debug: var=r.stdout\n",
+    );
+    let out = play(
+        root.path(),
+        "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - import_tasks: t.yml\n      environment:\n        IMPORTED: imp\n    - include_tasks:\n        file: t.yml\n        apply:\n          environment:\n            IMPORTED: app\n",
+        &[],
+    );
+    assert_eq!(out.code, 0, "{}", out.show());
+    for expected in [r#""r.stdout": "in=imp""#, r#""r.stdout": "in=app""#] {
+        assert!(out.stdout.contains(expected), "{expected}\n{}", out.show());
+    }
+}
