@@ -305,6 +305,10 @@ async fn play(args: PlayArgs, roles_path: Option<&[PathBuf]>, interrupt: &Interr
         };
         return list(&playbooks, &inventory, &options, what);
     }
+    if let Err(e) = answer_prompts(&mut playbooks, &options.extra_vars) {
+        error(e);
+        return exit::ERROR;
+    }
     let title = args
         .playbooks
         .iter()
@@ -326,6 +330,19 @@ async fn play(args: PlayArgs, roles_path: Option<&[PathBuf]>, interrupt: &Interr
         code = code.max(summary.exit_code());
     }
     code
+}
+
+/// `vars_prompt`: every play's questions, asked before the run; the answers become play vars.
+fn answer_prompts(
+    playbooks: &mut [Playbook],
+    extra_vars: &serde_json::Map<String, serde_json::Value>,
+) -> Result<(), crate::playbook::vars_prompt::PromptError> {
+    use crate::playbook::vars_prompt::{answer, ask_on_terminal};
+    for play in playbooks.iter_mut().flat_map(|p| p.plays.iter_mut()) {
+        let answers = answer(&play.prompts, extra_vars, &mut ask_on_terminal)?;
+        play.vars.extend(answers);
+    }
+    Ok(())
 }
 
 /// `--limit` that matches no host at all stops the run, as in Ansible.
@@ -446,6 +463,7 @@ async fn adhoc(args: RunArgs, interrupt: &Interrupt) -> u8 {
             hosts: args.pattern.clone(),
             vars: Default::default(),
             vars_files: Vec::new(),
+            prompts: Vec::new(),
             gather_facts: None,
             tags: Vec::new(),
             sections: vec![std::sync::Arc::new(vec![

@@ -125,7 +125,7 @@ fn unsupported_keywords_point_at_their_own_line_and_all_are_reported() {
     - name: grouped
       block:
         - debug: msg=a
-      environment: {}
+      debugger: never
     - name: later
       debug: msg=b
       debugger: never
@@ -138,7 +138,7 @@ fn unsupported_keywords_point_at_their_own_line_and_all_are_reported() {
     let errors = error_lines(&out);
     let want = [
         ("p.yml:3:", "play keyword `module_defaults`"),
-        ("p.yml:8:", "block keyword `environment`"),
+        ("p.yml:8:", "block keyword `debugger`"),
         ("p.yml:11:", "task keyword `debugger`"),
         ("p.yml:12:", "task keyword `module_defaults`"),
         ("p.yml:13:", "module `synchronize`"),

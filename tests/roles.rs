@@ -260,7 +260,7 @@ fn what_roles_cannot_do_yet_is_refused_with_its_place() {
             ("roles/spec/meta/argument_specs.yml", "argument_specs: {}\n"),
             (
                 "site.yml",
-                "- hosts: localhost\n  roles:\n    - web\n    - role: web\n      environment: {A: b}\n    - spec\n    - missing\n  tasks:\n    - import_role: name=web\n      loop: [1]\n",
+                "- hosts: localhost\n  roles:\n    - web\n    - role: web\n      debugger: never\n    - spec\n    - missing\n  tasks:\n    - import_role: name=web\n      loop: [1]\n",
             ),
         ],
     );
@@ -268,7 +268,7 @@ fn what_roles_cannot_do_yet_is_refused_with_its_place() {
     assert_eq!(out.code, 4, "{}", out.show());
     for expected in [
         "roles/web/tasks/main.yml:1: the role 'other' was not found in",
-        "site.yml:4: not supported yet: role keyword `environment`",
+        "site.yml:4: not supported yet: role keyword `debugger`",
         "not supported yet: role `argument_specs`",
         "site.yml:7: the role 'missing' was not found in",
         "site.yml:10: You cannot use loops on 'import_role' statements",

@@ -17,7 +17,26 @@ pub fn connection_spec(
     options: &RunOptions,
     templar: &Templar,
 ) -> ConnectionSpec {
-    let connection = connection_vars(name, vars, options, templar);
+    connection_spec_as(name, vars, options, templar, &Remote::default())
+}
+
+/// The `remote_user` and `port` keywords of a play or task, rendered.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Remote {
+    pub user: Option<String>,
+    pub port: Option<u16>,
+}
+
+/// [`connection_spec`] for a play or task that names its own `remote_user`/`port`: they apply
+/// where the host's variables set none, and beat `-u` and ansible.cfg.
+pub fn connection_spec_as(
+    name: &str,
+    vars: &Map<String, Value>,
+    options: &RunOptions,
+    templar: &Templar,
+    remote: &Remote,
+) -> ConnectionSpec {
+    let connection = connection_vars(name, vars, options, templar, remote);
     let mut spec = ConnectionSpec::from_vars(name, &connection);
     if let Some(explicit) = options.host_key_checking {
         spec.host_key_checking = explicit;
@@ -32,6 +51,7 @@ fn connection_vars(
     vars: &Map<String, Value>,
     options: &RunOptions,
     templar: &Templar,
+    remote: &Remote,
 ) -> ConnectionVars {
     // Connection variables may be templates of the host's own name (`10.0.0.{{ inventory_hostname[3:] }}`).
     let mut scope = vars.clone();
@@ -52,8 +72,11 @@ fn connection_vars(
         // ansible.cfg's remote_port / remote_user / private_key_file where the inventory sets none.
         port: first(&["ansible_port", "ansible_ssh_port"])
             .and_then(|p| p.trim().parse().ok())
+            .or(remote.port)
             .or(options.remote_port),
-        user: first(&["ansible_user", "ansible_ssh_user"]).or_else(|| options.remote_user.clone()),
+        user: first(&["ansible_user", "ansible_ssh_user"])
+            .or_else(|| remote.user.clone())
+            .or_else(|| options.remote_user.clone()),
         identity_files: first(&["ansible_ssh_private_key_file", "ansible_private_key_file"])
             .map(|p| expand_home(&p))
             .or_else(|| options.private_key_file.clone())
@@ -141,6 +164,30 @@ mod tests {
         assert_eq!((set.user.as_deref(), set.port), (Some("inv"), 22));
         assert_eq!(set.identity_files.first(), Some(&PathBuf::from("/inv/key")));
         assert!(!set.identity_files.contains(&PathBuf::from("/cfg/key")));
+    }
+
+    #[test]
+    fn remote_user_and_port_keywords_beat_the_cli_but_not_the_inventory() {
+        let options = RunOptions {
+            remote_user: Some("from-u".into()),
+            remote_port: Some(2200),
+            ..RunOptions::default()
+        };
+        let remote = Remote {
+            user: Some("keyword".into()),
+            port: Some(2300),
+        };
+        let templar = Templar::new();
+        let silent = connection_spec_as("h", &Map::new(), &options, &templar, &remote);
+        assert_eq!(
+            (silent.user.as_deref(), silent.port),
+            (Some("keyword"), 2300)
+        );
+        let Value::Object(vars) = json!({"ansible_user": "inv", "ansible_port": 22}) else {
+            return;
+        };
+        let set = connection_spec_as("h", &vars, &options, &templar, &remote);
+        assert_eq!((set.user.as_deref(), set.port), (Some("inv"), 22));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! `connection: local`. The task still runs for the original host: its variables,
 //! `inventory_hostname`, register and facts stay that host's (unless `delegate_facts`).
 
+use super::connect::{Remote, connection_spec_as};
 use super::host::{HostState, Link};
 use super::{RunContext, RunOptions, connection_spec};
 use crate::inventory::Inventory;
@@ -90,7 +91,11 @@ impl Delegates {
         task: &Task,
     ) -> Result<Option<Redirect>, String> {
         let flow = &task.flow;
-        if flow.delegate_to.is_none() && flow.connection.is_none() {
+        if flow.delegate_to.is_none()
+            && flow.connection.is_none()
+            && flow.remote_user.is_none()
+            && flow.port.is_none()
+        {
             return Ok(None);
         }
         let vars = super::worker::task_vars(ctx, host, task);
@@ -122,11 +127,53 @@ impl Delegates {
                 shown_as: None,
                 facts_to: None,
             })),
-            "ssh" | "smart" | "paramiko" | "" => Ok(None),
+            "ssh" | "smart" | "paramiko" | "" => self.as_remote(ctx, host, task, &vars),
             other => Err(format!(
                 "connection `{other}` is not supported yet (drover has ssh and local)"
             )),
         }
+    }
+
+    /// The host reached as the task's `remote_user`/`port` say, when they change how it is reached:
+    /// one shared link per host, user and port.
+    fn as_remote(
+        &mut self,
+        ctx: &RunContext<'_>,
+        host: &HostState,
+        task: &Task,
+        vars: &Vars,
+    ) -> Result<Option<Redirect>, String> {
+        let remote = remote_keywords(ctx.templar, task, vars)?;
+        if remote == Remote::default() {
+            return Ok(None);
+        }
+        let spec = connection_spec_as(
+            &host.name,
+            &host.inventory_vars,
+            ctx.options,
+            ctx.templar,
+            &remote,
+        );
+        let own = &host.link.spec;
+        if spec.user == own.user && spec.port == own.port {
+            return Ok(None);
+        }
+        let key = format!(
+            "{}\u{0}{}\u{0}{}",
+            host.name,
+            spec.user.as_deref().unwrap_or_default(),
+            spec.port
+        );
+        let link = self
+            .links
+            .entry(key)
+            .or_insert_with(|| Arc::new(Link::new(spec, &self.pool)))
+            .clone();
+        Ok(Some(Redirect {
+            link,
+            shown_as: None,
+            facts_to: None,
+        }))
     }
 
     /// Closes every delegation link (end of the run).
@@ -135,6 +182,29 @@ impl Delegates {
             link.close().await;
         }
     }
+}
+
+/// `remote_user` and `port` as the task (or its block or play) sets them, rendered.
+fn remote_keywords(templar: &Templar, task: &Task, vars: &Vars) -> Result<Remote, String> {
+    let flow = &task.flow;
+    let user = flow
+        .remote_user
+        .as_ref()
+        .map(|v| render_text(templar, v, vars, "remote_user"))
+        .transpose()?
+        .filter(|u| !u.is_empty());
+    let port = flow
+        .port
+        .as_ref()
+        .map(|v| render_text(templar, v, vars, "port"))
+        .transpose()?
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.parse::<u16>()
+                .map_err(|_| format!("port: `{p}` is not a valid port number"))
+        })
+        .transpose()?;
+    Ok(Remote { user, port })
 }
 
 fn render_text(

@@ -2,6 +2,7 @@
 //! its variables and what it has registered, and the module-facing [`Host`] view of it.
 
 use super::r#become::Become;
+use super::environment::Environment;
 use super::interrupt::{Interrupt, StopSignal};
 use crate::playbook::RoleScope;
 use crate::template::{Templar, Vars, search_path};
@@ -64,20 +65,23 @@ impl Link {
             .map_err(|e| HostError::Unreachable(e.to_string()))
     }
 
-    /// [`Link::exec_unless`] as the task's become user, when it has one: the command is wrapped
-    /// (sudo/su) and a become password travels on stdin, never in the command line.
+    /// [`Link::exec_unless`] with the task's `environment:` (read from stdin, see
+    /// [`Environment`]) and as its become user, when it has one: the command is wrapped (sudo/su)
+    /// and a become password travels on stdin, never in the command line.
     pub async fn exec_as(
         &self,
         cmd: &str,
         stdin: Option<&[u8]>,
         escalation: Option<&Become>,
+        environment: &Environment,
         interrupt: &Interrupt,
     ) -> Result<ExecOutput, HostError> {
+        let (cmd, stdin) = environment.wrap(cmd, stdin);
         let Some(escalation) = escalation else {
-            return self.exec_unless(cmd, stdin, interrupt).await;
+            return self.exec_unless(&cmd, stdin.as_deref(), interrupt).await;
         };
         let wrapped = escalation
-            .wrap(cmd, stdin)
+            .wrap(&cmd, stdin.as_deref())
             .map_err(|e| HostError::Become(e.to_string()))?;
         self.exec_unless(&wrapped.command, wrapped.stdin.as_deref(), interrupt)
             .await
@@ -143,6 +147,8 @@ pub struct TaskHost<'a> {
     pub interrupt: &'a Interrupt,
     /// The task's become settings on this host: every query runs as that user too.
     pub escalation: Option<&'a Become>,
+    /// The task's `environment:` on this host: every query runs with it too.
+    pub environment: &'a Environment,
     pub templar: &'a Templar,
     pub vars: &'a Vars,
     pub playbook_dir: &'a Path,
@@ -181,7 +187,13 @@ impl Host for TaskHost<'_> {
     async fn query(&mut self, cmd: &Cmd) -> Result<CmdOutput, ModuleError> {
         let out = self
             .link
-            .exec_as(&cmd.to_shell(), None, self.escalation, self.interrupt)
+            .exec_as(
+                &cmd.to_shell(),
+                None,
+                self.escalation,
+                self.environment,
+                self.interrupt,
+            )
             .await
             .map_err(|e| match e {
                 HostError::Become(msg) => ModuleError::Failed(msg),

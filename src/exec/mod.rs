@@ -2,10 +2,12 @@
 //! task N before any starts N+1); within a task, every remaining host at once, bounded by `--forks`.
 //! A failed or unreachable host leaves the play; the others go on.
 
+mod asynchronous;
 mod batch;
 pub(crate) mod r#become;
 mod connect;
 mod delegate;
+mod environment;
 mod host;
 mod include;
 mod include_vars;

@@ -3,6 +3,7 @@
 
 use super::RunContext;
 use super::r#become::{Become, Method};
+use super::environment::Environment;
 use super::host::{HostError, HostState, TaskHost};
 use super::result::{Status, TaskResult};
 use crate::playbook::{RoleScope, Task};
@@ -185,11 +186,16 @@ pub(super) async fn run_once(
         Ok(escalation) => escalation,
         Err(msg) => return TaskResult::failed(msg, action),
     };
+    let environment = match environment_for(ctx, task, vars) {
+        Ok(environment) => environment,
+        Err(msg) => return TaskResult::failed(msg, action),
+    };
     let run = async {
         let mut view = TaskHost {
             link: &host.link,
             interrupt: ctx.interrupt,
             escalation: escalation.as_ref(),
+            environment: &environment,
             templar: ctx.templar,
             vars,
             playbook_dir: ctx.playbook_dir,
@@ -198,7 +204,10 @@ pub(super) async fn run_once(
             diff_mode,
         };
         match task.module.plan_json(Value::Object(args), &mut view).await {
-            Ok(plan) => apply_plan(ctx, host, escalation.as_ref(), plan, check_mode, action).await,
+            Ok(plan) => {
+                let wrapping = (escalation.as_ref(), &environment);
+                apply_plan(ctx, host, wrapping, plan, check_mode, action).await
+            }
             Err(ModuleError::Host(msg)) => TaskResult::unreachable(msg, action),
             Err(ModuleError::Params(msg)) => TaskResult::failed(
                 format!("{msg}. The error appears to be in '{}'", task.origin),
@@ -207,13 +216,27 @@ pub(super) async fn run_once(
             Err(e) => TaskResult::failed(e.to_string(), action),
         }
     };
-    let outcome = match limit {
+    let async_limit = match super::asynchronous::limit(ctx, task, vars) {
+        Ok(limit) => limit,
+        Err(msg) => return TaskResult::failed(msg, action),
+    };
+    // The nearer deadline wins: `timeout:` or `async:`, each failing with Ansible's own message.
+    let deadline = match (limit, async_limit) {
+        (Some(t), Some(a)) if a < t => Some((a, true)),
+        (Some(t), _) => Some((t, false)),
+        (None, a) => a.map(|a| (a, true)),
+    };
+    let outcome = match deadline {
         None => run.await,
-        Some(limit) => match tokio::time::timeout(limit, run).await {
+        Some((limit, is_async)) => match tokio::time::timeout(limit, run).await {
             Ok(outcome) => outcome,
             // As in Ansible, a timeout is not subject to failed_when, only to ignore_errors.
             Err(_) => {
-                let mut result = super::timeout::timed_out(limit, action);
+                let mut result = if is_async {
+                    super::asynchronous::timed_out(action)
+                } else {
+                    super::timeout::timed_out(limit, action)
+                };
                 result.ignored = truthy(ctx, &task.ignore_errors, vars);
                 return result;
             }
@@ -260,7 +283,7 @@ fn drop_omitted(args: Map<String, Value>) -> Map<String, Value> {
 async fn apply_plan(
     ctx: &RunContext<'_>,
     host: &HostState,
-    escalation: Option<&Become>,
+    (escalation, environment): (Option<&Become>, &Environment),
     plan: Plan,
     check_mode: bool,
     action: &'static str,
@@ -290,6 +313,7 @@ async fn apply_plan(
                     &step.cmd.to_shell(),
                     step.stdin.as_deref(),
                     escalation,
+                    environment,
                     ctx.interrupt,
                 )
                 .await
@@ -488,6 +512,14 @@ fn apply_set_fact(host: &mut HostState, r: &TaskResult) {
             all.insert(short.to_string(), value.clone());
         }
     }
+}
+
+/// The task's `environment:` on this host. `raw` runs without it, as in Ansible (which warns).
+fn environment_for(ctx: &RunContext<'_>, task: &Task, vars: &Vars) -> Result<Environment, String> {
+    if task.module.name() == "raw" {
+        return Ok(Environment::default());
+    }
+    Environment::of_layers(ctx.templar, &task.environment, vars)
 }
 
 /// The task's become settings on this host: its keywords (inherited from blocks and the play), else

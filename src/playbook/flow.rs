@@ -19,6 +19,10 @@ pub struct TaskFlow {
     pub ignore_unreachable: Option<Value>,
     pub throttle: Option<Value>,
     pub connection: Option<Value>,
+    /// `remote_user` and `port`: below the host's `ansible_user`/`ansible_port`, above `-u` and
+    /// ansible.cfg (as Ansible ranks them).
+    pub remote_user: Option<Value>,
+    pub port: Option<Value>,
 }
 
 impl TaskFlow {
@@ -33,6 +37,8 @@ impl TaskFlow {
             ignore_unreachable: value("ignore_unreachable"),
             throttle: value("throttle"),
             connection: value("connection"),
+            remote_user: value("remote_user"),
+            port: value("port"),
         }
     }
 
@@ -48,6 +54,8 @@ impl TaskFlow {
             ignore_unreachable: pick(&self.ignore_unreachable, &parent.ignore_unreachable),
             throttle: pick(&self.throttle, &parent.throttle),
             connection: pick(&self.connection, &parent.connection),
+            remote_user: pick(&self.remote_user, &parent.remote_user),
+            port: pick(&self.port, &parent.port),
         }
     }
 }

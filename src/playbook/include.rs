@@ -41,6 +41,9 @@ const INHERITED_KEYWORDS: &[&str] = &[
     "check_mode",
     "diff",
     "timeout",
+    "environment",
+    "remote_user",
+    "port",
 ];
 
 /// Keys an `import_playbook` entry may carry.

@@ -29,20 +29,20 @@ pub const PLAY_KEYWORDS: &[&str] = &[
     "run_once",
     "throttle",
     "roles",
+    "environment",
+    "remote_user",
+    "port",
+    "vars_prompt",
 ];
 
 /// Ansible play keywords drover does not run yet: an error rather than silently ignored.
 pub const PLAY_KEYWORDS_LATER: &[&str] = &[
     "strategy",
-    "remote_user",
-    "environment",
-    "vars_prompt",
     "collections",
     "module_defaults",
     "ignore_errors",
     "check_mode",
     "diff",
-    "port",
     "fact_path",
     "debugger",
     "timeout",
@@ -84,6 +84,11 @@ pub const TASK_KEYWORDS: &[&str] = &[
     "ignore_unreachable",
     "throttle",
     "connection",
+    "environment",
+    "remote_user",
+    "port",
+    "async",
+    "poll",
 ];
 
 /// Keys of a `block:` entry: its task lists and the keywords its tasks inherit.
@@ -112,19 +117,12 @@ pub const BLOCK_KEYWORDS: &[&str] = &[
     "ignore_unreachable",
     "throttle",
     "connection",
-];
-
-pub const TASK_KEYWORDS_LATER: &[&str] = &[
-    "action",
-    "async",
-    "poll",
     "environment",
     "remote_user",
-    "module_defaults",
-    "collections",
-    "debugger",
     "port",
 ];
+
+pub const TASK_KEYWORDS_LATER: &[&str] = &["action", "module_defaults", "collections", "debugger"];
 
 /// Ansible modules and actions that drover knows of but does not run yet.
 pub const MODULES_LATER: &[&str] = &[

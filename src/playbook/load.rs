@@ -15,7 +15,7 @@ use super::{
     BecomeKeywords, Loop, Node, Play, Playbook, Retry, RoleScope, Task, WithLookup,
     pattern_from_value,
 };
-use super::{engine, include};
+use super::{engine, include, vars_prompt};
 use crate::yaml::{self, Origin, Spanned};
 use drover_modules::suggest::{closest, did_you_mean};
 use drover_modules::{DynModule, lookup, registry::MODULES};
@@ -190,6 +190,12 @@ fn load_play(file: &Path, raw: &Spanned<RawPlay>, problems: &mut Problems) -> Op
         "vars_files",
         &origin,
     ));
+    let prompts = problems.take(vars_prompt::load(
+        keywords.value("vars_prompt"),
+        &keywords
+            .get("vars_prompt")
+            .map_or_else(|| origin.clone(), |v| Origin::of(file, v)),
+    ));
     let mut inherited = Inherited {
         imports: vec![file.to_path_buf()],
         play_dir: include::search_dirs(file, Path::new("."))[0].clone(),
@@ -242,6 +248,8 @@ fn load_play(file: &Path, raw: &Spanned<RawPlay>, problems: &mut Problems) -> Op
         .map(|task| {
             task.map(|task| Task {
                 flow: inherited.flow.clone(),
+                // Ansible gathers facts with the play's environment (`ansible_env` shows it).
+                environment: inherited.environment.clone(),
                 ..task
             })
         });
@@ -250,6 +258,7 @@ fn load_play(file: &Path, raw: &Spanned<RawPlay>, problems: &mut Problems) -> Op
         hosts: hosts?,
         vars: vars?,
         vars_files: vars_files?,
+        prompts: prompts?,
         gather_facts: gather_facts?,
         sections,
         handlers,
@@ -324,6 +333,8 @@ pub(super) struct Inherited {
     pub(super) tags: Vec<String>,
     pub(super) vars: Map<String, Value>,
     escalation: BecomeKeywords,
+    /// `environment:` of the play, roles and blocks around, outermost first.
+    environment: Vec<Value>,
     ignore_errors: Option<Value>,
     no_log: Option<Value>,
     check_mode: Option<Value>,
@@ -360,6 +371,7 @@ impl Inherited {
             next.vars.extend(vars);
         }
         next.escalation = become_keywords(keys).or(&self.escalation);
+        next.environment.extend(keys.value("environment").cloned());
         let own = |key: &str, parent: &Option<Value>| keys.value(key).cloned().or(parent.clone());
         next.ignore_errors = own("ignore_errors", &self.ignore_errors);
         next.no_log = own("no_log", &self.no_log);
@@ -581,6 +593,9 @@ fn load_task(
         keys.get(key)
             .map_or_else(|| origin.clone(), |v| Origin::of(file, v))
     };
+    if let Some(problem) = fire_and_forget(keys, &at("poll")) {
+        problems.add(problem);
+    }
     let loop_ = problems.take(load_loop(file, keys, &origin));
     let retry = problems.take(load_retry(keys, &at("until")));
     let register = problems.take(optional_string(
@@ -625,12 +640,35 @@ fn load_task(
         check_mode: own_or_inherited("check_mode", &inherited.check_mode),
         diff: own_or_inherited("diff", &inherited.diff),
         timeout: own_or_inherited("timeout", &inherited.timeout),
+        async_seconds: field("async").cloned(),
+        poll: field("poll").cloned(),
         tags,
         escalation: become_keywords(keys).or(&inherited.escalation),
+        environment: {
+            let mut layers = inherited.environment.clone();
+            layers.extend(field("environment").cloned());
+            layers
+        },
         include: None,
         flow: TaskFlow::of(keys).or(&inherited.flow),
         role: inherited.role.clone(),
         origin,
+    })
+}
+
+/// `poll: 0` with `async:` (fire-and-forget) is not supported yet: refused where it is written.
+fn fire_and_forget(keys: &RawMap, at: &Origin) -> Option<LoadError> {
+    let is_zero = |v: &Value| match v {
+        Value::Number(n) => n.as_u64() == Some(0),
+        Value::String(s) => s.trim() == "0",
+        _ => false,
+    };
+    let asynchronous = keys.value("async").is_some_and(|v| !is_zero(v));
+    (asynchronous && keys.value("poll").is_some_and(is_zero)).then(|| {
+        unsupported(
+            at.clone(),
+            "`poll: 0` (fire-and-forget async task, checked with async_status); give `poll` a number of seconds > 0 to wait for the task",
+        )
     })
 }
 

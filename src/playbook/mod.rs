@@ -17,6 +17,7 @@ pub(crate) mod roles;
 pub mod tags;
 mod task;
 pub mod tree;
+pub mod vars_prompt;
 
 pub use engine::include_vars_params;
 pub use kv::{KvError, parse_kv};
@@ -47,6 +48,8 @@ pub struct Play {
     pub vars: Map<String, Value>,
     /// Files of variables; may contain templates (`vars/{{ env }}.yml`), loaded per host at run time.
     pub vars_files: Vec<String>,
+    /// `vars_prompt`: asked before the run (unless given with `-e`), answers go to `vars`.
+    pub prompts: Vec<vars_prompt::VarPrompt>,
     /// The implicit `setup` task that gathers facts first (`gather_facts`, on unless false).
     pub gather_facts: Option<Task>,
     /// `pre_tasks`, `tasks`, `post_tasks` as task trees (blocks): handlers run after each section,

@@ -30,16 +30,16 @@ const ROLE_KEYWORDS: &[&str] = &[
     "check_mode",
     "diff",
     "timeout",
+    "environment",
+    "remote_user",
+    "port",
 ];
 
 /// Keywords Ansible accepts on a role that drover does not run yet.
 const ROLE_KEYWORDS_LATER: &[&str] = &[
-    "environment",
     "delegate_to",
     "delegate_facts",
     "connection",
-    "remote_user",
-    "port",
     "run_once",
     "any_errors_fatal",
     "ignore_unreachable",

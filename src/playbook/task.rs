@@ -152,10 +152,16 @@ pub struct Task {
     pub diff: Option<Value>,
     /// `timeout:` seconds (may be a template); each pass (loop item) fails after it.
     pub timeout: Option<Value>,
+    /// `async:` seconds the task may run (may be a template); `poll:` its poll interval.
+    pub async_seconds: Option<Value>,
+    pub poll: Option<Value>,
     /// The task's tags with those of its blocks and play (`--tags`/`--skip-tags` select on them).
     pub tags: Vec<String>,
     /// `become*`: privilege escalation.
     pub escalation: BecomeKeywords,
+    /// `environment:` as written at each level, outermost (play) first: templated and merged per
+    /// host when the task runs, the innermost winning.
+    pub environment: Vec<Value>,
     /// `include_tasks`: what the runner needs to include the file for a host.
     pub include: Option<Arc<Include>>,
     /// `run_once`, `delegate_to`, `any_errors_fatal`, … (see [`super::flow`]).

@@ -95,6 +95,7 @@ mod tests {
             hosts: "all".into(),
             vars: Default::default(),
             vars_files: Vec::new(),
+            prompts: Vec::new(),
             gather_facts: None,
             tags: Vec::new(),
             sections: Vec::new(),

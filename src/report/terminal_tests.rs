@@ -72,6 +72,7 @@ fn play() -> Play {
         hosts: "all".into(),
         vars: Default::default(),
         vars_files: Vec::new(),
+        prompts: Vec::new(),
         gather_facts: None,
         tags: Vec::new(),
         sections: Vec::new(),
