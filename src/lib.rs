@@ -22,4 +22,5 @@ pub mod transport;
 pub mod report;
 
 pub mod app;
+pub mod compat;
 pub mod manual;

@@ -101,7 +101,7 @@ registry![
 ];
 
 /// Modules Ansible ships in a collection other than `ansible.builtin`, by their full name.
-const COLLECTION_NAMES: &[(&str, &str)] = &[
+pub const COLLECTION_NAMES: &[(&str, &str)] = &[
     ("community.general.apk", "apk"),
     ("ansible.posix.sysctl", "sysctl"),
     ("ansible.posix.authorized_key", "authorized_key"),

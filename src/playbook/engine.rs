@@ -181,6 +181,17 @@ static ENGINE_ACTIONS: &[&dyn DynModule] = &[
     &super::flow::META,
 ];
 
+/// Actions the loader expands itself (static imports), named like modules in a task.
+const LOAD_TIME_ACTIONS: &[&str] = &["import_tasks", "import_role"];
+
+/// Every action the engine runs rather than a module (for the compatibility table).
+pub fn action_names() -> impl Iterator<Item = &'static str> {
+    ENGINE_ACTIONS
+        .iter()
+        .map(|m| m.name())
+        .chain(LOAD_TIME_ACTIONS.iter().copied())
+}
+
 /// The engine action `name` names (`include_tasks`, `ansible.builtin.include_vars`, …).
 pub fn lookup(name: &str) -> Option<&'static dyn DynModule> {
     let short = name

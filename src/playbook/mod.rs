@@ -7,7 +7,7 @@ pub mod flow;
 #[cfg(test)]
 mod fuzz;
 pub mod include;
-mod keywords;
+pub mod keywords;
 mod kv;
 mod load;
 mod play_roles;
@@ -19,7 +19,7 @@ mod task;
 pub mod tree;
 pub mod vars_prompt;
 
-pub use engine::include_vars_params;
+pub use engine::{action_names as engine_action_names, include_vars_params};
 pub use kv::{KvError, parse_kv};
 pub use load::{LoadError, adhoc_task, load_playbook, load_playbook_with_roles};
 pub use tags::TagSelection;

@@ -5,6 +5,7 @@
 //! Variables are passed as one JSON map per call ([`Vars`]); it is converted to a minijinja value once
 //! per call, so rendering all strings of a task's arguments costs one conversion.
 
+pub mod catalog;
 mod crypt;
 mod dump_json;
 mod dump_yaml;
