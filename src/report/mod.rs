@@ -36,7 +36,8 @@ pub trait Reporter {
     fn host_result(&mut self, host: &str, task: Option<&Task>, result: &TaskResult);
     fn no_hosts_left(&mut self);
     /// `include_tasks` brought `file` in for `hosts` (once per loop `item`); the recap counts it.
-    fn included(&mut self, _file: &std::path::Path, _hosts: &[String], _item: Option<&str>) {}
+    /// No default: a reporter that shows lines must show these (one once dropped them silently).
+    fn included(&mut self, file: &std::path::Path, hosts: &[String], item: Option<&str>);
     fn warning(&mut self, msg: &str);
     fn recap(&mut self, summary: &RunSummary);
 }

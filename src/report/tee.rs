@@ -78,6 +78,10 @@ mod tests {
         fn no_hosts_left(&mut self) {
             self.0.push("none left".into());
         }
+        fn included(&mut self, file: &std::path::Path, hosts: &[String], _: Option<&str>) {
+            self.0
+                .push(format!("included {} {}", file.display(), hosts.join(",")));
+        }
         fn warning(&mut self, msg: &str) {
             self.0.push(format!("warning {msg}"));
         }
@@ -110,6 +114,7 @@ mod tests {
         tee.task_start(&task, true);
         let ok = TaskResult::new(Status::Ok, Default::default(), "ping");
         tee.host_result("web1", Some(&task), &ok);
+        tee.included(std::path::Path::new("more.yml"), &["web1".into()], None);
         tee.warning("careful");
         tee.no_hosts_left();
         tee.recap(&RunSummary::default());
@@ -117,6 +122,7 @@ mod tests {
             "play p",
             "task ping true",
             "web1 ok",
+            "included more.yml web1",
             "warning careful",
             "none left",
             "recap",
