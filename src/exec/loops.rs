@@ -10,7 +10,6 @@ use super::{retry, worker};
 use crate::playbook::{Loop, Task};
 use crate::template::Vars;
 use serde_json::{Map, Value};
-use std::path::PathBuf;
 use std::time::Duration;
 
 /// Runs `task` once per item of `spec` and combines the outcomes.
@@ -183,23 +182,11 @@ pub(super) fn loop_items(
         other => vec![other],
     };
     let env = LookupEnv {
-        search_paths: search_paths(ctx, vars),
+        search_paths: crate::template::search_path::search_path(vars, ctx.playbook_dir),
         action: task.action.clone(),
     };
     with_lookup::expand(lookup, terms, &env)
         .map_err(|e| format!("The lookup plugin '{}' failed: {e}", lookup.name()))
-}
-
-/// `ansible_search_path` when set (roles), else the playbook's directory.
-fn search_paths(ctx: &RunContext<'_>, vars: &Vars) -> Vec<PathBuf> {
-    match vars.get("ansible_search_path") {
-        Some(Value::Array(paths)) => paths
-            .iter()
-            .filter_map(Value::as_str)
-            .map(PathBuf::from)
-            .collect(),
-        _ => vec![ctx.playbook_dir.to_path_buf()],
-    }
 }
 
 /// The variables one item runs with: the loop variable, `ansible_loop_var`, the index variable

@@ -171,7 +171,7 @@ fn to_json(value: &Value) -> Result<Json, Error> {
 }
 
 fn search_dirs(var: &dyn Fn(&str) -> Option<Json>) -> Vec<PathBuf> {
-    if let Some(Json::Array(dirs)) = var("ansible_search_path") {
+    if let Some(Json::Array(dirs)) = var(super::search_path::SEARCH_PATH_VAR) {
         return dirs
             .iter()
             .filter_map(Json::as_str)
