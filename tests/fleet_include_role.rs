@@ -92,15 +92,6 @@ fn play(dir: &Path, extra: &[&str]) -> Outcome {
     run(&args)
 }
 
-fn banners(out: &Outcome) -> Vec<String> {
-    out.stdout
-        .lines()
-        .filter_map(|l| l.strip_prefix("TASK ["))
-        .filter_map(|l| l.split(']').next())
-        .map(String::from)
-        .collect()
-}
-
 #[test]
 fn hosts_include_the_role_their_variable_names_with_dependencies_handlers_and_loops() {
     let dir = tempdir();
@@ -108,7 +99,7 @@ fn hosts_include_the_role_their_variable_names_with_dependencies_handlers_and_lo
     let first = play(dir.path(), &["-e", "clean=true"]);
     assert_eq!(first.code, 0, "{}", first.show());
     assert_eq!(
-        banners(&first),
+        first.task_banners(),
         [
             "Start clean",
             "Per-kind role",

@@ -81,15 +81,6 @@ fn play(dir: &Path, extra: &[&str]) -> Outcome {
     run(&args)
 }
 
-fn banners(out: &Outcome) -> Vec<String> {
-    out.stdout
-        .lines()
-        .filter_map(|l| l.strip_prefix("TASK ["))
-        .filter_map(|l| l.split(']').next())
-        .map(String::from)
-        .collect()
-}
-
 #[test]
 fn two_hosts_include_different_files_by_a_host_variable() {
     let dir = tempdir();
@@ -98,7 +89,7 @@ fn two_hosts_include_different_files_by_a_host_variable() {
     assert_eq!(first.code, 0, "{}", first.show());
     // Each file's tasks run together, web's (included first) before db's, then the next task.
     assert_eq!(
-        banners(&first),
+        first.task_banners(),
         [
             "Start clean",
             "The directory",

@@ -71,15 +71,6 @@ fn play(dir: &Path, extra: &[&str]) -> Outcome {
 }
 
 /// The `TASK [...]` banners in order.
-fn banners(out: &Outcome) -> Vec<String> {
-    out.stdout
-        .lines()
-        .filter_map(|l| l.strip_prefix("TASK ["))
-        .filter_map(|l| l.split(']').next())
-        .map(String::from)
-        .collect()
-}
-
 /// Which hosts printed `"msg": "<msg>"` (debug output), in order.
 fn said(out: &Outcome, msg: &str) -> Vec<String> {
     let lines: Vec<&str> = out.stdout.lines().collect();
@@ -126,7 +117,7 @@ fn include_role_when_loop_and_templated_name_per_host_with_dependency_once() {
     let out = play(dir.path(), &[]);
     assert_eq!(out.code, 0, "{}", out.show());
     assert_eq!(
-        banners(&out),
+        out.task_banners(),
         [
             "include_role : {{ role_to_run }}",
             "base : base task",
@@ -237,7 +228,7 @@ fn nested_includes_know_their_parent_role_and_apply_reaches_the_tasks() {
     let out = play(dir.path(), &[]);
     assert_eq!(out.code, 0, "{}", out.show());
     assert_eq!(
-        banners(&out),
+        out.task_banners(),
         [
             "include_role : outer",
             "include_role : web",
@@ -257,7 +248,7 @@ fn nested_includes_know_their_parent_role_and_apply_reaches_the_tasks() {
     let tagged = play(dir.path(), &["--tags", "applied"]);
     assert_eq!(tagged.code, 0, "{}", tagged.show());
     assert_eq!(
-        banners(&tagged),
+        tagged.task_banners(),
         ["include_role : solo", "solo : solo task"],
         "{}",
         tagged.show()

@@ -25,15 +25,6 @@ fn play(dir: &Path, playbook: &str, extra: &[&str]) -> Outcome {
 }
 
 /// The `TASK [...]` banners in order.
-fn banners(out: &Outcome) -> Vec<String> {
-    out.stdout
-        .lines()
-        .filter_map(|l| l.strip_prefix("TASK ["))
-        .filter_map(|l| l.split(']').next())
-        .map(String::from)
-        .collect()
-}
-
 /// Which hosts printed `"msg": "<msg>"` (debug output), in order.
 fn said(out: &Outcome, msg: &str) -> Vec<String> {
     let lines: Vec<&str> = out.stdout.lines().collect();
@@ -86,7 +77,7 @@ fn import_tasks_carry_the_imports_keywords_and_find_files_beside_the_importing_o
     let out = play(dir.path(), "site.yml", &[]);
     assert_eq!(out.code, 0, "{}", out.show());
     assert_eq!(
-        banners(&out),
+        out.task_banners(),
         ["outer1", "inner1", "sibling1", "last"],
         "{}",
         out.show()
@@ -104,7 +95,7 @@ fn import_tasks_carry_the_imports_keywords_and_find_files_beside_the_importing_o
     );
     assert_eq!(tagged.code, 0, "{}", tagged.show());
     assert_eq!(
-        banners(&tagged),
+        tagged.task_banners(),
         ["outer1", "sibling1"],
         "{}",
         tagged.show()
@@ -193,7 +184,7 @@ fn include_tasks_per_host_files_run_in_ansibles_lockstep_order() {
     assert_eq!(out.code, 0, "{}", out.show());
     // Every file one host included runs before the next task, in the order they were included.
     assert_eq!(
-        banners(&out),
+        out.task_banners(),
         ["inc", "a1", "a2", "b1", "after"],
         "{}",
         out.show()
@@ -277,7 +268,7 @@ fn include_tasks_loop_when_vars_apply_and_nested_relative_includes() {
     let tagged = play(dir.path(), "site.yml", &["--tags", "dyn"]);
     assert_eq!(tagged.code, 0, "{}", tagged.show());
     assert_eq!(
-        banners(&tagged),
+        tagged.task_banners(),
         ["include_tasks", "dyn1", "include_tasks", "nested1"],
         "{}",
         tagged.show()
@@ -566,7 +557,7 @@ fn import_playbook_with_vars_when_tags_and_its_own_directory() {
 
     let tagged = play(dir.path(), "site.yml", &["--tags", "second"]);
     assert_eq!(
-        banners(&tagged),
+        tagged.task_banners(),
         ["second1", "include_tasks", "local1", "third1"],
         "{}",
         tagged.show()

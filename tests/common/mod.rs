@@ -61,6 +61,16 @@ impl Outcome {
             .unwrap_or(0)
     }
 
+    /// The names in the `TASK [...]` banners, in order.
+    pub fn task_banners(&self) -> Vec<String> {
+        self.stdout
+            .lines()
+            .filter_map(|l| l.strip_prefix("TASK ["))
+            .filter_map(|l| l.split(']').next())
+            .map(String::from)
+            .collect()
+    }
+
     pub fn show(&self) -> String {
         format!(
             "exit {}\n--- stdout\n{}\n--- stderr\n{}",
