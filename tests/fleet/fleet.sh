@@ -15,7 +15,7 @@
 # State: $DROVER_FLEET_DIR (default /tmp/drover-fleet): id_ed25519 (client key), known_hosts,
 # inventory.ini, ssh_config, pids, hosts/<name>/{upper,work,root,sshd.log}.
 # Cache: ${XDG_CACHE_HOME:-~/.cache}/drover-fleet: base tarball, debootstrap .deb cache, extracted roots,
-# the systemd layer (systemd.tar) and the test apt repository (repo-v1/).
+# the systemd layer (systemd.tar) and the test apt repository (repo-v2/).
 # Exit 3: this machine cannot run the fleet (not root, not Linux, no unshare/overlayfs).
 set -euo pipefail
 
@@ -128,8 +128,11 @@ build_systemd_tarball() {   # $1 base tarball, $2 tarball
 #   drover-hello 1.0-1 and 2.0-1 (pins, upgrades, downgrades; Recommends drover-extra)
 #   drover-extra 1.0-1           (install_recommends, autoremove, deb: files)
 #   drover-daemon 1.0-1          (a small daemon with an /etc/init.d script and a systemd unit)
+# and Debian's own nginx and cron (the web-server example) and python3-apt (what ansible-core's apt
+# module needs, for side-by-side runs), with what they need beyond the base,
+# downloaded once when the repository is built.
 ensure_repo() {
-    local repo="$cache/repo-v1"
+    local repo="$cache/repo-v2"
     exec 8>"$cache/repo.lock"
     flock 8
     if [ ! -s "$repo/Packages" ]; then
@@ -139,11 +142,36 @@ ensure_repo() {
         make_deb "$build" drover-hello 2.0-1 "Recommends: drover-extra"
         make_deb "$build" drover-extra 1.0-1 ""
         make_daemon_deb "$build"
+        download_debian_debs "$build/out" nginx cron python3-apt
         write_repo_index "$build/out"
         rm -rf "$repo" && mv "$build/out" "$repo" && rm -rf "$build"
     fi
     flock -u 8
     echo "$repo"
+}
+
+# Debian packages and the dependencies the base root lacks, fetched by apt inside a throwaway copy
+# of the base root (so versions match what the hosts run). $1 output directory, $2... packages.
+download_debian_debs() {
+    local out=$1 base build="$cache/build-debs"
+    shift
+    base=$(ensure_root base)
+    rm -rf "$build" && mkdir -p "$build/root"
+    cp -a "$base/." "$build/root/"
+    echo "fleet: downloading $* for the test repository (once)" >&2
+    unshare --mount --pid --fork --kill-child --propagation private sh -c '
+        set -e
+        root=$1; shift
+        mount -t proc proc "$root/proc"
+        mount --rbind /dev "$root/dev"
+        cp /etc/resolv.conf "$root/etc/resolv.conf"
+        chroot "$root" apt-get update -qq
+        chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --download-only \
+            --no-install-recommends "$@"
+    ' fleet-debs "$build/root" "$@" >"$cache/repo-debs.log" 2>&1 \
+        || { tail -20 "$cache/repo-debs.log" >&2; die "could not download $* (log: $cache/repo-debs.log)"; }
+    cp "$build/root/var/cache/apt/archives/"*.deb "$out/"
+    rm -rf "$build"
 }
 
 make_deb() {   # $1 build dir, $2 name, $3 version, $4 extra control line
