@@ -98,6 +98,9 @@ registry![
     crate::system::cron::Cron,
     crate::system::authorized_key::AuthorizedKey,
     crate::system::known_hosts::KnownHosts,
+    crate::containers::container::Container,
+    crate::containers::container::DockerContainer,
+    crate::containers::container::PodmanContainer,
 ];
 
 /// Modules Ansible ships in a collection other than `ansible.builtin`, by their full name.
@@ -105,6 +108,8 @@ pub const COLLECTION_NAMES: &[(&str, &str)] = &[
     ("community.general.apk", "apk"),
     ("ansible.posix.sysctl", "sysctl"),
     ("ansible.posix.authorized_key", "authorized_key"),
+    ("community.docker.docker_container", "docker_container"),
+    ("containers.podman.podman_container", "podman_container"),
 ];
 
 /// Finds a module by its short name or its `ansible.builtin.` / `ansible.legacy.` name (or its
