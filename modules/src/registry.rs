@@ -98,6 +98,9 @@ registry![
     crate::system::cron::Cron,
     crate::system::authorized_key::AuthorizedKey,
     crate::system::known_hosts::KnownHosts,
+    crate::containers::container::Container,
+    crate::containers::container::DockerContainer,
+    crate::containers::container::PodmanContainer,
 ];
 
 /// Modules Ansible ships in a collection other than `ansible.builtin`, by their full name.
@@ -105,11 +108,17 @@ pub const COLLECTION_NAMES: &[(&str, &str)] = &[
     ("community.general.apk", "apk"),
     ("ansible.posix.sysctl", "sysctl"),
     ("ansible.posix.authorized_key", "authorized_key"),
+    ("community.docker.docker_container", "docker_container"),
+    ("containers.podman.podman_container", "podman_container"),
 ];
+
+/// drover's own modules: no collection has them, so they have no full name (`container`).
+pub const DROVER_NAMES: &[&str] = &["container"];
 
 /// Finds a module by its short name or its `ansible.builtin.` / `ansible.legacy.` name (or its
 /// collection's full name, for those Ansible does not ship as builtin).
 pub fn lookup(name: &str) -> Option<&'static dyn DynModule> {
+    let prefixed = name.contains('.');
     let short = name
         .strip_prefix("ansible.builtin.")
         .or_else(|| name.strip_prefix("ansible.legacy."))
@@ -120,5 +129,8 @@ pub fn lookup(name: &str) -> Option<&'static dyn DynModule> {
                 .map(|(_, short)| *short)
         })
         .unwrap_or(name);
+    if prefixed && DROVER_NAMES.contains(&short) {
+        return None;
+    }
     MODULES.iter().copied().find(|m| m.name() == short)
 }

@@ -1,0 +1,27 @@
+//! Container modules: `container` (docker_container, podman_container) over the engine's own CLI
+//! on the target, no SDK and no Python. [`engine`] holds what they share: finding the engine,
+//! the one `inspect` probe, and the normalisation of docker's and podman's inspect output.
+
+pub mod container;
+pub mod engine;
+
+#[cfg(test)]
+mod tests {
+    use crate::lookup;
+
+    #[test]
+    fn the_collections_full_names_reach_the_container_modules() {
+        let name = |n: &str| lookup(n).map(|m| m.name());
+        assert_eq!(
+            name("community.docker.docker_container"),
+            Some("docker_container")
+        );
+        assert_eq!(
+            name("containers.podman.podman_container"),
+            Some("podman_container")
+        );
+        assert_eq!(name("container"), Some("container"));
+        // drover's own name belongs to no collection.
+        assert_eq!(name("ansible.builtin.container"), None);
+    }
+}
