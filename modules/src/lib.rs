@@ -18,6 +18,7 @@ pub mod registry;
 pub mod suggest;
 
 pub mod commands;
+pub mod containers;
 pub mod files;
 pub mod net;
 pub mod packages;

@@ -98,6 +98,11 @@ registry![
     crate::system::cron::Cron,
     crate::system::authorized_key::AuthorizedKey,
     crate::system::known_hosts::KnownHosts,
+    crate::containers::image::ContainerImage,
+    crate::containers::network::ContainerNetwork,
+    crate::containers::volume::ContainerVolume,
+    crate::containers::compose::Compose,
+    crate::containers::quadlet::Quadlet,
 ];
 
 /// Modules Ansible ships in a collection other than `ansible.builtin`, by their full name.
@@ -105,6 +110,20 @@ pub const COLLECTION_NAMES: &[(&str, &str)] = &[
     ("community.general.apk", "apk"),
     ("ansible.posix.sysctl", "sysctl"),
     ("ansible.posix.authorized_key", "authorized_key"),
+    ("community.docker.docker_image", "container_image"),
+    ("docker_image", "container_image"),
+    ("containers.podman.podman_image", "container_image"),
+    ("podman_image", "container_image"),
+    ("community.docker.docker_network", "container_network"),
+    ("docker_network", "container_network"),
+    ("containers.podman.podman_network", "container_network"),
+    ("podman_network", "container_network"),
+    ("community.docker.docker_volume", "container_volume"),
+    ("docker_volume", "container_volume"),
+    ("containers.podman.podman_volume", "container_volume"),
+    ("podman_volume", "container_volume"),
+    ("community.docker.docker_compose_v2", "compose"),
+    ("docker_compose_v2", "compose"),
 ];
 
 /// Finds a module by its short name or its `ansible.builtin.` / `ansible.legacy.` name (or its
