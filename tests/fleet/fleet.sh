@@ -8,14 +8,20 @@
 #                         read-only, as the hosts' only apt source: `deb [trusted=yes] file:/srv/repo ./`
 #        [--systemd]      hosts whose PID 1 is systemd (own PID and cgroup namespaces, own cgroup
 #                         subtree under this script's cgroup; sshd runs as ssh.service)
+#        [--with-engines] systemd hosts (implies --systemd) with docker (dockerd as docker.service, no
+#                         iptables/bridge/masquerading, data on a real directory) and podman (runc,
+#                         cgroupfs, file events, host network by default); no image registry
 #        [--offset B]     addresses 127.0.X.(B+K) instead of (10+K), e.g. a second fleet on one net
+#   fleet.sh image HOST docker|podman [TAG]    import the test image (sh, sleep, cat, env, … of the base)
+#                                              into HOST's engine as TAG (default local/bookworm:test)
 #   fleet.sh down                              stop what `up` started (by recorded PID)
 #   fleet.sh status                            list hosts and whether they answer
 #
 # State: $DROVER_FLEET_DIR (default /tmp/drover-fleet): id_ed25519 (client key), known_hosts,
 # inventory.ini, ssh_config, pids, hosts/<name>/{upper,work,root,sshd.log}.
 # Cache: ${XDG_CACHE_HOME:-~/.cache}/drover-fleet: base tarball, debootstrap .deb cache, extracted roots,
-# the systemd layer (systemd.tar) and the test apt repository (repo-v1/).
+# the systemd layer (systemd.tar), the engines layer (engines.tar, on top of systemd) and the test apt
+# repository (repo-v1/).
 # Exit 3: this machine cannot run the fleet (not root, not Linux, no unshare/overlayfs).
 set -euo pipefail
 
@@ -47,7 +53,7 @@ preflight() {
 
 # The base root filesystem: built once with debootstrap, kept as a tarball, extracted once.
 # $1 = flavour: base | python (base + python3, for side-by-side runs with ansible) | systemd (base +
-# systemd as init, for the systemd branch of service modules).
+# systemd as init, for the systemd branch of service modules) | engines (systemd + docker + podman).
 ensure_root() {
     # The version in the names rebuilds the cache when the package list changes.
     local flavour=$1 tarball="$cache/$1-v3.tar" root="$cache/root-$1-v3"
@@ -55,9 +61,10 @@ ensure_root() {
     exec 9>"$cache/lock"
     flock 9
     if [ ! -s "$tarball" ]; then
-        if [ "$flavour" = systemd ]; then
+        if [ "$flavour" = systemd ] || [ "$flavour" = engines ]; then
             [ -s "$cache/base-v3.tar" ] || build_tarball base "$cache/base-v3.tar"
-            build_systemd_tarball "$cache/base-v3.tar" "$tarball"
+            [ -s "$cache/systemd-v3.tar" ] || build_systemd_tarball "$cache/base-v3.tar" "$cache/systemd-v3.tar"
+            [ "$flavour" = systemd ] || build_engines_tarball "$cache/systemd-v3.tar" "$tarball"
         else
             build_tarball "$flavour" "$tarball"
         fi
@@ -121,6 +128,86 @@ build_systemd_tarball() {   # $1 base tarball, $2 tarball
     : > "$build/etc/machine-id"
     tar -C "$build" -cf "$2.tmp" . && mv "$2.tmp" "$2"
     rm -rf "$build"
+}
+
+# The systemd layer plus the container engines from Debian: docker.io (20.10; bookworm has no compose
+# v2 plugin, only the Python docker-compose v1, which is not installed) and podman (4.3) with runc.
+# Their configuration keeps them off the machine's network: dockerd never touches iptables, makes no
+# bridge and masquerades nothing; podman's containers default to the host network (no CNI bridge).
+# podman's default runtime crun refuses this cgroup-v1 hybrid; runc with cgroupfs works.
+build_engines_tarball() {   # $1 systemd tarball, $2 tarball
+    local build="$cache/build-engines"
+    rm -rf "$build" && mkdir -p "$build"
+    tar -C "$build" -xf "$1"
+    echo "fleet: adding docker and podman to the systemd root filesystem (once, ~1 min)" >&2
+    unshare --mount --pid --fork --kill-child --propagation private sh -c '
+        set -e
+        mount -t proc proc "$1/proc"
+        mount --rbind /dev "$1/dev"
+        cp /etc/resolv.conf "$1/etc/resolv.conf"
+        chroot "$1" apt-get update -qq
+        chroot "$1" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            docker.io podman runc
+    ' fleet-build "$build" >"$cache/engines-layer.log" 2>&1 \
+        || { tail -20 "$cache/engines-layer.log" >&2; die "could not add the engines (log: $cache/engines-layer.log)"; }
+    mkdir -p "$build/etc/docker" "$build/etc/containers"
+    cat > "$build/etc/docker/daemon.json" <<'JSON'
+{
+  "iptables": false,
+  "ip6tables": false,
+  "ip-masq": false,
+  "bridge": "none",
+  "storage-driver": "overlay2",
+  "log-driver": "json-file"
+}
+JSON
+    cat > "$build/etc/containers/containers.conf" <<'CONF'
+[containers]
+netns = "host"
+
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+CONF
+    cat > "$build/etc/containers/storage.conf" <<'CONF'
+[storage]
+driver = "overlay"
+runroot = "/run/containers/storage"
+graphroot = "/var/lib/containers/storage"
+CONF
+    rm -rf "$build"/var/cache/apt/archives/*.deb "$build"/var/lib/apt/lists/*_Packages
+    tar -C "$build" -cf "$2.tmp" . && mv "$2.tmp" "$2"
+    rm -rf "$build"
+}
+
+# The tests' container image, as a tarball to import (no registry): a few programs of the base root
+# filesystem (sh, sleep, cat, env, …) with the libraries they load, ~3 MB. The whole base (300 MB)
+# would do too, but takes 7 s (docker) to 23 s (podman) to import and 10 s to delete at `down`.
+ensure_test_image() {   # $1 base root; prints the tarball
+    local image="$cache/image-v1.tar" root=$1
+    exec 7>"$cache/image.lock"
+    flock 7
+    if [ ! -s "$image" ]; then
+        local build="$cache/build-image" prog lib
+        rm -rf "$build" && mkdir -p "$build/bin" "$build/tmp" "$build/etc"
+        chmod 1777 "$build/tmp"
+        for prog in dash sleep cat env echo ls id hostname printenv true false test pwd; do
+            cp -a "$root/bin/$prog" "$build/bin/" 2>/dev/null || cp -a "$root/usr/bin/$prog" "$build/bin/"
+            for lib in $(ldd "$build/bin/$prog" | grep -o '/[^ ]*' | sort -u); do
+                mkdir -p "$build$(dirname "$lib")"
+                cp -L "$root$lib" "$build$lib"
+            done
+        done
+        ln -s dash "$build/bin/sh"
+        mkdir -p "$build/usr" && ln -s ../bin "$build/usr/bin"
+        printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n' > "$build/etc/passwd"
+        printf 'root:x:0:\nnogroup:x:65534:\n' > "$build/etc/group"
+        tar -C "$build" -cf "$image.tmp" . && mv "$image.tmp" "$image"
+        rm -rf "$build"
+    fi
+    flock -u 7
+    echo "$image"
 }
 
 # The local test apt repository: tiny `Architecture: all` packages built with dpkg-deb and a flat
@@ -319,11 +406,15 @@ host_cgroups() {
     done < /proc/self/cgroup
 }
 
-# Starts one host whose PID 1 is systemd: $1 name, $2 address, $3 lower root, $4 repository or empty.
+# Starts one host whose PID 1 is systemd: $1 name, $2 address, $3 lower root, $4 repository or empty,
+# $5 "engines" for a container-engine host.
 # Its own PID, mount, UTS, IPC and cgroup namespaces; a private /sys/fs/cgroup with fresh mounts
 # rooted at its own subtree; a minimal /dev (no console of the machine's); sshd as ssh.service.
+# An engine host also gets every cgroup hierarchy mounted (systemd alone leaves out cpu and cpuacct,
+# which `--cpus` needs), the engines' storage on real directories (overlay2 cannot stack on the
+# host's overlay root; vfs copies whole images) and the test image's tarball at /srv/images/test.tar.
 start_systemd_host() {
-    local name=$1 addr=$2 lower=$3 dir="$state/hosts/$1"
+    local name=$1 addr=$2 lower=$3 dir="$state/hosts/$1" engines=${5:-}
     prepare_host "$name" "$addr" "${4:-}"
     mkdir -p "$dir/upper/etc/ssh/sshd_config.d"
     printf '%s\n' "ListenAddress $addr:22" "HostKey /etc/ssh/ssh_host_ed25519_key" \
@@ -340,6 +431,11 @@ start_systemd_host() {
     done
     host_cgroups "$(basename "$state")-$name" > "$dir/cgroups"
     : > "$dir/console.log"
+    local image=""
+    if [ -n "$engines" ]; then
+        mkdir -p "$dir/engines/docker" "$dir/engines/containers" "$dir/upper/srv/images"
+        image=$(ensure_test_image "$lower")
+    fi
     sh -c '
         for cg in $(cat "$2/cgroups"); do echo $$ > "$cg/cgroup.procs"; done
         exec unshare --mount --pid --uts --ipc --cgroup --fork --kill-child --propagation private sh -c "$0" fleet-host "$@"
@@ -352,6 +448,18 @@ start_systemd_host() {
         mkdir "$3/sys/fs/cgroup/systemd" "$3/sys/fs/cgroup/unified"
         mount -t cgroup -o none,name=systemd cgroup "$3/sys/fs/cgroup/systemd"
         mount -t cgroup2 cgroup2 "$3/sys/fs/cgroup/unified"
+        if [ -n "$7" ]; then
+            for ctrl in $(cut -d: -f2 /proc/self/cgroup | grep -v "^name=" | grep .); do
+                mkdir "$3/sys/fs/cgroup/$ctrl"
+                mount -t cgroup -o "$ctrl" cgroup "$3/sys/fs/cgroup/$ctrl"
+            done
+            mkdir -p "$3/var/lib/docker" "$3/var/lib/containers"
+            mount --bind "$2/engines/docker" "$3/var/lib/docker"
+            mount --bind "$2/engines/containers" "$3/var/lib/containers"
+            touch "$3/srv/images/test.tar"
+            mount --bind "$7" "$3/srv/images/test.tar"
+            mount -o remount,bind,ro "$3/srv/images/test.tar"
+        fi
         mount -t tmpfs -o mode=755 tmpfs "$3/dev"
         for d in null zero full random urandom tty; do touch "$3/dev/$d"; mount --bind "/dev/$d" "$3/dev/$d"; done
         touch "$3/dev/console"; mount --bind "$2/console.log" "$3/dev/console"
@@ -365,7 +473,7 @@ start_systemd_host() {
         cp /etc/resolv.conf "$3/etc/resolv.conf" 2>/dev/null || true
         hostname "$4"
         exec chroot "$3" /usr/bin/env -i container=other /lib/systemd/systemd --log-level=warning
-    ' "$lower" "$dir" "$dir/root" "$name" "$addr" "${4:-}" >"$dir/sshd.log" 2>&1 &
+    ' "$lower" "$dir" "$dir/root" "$name" "$addr" "${4:-}" "$image" >"$dir/sshd.log" 2>&1 &
     echo "$! $name $addr systemd" >> "$state/pids"
 }
 
@@ -380,8 +488,8 @@ wait_for() {   # $1 name, $2 address
 }
 
 up() {
-    local n=${1:-} net=77 flavour=base kind=plain repo=""
-    [[ $n =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le 240 ] || die "usage: fleet.sh up N (1..240) [--net X] [--with-python] [--with-repo] [--systemd] [--offset B]"
+    local n=${1:-} net=77 flavour=base kind=plain repo="" engines=""
+    [[ $n =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le 240 ] || die "usage: fleet.sh up N (1..240) [--net X] [--with-python] [--with-repo] [--systemd] [--with-engines] [--offset B]"
     shift
     while [ $# -gt 0 ]; do
         case $1 in
@@ -389,6 +497,7 @@ up() {
             --with-python) flavour=python; shift ;;
             --with-repo) repo=yes; shift ;;
             --systemd) kind=systemd; shift ;;
+            --with-engines) kind=systemd; engines=engines; shift ;;
             --offset) offset=$2; shift 2 ;;
             *) die "unknown option $1" ;;
         esac
@@ -399,6 +508,7 @@ up() {
     preflight
     [ -s "$state/pids" ] && down
     [ "$kind" = systemd ] && flavour=systemd
+    [ -z "$engines" ] || flavour=engines
     local lower
     lower=$(ensure_root "$flavour")
     [ -z "$repo" ] || repo=$(ensure_repo)
@@ -410,7 +520,7 @@ up() {
         name=$(printf 'host%02d' "$k")
         addr="127.0.$net.$((offset + k))"
         if [ "$kind" = systemd ]; then
-            start_systemd_host "$name" "$addr" "$lower" "$repo"
+            start_systemd_host "$name" "$addr" "$lower" "$repo" "$engines"
         else
             start_host "$name" "$addr" "$lower" "$repo"
         fi
@@ -495,6 +605,18 @@ remove_host_cgroups() {
     done
 }
 
+# Imports the test image's tarball (bind-mounted read-only at /srv/images/test.tar in engine hosts):
+# the tests' stand-in for a registry. $1 host, $2 docker|podman, $3 tag.
+image() {
+    local host=${1:-} engine=${2:-} tag=${3:-local/bookworm:test}
+    [ -n "$host" ] && { [ "$engine" = docker ] || [ "$engine" = podman ]; } \
+        || die "usage: fleet.sh image HOST docker|podman [TAG]"
+    [ -f "$state/ssh_config" ] || die "no fleet in $state"
+    ssh -F "$state/ssh_config" -o BatchMode=yes "$host" \
+        "$engine image inspect $tag >/dev/null 2>&1 || $engine import /srv/images/test.tar $tag >/dev/null 2>&1" \
+        || die "could not import the image into $engine on $host"
+}
+
 status() {
     [ -f "$state/pids" ] || { echo "fleet: no hosts"; return 0; }
     local pid name addr
@@ -507,5 +629,6 @@ case ${1:-} in
     up) shift; up "$@" ;;
     down) down ;;
     status) status ;;
-    *) die "usage: fleet.sh up N [--net X] [--with-python] [--with-repo] [--systemd] [--offset B] | down | status" ;;
+    image) shift; image "$@" ;;
+    *) die "usage: fleet.sh up N [--net X] [--with-python] [--with-repo] [--systemd] [--with-engines] [--offset B] | image HOST ENGINE [TAG] | down | status" ;;
 esac
