@@ -174,9 +174,7 @@ impl Module for ContainerImage {
         if let Some(archive) = &p.archive_path {
             let archived = archived_id(&out);
             if fetched || archived.as_deref() != current_id.as_deref().map(cli::short_id) {
-                plan.steps.push(Step::run(
-                    engine.cmd().syntax("save -o").arg(archive).arg(&reference),
-                ));
+                plan.steps.push(Step::run(save(engine, &reference, archive)));
                 actions.push(format!("Archived image {reference} to {archive}"));
             }
         }
@@ -191,8 +189,10 @@ impl Module for ContainerImage {
             plan = plan.set("actions", actions);
         }
         // A forced rebuild or pull that yields the same image changes nothing, when nothing follows.
-        if fetched && plan.steps.len() == fetch_len(&p, host)
-            && let (Some(old), Some(last)) = (current_id, plan.steps.pop())
+        if fetched
+            && let Some(old) = current_id
+            && plan.steps.len() == fetch_len(&p, host)
+            && let Some(last) = plan.steps.pop()
         {
             plan.steps.push(last.parsed(same_image_is_ok(old)));
         }
@@ -218,6 +218,25 @@ fn query(p: &Params, reference: &str) -> Cmd {
         );
     }
     q
+}
+
+/// Into a temp file beside the archive, then renamed: podman refuses to overwrite an archive, and a
+/// save cut short must not leave a truncated one.
+fn save(engine: Engine, reference: &str, archive: &str) -> Cmd {
+    let temp = format!("{archive}.drover-tmp");
+    Cmd::new("rm -f --")
+        .arg(&temp)
+        .syntax("&&")
+        .syntax(engine.program())
+        .syntax("save -o")
+        .arg(&temp)
+        .arg(reference)
+        .syntax("&& mv -f --")
+        .arg(&temp)
+        .arg(archive)
+        .syntax("|| { rm -f --")
+        .arg(&temp)
+        .syntax("; exit 1; }")
 }
 
 fn image_id(v: &Value) -> Option<String> {
@@ -265,7 +284,7 @@ fn fetch_steps(
     reference: &str,
     host: &mut dyn Host,
 ) -> Result<Vec<Step>, ModuleError> {
-    let print_id = Cmd::new("&& echo @@id &&")
+    let print_id = Cmd::new("echo @@id &&")
         .syntax(engine.program())
         .syntax("image inspect --format")
         .arg("{{.Id}}")
