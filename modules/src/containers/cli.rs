@@ -102,7 +102,9 @@ pub fn inspected(out: &CmdOutput, section: &str) -> Result<Option<Value>, Module
         return Ok(None);
     }
     let value: Value = serde_json::from_str(first_json).map_err(|e| {
-        ModuleError::Failed(format!("could not read the engine's {section} inspect JSON: {e}"))
+        ModuleError::Failed(format!(
+            "could not read the engine's {section} inspect JSON: {e}"
+        ))
     })?;
     Ok(match value {
         Value::Array(mut items) if !items.is_empty() => Some(items.swap_remove(0)),
@@ -113,7 +115,10 @@ pub fn inspected(out: &CmdOutput, section: &str) -> Result<Option<Value>, Module
 
 /// A string field of inspect JSON, case as the engine writes it (docker `Name`, podman `name`).
 pub fn field<'a>(v: &'a Value, names: &[&str]) -> Option<&'a Value> {
-    names.iter().find_map(|n| v.get(*n)).filter(|v| !v.is_null())
+    names
+        .iter()
+        .find_map(|n| v.get(*n))
+        .filter(|v| !v.is_null())
 }
 
 /// A `{key: value}` object of inspect JSON as strings (`null` → empty).
@@ -178,21 +183,24 @@ mod tests {
         assert!(matches!(inspected(&o, "image"), Ok(None)));
         let o = out("@@image\n[\n {\"Id\": \"sha256:ab\"}\n]\n");
         let v = inspected(&o, "image").ok().flatten();
-        assert_eq!(v.and_then(|v| v["Id"].as_str().map(String::from)), Some("sha256:ab".into()));
+        assert_eq!(
+            v.and_then(|v| v["Id"].as_str().map(String::from)),
+            Some("sha256:ab".into())
+        );
     }
 
     #[test]
     fn no_engine_fails_with_the_choice() {
         let o = out("@@engine\nnone\n");
-        let e = engine_of(&o, EngineChoice::Podman).err().map(|e| e.to_string());
+        let e = engine_of(&o, EngineChoice::Podman)
+            .err()
+            .map(|e| e.to_string());
         assert_eq!(e.as_deref(), Some("podman was not found on the target"));
     }
 }
 
 /// `options: {k: v}` or podman's list form `options: [k=v]`.
-pub fn options_map<'de, D: Deserializer<'de>>(
-    d: D,
-) -> Result<BTreeMap<String, String>, D::Error> {
+pub fn options_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
     match Value::deserialize(d)? {
         Value::Array(items) => items
             .into_iter()
@@ -231,7 +239,12 @@ impl Drift {
 
     /// Compares the keys the task names in a map (labels, options): extra keys on the object
     /// are not drift, as in Ansible.
-    pub fn map(&mut self, name: &str, want: &BTreeMap<String, String>, have: &BTreeMap<String, String>) {
+    pub fn map(
+        &mut self,
+        name: &str,
+        want: &BTreeMap<String, String>,
+        have: &BTreeMap<String, String>,
+    ) {
         for (k, v) in want {
             let current = have.get(k);
             if current != Some(v) {

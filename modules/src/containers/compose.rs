@@ -112,6 +112,23 @@ impl Params {
         }
     }
 
+    /// The project name compose labels containers with: `project_name` or the directory's name,
+    /// lower-cased, with what is not `[a-z0-9_-]` dropped (as compose v1 and v2 both do).
+    fn project_label(&self) -> String {
+        let dir = self.project_dir();
+        let raw = self.project_name.clone().unwrap_or_else(|| {
+            dir.trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        });
+        raw.to_lowercase()
+            .chars()
+            .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-')
+            .collect()
+    }
+
     /// `-p NAME -f FILE…` (an inline definition is the project directory's `compose.yaml`).
     fn project_args(&self, tool: Tool) -> Cmd {
         let mut c = Cmd::new(match tool {
@@ -132,13 +149,12 @@ impl Params {
         c
     }
 
+    /// `cd -- DIR [&& export K=V…]`: compose reads `.env` and relative paths from the project
+    /// directory, and `env` from the environment.
     fn env_prefix(&self) -> Cmd {
-        let mut c = Cmd::new("cd --").arg(self.project_dir()).syntax("&&");
-        if !self.env.is_empty() {
-            c = c.syntax("env");
-            for (k, v) in &self.env {
-                c = c.arg(format!("{k}={v}"));
-            }
+        let mut c = Cmd::new("cd --").arg(self.project_dir());
+        for (k, v) in &self.env {
+            c = c.syntax("&& export").arg(format!("{k}={v}"));
         }
         c
     }
@@ -154,10 +170,12 @@ impl Module for Compose {
         match (&p.project_src, &p.definition) {
             (Some(_), Some(_)) => err("parameters are mutually exclusive: project_src|definition"),
             (None, None) => err("one of the following is required: project_src, definition"),
-            (None, Some(_)) if p.project_name.is_none() => {
-                err("definition needs project_name (it names the project's directory on the target)")
+            (None, Some(_)) if p.project_name.is_none() => err(
+                "definition needs project_name (it names the project's directory on the target)",
+            ),
+            (None, Some(d)) if !d.is_object() => {
+                err("definition must be a mapping (a compose file)")
             }
-            (None, Some(d)) if !d.is_object() => err("definition must be a mapping (a compose file)"),
             _ if p.definition.is_some() && !p.files.is_empty() => {
                 err("parameters are mutually exclusive: files|definition")
             }
@@ -180,9 +198,10 @@ impl Module for Compose {
         if !definition_changed && nothing_to_do(&p, &project) {
             return Ok(plan);
         }
-        steps.push(Step::run(p.env_prefix().and(command(&p, tool))).parsed(Parser::new(
-            |out: &CmdOutput| parse_output(out),
-        )));
+        steps.push(
+            Step::run(p.env_prefix().and(command(&p, tool)))
+                .parsed(Parser::new(|out: &CmdOutput| parse_output(out))),
+        );
         plan.steps = steps;
         Ok(plan)
     }
@@ -210,7 +229,13 @@ async fn write_definition(
         return Ok((Vec::new(), false));
     }
     let mkdir = Step::run(Cmd::new("mkdir -p -m 700 --").arg(&dir));
-    let write = atomic_write(&path, Content::new(text.into_bytes()), &Attrs::default(), stat.as_ref(), None);
+    let write = atomic_write(
+        &path,
+        Content::new(text.into_bytes()),
+        &Attrs::default(),
+        stat.as_ref(),
+        None,
+    );
     Ok((vec![mkdir, write], true))
 }
 
@@ -219,7 +244,10 @@ fn query(p: &Params) -> Cmd {
     let detect = "if docker compose version >/dev/null 2>&1; then echo @@tool; echo v2; set -- docker compose; \
                   elif command -v docker-compose >/dev/null 2>&1; then echo @@tool; echo v1; set -- docker-compose; \
                   else echo @@tool; echo none; exit 0; fi;";
-    let mut c = Cmd::new(detect).syntax("cd --").arg(p.project_dir()).syntax("2>/dev/null || exit 0;");
+    let mut c = Cmd::new(detect)
+        .syntax("cd --")
+        .arg(p.project_dir())
+        .syntax("2>/dev/null || exit 0;");
     for (k, v) in &p.env {
         c = c.syntax("export").arg(format!("{k}={v}")).syntax(";");
     }
@@ -235,11 +263,12 @@ fn query(p: &Params) -> Cmd {
     for f in files {
         args = args.syntax("-f").arg(f);
     }
+    // By the project's label, not `ps`: compose v1's `ps` leaves out orphan containers.
     c.syntax("echo @@hashes;")
         .syntax(&args.to_shell())
-        .syntax("config --hash '*' 2>&1; echo @@containers; ids=$(")
-        .syntax(&args.to_shell())
-        .syntax("ps -a -q 2>/dev/null); [ -z \"$ids\" ] || docker inspect --format \
+        .syntax("config --hash '*' 2>&1; echo @@containers; ids=$(docker ps -a -q --filter")
+        .arg(format!("label=com.docker.compose.project={}", p.project_label()))
+        .syntax("2>/dev/null); [ -z \"$ids\" ] || docker inspect --format \
                  '{{index .Config.Labels \"com.docker.compose.service\"}} {{index .Config.Labels \"com.docker.compose.config-hash\"}} {{.State.Status}}' $ids")
 }
 
@@ -274,7 +303,9 @@ impl Project {
         let mut readable = true;
         for line in lines("hashes") {
             match line.split_whitespace().collect::<Vec<_>>()[..] {
-                [service, hash] if hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                [service, hash]
+                    if hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()) =>
+                {
                     hashes.insert(service.to_string(), hash.to_string());
                 }
                 [] => {}
@@ -308,13 +339,20 @@ impl Project {
 fn nothing_to_do(p: &Params, project: &Project) -> bool {
     let selected = |service: &str| p.services.is_empty() || p.services.iter().any(|s| s == service);
     let running = |state: &str| state == "running";
-    let ours: Vec<_> = project.containers.iter().filter(|(s, _, _)| selected(s)).collect();
+    let ours: Vec<_> = project
+        .containers
+        .iter()
+        .filter(|(s, _, _)| selected(s))
+        .collect();
     match p.state {
         State::Restarted => false,
         State::Absent => project.containers.is_empty(),
         State::Stopped => ours.iter().all(|(_, _, state)| !running(state)),
         State::Present => {
-            if p.pull == Pull::Always || p.build == BuildPolicy::Always || p.recreate == Recreate::Always {
+            if p.pull == Pull::Always
+                || p.build == BuildPolicy::Always
+                || p.recreate == Recreate::Always
+            {
                 return false;
             }
             let Some(hashes) = &project.hashes else {
@@ -322,14 +360,20 @@ fn nothing_to_do(p: &Params, project: &Project) -> bool {
             };
             let services: BTreeSet<&String> = hashes.keys().filter(|s| selected(s)).collect();
             let all_current = services.iter().all(|service| {
-                ours.iter().any(|(s, hash, state)| s == *service && running(state)
-                    && (p.recreate == Recreate::Never || hash == &hashes[*service]))
+                ours.iter().any(|(s, hash, state)| {
+                    s == *service
+                        && running(state)
+                        && (p.recreate == Recreate::Never || hash == &hashes[*service])
+                })
             });
             let stale = ours.iter().any(|(s, hash, _)| {
                 hashes.get(s).is_some_and(|h| h != hash) && p.recreate != Recreate::Never
             });
             let orphans = p.remove_orphans
-                && project.containers.iter().any(|(s, _, _)| !hashes.contains_key(s));
+                && project
+                    .containers
+                    .iter()
+                    .any(|(s, _, _)| !hashes.contains_key(s));
             all_current && !stale && !orphans
         }
     }
@@ -396,16 +440,41 @@ fn command(p: &Params, tool: Tool) -> Cmd {
 }
 
 /// The words compose prints for a change: v1 `Creating web_1 ... done`, v2 ` Container web-1  Started`.
-const V1_CHANGES: &[&str] = &["Creating", "Recreating", "Starting", "Stopping", "Removing", "Restarting"];
-const V2_CHANGES: &[&str] = &["Created", "Recreated", "Started", "Stopped", "Removed", "Restarted"];
+const V1_CHANGES: &[&str] = &[
+    "Creating",
+    "Recreating",
+    "Starting",
+    "Stopping",
+    "Removing",
+    "Restarting",
+];
+const V2_CHANGES: &[&str] = &[
+    "Created",
+    "Recreated",
+    "Started",
+    "Stopped",
+    "Removed",
+    "Restarted",
+];
 
 /// Reads compose's progress: the changes it reports become `actions`, and decide `changed`.
 pub fn parse_output(out: &CmdOutput) -> Parsed {
     let mut parsed = Parsed::default();
     let text = format!("{}{}", out.stdout, out.stderr);
     if out.rc != 0 {
-        let tail: Vec<&str> = text.lines().rev().take(20).collect::<Vec<_>>().into_iter().rev().collect();
-        parsed.failed = Some(format!("compose failed (rc={}): {}", out.rc, tail.join("\n")));
+        let tail: Vec<&str> = text
+            .lines()
+            .rev()
+            .take(20)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        parsed.failed = Some(format!(
+            "compose failed (rc={}): {}",
+            out.rc,
+            tail.join("\n")
+        ));
         return parsed;
     }
     let mut actions = Vec::new();
@@ -415,7 +484,9 @@ pub fn parse_output(out: &CmdOutput) -> Parsed {
         }
     }
     parsed.changed = Some(!actions.is_empty());
-    parsed.fields.insert("actions".into(), Value::Array(actions));
+    parsed
+        .fields
+        .insert("actions".into(), Value::Array(actions));
     parsed.fields.insert(
         "stdout_lines".into(),
         Value::Array(text.lines().map(|l| Value::String(l.to_string())).collect()),
@@ -428,7 +499,9 @@ pub fn parse_output(out: &CmdOutput) -> Parsed {
 fn v1_action(line: &str) -> Option<Value> {
     let line = line.trim();
     if let Some(rest) = line.strip_prefix("Removing orphan container ") {
-        return Some(json!({"what": "container", "id": rest.trim_matches('"'), "status": "Removing"}));
+        return Some(
+            json!({"what": "container", "id": rest.trim_matches('"'), "status": "Removing"}),
+        );
     }
     let (verb, rest) = line.split_once(' ')?;
     let name = rest.strip_suffix(" ... done")?.trim();

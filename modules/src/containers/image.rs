@@ -126,7 +126,9 @@ impl Module for ContainerImage {
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         let err = |m: &str| Err(ModuleError::Params(m.into()));
         if p.push {
-            return err("push: no registry is reachable from drover's targets; push is not supported");
+            return err(
+                "push: no registry is reachable from drover's targets; push is not supported",
+            );
         }
         if p.state == Presence::Absent {
             return Ok(());
@@ -166,22 +168,30 @@ impl Module for ContainerImage {
         if fetched {
             let source = p.source.unwrap_or(Source::Local);
             if source == Source::Local {
-                return Ok(Plan::fail(format!("Cannot find the image {reference} locally.")));
+                return Ok(Plan::fail(format!(
+                    "Cannot find the image {reference} locally."
+                )));
             }
-            plan.steps.extend(fetch_steps(&p, engine, &reference, host)?);
+            plan.steps
+                .extend(fetch_steps(&p, engine, &reference, host)?);
             actions.push(action_of(&p, source, &reference));
         }
         if let Some(archive) = &p.archive_path {
             let archived = archived_id(&out);
             if fetched || archived.as_deref() != current_id.as_deref().map(cli::short_id) {
-                plan.steps.push(Step::run(save(engine, &reference, archive)));
+                plan.steps
+                    .push(Step::run(save(engine, &reference, archive)));
                 actions.push(format!("Archived image {reference} to {archive}"));
             }
         }
         if let Some(repo) = p.repository_reference() {
-            let repo_id = cli::inspected(&out, "repository")?.as_ref().and_then(image_id);
+            let repo_id = cli::inspected(&out, "repository")?
+                .as_ref()
+                .and_then(image_id);
             if fetched || p.force_tag || repo_id.is_none() || repo_id != current_id {
-                plan.steps.push(Step::run(engine.cmd().syntax("tag").arg(&reference).arg(&repo)));
+                plan.steps.push(Step::run(
+                    engine.cmd().syntax("tag").arg(&reference).arg(&repo),
+                ));
                 actions.push(format!("Tagged image {reference} to {repo}"));
             }
         }
@@ -240,7 +250,9 @@ fn save(engine: Engine, reference: &str, archive: &str) -> Cmd {
 }
 
 fn image_id(v: &Value) -> Option<String> {
-    cli::field(v, &["Id", "ID", "id"]).and_then(Value::as_str).map(String::from)
+    cli::field(v, &["Id", "ID", "id"])
+        .and_then(Value::as_str)
+        .map(String::from)
 }
 
 /// The image id a `save` tarball holds: its manifest's `Config` is `<id>.json`.
@@ -292,13 +304,19 @@ fn fetch_steps(
     match p.source {
         Some(Source::Build) => {
             let Some(b) = &p.build else {
-                return Err(ModuleError::Params("source is build but build is missing".into()));
+                return Err(ModuleError::Params(
+                    "source is build but build is missing".into(),
+                ));
             };
             build_steps(b, engine, reference, print_id, host)
         }
         Some(Source::Load) => {
             let path = p.load_path.as_deref().unwrap_or_default();
-            let load = engine.cmd().syntax("load -i").arg(path).and(print_id.clone());
+            let load = engine
+                .cmd()
+                .syntax("load -i")
+                .arg(path)
+                .and(print_id.clone());
             let (reference, path) = (reference.to_string(), path.to_string());
             Ok(vec![Step::run(load).parsed(Parser::new(move |out| {
                 loaded(out, &reference, &path)
@@ -337,7 +355,10 @@ fn build_steps(
     }
     let staged = staging_dir(reference);
     let mut steps = vec![Step::run(
-        Cmd::new("rm -rf --").arg(&staged).syntax("&& mkdir -m 700").arg(&staged),
+        Cmd::new("rm -rf --")
+            .arg(&staged)
+            .syntax("&& mkdir -m 700")
+            .arg(&staged),
     )];
     for (path, is_dir) in controller_files(b, host)? {
         let dest = format!("{staged}/{path}");
@@ -345,8 +366,17 @@ fn build_steps(
             steps.push(Step::run(Cmd::new("mkdir -p --").arg(&dest)));
             continue;
         }
-        let bytes = host.read_local(&format!("{}/{path}", b.path.trim_end_matches('/')), LocalFile::File)?;
-        steps.push(atomic_write(&dest, Content::new(bytes), &Attrs::default(), None, None));
+        let bytes = host.read_local(
+            &format!("{}/{path}", b.path.trim_end_matches('/')),
+            LocalFile::File,
+        )?;
+        steps.push(atomic_write(
+            &dest,
+            Content::new(bytes),
+            &Attrs::default(),
+            None,
+            None,
+        ));
     }
     // The staged context goes whether the build succeeds or not.
     let build = build_cmd(b, engine, reference, &staged)

@@ -54,7 +54,11 @@ pub struct Ipam {
     pub subnet: Option<String>,
     #[serde(default, deserialize_with = "crate::de::opt_string")]
     pub gateway: Option<String>,
-    #[serde(default, alias = "ip_range", deserialize_with = "crate::de::opt_string")]
+    #[serde(
+        default,
+        alias = "ip_range",
+        deserialize_with = "crate::de::opt_string"
+    )]
     pub iprange: Option<String>,
 }
 
@@ -134,20 +138,36 @@ fn drift(p: &Params, current: &Value) -> Drift {
     if p.config_only != Some(true) {
         d.setting("driver", p.driver.as_deref(), &have(&["Driver", "driver"]));
     }
-    d.map("labels", &p.labels, &cli::string_map_of(cli::field(current, &["Labels", "labels"])));
+    d.map(
+        "labels",
+        &p.labels,
+        &cli::string_map_of(cli::field(current, &["Labels", "labels"])),
+    );
     d.map(
         "driver_options",
         &p.driver_options,
         &cli::string_map_of(cli::field(current, &["Options", "options"])),
     );
-    d.setting("internal", cli::flag(p.internal), cli::bool_field(current, &["Internal", "internal"]));
+    d.setting(
+        "internal",
+        cli::flag(p.internal),
+        cli::bool_field(current, &["Internal", "internal"]),
+    );
     d.setting(
         "enable_ipv6",
         cli::flag(p.enable_ipv6),
         cli::bool_field(current, &["EnableIPv6", "ipv6_enabled"]),
     );
-    d.setting("attachable", cli::flag(p.attachable), cli::bool_field(current, &["Attachable"]));
-    d.setting("config_only", cli::flag(p.config_only), cli::bool_field(current, &["ConfigOnly"]));
+    d.setting(
+        "attachable",
+        cli::flag(p.attachable),
+        cli::bool_field(current, &["Attachable"]),
+    );
+    d.setting(
+        "config_only",
+        cli::flag(p.config_only),
+        cli::bool_field(current, &["ConfigOnly"]),
+    );
     let wanted = p.ranges();
     if !wanted.is_empty() {
         let current_ranges = ranges_of(current);
@@ -167,7 +187,11 @@ fn drift(p: &Params, current: &Value) -> Drift {
 
 /// Address ranges as docker (`IPAM.Config`) or podman (`subnets`) report them.
 fn ranges_of(current: &Value) -> Vec<Ipam> {
-    let text = |v: &Value, names: &[&str]| cli::field(v, names).and_then(Value::as_str).map(String::from);
+    let text = |v: &Value, names: &[&str]| {
+        cli::field(v, names)
+            .and_then(Value::as_str)
+            .map(String::from)
+    };
     let docker = current.pointer("/IPAM/Config").and_then(Value::as_array);
     let podman = current.get("subnets").and_then(Value::as_array);
     docker
@@ -189,11 +213,15 @@ fn show(ranges: &[Ipam]) -> String {
     ranges
         .iter()
         .map(|r| {
-            [("subnet", &r.subnet), ("gateway", &r.gateway), ("iprange", &r.iprange)]
-                .iter()
-                .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
-                .collect::<Vec<_>>()
-                .join(",")
+            [
+                ("subnet", &r.subnet),
+                ("gateway", &r.gateway),
+                ("iprange", &r.iprange),
+            ]
+            .iter()
+            .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
+            .collect::<Vec<_>>()
+            .join(",")
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -224,13 +252,19 @@ fn create(p: &Params, engine: Engine) -> Result<Cmd, ModuleError> {
     ] {
         if set == Some(true) {
             if engine == Engine::Podman {
-                return Err(ModuleError::Failed(format!("podman networks have no {what}")));
+                return Err(ModuleError::Failed(format!(
+                    "podman networks have no {what}"
+                )));
             }
             c = c.syntax(flag);
         }
     }
     for r in p.ranges() {
-        for (flag, v) in [("--subnet", &r.subnet), ("--gateway", &r.gateway), ("--ip-range", &r.iprange)] {
+        for (flag, v) in [
+            ("--subnet", &r.subnet),
+            ("--gateway", &r.gateway),
+            ("--ip-range", &r.iprange),
+        ] {
             if let Some(v) = v {
                 c = c.syntax(flag).arg(v);
             }
@@ -248,7 +282,11 @@ fn remove(p: &Params, engine: Engine, current: &Value) -> Vec<Step> {
         for container in attached.into_iter().flat_map(|m| m.values()) {
             if let Some(name) = container.get("Name").and_then(Value::as_str) {
                 steps.push(Step::run(
-                    engine.cmd().syntax("network disconnect -f").arg(&p.name).arg(name),
+                    engine
+                        .cmd()
+                        .syntax("network disconnect -f")
+                        .arg(&p.name)
+                        .arg(name),
                 ));
             }
         }

@@ -83,12 +83,21 @@ const GENERATORS: &[&str] = &[
 
 impl Params {
     fn path(&self) -> String {
-        format!("{}/{}.{}", self.dir.trim_end_matches('/'), self.name, self.kind.extension())
+        format!(
+            "{}/{}.{}",
+            self.dir.trim_end_matches('/'),
+            self.name,
+            self.kind.extension()
+        )
     }
 
     fn text(&self) -> Result<String, ModuleError> {
         if let Some(c) = &self.content {
-            return Ok(if c.ends_with('\n') { c.clone() } else { format!("{c}\n") });
+            return Ok(if c.ends_with('\n') {
+                c.clone()
+            } else {
+                format!("{c}\n")
+            });
         }
         let sections = self.sections.as_ref().ok_or_else(|| {
             ModuleError::Params("one of the following is required: content, sections".into())
@@ -96,7 +105,9 @@ impl Params {
         let mut out = String::new();
         for (section, keys) in sections {
             let Value::Object(keys) = keys else {
-                return Err(ModuleError::Params(format!("sections.{section} must be a mapping")));
+                return Err(ModuleError::Params(format!(
+                    "sections.{section} must be a mapping"
+                )));
             };
             if !out.is_empty() {
                 out.push('\n');
@@ -138,7 +149,10 @@ impl Module for Quadlet {
             ));
         }
         if p.name.is_empty() || p.name.contains('/') {
-            return Err(ModuleError::Params(format!("invalid unit name {:?}", p.name)));
+            return Err(ModuleError::Params(format!(
+                "invalid unit name {:?}",
+                p.name
+            )));
         }
         if p.state == super::image::Presence::Present {
             p.text()?;
@@ -169,7 +183,8 @@ impl Module for Quadlet {
         let mut plan = plan;
         if current.as_deref() == Some(text.as_bytes()) {
             if p.started && !found.active {
-                plan.steps.push(Step::run(Cmd::new("systemctl start").arg(&service)));
+                plan.steps
+                    .push(Step::run(Cmd::new("systemctl start").arg(&service)));
             }
             return Ok(plan);
         }
@@ -177,11 +192,14 @@ impl Module for Quadlet {
             plan.diffs.push(Diff {
                 before_header: path.clone(),
                 after_header: path.clone(),
-                before: current.map(|c| String::from_utf8_lossy(&c).into_owned()).unwrap_or_default(),
+                before: current
+                    .map(|c| String::from_utf8_lossy(&c).into_owned())
+                    .unwrap_or_default(),
                 after: text.clone(),
             });
         }
-        plan.steps.push(Step::run(Cmd::new("mkdir -p --").arg(&p.dir)));
+        plan.steps
+            .push(Step::run(Cmd::new("mkdir -p --").arg(&p.dir)));
         plan.steps.push(atomic_write(
             &path,
             Content::new(text.into_bytes()),
@@ -189,10 +207,12 @@ impl Module for Quadlet {
             found.stat.as_ref(),
             None,
         ));
-        plan.steps.push(Step::run(Cmd::new("systemctl daemon-reload")));
+        plan.steps
+            .push(Step::run(Cmd::new("systemctl daemon-reload")));
         if p.started {
             // A changed unit takes effect only through a restart of its service.
-            plan.steps.push(Step::run(Cmd::new("systemctl restart").arg(&service)));
+            plan.steps
+                .push(Step::run(Cmd::new("systemctl restart").arg(&service)));
         }
         Ok(plan)
     }
@@ -204,9 +224,13 @@ fn remove(mut plan: Plan, path: &str, service: &str, stat: Option<&FileStat>) ->
         return plan;
     }
     plan.steps.push(Step::run(
-        Cmd::new("systemctl stop").arg(service).syntax("2>/dev/null; rm -f --").arg(path),
+        Cmd::new("systemctl stop")
+            .arg(service)
+            .syntax("2>/dev/null; rm -f --")
+            .arg(path),
     ));
-    plan.steps.push(Step::run(Cmd::new("systemctl daemon-reload")));
+    plan.steps
+        .push(Step::run(Cmd::new("systemctl daemon-reload")));
     plan
 }
 
@@ -240,7 +264,10 @@ fn read(out: &CmdOutput) -> Result<Found, ModuleError> {
     let generator = section("generator").is_some_and(|l| l.iter().any(|g| !g.trim().is_empty()));
     let active = section("active").is_some_and(|l| l.first().map(|s| s.trim()) == Some("active"));
     let file_lines = section("file").ok_or_else(|| {
-        ModuleError::Failed(format!("could not read the unit file: {}", out.stderr.trim()))
+        ModuleError::Failed(format!(
+            "could not read the unit file: {}",
+            out.stderr.trim()
+        ))
     })?;
     let stat = file::parse(&CmdOutput {
         stdout: file_lines.join("\n"),

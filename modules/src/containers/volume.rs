@@ -20,7 +20,12 @@ pub struct Params {
     pub state: super::image::Presence,
     #[serde(default, deserialize_with = "crate::de::opt_string")]
     pub driver: Option<String>,
-    #[serde(default, alias = "options", alias = "opt", deserialize_with = "cli::options_map")]
+    #[serde(
+        default,
+        alias = "options",
+        alias = "opt",
+        deserialize_with = "cli::options_map"
+    )]
     pub driver_options: BTreeMap<String, String>,
     #[serde(default, alias = "label", deserialize_with = "cli::string_map")]
     pub labels: BTreeMap<String, String>,
@@ -93,7 +98,11 @@ fn drift(p: &Params, current: &Value) -> Drift {
         .and_then(Value::as_str)
         .unwrap_or_default();
     d.setting("driver", p.driver.as_deref(), driver);
-    d.map("labels", &p.labels, &cli::string_map_of(cli::field(current, &["Labels", "labels"])));
+    d.map(
+        "labels",
+        &p.labels,
+        &cli::string_map_of(cli::field(current, &["Labels", "labels"])),
+    );
     d.map(
         "driver_options",
         &p.driver_options,
