@@ -241,7 +241,7 @@ fn save(engine: Engine, reference: &str, archive: &str) -> Cmd {
         .syntax("save -o")
         .arg(&temp)
         .arg(reference)
-        .syntax("&& mv -f --")
+        .syntax("&& mv --")
         .arg(&temp)
         .arg(archive)
         .syntax("|| { rm -f --")
