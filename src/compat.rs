@@ -89,6 +89,9 @@ fn modules() -> Vec<(String, bool)> {
     rows.sort();
     rows.into_iter()
         .map(|(name, runs)| match runs {
+            true if drover_modules::registry::DROVER_NAMES.contains(&name) => {
+                (format!("{} (drover's own)", code(name)), true)
+            }
             true => (format!("{} ({})", code(name), code(&full_name(name))), true),
             false => (code(name), false),
         })

@@ -103,6 +103,9 @@ registry![
     crate::containers::volume::ContainerVolume,
     crate::containers::compose::Compose,
     crate::containers::quadlet::Quadlet,
+    crate::containers::container::Container,
+    crate::containers::container::DockerContainer,
+    crate::containers::container::PodmanContainer,
 ];
 
 /// Modules Ansible ships in a collection other than `ansible.builtin`, by their full name.
@@ -124,11 +127,24 @@ pub const COLLECTION_NAMES: &[(&str, &str)] = &[
     ("podman_volume", "container_volume"),
     ("community.docker.docker_compose_v2", "compose"),
     ("docker_compose_v2", "compose"),
+    ("community.docker.docker_container", "docker_container"),
+    ("containers.podman.podman_container", "podman_container"),
+];
+
+/// drover's own modules: no collection has them, so they have no full name (`container`).
+pub const DROVER_NAMES: &[&str] = &[
+    "container",
+    "container_image",
+    "container_network",
+    "container_volume",
+    "compose",
+    "quadlet",
 ];
 
 /// Finds a module by its short name or its `ansible.builtin.` / `ansible.legacy.` name (or its
 /// collection's full name, for those Ansible does not ship as builtin).
 pub fn lookup(name: &str) -> Option<&'static dyn DynModule> {
+    let prefixed = name.contains('.');
     let short = name
         .strip_prefix("ansible.builtin.")
         .or_else(|| name.strip_prefix("ansible.legacy."))
@@ -139,5 +155,8 @@ pub fn lookup(name: &str) -> Option<&'static dyn DynModule> {
                 .map(|(_, short)| *short)
         })
         .unwrap_or(name);
+    if prefixed && DROVER_NAMES.contains(&short) {
+        return None;
+    }
     MODULES.iter().copied().find(|m| m.name() == short)
 }

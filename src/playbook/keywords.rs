@@ -131,8 +131,6 @@ pub const MODULES_LATER: &[&str] = &[
     "synchronize",
     "wait_for",
     "pause",
-    "docker_container",
-    "podman_container",
     "apt_repository",
     "apt_key",
     "pip",

@@ -7,36 +7,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// The `engine` argument: which CLI to drive; `auto` takes docker when present, else podman.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum EngineChoice {
-    #[default]
-    Auto,
-    Docker,
-    Podman,
-}
-
-/// The engine found on the target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Engine {
-    Docker,
-    Podman,
-}
-
-impl Engine {
-    pub fn program(self) -> &'static str {
-        match self {
-            Engine::Docker => "docker",
-            Engine::Podman => "podman",
-        }
-    }
-
-    /// A command of this engine: `docker ARGS…` (the program is drover's, the rest are quoted args).
-    pub fn cmd(self) -> Cmd {
-        Cmd::new(self.program())
-    }
-}
+pub use super::engine::{Engine, EngineChoice};
 
 /// Shell that sets `$e` to the engine program and prints `@@engine` and its name (`none` when the
 /// target has neither, then stops the query there).
@@ -159,10 +130,7 @@ pub fn string_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, St
     }
 }
 
-/// An image id without its `sha256:` prefix (podman prints none, docker does).
-pub fn short_id(id: &str) -> &str {
-    id.strip_prefix("sha256:").unwrap_or(id)
-}
+pub use super::engine::image_id as short_id;
 
 #[cfg(test)]
 mod tests {
@@ -187,6 +155,23 @@ mod tests {
             v.and_then(|v| v["Id"].as_str().map(String::from)),
             Some("sha256:ab".into())
         );
+    }
+
+    #[test]
+    fn ansible_names_reach_the_image_network_volume_compose_modules() {
+        let name = |n: &str| crate::lookup(n).map(|m| m.name());
+        for (ansible, ours) in [
+            ("community.docker.docker_image", "container_image"),
+            ("podman_image", "container_image"),
+            ("docker_network", "container_network"),
+            ("containers.podman.podman_volume", "container_volume"),
+            ("community.docker.docker_compose_v2", "compose"),
+            ("quadlet", "quadlet"),
+        ] {
+            assert_eq!(name(ansible), Some(ours), "{ansible}");
+        }
+        assert_eq!(name("ansible.builtin.compose"), None);
+        assert_eq!(name("ansible.builtin.docker_image"), None);
     }
 
     #[test]

@@ -154,7 +154,7 @@ impl Module for ContainerImage {
         let mut plan = Plan::ok().set("image", image.clone().unwrap_or(json!({})));
         if p.state == Presence::Absent {
             if image.is_some() {
-                let mut rm = engine.cmd().syntax("image rm");
+                let mut rm = engine.cmd("image rm");
                 if p.force_absent {
                     rm = rm.syntax("-f");
                 }
@@ -189,9 +189,8 @@ impl Module for ContainerImage {
                 .as_ref()
                 .and_then(image_id);
             if fetched || p.force_tag || repo_id.is_none() || repo_id != current_id {
-                plan.steps.push(Step::run(
-                    engine.cmd().syntax("tag").arg(&reference).arg(&repo),
-                ));
+                plan.steps
+                    .push(Step::run(engine.cmd("tag").arg(&reference).arg(&repo)));
                 actions.push(format!("Tagged image {reference} to {repo}"));
             }
         }
@@ -237,7 +236,7 @@ fn save(engine: Engine, reference: &str, archive: &str) -> Cmd {
     Cmd::new("rm -f --")
         .arg(&temp)
         .syntax("&&")
-        .syntax(engine.program())
+        .syntax(engine.cli())
         .syntax("save -o")
         .arg(&temp)
         .arg(reference)
@@ -297,7 +296,7 @@ fn fetch_steps(
     host: &mut dyn Host,
 ) -> Result<Vec<Step>, ModuleError> {
     let print_id = Cmd::new("echo @@id &&")
-        .syntax(engine.program())
+        .syntax(engine.cli())
         .syntax("image inspect --format")
         .arg("{{.Id}}")
         .arg(reference);
@@ -312,18 +311,14 @@ fn fetch_steps(
         }
         Some(Source::Load) => {
             let path = p.load_path.as_deref().unwrap_or_default();
-            let load = engine
-                .cmd()
-                .syntax("load -i")
-                .arg(path)
-                .and(print_id.clone());
+            let load = engine.cmd("load -i").arg(path).and(print_id.clone());
             let (reference, path) = (reference.to_string(), path.to_string());
             Ok(vec![Step::run(load).parsed(Parser::new(move |out| {
                 loaded(out, &reference, &path)
             }))])
         }
         _ => Ok(vec![Step::run(
-            engine.cmd().syntax("pull").arg(reference).and(print_id),
+            engine.cmd("pull").arg(reference).and(print_id),
         )]),
     }
 }
@@ -407,7 +402,7 @@ fn staging_dir(reference: &str) -> String {
 }
 
 fn build_cmd(b: &Build, engine: Engine, reference: &str, context: &str) -> Cmd {
-    let mut c = engine.cmd().syntax("build -t").arg(reference);
+    let mut c = engine.cmd("build -t").arg(reference);
     if let Some(file) = &b.dockerfile {
         // Ansible reads a relative Dockerfile from the context, the CLIs from the working directory.
         let file = if file.starts_with('/') {

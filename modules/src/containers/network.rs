@@ -228,7 +228,7 @@ fn show(ranges: &[Ipam]) -> String {
 }
 
 fn create(p: &Params, engine: Engine) -> Result<Cmd, ModuleError> {
-    let mut c = engine.cmd().syntax("network create");
+    let mut c = engine.cmd("network create");
     if let Some(d) = &p.driver
         && p.config_only != Some(true)
     {
@@ -282,16 +282,12 @@ fn remove(p: &Params, engine: Engine, current: &Value) -> Vec<Step> {
         for container in attached.into_iter().flat_map(|m| m.values()) {
             if let Some(name) = container.get("Name").and_then(Value::as_str) {
                 steps.push(Step::run(
-                    engine
-                        .cmd()
-                        .syntax("network disconnect -f")
-                        .arg(&p.name)
-                        .arg(name),
+                    engine.cmd("network disconnect -f").arg(&p.name).arg(name),
                 ));
             }
         }
     }
-    let mut rm = engine.cmd().syntax("network rm");
+    let mut rm = engine.cmd("network rm");
     if p.force && engine == Engine::Podman {
         rm = rm.syntax("-f");
     }

@@ -112,7 +112,7 @@ fn drift(p: &Params, current: &Value) -> Drift {
 }
 
 fn create(p: &Params, engine: Engine) -> Cmd {
-    let mut c = engine.cmd().syntax("volume create");
+    let mut c = engine.cmd("volume create");
     if let Some(d) = &p.driver {
         c = c.syntax("--driver").arg(d);
     }
@@ -126,5 +126,5 @@ fn create(p: &Params, engine: Engine) -> Cmd {
 }
 
 fn remove(p: &Params, engine: Engine) -> Cmd {
-    engine.cmd().syntax("volume rm").arg(&p.name)
+    engine.cmd("volume rm").arg(&p.name)
 }
