@@ -144,10 +144,15 @@ pub const DROVER_NAMES: &[&str] = &[
 /// Finds a module by its short name or its `ansible.builtin.` / `ansible.legacy.` name (or its
 /// collection's full name, for those Ansible does not ship as builtin).
 pub fn lookup(name: &str) -> Option<&'static dyn DynModule> {
-    let prefixed = name.contains('.');
-    let short = name
+    let builtin = name
         .strip_prefix("ansible.builtin.")
-        .or_else(|| name.strip_prefix("ansible.legacy."))
+        .or_else(|| name.strip_prefix("ansible.legacy."));
+    // A collection's name may lead to a drover name (`docker_image` → `container_image`); the
+    // builtin prefix may not (`ansible.builtin.container` is no module).
+    if builtin.is_some_and(|short| DROVER_NAMES.contains(&short)) {
+        return None;
+    }
+    let short = builtin
         .or_else(|| {
             COLLECTION_NAMES
                 .iter()
@@ -155,8 +160,5 @@ pub fn lookup(name: &str) -> Option<&'static dyn DynModule> {
                 .map(|(_, short)| *short)
         })
         .unwrap_or(name);
-    if prefixed && DROVER_NAMES.contains(&short) {
-        return None;
-    }
     MODULES.iter().copied().find(|m| m.name() == short)
 }
