@@ -1154,6 +1154,245 @@ pub static TABLE: &[Written] = &[
         ],
     },
     Written {
+        module: "container_image",
+        description: "An image present or absent on the target's docker or podman (`docker_image`, `podman_image`): built from a context directory on the target or copied from the controller, loaded from a tarball, pulled, or required locally; optionally saved to a tarball and tagged into another repository. Idempotent by `image inspect`; a forced rebuild that yields the same image id is `ok`.",
+        example: "- container_image:\n    name: shop/web\n    tag: v2\n    source: build\n    build:\n      path: web/\n      context: controller\n      args: {RELEASE: '2'}\n",
+        args: &[
+            (
+                "name",
+                "",
+                "The image (`repo/name`, optionally `:tag` or `@digest`).",
+            ),
+            ("tag", "latest", "The tag, when `name` has none."),
+            ("state", "present", "`present` or `absent`."),
+            (
+                "source",
+                "",
+                "How a missing image comes: `build`, `load`, `pull` or `local` (must exist). Required with `state: present`.",
+            ),
+            (
+                "force_source",
+                "false",
+                "Build, load or pull even when the image exists; changed only when its id moved.",
+            ),
+            (
+                "force_tag",
+                "false",
+                "Tag into `repository` even when the tag already points to the image.",
+            ),
+            (
+                "force_absent",
+                "false",
+                "Remove with `-f` (also when containers use it).",
+            ),
+            (
+                "build",
+                "",
+                "`path` (the context), `dockerfile` (relative to the context), `args`, `labels`, `pull`, `nocache`, `network`, `target`, and drover's `context: target|controller` (where `path` is; a controller context is copied through verified writes, built, removed).",
+            ),
+            (
+                "load_path",
+                "",
+                "A tarball on the target for `source: load`; the task fails when it does not hold the image.",
+            ),
+            (
+                "archive_path",
+                "",
+                "Save the image to this tarball on the target when it does not already hold this image id.",
+            ),
+            (
+                "repository",
+                "",
+                "Also tag the image as this repository (its tag defaults to the image's).",
+            ),
+            (
+                "push",
+                "false",
+                "Not supported: no registry is reachable from drover's targets.",
+            ),
+            (
+                "engine",
+                "auto",
+                "`docker`, `podman`, or `auto` (docker when present, else podman).",
+            ),
+        ],
+    },
+    Written {
+        module: "container_network",
+        description: "A docker or podman network present with the driver, options, labels and address ranges asked, or absent (`docker_network`, `podman_network`). Only the settings a task names are compared; engines cannot change a network in place, so drift recreates it and `differences` names what differed.",
+        example: "- container_network:\n    name: backend\n    driver: bridge\n    subnet: 10.90.0.0/24\n    labels: {team: shop}\n",
+        args: &[
+            ("name", "", "The network's name."),
+            ("state", "present", "`present` or `absent`."),
+            (
+                "driver",
+                "",
+                "The driver (`bridge`, `macvlan`, …); compared when given.",
+            ),
+            (
+                "driver_options",
+                "",
+                "Driver options (`-o key=value`), a mapping or podman's `key=value` list.",
+            ),
+            ("labels", "", "Labels; only the keys named are compared."),
+            ("internal", "", "An internal network (no outside access)."),
+            ("enable_ipv6", "", "IPv6 on the network."),
+            (
+                "attachable",
+                "",
+                "docker only: standalone containers may attach.",
+            ),
+            (
+                "config_only",
+                "",
+                "docker only: a configuration-only network (no interface is made).",
+            ),
+            (
+                "ipam_config",
+                "",
+                "Address ranges: a list of `subnet`, `gateway`, `iprange`.",
+            ),
+            ("subnet", "", "podman_network's single range: the subnet."),
+            ("gateway", "", "With `subnet`: its gateway."),
+            (
+                "ip_range",
+                "",
+                "With `subnet`: the range containers get addresses from.",
+            ),
+            (
+                "force",
+                "false",
+                "Remove even when containers use it: docker disconnects them first, podman removes them (as podman_network does).",
+            ),
+            ("engine", "auto", "`docker`, `podman`, or `auto`."),
+        ],
+    },
+    Written {
+        module: "container_volume",
+        description: "A named docker or podman volume present or absent (`docker_volume`, `podman_volume`). A volume holds data: as Ansible's default `recreate: never`, drift in driver, options or labels is only reported (`differences`).",
+        example: "- container_volume:\n    name: shop-data\n    labels: {backup: daily}\n",
+        args: &[
+            ("name", "", "The volume's name."),
+            ("state", "present", "`present` or `absent`."),
+            ("driver", "", "The volume driver (`local`)."),
+            (
+                "driver_options",
+                "",
+                "Driver options, a mapping or podman's `key=value` list.",
+            ),
+            ("labels", "", "Labels; only the keys named are compared."),
+            (
+                "recreate",
+                "never",
+                "`never`, `options-changed` (remove and create again on drift) or `always`.",
+            ),
+            ("engine", "auto", "`docker`, `podman`, or `auto`."),
+        ],
+    },
+    Written {
+        module: "compose",
+        description: "A compose project up, down, stopped or restarted (`community.docker.docker_compose_v2`), through the target's `docker compose` or, where only that exists (Debian 12), `docker-compose` v1. A project whose every service runs a container with the current config hash is `ok` without running compose (so `--check` is exact); otherwise changed only when compose reports a container it created, recreated, started, stopped, restarted or removed.",
+        example: "- compose:\n    project_src: /srv/shop\n    state: present\n    remove_orphans: true\n",
+        args: &[
+            ("project_src", "", "The project directory on the target."),
+            (
+                "definition",
+                "",
+                "An inline compose file (a mapping); written to `/var/lib/drover/compose/PROJECT_NAME/compose.yaml`.",
+            ),
+            (
+                "files",
+                "",
+                "Compose files in the project directory (`-f`).",
+            ),
+            (
+                "project_name",
+                "",
+                "The project name (`-p`); required with `definition`.",
+            ),
+            (
+                "state",
+                "present",
+                "`present` (up), `absent` (down), `stopped` or `restarted`.",
+            ),
+            (
+                "pull",
+                "policy",
+                "`always`, `missing`, `never` or `policy` (compose v1: `always` pulls first).",
+            ),
+            (
+                "build",
+                "policy",
+                "`always` (`--build`), `never` (`--no-build`) or `policy`.",
+            ),
+            (
+                "recreate",
+                "auto",
+                "`always` (`--force-recreate`), `never` (`--no-recreate`) or `auto`.",
+            ),
+            (
+                "remove_orphans",
+                "false",
+                "Remove containers of services no longer in the file.",
+            ),
+            (
+                "remove_volumes",
+                "false",
+                "With `state: absent`: remove the project's volumes too.",
+            ),
+            (
+                "remove_images",
+                "",
+                "With `state: absent`: `all` or `local` images.",
+            ),
+            ("services", "", "Only these services."),
+            ("timeout", "", "Seconds to wait for containers to stop."),
+            (
+                "env",
+                "",
+                "Environment variables for compose (interpolation in the file).",
+            ),
+        ],
+    },
+    Written {
+        module: "quadlet",
+        description: "A podman Quadlet unit (`.container`, `.network`, `.volume`, `.kube`, `.pod`) in `/etc/containers/systemd/`, written through the verified atomic write, then `daemon-reload` and the generated service started (restarted when its unit changed). Changed only when the unit file changed or the service had to be started. Needs podman 4.4 or later: a host without the Quadlet generator (Debian 12's podman 4.3) fails with that reason.",
+        example: "- quadlet:\n    name: web\n    sections:\n      Container: {Image: 'shop/web:v2', PublishPort: '8080:80'}\n      Install: {WantedBy: multi-user.target}\n",
+        args: &[
+            (
+                "name",
+                "",
+                "The unit's name (`NAME.container`; its service is `NAME.service`, `NAME-network.service`, …).",
+            ),
+            (
+                "type",
+                "container",
+                "`container`, `network`, `volume`, `kube` or `pod`.",
+            ),
+            ("content", "", "The unit file's text."),
+            (
+                "sections",
+                "",
+                "The unit as a mapping of sections to keys; a list value repeats its key.",
+            ),
+            (
+                "state",
+                "present",
+                "`present` or `absent` (stops the service, removes the unit, reloads).",
+            ),
+            (
+                "started",
+                "true",
+                "Start the generated service (restart it when its unit changed).",
+            ),
+            (
+                "dir",
+                "/etc/containers/systemd",
+                "Where the unit file goes.",
+            ),
+        ],
+    },
+    Written {
         module: "authorized_key",
         description: "Adds or removes SSH public keys in a user's `authorized_keys` (0600, owned by the user), keeping other lines in place; keys from a URL are refused.",
         example: "- authorized_key:\n    user: deploy\n    key: \"{{ lookup('file', 'keys/deploy.pub') }}\"\n",

@@ -98,6 +98,11 @@ registry![
     crate::system::cron::Cron,
     crate::system::authorized_key::AuthorizedKey,
     crate::system::known_hosts::KnownHosts,
+    crate::containers::image::ContainerImage,
+    crate::containers::network::ContainerNetwork,
+    crate::containers::volume::ContainerVolume,
+    crate::containers::compose::Compose,
+    crate::containers::quadlet::Quadlet,
     crate::containers::container::Container,
     crate::containers::container::DockerContainer,
     crate::containers::container::PodmanContainer,
@@ -108,20 +113,46 @@ pub const COLLECTION_NAMES: &[(&str, &str)] = &[
     ("community.general.apk", "apk"),
     ("ansible.posix.sysctl", "sysctl"),
     ("ansible.posix.authorized_key", "authorized_key"),
+    ("community.docker.docker_image", "container_image"),
+    ("docker_image", "container_image"),
+    ("containers.podman.podman_image", "container_image"),
+    ("podman_image", "container_image"),
+    ("community.docker.docker_network", "container_network"),
+    ("docker_network", "container_network"),
+    ("containers.podman.podman_network", "container_network"),
+    ("podman_network", "container_network"),
+    ("community.docker.docker_volume", "container_volume"),
+    ("docker_volume", "container_volume"),
+    ("containers.podman.podman_volume", "container_volume"),
+    ("podman_volume", "container_volume"),
+    ("community.docker.docker_compose_v2", "compose"),
+    ("docker_compose_v2", "compose"),
     ("community.docker.docker_container", "docker_container"),
     ("containers.podman.podman_container", "podman_container"),
 ];
 
 /// drover's own modules: no collection has them, so they have no full name (`container`).
-pub const DROVER_NAMES: &[&str] = &["container"];
+pub const DROVER_NAMES: &[&str] = &[
+    "container",
+    "container_image",
+    "container_network",
+    "container_volume",
+    "compose",
+    "quadlet",
+];
 
 /// Finds a module by its short name or its `ansible.builtin.` / `ansible.legacy.` name (or its
 /// collection's full name, for those Ansible does not ship as builtin).
 pub fn lookup(name: &str) -> Option<&'static dyn DynModule> {
-    let prefixed = name.contains('.');
-    let short = name
+    let builtin = name
         .strip_prefix("ansible.builtin.")
-        .or_else(|| name.strip_prefix("ansible.legacy."))
+        .or_else(|| name.strip_prefix("ansible.legacy."));
+    // A collection's name may lead to a drover name (`docker_image` → `container_image`); the
+    // builtin prefix may not (`ansible.builtin.container` is no module).
+    if builtin.is_some_and(|short| DROVER_NAMES.contains(&short)) {
+        return None;
+    }
+    let short = builtin
         .or_else(|| {
             COLLECTION_NAMES
                 .iter()
@@ -129,8 +160,5 @@ pub fn lookup(name: &str) -> Option<&'static dyn DynModule> {
                 .map(|(_, short)| *short)
         })
         .unwrap_or(name);
-    if prefixed && DROVER_NAMES.contains(&short) {
-        return None;
-    }
     MODULES.iter().copied().find(|m| m.name() == short)
 }

@@ -1,9 +1,16 @@
-//! Container modules: `container` (docker_container, podman_container) over the engine's own CLI
-//! on the target, no SDK and no Python. [`engine`] holds what they share: finding the engine,
-//! the one `inspect` probe, and the normalisation of docker's and podman's inspect output.
+//! Container modules over the engine's own CLI on the target, no SDK and no Python: `container`
+//! (docker_container, podman_container), images, networks, volumes, compose projects and podman
+//! Quadlet units. [`engine`] holds what they share: finding the engine, the `inspect` probe, the
+//! normalisation of docker's and podman's inspect output; [`cli`] the image/network/volume probes.
 
+pub mod cli;
+pub mod compose;
 pub mod container;
 pub mod engine;
+pub mod image;
+pub mod network;
+pub mod quadlet;
+pub mod volume;
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,522 @@
+//! Images, networks, volumes, compose, quadlet and a rolling replacement against real engines:
+//! docker 20.10 on host01 and podman 4.3 on host02 of `tests/fleet/fleet.sh up 2 --with-engines`
+//! (started by `scripts/test` as `$DROVER_ENGINE_FLEET_DIR`), the test image imported from a
+//! tarball (no registry). Each module: a first run changes, a second run changes nothing, drift
+//! changes exactly what drifted, `state: absent` removes. Values with spaces, quotes and `$` reach
+//! the engines intact.
+//!
+//! Skipped — loudly — only when `scripts/test` could not build the engine layer and says so in
+//! `$DROVER_ENGINES_UNAVAILABLE`; without the fleet the tests fail.
+
+mod common;
+
+use common::{Outcome, run, tempdir, write};
+use std::path::{Path, PathBuf};
+
+const DOCKER_HOST: &str = "host01";
+const PODMAN_HOST: &str = "host02";
+const IMAGE: &str = "local/bookworm:test";
+
+fn engine_fleet() -> Option<PathBuf> {
+    if let Ok(reason) = std::env::var("DROVER_ENGINES_UNAVAILABLE") {
+        eprintln!("\n*** SKIPPED: container engine tests: {reason} ***\n");
+        return None;
+    }
+    Some(common::fleet_dir(
+        "DROVER_ENGINE_FLEET_DIR",
+        "hosts with docker and podman (tests/fleet/fleet.sh up 2 --with-engines)",
+    ))
+}
+
+fn ssh(fleet: &Path, host: &str, command: &str) -> String {
+    common::fleet_ssh(fleet, host, command)
+}
+
+fn import_image(fleet: &Path, host: &str, engine: &str) {
+    let out = std::process::Command::new(common::repo().join("tests/fleet/fleet.sh"))
+        .args(["image", host, engine, IMAGE])
+        .env("DROVER_FLEET_DIR", fleet)
+        .output()
+        .unwrap_or_else(|e| panic!("fleet.sh image: {e}"));
+    assert!(
+        out.status.success(),
+        "fleet.sh image {host} {engine}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Runs a play on `host` from a directory that also holds `files` (a controller build context).
+fn play_in(dir: &Path, fleet: &Path, host: &str, body: &str, extra: &[&str]) -> Outcome {
+    let file = dir.join("play.yml");
+    write(
+        &file,
+        &format!("- hosts: {host}\n  gather_facts: false\n{body}"),
+    );
+    let inventory = fleet.join("inventory.ini").display().to_string();
+    let path = file.display().to_string();
+    let mut args = vec!["play", "-i", inventory.as_str(), path.as_str()];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+fn play(fleet: &Path, host: &str, body: &str, extra: &[&str]) -> Outcome {
+    let dir = tempdir();
+    play_in(dir.path(), fleet, host, body, extra)
+}
+
+fn changed(out: &Outcome, host: &str) -> u32 {
+    assert_eq!(out.code, 0, "{}", out.show());
+    out.count(host, "changed")
+}
+
+/// Interfaces an engine could have made in the machine's network namespace (shared with the
+/// fleet hosts): bridges of docker networks, CNI bridges of podman containers.
+fn engine_interfaces() -> usize {
+    let out = std::process::Command::new("ip")
+        .args(["-o", "link"])
+        .output()
+        .unwrap_or_else(|e| panic!("ip: {e}"));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.contains("cni-") || l.contains(" br-") || l.contains("docker0"))
+        .count()
+}
+
+const TRICKY: &str = r#"it's "$HOME" & a b"#;
+
+fn image_play(engine: &str, state: &str, greeting: &str) -> String {
+    format!(
+        r#"  tasks:
+    - container_image:
+        name: ctr2/app
+        tag: v1
+        state: {state}
+        source: build
+        force_absent: true
+        engine: {engine}
+        build:
+          path: ctx
+          context: controller
+          network: host
+          args:
+            GREETING: '{greeting}'
+    - container_image:
+        name: ctr2/app:v1
+        state: {state}
+        source: local
+        engine: {engine}
+        archive_path: /tmp/ctr2 app.tar
+        repository: ctr2/other
+      when: "'{state}' == 'present'"
+"#,
+        greeting = greeting.replace('\'', "''"),
+    )
+}
+
+fn images_on(fleet: &Path, host: &str, engine: &str) {
+    import_image(fleet, host, engine);
+    ssh(
+        fleet,
+        host,
+        &format!(
+            "{engine} image rm -f ctr2/app:v1 ctr2/other:v1 >/dev/null 2>&1; rm -f '/tmp/ctr2 app.tar'"
+        ),
+    );
+    let dir = tempdir();
+    write(
+        &dir.path().join("ctx/Dockerfile"),
+        &format!("FROM {IMAGE}\nARG GREETING\nRUN echo \"$GREETING\" > /greeting\n"),
+    );
+    let first = play_in(
+        dir.path(),
+        fleet,
+        host,
+        &image_play(engine, "present", TRICKY),
+        &[],
+    );
+    assert_eq!(changed(&first, host), 2, "{}", first.show());
+    // The build argument reached the build as one word, quotes and `$` intact.
+    let greeting = ssh(
+        fleet,
+        host,
+        &format!("{engine} run --rm --network host ctr2/app:v1 cat /greeting"),
+    );
+    assert_eq!(greeting, TRICKY);
+    assert!(
+        ssh(
+            fleet,
+            host,
+            &format!("{engine} image inspect --format '{{{{.Id}}}}' ctr2/other:v1")
+        )
+        .len()
+            >= 12,
+        "the repository tag is missing"
+    );
+    assert_eq!(
+        ssh(fleet, host, "tar -tf '/tmp/ctr2 app.tar' manifest.json"),
+        "manifest.json"
+    );
+    let second = play_in(
+        dir.path(),
+        fleet,
+        host,
+        &image_play(engine, "present", TRICKY),
+        &[],
+    );
+    assert_eq!(changed(&second, host), 0, "{}", second.show());
+    let check = play_in(
+        dir.path(),
+        fleet,
+        host,
+        &image_play(engine, "absent", TRICKY),
+        &["--check"],
+    );
+    assert_eq!(changed(&check, host), 1, "{}", check.show());
+    assert!(!ssh(fleet, host, &format!("{engine} image ls -q ctr2/app:v1")).is_empty());
+    let absent = play_in(
+        dir.path(),
+        fleet,
+        host,
+        &image_play(engine, "absent", TRICKY),
+        &[],
+    );
+    assert_eq!(changed(&absent, host), 1, "{}", absent.show());
+    assert!(ssh(fleet, host, &format!("{engine} image ls -q ctr2/app:v1")).is_empty());
+    let again = play_in(
+        dir.path(),
+        fleet,
+        host,
+        &image_play(engine, "absent", TRICKY),
+        &[],
+    );
+    assert_eq!(changed(&again, host), 0, "{}", again.show());
+}
+
+#[test]
+fn images_build_from_the_controller_save_tag_and_go() {
+    let Some(fleet) = engine_fleet() else { return };
+    images_on(&fleet, DOCKER_HOST, "docker");
+    images_on(&fleet, PODMAN_HOST, "podman");
+}
+
+fn net_vol_play(engine: &str, team: &str, state: &str) -> String {
+    let team = team.replace('\'', "''");
+    // docker's networks are config-only here: a bridge would be made in the machine's network
+    // namespace, which the fleet shares. podman makes its bridge only when a container joins.
+    let kind = if engine == "docker" {
+        "config_only: true"
+    } else {
+        "driver: bridge"
+    };
+    format!(
+        r#"  tasks:
+    - container_network:
+        name: ctr2-net
+        engine: {engine}
+        state: {state}
+        {kind}
+        subnet: 10.61.0.0/24
+        labels:
+          team: '{team}'
+      register: net
+    - container_volume:
+        name: ctr2-vol
+        engine: {engine}
+        state: {state}
+        labels:
+          team: '{team}'
+      register: vol
+    - debug:
+        msg: "net={{{{ net.differences | default([]) | join(',') }}}} vol={{{{ vol.differences | default([]) | join(',') }}}}"
+"#
+    )
+}
+
+fn networks_and_volumes_on(fleet: &Path, host: &str, engine: &str) {
+    ssh(
+        fleet,
+        host,
+        &format!(
+            "{engine} network rm ctr2-net >/dev/null 2>&1; {engine} volume rm ctr2-vol >/dev/null 2>&1"
+        ),
+    );
+    let interfaces = engine_interfaces();
+    let first = play(
+        fleet,
+        host,
+        &net_vol_play(engine, "a $b 'c'", "present"),
+        &[],
+    );
+    assert_eq!(changed(&first, host), 2, "{}", first.show());
+    let label = ssh(
+        fleet,
+        host,
+        &format!("{engine} volume inspect --format '{{{{index .Labels \"team\"}}}}' ctr2-vol"),
+    );
+    assert_eq!(label, "a $b 'c'");
+    let second = play(
+        fleet,
+        host,
+        &net_vol_play(engine, "a $b 'c'", "present"),
+        &[],
+    );
+    assert_eq!(changed(&second, host), 0, "{}", second.show());
+    // A label drift recreates the network; the volume (data) only reports it.
+    let id = |kind: &str, name: &str| {
+        ssh(
+            fleet,
+            host,
+            &format!(
+                "{engine} {kind} inspect --format '{{{{.CreatedAt}}}}{{{{.Id}}}}' {name} 2>/dev/null || {engine} {kind} inspect {name}"
+            ),
+        )
+    };
+    let volume_before = id("volume", "ctr2-vol");
+    let drift = play(fleet, host, &net_vol_play(engine, "other", "present"), &[]);
+    assert_eq!(changed(&drift, host), 1, "{}", drift.show());
+    assert!(
+        drift.stdout.contains("net=labels.team vol=labels.team"),
+        "{}",
+        drift.show()
+    );
+    assert_eq!(id("volume", "ctr2-vol"), volume_before);
+    let label = ssh(
+        fleet,
+        host,
+        &format!("{engine} network inspect --format '{{{{index .Labels \"team\"}}}}' ctr2-net"),
+    );
+    assert_eq!(label, "other");
+    let absent = play(fleet, host, &net_vol_play(engine, "other", "absent"), &[]);
+    assert_eq!(changed(&absent, host), 2, "{}", absent.show());
+    let again = play(fleet, host, &net_vol_play(engine, "other", "absent"), &[]);
+    assert_eq!(changed(&again, host), 0, "{}", again.show());
+    assert_eq!(
+        engine_interfaces(),
+        interfaces,
+        "an engine made an interface in the machine's network namespace"
+    );
+}
+
+#[test]
+fn networks_and_volumes_converge_and_drift_as_the_engine_requires() {
+    let Some(fleet) = engine_fleet() else { return };
+    networks_and_volumes_on(&fleet, DOCKER_HOST, "docker");
+    networks_and_volumes_on(&fleet, PODMAN_HOST, "podman");
+}
+
+fn compose_play(note: &str, state: &str) -> String {
+    format!(
+        r#"  tasks:
+    - compose:
+        project_name: ctr2shop
+        state: {state}
+        remove_orphans: true
+        definition:
+          services:
+            web:
+              image: {IMAGE}
+              command: [sleep, "100000"]
+              network_mode: host
+              environment:
+                NOTE: '{note}'
+            worker:
+              image: {IMAGE}
+              command: [sleep, "100000"]
+              network_mode: host
+"#,
+        note = note.replace('\'', "''"),
+    )
+}
+
+fn container_ids(fleet: &Path) -> (String, String) {
+    let id = |name: &str| {
+        ssh(
+            fleet,
+            DOCKER_HOST,
+            &format!("docker inspect --format '{{{{.Id}}}}' {name}"),
+        )
+    };
+    (id("ctr2shop_web_1"), id("ctr2shop_worker_1"))
+}
+
+/// Debian 12 has no compose v2; its `docker-compose` (v1, Python) is installed here by drover's
+/// own apt task (once per host: about 90 s with the network).
+fn ensure_docker_compose(fleet: &Path) {
+    if ssh(fleet, DOCKER_HOST, "command -v docker-compose").is_empty() {
+        let out = play(
+            fleet,
+            DOCKER_HOST,
+            "  tasks:\n    - apt: name=docker-compose update_cache=yes install_recommends=no\n",
+            &[],
+        );
+        assert_eq!(out.code, 0, "installing docker-compose: {}", out.show());
+    }
+}
+
+#[test]
+fn compose_up_is_idempotent_recreates_only_the_drifted_service_and_goes_down() {
+    let Some(fleet) = engine_fleet() else { return };
+    import_image(&fleet, DOCKER_HOST, "docker");
+    ensure_docker_compose(&fleet);
+    ssh(
+        &fleet,
+        DOCKER_HOST,
+        "docker rm -f ctr2shop_web_1 ctr2shop_worker_1 >/dev/null 2>&1; rm -rf /var/lib/drover/compose/ctr2shop",
+    );
+    // compose interpolates `$VAR` in its files: a literal `$` is written `$$`.
+    let note = r#"a "b" $$c 'd'"#;
+    let first = play(&fleet, DOCKER_HOST, &compose_play(note, "present"), &[]);
+    assert_eq!(changed(&first, DOCKER_HOST), 1, "{}", first.show());
+    assert_eq!(
+        ssh(
+            &fleet,
+            DOCKER_HOST,
+            "docker inspect --format '{{range .Config.Env}}{{println .}}{{end}}' ctr2shop_web_1 | grep ^NOTE="
+        ),
+        format!("NOTE={}", note.replace("$$", "$"))
+    );
+    let second = play(&fleet, DOCKER_HOST, &compose_play(note, "present"), &[]);
+    assert_eq!(changed(&second, DOCKER_HOST), 0, "{}", second.show());
+    let (web, worker) = container_ids(&fleet);
+    let check = play(
+        &fleet,
+        DOCKER_HOST,
+        &compose_play("changed", "present"),
+        &["--check"],
+    );
+    assert_eq!(changed(&check, DOCKER_HOST), 1, "{}", check.show());
+    assert_eq!(
+        container_ids(&fleet),
+        (web.clone(), worker.clone()),
+        "--check touched the project"
+    );
+    let drift = play(
+        &fleet,
+        DOCKER_HOST,
+        &compose_play("changed", "present"),
+        &[],
+    );
+    assert_eq!(changed(&drift, DOCKER_HOST), 1, "{}", drift.show());
+    let (web_after, worker_after) = container_ids(&fleet);
+    assert_ne!(web_after, web, "web was not recreated");
+    assert_eq!(
+        worker_after, worker,
+        "worker was recreated without a change"
+    );
+    let stopped = play(
+        &fleet,
+        DOCKER_HOST,
+        &compose_play("changed", "stopped"),
+        &[],
+    );
+    assert_eq!(changed(&stopped, DOCKER_HOST), 1, "{}", stopped.show());
+    let stopped_again = play(
+        &fleet,
+        DOCKER_HOST,
+        &compose_play("changed", "stopped"),
+        &[],
+    );
+    assert_eq!(
+        changed(&stopped_again, DOCKER_HOST),
+        0,
+        "{}",
+        stopped_again.show()
+    );
+    let down = play(&fleet, DOCKER_HOST, &compose_play("changed", "absent"), &[]);
+    assert_eq!(changed(&down, DOCKER_HOST), 1, "{}", down.show());
+    assert!(
+        ssh(
+            &fleet,
+            DOCKER_HOST,
+            "docker ps -aq --filter label=com.docker.compose.project=ctr2shop"
+        )
+        .is_empty()
+    );
+    let down_again = play(&fleet, DOCKER_HOST, &compose_play("changed", "absent"), &[]);
+    assert_eq!(
+        changed(&down_again, DOCKER_HOST),
+        0,
+        "{}",
+        down_again.show()
+    );
+}
+
+#[test]
+fn quadlet_on_podman_4_3_fails_with_the_reason_and_writes_nothing() {
+    let Some(fleet) = engine_fleet() else { return };
+    let body = "  tasks:\n    - quadlet:\n        name: ctr2-web\n        sections:\n          Container:\n            Image: local/bookworm:test\n            Exec: sleep 100000\n";
+    let out = play(&fleet, PODMAN_HOST, body, &[]);
+    assert_ne!(out.code, 0, "{}", out.show());
+    assert!(
+        out.stdout.contains("no Quadlet generator"),
+        "{}",
+        out.show()
+    );
+    assert_eq!(
+        ssh(
+            &fleet,
+            PODMAN_HOST,
+            "ls /etc/containers/systemd/ctr2-web.container 2>&1 | grep -c 'No such'"
+        ),
+        "1"
+    );
+}
+
+fn roll(fleet: &Path, extra: &[&str]) -> Outcome {
+    let inventory = fleet.join("inventory.ini").display().to_string();
+    let mut args = vec![
+        "play",
+        "playbooks/rolling-containers.yml",
+        "-i",
+        "inventories/containers",
+        "-i",
+        inventory.as_str(),
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+fn version_on(fleet: &Path, host: &str) -> String {
+    ssh(fleet, host, "cat /srv/rolling-app/version")
+}
+
+#[test]
+fn rolling_playbook_updates_host_by_host_and_stops_at_the_first_failure() {
+    let Some(fleet) = engine_fleet() else { return };
+    import_image(&fleet, DOCKER_HOST, "docker");
+    import_image(&fleet, PODMAN_HOST, "podman");
+    let v1 = roll(&fleet, &["-e", "app_version=v1"]);
+    assert_eq!(v1.code, 0, "{}", v1.show());
+    let v2 = roll(&fleet, &["-e", "app_version=v2"]);
+    assert_eq!(v2.code, 0, "{}", v2.show());
+    for host in [DOCKER_HOST, PODMAN_HOST] {
+        assert!(v2.count(host, "changed") >= 1, "{host}: {}", v2.show());
+        assert_eq!(version_on(&fleet, host), "v2");
+    }
+    // serial: 1 — every task of host01's batch ran before any of host02's.
+    let order: Vec<&str> = v2
+        .stdout
+        .lines()
+        .filter_map(|l| l.split(": [").nth(1).and_then(|h| h.split(']').next()))
+        .collect();
+    let last_host01 = order.iter().rposition(|h| *h == DOCKER_HOST);
+    let first_host02 = order.iter().position(|h| *h == PODMAN_HOST);
+    assert!(
+        last_host01 < first_host02,
+        "not one host at a time: {order:?}"
+    );
+    let again = roll(&fleet, &["-e", "app_version=v2"]);
+    assert_eq!(again.code, 0, "{}", again.show());
+    assert_eq!(again.total("changed"), 0, "{}", again.show());
+    // A version that never becomes healthy stops the rollout at host01: host02 keeps v2.
+    let broken = roll(
+        &fleet,
+        &["-e", "app_version=v3", "-e", "app_health_file=/nope"],
+    );
+    assert_ne!(broken.code, 0, "{}", broken.show());
+    assert_eq!(broken.count(DOCKER_HOST, "failed"), 1, "{}", broken.show());
+    assert_eq!(broken.count(PODMAN_HOST, "ok"), 0, "{}", broken.show());
+    assert_eq!(version_on(&fleet, PODMAN_HOST), "v2");
+    let healed = roll(&fleet, &["-e", "app_version=v2"]);
+    assert_eq!(healed.code, 0, "{}", healed.show());
+}
