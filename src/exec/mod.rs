@@ -12,6 +12,7 @@ mod host;
 mod include;
 mod include_vars;
 mod interrupt;
+mod inventory_change;
 pub(crate) mod iterator;
 mod loops;
 mod magic;
@@ -218,6 +219,8 @@ pub async fn run_playbook_until(
     let templar = Templar::new();
     let pool = Pool::new(Limits::new(options.max_connections, options.max_handshakes));
     let mut run = Run {
+        inventory: Arc::new(inventory.clone()),
+        inventory_generation: 0,
         hostvars: magic::hostvars_store(inventory),
         hosts: IndexMap::new(),
         summary: RunSummary::default(),
@@ -234,6 +237,9 @@ pub async fn run_playbook_until(
             break;
         }
         run.reporter.play_start(play);
+        // `add_host`/`group_by` of earlier plays are in it.
+        let inventory = Arc::clone(&run.inventory);
+        let inventory = inventory.as_ref();
         let selected = match select_hosts(inventory, &play.hosts, options.limit.as_deref()) {
             Ok(selected) => selected,
             Err(msg) => {
@@ -267,7 +273,8 @@ pub async fn run_playbook_until(
             break;
         }
         let later = &playbook.plays[index + 1..];
-        run.close_unneeded(inventory, later, options.limit.as_deref())
+        let inventory = Arc::clone(&run.inventory);
+        run.close_unneeded(&inventory, later, options.limit.as_deref())
             .await;
     }
     run.summary.interrupted = interrupt.requested();
@@ -282,6 +289,10 @@ pub async fn run_playbook_until(
 
 /// What a run carries from task to task: every host met so far, the counters, the reporter.
 struct Run<'r> {
+    /// The inventory as `add_host` and `group_by` have changed it so far.
+    inventory: Arc<Inventory>,
+    /// Counts those changes, so a batch knows when what it derived from the inventory is stale.
+    inventory_generation: u64,
     /// Every host's facts and registered results as other hosts' templates see them.
     hostvars: Arc<crate::template::HostvarsStore>,
     hosts: IndexMap<String, HostState>,
@@ -347,6 +358,8 @@ struct PlaySettings {
 
 /// One batch's view of the play: its template globals follow the hosts that fail.
 struct BatchScope<'a> {
+    inventory: Arc<Inventory>,
+    generation: u64,
     all: &'a [String],
     batch: &'a [String],
     templar: Templar,
@@ -354,9 +367,16 @@ struct BatchScope<'a> {
 }
 
 impl<'a> BatchScope<'a> {
-    fn new(base: &RunContext<'_>, all: &'a [String], batch: &'a [String]) -> Self {
-        let globals = play_globals(base.inventory, base.options, base.playbook_dir, all, batch);
+    fn new(
+        base: &RunContext<'_>,
+        (inventory, generation): (Arc<Inventory>, u64),
+        all: &'a [String],
+        batch: &'a [String],
+    ) -> Self {
+        let globals = play_globals(&inventory, base.options, base.playbook_dir, all, batch);
         BatchScope {
+            inventory,
+            generation,
             all,
             batch,
             templar: base.templar.with_globals(&globals),
@@ -377,11 +397,26 @@ impl<'a> BatchScope<'a> {
         if now == self.removed {
             return;
         }
+        self.rebuild(base, now);
+    }
+
+    /// The inventory changed (`add_host`, `group_by`): `groups` and the hosts' magic variables
+    /// follow it from the next task on.
+    fn use_inventory(&mut self, base: &RunContext<'_>, inventory: Arc<Inventory>, generation: u64) {
+        if generation == self.generation {
+            return;
+        }
+        self.inventory = inventory;
+        self.generation = generation;
+        self.rebuild(base, self.removed.clone());
+    }
+
+    fn rebuild(&mut self, base: &RunContext<'_>, now: Vec<String>) {
         let keep = |list: &[String]| -> Vec<String> {
             list.iter().filter(|h| !now.contains(h)).cloned().collect()
         };
         let mut globals = play_globals(
-            base.inventory,
+            &self.inventory,
             base.options,
             base.playbook_dir,
             self.all,
@@ -395,6 +430,7 @@ impl<'a> BatchScope<'a> {
     fn ctx<'c>(&'c self, base: &RunContext<'c>) -> RunContext<'c> {
         RunContext {
             templar: &self.templar,
+            inventory: &self.inventory,
             ..*base
         }
     }
@@ -571,7 +607,8 @@ impl Run<'_> {
         all: &[String],
         batch: &[String],
     ) -> Option<Stop> {
-        let mut scope = BatchScope::new(base, all, batch);
+        let inventory = (Arc::clone(&self.inventory), self.inventory_generation);
+        let mut scope = BatchScope::new(base, inventory, all, batch);
         // In the recap as in Ansible's: the hosts of the batches that ran.
         for name in batch {
             self.summary.stats.entry(name.clone()).or_default();
@@ -645,6 +682,7 @@ impl Run<'_> {
             let Some((position, task, hosts)) = self.next_round(cursors) else {
                 break;
             };
+            scope.use_inventory(base, Arc::clone(&self.inventory), self.inventory_generation);
             scope.refresh(base, &self.failed, &settings.failed_before);
             let ctx = scope.ctx(base);
             if let Some(include) = &task.include {
@@ -933,7 +971,8 @@ impl Run<'_> {
             return nothing;
         };
         let ran_once = run_once_wanted(ctx, first, task);
-        if ran_once {
+        let bypass = inventory_change::bypasses_host_loop(task);
+        if ran_once || bypass {
             active.truncate(1);
         }
         let mut redirects = Vec::with_capacity(active.len());
@@ -1023,9 +1062,13 @@ impl Run<'_> {
         if ran_once && let Some((_, result)) = outcomes.first() {
             self.share_once(task, result, targets, facts_moved);
         }
+        if self.change_inventory(task, &outcomes) {
+            self.inventory_generation += 1;
+        }
         Round {
             results: outcomes,
-            ran_once,
+            // A task that bypasses the host loop stands for every host, as a `run_once` one.
+            ran_once: ran_once || bypass,
         }
     }
 

@@ -174,10 +174,76 @@ pub fn include_vars_params(args: Value) -> Result<IncludeVarsParams, String> {
     Ok(params)
 }
 
+/// `add_host`: a host (new or known) into the in-memory inventory, with groups and variables.
+/// Any argument besides the name and groups is a host variable, as in Ansible.
+pub struct AddHost;
+
+/// `add_host`'s arguments by their Ansible names and aliases.
+pub const ADD_HOST_NAME: &[&str] = &["name", "host", "hostname"];
+pub const ADD_HOST_GROUPS: &[&str] = &["groups", "group", "groupname"];
+
+#[async_trait::async_trait]
+impl Module for AddHost {
+    type Params = serde_json::Map<String, Value>;
+    const NAME: &'static str = "add_host";
+    const FREE_FORM: FreeForm = FreeForm::KeyValue;
+
+    fn validate(&self, p: &serde_json::Map<String, Value>) -> Result<(), ModuleError> {
+        let named = ADD_HOST_NAME.iter().filter(|k| p.contains_key(**k)).count();
+        match named {
+            0 => Err(ModuleError::Params(
+                "missing required arguments: name".into(),
+            )),
+            1 => Ok(()),
+            _ => Err(ModuleError::Params(
+                "parameters are mutually exclusive: name|host|hostname".into(),
+            )),
+        }
+    }
+
+    async fn plan(
+        &self,
+        _: serde_json::Map<String, Value>,
+        _: &mut dyn Host,
+    ) -> Result<Plan, ModuleError> {
+        Err(ModuleError::Failed(
+            "add_host is run by the engine, not as a module".into(),
+        ))
+    }
+}
+
+/// `group_by`: the host into a group named by `key` (created under `parents`).
+pub struct GroupBy;
+
+/// Only the names are checked here: the runner reads the values once templated per host.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupByParams {
+    pub key: Value,
+    #[serde(default)]
+    pub parents: Option<Value>,
+}
+
+#[async_trait::async_trait]
+impl Module for GroupBy {
+    type Params = GroupByParams;
+    const NAME: &'static str = "group_by";
+    const FREE_FORM: FreeForm = FreeForm::KeyValue;
+
+    async fn plan(&self, _: GroupByParams, _: &mut dyn Host) -> Result<Plan, ModuleError> {
+        Err(ModuleError::Failed(
+            "group_by is run by the engine, not as a module".into(),
+        ))
+    }
+}
+
 static ENGINE_ACTIONS: &[&dyn DynModule] = &[
     &IncludeTasks,
     &IncludeRole,
     &IncludeVars,
+    &AddHost,
+    &GroupBy,
     &super::flow::META,
 ];
 

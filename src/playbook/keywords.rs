@@ -138,7 +138,5 @@ pub const MODULES_LATER: &[&str] = &[
     "pip",
     "mount",
     "reboot",
-    "add_host",
-    "group_by",
     "include",
 ];
