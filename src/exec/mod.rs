@@ -2,6 +2,7 @@
 //! task N before any starts N+1); within a task, every remaining host at once, bounded by `--forks`.
 //! A failed or unreachable host leaves the play; the others go on.
 
+mod async_job;
 mod asynchronous;
 mod batch;
 pub(crate) mod r#become;
@@ -480,6 +481,7 @@ fn new_host_state(
         notified: Default::default(),
         link: Arc::new(Link::new(spec, pool)),
         done: false,
+        jobs: Default::default(),
     }
 }
 

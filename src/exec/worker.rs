@@ -170,6 +170,13 @@ pub(super) async fn run_once(
     if task.module.name() == "include_vars" {
         return run_include_vars(ctx, host, task, args, vars);
     }
+    if action == "async_status" {
+        let outcome = super::async_job::status(ctx, host, &args).await;
+        if outcome.status == Status::Unreachable {
+            return outcome;
+        }
+        return apply_overrides(ctx, task, vars, outcome);
+    }
     if super::inventory_change::changes_inventory(task) {
         let outcome = super::inventory_change::run(action, args);
         return apply_overrides(ctx, task, vars, outcome);
@@ -194,6 +201,13 @@ pub(super) async fn run_once(
         Ok(environment) => environment,
         Err(msg) => return TaskResult::failed(msg, action),
     };
+    let async_mode = match super::asynchronous::mode(ctx, task, vars) {
+        Ok(mode) => mode,
+        Err(msg) => return TaskResult::failed(msg, action),
+    };
+    // In check mode nothing runs, so there is no job to start: the task reports as without async.
+    let background = async_mode == Some(super::asynchronous::Mode::Background) && !check_mode;
+    let mut launched = None;
     let run = async {
         let mut view = TaskHost {
             link: &host.link,
@@ -208,6 +222,13 @@ pub(super) async fn run_once(
             diff_mode,
         };
         match task.module.plan_json(Value::Object(args), &mut view).await {
+            Ok(plan) if background => {
+                let wrapping = (escalation.as_ref(), &environment);
+                let (result, job) =
+                    super::async_job::launch(ctx, host, wrapping, plan, action).await;
+                launched = job;
+                result
+            }
             Ok(plan) => {
                 let wrapping = (escalation.as_ref(), &environment);
                 apply_plan(ctx, host, wrapping, plan, check_mode, action).await
@@ -220,9 +241,9 @@ pub(super) async fn run_once(
             Err(e) => TaskResult::failed(e.to_string(), action),
         }
     };
-    let async_limit = match super::asynchronous::limit(ctx, task, vars) {
-        Ok(limit) => limit,
-        Err(msg) => return TaskResult::failed(msg, action),
+    let async_limit = match async_mode {
+        Some(super::asynchronous::Mode::Polled(limit)) => Some(limit),
+        _ => None,
     };
     // The nearer deadline wins: `timeout:` or `async:`, each failing with Ansible's own message.
     let deadline = match (limit, async_limit) {
@@ -246,6 +267,9 @@ pub(super) async fn run_once(
             }
         },
     };
+    if let Some((jid, job)) = launched {
+        host.jobs.insert(jid, job);
+    }
     if outcome.status == Status::Unreachable {
         return outcome;
     }

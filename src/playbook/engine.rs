@@ -238,7 +238,44 @@ impl Module for GroupBy {
     }
 }
 
+/// `async_status`: the state (or, once finished, the result) of a job `async`/`poll: 0` started.
+pub struct AsyncStatus;
+
+/// Checked here; the runner reads the values once templated (see `exec/async_job.rs`).
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AsyncStatusParams {
+    pub jid: Value,
+    #[serde(default)]
+    pub mode: Option<String>,
+}
+
+#[async_trait::async_trait]
+impl Module for AsyncStatus {
+    type Params = AsyncStatusParams;
+    const NAME: &'static str = "async_status";
+    const FREE_FORM: FreeForm = FreeForm::KeyValue;
+
+    fn validate(&self, p: &AsyncStatusParams) -> Result<(), ModuleError> {
+        match p.mode.as_deref() {
+            None | Some("status") | Some("cleanup") => Ok(()),
+            Some(m) if m.contains("{{") => Ok(()),
+            Some(other) => Err(ModuleError::Params(format!(
+                "value of mode must be one of: status, cleanup, got: {other}"
+            ))),
+        }
+    }
+
+    async fn plan(&self, _: AsyncStatusParams, _: &mut dyn Host) -> Result<Plan, ModuleError> {
+        Err(ModuleError::Failed(
+            "async_status is run by the engine, not as a module".into(),
+        ))
+    }
+}
+
 static ENGINE_ACTIONS: &[&dyn DynModule] = &[
+    &AsyncStatus,
     &IncludeTasks,
     &IncludeRole,
     &IncludeVars,
