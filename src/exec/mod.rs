@@ -20,6 +20,7 @@ mod magic;
 mod meta;
 mod result;
 mod retry;
+mod stats;
 mod timeout;
 mod with_lookup;
 mod worker;
@@ -173,6 +174,8 @@ pub struct RunSummary {
     /// Hosts were failed without a failed task of their own (`any_errors_fatal`,
     /// `max_fail_percentage`): the run failed even if the recap shows no failure for them.
     pub hosts_failed: bool,
+    /// `set_stats`: per host, and for the whole run under `_run` (Ansible's `stats.custom`).
+    pub custom_stats: Map<String, Value>,
 }
 
 impl RunSummary {
@@ -1064,6 +1067,7 @@ impl Run<'_> {
         if ran_once && let Some((_, result)) = outcomes.first() {
             self.share_once(task, result, targets, facts_moved);
         }
+        self.take_stats(task, &outcomes);
         if self.change_inventory(task, &outcomes) {
             self.inventory_generation += 1;
         }

@@ -177,6 +177,9 @@ pub(super) async fn run_once(
         }
         return apply_overrides(ctx, task, vars, outcome);
     }
+    if action == "set_stats" {
+        return apply_overrides(ctx, task, vars, super::stats::run(args));
+    }
     if super::inventory_change::changes_inventory(task) {
         let outcome = super::inventory_change::run(action, args);
         return apply_overrides(ctx, task, vars, outcome);

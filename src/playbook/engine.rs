@@ -274,7 +274,36 @@ impl Module for AsyncStatus {
     }
 }
 
+/// `set_stats`: custom statistics for the end of the run (see `exec/stats.rs`).
+pub struct SetStats;
+
+/// Checked here; the runner reads the values once templated.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetStatsParams {
+    pub data: Value,
+    #[serde(default)]
+    pub per_host: Option<Value>,
+    #[serde(default)]
+    pub aggregate: Option<Value>,
+}
+
+#[async_trait::async_trait]
+impl Module for SetStats {
+    type Params = SetStatsParams;
+    const NAME: &'static str = "set_stats";
+    const FREE_FORM: FreeForm = FreeForm::KeyValue;
+
+    async fn plan(&self, _: SetStatsParams, _: &mut dyn Host) -> Result<Plan, ModuleError> {
+        Err(ModuleError::Failed(
+            "set_stats is run by the engine, not as a module".into(),
+        ))
+    }
+}
+
 static ENGINE_ACTIONS: &[&dyn DynModule] = &[
+    &SetStats,
     &AsyncStatus,
     &IncludeTasks,
     &IncludeRole,
