@@ -21,6 +21,7 @@ mod meta;
 mod result;
 mod retry;
 mod stats;
+mod step;
 mod timeout;
 mod with_lookup;
 mod worker;
@@ -83,6 +84,8 @@ pub struct RunOptions {
     /// `--tags` and `--skip-tags` as given (`ansible_run_tags`, `ansible_skip_tags`).
     pub run_tags: Vec<String>,
     pub skip_tags: Vec<String>,
+    /// `--step`: ask on the terminal before each task.
+    pub step: bool,
 }
 
 impl Default for RunOptions {
@@ -109,6 +112,7 @@ impl Default for RunOptions {
             connection: None,
             run_tags: Vec::new(),
             skip_tags: Vec::new(),
+            step: false,
         }
     }
 }
@@ -235,6 +239,7 @@ pub async fn run_playbook_until(
         pool: pool.clone(),
         close_after_task: is_single_task(playbook),
         includes: include::PlayIncludes::default(),
+        step: options.step,
     };
     for (index, play) in playbook.plays.iter().enumerate() {
         if interrupt.requested().is_some() {
@@ -314,6 +319,8 @@ struct Run<'r> {
     close_after_task: bool,
     /// What `include_role` added to the current play (handlers, roles that ran).
     includes: include::PlayIncludes,
+    /// `--step`, until answered `c`ontinue.
+    step: bool,
 }
 
 /// One play of one plain task and no handlers: nothing can need a host again after that task.
@@ -690,6 +697,11 @@ impl Run<'_> {
             scope.use_inventory(base, Arc::clone(&self.inventory), self.inventory_generation);
             scope.refresh(base, &self.failed, &settings.failed_before);
             let ctx = scope.ctx(base);
+            let is_meta = crate::playbook::flow::meta_action(&task).is_some();
+            if !is_meta && !self.take_step(&task).await {
+                step::pass_over(&hosts, cursors);
+                continue;
+            }
             if let Some(include) = &task.include {
                 self.include_round(&ctx, &task, include, &position, &hosts, cursors)
                     .await;
@@ -1149,7 +1161,9 @@ impl Run<'_> {
                     notified.push(name.clone());
                 }
             }
-            if !notified.is_empty() {
+            if !notified.is_empty() && handler.include.is_some() {
+                self.included_handler(ctx, handler, &notified).await;
+            } else if !notified.is_empty() {
                 self.fail_hosts_of(ctx, handler, true, &notified).await;
             }
             for name in &notified {
@@ -1159,6 +1173,36 @@ impl Run<'_> {
                     h.done = true;
                 }
             }
+        }
+    }
+}
+
+impl Run<'_> {
+    /// An `include_tasks` handler on the hosts that notified it: the file's tasks run as handlers,
+    /// in lockstep as the play's tasks do; a host failing one leaves the play.
+    async fn included_handler(&mut self, ctx: &RunContext<'_>, handler: &Task, hosts: &[String]) {
+        let tree = Arc::new(vec![Node::Task(Arc::new(handler.clone()))]);
+        let mut cursors = cursors_for(hosts, tree);
+        while let Some((position, task, round)) = self.next_round(&mut cursors) {
+            if ctx.interrupt.requested().is_some() {
+                return;
+            }
+            if let Some(include) = &task.include {
+                self.include_round(ctx, &task, include, &position, &round, &mut cursors)
+                    .await;
+                continue;
+            }
+            if crate::playbook::flow::meta_action(&task).is_some() {
+                // Meta tasks inside an included handler are not run yet; passed over, said so.
+                self.reporter.warning(&format!(
+                    "meta tasks in an included handler file are not run yet ({})",
+                    task.origin
+                ));
+                step::pass_over(&round, &mut cursors);
+                continue;
+            }
+            let results = self.task_on_hosts(ctx, &task, true, &round).await;
+            self.advance(&task, &results, &round, &mut cursors);
         }
     }
 }

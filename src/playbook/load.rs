@@ -550,7 +550,9 @@ pub(super) fn load_handlers(
             handlers.extend(include::import_handlers(file, entry, inherited, problems));
         } else if let Some(mut task) = load_task(file, entry, true, inherited, problems) {
             if task.module.name() == "include_tasks" {
+                // Notified by its own name or `listen`; its file's tasks run as the handler.
                 include::attach_include(file, &mut task, true, inherited, problems);
+                handlers.push(task);
             } else if task.module.name() == "include_role" {
                 play_roles::attach_include_role(file, &mut task, true, inherited, problems);
             } else {
