@@ -53,7 +53,7 @@ fn add_host(mut args: Map<String, Value>) -> Result<Map<String, Value>, String> 
     let mut result = Map::new();
     result.insert(
         "add_host".into(),
-        json!({"host_name": host_name, "groups": groups, "host_vars": args}),
+        json!({"groups": groups, "host_name": host_name, "host_vars": args}),
     );
     Ok(result)
 }
