@@ -244,6 +244,14 @@ async fn play(args: PlayArgs, roles_path: Option<&[PathBuf]>, interrupt: &Interr
         Err(code) => return code,
     };
     options.force_handlers = args.force_handlers;
+    if args.step && !std::io::stdin().is_terminal() {
+        error(
+            "--step asks before each task and needs a terminal on stdin; run without --step (or \
+             select tasks with --tags/--start-at-task)",
+        );
+        return exit::OPTIONS;
+    }
+    options.step = args.step;
     let mut inventory = match load_inventory_as(&args.connect.inventory, args.connect.output) {
         Ok(i) => i,
         Err(code) => return code,

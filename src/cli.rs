@@ -231,6 +231,9 @@ pub struct PlayArgs {
     /// Run notified handlers even on hosts that failed.
     #[arg(long = "force-handlers")]
     pub force_handlers: bool,
+    /// Ask before each task: (N)o/(y)es/(c)ontinue (needs a terminal).
+    #[arg(long = "step")]
+    pub step: bool,
 }
 
 /// `drover run`: one command or module on many hosts.
@@ -454,6 +457,7 @@ impl ConnectArgs {
             // `drover play` fills these in from its `--tags`/`--skip-tags`.
             run_tags: Vec::new(),
             skip_tags: Vec::new(),
+            step: false,
         })
     }
 

@@ -48,7 +48,8 @@ fn the_table_knows_what_the_registries_hold() {
     let table = drover::compat::table();
     for (title, name, expected) in [
         ("Play keywords", "roles", "supported"),
-        ("Play keywords", "strategy", "not supported yet"),
+        ("Play keywords", "strategy", "supported"),
+        ("Play keywords", "module_defaults", "not supported yet"),
         ("Block keywords", "rescue", "supported"),
         ("Task keywords", "module_defaults", "not supported yet"),
         ("Modules and actions", "copy", "supported"),

@@ -252,22 +252,6 @@ fn async_with_polling_waits_up_to_its_limit_with_ansibles_result() {
 }
 
 #[test]
-fn fire_and_forget_async_is_refused_where_it_is_written() {
-    let root = tempdir();
-    let out = play(
-        root.path(),
-        "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - shell: sleep 1\n      async: 10\n      poll: 0\n",
-        &[],
-    );
-    assert_eq!(out.code, 4, "{}", out.show());
-    assert!(
-        out.stderr.contains("p.yml:6") && out.stderr.contains("`poll: 0`"),
-        "{}",
-        out.show()
-    );
-}
-
-#[test]
 fn import_tasks_and_include_apply_pass_their_environment_on() {
     let root = tempdir();
     write(

@@ -87,6 +87,7 @@ Register-ArgumentCompleter -Native -CommandName 'drover' -ScriptBlock {
             [CompletionResult]::new('--list-tasks', '--list-tasks', [CompletionResultType]::ParameterName, 'List the tasks of each play')
             [CompletionResult]::new('--list-tags', '--list-tags', [CompletionResultType]::ParameterName, 'List the tags of each play''s tasks')
             [CompletionResult]::new('--force-handlers', '--force-handlers', [CompletionResultType]::ParameterName, 'Run notified handlers even on hosts that failed')
+            [CompletionResult]::new('--step', '--step', [CompletionResultType]::ParameterName, 'Ask before each task: (N)o/(y)es/(c)ontinue (needs a terminal)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break

@@ -439,7 +439,7 @@ _drover() {
             return 0
             ;;
         drover__subcmd__play)
-            opts="-i -l -e -f -C -D -v -T -J -b -K -c -u -t -h --inventory --limit --extra-vars --forks --check --diff --verbose --host-key-checking --timeout --max-connections --max-handshakes --task-timeout --output --junit --report --colour --color --compact --no-compact --profile --vault-pass-file --vault-password-file --vault-id --ask-vault-password --ask-vault-pass --become --become-user --ask-become-pass --connection --user --syntax-check --list-hosts --list-tasks --list-tags --tags --skip-tags --start-at-task --force-handlers --help"
+            opts="-i -l -e -f -C -D -v -T -J -b -K -c -u -t -h --inventory --limit --extra-vars --forks --check --diff --verbose --host-key-checking --timeout --max-connections --max-handshakes --task-timeout --output --junit --report --colour --color --compact --no-compact --profile --vault-pass-file --vault-password-file --vault-id --ask-vault-password --ask-vault-pass --become --become-user --ask-become-pass --connection --user --syntax-check --list-hosts --list-tasks --list-tags --tags --skip-tags --start-at-task --force-handlers --step --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -73,6 +73,7 @@ complete -c drover -n "__fish_drover_using_subcommand play" -l list-hosts -d 'Li
 complete -c drover -n "__fish_drover_using_subcommand play" -l list-tasks -d 'List the tasks of each play'
 complete -c drover -n "__fish_drover_using_subcommand play" -l list-tags -d 'List the tags of each play\'s tasks'
 complete -c drover -n "__fish_drover_using_subcommand play" -l force-handlers -d 'Run notified handlers even on hosts that failed'
+complete -c drover -n "__fish_drover_using_subcommand play" -l step -d 'Ask before each task: (N)o/(y)es/(c)ontinue (needs a terminal)'
 complete -c drover -n "__fish_drover_using_subcommand play" -s h -l help -d 'Print help'
 complete -c drover -n "__fish_drover_using_subcommand run" -s i -l inventory -d 'Inventory file or directory (repeatable); default: $ANSIBLE_INVENTORY, ansible.cfg\'s `inventory`, or /etc/ansible/hosts' -r -F
 complete -c drover -n "__fish_drover_using_subcommand run" -s l -l limit -d 'Limit to hosts matching this pattern' -r

@@ -1,7 +1,7 @@
 //! `async`/`poll`: a task given `async: N` with a poll interval runs for at most N seconds, then
 //! fails with the result Ansible gives. drover keeps the command on the host's connection while it runs (a
 //! polled async task behaves the same seen from the playbook, without a job file on the target);
-//! `poll: 0` (fire-and-forget) is not supported yet and refused.
+//! `poll: 0` (fire-and-forget) starts a job on the target instead (see `async_job.rs`).
 
 use super::RunContext;
 use super::result::TaskResult;
@@ -10,8 +10,17 @@ use crate::template::Vars;
 use serde_json::Value;
 use std::time::Duration;
 
-/// How long a task with `async:` may run; `None` without `async` (or `async: 0`).
-pub fn limit(ctx: &RunContext<'_>, task: &Task, vars: &Vars) -> Result<Option<Duration>, String> {
+/// How a task with `async:` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Waited for, for at most this long.
+    Polled(Duration),
+    /// `poll: 0`: started as a job on the target and left running (checked with `async_status`).
+    Background,
+}
+
+/// How a task with `async:` runs; `None` without `async` (or `async: 0`).
+pub fn mode(ctx: &RunContext<'_>, task: &Task, vars: &Vars) -> Result<Option<Mode>, String> {
     let Some(raw) = &task.async_seconds else {
         return Ok(None);
     };
@@ -22,16 +31,9 @@ pub fn limit(ctx: &RunContext<'_>, task: &Task, vars: &Vars) -> Result<Option<Du
     if let Some(poll) = &task.poll
         && whole_seconds(ctx, poll, vars, "poll")? == 0
     {
-        return Err(fire_and_forget(&task.origin.to_string()));
+        return Ok(Some(Mode::Background));
     }
-    Ok(Some(Duration::from_secs(seconds)))
-}
-
-/// Why `poll: 0` is refused (at load time, or at run time when it was a template).
-pub fn fire_and_forget(at: &str) -> String {
-    format!(
-        "`poll: 0` (fire-and-forget async task, checked with async_status) is not supported yet (at {at}); give `poll` a number of seconds > 0 to wait for the task"
-    )
+    Ok(Some(Mode::Polled(Duration::from_secs(seconds))))
 }
 
 fn whole_seconds(

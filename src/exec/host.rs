@@ -138,6 +138,8 @@ pub struct HostState {
     pub link: Arc<Link>,
     /// Failed or unreachable: no further tasks run here.
     pub done: bool,
+    /// Async jobs (`poll: 0`) this run started here, by job id, for `async_status`.
+    pub jobs: std::collections::HashMap<String, super::async_job::Job>,
 }
 
 /// The module's view of the host for one task: queries over the connection, controller files,

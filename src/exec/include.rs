@@ -174,7 +174,7 @@ impl Run<'_> {
             return;
         }
         let action = action_of(include);
-        self.reporter.task_start(task, false);
+        self.reporter.task_start(task, include.is_handler());
         let mut groups: Vec<Group> = Vec::new();
         let mut failed: Vec<(String, TaskResult)> = Vec::new();
         for name in hosts {

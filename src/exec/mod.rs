@@ -2,6 +2,7 @@
 //! task N before any starts N+1); within a task, every remaining host at once, bounded by `--forks`.
 //! A failed or unreachable host leaves the play; the others go on.
 
+mod async_job;
 mod asynchronous;
 mod batch;
 pub(crate) mod r#become;
@@ -12,12 +13,15 @@ mod host;
 mod include;
 mod include_vars;
 mod interrupt;
+mod inventory_change;
 pub(crate) mod iterator;
 mod loops;
 mod magic;
 mod meta;
 mod result;
 mod retry;
+mod stats;
+mod step;
 mod timeout;
 mod with_lookup;
 mod worker;
@@ -80,6 +84,8 @@ pub struct RunOptions {
     /// `--tags` and `--skip-tags` as given (`ansible_run_tags`, `ansible_skip_tags`).
     pub run_tags: Vec<String>,
     pub skip_tags: Vec<String>,
+    /// `--step`: ask on the terminal before each task.
+    pub step: bool,
 }
 
 impl Default for RunOptions {
@@ -106,6 +112,7 @@ impl Default for RunOptions {
             connection: None,
             run_tags: Vec::new(),
             skip_tags: Vec::new(),
+            step: false,
         }
     }
 }
@@ -171,6 +178,8 @@ pub struct RunSummary {
     /// Hosts were failed without a failed task of their own (`any_errors_fatal`,
     /// `max_fail_percentage`): the run failed even if the recap shows no failure for them.
     pub hosts_failed: bool,
+    /// `set_stats`: per host, and for the whole run under `_run` (Ansible's `stats.custom`).
+    pub custom_stats: Map<String, Value>,
 }
 
 impl RunSummary {
@@ -218,6 +227,8 @@ pub async fn run_playbook_until(
     let templar = Templar::new();
     let pool = Pool::new(Limits::new(options.max_connections, options.max_handshakes));
     let mut run = Run {
+        inventory: Arc::new(inventory.clone()),
+        inventory_generation: 0,
         hostvars: magic::hostvars_store(inventory),
         hosts: IndexMap::new(),
         summary: RunSummary::default(),
@@ -228,12 +239,16 @@ pub async fn run_playbook_until(
         pool: pool.clone(),
         close_after_task: is_single_task(playbook),
         includes: include::PlayIncludes::default(),
+        step: options.step,
     };
     for (index, play) in playbook.plays.iter().enumerate() {
         if interrupt.requested().is_some() {
             break;
         }
         run.reporter.play_start(play);
+        // `add_host`/`group_by` of earlier plays are in it.
+        let inventory = Arc::clone(&run.inventory);
+        let inventory = inventory.as_ref();
         let selected = match select_hosts(inventory, &play.hosts, options.limit.as_deref()) {
             Ok(selected) => selected,
             Err(msg) => {
@@ -267,7 +282,8 @@ pub async fn run_playbook_until(
             break;
         }
         let later = &playbook.plays[index + 1..];
-        run.close_unneeded(inventory, later, options.limit.as_deref())
+        let inventory = Arc::clone(&run.inventory);
+        run.close_unneeded(&inventory, later, options.limit.as_deref())
             .await;
     }
     run.summary.interrupted = interrupt.requested();
@@ -282,6 +298,10 @@ pub async fn run_playbook_until(
 
 /// What a run carries from task to task: every host met so far, the counters, the reporter.
 struct Run<'r> {
+    /// The inventory as `add_host` and `group_by` have changed it so far.
+    inventory: Arc<Inventory>,
+    /// Counts those changes, so a batch knows when what it derived from the inventory is stale.
+    inventory_generation: u64,
     /// Every host's facts and registered results as other hosts' templates see them.
     hostvars: Arc<crate::template::HostvarsStore>,
     hosts: IndexMap<String, HostState>,
@@ -299,6 +319,8 @@ struct Run<'r> {
     close_after_task: bool,
     /// What `include_role` added to the current play (handlers, roles that ran).
     includes: include::PlayIncludes,
+    /// `--step`, until answered `c`ontinue.
+    step: bool,
 }
 
 /// One play of one plain task and no handlers: nothing can need a host again after that task.
@@ -347,6 +369,8 @@ struct PlaySettings {
 
 /// One batch's view of the play: its template globals follow the hosts that fail.
 struct BatchScope<'a> {
+    inventory: Arc<Inventory>,
+    generation: u64,
     all: &'a [String],
     batch: &'a [String],
     templar: Templar,
@@ -354,9 +378,16 @@ struct BatchScope<'a> {
 }
 
 impl<'a> BatchScope<'a> {
-    fn new(base: &RunContext<'_>, all: &'a [String], batch: &'a [String]) -> Self {
-        let globals = play_globals(base.inventory, base.options, base.playbook_dir, all, batch);
+    fn new(
+        base: &RunContext<'_>,
+        (inventory, generation): (Arc<Inventory>, u64),
+        all: &'a [String],
+        batch: &'a [String],
+    ) -> Self {
+        let globals = play_globals(&inventory, base.options, base.playbook_dir, all, batch);
         BatchScope {
+            inventory,
+            generation,
             all,
             batch,
             templar: base.templar.with_globals(&globals),
@@ -377,11 +408,26 @@ impl<'a> BatchScope<'a> {
         if now == self.removed {
             return;
         }
+        self.rebuild(base, now);
+    }
+
+    /// The inventory changed (`add_host`, `group_by`): `groups` and the hosts' magic variables
+    /// follow it from the next task on.
+    fn use_inventory(&mut self, base: &RunContext<'_>, inventory: Arc<Inventory>, generation: u64) {
+        if generation == self.generation {
+            return;
+        }
+        self.inventory = inventory;
+        self.generation = generation;
+        self.rebuild(base, self.removed.clone());
+    }
+
+    fn rebuild(&mut self, base: &RunContext<'_>, now: Vec<String>) {
         let keep = |list: &[String]| -> Vec<String> {
             list.iter().filter(|h| !now.contains(h)).cloned().collect()
         };
         let mut globals = play_globals(
-            base.inventory,
+            &self.inventory,
             base.options,
             base.playbook_dir,
             self.all,
@@ -395,6 +441,7 @@ impl<'a> BatchScope<'a> {
     fn ctx<'c>(&'c self, base: &RunContext<'c>) -> RunContext<'c> {
         RunContext {
             templar: &self.templar,
+            inventory: &self.inventory,
             ..*base
         }
     }
@@ -444,6 +491,7 @@ fn new_host_state(
         notified: Default::default(),
         link: Arc::new(Link::new(spec, pool)),
         done: false,
+        jobs: Default::default(),
     }
 }
 
@@ -571,7 +619,8 @@ impl Run<'_> {
         all: &[String],
         batch: &[String],
     ) -> Option<Stop> {
-        let mut scope = BatchScope::new(base, all, batch);
+        let inventory = (Arc::clone(&self.inventory), self.inventory_generation);
+        let mut scope = BatchScope::new(base, inventory, all, batch);
         // In the recap as in Ansible's: the hosts of the batches that ran.
         for name in batch {
             self.summary.stats.entry(name.clone()).or_default();
@@ -645,8 +694,14 @@ impl Run<'_> {
             let Some((position, task, hosts)) = self.next_round(cursors) else {
                 break;
             };
+            scope.use_inventory(base, Arc::clone(&self.inventory), self.inventory_generation);
             scope.refresh(base, &self.failed, &settings.failed_before);
             let ctx = scope.ctx(base);
+            let is_meta = crate::playbook::flow::meta_action(&task).is_some();
+            if !is_meta && !self.take_step(&task).await {
+                step::pass_over(&hosts, cursors);
+                continue;
+            }
             if let Some(include) = &task.include {
                 self.include_round(&ctx, &task, include, &position, &hosts, cursors)
                     .await;
@@ -933,7 +988,8 @@ impl Run<'_> {
             return nothing;
         };
         let ran_once = run_once_wanted(ctx, first, task);
-        if ran_once {
+        let bypass = inventory_change::bypasses_host_loop(task);
+        if ran_once || bypass {
             active.truncate(1);
         }
         let mut redirects = Vec::with_capacity(active.len());
@@ -1023,9 +1079,14 @@ impl Run<'_> {
         if ran_once && let Some((_, result)) = outcomes.first() {
             self.share_once(task, result, targets, facts_moved);
         }
+        self.take_stats(task, &outcomes);
+        if self.change_inventory(task, &outcomes) {
+            self.inventory_generation += 1;
+        }
         Round {
             results: outcomes,
-            ran_once,
+            // A task that bypasses the host loop stands for every host, as a `run_once` one.
+            ran_once: ran_once || bypass,
         }
     }
 
@@ -1100,7 +1161,9 @@ impl Run<'_> {
                     notified.push(name.clone());
                 }
             }
-            if !notified.is_empty() {
+            if !notified.is_empty() && handler.include.is_some() {
+                self.included_handler(ctx, handler, &notified).await;
+            } else if !notified.is_empty() {
                 self.fail_hosts_of(ctx, handler, true, &notified).await;
             }
             for name in &notified {
@@ -1110,6 +1173,36 @@ impl Run<'_> {
                     h.done = true;
                 }
             }
+        }
+    }
+}
+
+impl Run<'_> {
+    /// An `include_tasks` handler on the hosts that notified it: the file's tasks run as handlers,
+    /// in lockstep as the play's tasks do; a host failing one leaves the play.
+    async fn included_handler(&mut self, ctx: &RunContext<'_>, handler: &Task, hosts: &[String]) {
+        let tree = Arc::new(vec![Node::Task(Arc::new(handler.clone()))]);
+        let mut cursors = cursors_for(hosts, tree);
+        while let Some((position, task, round)) = self.next_round(&mut cursors) {
+            if ctx.interrupt.requested().is_some() {
+                return;
+            }
+            if let Some(include) = &task.include {
+                self.include_round(ctx, &task, include, &position, &round, &mut cursors)
+                    .await;
+                continue;
+            }
+            if crate::playbook::flow::meta_action(&task).is_some() {
+                // Meta tasks inside an included handler are not run yet; passed over, said so.
+                self.reporter.warning(&format!(
+                    "meta tasks in an included handler file are not run yet ({})",
+                    task.origin
+                ));
+                step::pass_over(&round, &mut cursors);
+                continue;
+            }
+            let results = self.task_on_hosts(ctx, &task, true, &round).await;
+            self.advance(&task, &results, &round, &mut cursors);
         }
     }
 }

@@ -170,6 +170,20 @@ pub(super) async fn run_once(
     if task.module.name() == "include_vars" {
         return run_include_vars(ctx, host, task, args, vars);
     }
+    if action == "async_status" {
+        let outcome = super::async_job::status(ctx, host, &args).await;
+        if outcome.status == Status::Unreachable {
+            return outcome;
+        }
+        return apply_overrides(ctx, task, vars, outcome);
+    }
+    if action == "set_stats" {
+        return apply_overrides(ctx, task, vars, super::stats::run(args));
+    }
+    if super::inventory_change::changes_inventory(task) {
+        let outcome = super::inventory_change::run(action, args);
+        return apply_overrides(ctx, task, vars, outcome);
+    }
     let check_mode = match &task.check_mode {
         Some(v) => truthy(ctx, v, vars),
         None => ctx.options.check,
@@ -190,6 +204,13 @@ pub(super) async fn run_once(
         Ok(environment) => environment,
         Err(msg) => return TaskResult::failed(msg, action),
     };
+    let async_mode = match super::asynchronous::mode(ctx, task, vars) {
+        Ok(mode) => mode,
+        Err(msg) => return TaskResult::failed(msg, action),
+    };
+    // In check mode nothing runs, so there is no job to start: the task reports as without async.
+    let background = async_mode == Some(super::asynchronous::Mode::Background) && !check_mode;
+    let mut launched = None;
     let run = async {
         let mut view = TaskHost {
             link: &host.link,
@@ -204,6 +225,13 @@ pub(super) async fn run_once(
             diff_mode,
         };
         match task.module.plan_json(Value::Object(args), &mut view).await {
+            Ok(plan) if background => {
+                let wrapping = (escalation.as_ref(), &environment);
+                let (result, job) =
+                    super::async_job::launch(ctx, host, wrapping, plan, action).await;
+                launched = job;
+                result
+            }
             Ok(plan) => {
                 let wrapping = (escalation.as_ref(), &environment);
                 apply_plan(ctx, host, wrapping, plan, check_mode, action).await
@@ -216,9 +244,9 @@ pub(super) async fn run_once(
             Err(e) => TaskResult::failed(e.to_string(), action),
         }
     };
-    let async_limit = match super::asynchronous::limit(ctx, task, vars) {
-        Ok(limit) => limit,
-        Err(msg) => return TaskResult::failed(msg, action),
+    let async_limit = match async_mode {
+        Some(super::asynchronous::Mode::Polled(limit)) => Some(limit),
+        _ => None,
     };
     // The nearer deadline wins: `timeout:` or `async:`, each failing with Ansible's own message.
     let deadline = match (limit, async_limit) {
@@ -242,6 +270,9 @@ pub(super) async fn run_once(
             }
         },
     };
+    if let Some((jid, job)) = launched {
+        host.jobs.insert(jid, job);
+    }
     if outcome.status == Status::Unreachable {
         return outcome;
     }
@@ -322,40 +353,7 @@ async fn apply_plan(
                 Err(HostError::Become(msg)) => return TaskResult::failed(msg, action),
                 Err(e) => return TaskResult::unreachable(e.to_string(), action),
             };
-            if step.register_output {
-                register_output(&mut result, &step.cmd.display(), &out);
-            }
-            match after_step(ctx, step, &out, &mut result) {
-                AfterStep::Done => {}
-                AfterStep::Read(verdict) => {
-                    if let Some(changed) = verdict {
-                        status = if changed { Status::Changed } else { Status::Ok };
-                        result.insert("changed".into(), Value::Bool(changed));
-                    }
-                    continue;
-                }
-                AfterStep::Failed(msg) => {
-                    status = Status::Failed;
-                    result.insert("failed".into(), Value::Bool(true));
-                    result.insert("msg".into(), Value::String(msg));
-                    break;
-                }
-            }
-            if out.rc != 0 {
-                status = Status::Failed;
-                result.insert("failed".into(), Value::Bool(true));
-                let msg = if step.register_output {
-                    "non-zero return code".to_string()
-                } else {
-                    let stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
-                    format!(
-                        "command failed (rc={}): {}: {stderr}",
-                        out.rc,
-                        step.cmd.display()
-                    )
-                };
-                result.insert("msg".into(), Value::String(msg));
-                result.insert("rc".into(), Value::from(out.rc));
+            if absorb_step_output(ctx, step, &out, &mut result, &mut status) {
                 break;
             }
         }
@@ -363,6 +361,54 @@ async fn apply_plan(
     let mut r = TaskResult::new(status, result, action);
     r.diffs = plan.diffs;
     r
+}
+
+/// Takes one step's output into the task's result as Ansible shapes it; true when the plan stops
+/// there (the step failed). Shared by steps run now and those an async job ran (`async_status`).
+pub(super) fn absorb_step_output(
+    ctx: &RunContext<'_>,
+    step: &drover_modules::Step,
+    out: &crate::transport::ExecOutput,
+    result: &mut Map<String, Value>,
+    status: &mut Status,
+) -> bool {
+    if step.register_output {
+        register_output(result, &step.cmd.display(), out);
+    }
+    match after_step(ctx, step, out, result) {
+        AfterStep::Done => {}
+        AfterStep::Read(verdict) => {
+            if let Some(changed) = verdict {
+                *status = if changed { Status::Changed } else { Status::Ok };
+                result.insert("changed".into(), Value::Bool(changed));
+            }
+            return false;
+        }
+        AfterStep::Failed(msg) => {
+            *status = Status::Failed;
+            result.insert("failed".into(), Value::Bool(true));
+            result.insert("msg".into(), Value::String(msg));
+            return true;
+        }
+    }
+    if out.rc != 0 {
+        *status = Status::Failed;
+        result.insert("failed".into(), Value::Bool(true));
+        let msg = if step.register_output {
+            "non-zero return code".to_string()
+        } else {
+            let stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
+            format!(
+                "command failed (rc={}): {}: {stderr}",
+                out.rc,
+                step.cmd.display()
+            )
+        };
+        result.insert("msg".into(), Value::String(msg));
+        result.insert("rc".into(), Value::from(out.rc));
+        return true;
+    }
+    false
 }
 
 /// What a step's `then` made of its output.

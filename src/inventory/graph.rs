@@ -6,7 +6,7 @@
 use super::{Inventory, InventoryError};
 use std::collections::{HashSet, VecDeque};
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Index {
     parents: Vec<Vec<usize>>,
     children: Vec<Vec<usize>>,

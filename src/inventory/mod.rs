@@ -14,6 +14,7 @@ mod pattern;
 mod pyliteral;
 mod pyshlex;
 mod range;
+mod runtime;
 mod vars_dirs;
 mod yaml;
 
@@ -70,7 +71,7 @@ impl Default for Group {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Inventory {
     /// Hosts in the order they were first defined, with their inventory-file vars.
     hosts: IndexMap<String, Vars>,

@@ -5,7 +5,7 @@ use super::{InventoryError, Vars};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct VarsDir {
     pub dir: PathBuf,
     groups: BTreeMap<String, Vars>,

@@ -174,10 +174,142 @@ pub fn include_vars_params(args: Value) -> Result<IncludeVarsParams, String> {
     Ok(params)
 }
 
+/// `add_host`: a host (new or known) into the in-memory inventory, with groups and variables.
+/// Any argument besides the name and groups is a host variable, as in Ansible.
+pub struct AddHost;
+
+/// `add_host`'s arguments by their Ansible names and aliases.
+pub const ADD_HOST_NAME: &[&str] = &["name", "host", "hostname"];
+pub const ADD_HOST_GROUPS: &[&str] = &["groups", "group", "groupname"];
+
+#[async_trait::async_trait]
+impl Module for AddHost {
+    type Params = serde_json::Map<String, Value>;
+    const NAME: &'static str = "add_host";
+    const FREE_FORM: FreeForm = FreeForm::KeyValue;
+
+    fn validate(&self, p: &serde_json::Map<String, Value>) -> Result<(), ModuleError> {
+        let named = ADD_HOST_NAME.iter().filter(|k| p.contains_key(**k)).count();
+        match named {
+            0 => Err(ModuleError::Params(
+                "missing required arguments: name".into(),
+            )),
+            1 => Ok(()),
+            _ => Err(ModuleError::Params(
+                "parameters are mutually exclusive: name|host|hostname".into(),
+            )),
+        }
+    }
+
+    async fn plan(
+        &self,
+        _: serde_json::Map<String, Value>,
+        _: &mut dyn Host,
+    ) -> Result<Plan, ModuleError> {
+        Err(ModuleError::Failed(
+            "add_host is run by the engine, not as a module".into(),
+        ))
+    }
+}
+
+/// `group_by`: the host into a group named by `key` (created under `parents`).
+pub struct GroupBy;
+
+/// Only the names are checked here: the runner reads the values once templated per host.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupByParams {
+    pub key: Value,
+    #[serde(default)]
+    pub parents: Option<Value>,
+}
+
+#[async_trait::async_trait]
+impl Module for GroupBy {
+    type Params = GroupByParams;
+    const NAME: &'static str = "group_by";
+    const FREE_FORM: FreeForm = FreeForm::KeyValue;
+
+    async fn plan(&self, _: GroupByParams, _: &mut dyn Host) -> Result<Plan, ModuleError> {
+        Err(ModuleError::Failed(
+            "group_by is run by the engine, not as a module".into(),
+        ))
+    }
+}
+
+/// `async_status`: the state (or, once finished, the result) of a job `async`/`poll: 0` started.
+pub struct AsyncStatus;
+
+/// Checked here; the runner reads the values once templated (see `exec/async_job.rs`).
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AsyncStatusParams {
+    pub jid: Value,
+    #[serde(default)]
+    pub mode: Option<String>,
+}
+
+#[async_trait::async_trait]
+impl Module for AsyncStatus {
+    type Params = AsyncStatusParams;
+    const NAME: &'static str = "async_status";
+    const FREE_FORM: FreeForm = FreeForm::KeyValue;
+
+    fn validate(&self, p: &AsyncStatusParams) -> Result<(), ModuleError> {
+        match p.mode.as_deref() {
+            None | Some("status") | Some("cleanup") => Ok(()),
+            Some(m) if m.contains("{{") => Ok(()),
+            Some(other) => Err(ModuleError::Params(format!(
+                "value of mode must be one of: status, cleanup, got: {other}"
+            ))),
+        }
+    }
+
+    async fn plan(&self, _: AsyncStatusParams, _: &mut dyn Host) -> Result<Plan, ModuleError> {
+        Err(ModuleError::Failed(
+            "async_status is run by the engine, not as a module".into(),
+        ))
+    }
+}
+
+/// `set_stats`: custom statistics for the end of the run (see `exec/stats.rs`).
+pub struct SetStats;
+
+/// Checked here; the runner reads the values once templated.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetStatsParams {
+    pub data: Value,
+    #[serde(default)]
+    pub per_host: Option<Value>,
+    #[serde(default)]
+    pub aggregate: Option<Value>,
+}
+
+#[async_trait::async_trait]
+impl Module for SetStats {
+    type Params = SetStatsParams;
+    const NAME: &'static str = "set_stats";
+    const FREE_FORM: FreeForm = FreeForm::KeyValue;
+
+    async fn plan(&self, _: SetStatsParams, _: &mut dyn Host) -> Result<Plan, ModuleError> {
+        Err(ModuleError::Failed(
+            "set_stats is run by the engine, not as a module".into(),
+        ))
+    }
+}
+
 static ENGINE_ACTIONS: &[&dyn DynModule] = &[
+    &SetStats,
+    &AsyncStatus,
     &IncludeTasks,
     &IncludeRole,
     &IncludeVars,
+    &AddHost,
+    &GroupBy,
     &super::flow::META,
 ];
 

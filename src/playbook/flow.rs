@@ -88,6 +88,39 @@ impl PlayFlow {
     }
 }
 
+/// Ansible's strategy plugins; drover runs `linear`.
+const STRATEGIES: &[&str] = &["linear", "free", "host_pinned", "debug"];
+
+/// `strategy:` of a play: `linear` runs (it is the default); the other strategies Ansible ships
+/// are not supported yet, and any other name is an error — each where it is written.
+pub fn strategy_problem(file: &std::path::Path, keys: &RawMap) -> Option<super::LoadError> {
+    let value = keys.get("strategy")?;
+    let at = crate::yaml::Origin::of(file, value);
+    let name = match &value.value {
+        Value::String(s) => s.trim().to_string(),
+        other => other.to_string(),
+    };
+    if name == "linear" || name == "ansible.builtin.linear" {
+        return None;
+    }
+    let short = name.strip_prefix("ansible.builtin.").unwrap_or(&name);
+    if STRATEGIES.contains(&short) || name.contains("{{") {
+        return Some(super::load::unsupported(
+            at,
+            format!(
+                "play keyword `strategy: {name}` (drover runs the linear strategy: remove the keyword to run the play with every host finishing a task before the next starts)"
+            ),
+        ));
+    }
+    Some(super::load::invalid(
+        &at,
+        format!(
+            "Invalid play strategy specified: {name} (Ansible's are {})",
+            STRATEGIES.join(", ")
+        ),
+    ))
+}
+
 /// The `meta:` actions drover runs.
 pub const META_ACTIONS: &[&str] = &[
     "flush_handlers",

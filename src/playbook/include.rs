@@ -63,6 +63,11 @@ pub struct Include {
 }
 
 impl Include {
+    /// Is this include a handler (its tasks shown and run as handlers)?
+    pub fn is_handler(&self) -> bool {
+        self.handlers
+    }
+
     /// The tasks of `file` for one include (one loop item): `vars` are the include's variables
     /// (its `vars:` and the loop variable), seen by every included task.
     pub fn load(&self, file: &Path, vars: &Map<String, Value>) -> Result<Vec<Node>, LoadError> {
@@ -332,13 +337,6 @@ pub(super) fn attach_include(
     inherited: &Inherited,
     problems: &mut Problems,
 ) {
-    if handlers {
-        problems.add(unsupported(
-            task.origin.clone(),
-            "include_tasks among handlers (import_tasks works)",
-        ));
-        return;
-    }
     let inside = with_apply(file, task, inherited, "include_tasks", problems)
         .unwrap_or_else(|| inherited.clone());
     let params: Option<IncludeTasksParams> =

@@ -33,11 +33,11 @@ pub const PLAY_KEYWORDS: &[&str] = &[
     "remote_user",
     "port",
     "vars_prompt",
+    "strategy",
 ];
 
 /// Ansible play keywords drover does not run yet: an error rather than silently ignored.
 pub const PLAY_KEYWORDS_LATER: &[&str] = &[
-    "strategy",
     "collections",
     "module_defaults",
     "ignore_errors",
@@ -136,7 +136,5 @@ pub const MODULES_LATER: &[&str] = &[
     "pip",
     "mount",
     "reboot",
-    "add_host",
-    "group_by",
     "include",
 ];

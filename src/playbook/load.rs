@@ -172,6 +172,9 @@ fn load_play(file: &Path, raw: &Spanned<RawPlay>, problems: &mut Problems) -> Op
             problems.add(problem);
         }
     }
+    if let Some(problem) = super::flow::strategy_problem(file, keywords) {
+        problems.add(problem);
+    }
     let hosts = keywords.value("hosts").and_then(pattern_from_value);
     if hosts.is_none() {
         problems.add(invalid(
@@ -547,7 +550,9 @@ pub(super) fn load_handlers(
             handlers.extend(include::import_handlers(file, entry, inherited, problems));
         } else if let Some(mut task) = load_task(file, entry, true, inherited, problems) {
             if task.module.name() == "include_tasks" {
+                // Notified by its own name or `listen`; its file's tasks run as the handler.
                 include::attach_include(file, &mut task, true, inherited, problems);
+                handlers.push(task);
             } else if task.module.name() == "include_role" {
                 play_roles::attach_include_role(file, &mut task, true, inherited, problems);
             } else {
@@ -593,9 +598,6 @@ fn load_task(
         keys.get(key)
             .map_or_else(|| origin.clone(), |v| Origin::of(file, v))
     };
-    if let Some(problem) = fire_and_forget(keys, &at("poll")) {
-        problems.add(problem);
-    }
     let loop_ = problems.take(load_loop(file, keys, &origin));
     let retry = problems.take(load_retry(keys, &at("until")));
     let register = problems.take(optional_string(
@@ -653,22 +655,6 @@ fn load_task(
         flow: TaskFlow::of(keys).or(&inherited.flow),
         role: inherited.role.clone(),
         origin,
-    })
-}
-
-/// `poll: 0` with `async:` (fire-and-forget) is not supported yet: refused where it is written.
-fn fire_and_forget(keys: &RawMap, at: &Origin) -> Option<LoadError> {
-    let is_zero = |v: &Value| match v {
-        Value::Number(n) => n.as_u64() == Some(0),
-        Value::String(s) => s.trim() == "0",
-        _ => false,
-    };
-    let asynchronous = keys.value("async").is_some_and(|v| !is_zero(v));
-    (asynchronous && keys.value("poll").is_some_and(is_zero)).then(|| {
-        unsupported(
-            at.clone(),
-            "`poll: 0` (fire-and-forget async task, checked with async_status); give `poll` a number of seconds > 0 to wait for the task",
-        )
     })
 }
 

@@ -19,7 +19,9 @@ mod task;
 pub mod tree;
 pub mod vars_prompt;
 
-pub use engine::{action_names as engine_action_names, include_vars_params};
+pub use engine::{
+    ADD_HOST_GROUPS, ADD_HOST_NAME, action_names as engine_action_names, include_vars_params,
+};
 pub use kv::{KvError, parse_kv};
 pub use load::{LoadError, adhoc_task, load_playbook, load_playbook_with_roles};
 pub use tags::TagSelection;

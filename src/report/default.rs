@@ -277,7 +277,61 @@ impl<W: Write> Reporter for DefaultReporter<W> {
             let _ = writeln!(self.out, "{line}");
         }
         let _ = writeln!(self.out);
+        self.custom_stats(summary);
         let _ = self.out.flush();
+    }
+}
+
+impl<W: Write> DefaultReporter<W> {
+    /// `set_stats` values, as Ansible's default callback shows them (per host sorted, then RUN).
+    fn custom_stats(&mut self, summary: &RunSummary) {
+        if summary.custom_stats.is_empty() {
+            return;
+        }
+        self.banner("CUSTOM STATS:");
+        let mut hosts: Vec<&String> = summary
+            .custom_stats
+            .keys()
+            .filter(|k| *k != "_run")
+            .collect();
+        hosts.sort();
+        // Ansible's `json.dumps(indent=1, sort_keys=True)` with the newlines taken out.
+        let one_line = |v: &Value| {
+            let mut buf = Vec::new();
+            let formatter = serde_json::ser::PrettyFormatter::with_indent(b" ");
+            let mut ser = serde_json::Serializer::with_formatter(&mut buf, formatter);
+            let _ = serde::Serialize::serialize(&sorted(v), &mut ser);
+            String::from_utf8_lossy(&buf).replace('\n', "")
+        };
+        for host in hosts {
+            let _ = writeln!(
+                self.out,
+                "\t{host}: {}",
+                one_line(&summary.custom_stats[host])
+            );
+        }
+        if let Some(run) = summary.custom_stats.get("_run") {
+            let _ = writeln!(self.out);
+            let _ = writeln!(self.out, "\tRUN: {}", one_line(run));
+        }
+        let _ = writeln!(self.out);
+    }
+}
+
+/// `value` with every mapping's keys in order.
+fn sorted(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            Value::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), sorted(&map[k])))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+        other => other.clone(),
     }
 }
 

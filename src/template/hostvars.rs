@@ -23,8 +23,8 @@ use std::sync::{Arc, OnceLock, RwLock};
 /// The run's hosts as `hostvars` shows them; shared by every play's templates.
 #[derive(Default)]
 pub struct HostvarsStore {
-    /// Inventory order, as `hostvars.keys()` lists them.
-    names: Vec<String>,
+    /// Inventory order, as `hostvars.keys()` lists them (`add_host` appends).
+    names: RwLock<Vec<String>>,
     hosts: RwLock<HashMap<String, Arc<HostEntry>>>,
 }
 
@@ -53,7 +53,7 @@ impl HostvarsStore {
             })
             .collect();
         Arc::new(HostvarsStore {
-            names,
+            names: RwLock::new(names),
             hosts: RwLock::new(hosts),
         })
     }
@@ -72,6 +72,31 @@ impl HostvarsStore {
             facts: Arc::new(facts.clone()),
             view: OnceLock::new(),
         });
+    }
+
+    /// Replaces `host`'s inventory and magic variables (its inventory changed: `add_host`,
+    /// `group_by`), adding the host when it is new; its facts stay.
+    pub fn set_base(&self, host: &str, base: Vars) {
+        let (Ok(mut names), Ok(mut hosts)) = (self.names.write(), self.hosts.write()) else {
+            return;
+        };
+        let facts = match hosts.get(host) {
+            Some(entry) => Arc::clone(&entry.facts),
+            None => {
+                names.push(host.to_string());
+                Arc::default()
+            }
+        };
+        let entry = HostEntry {
+            base: Arc::new(base),
+            facts,
+            view: OnceLock::new(),
+        };
+        hosts.insert(host.to_string(), Arc::new(entry));
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.names.read().map(|n| n.clone()).unwrap_or_default()
     }
 
     fn entry(&self, host: &str) -> Option<Arc<HostEntry>> {
@@ -116,7 +141,7 @@ impl Hostvars {
 impl fmt::Debug for Hostvars {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Hostvars")
-            .field("hosts", &self.store.names.len())
+            .field("hosts", &self.store.names().len())
             .finish()
     }
 }
@@ -130,7 +155,7 @@ impl Object for Hostvars {
     fn enumerate(self: &Arc<Self>) -> Enumerator {
         let names: Vec<JinjaValue> = self
             .store
-            .names
+            .names()
             .iter()
             .map(|n| JinjaValue::from(n.as_str()))
             .collect();
@@ -138,7 +163,7 @@ impl Object for Hostvars {
     }
 
     fn enumerator_len(self: &Arc<Self>) -> Option<usize> {
-        Some(self.store.names.len())
+        Some(self.store.names().len())
     }
 }
 

@@ -1,0 +1,190 @@
+//! `strategy:` as a play keyword: `linear` (Ansible's default) runs; `free`, `host_pinned` and
+//! `debug` are refused as not supported yet, and an unknown strategy is an error, each at its
+//! file:line before any host is touched. `--step` asks before each task on a terminal (in tmux
+//! here) and is an error without one.
+
+mod common;
+
+use common::{Outcome, run_in, tempdir, write};
+use std::path::Path;
+
+fn play(dir: &Path, strategy: &str) -> Outcome {
+    write(
+        &dir.join("hosts.ini"),
+        "[web]\nw1\nw2\n[all:vars]\nansible_connection=local\n",
+    );
+    let text = format!(
+        "- hosts: web\n  gather_facts: false\n  strategy: {strategy}\n  tasks:\n    - debug: msg=hi\n"
+    );
+    write(&dir.join("p.yml"), &text);
+    run_in(dir, &["play", "p.yml", "-i", "hosts.ini"])
+}
+
+#[test]
+fn linear_is_the_strategy_drover_runs() {
+    for strategy in ["linear", "ansible.builtin.linear"] {
+        let root = tempdir();
+        let out = play(root.path(), strategy);
+        assert_eq!(out.code, 0, "{}", out.show());
+        assert_eq!(out.count("w2", "ok"), 1, "{}", out.show());
+    }
+}
+
+#[test]
+fn other_ansible_strategies_are_refused_where_written() {
+    for strategy in ["free", "host_pinned", "debug"] {
+        let root = tempdir();
+        let out = play(root.path(), strategy);
+        assert_eq!(out.code, 4, "{}", out.show());
+        assert!(out.stderr.contains("p.yml:3"), "{}", out.show());
+        assert!(out.stderr.contains("not supported yet"), "{}", out.show());
+        assert!(
+            out.stderr.contains(&format!("strategy: {strategy}")),
+            "{}",
+            out.show()
+        );
+        assert!(!out.stdout.contains("TASK ["), "{}", out.show());
+    }
+}
+
+#[test]
+fn an_unknown_strategy_is_an_error_at_its_line() {
+    let root = tempdir();
+    let out = play(root.path(), "fastest");
+    assert_eq!(out.code, 4, "{}", out.show());
+    assert!(out.stderr.contains("p.yml:3"), "{}", out.show());
+    assert!(
+        out.stderr
+            .contains("Invalid play strategy specified: fastest"),
+        "{}",
+        out.show()
+    );
+}
+
+/// A tmux server of this test's own, killed when dropped (as in tests/pty.rs).
+struct Screen {
+    socket: String,
+}
+
+impl Screen {
+    fn start(dir: &Path, command: &str) -> Screen {
+        let socket = format!("drover-step-{}", std::process::id());
+        let line = format!("{command}; echo EXIT=$?; sleep 600");
+        let status = std::process::Command::new("tmux")
+            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d"])
+            .args(["-x", "200", "-y", "50", "-c"])
+            .arg(dir)
+            .arg(line)
+            .status()
+            .unwrap_or_else(|e| panic!("tmux (needed for the --step test): {e}"));
+        assert!(status.success(), "tmux new-session failed");
+        Screen { socket }
+    }
+
+    fn text(&self) -> String {
+        let out = std::process::Command::new("tmux")
+            .args([
+                "-L",
+                &self.socket,
+                "capture-pane",
+                "-p",
+                "-J",
+                "-S",
+                "-1000",
+            ])
+            .output()
+            .unwrap_or_else(|e| panic!("tmux capture-pane: {e}"));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits until the screen shows `what` `times` times.
+    fn wait_for(&self, what: &str, times: usize) -> String {
+        let start = std::time::Instant::now();
+        loop {
+            let text = self.text();
+            if text.matches(what).count() >= times {
+                return text;
+            }
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(30),
+                "no {what} (x{times}) on screen:\n{text}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
+    fn answer(&self, keys: &str) {
+        let status = std::process::Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", keys, "Enter"])
+            .status()
+            .unwrap_or_else(|e| panic!("tmux send-keys: {e}"));
+        assert!(status.success());
+    }
+}
+
+impl Drop for Screen {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
+#[test]
+fn step_asks_before_each_task_on_a_terminal() {
+    let root = tempdir();
+    write(
+        &root.path().join("hosts.ini"),
+        "[web]\nw1\n[all:vars]\nansible_connection=local\n",
+    );
+    write(
+        &root.path().join("p.yml"),
+        "- hosts: web\n  gather_facts: false\n  tasks:\n    - {name: one, debug: {msg: ran-one}}\n    - {name: two, debug: {msg: ran-two}}\n    - {name: three, debug: {msg: ran-three}}\n    - {name: four, debug: {msg: ran-four}}\n",
+    );
+    let drover = std::path::PathBuf::from(env!("CARGO_BIN_EXE_drover"));
+    let screen = Screen::start(
+        root.path(),
+        &format!(
+            "NO_COLOR=1 {} play p.yml -i hosts.ini --step",
+            drover.display()
+        ),
+    );
+    screen.wait_for("Perform task: TASK: one (N)o/(y)es/(c)ontinue:", 1);
+    screen.answer("y");
+    screen.wait_for("Perform task: TASK: two (N)o/(y)es/(c)ontinue:", 1);
+    screen.answer("n");
+    screen.wait_for("Perform task: TASK: three (N)o/(y)es/(c)ontinue:", 1);
+    screen.answer("c");
+    let text = screen.wait_for("EXIT=", 1);
+    assert!(text.contains("EXIT=0"), "{text}");
+    assert!(
+        text.contains("ran-one") && !text.contains("ran-two"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ran-three") && text.contains("ran-four"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("TASK: four (N)o"),
+        "continue stops asking:\n{text}"
+    );
+    assert!(text.contains("ok=3"), "{text}");
+}
+
+#[test]
+fn step_without_a_terminal_is_an_error_naming_the_flag() {
+    let root = tempdir();
+    write(
+        &root.path().join("hosts.ini"),
+        "[web]\nw1\n[all:vars]\nansible_connection=local\n",
+    );
+    write(
+        &root.path().join("p.yml"),
+        "- hosts: web\n  gather_facts: false\n  tasks:\n    - debug: msg=hi\n",
+    );
+    let out = run_in(root.path(), &["play", "p.yml", "-i", "hosts.ini", "--step"]);
+    assert_eq!(out.code, 5, "{}", out.show());
+    assert!(out.stderr.contains("--step"), "{}", out.show());
+    assert!(!out.stdout.contains("TASK ["), "{}", out.show());
+}
