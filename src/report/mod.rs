@@ -30,8 +30,10 @@ use crate::playbook::{Play, Task};
 pub trait Reporter {
     fn play_start(&mut self, play: &Play);
     fn task_start(&mut self, task: &Task, handler: bool);
-    /// The hosts the task just started runs on (right after `task_start`), for live progress.
-    fn task_hosts(&mut self, _hosts: &[&str]) {}
+    /// The hosts the task just started runs on (right after `task_start`), in the order they
+    /// start: `at_once` of them at first (forks, throttle), then one more as each finishes. For
+    /// live progress.
+    fn task_hosts(&mut self, _hosts: &[&str], _at_once: usize) {}
     /// A host's outcome; `task` is `None` for failures outside a task (e.g. `vars_files`).
     fn host_result(&mut self, host: &str, task: Option<&Task>, result: &TaskResult);
     fn no_hosts_left(&mut self);
