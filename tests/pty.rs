@@ -183,7 +183,10 @@ fn a_long_task_shows_the_hosts_still_working_and_for_how_long_live() {
     assert!(later.contains("TASK [long] 1/6"), "{later}");
     let end = screen.wait_for("exit", Duration::from_secs(60), |s| exit_code(s).is_some());
     assert_eq!(exit_code(&end), Some(0), "{end}");
-    assert!(!end.contains("still working:"), "the progress line stayed:\n{end}");
+    assert!(
+        !end.contains("still working:"),
+        "the progress line stayed:\n{end}"
+    );
 }
 
 #[test]

@@ -2,7 +2,8 @@
 //! addition to the normal output. One `<testsuite>` per play, one `<testcase>` per task × host;
 //! a failed host-task is a `<failure>` (message and stderr), an unreachable host an `<error>`, a
 //! skipped one `<skipped>`. Shaped after the schema Jenkins' xunit plugin calls `junit-10.xsd`
-//! (Surefire's format), which is what those reporters read; `tests/junit.rs` checks its rules.
+//! (Surefire's format), which is what those reporters read; the tests validate against that XSD
+//! (`tests/data/junit/junit-10.xsd`).
 //!
 //! The file is rewritten at every recap, so a run of several playbooks leaves all of them in it.
 
