@@ -6,11 +6,11 @@ use crate::config::AnsibleConfig;
 use crate::exec::{Interrupt, RunOptions, RunSummary, StopSignal, run_playbook_until};
 use crate::inventory::Inventory;
 use crate::playbook::{Play, Playbook, adhoc_task, load_playbook_with_roles};
-use crate::report::snippet;
 use crate::report::{
     AdhocReporter, AdhocView, DisplayArgs, HtmlReporter, JsonReporter, JunitReporter, OutputFormat,
     Reporter, TeeReporter, TerminalReporter, TerminalView, progress_wanted,
 };
+use crate::report::{snippet, trace};
 use crate::yaml::Origin;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -232,10 +232,17 @@ fn with_files<'a>(
 
 fn options(connect: &ConnectArgs) -> Result<RunOptions, u8> {
     install_vault_secrets(&connect.vault)?;
-    connect.run_options().map_err(|e| {
+    let options = connect.run_options().map_err(|e| {
         error(e);
         exit::OPTIONS
-    })
+    })?;
+    // -vvv lines go beside the output; under --output json stdout is one document.
+    let sink = match connect.output {
+        OutputFormat::Json => trace::Sink::Stderr,
+        OutputFormat::Default => trace::Sink::Stdout,
+    };
+    trace::install(options.verbosity, sink);
+    Ok(options)
 }
 
 async fn play(args: PlayArgs, roles_path: Option<&[PathBuf]>, interrupt: &Interrupt) -> u8 {

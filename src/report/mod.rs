@@ -12,6 +12,7 @@ pub mod record;
 pub mod snippet;
 mod tee;
 mod terminal;
+pub mod trace;
 
 pub use adhoc::{AdhocFormat, AdhocReporter, AdhocView, compress_hosts};
 pub use default::DefaultReporter;

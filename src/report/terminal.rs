@@ -12,7 +12,7 @@
 
 use super::default::DefaultReporter;
 use super::profile::Profiler;
-use super::{Reporter, compress_hosts};
+use super::{Reporter, compress_hosts, trace};
 use crate::exec::{HostStats, RunSummary, Status, TaskResult};
 use crate::playbook::{Play, Task};
 use console::Style;
@@ -337,7 +337,8 @@ impl<W: Write> TerminalReporter<W> {
 
     fn start_bar(&mut self) {
         let Some(task) = &self.task else { return };
-        if !self.view.progress || task.total == 0 {
+        // From -vvv the trace writes to stdout from every host at once; a bar would be torn.
+        if !self.view.progress || task.total == 0 || self.view.verbosity >= trace::COMMANDS {
             return;
         }
         let bar = self.bar.get_or_insert_with(|| {
