@@ -165,6 +165,25 @@ fn load_errors(errors: &[(String, Option<Origin>)], output: OutputFormat) {
     }
 }
 
+/// The inventory of `drover play`/`run`: a load error is also in `--output json` and `--junit`.
+fn load_run_inventory(connect: &ConnectArgs) -> Result<Inventory, u8> {
+    Inventory::load(&inventory_sources(&connect.inventory)).map_err(|e| {
+        let errors = [(e.to_string(), snippet::origin_of_inventory(&e).cloned())];
+        load_errors(&errors, connect.output);
+        junit_load_errors(connect, &errors);
+        exit::PARSE
+    })
+}
+
+/// With `--junit`, a run that could not start still leaves its file, with the load errors.
+fn junit_load_errors(connect: &ConnectArgs, errors: &[(String, Option<Origin>)]) {
+    if let Some(path) = &connect.junit
+        && let Err(e) = crate::report::junit::write_load_errors(path, errors)
+    {
+        error(e);
+    }
+}
+
 fn colour_wanted(display: &DisplayArgs) -> bool {
     display.colour(std::io::stdout().is_terminal())
 }
@@ -251,7 +270,7 @@ async fn play(args: PlayArgs, roles_path: Option<&[PathBuf]>, interrupt: &Interr
         Err(code) => return code,
     };
     options.force_handlers = args.force_handlers;
-    let mut inventory = match load_inventory_as(&args.connect.inventory, args.connect.output) {
+    let mut inventory = match load_run_inventory(&args.connect) {
         Ok(i) => i,
         Err(code) => return code,
     };
@@ -277,6 +296,7 @@ async fn play(args: PlayArgs, roles_path: Option<&[PathBuf]>, interrupt: &Interr
                     .map(|p| (p.to_string(), snippet::origin_of_load(p).cloned()))
                     .collect();
                 load_errors(&errors, args.connect.output);
+                junit_load_errors(&args.connect, &errors);
                 return exit::PARSE;
             }
         }
@@ -436,7 +456,7 @@ async fn adhoc(args: RunArgs, interrupt: &Interrupt) -> u8 {
         Ok(o) => o,
         Err(code) => return code,
     };
-    let inventory = match load_inventory_as(&args.connect.inventory, args.connect.output) {
+    let inventory = match load_run_inventory(&args.connect) {
         Ok(i) => i,
         Err(code) => return code,
     };

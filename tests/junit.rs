@@ -241,3 +241,54 @@ fn the_xsd_check_rejects_what_the_schema_forbids() {
     let good = r#"<testsuites><testsuite name="p" tests="1" failures="0" errors="0" time="1.500"><testcase name="t" time="1.500"/></testsuite></testsuites>"#;
     assert_eq!(validate_junit_xsd(good), Ok(()));
 }
+
+#[test]
+fn a_playbook_or_inventory_that_does_not_load_still_leaves_a_valid_junit_file() {
+    let root = tempdir();
+    write(&root.path().join("hosts.ini"), HOSTS);
+    write(
+        &root.path().join("broken.yml"),
+        "- hosts: all\n  tasks:\n    - debug: msg=hi\n      nonsense_keyword: 1\n",
+    );
+    write(
+        &root.path().join("fine.yml"),
+        "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=hi\n",
+    );
+    write(&root.path().join("bad.ini"), "[web\nweb1\n");
+    for (playbook, inventory, place) in [
+        (
+            "broken.yml",
+            "hosts.ini",
+            "broken.yml:4: `nonsense_keyword`",
+        ),
+        ("fine.yml", "bad.ini", "bad.ini:1"),
+    ] {
+        let junit = root.path().join(format!("{playbook}-{inventory}.xml"));
+        let out = run_in(
+            root.path(),
+            &[
+                "play",
+                playbook,
+                "-i",
+                inventory,
+                "--junit",
+                &junit.display().to_string(),
+            ],
+        );
+        assert_eq!(out.code, 4, "{}", out.show());
+        let xml = std::fs::read_to_string(&junit)
+            .unwrap_or_else(|e| panic!("no JUnit file: {e}\n{}", out.show()));
+        assert_eq!(validate_junit_xsd(&xml), Ok(()), "{xml}");
+        assert_eq!(check_junit_10(&xml), Vec::<String>::new(), "{xml}");
+        let doc = Document::parse(&xml).unwrap_or_else(|e| panic!("{e}"));
+        let error = doc
+            .descendants()
+            .find(|n| n.has_tag_name("error"))
+            .unwrap_or_else(|| panic!("{xml}"));
+        assert_eq!(error.attribute("type"), Some("load"), "{xml}");
+        assert!(
+            error.text().is_some_and(|t| t.contains(place)),
+            "{place} in {xml}"
+        );
+    }
+}

@@ -6,7 +6,7 @@ mod adhoc;
 mod default;
 mod html;
 mod json;
-mod junit;
+pub mod junit;
 pub mod profile;
 pub mod record;
 pub mod snippet;
