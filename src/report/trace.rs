@@ -73,7 +73,9 @@ pub async fn hidden<F: Future>(work: F) -> F::Output {
 /// Registers a decrypted value: it is masked in every later line.
 pub fn secret(value: &str) {
     let value = value.trim();
-    if value.chars().count() < SHORTEST_SECRET {
+    // YAML's words for booleans and null are in every vars file and hide nothing.
+    let plain_word = ["true", "false", "null", "True", "False", "None", "~"].contains(&value);
+    if value.chars().count() < SHORTEST_SECRET || plain_word {
         return;
     }
     if let Ok(mut secrets) = SECRETS.write()
@@ -175,8 +177,8 @@ mod tests {
     fn lines_follow_the_level_and_never_show_secrets() {
         install(3, Sink::Buffer(Vec::new()));
         secret("yes");
-        secret_text("db_password: \"s3cr3t-pass\"\n- token-abc\n");
-        line(COMMANDS, "web1", || "echo s3cr3t-pass and yes".into());
+        secret_text("db_password: \"s3cr3t-pass\"\n- token-abc\nenabled: true\n");
+        line(COMMANDS, "web1", || "echo s3cr3t-pass and yes, true".into());
         line(SSH, "web1", || "not at -vvv".into());
         exec("web1", "root", "cat > /tmp/x", Some(b"token-abc"));
         exec_result("web1", 0, b"hi\n", b"");
@@ -197,7 +199,7 @@ mod tests {
         install(0, Sink::Stdout);
         assert_eq!(
             written,
-            "<web1> echo ******** and yes\n\
+            "<web1> echo ******** and yes, true\n\
              <web1> EXEC as root: cat > /tmp/x (stdin: 9 bytes, not shown)\n\
              <web1> (0, stdout: \"hi\\n\", stderr: \"\")\n\
              <web1> EXEC as root (command hidden: no_log)\n\
