@@ -175,6 +175,17 @@ fn load_run_inventory(connect: &ConnectArgs) -> Result<Inventory, u8> {
     })
 }
 
+/// ansible-playbook's `-vv` heading of each playbook.
+fn print_playbook_banner(playbook: &Playbook) {
+    let path = playbook.path.display().to_string();
+    let title = format!("PLAYBOOK: {path}");
+    let stars = "*".repeat(79usize.saturating_sub(title.len() + 1).max(3));
+    println!(
+        "\n{title} {stars}\n{} plays in {path}",
+        playbook.plays.len()
+    );
+}
+
 /// With `--junit`, a run that could not start still leaves its file, with the load errors.
 fn junit_load_errors(connect: &ConnectArgs, errors: &[(String, Option<Origin>)]) {
     if let Some(path) = &connect.junit
@@ -348,6 +359,9 @@ async fn play(args: PlayArgs, roles_path: Option<&[PathBuf]>, interrupt: &Interr
     };
     let mut code = exit::OK;
     for playbook in &playbooks {
+        if options.verbosity >= 2 && args.connect.output == OutputFormat::Default {
+            print_playbook_banner(playbook);
+        }
         let mut reporter = reporter(&args.connect, &options);
         let mut tee = with_files(reporter.as_mut(), &mut files);
         let summary = run_playbook_until(playbook, &inventory, &options, &mut tee, interrupt).await;

@@ -107,6 +107,15 @@ fn each_verbosity_level_adds_what_ansible_adds() {
 
     let v2 = play_at(dir.path(), 2, &[]);
     assert!(v2.stdout.contains("task path: p.yml:5\n"), "{}", v2.show());
+    assert!(
+        v2.stdout.starts_with(&format!(
+            "\nPLAYBOOK: p.yml {}\n1 plays in p.yml\n",
+            "*".repeat(63)
+        )),
+        "{}",
+        v2.show()
+    );
+    assert!(!v1.stdout.contains("PLAYBOOK:"), "{}", v1.show());
     assert!(trace(&v2.stdout).is_empty(), "{}", v2.show());
 
     let v3 = play_at(dir.path(), 3, &[]);
