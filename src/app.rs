@@ -6,11 +6,11 @@ use crate::config::AnsibleConfig;
 use crate::exec::{Interrupt, RunOptions, RunSummary, StopSignal, run_playbook_until};
 use crate::inventory::Inventory;
 use crate::playbook::{Play, Playbook, adhoc_task, load_playbook_with_roles};
-use crate::report::snippet;
 use crate::report::{
     AdhocReporter, AdhocView, DisplayArgs, HtmlReporter, JsonReporter, JunitReporter, OutputFormat,
     Reporter, TeeReporter, TerminalReporter, TerminalView, progress_wanted,
 };
+use crate::report::{snippet, trace};
 use crate::yaml::Origin;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -165,6 +165,36 @@ fn load_errors(errors: &[(String, Option<Origin>)], output: OutputFormat) {
     }
 }
 
+/// The inventory of `drover play`/`run`: a load error is also in `--output json` and `--junit`.
+fn load_run_inventory(connect: &ConnectArgs) -> Result<Inventory, u8> {
+    Inventory::load(&inventory_sources(&connect.inventory)).map_err(|e| {
+        let errors = [(e.to_string(), snippet::origin_of_inventory(&e).cloned())];
+        load_errors(&errors, connect.output);
+        junit_load_errors(connect, &errors);
+        exit::PARSE
+    })
+}
+
+/// ansible-playbook's `-vv` heading of each playbook.
+fn print_playbook_banner(playbook: &Playbook) {
+    let path = playbook.path.display().to_string();
+    let title = format!("PLAYBOOK: {path}");
+    let stars = "*".repeat(79usize.saturating_sub(title.len() + 1).max(3));
+    println!(
+        "\n{title} {stars}\n{} plays in {path}",
+        playbook.plays.len()
+    );
+}
+
+/// With `--junit`, a run that could not start still leaves its file, with the load errors.
+fn junit_load_errors(connect: &ConnectArgs, errors: &[(String, Option<Origin>)]) {
+    if let Some(path) = &connect.junit
+        && let Err(e) = crate::report::junit::write_load_errors(path, errors)
+    {
+        error(e);
+    }
+}
+
 fn colour_wanted(display: &DisplayArgs) -> bool {
     display.colour(std::io::stdout().is_terminal())
 }
@@ -232,10 +262,17 @@ fn with_files<'a>(
 
 fn options(connect: &ConnectArgs) -> Result<RunOptions, u8> {
     install_vault_secrets(&connect.vault)?;
-    connect.run_options().map_err(|e| {
+    let options = connect.run_options().map_err(|e| {
         error(e);
         exit::OPTIONS
-    })
+    })?;
+    // -vvv lines go beside the output; under --output json stdout is one document.
+    let sink = match connect.output {
+        OutputFormat::Json => trace::Sink::Stderr,
+        OutputFormat::Default => trace::Sink::Stdout,
+    };
+    trace::install(options.verbosity, sink);
+    Ok(options)
 }
 
 async fn play(args: PlayArgs, roles_path: Option<&[PathBuf]>, interrupt: &Interrupt) -> u8 {
@@ -252,7 +289,7 @@ async fn play(args: PlayArgs, roles_path: Option<&[PathBuf]>, interrupt: &Interr
         return exit::OPTIONS;
     }
     options.step = args.step;
-    let mut inventory = match load_inventory_as(&args.connect.inventory, args.connect.output) {
+    let mut inventory = match load_run_inventory(&args.connect) {
         Ok(i) => i,
         Err(code) => return code,
     };
@@ -278,6 +315,7 @@ async fn play(args: PlayArgs, roles_path: Option<&[PathBuf]>, interrupt: &Interr
                     .map(|p| (p.to_string(), snippet::origin_of_load(p).cloned()))
                     .collect();
                 load_errors(&errors, args.connect.output);
+                junit_load_errors(&args.connect, &errors);
                 return exit::PARSE;
             }
         }
@@ -329,6 +367,9 @@ async fn play(args: PlayArgs, roles_path: Option<&[PathBuf]>, interrupt: &Interr
     };
     let mut code = exit::OK;
     for playbook in &playbooks {
+        if options.verbosity >= 2 && args.connect.output == OutputFormat::Default {
+            print_playbook_banner(playbook);
+        }
         let mut reporter = reporter(&args.connect, &options);
         let mut tee = with_files(reporter.as_mut(), &mut files);
         let summary = run_playbook_until(playbook, &inventory, &options, &mut tee, interrupt).await;
@@ -437,7 +478,7 @@ async fn adhoc(args: RunArgs, interrupt: &Interrupt) -> u8 {
         Ok(o) => o,
         Err(code) => return code,
     };
-    let inventory = match load_inventory_as(&args.connect.inventory, args.connect.output) {
+    let inventory = match load_run_inventory(&args.connect) {
         Ok(i) => i,
         Err(code) => return code,
     };

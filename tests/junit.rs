@@ -1,13 +1,17 @@
 //! `--junit FILE` over the local connection: the XML follows the JUnit schema CI reporters read, and
 //! says per play, task and host what happened.
-//! The schema's rules are in `support/junit_schema.rs`.
+//! The schema's rules are in `support/junit_schema.rs`; every document is also validated against
+//! the XSD itself (`support/junit_xsd.rs`).
 
 mod common;
 #[path = "support/junit_schema.rs"]
 mod junit_schema;
+#[path = "support/junit_xsd.rs"]
+mod junit_xsd;
 
 use common::{run_in, tempdir, write};
 use junit_schema::{check_counts, check_junit_10, children, surefire_time};
+use junit_xsd::validate_junit_xsd;
 use roxmltree::{Document, Node};
 
 const PLAY: &str = r#"- name: Web servers
@@ -69,6 +73,7 @@ fn junit_file_follows_the_schema_and_tells_each_task_on_each_host() {
     );
     let xml = std::fs::read_to_string(&junit).unwrap_or_else(|e| panic!("{e}\n{}", out.show()));
     assert_eq!(check_junit_10(&xml), Vec::<String>::new(), "{xml}");
+    assert_eq!(validate_junit_xsd(&xml), Ok(()), "{xml}");
     assert_eq!(check_counts(&xml), Vec::<String>::new(), "{xml}");
 
     let doc = Document::parse(&xml).unwrap_or_else(|e| panic!("{e}"));
@@ -135,6 +140,7 @@ fn several_playbooks_share_one_junit_file() {
     assert_eq!(out.code, 0, "{}", out.show());
     let xml = std::fs::read_to_string(root.path().join("j.xml")).unwrap_or_default();
     assert_eq!(check_junit_10(&xml), Vec::<String>::new(), "{xml}");
+    assert_eq!(validate_junit_xsd(&xml), Ok(()), "{xml}");
     let doc = Document::parse(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
     let suites: Vec<_> = children(doc.root_element(), "testsuite")
         .filter_map(|s| s.attribute("name"))
@@ -214,6 +220,7 @@ fn adhoc_runs_write_junit_too() {
     assert!(out.stdout.contains("web1: hi"), "{}", out.show());
     let xml = std::fs::read_to_string(root.path().join("j.xml")).unwrap_or_default();
     assert_eq!(check_junit_10(&xml), Vec::<String>::new(), "{xml}");
+    assert_eq!(validate_junit_xsd(&xml), Ok(()), "{xml}");
     let doc = Document::parse(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
     let cases: Vec<_> = doc
         .descendants()
@@ -222,4 +229,66 @@ fn adhoc_runs_write_junit_too() {
         .collect();
     assert_eq!(cases.len(), 2, "{xml}");
     assert!(cases.iter().all(|c| c.starts_with("[web")), "{cases:?}");
+}
+
+#[test]
+fn the_xsd_check_rejects_what_the_schema_forbids() {
+    let bad = r#"<testsuites skipped="1"><testsuite name="p" tests="1" failures="0" errors="0" time="1.5s"><testcase classname="c"><stdout/></testcase></testsuite></testsuites>"#;
+    let said = validate_junit_xsd(bad).expect_err("an invalid document validated");
+    for expected in ["skipped", "time", "name", "stdout"] {
+        assert!(said.contains(expected), "{expected}\n{said}");
+    }
+    let good = r#"<testsuites><testsuite name="p" tests="1" failures="0" errors="0" time="1.500"><testcase name="t" time="1.500"/></testsuite></testsuites>"#;
+    assert_eq!(validate_junit_xsd(good), Ok(()));
+}
+
+#[test]
+fn a_playbook_or_inventory_that_does_not_load_still_leaves_a_valid_junit_file() {
+    let root = tempdir();
+    write(&root.path().join("hosts.ini"), HOSTS);
+    write(
+        &root.path().join("broken.yml"),
+        "- hosts: all\n  tasks:\n    - debug: msg=hi\n      nonsense_keyword: 1\n",
+    );
+    write(
+        &root.path().join("fine.yml"),
+        "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=hi\n",
+    );
+    write(&root.path().join("bad.ini"), "[web\nweb1\n");
+    for (playbook, inventory, place) in [
+        (
+            "broken.yml",
+            "hosts.ini",
+            "broken.yml:4: `nonsense_keyword`",
+        ),
+        ("fine.yml", "bad.ini", "bad.ini:1"),
+    ] {
+        let junit = root.path().join(format!("{playbook}-{inventory}.xml"));
+        let out = run_in(
+            root.path(),
+            &[
+                "play",
+                playbook,
+                "-i",
+                inventory,
+                "--junit",
+                &junit.display().to_string(),
+            ],
+        );
+        assert_eq!(out.code, 4, "{}", out.show());
+        let xml = std::fs::read_to_string(&junit)
+            .unwrap_or_else(|e| panic!("no JUnit file: {e}\n{}", out.show()));
+        assert_eq!(validate_junit_xsd(&xml), Ok(()), "{xml}");
+        assert_eq!(check_junit_10(&xml), Vec::<String>::new(), "{xml}");
+        let doc = Document::parse(&xml).unwrap_or_else(|e| panic!("{e}"));
+        let error = doc
+            .descendants()
+            .find(|n| n.has_tag_name("error"))
+            .unwrap_or_else(|| panic!("{xml}"));
+        assert_eq!(error.attribute("type"), Some("load"), "{xml}");
+        assert!(
+            error.text().is_some_and(|t| t.contains(place)),
+            "{place} in {xml}"
+        );
+    }
 }

@@ -133,6 +133,62 @@ fn progress_shows_while_a_slow_task_runs_and_the_recap_follows() {
     );
 }
 
+/// The seconds shown for `host` in a progress line `still working: host02 5s, host03 5s, …`.
+fn seconds_shown(screen: &str, host: &str) -> Option<u64> {
+    let pattern = format!(r"still working: (?:[^,]*, )*{host} (\d+)s");
+    let re = regex::Regex::new(&pattern).ok()?;
+    re.captures_iter(screen)
+        .last()?
+        .get(1)?
+        .as_str()
+        .parse()
+        .ok()
+}
+
+#[test]
+fn a_long_task_shows_the_hosts_still_working_and_for_how_long_live() {
+    let fleet = fleet();
+    let dir = tempdir();
+    write(
+        &dir.path().join("p.yml"),
+        "- hosts: fleet\n  gather_facts: false\n  tasks:\n    - name: long\n      shell: \"sleep {{ 0 if inventory_hostname == 'host01' else 10 }}\"\n",
+    );
+    let inventory = fleet.join("inventory.ini");
+    let screen = Screen::start(
+        "long",
+        dir.path(),
+        &drover_line(&format!("play p.yml -i {}", inventory.display())),
+    );
+    let early = screen.wait_for("the hosts still working", Duration::from_secs(30), |s| {
+        seconds_shown(s, "host02").is_some_and(|secs| secs >= 3)
+    });
+    assert!(
+        early.contains("TASK [long] 1/6") && early.contains("still working: host02 "),
+        "{early}"
+    );
+    let line = early
+        .lines()
+        .rev()
+        .find(|l| l.contains("still working:"))
+        .unwrap_or_default();
+    assert!(
+        regex::Regex::new(r"still working: host02 \d+s, host03 \d+s, host04 \d+s, \+2 more")
+            .is_ok_and(|re| re.is_match(line)),
+        "{line}"
+    );
+    let first = seconds_shown(&early, "host02").unwrap_or_default();
+    let later = screen.wait_for("the time counting up", Duration::from_secs(10), |s| {
+        seconds_shown(s, "host02").is_some_and(|secs| secs >= first + 2)
+    });
+    assert!(later.contains("TASK [long] 1/6"), "{later}");
+    let end = screen.wait_for("exit", Duration::from_secs(60), |s| exit_code(s).is_some());
+    assert_eq!(exit_code(&end), Some(0), "{end}");
+    assert!(
+        !end.contains("still working:"),
+        "the progress line stayed:\n{end}"
+    );
+}
+
 #[test]
 fn ctrl_c_shows_the_recap_and_leaves_nothing_behind_on_the_hosts() {
     let fleet = fleet();

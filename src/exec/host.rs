@@ -5,6 +5,7 @@ use super::r#become::Become;
 use super::environment::Environment;
 use super::interrupt::{Interrupt, StopSignal};
 use crate::playbook::RoleScope;
+use crate::report::trace;
 use crate::template::{Templar, Vars, search_path};
 use crate::transport::pool::{Hold, InUse, Pool, PooledLink};
 use crate::transport::{ConnectionSpec, ExecOutput};
@@ -60,9 +61,14 @@ impl Link {
                 return Err(refused(interrupt.requested().unwrap_or(StopSignal::Interrupt)));
             }
         };
-        conn.exec_until(cmd, stdin, interrupt.wait())
+        let user = self.spec.user.as_deref().unwrap_or("(local user)");
+        trace::exec(&self.spec.name, user, cmd, stdin);
+        let out = conn
+            .exec_until(cmd, stdin, interrupt.wait())
             .await
-            .map_err(|e| HostError::Unreachable(e.to_string()))
+            .map_err(|e| HostError::Unreachable(e.to_string()))?;
+        trace::exec_result(&self.spec.name, out.rc, &out.stdout, &out.stderr);
+        Ok(out)
     }
 
     /// [`Link::exec_unless`] with the task's `environment:` (read from stdin, see

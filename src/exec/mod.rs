@@ -999,7 +999,7 @@ impl Run<'_> {
         self.reporter.task_start(task, handler);
         let width = throttle_of(ctx, task).map_or(ctx.options.forks, |t| t.min(ctx.options.forks));
         let names: Vec<&str> = active.iter().map(|h| h.name.as_str()).collect();
-        self.reporter.task_hosts(&names);
+        self.reporter.task_hosts(&names, width.max(1));
         // Hosts not started when the run is interrupted never start this task.
         let not_interrupted = |_: &(&mut HostState, Result<Option<delegate::Redirect>, String>)| {
             futures::future::ready(ctx.interrupt.requested().is_none())

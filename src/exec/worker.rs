@@ -27,9 +27,17 @@ pub async fn run_task(ctx: &RunContext<'_>, host: &mut HostState, task: &Task) -
     let vars: &Vars = &vars;
     let (mut result, no_log) = match no_log_of(ctx, task, vars) {
         Ok(no_log) => {
-            let result = match &task.loop_ {
-                None => super::retry::run_pass(ctx, host, task, vars).await,
-                Some(spec) => super::loops::run_loop(ctx, host, task, spec, vars).await,
+            let run = async {
+                match &task.loop_ {
+                    None => super::retry::run_pass(ctx, host, task, vars).await,
+                    Some(spec) => super::loops::run_loop(ctx, host, task, spec, vars).await,
+                }
+            };
+            // A no_log task's command lines and output stay out of the -vvv trace too.
+            let result = if no_log {
+                crate::report::trace::hidden(run).await
+            } else {
+                run.await
             };
             (result, no_log)
         }

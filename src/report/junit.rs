@@ -2,7 +2,8 @@
 //! addition to the normal output. One `<testsuite>` per play, one `<testcase>` per task × host;
 //! a failed host-task is a `<failure>` (message and stderr), an unreachable host an `<error>`, a
 //! skipped one `<skipped>`. Shaped after the schema Jenkins' xunit plugin calls `junit-10.xsd`
-//! (Surefire's format), which is what those reporters read; `tests/junit.rs` checks its rules.
+//! (Surefire's format), which is what those reporters read; the tests validate against that XSD
+//! (`tests/data/junit/junit-10.xsd`).
 //!
 //! The file is rewritten at every recap, so a run of several playbooks leaves all of them in it.
 
@@ -10,8 +11,9 @@ use super::Reporter;
 use super::record::{HostRecord, PlayRecord, RunRecord, TaskRecord};
 use crate::exec::{RunSummary, TaskResult};
 use crate::playbook::{Play, Task};
+use crate::yaml::Origin;
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub struct JunitReporter {
     path: PathBuf,
@@ -54,6 +56,46 @@ impl Reporter for JunitReporter {
         if let Err(e) = self.write() {
             eprintln!("ERROR! {e}");
         }
+    }
+}
+
+/// `--junit` for a run that could not start (a playbook or inventory that does not load): one
+/// suite, `load`, with a case per error that is an `<error type="load">` naming its file:line, so
+/// the CI page says why there are no results instead of finding no file.
+pub fn write_load_errors(path: &Path, errors: &[(String, Option<Origin>)]) -> Result<(), String> {
+    std::fs::write(path, load_errors_xml(errors))
+        .map_err(|e| format!("--junit {}: {e}", path.display()))
+}
+
+fn load_errors_xml(errors: &[(String, Option<Origin>)]) -> String {
+    let mut cases = String::new();
+    for (message, origin) in errors {
+        let place = origin.as_ref().map(|o| o.to_string()).unwrap_or_default();
+        let name = if place.is_empty() {
+            "load".to_string()
+        } else {
+            place.clone()
+        };
+        let _ = write!(
+            cases,
+            "    <testcase name=\"{}\" classname=\"load\" time=\"0.000\">\n      <error message=\"{}\" type=\"load\">{}</error>\n    </testcase>\n",
+            attr(&name),
+            attr(message),
+            text(&located(&place, message))
+        );
+    }
+    let n = errors.len();
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"drover\" tests=\"{n}\" failures=\"0\" errors=\"{n}\" time=\"0.000\">\n  <testsuite name=\"load\" id=\"0\" tests=\"{n}\" failures=\"0\" errors=\"{n}\" skipped=\"0\" time=\"0.000\">\n{cases}  </testsuite>\n</testsuites>\n"
+    )
+}
+
+/// `file:line: message`, unless the message names its place already.
+fn located(place: &str, message: &str) -> String {
+    if place.is_empty() || message.starts_with(place) {
+        message.to_string()
+    } else {
+        format!("{place}: {message}")
     }
 }
 

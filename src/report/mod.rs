@@ -6,12 +6,13 @@ mod adhoc;
 mod default;
 mod html;
 mod json;
-mod junit;
+pub mod junit;
 pub mod profile;
 pub mod record;
 pub mod snippet;
 mod tee;
 mod terminal;
+pub mod trace;
 
 pub use adhoc::{AdhocFormat, AdhocReporter, AdhocView, compress_hosts};
 pub use default::DefaultReporter;
@@ -30,8 +31,10 @@ use crate::playbook::{Play, Task};
 pub trait Reporter {
     fn play_start(&mut self, play: &Play);
     fn task_start(&mut self, task: &Task, handler: bool);
-    /// The hosts the task just started runs on (right after `task_start`), for live progress.
-    fn task_hosts(&mut self, _hosts: &[&str]) {}
+    /// The hosts the task just started runs on (right after `task_start`), in the order they
+    /// start: `at_once` of them at first (forks, throttle), then one more as each finishes. For
+    /// live progress.
+    fn task_hosts(&mut self, _hosts: &[&str], _at_once: usize) {}
     /// A host's outcome; `task` is `None` for failures outside a task (e.g. `vars_files`).
     fn host_result(&mut self, host: &str, task: Option<&Task>, result: &TaskResult);
     fn no_hosts_left(&mut self);

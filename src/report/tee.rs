@@ -26,8 +26,10 @@ impl Reporter for TeeReporter<'_> {
             .for_each(|r| r.task_start(task, handler));
     }
 
-    fn task_hosts(&mut self, hosts: &[&str]) {
-        self.reporters.iter_mut().for_each(|r| r.task_hosts(hosts));
+    fn task_hosts(&mut self, hosts: &[&str], at_once: usize) {
+        self.reporters
+            .iter_mut()
+            .for_each(|r| r.task_hosts(hosts, at_once));
     }
 
     fn host_result(&mut self, host: &str, task: Option<&Task>, result: &TaskResult) {

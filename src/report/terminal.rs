@@ -12,15 +12,16 @@
 
 use super::default::DefaultReporter;
 use super::profile::Profiler;
-use super::{Reporter, compress_hosts};
+use super::{Reporter, compress_hosts, trace};
 use crate::exec::{HostStats, RunSummary, Status, TaskResult};
 use crate::playbook::{Play, Task};
 use console::Style;
-use indexmap::{IndexMap, IndexSet};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indexmap::IndexMap;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use std::cell::RefCell;
 use std::io::Write;
 use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Tasks on more hosts than this are shown compact on a terminal unless `-v` or `--no-compact`.
@@ -28,6 +29,10 @@ pub const COMPACT_ABOVE: usize = 20;
 
 /// How many still-working hosts the progress line names.
 const NAMED_PENDING: usize = 3;
+
+/// From this long into a task, the progress line gives the hosts still working with their time
+/// (the longest-running first); before that it only names them.
+const SLOW_AFTER: Duration = Duration::from_secs(3);
 
 /// `--color`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -216,7 +221,6 @@ impl Counts {
 struct Running {
     title: String,
     total: usize,
-    pending: IndexSet<String>,
     counts: Counts,
     start: Instant,
     compact: bool,
@@ -230,6 +234,8 @@ pub struct TerminalReporter<W: Write> {
     buffer: Shared,
     view: TerminalView,
     task: Option<Running>,
+    /// The running task's unfinished hosts, shared with the progress line's redraws (every 250 ms).
+    working: Arc<Mutex<Working>>,
     bar: Option<ProgressBar>,
     profiler: Option<Profiler>,
     /// Some task was shown compact: the recap groups hosts too.
@@ -270,6 +276,7 @@ impl<W: Write> TerminalReporter<W> {
             buffer,
             view,
             task: None,
+            working: Arc::default(),
             bar: None,
             profiler: view.profile.then(Profiler::default),
             compacted: false,
@@ -330,14 +337,22 @@ impl<W: Write> TerminalReporter<W> {
 
     fn start_bar(&mut self) {
         let Some(task) = &self.task else { return };
-        if !self.view.progress || task.total == 0 {
+        // From -vvv the trace writes to stdout from every host at once; a bar would be torn.
+        if !self.view.progress || task.total == 0 || self.view.verbosity >= trace::COMMANDS {
             return;
         }
         let bar = self.bar.get_or_insert_with(|| {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stdout_with_hz(10));
-            let template = "{spinner:.cyan} {prefix} {pos}/{len} {msg} [{elapsed}]";
+            let template = "{spinner:.cyan} {prefix} {pos}/{len} {msg}{working} [{elapsed}]";
+            let working = Arc::clone(&self.working);
+            // Drawn at each tick, so the times of the hosts still working count up live.
+            let describe = move |_: &ProgressState, out: &mut dyn std::fmt::Write| {
+                if let Ok(working) = working.lock() {
+                    let _ = out.write_str(&working.describe(Instant::now()));
+                }
+            };
             if let Ok(style) = ProgressStyle::with_template(template) {
-                bar.set_style(style);
+                bar.set_style(style.with_key("working", describe));
             }
             bar.enable_steady_tick(Duration::from_millis(250));
             bar
@@ -345,13 +360,19 @@ impl<W: Write> TerminalReporter<W> {
         bar.reset();
         bar.set_length(task.total as u64);
         bar.set_prefix(task.title.clone());
-        bar.set_message(progress_message(task));
+        bar.set_message(task.counts.text());
+    }
+
+    fn set_working(&self, working: Working) {
+        if let Ok(mut slot) = self.working.lock() {
+            *slot = working;
+        }
     }
 
     fn update_bar(&self) {
         if let (Some(bar), Some(task)) = (&self.bar, &self.task) {
             bar.set_position(task.counts.done() as u64);
-            bar.set_message(progress_message(task));
+            bar.set_message(task.counts.text());
         }
     }
 
@@ -399,23 +420,95 @@ fn recap_counts(s: &HostStats, interrupted: bool) -> String {
     line
 }
 
-/// `ok=3 changed=1 failed=0 unreachable=0 skipped=0 · working: web3, web7 +5 more`.
-fn progress_message(task: &Running) -> String {
-    let mut message = task.counts.text();
-    if !task.pending.is_empty() {
-        let named: Vec<&str> = task
-            .pending
+/// The hosts of the running task that have not finished, in the order the runner starts them, and
+/// when each started (`None`: waiting for a free fork). The runner starts `at_once` hosts, then the
+/// next waiting one each time a running one finishes, so the reporter can follow it from results.
+#[derive(Debug, Default)]
+struct Working {
+    task_start: Option<Instant>,
+    hosts: IndexMap<String, Option<Instant>>,
+}
+
+impl Working {
+    fn new(hosts: &[&str], at_once: usize, now: Instant) -> Working {
+        let hosts = hosts
             .iter()
-            .take(NAMED_PENDING)
-            .map(String::as_str)
+            .enumerate()
+            .map(|(i, h)| (h.to_string(), (i < at_once.max(1)).then_some(now)))
             .collect();
-        message.push_str(&format!(" · working: {}", named.join(", ")));
-        let more = task.pending.len().saturating_sub(NAMED_PENDING);
-        if more > 0 {
-            message.push_str(&format!(" +{more} more"));
+        Working {
+            task_start: Some(now),
+            hosts,
         }
     }
-    message
+
+    /// `host` finished: a waiting host takes its fork. Whether none is left.
+    fn finish(&mut self, host: &str, now: Instant) -> bool {
+        if let Some(Some(_)) = self.hosts.shift_remove(host)
+            && let Some(next) = self.hosts.values_mut().find(|s| s.is_none())
+        {
+            *next = Some(now);
+        }
+        self.hosts.is_empty()
+    }
+
+    /// ` · working: web3, web7 +5 more`; from [`SLOW_AFTER`] into the task
+    /// ` · still working: web03 12m04s, web07 11m58s, +3 more` (the longest-running first).
+    fn describe(&self, now: Instant) -> String {
+        if self.hosts.is_empty() {
+            return String::new();
+        }
+        let slow = self
+            .task_start
+            .is_some_and(|start| now.duration_since(start) >= SLOW_AFTER);
+        let more = self.hosts.len().saturating_sub(NAMED_PENDING);
+        if !slow {
+            let named: Vec<&str> = self
+                .hosts
+                .keys()
+                .take(NAMED_PENDING)
+                .map(String::as_str)
+                .collect();
+            let mut text = format!(" · working: {}", named.join(", "));
+            if more > 0 {
+                text.push_str(&format!(" +{more} more"));
+            }
+            return text;
+        }
+        let mut running: Vec<(&str, Instant)> = self
+            .hosts
+            .iter()
+            .filter_map(|(h, start)| start.map(|s| (h.as_str(), s)))
+            .collect();
+        // Stable: hosts that started together keep the runner's order.
+        running.sort_by_key(|(_, start)| *start);
+        let named: Vec<String> = running
+            .iter()
+            .take(NAMED_PENDING)
+            .map(|(h, start)| format!("{h} {}", elapsed(now.duration_since(*start))))
+            .collect();
+        let mut text = format!(" · still working: {}", named.join(", "));
+        let more = self.hosts.len().saturating_sub(named.len());
+        if more > 0 {
+            text.push_str(&format!(", +{more} more"));
+        }
+        text
+    }
+}
+
+/// `7s`, `12m04s`, `2h05m`.
+fn elapsed(time: Duration) -> String {
+    let s = time.as_secs();
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m{:02}s", s / 60, s % 60),
+        _ => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
+    }
+}
+
+/// The name a result is shown under, without its delegation (`web1 -> db1` is web1's result).
+fn host_of(shown: &str) -> &str {
+    shown.split(" -> ").next().unwrap_or(shown)
 }
 
 impl<W: Write> Reporter for TerminalReporter<W> {
@@ -433,10 +526,10 @@ impl<W: Write> Reporter for TerminalReporter<W> {
         if let Some(profiler) = &mut self.profiler {
             profiler.task_start(task.display_name(), task.origin.to_string());
         }
+        self.set_working(Working::default());
         self.task = Some(Running {
             title: format!("{kind} [{}]", task.display_name()),
             total: 0,
-            pending: IndexSet::new(),
             counts: Counts::default(),
             start: Instant::now(),
             compact: false,
@@ -444,15 +537,16 @@ impl<W: Write> Reporter for TerminalReporter<W> {
         });
     }
 
-    fn task_hosts(&mut self, hosts: &[&str]) {
+    fn task_hosts(&mut self, hosts: &[&str], at_once: usize) {
         let view = self.view;
         let compact = view
             .compact
             .applies(hosts.len(), view.verbosity, view.terminal);
         if let Some(task) = &mut self.task {
             task.total = hosts.len();
-            task.pending = hosts.iter().map(|h| h.to_string()).collect();
             task.compact = compact;
+            let working = Working::new(hosts, at_once, task.start);
+            self.set_working(working);
         }
         if compact {
             self.compacted = true;
@@ -480,11 +574,15 @@ impl<W: Write> Reporter for TerminalReporter<W> {
         let finished = match &mut self.task {
             Some(running) => {
                 running.counts.add(result);
-                running.pending.shift_remove(host);
+                let none_left = self
+                    .working
+                    .lock()
+                    .map(|mut w| w.finish(host_of(host), Instant::now()))
+                    .unwrap_or(false);
                 if compact {
                     running.held.extend(self.buffer.take());
                 }
-                running.total > 0 && running.pending.is_empty()
+                running.total > 0 && none_left
             }
             None => false,
         };

@@ -93,7 +93,7 @@ fn run(view: TerminalView, hosts: usize) -> String {
         let t = task("ping them");
         r.play_start(&play());
         r.task_start(&t, false);
-        r.task_hosts(&refs);
+        r.task_hosts(&refs, 5);
         let mut summary = RunSummary::default();
         for (i, name) in names.iter().enumerate() {
             let result = if i + 1 == hosts {
@@ -187,4 +187,31 @@ fn profile_follows_the_recap() {
     assert!(recap < profile, "{text}");
     assert!(text.contains("\nping them (<command line>) ---"), "{text}");
     assert!(text.contains("PROFILE: slowest hosts"), "{text}");
+}
+
+#[test]
+fn a_slow_task_names_the_longest_running_hosts_with_their_time() {
+    let t0 = Instant::now();
+    let at = |secs: u64| t0 + Duration::from_secs(secs);
+    // Two forks for five hosts: h1 and h2 start at once, h3 when h2 ends, h4 when h1 ends.
+    let mut working = Working::new(&["h1", "h2", "h3", "h4", "h5"], 2, t0);
+    assert_eq!(working.describe(at(1)), " · working: h1, h2, h3 +2 more");
+    assert!(!working.finish("h2", at(2)));
+    assert!(!working.finish("h1", at(70)));
+    assert_eq!(
+        working.describe(at(754)),
+        " · still working: h3 12m32s, h4 11m24s, +1 more"
+    );
+    assert!(!working.finish("h3", at(800)));
+    assert!(!working.finish("h4", at(801)));
+    assert_eq!(working.describe(at(7300)), " · still working: h5 1h48m");
+    assert!(working.finish("h5", at(7301)));
+    assert_eq!(working.describe(at(7302)), "");
+}
+
+#[test]
+fn a_delegated_result_finishes_its_own_host() {
+    let t0 = Instant::now();
+    let mut working = Working::new(&["web1"], 5, t0);
+    assert!(working.finish(host_of("web1 -> db1"), t0));
 }

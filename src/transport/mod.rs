@@ -22,6 +22,7 @@ pub use local::LocalConnection;
 pub use ssh::{CHANNELS_PER_HOST, STOP_GRACE, SshConnection};
 pub use ssh_config::ConnectionVars;
 
+use crate::report::trace;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -238,8 +239,19 @@ impl Connection {
     /// `spec.connect_timeout`), or returns a local connection for `spec.local`.
     pub async fn connect(spec: &ConnectionSpec) -> Result<Connection, TransportError> {
         if spec.local {
+            trace::line(trace::COMMANDS, &spec.name, || {
+                "ESTABLISH LOCAL CONNECTION FOR USER: (the controller's)".into()
+            });
             return Ok(Connection::Local(local::LocalConnection));
         }
+        trace::line(trace::COMMANDS, &spec.name, || {
+            format!(
+                "ESTABLISH SSH CONNECTION FOR USER: {} ({}:{})",
+                spec.user.as_deref().unwrap_or("(local user name)"),
+                spec.address,
+                spec.port
+            )
+        });
         if !spec.unsupported.is_empty() {
             return Err(TransportError::Unsupported(spec.unsupported.join(", ")));
         }

@@ -13,6 +13,7 @@ use super::known_hosts::{
     host_pattern,
 };
 use super::{ConnectionSpec, ExecOutput, Secret, TransportError};
+use crate::report::trace::{self, SSH};
 use russh::client::{self, Handle};
 use russh::keys::agent::AgentIdentity;
 use russh::keys::agent::client::AgentClient;
@@ -181,6 +182,21 @@ impl SshConnection {
         };
         let stream = tcp_connect(spec).await?;
         set_phase(Phase::Handshake);
+        trace::line(SSH, &spec.name, || {
+            let peer = stream
+                .peer_addr()
+                .map(|a| a.to_string())
+                .unwrap_or_default();
+            format!(
+                "SSH: TCP connection to {peer} open; host key checking {:?}, known_hosts {}",
+                spec.host_key_checking,
+                spec.known_hosts
+                    .iter()
+                    .map(|f| f.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        });
 
         let mut preferred = Preferred::default();
         if spec.host_key_checking != HostKeyChecking::Off {
@@ -190,6 +206,7 @@ impl SshConnection {
             preferred.key = host_key_preference(&preferred.key, &known).into();
         }
         let (keepalive_interval, keepalive_max) = russh_keepalive(spec);
+        trace::line(SSH, &spec.name, || keepalive_settings(spec));
         let config = Arc::new(client::Config {
             // russh leaves Nagle on by default, and each short command round trip then waits on
             // delayed ACKs (3.6x slower measured); set here and on the socket below.
@@ -212,6 +229,16 @@ impl SshConnection {
         };
         let connected = client::connect_stream(config, stream, client).await;
         let verdict = decision.lock().ok().and_then(|mut d| d.take());
+        if let Some((decision, key)) = &verdict {
+            trace::line(SSH, &spec.name, || {
+                format!(
+                    "SSH: server host key {} {}: {}",
+                    key.algorithm(),
+                    fingerprint(key),
+                    how_verified(decision)
+                )
+            });
+        }
         let mut handle = match connected {
             Ok(handle) => handle,
             Err(e) => {
@@ -286,6 +313,10 @@ impl SshConnection {
             .channel_open_session()
             .await
             .map_err(|e| self.open_error(e))?;
+        let id = channel.id();
+        trace::line(SSH, self.name(), || {
+            format!("SSH: channel {id} open (session)")
+        });
         let (mut reader, writer) = channel.split();
         writer
             .exec(true, command)
@@ -351,6 +382,9 @@ impl SshConnection {
             }
         }
         out.rc = status.unwrap_or(-1);
+        trace::line(SSH, self.name(), || {
+            format!("SSH: channel {id} closed (exit status {})", out.rc)
+        });
         Ok(out)
     }
 
@@ -367,6 +401,7 @@ impl SshConnection {
     /// Says goodbye, then waits for the session (and its socket) to end, so a caller counting
     /// open sockets can trust the count.
     pub async fn close(self) {
+        trace::line(SSH, self.name(), || "SSH: disconnect".into());
         // Best effort: the connection may already be gone, and dropping the handle closes it anyway.
         let _ = self
             .handle
@@ -404,6 +439,12 @@ impl SshConnection {
         }
     }
 
+    /// The inventory name (what `host` starts with), for the -vvvv trace; no field of its own,
+    /// as every byte of a connection counts at 1,000 hosts.
+    fn name(&self) -> &str {
+        self.host.split(" (").next().unwrap_or(&self.host)
+    }
+
     fn lost(&self, reason: String) -> TransportError {
         TransportError::Disconnected {
             host: self.host.clone(),
@@ -426,6 +467,38 @@ impl SshConnection {
             )),
             e => self.lost(e.to_string()),
         }
+    }
+}
+
+/// The liveness settings in force, for the -vvvv trace.
+fn keepalive_settings(spec: &ConnectionSpec) -> String {
+    let keepalive = match spec.keepalive_interval {
+        Some(interval) => format!(
+            "a keepalive after {} s of silence, given up after {} unanswered \
+             (ServerAliveInterval, ServerAliveCountMax)",
+            interval.as_secs_f32(),
+            spec.keepalive_max
+        ),
+        None => "no keepalives (ServerAliveInterval 0)".into(),
+    };
+    format!(
+        "SSH: {keepalive}; connect, handshake and authentication within {} s",
+        spec.connect_timeout.as_secs_f32()
+    )
+}
+
+/// How the server's key was judged, for the -vvvv trace.
+fn how_verified(decision: &KnownHostsDecision) -> String {
+    match decision {
+        KnownHostsDecision::Trusted { file, line } => {
+            format!("verified, it matches {}:{line}", file.display())
+        }
+        KnownHostsDecision::Unchecked => "not verified (host key checking is off)".into(),
+        KnownHostsDecision::Learned(file) => format!(
+            "unknown, trusted on first use and recorded in {} (accept-new)",
+            file.display()
+        ),
+        refused => format!("refused ({refused:?})"),
     }
 }
 
@@ -590,6 +663,8 @@ fn signal_status(signal: &Sig) -> i32 {
 /// `~/.ssh/id_*` files. Each key offered, and each one skipped, is named in the failure message.
 struct Auth<'a> {
     handle: &'a mut Handle<Client>,
+    /// The inventory name, for the -vvvv trace.
+    name: &'a str,
     user: String,
     tried: Vec<String>,
     /// Keys already offered (by their public half), so the agent's copy of a file key is not
@@ -621,6 +696,7 @@ async fn authenticate(
         .unwrap_or_else(|| "root".to_string());
     let mut auth = Auth {
         handle,
+        name: &spec.name,
         user,
         tried: Vec::new(),
         offered: Vec::new(),
@@ -849,6 +925,30 @@ impl Auth<'_> {
     }
 
     fn outcome(&mut self, result: Option<russh::client::AuthResult>) -> Outcome {
+        let outcome = self.judge(result);
+        trace::line(SSH, self.name, || {
+            let verdict = match outcome {
+                Outcome::Accepted => "accepted".to_string(),
+                Outcome::Gone => "refused, and the server closed the connection".to_string(),
+                Outcome::Refused => match &self.methods {
+                    Some(methods) => format!(
+                        "refused (the server still allows: {})",
+                        methods
+                            .iter()
+                            .map(<&str>::from)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    None => "refused".to_string(),
+                },
+            };
+            let tried = self.tried.last().map(String::as_str).unwrap_or_default();
+            format!("SSH: authentication as {}: {tried}: {verdict}", self.user)
+        });
+        outcome
+    }
+
+    fn judge(&mut self, result: Option<russh::client::AuthResult>) -> Outcome {
         match result {
             Some(russh::client::AuthResult::Success) => Outcome::Accepted,
             Some(russh::client::AuthResult::Failure {

@@ -274,7 +274,11 @@ fn encrypt_with_salt(plain: &[u8], secret: &Secret, salt: &[u8]) -> String {
 pub fn read_file(path: &Path) -> std::io::Result<Result<Vec<u8>, VaultError>> {
     let bytes = std::fs::read(path)?;
     if is_vault(&bytes) {
-        Ok(installed().decrypt(&bytes))
+        let plain = installed().decrypt(&bytes);
+        if let Ok(plain) = &plain {
+            crate::report::trace::secret_text(&String::from_utf8_lossy(plain));
+        }
+        Ok(plain)
     } else {
         Ok(Ok(bytes))
     }
@@ -309,6 +313,7 @@ pub fn expand_inline(text: &str, secrets: &Secrets) -> Result<String, (usize, Va
             .decrypt(body.join("\n").as_bytes())
             .map_err(|e| (i + 1, e))?;
         let plain = String::from_utf8(plain).map_err(|_| (i + 1, VaultError::NotText))?;
+        crate::report::trace::secret(&plain);
         let quoted = serde_json::to_string(&plain).unwrap_or_default();
         out.push(format!("{prefix}{quoted}"));
         out.extend(std::iter::repeat_n(String::new(), j - i - 1));
