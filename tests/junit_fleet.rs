@@ -1,6 +1,6 @@
 //! `--junit` from a real fleet run — failures, skips, a rescued block, an ignored failure, loop
 //! items, a handler, output with bytes XML cannot carry, and a host that cannot be reached — is
-//! valid against the JUnit XSD (`tests/data/junit/junit-10.xsd`, checked with xmllint).
+//! valid against the JUnit XSD (see tests/data/junit/README.md; checked with xmllint).
 //! Fails, never skips, without the fleet or without xmllint.
 
 mod common;

@@ -3,7 +3,7 @@
 //! a failed host-task is a `<failure>` (message and stderr), an unreachable host an `<error>`, a
 //! skipped one `<skipped>`. Shaped after the schema Jenkins' xunit plugin calls `junit-10.xsd`
 //! (Surefire's format), which is what those reporters read; the tests validate against that XSD
-//! (`tests/data/junit/junit-10.xsd`).
+//! (see tests/data/junit/README.md).
 //!
 //! The file is rewritten at every recap, so a run of several playbooks leaves all of them in it.
 
