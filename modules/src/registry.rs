@@ -88,6 +88,8 @@ registry![
     crate::packages::dnf::Dnf,
     crate::packages::dnf::Yum,
     crate::packages::apk::Apk,
+    crate::packages::apt_repository::AptRepository,
+    crate::packages::deb822_repository::Deb822Repository,
     crate::services::service::Service,
     crate::services::systemd::Systemd,
     crate::services::systemd::SystemdService,

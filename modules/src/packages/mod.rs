@@ -4,8 +4,12 @@
 
 pub mod apk;
 pub mod apt;
+pub mod apt_repository;
+pub mod deb822_repository;
 pub mod dnf;
+pub mod doc;
 pub mod package;
+pub mod sources;
 
 use crate::ModuleError;
 

@@ -1,0 +1,106 @@
+//! `drover doc` entries of the repository, key, debconf, facts and pip modules (read with
+//! `doc::TABLE`; kept here so the package modules' documentation sits beside them).
+
+use crate::doc::Written;
+
+pub static TABLE: &[Written] = &[
+    Written {
+        module: "apt_repository",
+        description: "Adds or removes a one-line apt source (`deb …`) in `/etc/apt/sources.list` or a file of `/etc/apt/sources.list.d/`, named as Ansible names it, then refreshes apt's cache.",
+        example: "- apt_repository:\n    repo: deb [signed-by=/etc/apt/keyrings/example.asc] https://repo.example.com/apt stable main\n    filename: example\n    state: present\n",
+        args: &[
+            (
+                "repo",
+                "",
+                "The source line (`deb URI SUITE COMPONENTS`, options in `[…]`). PPAs (`ppa:`) are refused: they need Launchpad.",
+            ),
+            (
+                "state",
+                "present",
+                "`present` enables the line where it is (even commented out) or appends it; `absent` removes every enabled copy, and a file left empty.",
+            ),
+            ("mode", "0644", "Mode of the file the line is appended to."),
+            (
+                "update_cache",
+                "true",
+                "Run `apt-get update` after a change.",
+            ),
+            (
+                "update_cache_retries",
+                "",
+                "Accepted; apt-get update runs once.",
+            ),
+            (
+                "update_cache_retry_max_delay",
+                "",
+                "Accepted; apt-get update runs once.",
+            ),
+            (
+                "filename",
+                "",
+                "The file's name without `.list` (in `/etc/apt/sources.list.d/` unless it has a `/`); default: from the line's URI, as Ansible makes it.",
+            ),
+            (
+                "install_python_apt",
+                "",
+                "Accepted and ignored: drover needs no Python on the target.",
+            ),
+            (
+                "validate_certs",
+                "",
+                "Accepted and ignored (only PPAs use it).",
+            ),
+            ("codename", "", "Accepted (only PPAs use it)."),
+        ],
+    },
+    Written {
+        module: "deb822_repository",
+        description: "Writes (or removes) one apt source in deb822 format, `/etc/apt/sources.list.d/NAME.sources`, exactly as Ansible writes it; `signed_by` names a key file or holds the key inline.",
+        example: "- deb822_repository:\n    name: example\n    types: [deb]\n    uris: https://repo.example.com/apt\n    suites: stable\n    components: main\n    signed_by: /etc/apt/keyrings/example.asc\n",
+        args: &[
+            (
+                "name",
+                "",
+                "The repository's name (`X-Repolib-Name`); its slug names the file.",
+            ),
+            (
+                "allow_downgrade_to_insecure",
+                "",
+                "`Allow-Downgrade-To-Insecure`.",
+            ),
+            ("allow_insecure", "", "`Allow-Insecure`."),
+            ("allow_weak", "", "`Allow-Weak`."),
+            ("architectures", "", "`Architectures` (list)."),
+            ("by_hash", "", "`By-Hash`."),
+            ("check_date", "", "`Check-Date`."),
+            ("check_valid_until", "", "`Check-Valid-Until`."),
+            ("components", "", "`Components` (list)."),
+            ("date_max_future", "", "`Date-Max-Future` (seconds)."),
+            ("enabled", "", "`Enabled`."),
+            ("inrelease_path", "", "`Inrelease-Path`."),
+            ("languages", "", "`Languages` (list)."),
+            ("pdiffs", "", "`Pdiffs`."),
+            (
+                "signed_by",
+                "",
+                "`Signed-By`: a key file's path on the target, or the armored key itself (written inline). URLs are refused: fetch the key with `get_url` first.",
+            ),
+            ("suites", "", "`Suites` (list)."),
+            ("targets", "", "`Targets` (list)."),
+            ("trusted", "", "`Trusted`."),
+            ("types", "[deb]", "`Types`: `deb`, `deb-src`."),
+            ("uris", "", "`URIs` (list)."),
+            ("mode", "0644", "The file's mode."),
+            (
+                "state",
+                "present",
+                "`absent` removes the file (and `/etc/apt/keyrings/NAME.asc|gpg`).",
+            ),
+            (
+                "install_python_debian",
+                "",
+                "Accepted and ignored: drover needs no Python on the target.",
+            ),
+        ],
+    },
+];

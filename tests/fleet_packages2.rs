@@ -1,0 +1,161 @@
+//! The package-side modules around `apt` on real hosts: apt sources (`apt_repository`,
+//! `deb822_repository`) pointing at the fleet's local repository (`fleet.sh up --with-repo`),
+//! keyrings (`apt_key`), `debconf`, `dpkg_selections`, and the fact modules (`package_facts`,
+//! `service_facts`), compared with ansible-core where a host with Python runs. No network.
+
+mod common;
+
+use common::{Outcome, run, tempdir, write};
+use std::path::{Path, PathBuf};
+
+/// This file's host (fleet_packages.rs uses it too; test binaries run one after another).
+const HOST: &str = "host06";
+const LOCAL_LINE: &str = "deb [trusted=yes] file:/srv/repo ./";
+
+/// The tests of this file share one host's apt configuration: one at a time.
+static HOST_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    HOST_LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn fleet() -> PathBuf {
+    common::fleet_dir(
+        "DROVER_FLEET_DIR",
+        "the real fleet with its apt repository (fleet.sh up 6 --with-repo)",
+    )
+}
+
+fn ssh(fleet: &Path, command: &str) -> String {
+    common::fleet_ssh(fleet, HOST, command)
+}
+
+fn play_on(fleet: &Path, host: &str, tasks: &str, extra: &[&str]) -> Outcome {
+    let dir = tempdir();
+    let file = dir.path().join("play.yml");
+    write(
+        &file,
+        &format!("- hosts: {host}\n  gather_facts: false\n  tasks:\n{tasks}"),
+    );
+    let inventory = fleet.join("inventory.ini").display().to_string();
+    let path = file.display().to_string();
+    let mut args = vec!["play", "-i", &inventory, &path];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+fn play(fleet: &Path, tasks: &str, extra: &[&str]) -> Outcome {
+    play_on(fleet, HOST, tasks, extra)
+}
+
+fn changed(out: &Outcome) -> u32 {
+    assert_eq!(out.code, 0, "{}", out.show());
+    out.count(HOST, "changed")
+}
+
+/// Puts the fleet's own source back (the other test files expect it), whatever a test left.
+fn restore_sources(fleet: &Path) {
+    ssh(
+        fleet,
+        &format!(
+            "rm -f /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; echo '{LOCAL_LINE}' > /etc/apt/sources.list; apt-get update -q >/dev/null 2>&1; apt-get purge -y -q drover-hello drover-extra drover-daemon >/dev/null 2>&1; true"
+        ),
+    );
+}
+
+struct Restore<'a>(&'a Path);
+
+impl Drop for Restore<'_> {
+    fn drop(&mut self) {
+        restore_sources(self.0);
+    }
+}
+
+fn installed(fleet: &Path, name: &str) -> String {
+    ssh(
+        fleet,
+        &format!("dpkg-query -W -f='${{db:Status-Abbrev}}${{Version}}' {name} 2>/dev/null"),
+    )
+    .split_whitespace()
+    .collect::<Vec<_>>()
+    .join(" ")
+}
+
+#[test]
+fn apt_sources_one_line_and_deb822_reach_the_local_repository() {
+    let _host = one_at_a_time();
+    let fleet = fleet();
+    restore_sources(&fleet);
+    let _restore = Restore(&fleet);
+
+    // The fleet's line goes: sources.list, left empty, is removed (Ansible's rule); apt then knows
+    // no drover package.
+    let drop_line = format!("    - apt_repository: repo='{LOCAL_LINE}' state=absent\n");
+    assert_eq!(changed(&play(&fleet, &drop_line, &[])), 1);
+    assert_eq!(
+        ssh(&fleet, "ls /etc/apt/sources.list 2>&1 | grep -c 'No such'"),
+        "1"
+    );
+    assert_eq!(changed(&play(&fleet, &drop_line, &[])), 0);
+    assert!(
+        ssh(&fleet, "apt-cache policy drover-extra").is_empty(),
+        "apt still sees the repository"
+    );
+
+    // Back as a file of sources.list.d named by `filename`; the cache update makes it usable at once.
+    let add = format!(
+        "    - ansible.builtin.apt_repository:\n        repo: '{LOCAL_LINE}'\n        filename: drover-local\n    - apt: name=drover-extra\n"
+    );
+    let check = play(&fleet, &add, &["--check"]);
+    assert_eq!(
+        check.code,
+        2,
+        "--check: apt cannot find the package the check did not add: {}",
+        check.show()
+    );
+    assert_eq!(
+        ssh(&fleet, "ls /etc/apt/sources.list.d"),
+        "",
+        "--check wrote a file"
+    );
+    assert_eq!(changed(&play(&fleet, &add, &[])), 2);
+    assert_eq!(
+        ssh(
+            &fleet,
+            "cat /etc/apt/sources.list.d/drover-local.list; stat -c %a /etc/apt/sources.list.d/drover-local.list"
+        ),
+        format!("{LOCAL_LINE}\n644")
+    );
+    assert_eq!(installed(&fleet, "drover-extra"), "ii 1.0-1");
+    assert_eq!(changed(&play(&fleet, &add, &[])), 0, "second run changed");
+
+    // The same repository as a deb822 .sources file, instead of the one-line source.
+    let deb822 = format!(
+        "    - apt_repository: repo='{LOCAL_LINE}' filename=drover-local state=absent\n    - ansible.builtin.deb822_repository:\n        name: Drover Local\n        uris: file:/srv/repo\n        suites: ./\n        trusted: true\n    - apt: name=drover-hello=2.0-1 update_cache=yes install_recommends=no\n"
+    );
+    let diff = play(&fleet, &deb822, &["--diff"]);
+    assert_eq!(changed(&diff), 3);
+    assert!(
+        diff.stdout
+            .contains("+++ /etc/apt/sources.list.d/drover-local.sources")
+            && diff.stdout.contains("+Trusted: yes"),
+        "{}",
+        diff.show()
+    );
+    assert_eq!(
+        ssh(&fleet, "cat /etc/apt/sources.list.d/drover-local.sources"),
+        "X-Repolib-Name: Drover Local\nSuites: ./\nTrusted: yes\nTypes: deb\nURIs: file:/srv/repo"
+    );
+    assert_eq!(installed(&fleet, "drover-hello"), "ii 2.0-1");
+    assert_eq!(
+        ssh(&fleet, "ls /etc/apt/sources.list.d"),
+        "drover-local.sources"
+    );
+    let again = play(&fleet, &deb822, &[]);
+    assert_eq!(changed(&again), 0, "second run changed");
+
+    let gone = "    - deb822_repository: name='Drover Local' state=absent\n";
+    assert_eq!(changed(&play(&fleet, gone, &[])), 1);
+    assert_eq!(ssh(&fleet, "ls /etc/apt/sources.list.d"), "");
+    assert_eq!(changed(&play(&fleet, gone, &[])), 0);
+}
