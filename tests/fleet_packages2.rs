@@ -159,3 +159,108 @@ fn apt_sources_one_line_and_deb822_reach_the_local_repository() {
     assert_eq!(ssh(&fleet, "ls /etc/apt/sources.list.d"), "");
     assert_eq!(changed(&play(&fleet, gone, &[])), 0);
 }
+
+#[test]
+fn package_facts_list_what_dpkg_has_under_ansible_facts() {
+    let _host = one_at_a_time();
+    let fleet = fleet();
+    restore_sources(&fleet);
+    let _restore = Restore(&fleet);
+    let tasks = "    - apt: name=drover-hello=1.0-1 install_recommends=no\n    - ansible.builtin.package_facts:\n        manager: auto\n    - assert:\n        that:\n          - ansible_facts.packages['drover-hello'] | length == 1\n          - ansible_facts.packages['drover-hello'][0].version == '1.0-1'\n          - ansible_facts.packages['drover-hello'][0].arch == 'all'\n          - ansible_facts.packages['drover-hello'][0].source == 'apt'\n          - packages['openssh-server'][0].name == 'openssh-server'\n          - \"'drover-daemon' not in ansible_facts.packages\"\n";
+    let out = play(&fleet, tasks, &[]);
+    assert_eq!(changed(&out), 1);
+    assert_eq!(out.count(HOST, "failed"), 0, "{}", out.show());
+    // Every package dpkg lists as installed is there, with dpkg's version.
+    let listed = ssh(
+        &fleet,
+        "dpkg-query -W -f='${db:Status-Abbrev} ${Package} ${Version}\\n' | awk '$1 == \"ii\" {print $2, $3}' | sort",
+    );
+    let dir = tempdir();
+    let dump = dir.path().join("packages.json");
+    let tasks = format!(
+        "    - package_facts:\n    - copy:\n        content: \"{{{{ ansible_facts.packages | dict2items | map(attribute='value') | map('first') | map(attribute='name') | zip(ansible_facts.packages | dict2items | map(attribute='value') | map('first') | map(attribute='version')) | map('join', ' ') | sort | join('\\n') }}}}\"\n        dest: {}\n      delegate_to: localhost\n",
+        dump.display()
+    );
+    let out = play(&fleet, &tasks, &[]);
+    assert_eq!(out.code, 0, "{}", out.show());
+    let ours = std::fs::read_to_string(&dump).unwrap_or_default();
+    assert_eq!(ours.trim(), listed.trim());
+}
+
+/// The services as `ansible_facts.services` on `host`, written by drover (or ansible-playbook) as JSON.
+fn services_by(program: &str, fleet: &Path, host: &str) -> serde_json::Value {
+    let dir = tempdir();
+    let dump = dir.path().join("services.json");
+    let file = dir.path().join("play.yml");
+    write(
+        &file,
+        &format!(
+            "- hosts: {host}\n  gather_facts: false\n  tasks:\n    - service_facts:\n    - copy:\n        content: \"{{{{ ansible_facts.services | to_json }}}}\"\n        dest: {}\n      delegate_to: localhost\n",
+            dump.display()
+        ),
+    );
+    let inventory = fleet.join("inventory.ini").display().to_string();
+    let path = file.display().to_string();
+    if program == "drover" {
+        let out = run(&["play", "-i", &inventory, &path]);
+        assert_eq!(out.code, 0, "{}", out.show());
+    } else {
+        let out = std::process::Command::new(program)
+            .args(["-i", &inventory, &path])
+            .env("ANSIBLE_PYTHON_INTERPRETER", "/usr/bin/python3")
+            .env("ANSIBLE_HOST_KEY_CHECKING", "False")
+            .output()
+            .unwrap_or_else(|e| panic!("{program}: {e}"));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+    let text = std::fs::read_to_string(&dump).unwrap_or_else(|e| panic!("{}: {e}", dump.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
+#[test]
+fn service_facts_read_systemd_units_and_init_scripts() {
+    let fleet = common::fleet_dir(
+        "DROVER_SDFLEET_DIR",
+        "hosts whose PID 1 is systemd (tests/fleet/fleet.sh up 2 --systemd --with-repo)",
+    );
+    let services = services_by("drover", &fleet, "host01");
+    let ssh_unit = &services["ssh.service"];
+    assert_eq!(
+        (
+            ssh_unit["state"].as_str(),
+            ssh_unit["status"].as_str(),
+            ssh_unit["source"].as_str()
+        ),
+        (Some("running"), Some("enabled"), Some("systemd")),
+        "{services:#}"
+    );
+    assert_eq!(services["ssh"]["source"], "sysv", "{services:#}");
+    let getty = &services["getty@.service"];
+    assert_eq!(
+        (getty["state"].as_str(), getty["status"].as_str()),
+        (Some("unknown"), Some("masked")),
+        "{services:#}"
+    );
+}
+
+#[test]
+fn service_facts_equal_ansible_cores_on_a_sysv_host() {
+    let Ok(dir) = std::env::var("DROVER_PYFLEET_DIR") else {
+        eprintln!(
+            "no host with Python (DROVER_PYFLEET_DIR): scripts/test starts one when ansible-core is installed"
+        );
+        return;
+    };
+    let fleet = PathBuf::from(dir);
+    let theirs = services_by("ansible-playbook", &fleet, "host01");
+    let ours = services_by("drover", &fleet, "host01");
+    assert!(
+        theirs.as_object().is_some_and(|s| !s.is_empty()),
+        "{theirs}"
+    );
+    assert_eq!(ours, theirs);
+}

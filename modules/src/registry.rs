@@ -90,6 +90,8 @@ registry![
     crate::packages::apk::Apk,
     crate::packages::apt_repository::AptRepository,
     crate::packages::deb822_repository::Deb822Repository,
+    crate::facts::package_facts::PackageFacts,
+    crate::facts::service_facts::ServiceFacts,
     crate::services::service::Service,
     crate::services::systemd::Systemd,
     crate::services::systemd::SystemdService,

@@ -103,4 +103,27 @@ pub static TABLE: &[Written] = &[
             ),
         ],
     },
+    Written {
+        module: "package_facts",
+        description: "Every installed package as `ansible_facts.packages`: name → list of `{name, version, arch, source, …}`, as Ansible's module returns it (dpkg, rpm or apk; no Python on the target).",
+        example: "- package_facts:\n\n- debug:\n    msg: nginx is installed\n  when: \"'nginx' in ansible_facts.packages\"\n",
+        args: &[
+            (
+                "manager",
+                "[auto]",
+                "`auto`, `apt`, `rpm`, `apk` (a list; `dnf`/`yum`/`dpkg`… are their aliases): which package databases to read.",
+            ),
+            (
+                "strategy",
+                "first",
+                "`first`: the first manager that lists packages; `all`: every one, merged.",
+            ),
+        ],
+    },
+    Written {
+        module: "service_facts",
+        description: "Every service as `ansible_facts.services`: name → `{name, state, status, source}` from systemd (`systemctl`) and SysV (`service --status-all`), as Ansible's module returns it.",
+        example: "- service_facts:\n\n- debug:\n    var: ansible_facts.services['ssh.service'].state\n",
+        args: &[],
+    },
 ];
