@@ -264,3 +264,61 @@ fn service_facts_equal_ansible_cores_on_a_sysv_host() {
     );
     assert_eq!(ours, theirs);
 }
+
+#[test]
+fn debconf_answers_and_dpkg_selections_change_once() {
+    let _host = one_at_a_time();
+    let fleet = fleet();
+    restore_sources(&fleet);
+    let _restore = Restore(&fleet);
+    ssh(
+        &fleet,
+        "echo 'tzdata tzdata/Areas select Etc' | debconf-set-selections",
+    );
+    let answer = "    - ansible.builtin.debconf:\n        name: tzdata\n        question: tzdata/Areas\n        vtype: select\n        value: Europe\n";
+    assert_eq!(changed(&play(&fleet, answer, &["--check"])), 1);
+    assert_eq!(
+        ssh(&fleet, "debconf-show tzdata | grep 'tzdata/Areas:'"),
+        "* tzdata/Areas: Etc"
+    );
+    let diff = play(&fleet, answer, &["--diff"]);
+    assert_eq!(changed(&diff), 1);
+    assert!(
+        diff.stdout.contains("+tzdata/Areas: Europe"),
+        "{}",
+        diff.show()
+    );
+    assert_eq!(
+        ssh(&fleet, "debconf-show tzdata | grep 'tzdata/Areas:'"),
+        "* tzdata/Areas: Europe"
+    );
+    assert_eq!(changed(&play(&fleet, answer, &[])), 0, "second run changed");
+    ssh(
+        &fleet,
+        "echo 'tzdata tzdata/Areas select Etc' | debconf-set-selections",
+    );
+
+    let hold = "    - apt: name=drover-hello=1.0-1 install_recommends=no\n    - dpkg_selections: name=drover-hello selection=hold\n";
+    assert_eq!(changed(&play(&fleet, hold, &[])), 2);
+    assert_eq!(
+        ssh(&fleet, "dpkg --get-selections drover-hello")
+            .split_whitespace()
+            .nth(1),
+        Some("hold")
+    );
+    assert_eq!(changed(&play(&fleet, hold, &[])), 0, "second run changed");
+    let release = "    - dpkg_selections: name=drover-hello selection=install\n";
+    assert_eq!(changed(&play(&fleet, release, &[])), 1);
+    let unknown = play(
+        &fleet,
+        "    - dpkg_selections: name=drover-nope selection=hold\n",
+        &[],
+    );
+    assert!(
+        unknown
+            .stdout
+            .contains("Failed to find package 'drover-nope' to perform selection 'hold'."),
+        "{}",
+        unknown.show()
+    );
+}

@@ -91,6 +91,8 @@ registry![
     crate::packages::apt_repository::AptRepository,
     crate::packages::deb822_repository::Deb822Repository,
     crate::facts::package_facts::PackageFacts,
+    crate::packages::debconf::Debconf,
+    crate::packages::dpkg_selections::DpkgSelections,
     crate::facts::service_facts::ServiceFacts,
     crate::services::service::Service,
     crate::services::systemd::Systemd,

@@ -126,4 +126,41 @@ pub static TABLE: &[Written] = &[
         example: "- service_facts:\n\n- debug:\n    var: ansible_facts.services['ssh.service'].state\n",
         args: &[],
     },
+    Written {
+        module: "debconf",
+        description: "Sets one debconf answer (`debconf-set-selections`, the answer on stdin) when `debconf-show` reports another; with only `name`, returns the package's answers as `current`.",
+        example: "- debconf:\n    name: tzdata\n    question: tzdata/Areas\n    vtype: select\n    value: Europe\n",
+        args: &[
+            ("name", "", "The package owning the question."),
+            (
+                "question",
+                "",
+                "The question (`tzdata/Areas`); needs `vtype` and `value`.",
+            ),
+            (
+                "vtype",
+                "",
+                "The question's type; `boolean` compares lower-cased, `multiselect` a list sorted, `password` reads `debconf-get-selections` or debconf's `passwords.dat`.",
+            ),
+            ("value", "", "The answer (a list for `multiselect`)."),
+            (
+                "unseen",
+                "false",
+                "`debconf-set-selections -u`: the question is still asked.",
+            ),
+        ],
+    },
+    Written {
+        module: "dpkg_selections",
+        description: "Sets a package's dpkg selection (`hold` keeps apt from upgrading it) with `dpkg --set-selections`, when it differs.",
+        example: "- dpkg_selections:\n    name: openssh-server\n    selection: hold\n",
+        args: &[
+            ("name", "", "The package."),
+            (
+                "selection",
+                "",
+                "`install`, `hold`, `deinstall` or `purge`.",
+            ),
+        ],
+    },
 ];
