@@ -322,3 +322,94 @@ fn debconf_answers_and_dpkg_selections_change_once() {
         unknown.show()
     );
 }
+
+/// Makes a Python host's pip usable offline: pip itself from the controller's wheel (the fleet image
+/// has python3 without pip), and two versions of a tiny wheel, `drover-demo`, in /opt/wheels.
+fn offline_pip(fleet: &Path) {
+    let wheel = std::fs::read_dir("/usr/share/python-wheels")
+        .ok()
+        .and_then(|d| {
+            d.flatten()
+                .map(|e| e.path())
+                .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("pip-")))
+        })
+        .unwrap_or_else(|| panic!("no pip wheel in /usr/share/python-wheels (python3-pip-whl) to give the Python host a pip"));
+    let config = fleet.join("ssh_config");
+    let copied = std::process::Command::new("scp")
+        .arg("-q")
+        .arg("-F")
+        .arg(&config)
+        .arg(&wheel)
+        .arg("host01:/opt/pip.whl")
+        .status()
+        .unwrap_or_else(|e| panic!("scp: {e}"));
+    assert!(copied.success(), "scp {} failed", wheel.display());
+    let script = r#"printf '#!/bin/sh\nexec python3 /opt/pip.whl/pip "$@"\n' > /usr/local/bin/pip3; chmod 755 /usr/local/bin/pip3
+mkdir -p /opt/wheels && cd /opt/wheels && python3 - <<'EOF'
+import base64, hashlib, zipfile
+for v in ("1.0", "2.0"):
+    info = "drover_demo-%s.dist-info" % v
+    files = {"drover_demo.py": "VERSION = %r\n" % v,
+             info + "/METADATA": "Metadata-Version: 2.1\nName: drover-demo\nVersion: %s\n" % v,
+             info + "/WHEEL": "Wheel-Version: 1.0\nGenerator: drover-test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
+    record = []
+    with zipfile.ZipFile("drover_demo-%s-py3-none-any.whl" % v, "w") as z:
+        for name, text in files.items():
+            z.writestr(name, text)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
+            record.append("%s,sha256=%s,%d" % (name, digest, len(text)))
+        record.append(info + "/RECORD,,")
+        z.writestr(info + "/RECORD", "\n".join(record) + "\n")
+EOF
+PIP_BREAK_SYSTEM_PACKAGES=1 pip3 uninstall -y -q drover-demo >/dev/null 2>&1; true"#;
+    common::fleet_ssh(fleet, "host01", script);
+}
+
+#[test]
+fn pip_installs_upgrades_and_removes_from_a_local_wheel_directory() {
+    let Ok(dir) = std::env::var("DROVER_PYFLEET_DIR") else {
+        eprintln!(
+            "no host with Python (DROVER_PYFLEET_DIR): scripts/test starts one when ansible-core is installed"
+        );
+        return;
+    };
+    let fleet = PathBuf::from(dir);
+    offline_pip(&fleet);
+    let version = || {
+        common::fleet_ssh(
+            &fleet,
+            "host01",
+            "python3 -c 'import drover_demo; print(drover_demo.VERSION)' 2>/dev/null",
+        )
+    };
+    let on = |tasks: &str, extra: &[&str]| {
+        let out = play_on(&fleet, "host01", tasks, extra);
+        assert_eq!(out.code, 0, "{}", out.show());
+        out.count("host01", "changed")
+    };
+    let offline = "        extra_args: --no-index --find-links /opt/wheels\n        break_system_packages: true\n";
+    let pinned = format!(
+        "    - ansible.builtin.pip:\n        name: drover-demo\n        version: '1.0'\n{offline}"
+    );
+    assert_eq!(on(&pinned, &["--check"]), 1);
+    assert_eq!(version(), "", "--check installed it");
+    assert_eq!(on(&pinned, &[]), 1);
+    assert_eq!(version(), "1.0");
+    assert_eq!(on(&pinned, &[]), 0, "second run changed");
+    // Without extra_args the installed list decides: present is no change, no pip run.
+    assert_eq!(
+        on(
+            "    - pip: name=drover-demo>=1.0 break_system_packages=yes\n",
+            &[]
+        ),
+        0
+    );
+    let latest = format!("    - pip:\n        name: drover-demo\n        state: latest\n{offline}");
+    assert_eq!(on(&latest, &[]), 1);
+    assert_eq!(version(), "2.0");
+    assert_eq!(on(&latest, &[]), 0, "second run changed");
+    let absent = "    - pip: name=drover_demo state=absent break_system_packages=yes\n";
+    assert_eq!(on(absent, &[]), 1);
+    assert_eq!(version(), "");
+    assert_eq!(on(absent, &[]), 0);
+}

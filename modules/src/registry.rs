@@ -93,6 +93,7 @@ registry![
     crate::facts::package_facts::PackageFacts,
     crate::packages::debconf::Debconf,
     crate::packages::dpkg_selections::DpkgSelections,
+    crate::packages::pip::Pip,
     crate::facts::service_facts::ServiceFacts,
     crate::services::service::Service,
     crate::services::systemd::Systemd,

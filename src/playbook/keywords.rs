@@ -134,7 +134,6 @@ pub const MODULES_LATER: &[&str] = &[
     "docker_container",
     "podman_container",
     "apt_key",
-    "pip",
     "mount",
     "reboot",
     "add_host",

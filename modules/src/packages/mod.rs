@@ -11,6 +11,7 @@ pub mod dnf;
 pub mod doc;
 pub mod dpkg_selections;
 pub mod package;
+pub mod pip;
 pub mod sources;
 
 use crate::ModuleError;
