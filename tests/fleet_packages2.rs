@@ -413,3 +413,35 @@ fn pip_installs_upgrades_and_removes_from_a_local_wheel_directory() {
     assert_eq!(version(), "");
     assert_eq!(on(absent, &[]), 0);
 }
+
+#[test]
+fn apt_key_trusts_a_key_once_without_gpg() {
+    let _host = one_at_a_time();
+    let fleet = fleet();
+    ssh(
+        &fleet,
+        "rm -f /etc/apt/keyrings/drover-test.gpg /etc/apt/trusted.gpg.d/F8D2585B8783D481.asc; mkdir -p /etc/apt/keyrings",
+    );
+    assert_eq!(
+        ssh(&fleet, "command -v gpg || echo none"),
+        "none",
+        "the image grew a gpg: this test proves drover needs none"
+    );
+    // Debian's own release key, already trusted by the image: no change for its file.
+    let known = "    - apt_key: file=/etc/apt/trusted.gpg.d/debian-archive-bookworm-stable.asc id=8783D481\n";
+    assert_eq!(changed(&play(&fleet, known, &[])), 0);
+    // The same key into a keyring of its own: written once, binary (ed25519 key: 280 bytes).
+    let own = "    - apt_key: file=/etc/apt/trusted.gpg.d/debian-archive-bookworm-stable.asc keyring=/etc/apt/keyrings/drover-test.gpg\n";
+    assert_eq!(changed(&play(&fleet, own, &["--check"])), 1);
+    assert_eq!(ssh(&fleet, "ls /etc/apt/keyrings"), "");
+    assert_eq!(changed(&play(&fleet, own, &[])), 1);
+    assert_eq!(
+        ssh(&fleet, "stat -c '%s %a' /etc/apt/keyrings/drover-test.gpg"),
+        "280 644"
+    );
+    assert_eq!(changed(&play(&fleet, own, &[])), 0, "second run changed");
+    let gone = "    - apt_key: id=F8D2585B8783D481 keyring=/etc/apt/keyrings/drover-test.gpg state=absent\n";
+    assert_eq!(changed(&play(&fleet, gone, &[])), 1);
+    assert_eq!(ssh(&fleet, "ls /etc/apt/keyrings"), "");
+    assert_eq!(changed(&play(&fleet, gone, &[])), 0);
+}

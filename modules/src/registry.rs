@@ -94,6 +94,7 @@ registry![
     crate::packages::debconf::Debconf,
     crate::packages::dpkg_selections::DpkgSelections,
     crate::packages::pip::Pip,
+    crate::packages::apt_key::AptKey,
     crate::facts::service_facts::ServiceFacts,
     crate::services::service::Service,
     crate::services::systemd::Systemd,

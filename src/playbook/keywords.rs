@@ -133,7 +133,6 @@ pub const MODULES_LATER: &[&str] = &[
     "pause",
     "docker_container",
     "podman_container",
-    "apt_key",
     "mount",
     "reboot",
     "add_host",

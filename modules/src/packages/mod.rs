@@ -4,6 +4,7 @@
 
 pub mod apk;
 pub mod apt;
+pub mod apt_key;
 pub mod apt_repository;
 pub mod deb822_repository;
 pub mod debconf;
