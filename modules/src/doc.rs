@@ -77,7 +77,10 @@ pub fn describe(module: &dyn DynModule) -> ModuleDoc {
 }
 
 pub fn written(module: &str) -> Option<&'static Written> {
-    TABLE.iter().find(|w| w.module == module)
+    TABLE
+        .iter()
+        .chain(crate::packages::doc::TABLE)
+        .find(|w| w.module == module)
 }
 
 /// Values tried on an argument to learn its type.

@@ -553,7 +553,9 @@ fn apply_set_fact(host: &mut HostState, r: &TaskResult) {
     }
     host.facts.extend(facts.clone());
     host.scope = None;
-    if r.action != "setup" {
+    // Facts a module returns (`setup`, `package_facts`, `hostname`, …) are also `ansible_facts.*`,
+    // as Ansible stores them; `set_fact`'s are variables only.
+    if r.action == "set_fact" {
         return;
     }
     let entry = host

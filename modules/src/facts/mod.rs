@@ -2,6 +2,8 @@
 
 pub mod deb;
 pub mod file;
+pub mod package_facts;
 pub mod service;
+pub mod service_facts;
 pub mod system;
 pub mod users;

@@ -289,6 +289,8 @@ fn planning_script(p: &Params, specs: &[PkgSpec], check: bool, cache_only: bool)
     let stamp =
         format!("stat -c %Y {STAMP} 2>/dev/null || stat -c %Y {LISTS} 2>/dev/null || echo 0");
     if p.wants_update() {
+        // Without cache_valid_time every run refreshes (Ansible's rule), even one in the same
+        // second as the last refresh.
         let valid = p.cache_valid_time.unwrap_or(0);
         let refresh = if check || cache_only {
             "echo @@stale".to_string()
@@ -299,7 +301,7 @@ fn planning_script(p: &Params, specs: &[PkgSpec], check: bool, cache_only: bool)
         };
         script = script.syntax(&format!(
             "echo @@cache; now=$(date +%s); t=$({stamp}); echo \"$t\"; \
-             if [ $((t + {valid})) -lt \"$now\" ]; then {refresh}; fi;"
+             if [ {valid} -eq 0 ] || [ $((t + {valid})) -lt \"$now\" ]; then {refresh}; fi;"
         ));
     }
     if !debs.is_empty() {

@@ -4,8 +4,16 @@
 
 pub mod apk;
 pub mod apt;
+pub mod apt_key;
+pub mod apt_repository;
+pub mod deb822_repository;
+pub mod debconf;
 pub mod dnf;
+pub mod doc;
+pub mod dpkg_selections;
 pub mod package;
+pub mod pip;
+pub mod sources;
 
 use crate::ModuleError;
 
@@ -94,6 +102,15 @@ pub(crate) fn opt_int<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u
         other => Err(serde::de::Error::custom(format!(
             "{other} is not a valid integer"
         ))),
+    }
+}
+
+/// A command that reads its input on stdin (`dpkg --set-selections`, `debconf-set-selections`): no
+/// file is written, and an answer (a password) never shows on a command line.
+pub(crate) fn fed(cmd: crate::Cmd, input: Vec<u8>) -> crate::Step {
+    crate::Step {
+        stdin: Some(input),
+        ..crate::Step::run(cmd)
     }
 }
 
