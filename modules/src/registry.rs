@@ -98,6 +98,7 @@ registry![
     crate::system::cron::Cron,
     crate::system::authorized_key::AuthorizedKey,
     crate::system::known_hosts::KnownHosts,
+    crate::system::wait_for::WaitFor,
 ];
 
 /// Modules Ansible ships in a collection other than `ansible.builtin`, by their full name.

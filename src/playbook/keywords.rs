@@ -129,7 +129,6 @@ pub const MODULES_LATER: &[&str] = &[
     "import_playbook",
     "gather_facts",
     "synchronize",
-    "wait_for",
     "pause",
     "docker_container",
     "podman_container",

@@ -9,6 +9,7 @@ pub mod hostname;
 pub mod known_hosts;
 pub mod sysctl;
 pub mod user;
+pub mod wait_for;
 
 use crate::facts::file::{self, Want};
 

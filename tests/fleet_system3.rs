@@ -1,0 +1,89 @@
+//! `wait_for`, `wait_for_connection`, `reboot` and the other system modules of issue 14 on real
+//! hosts of the fleet. Each test has a host of its own and puts back what it changed.
+
+mod common;
+
+use common::{Outcome, run, tempdir, write};
+use std::path::{Path, PathBuf};
+
+fn fleet() -> PathBuf {
+    common::fleet_dir("DROVER_FLEET_DIR", "the real fleet")
+}
+
+fn ssh(fleet: &Path, host: &str, command: &str) -> String {
+    common::fleet_ssh(fleet, host, command)
+}
+
+fn play(fleet: &Path, host: &str, tasks: &str, extra: &[&str]) -> Outcome {
+    let dir = tempdir();
+    let file = dir.path().join("play.yml");
+    write(
+        &file,
+        &format!("- hosts: {host}\n  gather_facts: false\n  tasks:\n{tasks}"),
+    );
+    let inventory = fleet.join("inventory.ini").display().to_string();
+    let path = file.display().to_string();
+    let mut args = vec!["play", "-i", inventory.as_str(), path.as_str()];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+/// The host's address in the fleet's inventory (`ansible_host=`).
+fn address(fleet: &Path, host: &str) -> String {
+    let inventory = std::fs::read_to_string(fleet.join("inventory.ini")).unwrap_or_default();
+    inventory
+        .lines()
+        .find(|l| l.starts_with(&format!("{host} ")))
+        .and_then(|l| {
+            l.split_whitespace()
+                .find_map(|w| w.strip_prefix("ansible_host="))
+        })
+        .unwrap_or_else(|| panic!("{host} in {inventory}"))
+        .to_string()
+}
+
+fn ok(out: &Outcome, host: &str) -> (u32, u32) {
+    assert_eq!(out.code, 0, "{}", out.show());
+    (out.count(host, "ok"), out.count(host, "changed"))
+}
+
+#[test]
+fn wait_for_ports_files_and_banners_on_a_real_host() {
+    const HOST: &str = "host03";
+    let fleet = fleet();
+    let me = address(&fleet, HOST);
+    let other = address(&fleet, "host04");
+    ssh(&fleet, HOST, "rm -f /tmp/drover-wait.log");
+
+    // The file appears two seconds into the wait; the regexp's group comes back.
+    let tasks = format!(
+        "    - shell: (sleep 2; echo 'ready on port 8080' > /tmp/drover-wait.log) >/dev/null 2>&1 &\n      changed_when: false\n\
+         \x20   - wait_for:\n        path: /tmp/drover-wait.log\n        search_regex: 'on port (\\d+)'\n        timeout: 20\n      register: file\n\
+         \x20   - assert:\n        that:\n          - file.match_groups == ['8080']\n          - file.elapsed >= 1\n          - file is not changed\n\
+         \x20   - wait_for:\n        host: {me}\n        port: 22\n        timeout: 5\n      register: local\n\
+         \x20   - assert:\n        that: local.elapsed == 0 and local.state == 'started'\n\
+         \x20   - ansible.builtin.wait_for:\n        host: {other}\n        port: 22\n        search_regex: 'OpenSSH_(?P<major>\\d+)'\n        connect_timeout: 2\n      register: banner\n\
+         \x20   - assert:\n        that: banner.match_groupdict.major | int >= 7\n\
+         \x20   - wait_for: port=1 state=stopped timeout=5\n\
+         \x20   - wait_for: host=0.0.0.0 port=1 state=drained timeout=5\n"
+    );
+    let out = play(&fleet, HOST, &tasks, &[]);
+    assert_eq!(ok(&out, HOST), (9, 0));
+
+    let failing = "    - wait_for: port=1 timeout=2\n      register: r\n      ignore_errors: true\n\
+                   \x20   - assert:\n        that:\n          - r is failed\n          - r.msg == 'Timeout when waiting for 127.0.0.1:1'\n          - r.elapsed >= 1\n\
+                   \x20   - wait_for: path=/nonexistent/drover timeout=1 msg='no such file'\n";
+    let out = play(&fleet, HOST, failing, &[]);
+    assert_eq!(out.count(HOST, "failed"), 1, "{}", out.show());
+    assert!(out.stdout.contains("no such file"), "{}", out.show());
+
+    let check = play(
+        &fleet,
+        HOST,
+        "    - wait_for: port=1 timeout=2\n",
+        &["--check"],
+    );
+    assert_eq!(check.code, 0, "{}", check.show());
+    assert_eq!(check.count(HOST, "skipped"), 1, "{}", check.show());
+    ssh(&fleet, HOST, "rm -f /tmp/drover-wait.log");
+}
