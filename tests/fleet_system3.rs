@@ -87,3 +87,72 @@ fn wait_for_ports_files_and_banners_on_a_real_host() {
     assert_eq!(check.count(HOST, "skipped"), 1, "{}", check.show());
     ssh(&fleet, HOST, "rm -f /tmp/drover-wait.log");
 }
+
+/// The fleet's hosts cannot really reboot (sshd is PID 1 of the host's namespace), so the test's
+/// `reboot_command` does what a reboot does to drover: it changes the boot id
+/// (`boot_time_command` reads it) and kills every process of the host but its sshd listener,
+/// which cuts drover's connection. The task must reconnect on the same transport and the next
+/// task run over the new connection.
+#[test]
+fn reboot_reconnects_once_the_boot_id_changes() {
+    const HOST: &str = "host04";
+    let fleet = fleet();
+    ssh(
+        &fleet,
+        HOST,
+        "cat /proc/sys/kernel/random/uuid > /run/drover-boot-id; rm -f /run/drover-reboots",
+    );
+    let before = ssh(&fleet, HOST, "cat /run/drover-boot-id");
+    let reboot = "(sleep 1; echo x >> /run/drover-reboots; cat /proc/sys/kernel/random/uuid > /run/drover-boot-id; kill -9 -1) >/dev/null 2>&1 </dev/null &";
+    let tasks = format!(
+        "    - ansible.builtin.reboot:\n        reboot_command: '{reboot}'\n        boot_time_command: cat /run/drover-boot-id\n        test_command: test -s /run/drover-boot-id\n        reboot_timeout: 60\n      register: r\n\
+         \x20   - assert:\n        that: r.rebooted and r is changed and r.elapsed >= 1\n\
+         \x20   - command: cat /run/drover-boot-id\n      register: id\n\
+         \x20   - assert:\n        that: id.stdout != '{before}'\n"
+    );
+    let check = play(
+        &fleet,
+        HOST,
+        &tasks[..tasks.find("      register: r").unwrap_or(0)],
+        &["--check"],
+    );
+    assert_eq!(ok(&check, HOST), (1, 1));
+    assert_eq!(
+        ssh(&fleet, HOST, "cat /run/drover-reboots 2>/dev/null | wc -l"),
+        "0"
+    );
+
+    let out = play(&fleet, HOST, &tasks, &[]);
+    // `reboot` and the `command` after it.
+    assert_eq!(ok(&out, HOST), (4, 2));
+    assert_eq!(ssh(&fleet, HOST, "cat /run/drover-reboots | wc -l"), "1");
+    assert_ne!(ssh(&fleet, HOST, "cat /run/drover-boot-id"), before);
+
+    // A boot id that never changes: the task fails after reboot_timeout, saying what it waited for.
+    let stuck =
+        "    - reboot: reboot_command=true boot_time_command='echo same' reboot_timeout=3\n";
+    let out = play(&fleet, HOST, stuck, &[]);
+    assert_eq!(out.count(HOST, "failed"), 1, "{}", out.show());
+    assert!(
+        out.stdout
+            .contains("Timed out waiting for last boot time check (timeout=3)"),
+        "{}",
+        out.show()
+    );
+}
+
+/// `wait_for_connection` after the host's sessions were cut: it reconnects, and the play goes on.
+#[test]
+fn wait_for_connection_reconnects_after_the_sessions_are_cut() {
+    const HOST: &str = "host05";
+    let fleet = fleet();
+    let tasks = "    - shell: (sleep 1; kill -9 -1) >/dev/null 2>&1 </dev/null &\n      changed_when: false\n\
+                 \x20   - wait_for_connection:\n        delay: 2\n        timeout: 30\n      register: w\n\
+                 \x20   - assert:\n        that: w.elapsed >= 2 and w is not changed\n\
+                 \x20   - command: echo still here\n      register: e\n\
+                 \x20   - assert:\n        that: e.stdout == 'still here'\n";
+    let out = play(&fleet, HOST, tasks, &[]);
+    assert_eq!(ok(&out, HOST), (5, 1));
+    let check = play(&fleet, HOST, "    - wait_for_connection:\n", &["--check"]);
+    assert_eq!(check.count(HOST, "skipped"), 1, "{}", check.show());
+}

@@ -99,6 +99,8 @@ registry![
     crate::system::authorized_key::AuthorizedKey,
     crate::system::known_hosts::KnownHosts,
     crate::system::wait_for::WaitFor,
+    crate::system::reboot::WaitForConnection,
+    crate::system::reboot::Reboot,
 ];
 
 /// Modules Ansible ships in a collection other than `ansible.builtin`, by their full name.

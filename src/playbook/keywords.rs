@@ -136,7 +136,6 @@ pub const MODULES_LATER: &[&str] = &[
     "apt_key",
     "pip",
     "mount",
-    "reboot",
     "add_host",
     "group_by",
     "include",
