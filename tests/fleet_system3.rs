@@ -156,3 +156,72 @@ fn wait_for_connection_reconnects_after_the_sessions_are_cut() {
     let check = play(&fleet, HOST, "    - wait_for_connection:\n", &["--check"]);
     assert_eq!(check.count(HOST, "skipped"), 1, "{}", check.show());
 }
+
+/// The fleet's hosts have mount namespaces of their own: a tmpfs is really mounted there.
+#[test]
+fn mount_writes_fstab_mounts_remounts_and_removes() {
+    const HOST: &str = "host05";
+    let fleet = fleet();
+    ssh(
+        &fleet,
+        HOST,
+        "umount /mnt/drover 2>/dev/null; rmdir /mnt/drover 2>/dev/null; sed -i '/drover/d' /etc/fstab; rm -f /etc/fstab.*~",
+    );
+    let mounted = |size: &str| {
+        format!(
+            "    - ansible.posix.mount:\n        path: /mnt/drover\n        src: tmpfs\n        fstype: tmpfs\n        opts: size={size}\n        state: mounted\n        backup: true\n"
+        )
+    };
+    let live = || {
+        ssh(
+            &fleet,
+            HOST,
+            "grep ' /mnt/drover ' /proc/mounts | cut -d' ' -f1-4",
+        )
+    };
+
+    assert_eq!(
+        ok(&play(&fleet, HOST, &mounted("1m"), &["--check"]), HOST),
+        (1, 1)
+    );
+    assert_eq!(live(), "");
+    let first = play(&fleet, HOST, &mounted("1m"), &["--diff"]);
+    assert_eq!(ok(&first, HOST), (1, 1));
+    assert!(
+        first
+            .stdout
+            .contains("+tmpfs /mnt/drover tmpfs size=1m 0 0"),
+        "{}",
+        first.show()
+    );
+    assert_eq!(live(), "tmpfs /mnt/drover tmpfs rw,relatime,size=1024k");
+    assert_eq!(
+        ssh(&fleet, HOST, "tail -n1 /etc/fstab"),
+        "tmpfs /mnt/drover tmpfs size=1m 0 0"
+    );
+    assert_eq!(ok(&play(&fleet, HOST, &mounted("1m"), &[]), HOST), (1, 0));
+
+    // New options: the entry is rewritten (old fstab kept) and the live mount remounted.
+    assert_eq!(ok(&play(&fleet, HOST, &mounted("2m"), &[]), HOST), (1, 1));
+    assert_eq!(live(), "tmpfs /mnt/drover tmpfs rw,relatime,size=2048k");
+    // One backup per change of the file: adding the entry, then changing it.
+    assert_eq!(ssh(&fleet, HOST, "ls /etc/fstab.*~ | wc -l"), "2");
+
+    let unmounted = "    - mount: path=/mnt/drover state=unmounted\n";
+    assert_eq!(ok(&play(&fleet, HOST, unmounted, &[]), HOST), (1, 1));
+    assert_eq!(live(), "");
+    assert_eq!(ok(&play(&fleet, HOST, unmounted, &[]), HOST), (1, 0));
+
+    let absent = "    - mount: path=/mnt/drover state=absent\n";
+    assert_eq!(ok(&play(&fleet, HOST, absent, &[]), HOST), (1, 1));
+    assert_eq!(
+        ssh(
+            &fleet,
+            HOST,
+            "grep -c drover /etc/fstab; ls -d /mnt/drover 2>&1 | grep -c 'No such'"
+        ),
+        "0\n1"
+    );
+    assert_eq!(ok(&play(&fleet, HOST, absent, &[]), HOST), (1, 0));
+    ssh(&fleet, HOST, "rm -f /etc/fstab.*~");
+}

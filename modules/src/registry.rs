@@ -101,6 +101,7 @@ registry![
     crate::system::wait_for::WaitFor,
     crate::system::reboot::WaitForConnection,
     crate::system::reboot::Reboot,
+    crate::system::mount::Mount,
 ];
 
 /// Modules Ansible ships in a collection other than `ansible.builtin`, by their full name.
@@ -108,6 +109,7 @@ pub const COLLECTION_NAMES: &[(&str, &str)] = &[
     ("community.general.apk", "apk"),
     ("ansible.posix.sysctl", "sysctl"),
     ("ansible.posix.authorized_key", "authorized_key"),
+    ("ansible.posix.mount", "mount"),
 ];
 
 /// Finds a module by its short name or its `ansible.builtin.` / `ansible.legacy.` name (or its

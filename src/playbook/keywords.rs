@@ -135,7 +135,6 @@ pub const MODULES_LATER: &[&str] = &[
     "apt_repository",
     "apt_key",
     "pip",
-    "mount",
     "add_host",
     "group_by",
     "include",

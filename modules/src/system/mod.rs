@@ -7,6 +7,7 @@ pub mod cron;
 pub mod group;
 pub mod hostname;
 pub mod known_hosts;
+pub mod mount;
 pub mod reboot;
 pub mod sysctl;
 pub mod user;
