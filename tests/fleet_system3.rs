@@ -225,3 +225,26 @@ fn mount_writes_fstab_mounts_remounts_and_removes() {
     assert_eq!(ok(&play(&fleet, HOST, absent, &[]), HOST), (1, 0));
     ssh(&fleet, HOST, "rm -f /etc/fstab.*~");
 }
+
+/// getent's facts are under `ansible_facts` as well as top-level variables, as in Ansible.
+#[test]
+fn getent_sets_facts_under_ansible_facts() {
+    const HOST: &str = "host06";
+    let fleet = fleet();
+    let tasks = "    - getent: database=passwd key=root\n\
+                 \x20   - ansible.builtin.getent:\n        database: hosts\n        key: localhost\n\
+                 \x20   - assert:\n        that:\n          - ansible_facts.getent_passwd.root[4] == '/root'\n          - getent_passwd.root[0] == 'x'\n          - ansible_facts.getent_hosts['127.0.0.1'] == ['localhost']\n\
+                 \x20   - getent: database=passwd key=drover-nobody fail_key=false\n\
+                 \x20   - assert:\n        that: \"ansible_facts.getent_passwd == {'drover-nobody': none}\"\n\
+                 \x20   - getent: database=passwd key=drover-nobody\n";
+    let out = play(&fleet, HOST, tasks, &["--check"]);
+    assert_eq!(out.count(HOST, "ok"), 5, "{}", out.show());
+    assert_eq!(out.count(HOST, "changed"), 0, "{}", out.show());
+    assert_eq!(out.count(HOST, "failed"), 1, "{}", out.show());
+    assert!(
+        out.stdout
+            .contains("One or more supplied key could not be found in the database."),
+        "{}",
+        out.show()
+    );
+}

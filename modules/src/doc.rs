@@ -1390,6 +1390,34 @@ pub static TABLE: &[Written] = &[
         ],
     },
     Written {
+        module: "getent",
+        description: "Reads a name-service database with one `getent` query into `ansible_facts.getent_DATABASE` (`{key: [fields]}`). Never a change; runs in check mode too.",
+        example: "- getent:\n    database: passwd\n    key: deploy\n- debug:\n    msg: \"{{ ansible_facts.getent_passwd.deploy[4] }}\"\n",
+        args: &[
+            (
+                "database",
+                "",
+                "`passwd`, `group`, `shadow`, `hosts`, `services`, … (what the target's getent knows).",
+            ),
+            (
+                "key",
+                "",
+                "One key to look up; without it, the whole database.",
+            ),
+            ("service", "", "The NSS service to ask (`getent -s`)."),
+            (
+                "split",
+                "`:` for passwd, group, shadow, gshadow; else whitespace",
+                "The field separator.",
+            ),
+            (
+                "fail_key",
+                "true",
+                "Fail when `key` is not found; `false` gives it the value null.",
+            ),
+        ],
+    },
+    Written {
         module: "blockinfile",
         description: "Inserts, updates or removes a block of lines between marker lines, as Ansible's algorithm does on the file's bytes.",
         example: "- blockinfile:\n    path: /etc/ssh/sshd_config\n    block: |\n      Match User deploy\n        PasswordAuthentication no\n",

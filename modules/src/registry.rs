@@ -102,6 +102,7 @@ registry![
     crate::system::reboot::WaitForConnection,
     crate::system::reboot::Reboot,
     crate::system::mount::Mount,
+    crate::system::getent::Getent,
 ];
 
 /// Modules Ansible ships in a collection other than `ansible.builtin`, by their full name.

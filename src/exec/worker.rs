@@ -511,7 +511,9 @@ fn apply_set_fact(host: &mut HostState, r: &TaskResult) {
     }
     host.facts.extend(facts.clone());
     host.scope = None;
-    if r.action != "setup" {
+    // As in Ansible, a module's facts (setup's, getent's, …) are also under `ansible_facts`;
+    // set_fact's are not (they are not cached facts).
+    if r.action == "set_fact" {
         return;
     }
     let entry = host

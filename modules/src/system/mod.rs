@@ -4,6 +4,7 @@
 
 pub mod authorized_key;
 pub mod cron;
+pub mod getent;
 pub mod group;
 pub mod hostname;
 pub mod known_hosts;
