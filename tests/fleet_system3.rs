@@ -248,3 +248,39 @@ fn getent_sets_facts_under_ansible_facts() {
         out.show()
     );
 }
+
+/// A plain host (no systemd): `/etc/timezone` and the `/etc/localtime` link; `date` follows.
+#[test]
+fn timezone_is_set_once_and_put_back() {
+    const HOST: &str = "host06";
+    let fleet = fleet();
+    let state = || {
+        ssh(
+            &fleet,
+            HOST,
+            "cat /etc/timezone; readlink /etc/localtime; date +%Z",
+        )
+    };
+    let utc = "Etc/UTC\n/usr/share/zoneinfo/Etc/UTC\nUTC";
+    assert_eq!(state(), utc);
+    let tz = |name: &str| format!("    - community.general.timezone:\n        name: {name}\n");
+
+    assert_eq!(
+        ok(&play(&fleet, HOST, &tz("Asia/Tokyo"), &["--check"]), HOST),
+        (1, 1)
+    );
+    assert_eq!(state(), utc);
+    let set = play(&fleet, HOST, &tz("Asia/Tokyo"), &["--diff"]);
+    assert_eq!(ok(&set, HOST), (1, 1));
+    assert!(set.stdout.contains("+Asia/Tokyo"), "{}", set.show());
+    assert_eq!(state(), "Asia/Tokyo\n/usr/share/zoneinfo/Asia/Tokyo\nJST");
+    assert_eq!(
+        ok(&play(&fleet, HOST, &tz("Asia/Tokyo"), &[]), HOST),
+        (1, 0)
+    );
+
+    let unknown = play(&fleet, HOST, &tz("Mars/Olympus_Mons"), &[]);
+    assert_eq!(unknown.count(HOST, "failed"), 1, "{}", unknown.show());
+    assert_eq!(ok(&play(&fleet, HOST, &tz("Etc/UTC"), &[]), HOST), (1, 1));
+    assert_eq!(state(), utc);
+}

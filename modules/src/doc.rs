@@ -1418,6 +1418,19 @@ pub static TABLE: &[Written] = &[
         ],
     },
     Written {
+        module: "timezone",
+        description: "The host's time zone (`community.general.timezone`): `timedatectl set-timezone` on systemd hosts, else `/etc/timezone` written atomically and the `/etc/localtime` link into /usr/share/zoneinfo. One query.",
+        example: "- community.general.timezone:\n    name: Europe/Berlin\n",
+        args: &[
+            (
+                "name",
+                "",
+                "The zone, as under /usr/share/zoneinfo (`Etc/UTC`, `Europe/Berlin`); an unknown one fails.",
+            ),
+            ("hwclock", "", "Not supported yet: refused with a message."),
+        ],
+    },
+    Written {
         module: "blockinfile",
         description: "Inserts, updates or removes a block of lines between marker lines, as Ansible's algorithm does on the file's bytes.",
         example: "- blockinfile:\n    path: /etc/ssh/sshd_config\n    block: |\n      Match User deploy\n        PasswordAuthentication no\n",

@@ -103,6 +103,7 @@ registry![
     crate::system::reboot::Reboot,
     crate::system::mount::Mount,
     crate::system::getent::Getent,
+    crate::system::timezone::Timezone,
 ];
 
 /// Modules Ansible ships in a collection other than `ansible.builtin`, by their full name.
@@ -111,6 +112,7 @@ pub const COLLECTION_NAMES: &[(&str, &str)] = &[
     ("ansible.posix.sysctl", "sysctl"),
     ("ansible.posix.authorized_key", "authorized_key"),
     ("ansible.posix.mount", "mount"),
+    ("community.general.timezone", "timezone"),
 ];
 
 /// Finds a module by its short name or its `ansible.builtin.` / `ansible.legacy.` name (or its

@@ -11,6 +11,7 @@ pub mod known_hosts;
 pub mod mount;
 pub mod reboot;
 pub mod sysctl;
+pub mod timezone;
 pub mod user;
 pub mod wait_for;
 
