@@ -1431,6 +1431,29 @@ pub static TABLE: &[Written] = &[
         ],
     },
     Written {
+        module: "modprobe",
+        description: "A kernel module loaded (`modprobe`) or not (`modprobe -r`), and loaded at boot (`/etc/modules-load.d/NAME.conf`, options in `/etc/modprobe.d/NAME.conf`). One query reads /proc/modules, the built-in list and both files.",
+        example: "- community.general.modprobe:\n    name: br_netfilter\n    persistent: present\n",
+        args: &[
+            ("name", "", "The module."),
+            (
+                "state",
+                "present",
+                "`present` (loaded) or `absent` (unloaded).",
+            ),
+            (
+                "params",
+                "",
+                "Module parameters (`key=value …`), given to modprobe and, with `persistent: present`, written as an `options` line.",
+            ),
+            (
+                "persistent",
+                "disabled",
+                "`present` writes the boot-time files, `absent` removes them, `disabled` leaves them alone.",
+            ),
+        ],
+    },
+    Written {
         module: "blockinfile",
         description: "Inserts, updates or removes a block of lines between marker lines, as Ansible's algorithm does on the file's bytes.",
         example: "- blockinfile:\n    path: /etc/ssh/sshd_config\n    block: |\n      Match User deploy\n        PasswordAuthentication no\n",

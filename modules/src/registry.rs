@@ -104,6 +104,7 @@ registry![
     crate::system::mount::Mount,
     crate::system::getent::Getent,
     crate::system::timezone::Timezone,
+    crate::system::modprobe::Modprobe,
 ];
 
 /// Modules Ansible ships in a collection other than `ansible.builtin`, by their full name.
@@ -113,6 +114,7 @@ pub const COLLECTION_NAMES: &[(&str, &str)] = &[
     ("ansible.posix.authorized_key", "authorized_key"),
     ("ansible.posix.mount", "mount"),
     ("community.general.timezone", "timezone"),
+    ("community.general.modprobe", "modprobe"),
 ];
 
 /// Finds a module by its short name or its `ansible.builtin.` / `ansible.legacy.` name (or its

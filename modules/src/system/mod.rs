@@ -8,6 +8,7 @@ pub mod getent;
 pub mod group;
 pub mod hostname;
 pub mod known_hosts;
+pub mod modprobe;
 pub mod mount;
 pub mod reboot;
 pub mod sysctl;
