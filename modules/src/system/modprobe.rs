@@ -123,7 +123,7 @@ impl Module for Modprobe {
         let has_options = section("options").iter().any(|l| l.trim() == option_line);
         match p.persistent {
             Persistent::Present => {
-                if !load_lines.iter().any(|l| *l == p.name) {
+                if !load_lines.contains(&p.name) {
                     plan.steps
                         .push(write(&p.load_file(), &format!("{}\n", p.name)));
                 }
@@ -133,7 +133,7 @@ impl Module for Modprobe {
                 }
             }
             Persistent::Absent => {
-                if load_lines.iter().any(|l| *l == p.name) {
+                if load_lines.contains(&p.name) {
                     plan.steps
                         .push(Step::run(Cmd::new("rm -f").arg(p.load_file())));
                 }
