@@ -60,7 +60,7 @@ fn the_table_knows_what_the_registries_hold() {
             "ansible.builtin.import_role",
             "supported",
         ),
-        ("Modules and actions", "reboot", "not supported yet"),
+        ("Modules and actions", "reboot", "supported"),
         ("Filters", "combine", "supported"),
         ("Tests", "version", "supported"),
         ("Lookups", "first_found", "supported"),

@@ -1477,6 +1477,225 @@ pub static TABLE: &[Written] = &[
         ],
     },
     Written {
+        module: "wait_for",
+        description: "Waits on the target for a port to open or close, a file to appear (holding a regexp) or go, or a port's connections to drain. Local ports are read from /proc/net/tcp; other hosts are connected to with bash's /dev/tcp or nc. Skipped in check mode, as in Ansible.",
+        example: "- wait_for:\n    port: 8080\n    timeout: 60\n",
+        args: &[
+            (
+                "host",
+                "127.0.0.1",
+                "The address (or name) to wait on. Loopback and wildcard addresses and `localhost` are read from /proc/net/tcp; others are connected to from the target.",
+            ),
+            (
+                "timeout",
+                "300",
+                "Seconds to wait in all (the `delay` included).",
+            ),
+            (
+                "connect_timeout",
+                "5",
+                "Seconds one connection attempt (or banner read, with `search_regex`) may take.",
+            ),
+            ("delay", "0", "Seconds to wait before the first attempt."),
+            ("port", "", "The TCP port."),
+            (
+                "active_connection_states",
+                "ESTABLISHED, FIN_WAIT1, FIN_WAIT2, SYN_RECV, SYN_SENT, TIME_WAIT",
+                "The connection states `drained` counts.",
+            ),
+            (
+                "path",
+                "",
+                "A file that must exist (or, `absent`, not exist).",
+            ),
+            (
+                "search_regex",
+                "",
+                "A regexp the file, or what the server says on connecting, must match; its groups are `match_groups` / `match_groupdict`.",
+            ),
+            (
+                "state",
+                "started",
+                "`started`/`present` (open, exists), `stopped`/`absent` (closed, gone) or `drained` (no active connection on the port).",
+            ),
+            (
+                "exclude_hosts",
+                "",
+                "With `drained`: connections from these addresses do not count.",
+            ),
+            ("sleep", "1", "Seconds between attempts."),
+            (
+                "msg",
+                "",
+                "The failure message on timeout instead of the default.",
+            ),
+        ],
+    },
+    Written {
+        module: "wait_for_connection",
+        description: "Waits until the host answers over a new connection on the same transport (retried every `sleep` seconds until `timeout`). Skipped in check mode, as in Ansible.",
+        example: "- wait_for_connection:\n    delay: 5\n    timeout: 300\n",
+        args: &[
+            (
+                "connect_timeout",
+                "5",
+                "Seconds one connection attempt may take.",
+            ),
+            ("delay", "0", "Seconds to wait before the first attempt."),
+            ("sleep", "1", "Seconds between attempts."),
+            ("timeout", "600", "Seconds to keep trying in all."),
+        ],
+    },
+    Written {
+        module: "reboot",
+        description: "Reboots the host and waits until it is back: the boot id (`boot_time_command`) changes over a new connection on the same transport, then `test_command` succeeds. Check mode reports the reboot without one.",
+        example: "- reboot:\n    msg: kernel update\n    reboot_timeout: 900\n",
+        args: &[
+            (
+                "boot_time_command",
+                "cat /proc/sys/kernel/random/boot_id",
+                "A command whose output changes with every boot.",
+            ),
+            (
+                "connect_timeout",
+                "the connection's",
+                "Seconds one connection attempt may take while waiting.",
+            ),
+            (
+                "msg",
+                "Reboot initiated by Ansible",
+                "The message `shutdown` broadcasts.",
+            ),
+            (
+                "post_reboot_delay",
+                "0",
+                "Seconds to wait after the reboot command before checking.",
+            ),
+            (
+                "pre_reboot_delay",
+                "0",
+                "Seconds before the reboot, given to `shutdown -r` in whole minutes (under 60 is now), as Ansible does.",
+            ),
+            (
+                "reboot_command",
+                "shutdown -r MINUTES MSG",
+                "The command that reboots, run as written.",
+            ),
+            (
+                "reboot_timeout",
+                "600",
+                "Seconds to wait for the new boot, then again for `test_command`.",
+            ),
+            (
+                "search_paths",
+                "",
+                "Accepted for Ansible's sake: the target's PATH finds `shutdown`.",
+            ),
+            (
+                "test_command",
+                "whoami",
+                "Must succeed on the rebooted host.",
+            ),
+        ],
+    },
+    Written {
+        module: "mount",
+        description: "An fstab entry (`ansible.posix.mount`) and whether it is mounted now: one query reads the fstab and /proc/mounts; the fstab is rewritten atomically, then `mount`, `mount -o remount` or `umount` runs as needed.",
+        example: "- ansible.posix.mount:\n    path: /mnt/scratch\n    src: tmpfs\n    fstype: tmpfs\n    opts: size=64m\n    state: mounted\n",
+        args: &[
+            ("path", "", "The mount point (a trailing `/` is dropped)."),
+            (
+                "src",
+                "",
+                "The device (or `UUID=…`, `tmpfs`, …); required for mounted, present and ephemeral.",
+            ),
+            (
+                "fstype",
+                "",
+                "The file system type; required for mounted, present and ephemeral.",
+            ),
+            ("opts", "defaults", "Mount options."),
+            ("dump", "0", "The fstab dump field."),
+            ("passno", "0", "The fstab pass field."),
+            (
+                "state",
+                "",
+                "`mounted` (entry + mounted, the directory made), `present` (entry only), `unmounted` (umount only), `absent` (entry removed, unmounted, directory removed), `absent_from_fstab` (entry removed only), `remounted` (`mount -o remount`), `ephemeral` (mounted without an fstab entry).",
+            ),
+            (
+                "fstab",
+                "/etc/fstab",
+                "The fstab file (`mount -T FILE` when not the default).",
+            ),
+            ("backup", "false", "Keep the old fstab as `FILE.DATE~`."),
+            ("boot", "true", "`false` adds `noauto` to the options."),
+        ],
+    },
+    Written {
+        module: "getent",
+        description: "Reads a name-service database with one `getent` query into `ansible_facts.getent_DATABASE` (`{key: [fields]}`). Never a change; runs in check mode too.",
+        example: "- getent:\n    database: passwd\n    key: deploy\n- debug:\n    msg: \"{{ ansible_facts.getent_passwd.deploy[4] }}\"\n",
+        args: &[
+            (
+                "database",
+                "",
+                "`passwd`, `group`, `shadow`, `hosts`, `services`, … (what the target's getent knows).",
+            ),
+            (
+                "key",
+                "",
+                "One key to look up; without it, the whole database.",
+            ),
+            ("service", "", "The NSS service to ask (`getent -s`)."),
+            (
+                "split",
+                "`:` for passwd, group, shadow, gshadow; else whitespace",
+                "The field separator.",
+            ),
+            (
+                "fail_key",
+                "true",
+                "Fail when `key` is not found; `false` gives it the value null.",
+            ),
+        ],
+    },
+    Written {
+        module: "timezone",
+        description: "The host's time zone (`community.general.timezone`): `timedatectl set-timezone` on systemd hosts, else `/etc/timezone` written atomically and the `/etc/localtime` link into /usr/share/zoneinfo. One query.",
+        example: "- community.general.timezone:\n    name: Europe/Berlin\n",
+        args: &[
+            (
+                "name",
+                "",
+                "The zone, as under /usr/share/zoneinfo (`Etc/UTC`, `Europe/Berlin`); an unknown one fails.",
+            ),
+            ("hwclock", "", "Not supported yet: refused with a message."),
+        ],
+    },
+    Written {
+        module: "modprobe",
+        description: "A kernel module loaded (`modprobe`) or not (`modprobe -r`), and loaded at boot (`/etc/modules-load.d/NAME.conf`, options in `/etc/modprobe.d/NAME.conf`). One query reads /proc/modules, the built-in list and both files.",
+        example: "- community.general.modprobe:\n    name: br_netfilter\n    persistent: present\n",
+        args: &[
+            ("name", "", "The module."),
+            (
+                "state",
+                "present",
+                "`present` (loaded) or `absent` (unloaded).",
+            ),
+            (
+                "params",
+                "",
+                "Module parameters (`key=value …`), given to modprobe and, with `persistent: present`, written as an `options` line.",
+            ),
+            (
+                "persistent",
+                "disabled",
+                "`present` writes the boot-time files, `absent` removes them, `disabled` leaves them alone.",
+            ),
+        ],
+    },
+    Written {
         module: "blockinfile",
         description: "Inserts, updates or removes a block of lines between marker lines, as Ansible's algorithm does on the file's bytes.",
         example: "- blockinfile:\n    path: /etc/ssh/sshd_config\n    block: |\n      Match User deploy\n        PasswordAuthentication no\n",

@@ -114,6 +114,13 @@ registry![
     crate::containers::container::Container,
     crate::containers::container::DockerContainer,
     crate::containers::container::PodmanContainer,
+    crate::system::wait_for::WaitFor,
+    crate::system::reboot::WaitForConnection,
+    crate::system::reboot::Reboot,
+    crate::system::mount::Mount,
+    crate::system::getent::Getent,
+    crate::system::timezone::Timezone,
+    crate::system::modprobe::Modprobe,
 ];
 
 /// Modules Ansible ships in a collection other than `ansible.builtin`, by their full name.
@@ -137,6 +144,9 @@ pub const COLLECTION_NAMES: &[(&str, &str)] = &[
     ("docker_compose_v2", "compose"),
     ("community.docker.docker_container", "docker_container"),
     ("containers.podman.podman_container", "podman_container"),
+    ("ansible.posix.mount", "mount"),
+    ("community.general.timezone", "timezone"),
+    ("community.general.modprobe", "modprobe"),
 ];
 
 /// drover's own modules: no collection has them, so they have no full name (`container`).

@@ -20,7 +20,7 @@ use std::sync::{Arc, OnceLock};
 /// reconnects. A failure to connect makes the host unreachable for the rest of the run.
 pub struct Link {
     pub spec: ConnectionSpec,
-    pooled: PooledLink,
+    pub(super) pooled: PooledLink,
     failed: OnceLock<String>,
 }
 

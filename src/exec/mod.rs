@@ -18,6 +18,7 @@ pub(crate) mod iterator;
 mod loops;
 mod magic;
 mod meta;
+mod reconnect;
 mod result;
 mod retry;
 mod stats;

@@ -220,6 +220,18 @@ pub(super) async fn run_once(
     let background = async_mode == Some(super::asynchronous::Mode::Background) && !check_mode;
     let mut launched = None;
     let run = async {
+        if super::reconnect::handles(action, check_mode) {
+            if let Err(e) = task.module.check_args(Value::Object(args.clone())) {
+                let msg = format!("{e}. The error appears to be in '{}'", task.origin);
+                return TaskResult::failed(msg, action);
+            }
+            let wrapping = super::reconnect::Wrapping {
+                escalation: escalation.as_ref(),
+                environment: &environment,
+                interrupt: ctx.interrupt,
+            };
+            return super::reconnect::run(&host.link, action, Value::Object(args), wrapping).await;
+        }
         let mut view = TaskHost {
             link: &host.link,
             interrupt: ctx.interrupt,

@@ -129,9 +129,6 @@ pub const MODULES_LATER: &[&str] = &[
     "import_playbook",
     "gather_facts",
     "synchronize",
-    "wait_for",
     "pause",
-    "mount",
-    "reboot",
     "include",
 ];

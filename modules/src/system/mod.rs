@@ -4,11 +4,17 @@
 
 pub mod authorized_key;
 pub mod cron;
+pub mod getent;
 pub mod group;
 pub mod hostname;
 pub mod known_hosts;
+pub mod modprobe;
+pub mod mount;
+pub mod reboot;
 pub mod sysctl;
+pub mod timezone;
 pub mod user;
+pub mod wait_for;
 
 use crate::facts::file::{self, Want};
 
