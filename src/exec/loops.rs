@@ -5,10 +5,11 @@
 use super::RunContext;
 use super::host::HostState;
 use super::result::{ItemResult, Status, TaskResult};
-use super::with_lookup::{self, LookupEnv, python_type};
+use super::with_lookup;
 use super::{retry, worker};
 use crate::playbook::{Loop, Task};
 use crate::template::Vars;
+use crate::template::lookup_lists::{python_str, python_type};
 use serde_json::{Map, Value};
 use std::time::Duration;
 
@@ -181,11 +182,7 @@ pub(super) fn loop_items(
         Value::Array(terms) => terms,
         other => vec![other],
     };
-    let env = LookupEnv {
-        search_paths: crate::template::search_path::search_path(vars, ctx.playbook_dir),
-        action: task.action.clone(),
-    };
-    with_lookup::expand(lookup, terms, &env)
+    with_lookup::expand(ctx, &task.action, lookup, terms, vars)
         .map_err(|e| format!("The lookup plugin '{}' failed: {e}", lookup.name()))
 }
 
@@ -360,79 +357,6 @@ pub fn combine_items(items: Vec<ItemResult>, action: &'static str) -> TaskResult
     combined.ignored = ignored;
     combined.items = items;
     combined
-}
-
-/// A value as Python's `str()` shows it (Ansible prints loop labels so): strings bare, containers
-/// as their `repr` (`['a', 1]`, `{'key': 'x'}`, `None`, `True`).
-pub fn python_str(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => python_repr(other),
-    }
-}
-
-fn python_repr(value: &Value) -> String {
-    match value {
-        Value::Null => "None".into(),
-        Value::Bool(true) => "True".into(),
-        Value::Bool(false) => "False".into(),
-        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
-            (Some(i), _, _) => i.to_string(),
-            (None, Some(u), _) => u.to_string(),
-            (_, _, Some(f)) => float_repr(f),
-            _ => n.to_string(),
-        },
-        Value::String(s) => string_repr(s),
-        Value::Array(items) => format!(
-            "[{}]",
-            items.iter().map(python_repr).collect::<Vec<_>>().join(", ")
-        ),
-        Value::Object(map) => format!(
-            "{{{}}}",
-            map.iter()
-                .map(|(k, v)| format!("{}: {}", string_repr(k), python_repr(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
-}
-
-fn float_repr(f: f64) -> String {
-    let text = f.to_string();
-    if text.contains(['.', 'e', 'i', 'N']) {
-        text
-    } else {
-        format!("{text}.0")
-    }
-}
-
-/// Python's `repr` of a string: single quotes unless the text holds one and no double quote.
-fn string_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
 }
 
 #[cfg(test)]
