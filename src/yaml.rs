@@ -103,6 +103,25 @@ pub fn from_str<T: DeserializeOwned>(text: &str, file: &Path) -> Result<T, YamlE
     })
 }
 
+/// Every document of a YAML stream (`from_yaml_all`), read as [`from_str`] reads one.
+pub fn documents_from_str<T: DeserializeOwned>(
+    text: &str,
+    file: &Path,
+) -> Result<Vec<T>, YamlError> {
+    let literal = unsafe_as_literal(text);
+    let text = as_pyyaml_reads(&literal);
+    serde_saphyr::from_multiple_with_options(&text, options()).map_err(|e| {
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((0, 0));
+        YamlError {
+            origin: Origin::at(file, line, column),
+            message: message_for_people(&e),
+        }
+    })
+}
+
 /// serde-saphyr's message, reworded where it speaks to a Rust programmer rather than to the person
 /// who wrote the file.
 fn message_for_people(e: &serde_saphyr::Error) -> String {

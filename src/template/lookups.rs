@@ -4,6 +4,7 @@
 //! results joined with commas when all are strings, else the list; `wantlist=True` and `query()`
 //! always a list; `errors='ignore'|'warn'` turn a failure into `None` (`[]` for a list).
 
+use super::lookup_files as files;
 use super::lookup_lists as lists;
 use minijinja::value::{Kwargs, Rest, Serde};
 use minijinja::{Environment, Error, ErrorKind, State, Value};
@@ -47,6 +48,7 @@ pub type LookupFn = fn(&[Json], &Map<String, Json>, &LookupContext) -> Result<Ve
 pub const LOOKUPS: &[(&str, LookupFn)] = &[
     ("cartesian", lists::cartesian),
     ("config", config),
+    ("csvfile", files::csvfile),
     ("dict", lists::dict),
     ("env", env),
     ("file", file),
@@ -54,10 +56,12 @@ pub const LOOKUPS: &[(&str, LookupFn)] = &[
     ("first_found", first_found),
     ("flattened", lists::flattened),
     ("indexed_items", lists::indexed_items),
+    ("ini", files::ini),
     ("items", lists::items),
     ("lines", lines),
     ("list", lists::list),
     ("nested", lists::nested),
+    ("password", files::password),
     ("pipe", pipe),
     ("random_choice", lists::random_choice),
     ("sequence", lists::sequence),
@@ -166,6 +170,9 @@ fn call(
 /// The message for a lookup drover does not have: Ansible's own plugins are "not supported yet".
 pub fn unsupported(name: &str) -> String {
     let short = name.strip_prefix("ansible.builtin.").unwrap_or(name);
+    if short == "url" {
+        return files::URL_REFUSED.to_string();
+    }
     if super::plugins::ansible_has("lookup", short) || name.contains('.') {
         format!("lookup plugin '{name}' is not supported yet")
     } else {
@@ -568,6 +575,17 @@ fn config_value(name: &str) -> Option<Json> {
         "DEFAULT_REMOTE_PORT" => env("ANSIBLE_REMOTE_PORT")
             .map_or(Json::Null, |p| Json::from(p.parse::<i64>().unwrap_or(22))),
         "DEFAULT_REMOTE_USER" => env("ANSIBLE_REMOTE_USER").map_or(Json::Null, Json::from),
+        "DEFAULT_BECOME_USER" => Json::from(env("ANSIBLE_BECOME_USER").unwrap_or("root".into())),
+        "DEFAULT_BECOME_METHOD" => {
+            Json::from(env("ANSIBLE_BECOME_METHOD").unwrap_or("sudo".into()))
+        }
+        "DEFAULT_BECOME" => Json::from(
+            env("ANSIBLE_BECOME").is_some_and(|v| drover_modules::de::truthy(&Json::from(v))),
+        ),
+        "DEFAULT_GATHERING" => Json::from(env("ANSIBLE_GATHERING").unwrap_or("implicit".into())),
+        "DEFAULT_HASH_BEHAVIOUR" => {
+            Json::from(env("ANSIBLE_HASH_BEHAVIOUR").unwrap_or("replace".into()))
+        }
         "HOST_KEY_CHECKING" => Json::from(
             env("ANSIBLE_HOST_KEY_CHECKING")
                 .is_none_or(|v| drover_modules::de::truthy(&Json::from(v))),

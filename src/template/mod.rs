@@ -13,6 +13,7 @@ mod error;
 mod filters;
 mod hostvars;
 mod limits;
+mod lookup_files;
 pub mod lookup_lists;
 pub mod lookups;
 mod plugins;
