@@ -49,7 +49,7 @@ pub async fn run_loop(
         decorate(&mut one.result, spec, &item_vars, index, item);
         let mut label_vars = item_vars;
         if let Some(name) = &task.register {
-            let registered = Value::Object(one.result.clone());
+            let registered = crate::template::untrusted(Value::Object(one.result.clone()));
             scope.insert(name.clone(), registered.clone());
             label_vars.insert(name.clone(), registered);
         }

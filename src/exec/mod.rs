@@ -1049,8 +1049,8 @@ impl Run<'_> {
                 continue;
             };
             if let Some(register) = &task.register {
-                host.facts
-                    .insert(register.clone(), Value::Object(result.result.clone()));
+                let registered = crate::template::untrusted(Value::Object(result.result.clone()));
+                host.facts.insert(register.clone(), registered);
             }
             if let Some(facts) = &facts {
                 host.facts.extend(facts.clone());

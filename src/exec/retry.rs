@@ -173,7 +173,8 @@ fn done(
         scope.extend(facts.clone());
     }
     if let Some(name) = &task.register {
-        scope.insert(name.clone(), Value::Object(result.result.clone()));
+        let registered = crate::template::untrusted(Value::Object(result.result.clone()));
+        scope.insert(name.clone(), registered);
     }
     worker::task_conditions_hold(ctx, &retry.until, &scope)
 }

@@ -36,8 +36,8 @@ pub async fn run_task(ctx: &RunContext<'_>, host: &mut HostState, task: &Task) -
         Err(msg) => (invalid_no_log(ctx, task, vars, msg), true),
     };
     if let Some(name) = &task.register {
-        host.facts
-            .insert(name.clone(), Value::Object(result.result.clone()));
+        let registered = crate::template::untrusted(Value::Object(result.result.clone()));
+        host.facts.insert(name.clone(), registered);
         host.scope = None;
     }
     if no_log {
@@ -436,7 +436,8 @@ fn apply_overrides(
     }
     let mut scope = vars.clone();
     if let Some(name) = &task.register {
-        scope.insert(name.clone(), Value::Object(r.result.clone()));
+        let registered = crate::template::untrusted(Value::Object(r.result.clone()));
+        scope.insert(name.clone(), registered);
     }
     if let Some(conds) = &task.changed_when {
         match task_conditions_hold(ctx, conds, &scope) {
@@ -497,7 +498,11 @@ fn apply_set_fact(host: &mut HostState, r: &TaskResult) {
         host.scope = None;
         return;
     }
-    host.facts.extend(facts.clone());
+    host.facts.extend(
+        facts
+            .iter()
+            .map(|(k, v)| (k.clone(), crate::template::untrusted(v.clone()))),
+    );
     host.scope = None;
     if r.action != "setup" {
         return;

@@ -397,6 +397,35 @@ fn is_template(s: &str) -> bool {
     s.contains("{{") || s.contains("{%") || s.contains("{#")
 }
 
+/// A template whose output is `text`, whatever it holds (how `!unsafe` text is kept).
+pub fn literal_text(text: &str) -> String {
+    if !(text.contains("{{") || text.contains("{%") || text.contains("{#")) {
+        return text.to_string();
+    }
+    // No `{%` inside the raw block, so no `{% raw %}`/`{% endraw %}` of the text can end or nest it.
+    let body = text.replace("{%", "{% endraw %}{{ '{%' }}{% raw %}");
+    format!("{{% raw %}}{body}{{% endraw %}}")
+}
+
+/// A value that renders to exactly itself, however often it is templated: what a module returned
+/// (a registered result, facts a task set). Ansible marks such data untrusted and never templates
+/// it again, so a registered stdout holding `{{ x }}` stays that text.
+pub fn untrusted(value: Value) -> Value {
+    match value {
+        Value::String(s) if is_template(&s) => Value::String(literal_text(&s)),
+        Value::Array(items) => Value::Array(items.into_iter().map(untrusted).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let k = if is_template(&k) { literal_text(&k) } else { k };
+                    (k, untrusted(v))
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 fn contains_template(value: &Value) -> bool {
     match value {
         Value::String(s) => is_template(s),
