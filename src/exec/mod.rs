@@ -27,7 +27,7 @@ pub use interrupt::{Interrupt, StopSignal};
 pub use result::{HostStats, ItemResult, RetryNote, Status, TaskResult};
 
 use crate::inventory::Inventory;
-use crate::playbook::{Node, Play, Playbook, Task};
+use crate::playbook::{Node, Play, Playbook, Task, vars_prompt};
 use crate::report::Reporter;
 use crate::template::{Templar, Vars};
 use crate::transport::HostKeyChecking;
@@ -233,6 +233,19 @@ pub async fn run_playbook_until(
         if interrupt.requested().is_some() {
             break;
         }
+        let prompted;
+        let play = match vars_prompt::ask_at_play_start(play, &options.extra_vars) {
+            Ok(None) => play,
+            Ok(Some(answered)) => {
+                prompted = answered;
+                &prompted
+            }
+            Err(e) => {
+                run.reporter.warning(&e.to_string());
+                run.summary.hosts_failed = true;
+                break;
+            }
+        };
         run.reporter.play_start(play);
         let selected = match select_hosts(inventory, &play.hosts, options.limit.as_deref()) {
             Ok(selected) => selected,
