@@ -26,6 +26,14 @@ pub async fn run_loop(
         .and_then(|settings| Ok((settings, loop_items(ctx, task, spec, vars)?)));
     let (settings, items) = match prepared {
         Ok(prepared) => prepared,
+        // ansible-core keeps an undefined loop for after `when`: a task whose condition is false
+        // (evaluated without an item) is skipped, not failed.
+        Err(msg)
+            if msg.contains("is undefined")
+                && let Some(skipped) = skipped_first(ctx, task, vars) =>
+        {
+            return skipped;
+        }
         Err(msg) => {
             let mut failed = TaskResult::failed(msg, action);
             // Ansible's result of a loop that could not start has no `changed`.
@@ -291,6 +299,14 @@ fn breaks(ctx: &RunContext<'_>, spec: &Loop, vars: &Vars, one: &mut TaskResult) 
 }
 
 /// An empty loop: the task is skipped (Ansible's result).
+/// The task's skipped result when its `when` is false without an item, else `None`.
+fn skipped_first(ctx: &RunContext<'_>, task: &Task, vars: &Vars) -> Option<TaskResult> {
+    let condition = worker::first_false_condition(ctx, &task.when, vars).ok()??;
+    let mut r = worker::skipped("Conditional result was False", task.module.name());
+    r.result.insert("false_condition".into(), condition.clone());
+    Some(r)
+}
+
 fn no_items(action: &'static str) -> TaskResult {
     let mut result = Map::new();
     result.insert("changed".into(), Value::Bool(false));

@@ -35,6 +35,11 @@ pub async fn run_task(ctx: &RunContext<'_>, host: &mut HostState, task: &Task) -
         }
         Err(msg) => (invalid_no_log(ctx, task, vars, msg), true),
     };
+    // A task that failed before its module ran (arguments that do not render, a bad keyword) is
+    // still subject to `ignore_errors`, as in ansible-core.
+    if result.status == Status::Failed && !result.ignored {
+        result.ignored = truthy(ctx, &task.ignore_errors, vars);
+    }
     if let Some(name) = &task.register {
         let registered = crate::template::untrusted(Value::Object(result.result.clone()));
         host.facts.insert(name.clone(), registered);
@@ -130,11 +135,14 @@ pub fn vars_in_role_scope(
 }
 
 /// One pass of a task (one loop item, or the task itself): one attempt, without retries.
+/// `attempt` is the try of an `until` loop: its result holds `attempts` before `changed_when` and
+/// `failed_when` see it, as in ansible-core.
 pub(super) async fn run_once(
     ctx: &RunContext<'_>,
     host: &mut HostState,
     task: &Task,
     vars: &Vars,
+    attempt: Option<u64>,
 ) -> TaskResult {
     let action = task.module.name();
     match first_false_condition(ctx, &task.when, vars) {
@@ -244,6 +252,12 @@ pub(super) async fn run_once(
     };
     if outcome.status == Status::Unreachable {
         return outcome;
+    }
+    let mut outcome = outcome;
+    if let Some(attempt) = attempt {
+        outcome
+            .result
+            .insert("attempts".into(), Value::from(attempt));
     }
     let outcome = apply_overrides(ctx, task, vars, outcome);
     apply_set_fact(host, &outcome);
@@ -583,7 +597,7 @@ pub(super) fn task_conditions_hold(
 }
 
 /// The first condition that does not hold (Ansible's `false_condition`), if any.
-fn first_false_condition<'c>(
+pub(super) fn first_false_condition<'c>(
     ctx: &RunContext<'_>,
     conds: &'c [Value],
     vars: &Vars,
