@@ -55,6 +55,14 @@ pub async fn run_loop(
         let item_vars = item_scope(&scope, spec, &settings, &items, index);
         let mut one = retry::run_pass(ctx, host, task, &item_vars).await;
         decorate(&mut one.result, spec, &item_vars, index, item);
+        // A `set_fact` item's facts are seen by the next item (ansible-core applies them at once).
+        if one.status != Status::Failed
+            && let Some(Value::Object(facts)) = one.result.get("ansible_facts")
+        {
+            for (name, value) in facts {
+                scope.insert(name.clone(), crate::template::untrusted(value.clone()));
+            }
+        }
         let mut label_vars = item_vars;
         if let Some(name) = &task.register {
             let registered = crate::template::untrusted(Value::Object(one.result.clone()));

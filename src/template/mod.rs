@@ -7,6 +7,7 @@
 
 pub mod catalog;
 mod crypt;
+mod dates;
 mod dump_json;
 mod dump_yaml;
 mod error;
@@ -59,10 +60,11 @@ impl Templar {
             env.set_syntax(syntax);
         }
         env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
+        env.set_unknown_method_callback(python_methods);
         filters::register(&mut env);
         plugins::register(&mut env);
         lookups::register(&mut env);
+        dates::register(&mut env);
         limits::install(&mut env);
         Templar { env }
     }
@@ -395,6 +397,34 @@ fn to_json(value: &JinjaValue) -> Result<Value, TemplateError> {
 
 fn is_template(s: &str) -> bool {
     s.contains("{{") || s.contains("{%") || s.contains("{#")
+}
+
+/// Python's methods on values (`'a'.upper()`, `d.items()`), minijinja-contrib's, plus the list
+/// method `index` that it lacks.
+fn python_methods(
+    state: &mut minijinja::State,
+    value: &JinjaValue,
+    method: &str,
+    args: &[JinjaValue],
+) -> Result<JinjaValue, minijinja::Error> {
+    if method == "index" && value.kind() == minijinja::value::ValueKind::Seq {
+        let [wanted] = args else {
+            return Err(minijinja::Error::new(
+                ErrorKind::InvalidOperation,
+                "index() takes exactly one argument here",
+            ));
+        };
+        for (position, item) in value.try_iter()?.enumerate() {
+            if item == *wanted {
+                return Ok(JinjaValue::from(position));
+            }
+        }
+        return Err(minijinja::Error::new(
+            ErrorKind::InvalidOperation,
+            format!("{wanted} is not in list"),
+        ));
+    }
+    minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args)
 }
 
 /// A template whose output is `text`, whatever it holds (how `!unsafe` text is kept).
