@@ -352,6 +352,7 @@ async fn apply_plan(
                     status = Status::Failed;
                     result.insert("failed".into(), Value::Bool(true));
                     result.insert("msg".into(), Value::String(msg));
+                    changed_only_for_commands(&mut result, step.register_output);
                     break;
                 }
             }
@@ -370,6 +371,7 @@ async fn apply_plan(
                 };
                 result.insert("msg".into(), Value::String(msg));
                 result.insert("rc".into(), Value::from(out.rc));
+                changed_only_for_commands(&mut result, step.register_output);
                 break;
             }
         }
@@ -495,6 +497,15 @@ fn apply_overrides(
         r.ignored = true;
     }
     r
+}
+
+/// A module's failure (Ansible's `fail_json`) reports `changed: false`; only command-like steps
+/// (`command`, `shell`, `raw`, `script`, whose output is the result) keep `changed: true` when they
+/// fail, as ansible-core's do. It matters: an ignored failure that changed counts as changed.
+fn changed_only_for_commands(result: &mut Map<String, Value>, command_like: bool) {
+    if !command_like {
+        result.insert("changed".into(), Value::Bool(false));
+    }
 }
 
 /// `set_fact` returns `ansible_facts`; they become host variables for the rest of the run.
