@@ -381,15 +381,22 @@ async fn play(args: PlayArgs, roles_path: Option<&[PathBuf]>, interrupt: &Interr
     code
 }
 
-/// `vars_prompt`: every play's questions, asked before the run; the answers become play vars.
+/// `vars_prompt` without a terminal: every play's defaults are taken before the run, and a
+/// prompt with no default is an error now rather than midway. On a terminal the runner asks each
+/// play's questions when that play starts, as ansible-playbook does.
 fn answer_prompts(
     playbooks: &mut [Playbook],
     extra_vars: &serde_json::Map<String, serde_json::Value>,
 ) -> Result<(), crate::playbook::vars_prompt::PromptError> {
-    use crate::playbook::vars_prompt::{answer, ask_on_terminal};
+    use crate::playbook::vars_prompt::answer;
+    use std::io::IsTerminal as _;
+    if std::io::stdin().is_terminal() {
+        return Ok(());
+    }
     for play in playbooks.iter_mut().flat_map(|p| p.plays.iter_mut()) {
-        let answers = answer(&play.prompts, extra_vars, &mut ask_on_terminal)?;
+        let answers = answer(&play.prompts, extra_vars, &mut |_, _| Ok(None))?;
         play.vars.extend(answers);
+        play.prompts.clear();
     }
     Ok(())
 }

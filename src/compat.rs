@@ -120,7 +120,7 @@ fn with_loops() -> Vec<(String, bool)> {
             (keyword, runs)
         })
         .collect();
-    for lookup in WithLookup::ALL {
+    for lookup in WithLookup::all() {
         let keyword = format!("with_{}", lookup.name());
         if !rows.iter().any(|(k, _)| *k == keyword) {
             rows.push((keyword, true));

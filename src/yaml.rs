@@ -103,6 +103,25 @@ pub fn from_str<T: DeserializeOwned>(text: &str, file: &Path) -> Result<T, YamlE
     })
 }
 
+/// Every document of a YAML stream (`from_yaml_all`), read as [`from_str`] reads one.
+pub fn documents_from_str<T: DeserializeOwned>(
+    text: &str,
+    file: &Path,
+) -> Result<Vec<T>, YamlError> {
+    let literal = unsafe_as_literal(text);
+    let text = as_pyyaml_reads(&literal);
+    serde_saphyr::from_multiple_with_options(&text, options()).map_err(|e| {
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((0, 0));
+        YamlError {
+            origin: Origin::at(file, line, column),
+            message: message_for_people(&e),
+        }
+    })
+}
+
 /// serde-saphyr's message, reworded where it speaks to a Rust programmer rather than to the person
 /// who wrote the file.
 fn message_for_people(e: &serde_saphyr::Error) -> String {
@@ -166,7 +185,7 @@ fn unsafe_as_literal(text: &str) -> std::borrow::Cow<'_, str> {
         if let (true, Some(start), Some(range)) =
             (tag.original() == "!unsafe", start, span.byte_range())
         {
-            spans.push((start, range.end, literal_template(&value)));
+            spans.push((start, range.end, crate::template::literal_text(&value)));
         }
     }
     if spans.is_empty() {
@@ -185,16 +204,6 @@ fn unsafe_as_literal(text: &str) -> std::borrow::Cow<'_, str> {
     }
     out.push_str(text.get(at..).unwrap_or(""));
     std::borrow::Cow::Owned(out)
-}
-
-/// A template whose output is `text`, whatever it holds.
-fn literal_template(text: &str) -> String {
-    if !(text.contains("{{") || text.contains("{%") || text.contains("{#")) {
-        return text.to_string();
-    }
-    // No `{%` inside the raw block, so no `{% raw %}`/`{% endraw %}` of the text can end or nest it.
-    let body = text.replace("{%", "{% endraw %}{{ '{%' }}{% raw %}");
-    format!("{{% raw %}}{body}{{% endraw %}}")
 }
 
 /// Quotes the plain scalars serde-saphyr would read differently from PyYAML, so they arrive as
@@ -449,5 +458,29 @@ mod tests {
             v.iter().map(|s| s.referenced.line()).collect::<Vec<_>>(),
             vec![1, 2]
         );
+    }
+}
+
+#[cfg(test)]
+mod flow_booleans {
+    use serde_json::{Value, json};
+
+    fn read(text: &str) -> Value {
+        super::from_str(text, std::path::Path::new("t.yml")).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// What ansible-core 2.19's loader (PyYAML) gives for the same text.
+    #[test]
+    fn bare_y_and_n_in_flow_collections_are_strings_as_pyyaml_reads_them() {
+        assert_eq!(
+            read("a: [y, n, yes, no, on, off, Y, N, ~, True]"),
+            json!({"a": ["y", "n", true, false, true, false, "Y", "N", null, true]})
+        );
+        assert_eq!(
+            read("a: {y: n, k: [off], x: y}"),
+            json!({"a": {"y": "n", "k": [false], "x": "y"}})
+        );
+        assert_eq!(read("a: [ y ,n]"), json!({"a": ["y", "n"]}));
+        assert_eq!(read("- [y]\n- {n: y}\n"), json!([["y"], {"n": "y"}]));
     }
 }

@@ -5,10 +5,11 @@
 use super::RunContext;
 use super::host::HostState;
 use super::result::{ItemResult, Status, TaskResult};
-use super::with_lookup::{self, LookupEnv, python_type};
+use super::with_lookup;
 use super::{retry, worker};
 use crate::playbook::{Loop, Task};
 use crate::template::Vars;
+use crate::template::lookup_lists::{python_str, python_type};
 use serde_json::{Map, Value};
 use std::time::Duration;
 
@@ -25,6 +26,14 @@ pub async fn run_loop(
         .and_then(|settings| Ok((settings, loop_items(ctx, task, spec, vars)?)));
     let (settings, items) = match prepared {
         Ok(prepared) => prepared,
+        // ansible-core keeps an undefined loop for after `when`: a task whose condition is false
+        // (evaluated without an item) is skipped, not failed.
+        Err(msg)
+            if msg.contains("is undefined")
+                && let Some(skipped) = skipped_first(ctx, task, vars) =>
+        {
+            return skipped;
+        }
         Err(msg) => {
             let mut failed = TaskResult::failed(msg, action);
             // Ansible's result of a loop that could not start has no `changed`.
@@ -46,9 +55,17 @@ pub async fn run_loop(
         let item_vars = item_scope(&scope, spec, &settings, &items, index);
         let mut one = retry::run_pass(ctx, host, task, &item_vars).await;
         decorate(&mut one.result, spec, &item_vars, index, item);
+        // A `set_fact` item's facts are seen by the next item (ansible-core applies them at once).
+        if one.status != Status::Failed
+            && let Some(Value::Object(facts)) = one.result.get("ansible_facts")
+        {
+            for (name, value) in facts {
+                scope.insert(name.clone(), crate::template::untrusted(value.clone()));
+            }
+        }
         let mut label_vars = item_vars;
         if let Some(name) = &task.register {
-            let registered = Value::Object(one.result.clone());
+            let registered = crate::template::untrusted(Value::Object(one.result.clone()));
             scope.insert(name.clone(), registered.clone());
             label_vars.insert(name.clone(), registered);
         }
@@ -181,11 +198,7 @@ pub(super) fn loop_items(
         Value::Array(terms) => terms,
         other => vec![other],
     };
-    let env = LookupEnv {
-        search_paths: crate::template::search_path::search_path(vars, ctx.playbook_dir),
-        action: task.action.clone(),
-    };
-    with_lookup::expand(lookup, terms, &env)
+    with_lookup::expand(ctx, &task.action, lookup, terms, vars)
         .map_err(|e| format!("The lookup plugin '{}' failed: {e}", lookup.name()))
 }
 
@@ -294,6 +307,14 @@ fn breaks(ctx: &RunContext<'_>, spec: &Loop, vars: &Vars, one: &mut TaskResult) 
 }
 
 /// An empty loop: the task is skipped (Ansible's result).
+/// The task's skipped result when its `when` is false without an item, else `None`.
+fn skipped_first(ctx: &RunContext<'_>, task: &Task, vars: &Vars) -> Option<TaskResult> {
+    let condition = worker::first_false_condition(ctx, &task.when, vars).ok()??;
+    let mut r = worker::skipped("Conditional result was False", task.module.name());
+    r.result.insert("false_condition".into(), condition.clone());
+    Some(r)
+}
+
 fn no_items(action: &'static str) -> TaskResult {
     let mut result = Map::new();
     result.insert("changed".into(), Value::Bool(false));
@@ -360,79 +381,6 @@ pub fn combine_items(items: Vec<ItemResult>, action: &'static str) -> TaskResult
     combined.ignored = ignored;
     combined.items = items;
     combined
-}
-
-/// A value as Python's `str()` shows it (Ansible prints loop labels so): strings bare, containers
-/// as their `repr` (`['a', 1]`, `{'key': 'x'}`, `None`, `True`).
-pub fn python_str(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => python_repr(other),
-    }
-}
-
-fn python_repr(value: &Value) -> String {
-    match value {
-        Value::Null => "None".into(),
-        Value::Bool(true) => "True".into(),
-        Value::Bool(false) => "False".into(),
-        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
-            (Some(i), _, _) => i.to_string(),
-            (None, Some(u), _) => u.to_string(),
-            (_, _, Some(f)) => float_repr(f),
-            _ => n.to_string(),
-        },
-        Value::String(s) => string_repr(s),
-        Value::Array(items) => format!(
-            "[{}]",
-            items.iter().map(python_repr).collect::<Vec<_>>().join(", ")
-        ),
-        Value::Object(map) => format!(
-            "{{{}}}",
-            map.iter()
-                .map(|(k, v)| format!("{}: {}", string_repr(k), python_repr(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
-}
-
-fn float_repr(f: f64) -> String {
-    let text = f.to_string();
-    if text.contains(['.', 'e', 'i', 'N']) {
-        text
-    } else {
-        format!("{text}.0")
-    }
-}
-
-/// Python's `repr` of a string: single quotes unless the text holds one and no double quote.
-fn string_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
 }
 
 #[cfg(test)]

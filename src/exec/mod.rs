@@ -32,7 +32,7 @@ pub use interrupt::{Interrupt, StopSignal};
 pub use result::{HostStats, ItemResult, RetryNote, Status, TaskResult};
 
 use crate::inventory::Inventory;
-use crate::playbook::{Node, Play, Playbook, Task};
+use crate::playbook::{Node, Play, Playbook, Task, vars_prompt};
 use crate::report::Reporter;
 use crate::template::{Templar, Vars};
 use crate::transport::HostKeyChecking;
@@ -246,6 +246,19 @@ pub async fn run_playbook_until(
         if interrupt.requested().is_some() {
             break;
         }
+        let prompted;
+        let play = match vars_prompt::ask_at_play_start(play, &options.extra_vars) {
+            Ok(None) => play,
+            Ok(Some(answered)) => {
+                prompted = answered;
+                &prompted
+            }
+            Err(e) => {
+                run.reporter.warning(&e.to_string());
+                run.summary.hosts_failed = true;
+                break;
+            }
+        };
         run.reporter.play_start(play);
         // `add_host`/`group_by` of earlier plays are in it.
         let inventory = Arc::clone(&run.inventory);
@@ -1111,8 +1124,8 @@ impl Run<'_> {
                 continue;
             };
             if let Some(register) = &task.register {
-                host.facts
-                    .insert(register.clone(), Value::Object(result.result.clone()));
+                let registered = crate::template::untrusted(Value::Object(result.result.clone()));
+                host.facts.insert(register.clone(), registered);
             }
             if let Some(facts) = &facts {
                 host.facts.extend(facts.clone());

@@ -155,9 +155,13 @@ impl HostStats {
                 self.ignored += 1;
             }
             Status::Unreachable => self.unreachable += 1,
+            // ansible-core counts an ignored failure that changed something as changed too.
             Status::Failed if result.ignored => {
                 self.ok += 1;
                 self.ignored += 1;
+                if result.result.get("changed") == Some(&serde_json::Value::Bool(true)) {
+                    self.changed += 1;
+                }
             }
             Status::Failed => self.failed += 1,
             Status::Interrupted => self.interrupted += 1,

@@ -32,7 +32,7 @@ pub async fn run_pass(
     vars: &Vars,
 ) -> TaskResult {
     let Some(retry) = &task.retry else {
-        let mut result = worker::run_once(ctx, host, task, vars).await;
+        let mut result = worker::run_once(ctx, host, task, vars, None).await;
         settle(&mut result);
         return result;
     };
@@ -44,7 +44,8 @@ pub async fn run_pass(
     let mut notes = Vec::new();
     let mut attempt: u64 = 1;
     loop {
-        let mut result = worker::run_once(ctx, host, task, vars).await;
+        let counted = (attempts > 1).then_some(attempt);
+        let mut result = worker::run_once(ctx, host, task, vars, counted).await;
         if matches!(
             result.status,
             Status::Skipped | Status::Unreachable | Status::Interrupted
@@ -173,7 +174,8 @@ fn done(
         scope.extend(facts.clone());
     }
     if let Some(name) = &task.register {
-        scope.insert(name.clone(), Value::Object(result.result.clone()));
+        let registered = crate::template::untrusted(Value::Object(result.result.clone()));
+        scope.insert(name.clone(), registered);
     }
     worker::task_conditions_hold(ctx, &retry.until, &scope)
 }
@@ -184,6 +186,11 @@ fn give_up(ctx: &RunContext<'_>, task: &Task, vars: &Vars, result: &mut TaskResu
         .result
         .insert("attempts".into(), Value::from(attempts - 1));
     result.result.insert("failed".into(), Value::Bool(true));
+    // ansible-core's `TaskResult.is_failed` asks `failed_when_result` first: a `failed_when` that
+    // held false keeps the task from failing even when `until` never did.
+    if result.result.get("failed_when_result") == Some(&Value::Bool(false)) {
+        return;
+    }
     if result.status != Status::Failed {
         result.status = Status::Failed;
         result.ignored = worker::truthy(ctx, &task.ignore_errors, vars);

@@ -43,9 +43,14 @@ pub async fn run_task(ctx: &RunContext<'_>, host: &mut HostState, task: &Task) -
         }
         Err(msg) => (invalid_no_log(ctx, task, vars, msg), true),
     };
+    // A task that failed before its module ran (arguments that do not render, a bad keyword) is
+    // still subject to `ignore_errors`, as in ansible-core.
+    if result.status == Status::Failed && !result.ignored {
+        result.ignored = truthy(ctx, &task.ignore_errors, vars);
+    }
     if let Some(name) = &task.register {
-        host.facts
-            .insert(name.clone(), Value::Object(result.result.clone()));
+        let registered = crate::template::untrusted(Value::Object(result.result.clone()));
+        host.facts.insert(name.clone(), registered);
         host.scope = None;
     }
     if no_log {
@@ -138,11 +143,14 @@ pub fn vars_in_role_scope(
 }
 
 /// One pass of a task (one loop item, or the task itself): one attempt, without retries.
+/// `attempt` is the try of an `until` loop: its result holds `attempts` before `changed_when` and
+/// `failed_when` see it, as in ansible-core.
 pub(super) async fn run_once(
     ctx: &RunContext<'_>,
     host: &mut HostState,
     task: &Task,
     vars: &Vars,
+    attempt: Option<u64>,
 ) -> TaskResult {
     let action = task.module.name();
     match first_false_condition(ctx, &task.when, vars) {
@@ -296,6 +304,12 @@ pub(super) async fn run_once(
     if outcome.status == Status::Unreachable {
         return outcome;
     }
+    let mut outcome = outcome;
+    if let Some(attempt) = attempt {
+        outcome
+            .result
+            .insert("attempts".into(), Value::from(attempt));
+    }
     let outcome = apply_overrides(ctx, task, vars, outcome);
     apply_set_fact(host, &outcome);
     outcome
@@ -408,6 +422,7 @@ pub(super) fn absorb_step_output(
             *status = Status::Failed;
             result.insert("failed".into(), Value::Bool(true));
             result.insert("msg".into(), Value::String(msg));
+            changed_only_for_commands(result, step.register_output);
             return true;
         }
     }
@@ -426,6 +441,7 @@ pub(super) fn absorb_step_output(
         };
         result.insert("msg".into(), Value::String(msg));
         result.insert("rc".into(), Value::from(out.rc));
+        changed_only_for_commands(result, step.register_output);
         return true;
     }
     false
@@ -502,7 +518,8 @@ fn apply_overrides(
     }
     let mut scope = vars.clone();
     if let Some(name) = &task.register {
-        scope.insert(name.clone(), Value::Object(r.result.clone()));
+        let registered = crate::template::untrusted(Value::Object(r.result.clone()));
+        scope.insert(name.clone(), registered);
     }
     if let Some(conds) = &task.changed_when {
         match task_conditions_hold(ctx, conds, &scope) {
@@ -548,6 +565,15 @@ fn apply_overrides(
     r
 }
 
+/// A module's failure (Ansible's `fail_json`) reports `changed: false`; only command-like steps
+/// (`command`, `shell`, `raw`, `script`, whose output is the result) keep `changed: true` when they
+/// fail, as ansible-core's do. It matters: an ignored failure that changed counts as changed.
+fn changed_only_for_commands(result: &mut Map<String, Value>, command_like: bool) {
+    if !command_like {
+        result.insert("changed".into(), Value::Bool(false));
+    }
+}
+
 /// `set_fact` returns `ansible_facts`; they become host variables for the rest of the run.
 /// `setup`'s `ansible_*` facts also fill the `ansible_facts` variable, without the prefix, as
 /// Ansible's `inject_facts_as_vars` keeps both.
@@ -563,7 +589,11 @@ fn apply_set_fact(host: &mut HostState, r: &TaskResult) {
         host.scope = None;
         return;
     }
-    host.facts.extend(facts.clone());
+    host.facts.extend(
+        facts
+            .iter()
+            .map(|(k, v)| (k.clone(), crate::template::untrusted(v.clone()))),
+    );
     host.scope = None;
     // Facts a module returns (`setup`, `package_facts`, `hostname`, …) are also `ansible_facts.*`,
     // as Ansible stores them; `set_fact`'s are variables only.
@@ -577,7 +607,7 @@ fn apply_set_fact(host: &mut HostState, r: &TaskResult) {
     if let Value::Object(all) = entry {
         for (name, value) in facts {
             let short = name.strip_prefix("ansible_").unwrap_or(name);
-            all.insert(short.to_string(), value.clone());
+            all.insert(short.to_string(), crate::template::untrusted(value.clone()));
         }
     }
 }
@@ -646,7 +676,7 @@ pub(super) fn task_conditions_hold(
 }
 
 /// The first condition that does not hold (Ansible's `false_condition`), if any.
-fn first_false_condition<'c>(
+pub(super) fn first_false_condition<'c>(
     ctx: &RunContext<'_>,
     conds: &'c [Value],
     vars: &Vars,

@@ -692,8 +692,7 @@ fn module_names() -> impl Iterator<Item = &'static str> {
 }
 
 fn with_lookup_names() -> String {
-    WithLookup::ALL
-        .iter()
+    WithLookup::all()
         .map(|l| format!("with_{}", l.name()))
         .collect::<Vec<_>>()
         .join(", ")

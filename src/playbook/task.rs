@@ -29,63 +29,27 @@ pub struct Loop {
     pub break_when: Vec<Value>,
 }
 
-/// The lookups drover runs as `with_<lookup>:` loops (ansible-core's names).
+/// The lookup of a `with_<lookup>:` loop: any lookup of drover's one registry, since Ansible's
+/// `with_X: terms` is `lookup('X', terms, wantlist=True)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WithLookup {
-    Items,
-    List,
-    Dict,
-    Together,
-    Nested,
-    Cartesian,
-    Sequence,
-    Fileglob,
-    Subelements,
-    FirstFound,
-    IndexedItems,
-    Flattened,
-    RandomChoice,
-}
+pub struct WithLookup(&'static str);
 
 impl WithLookup {
-    pub const ALL: &[WithLookup] = &[
-        WithLookup::Items,
-        WithLookup::List,
-        WithLookup::Dict,
-        WithLookup::Together,
-        WithLookup::Nested,
-        WithLookup::Cartesian,
-        WithLookup::Sequence,
-        WithLookup::Fileglob,
-        WithLookup::Subelements,
-        WithLookup::FirstFound,
-        WithLookup::IndexedItems,
-        WithLookup::Flattened,
-        WithLookup::RandomChoice,
-    ];
+    /// Every lookup a `with_` loop can name.
+    pub fn all() -> impl Iterator<Item = WithLookup> {
+        crate::template::lookups::LOOKUPS
+            .iter()
+            .map(|(name, _)| WithLookup(name))
+    }
 
     pub fn name(self) -> &'static str {
-        match self {
-            WithLookup::Items => "items",
-            WithLookup::List => "list",
-            WithLookup::Dict => "dict",
-            WithLookup::Together => "together",
-            WithLookup::Nested => "nested",
-            WithLookup::Cartesian => "cartesian",
-            WithLookup::Sequence => "sequence",
-            WithLookup::Fileglob => "fileglob",
-            WithLookup::Subelements => "subelements",
-            WithLookup::FirstFound => "first_found",
-            WithLookup::IndexedItems => "indexed_items",
-            WithLookup::Flattened => "flattened",
-            WithLookup::RandomChoice => "random_choice",
-        }
+        self.0
     }
 
     /// The lookup of a `with_<name>` keyword.
     pub fn from_keyword(keyword: &str) -> Option<WithLookup> {
         let name = keyword.strip_prefix("with_")?;
-        WithLookup::ALL.iter().copied().find(|l| l.name() == name)
+        WithLookup::all().find(|l| l.name() == name)
     }
 }
 

@@ -162,6 +162,23 @@ fn answer_one(prompt: &VarPrompt, ask: &mut Ask<'_>) -> Result<String, PromptErr
     }
 }
 
+/// A play's questions asked on the terminal as the play starts (ansible-playbook asks each play's
+/// prompts then, so an earlier play's output comes first and a run that stops early never asks
+/// the later ones): the play with the answers among its vars, `None` when it asks nothing.
+pub fn ask_at_play_start(
+    play: &super::Play,
+    extra_vars: &Map<String, Value>,
+) -> Result<Option<super::Play>, PromptError> {
+    if play.prompts.is_empty() {
+        return Ok(None);
+    }
+    let answers = answer(&play.prompts, extra_vars, &mut ask_on_terminal)?;
+    let mut play = play.clone();
+    play.vars.extend(answers);
+    play.prompts.clear();
+    Ok(Some(play))
+}
+
 /// The question as ansible-playbook words it.
 fn question(prompt: &VarPrompt) -> String {
     let text = prompt

@@ -118,7 +118,13 @@ fn unknown_plugin(e: &minijinja::Error) -> String {
         .and_then(|d| d.strip_suffix("is unknown"))
         .map(str::trim)
         .unwrap_or("?");
-    if super::plugins::ansible_has(kind, name) || name.contains('.') {
+    if name.starts_with("win_") && super::plugins::ansible_has(kind, name) {
+        // A refusal, not a gap: drover's targets are POSIX hosts with /bin/sh.
+        format!(
+            "{kind} '{name}' is not supported: drover manages POSIX hosts only and has no Windows \
+             path filters (use basename/dirname on POSIX paths)"
+        )
+    } else if super::plugins::ansible_has(kind, name) || name.contains('.') {
         format!("{kind} '{name}' is not supported yet")
     } else {
         format!("No {kind} named '{name}'.")

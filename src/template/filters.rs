@@ -20,6 +20,7 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_filter("to_yaml", to_yaml);
     env.add_filter("to_nice_yaml", to_nice_yaml);
     env.add_filter("from_yaml", from_yaml);
+    env.add_filter("from_yaml_all", from_yaml_all);
     env.add_filter("regex_replace", regex_replace);
     env.add_filter("regex_search", regex_search);
     env.add_filter("regex_findall", regex_findall);
@@ -189,6 +190,14 @@ fn yaml_text(
 fn from_yaml(text: String) -> Result<Value, Error> {
     let parsed: Json =
         crate::yaml::from_str(&text, Path::new("<from_yaml>")).map_err(|e| err(e.to_string()))?;
+    Ok(Value::from(Serde(&parsed)))
+}
+
+/// Every document of a YAML stream, as a list (ansible-core gives a generator; `| list` of it is
+/// the same).
+fn from_yaml_all(text: String) -> Result<Value, Error> {
+    let parsed: Vec<Json> = crate::yaml::documents_from_str(&text, Path::new("<from_yaml_all>"))
+        .map_err(|e| err(e.to_string()))?;
     Ok(Value::from(Serde(&parsed)))
 }
 

@@ -4,6 +4,8 @@
 //! results joined with commas when all are strings, else the list; `wantlist=True` and `query()`
 //! always a list; `errors='ignore'|'warn'` turn a failure into `None` (`[]` for a list).
 
+use super::lookup_files as files;
+use super::lookup_lists as lists;
 use minijinja::value::{Kwargs, Rest, Serde};
 use minijinja::{Environment, Error, ErrorKind, State, Value};
 use serde_json::{Map, Value as Json};
@@ -17,6 +19,24 @@ pub struct LookupContext<'a> {
     pub search_dirs: Vec<PathBuf>,
     /// Renders `text` (the file `name`) with the current variables plus `extra`.
     pub render: &'a RenderFn<'a>,
+    /// Where `first_found` looks inside each search directory: nothing for `lookup()`; in a
+    /// `with_first_found:` loop `templates` for a `template` task, `vars` for `include_vars`,
+    /// else `files` (ansible-core's `invoked_as_with`).
+    pub subdir: Option<&'static str>,
+}
+
+impl LookupContext<'_> {
+    /// The `with_<name>:` subdirectory for a task's action (ansible-core's `_get_loop_items`).
+    pub fn subdir_for_action(action: &str) -> Option<&'static str> {
+        ["template", "var", "file"]
+            .into_iter()
+            .find(|s| action.contains(s))
+            .map_or(Some("files"), |s| match s {
+                "template" => Some("templates"),
+                "var" => Some("vars"),
+                _ => Some("files"),
+            })
+    }
 }
 
 /// Renders a template's text (file name, text, extra variables).
@@ -26,19 +46,28 @@ pub type LookupFn = fn(&[Json], &Map<String, Json>, &LookupContext) -> Result<Ve
 
 /// Every lookup drover runs, by its short name (`ansible.builtin.` is accepted too).
 pub const LOOKUPS: &[(&str, LookupFn)] = &[
+    ("cartesian", lists::cartesian),
     ("config", config),
-    ("dict", dict),
+    ("csvfile", files::csvfile),
+    ("dict", lists::dict),
     ("env", env),
     ("file", file),
     ("fileglob", fileglob),
     ("first_found", first_found),
-    ("indexed_items", indexed_items),
-    ("items", items),
+    ("flattened", lists::flattened),
+    ("indexed_items", lists::indexed_items),
+    ("ini", files::ini),
+    ("items", lists::items),
     ("lines", lines),
-    ("list", list),
+    ("list", lists::list),
+    ("nested", lists::nested),
+    ("password", files::password),
     ("pipe", pipe),
-    ("sequence", sequence),
+    ("random_choice", lists::random_choice),
+    ("sequence", lists::sequence),
+    ("subelements", lists::subelements),
     ("template", template),
+    ("together", lists::together),
     ("vars", vars),
 ];
 
@@ -116,6 +145,7 @@ fn call(
         var: &var,
         search_dirs: search_dirs(&var),
         render: &render,
+        subdir: None,
     };
     match lookup(&terms, &options, &ctx) {
         Ok(results) => Ok(shape(results, wantlist)),
@@ -140,6 +170,9 @@ fn call(
 /// The message for a lookup drover does not have: Ansible's own plugins are "not supported yet".
 pub fn unsupported(name: &str) -> String {
     let short = name.strip_prefix("ansible.builtin.").unwrap_or(name);
+    if short == "url" {
+        return files::URL_REFUSED.to_string();
+    }
     if super::plugins::ansible_has("lookup", short) || name.contains('.') {
         format!("lookup plugin '{name}' is not supported yet")
     } else {
@@ -170,18 +203,24 @@ fn to_json(value: &Value) -> Result<Json, Error> {
     serde_json::to_value(value).map_err(|e| err(e.to_string()))
 }
 
+/// Runs the lookup `name` as a `with_<name>:` loop does: `lookup(name, *terms, wantlist=True)`.
+pub fn run(name: &str, terms: &[Json], ctx: &LookupContext) -> Result<Vec<Json>, String> {
+    let lookup = find(name).ok_or_else(|| unsupported(name))?;
+    lookup(terms, &Map::new(), ctx)
+}
+
 fn search_dirs(var: &dyn Fn(&str) -> Option<Json>) -> Vec<PathBuf> {
-    if let Some(Json::Array(dirs)) = var(super::search_path::SEARCH_PATH_VAR) {
-        return dirs
-            .iter()
-            .filter_map(Json::as_str)
-            .map(PathBuf::from)
-            .collect();
-    }
+    let playbook_dir = playbook_dir(var);
+    super::search_path::from_value(
+        var(super::search_path::SEARCH_PATH_VAR).as_ref(),
+        &playbook_dir,
+    )
+}
+
+pub fn playbook_dir(var: &dyn Fn(&str) -> Option<Json>) -> PathBuf {
     var("playbook_dir")
         .and_then(|d| d.as_str().map(PathBuf::from))
-        .into_iter()
-        .collect()
+        .unwrap_or_default()
 }
 
 fn render_with(
@@ -221,9 +260,7 @@ fn flag(options: &Map<String, Json>, name: &str, default: bool) -> bool {
 /// Ansible's `find_file_in_search_path`: `dir/<subdir>/name`, then `dir/name`, for each dir.
 pub fn find_file(ctx: &LookupContext, subdir: Option<&str>, name: &str) -> Option<PathBuf> {
     // The one search order (role dirs, the task's dir, the playbook's): see `search_path`.
-    let playbook_dir = (ctx.var)("playbook_dir")
-        .and_then(|d| d.as_str().map(PathBuf::from))
-        .unwrap_or_default();
+    let playbook_dir = playbook_dir(ctx.var);
     super::search_path::find(&ctx.search_dirs, &playbook_dir, subdir.unwrap_or(""), name).ok()
 }
 
@@ -369,11 +406,18 @@ fn first_found(
                 skip = skip || spec.get("skip").is_some_and(drover_modules::de::truthy);
                 add(files, &paths);
             }
-            other => add(split(other), &global_paths),
+            Json::String(_) => add(split(term), &global_paths),
+            Json::Null => {}
+            other => {
+                return Err(format!(
+                    "Invalid term supplied. A string, dict or list is required, not '{}').",
+                    lists::python_type(other)
+                ));
+            }
         }
     }
     for name in candidates {
-        if let Some(path) = find_file(ctx, None, &name) {
+        if let Some(path) = find_file(ctx, ctx.subdir, &name) {
             return Ok(vec![Json::from(normalize(&path))]);
         }
     }
@@ -397,55 +441,68 @@ fn normalize(path: &Path) -> String {
     out.display().to_string()
 }
 
-/// Files matching the pattern in the first search directory (under `files/` or itself) whose
-/// directory exists, as ansible-core's `fileglob`.
+/// ansible-core's `fileglob`: a pattern with a directory globs in the first place that directory
+/// is found along the search path; a bare pattern tries each search directory's `files/` then the
+/// directory itself, the first with a match winning. Only files are returned, sorted by name
+/// (Python's `glob` gives the directory's order).
 fn fileglob(
     terms: &[Json],
     _: &Map<String, Json>,
     ctx: &LookupContext,
 ) -> Result<Vec<Json>, String> {
+    let playbook_dir = playbook_dir(ctx.var);
     let mut out = Vec::new();
     for term in terms {
-        let pattern = text_of(term);
-        let (dir_part, file_part) = match pattern.rfind('/') {
-            Some(i) => (&pattern[..i], &pattern[i + 1..]),
-            None => ("", pattern.as_str()),
+        let Json::String(pattern) = term else {
+            return Err(format!("fileglob: a pattern must be a string, not {term}"));
         };
-        let dirs: Vec<PathBuf> = if Path::new(&pattern).is_absolute() {
-            vec![PathBuf::from(dir_part)]
-        } else {
-            ctx.search_dirs
+        let (dir_part, file_part) = match pattern.rsplit_once('/') {
+            Some((dir, file)) => (Some(if dir.is_empty() { "/" } else { dir }), file),
+            None => (None, pattern.as_str()),
+        };
+        let places: Vec<PathBuf> = match dir_part {
+            Some(dir) => super::search_path::find(&ctx.search_dirs, &playbook_dir, "files", dir)
+                .into_iter()
+                .collect(),
+            None => ctx
+                .search_dirs
                 .iter()
-                .flat_map(|d| [d.join("files").join(dir_part), d.join(dir_part)])
-                .collect()
+                .flat_map(|p| [p.join("files"), p.clone()])
+                .collect(),
         };
-        let Some(dir) = dirs.into_iter().find(|d| d.is_dir()) else {
-            continue;
-        };
-        let matcher = globset::Glob::new(file_part)
+        let matcher = globset::GlobBuilder::new(file_part)
+            .literal_separator(true)
+            .build()
             .map_err(|e| format!("fileglob: bad pattern {pattern:?}: {e}"))?
             .compile_matcher();
-        let mut found: Vec<(std::time::SystemTime, String)> = Vec::new();
-        for entry in std::fs::read_dir(&dir)
-            .map_err(|e| format!("{}: {e}", dir.display()))?
-            .flatten()
-        {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if matcher.is_match(&name) && entry.path().is_file() {
-                found.push((
-                    entry
-                        .metadata()
-                        .and_then(|m| m.modified())
-                        .unwrap_or(std::time::UNIX_EPOCH),
-                    normalize(&entry.path()),
-                ));
+        for dir in places {
+            let found = matching_files(&dir, file_part, &matcher);
+            if !found.is_empty() {
+                out.extend(found.into_iter().map(Json::String));
+                break;
             }
         }
-        // Python's glob returns directory order; drover sorts by name for a stable answer.
-        found.sort_by(|a, b| a.1.cmp(&b.1));
-        out.extend(found.into_iter().map(|(_, p)| Json::from(p)));
     }
     Ok(out)
+}
+
+fn matching_files(dir: &Path, pattern: &str, matcher: &globset::GlobMatcher) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().to_string();
+            // Python's glob: `*` does not match a leading dot.
+            (!name.starts_with('.') || pattern.starts_with('.'))
+                && matcher.is_match(&name)
+                && e.path().is_file()
+        })
+        .map(|e| normalize(&e.path()))
+        .collect();
+    found.sort();
+    found
 }
 
 fn run_shell(command: &str) -> Result<String, String> {
@@ -479,47 +536,6 @@ fn lines(terms: &[Json], _: &Map<String, Json>, _: &LookupContext) -> Result<Vec
         out.extend(text.lines().map(Json::from));
     }
     Ok(out)
-}
-
-/// `items`: the terms flattened one level (`with_items`).
-fn items(terms: &[Json], _: &Map<String, Json>, _: &LookupContext) -> Result<Vec<Json>, String> {
-    Ok(terms
-        .iter()
-        .flat_map(|t| match t {
-            Json::Array(items) => items.clone(),
-            other => vec![other.clone()],
-        })
-        .collect())
-}
-
-fn list(terms: &[Json], _: &Map<String, Json>, _: &LookupContext) -> Result<Vec<Json>, String> {
-    Ok(terms.to_vec())
-}
-
-fn dict(terms: &[Json], _: &Map<String, Json>, _: &LookupContext) -> Result<Vec<Json>, String> {
-    let mut out = Vec::new();
-    for t in terms {
-        let Json::Object(map) = t else {
-            return Err(format!("with_dict expects a dict, got {t}"));
-        };
-        out.extend(
-            map.iter()
-                .map(|(k, v)| serde_json::json!({"key": k, "value": v})),
-        );
-    }
-    Ok(out)
-}
-
-fn indexed_items(
-    terms: &[Json],
-    options: &Map<String, Json>,
-    ctx: &LookupContext,
-) -> Result<Vec<Json>, String> {
-    Ok(items(terms, options, ctx)?
-        .into_iter()
-        .enumerate()
-        .map(|(i, v)| Json::Array(vec![Json::from(i), v]))
-        .collect())
 }
 
 fn config(
@@ -559,6 +575,17 @@ fn config_value(name: &str) -> Option<Json> {
         "DEFAULT_REMOTE_PORT" => env("ANSIBLE_REMOTE_PORT")
             .map_or(Json::Null, |p| Json::from(p.parse::<i64>().unwrap_or(22))),
         "DEFAULT_REMOTE_USER" => env("ANSIBLE_REMOTE_USER").map_or(Json::Null, Json::from),
+        "DEFAULT_BECOME_USER" => Json::from(env("ANSIBLE_BECOME_USER").unwrap_or("root".into())),
+        "DEFAULT_BECOME_METHOD" => {
+            Json::from(env("ANSIBLE_BECOME_METHOD").unwrap_or("sudo".into()))
+        }
+        "DEFAULT_BECOME" => Json::from(
+            env("ANSIBLE_BECOME").is_some_and(|v| drover_modules::de::truthy(&Json::from(v))),
+        ),
+        "DEFAULT_GATHERING" => Json::from(env("ANSIBLE_GATHERING").unwrap_or("implicit".into())),
+        "DEFAULT_HASH_BEHAVIOUR" => {
+            Json::from(env("ANSIBLE_HASH_BEHAVIOUR").unwrap_or("replace".into()))
+        }
         "HOST_KEY_CHECKING" => Json::from(
             env("ANSIBLE_HOST_KEY_CHECKING")
                 .is_none_or(|v| drover_modules::de::truthy(&Json::from(v))),
@@ -575,172 +602,4 @@ fn config_value(name: &str) -> Option<Json> {
         )),
         _ => return None,
     })
-}
-
-/// `sequence`: `start=N end=N|count=N stride=N format=F`, or the shortcut `[start-]end[/stride][:format]`.
-fn sequence(
-    terms: &[Json],
-    options: &Map<String, Json>,
-    _: &LookupContext,
-) -> Result<Vec<Json>, String> {
-    let mut out = Vec::new();
-    let terms: Vec<String> = if terms.is_empty() {
-        vec![String::new()]
-    } else {
-        terms.iter().map(text_of).collect()
-    };
-    for term in terms {
-        let mut spec = SequenceSpec {
-            start: 1,
-            ..SequenceSpec::default()
-        };
-        for (k, v) in options {
-            spec.set(k, &text_of(v))?;
-        }
-        spec.parse(&term)?;
-        out.extend(spec.generate()?.into_iter().map(Json::from));
-    }
-    Ok(out)
-}
-
-#[derive(Default)]
-struct SequenceSpec {
-    start: i64,
-    end: Option<i64>,
-    count: Option<i64>,
-    stride: Option<i64>,
-    format: Option<String>,
-}
-
-impl SequenceSpec {
-    fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
-        let int = || {
-            value.trim().parse::<i64>().map_err(|_| {
-                format!("Config '{key}' for 'sequence' lookup plugin from 'Direct' has an invalid value: Invalid value provided for 'integer': '{value}'")
-            })
-        };
-        match key {
-            "start" => self.start = int()?,
-            "end" => self.end = Some(int()?),
-            "count" => self.count = Some(int()?),
-            "stride" => self.stride = Some(int()?),
-            "format" => self.format = Some(value.to_string()),
-            other => {
-                return Err(format!(
-                    "unrecognized arguments to with_sequence: ['{other}']"
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    fn parse(&mut self, term: &str) -> Result<(), String> {
-        let term = term.trim();
-        if term.is_empty() {
-            return Ok(());
-        }
-        if term.contains('=') {
-            for word in term.split_whitespace() {
-                let (k, v) = word
-                    .split_once('=')
-                    .ok_or_else(|| format!("can't parse arg {word:?} in sequence"))?;
-                self.set(k, v)?;
-            }
-            return Ok(());
-        }
-        let re = regex::Regex::new(r"^(?:(-?\d+)-)?(-?\d+)(?:/(-?\d+))?(?::(.+))?$")
-            .expect("static regex");
-        let c = re
-            .captures(term)
-            .ok_or_else(|| format!("can't parse arg {term:?} in sequence"))?;
-        if let Some(start) = c.get(1) {
-            self.start = start
-                .as_str()
-                .parse()
-                .map_err(|_| format!("bad start in {term:?}"))?;
-        }
-        self.end = Some(c[2].parse().map_err(|_| format!("bad end in {term:?}"))?);
-        if let Some(stride) = c.get(3) {
-            self.stride = Some(
-                stride
-                    .as_str()
-                    .parse()
-                    .map_err(|_| format!("bad stride in {term:?}"))?,
-            );
-        }
-        if let Some(f) = c.get(4) {
-            self.format = Some(f.as_str().to_string());
-        }
-        Ok(())
-    }
-
-    fn generate(&self) -> Result<Vec<String>, String> {
-        let mut stride = self.stride.unwrap_or(1);
-        let end = match (self.count, self.end) {
-            (Some(_), Some(_)) => {
-                return Err("can't specify both count and end in with_sequence".into());
-            }
-            (Some(count), None) => {
-                if count == 0 {
-                    return Ok(Vec::new());
-                }
-                if self.stride.is_none() {
-                    stride = 1;
-                }
-                self.start + (count - 1) * stride
-            }
-            (None, Some(end)) => end,
-            (None, None) => return Err("must specify count or end in with_sequence".into()),
-        };
-        if stride > 0 && end < self.start {
-            return Err("to count backwards make stride negative".into());
-        }
-        if stride < 0 && end > self.start {
-            return Err("to count forward don't make stride negative".into());
-        }
-        if stride == 0 {
-            return Ok(Vec::new());
-        }
-        let format = self.format.as_deref().unwrap_or("%d");
-        let mut out = Vec::new();
-        let mut i = self.start;
-        while (stride > 0 && i <= end) || (stride < 0 && i >= end) {
-            out.push(printf_int(format, i)?);
-            if out.len() > 1_000_000 {
-                return Err("sequence: more than 1,000,000 items".into());
-            }
-            i += stride;
-        }
-        Ok(out)
-    }
-}
-
-/// Python's `format % i` for the integer conversions `with_sequence` formats use.
-fn printf_int(format: &str, i: i64) -> Result<String, String> {
-    let re = regex::Regex::new(r"%(-?)(0?)(\d*)([dixXo])|%%").expect("static regex");
-    let mut used = false;
-    let out = re.replace_all(format, |c: &regex::Captures| {
-        if &c[0] == "%%" {
-            return "%".to_string();
-        }
-        used = true;
-        let digits = match &c[4] {
-            "x" => format!("{i:x}"),
-            "X" => format!("{i:X}"),
-            "o" => format!("{i:o}"),
-            _ => i.to_string(),
-        };
-        let width: usize = c[3].parse().unwrap_or(0);
-        if &c[1] == "-" {
-            format!("{digits:<width$}")
-        } else if &c[2] == "0" {
-            format!("{digits:0>width$}")
-        } else {
-            format!("{digits:>width$}")
-        }
-    });
-    if !used {
-        return Err(format!("bad formatting string: {format}"));
-    }
-    Ok(out.into_owned())
 }

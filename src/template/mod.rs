@@ -7,13 +7,16 @@
 
 pub mod catalog;
 mod crypt;
+mod dates;
 mod dump_json;
 mod dump_yaml;
 mod error;
 mod filters;
 mod hostvars;
 mod limits;
-mod lookups;
+mod lookup_files;
+pub mod lookup_lists;
+pub mod lookups;
 mod plugins;
 mod pyrandom;
 mod resolve;
@@ -57,10 +60,11 @@ impl Templar {
             env.set_syntax(syntax);
         }
         env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
+        env.set_unknown_method_callback(python_methods);
         filters::register(&mut env);
         plugins::register(&mut env);
         lookups::register(&mut env);
+        dates::register(&mut env);
         limits::install(&mut env);
         Templar { env }
     }
@@ -393,6 +397,63 @@ fn to_json(value: &JinjaValue) -> Result<Value, TemplateError> {
 
 fn is_template(s: &str) -> bool {
     s.contains("{{") || s.contains("{%") || s.contains("{#")
+}
+
+/// Python's methods on values (`'a'.upper()`, `d.items()`), minijinja-contrib's, plus the list
+/// method `index` that it lacks.
+fn python_methods(
+    state: &mut minijinja::State,
+    value: &JinjaValue,
+    method: &str,
+    args: &[JinjaValue],
+) -> Result<JinjaValue, minijinja::Error> {
+    if method == "index" && value.kind() == minijinja::value::ValueKind::Seq {
+        let [wanted] = args else {
+            return Err(minijinja::Error::new(
+                ErrorKind::InvalidOperation,
+                "index() takes exactly one argument here",
+            ));
+        };
+        for (position, item) in value.try_iter()?.enumerate() {
+            if item == *wanted {
+                return Ok(JinjaValue::from(position));
+            }
+        }
+        return Err(minijinja::Error::new(
+            ErrorKind::InvalidOperation,
+            format!("{wanted} is not in list"),
+        ));
+    }
+    minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args)
+}
+
+/// A template whose output is `text`, whatever it holds (how `!unsafe` text is kept).
+pub fn literal_text(text: &str) -> String {
+    if !(text.contains("{{") || text.contains("{%") || text.contains("{#")) {
+        return text.to_string();
+    }
+    // No `{%` inside the raw block, so no `{% raw %}`/`{% endraw %}` of the text can end or nest it.
+    let body = text.replace("{%", "{% endraw %}{{ '{%' }}{% raw %}");
+    format!("{{% raw %}}{body}{{% endraw %}}")
+}
+
+/// A value that renders to exactly itself, however often it is templated: what a module returned
+/// (a registered result, facts a task set). Ansible marks such data untrusted and never templates
+/// it again, so a registered stdout holding `{{ x }}` stays that text.
+pub fn untrusted(value: Value) -> Value {
+    match value {
+        Value::String(s) if is_template(&s) => Value::String(literal_text(&s)),
+        Value::Array(items) => Value::Array(items.into_iter().map(untrusted).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let k = if is_template(&k) { literal_text(&k) } else { k };
+                    (k, untrusted(v))
+                })
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
 fn contains_template(value: &Value) -> bool {

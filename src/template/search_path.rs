@@ -16,7 +16,12 @@ pub const SEARCH_PATH_VAR: &str = "ansible_search_path";
 /// The search path in a task's variables; without one (a task of the playbook itself) the
 /// playbook's directory.
 pub fn search_path(vars: &Vars, playbook_dir: &Path) -> Vec<PathBuf> {
-    match vars.get(SEARCH_PATH_VAR) {
+    from_value(vars.get(SEARCH_PATH_VAR), playbook_dir)
+}
+
+/// The search path from the value of `ansible_search_path` (the one reader of that variable).
+pub fn from_value(value: Option<&Value>, playbook_dir: &Path) -> Vec<PathBuf> {
+    match value {
         Some(Value::Array(dirs)) => dirs
             .iter()
             .filter_map(Value::as_str)

@@ -215,12 +215,19 @@ fn lookups_env_and_unknown() {
             .contains("The lookup plugin 'no_such_lookup' was not found")),
         "{unknown:?}"
     );
-    let unsupported = t.render_str("{{ lookup('csvfile', 'x') }}", &vars());
+    let unsupported = t.render_str("{{ lookup('unvault', 'x') }}", &vars());
     assert!(
         unsupported.as_ref().is_err_and(|e| e
             .to_string()
-            .contains("lookup plugin 'csvfile' is not supported yet")),
+            .contains("lookup plugin 'unvault' is not supported yet")),
         "{unsupported:?}"
+    );
+    let url = t.render_str("{{ lookup('url', 'https://example.com/') }}", &vars());
+    assert!(
+        url.as_ref().is_err_and(|e| e
+            .to_string()
+            .contains("'url' is not supported: drover templates never reach the network")),
+        "{url:?}"
     );
 }
 

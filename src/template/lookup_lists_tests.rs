@@ -2,30 +2,59 @@
 //! (checked with ansible-playbook on the same terms).
 
 use super::*;
+use crate::template::lookups::{LookupContext, run};
 use serde_json::json;
+use std::path::{Path, PathBuf};
 
-fn items(lookup: WithLookup, terms: Value) -> Vec<Value> {
-    let Value::Array(terms) = terms else {
-        panic!("terms are a list")
-    };
-    expand(lookup, terms, &LookupEnv::default()).unwrap_or_else(|e| panic!("{e}"))
+fn no_var(_: &str) -> Option<Value> {
+    None
 }
 
-fn error(lookup: WithLookup, terms: Value) -> String {
+fn no_render(_: &str, _: &str, _: &Map<String, Value>) -> Result<String, String> {
+    Err("no templates here".into())
+}
+
+/// A lookup as a `with_` loop of a task running `action` in the playbook directory `dir`.
+fn expand_in(
+    lookup: &str,
+    terms: Vec<Value>,
+    dir: Option<&Path>,
+    action: &str,
+) -> Result<Vec<Value>, String> {
+    let ctx = LookupContext {
+        var: &no_var,
+        search_dirs: dir
+            .map(Path::to_path_buf)
+            .into_iter()
+            .collect::<Vec<PathBuf>>(),
+        render: &no_render,
+        subdir: LookupContext::subdir_for_action(action),
+    };
+    run(lookup, &terms, &ctx)
+}
+
+fn items(lookup: &str, terms: Value) -> Vec<Value> {
     let Value::Array(terms) = terms else {
         panic!("terms are a list")
     };
-    expand(lookup, terms, &LookupEnv::default()).expect_err("an error")
+    expand_in(lookup, terms, None, "debug").unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn error(lookup: &str, terms: Value) -> String {
+    let Value::Array(terms) = terms else {
+        panic!("terms are a list")
+    };
+    expand_in(lookup, terms, None, "debug").expect_err("an error")
 }
 
 #[test]
 fn items_flattens_one_level_and_list_none() {
     assert_eq!(
-        items(WithLookup::Items, json!([[1, [2]], 3, "a"])),
+        items("items", json!([[1, [2]], 3, "a"])),
         vec![json!(1), json!([2]), json!(3), json!("a")]
     );
     assert_eq!(
-        items(WithLookup::List, json!([[1, 2], [3]])),
+        items("list", json!([[1, 2], [3]])),
         vec![json!([1, 2]), json!([3])]
     );
 }
@@ -33,27 +62,27 @@ fn items_flattens_one_level_and_list_none() {
 #[test]
 fn dict_gives_key_value_items_in_order() {
     assert_eq!(
-        items(WithLookup::Dict, json!([{"b": 1, "a": {"x": 2}}])),
+        items("dict", json!([{"b": 1, "a": {"x": 2}}])),
         vec![
             json!({"key": "b", "value": 1}),
             json!({"key": "a", "value": {"x": 2}})
         ]
     );
-    let e = error(WithLookup::Dict, json!([[1]]));
+    let e = error("dict", json!([[1]]));
     assert!(e.contains("expects a dictionary, got '[1]'"), "{e}");
 }
 
 #[test]
 fn together_pads_with_none() {
     assert_eq!(
-        items(WithLookup::Together, json!([[1, 2, 3], ["a", "b"]])),
+        items("together", json!([[1, 2, 3], ["a", "b"]])),
         vec![json!([1, "a"]), json!([2, "b"]), json!([3, null])]
     );
     assert_eq!(
-        items(WithLookup::Together, json!([[1], ["a", "b"]])),
+        items("together", json!([[1], ["a", "b"]])),
         vec![json!([1, "a"]), json!([null, "b"])]
     );
-    assert!(error(WithLookup::Together, json!([])).contains("at least one element"));
+    assert!(error("together", json!([])).contains("at least one element"));
 }
 
 #[test]
@@ -64,26 +93,20 @@ fn nested_is_the_cartesian_product() {
         json!([2, "a"]),
         json!([2, "b"]),
     ];
+    assert_eq!(items("nested", json!([[1, 2], ["a", "b"]])), expected);
+    assert_eq!(items("cartesian", json!([[1, 2], ["a", "b"]])), expected);
     assert_eq!(
-        items(WithLookup::Nested, json!([[1, 2], ["a", "b"]])),
-        expected
-    );
-    assert_eq!(
-        items(WithLookup::Cartesian, json!([[1, 2], ["a", "b"]])),
-        expected
-    );
-    assert_eq!(
-        items(WithLookup::Nested, json!([["x"], [1], ["y", "z"]])),
+        items("nested", json!([["x"], [1], ["y", "z"]])),
         vec![json!(["x", 1, "y"]), json!(["x", 1, "z"])]
     );
-    assert!(error(WithLookup::Nested, json!([])).contains("with_nested requires"));
+    assert!(error("nested", json!([])).contains("with_nested requires"));
 }
 
 #[test]
 fn sequence_key_value_form() {
     assert_eq!(
         items(
-            WithLookup::Sequence,
+            "sequence",
             json!(["start=1 end=10 stride=3 format=host%02d"])
         ),
         vec![
@@ -94,32 +117,32 @@ fn sequence_key_value_form() {
         ]
     );
     assert_eq!(
-        items(WithLookup::Sequence, json!(["count=3"])),
+        items("sequence", json!(["count=3"])),
         vec![json!("1"), json!("2"), json!("3")]
     );
     assert_eq!(
-        items(WithLookup::Sequence, json!(["start=0 count=3 stride=2"])),
+        items("sequence", json!(["start=0 count=3 stride=2"])),
         vec![json!("0"), json!("2"), json!("4")]
     );
     assert_eq!(
-        items(WithLookup::Sequence, json!(["start=5 end=1 stride=-2"])),
+        items("sequence", json!(["start=5 end=1 stride=-2"])),
         vec![json!("5"), json!("3"), json!("1")]
     );
     assert_eq!(
-        items(WithLookup::Sequence, json!(["start=1 end=3 format=%03x"])),
+        items("sequence", json!(["start=1 end=3 format=%03x"])),
         vec![json!("001"), json!("002"), json!("003")]
     );
-    assert!(items(WithLookup::Sequence, json!(["count=0"])).is_empty());
+    assert!(items("sequence", json!(["count=0"])).is_empty());
 }
 
 #[test]
 fn sequence_shortcut_form() {
     assert_eq!(
-        items(WithLookup::Sequence, json!(["2-6/2:n%d"])),
+        items("sequence", json!(["2-6/2:n%d"])),
         vec![json!("n2"), json!("n4"), json!("n6")]
     );
     assert_eq!(
-        items(WithLookup::Sequence, json!(["4:host%02d"])),
+        items("sequence", json!(["4:host%02d"])),
         vec![
             json!("host01"),
             json!("host02"),
@@ -128,7 +151,7 @@ fn sequence_shortcut_form() {
         ]
     );
     assert_eq!(
-        items(WithLookup::Sequence, json!([3])),
+        items("sequence", json!([3])),
         vec![json!("1"), json!("2"), json!("3")]
     );
 }
@@ -161,7 +184,7 @@ fn sequence_errors_are_ansibles() {
         ),
     ];
     for (term, wanted) in cases {
-        let e = error(WithLookup::Sequence, json!([term]));
+        let e = error("sequence", json!([term]));
         assert!(e.contains(wanted), "{term}: {e}");
     }
 }
@@ -198,7 +221,7 @@ fn subelements_pairs_parents_with_their_elements() {
     ]);
     assert_eq!(
         items(
-            WithLookup::Subelements,
+            "subelements",
             json!([groups, "members", {"skip_missing": true}])
         ),
         vec![
@@ -207,47 +230,47 @@ fn subelements_pairs_parents_with_their_elements() {
             json!([{"name": "g2"}, "c"])
         ]
     );
-    let e = error(WithLookup::Subelements, json!([groups, "members"]));
+    let e = error("subelements", json!([groups, "members"]));
     assert!(
         e.contains("could not find 'members' key in iterated item '{'name': 'g3'}'"),
         "{e}"
     );
     let nested = json!([{"n": 1, "a": {"b": [1, 2]}}]);
     assert_eq!(
-        items(WithLookup::Subelements, json!([nested, "a.b"])),
+        items("subelements", json!([nested, "a.b"])),
         vec![json!([{"n": 1, "a": {}}, 1]), json!([{"n": 1, "a": {}}, 2])]
     );
     let not_list = json!([{"m": "x"}]);
     assert!(
-        error(WithLookup::Subelements, json!([not_list, "m"]))
+        error("subelements", json!([not_list, "m"]))
             .contains("the key m should point to a list, got 'x'")
     );
     assert!(
-        error(WithLookup::Subelements, json!([[]]))
+        error("subelements", json!([[]]))
             .contains("subelements lookup expects a list of two or three items")
     );
     let skipped = json!({"skipped": true, "results": []});
-    assert!(items(WithLookup::Subelements, json!([skipped, "x"])).is_empty());
+    assert!(items("subelements", json!([skipped, "x"])).is_empty());
 }
 
 #[test]
 fn indexed_items_and_flattened() {
     assert_eq!(
-        items(WithLookup::IndexedItems, json!([["a", "b"], "c"])),
+        items("indexed_items", json!([["a", "b"], "c"])),
         vec![json!([0, "a"]), json!([1, "b"]), json!([2, "c"])]
     );
     assert_eq!(
-        items(WithLookup::Flattened, json!([[1, [2, [3]]], 4])),
+        items("flattened", json!([[1, [2, [3]]], 4])),
         vec![json!(1), json!(2), json!(3), json!(4)]
     );
 }
 
 #[test]
 fn random_choice_picks_one_of_the_terms() {
-    let picked = items(WithLookup::RandomChoice, json!(["a", "b", "c"]));
+    let picked = items("random_choice", json!(["a", "b", "c"]));
     assert_eq!(picked.len(), 1);
     assert!(["a", "b", "c"].contains(&picked[0].as_str().unwrap_or_default()));
-    assert!(items(WithLookup::RandomChoice, json!([])).is_empty());
+    assert!(items("random_choice", json!([])).is_empty());
 }
 
 fn files_tree() -> tempfile::TempDir {
@@ -269,20 +292,13 @@ fn files_tree() -> tempfile::TempDir {
     dir
 }
 
-fn in_tree(root: &Path, action: &str) -> LookupEnv {
-    LookupEnv {
-        search_paths: vec![root.to_path_buf()],
-        action: action.into(),
-    }
-}
-
 #[test]
 fn fileglob_looks_in_files_then_the_directory_and_skips_directories() {
     let tree = files_tree();
     let root = tree.path();
-    let env = in_tree(root, "debug");
-    let found =
-        |pattern: &str| expand(WithLookup::Fileglob, vec![json!(pattern)], &env).expect("globs");
+    let found = |pattern: &str| {
+        expand_in("fileglob", vec![json!(pattern)], Some(root), "debug").expect("globs")
+    };
     let path = |p: &str| json!(root.join(p).display().to_string());
     assert_eq!(
         found("*.conf"),
@@ -300,12 +316,11 @@ fn first_found_returns_the_first_existing_file() {
     let tree = files_tree();
     let root = tree.path();
     let path = |p: &str| json!(root.join(p).display().to_string());
-    let env = in_tree(root, "debug");
     let first = |terms: Value| {
         let Value::Array(terms) = terms else {
             panic!("a list")
         };
-        expand(WithLookup::FirstFound, terms, &env)
+        expand_in("first_found", terms, Some(root), "debug")
     };
     assert_eq!(
         first(json!(["nope", "a.conf", "top.txt"])),
@@ -323,18 +338,21 @@ fn first_found_returns_the_first_existing_file() {
         first(json!(["nope"])),
         Err("No file was found when using first_found.".to_string())
     );
-    let template_env = in_tree(root, "template");
     assert_eq!(
-        expand(WithLookup::FirstFound, vec![json!("t.j2")], &template_env),
+        expand_in("first_found", vec![json!("t.j2")], Some(root), "template"),
         Ok(vec![path("templates/t.j2")])
     );
 }
 
 #[test]
-fn every_with_keyword_names_its_lookup() {
-    for lookup in WithLookup::ALL {
-        let keyword = format!("with_{}", lookup.name());
-        assert_eq!(WithLookup::from_keyword(&keyword), Some(*lookup));
+fn every_lookup_is_a_with_keyword() {
+    use crate::playbook::WithLookup;
+    for (name, _) in crate::template::lookups::LOOKUPS {
+        let keyword = format!("with_{name}");
+        assert_eq!(
+            WithLookup::from_keyword(&keyword).map(WithLookup::name),
+            Some(*name)
+        );
     }
     assert_eq!(WithLookup::from_keyword("with_foo"), None);
     assert_eq!(WithLookup::from_keyword("items"), None);

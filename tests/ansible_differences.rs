@@ -1,0 +1,92 @@
+//! Differences from ansible-playbook that `tests/ansible_targets.rs` found, each pinned by a play
+//! run on localhost: the expectations are what ansible-playbook 2.19 printed for the same play.
+
+mod common;
+
+use common::{run_in, tempdir, write};
+
+const PLAY: &str = r#"- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: undefined loop, false when
+      debug:
+      with_items:
+        - '{{ baz }}'
+      when: false
+    - name: bad arg, ignored
+      set_fact:
+        bad: "{{ lookup('dict', 1) }}"
+      ignore_errors: true
+      register: bad
+    - debug: msg="{{ bad is failed }}"
+    - name: attempts visible to failed_when
+      shell: 'true'
+      register: tries
+      until: 1 == 0
+      retries: 2
+      delay: 0
+      failed_when: tries.attempts > 6
+    - debug: msg="{{ tries.attempts }} {{ tries is failed }}"
+    - name: ignored changed failure
+      shell: 'false'
+      ignore_errors: true
+"#;
+
+/// The status lines, debug messages and recap, as ansible-playbook 2.19 showed them.
+const ANSIBLE: &[&str] = &[
+    "TASK [undefined loop, false when]",
+    "skipping: [localhost]",
+    "TASK [bad arg, ignored]",
+    "fatal: [localhost]",
+    "...ignoring",
+    "TASK [debug]",
+    "ok: [localhost]",
+    "\"msg\": true",
+    "TASK [attempts visible to failed_when]",
+    "changed: [localhost]",
+    "TASK [debug]",
+    "ok: [localhost]",
+    "\"msg\": \"2 True\"",
+    "TASK [ignored changed failure]",
+    "fatal: [localhost]",
+    "...ignoring",
+    "localhost : ok=5 changed=2 unreachable=0 failed=0 skipped=1 rescued=0 ignored=2",
+];
+
+fn shown(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .map(str::trim)
+        .filter_map(|l| {
+            if l.starts_with("TASK [") {
+                return Some(l.split(']').next().unwrap_or(l).to_string() + "]");
+            }
+            if let Some(status) = ["ok: [", "changed: [", "skipping: [", "fatal: ["]
+                .iter()
+                .find(|s| l.starts_with(**s))
+            {
+                let host = l[status.len()..].split(']').next().unwrap_or("");
+                return Some(format!("{status}{host}]"));
+            }
+            if l.starts_with("...ignoring") || l.starts_with("\"msg\"") {
+                return Some(l.to_string());
+            }
+            if l.starts_with("localhost") && l.contains("ok=") {
+                return Some(l.split_whitespace().collect::<Vec<_>>().join(" "));
+            }
+            None
+        })
+        .collect()
+}
+
+#[test]
+fn undefined_loops_ignore_errors_attempts_and_ignored_changes_are_as_ansible_core_has_them() {
+    let root = tempdir();
+    write(&root.path().join("p.yml"), PLAY);
+    let out = run_in(
+        root.path(),
+        &["play", "-i", "localhost,", "-c", "local", "p.yml"],
+    );
+    assert_eq!(out.code, 0, "{}", out.show());
+    assert_eq!(shown(&out.stdout), ANSIBLE, "{}", out.show());
+}
