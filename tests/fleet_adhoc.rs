@@ -4,36 +4,11 @@
 
 mod common;
 
-use common::{Outcome, run, tempdir, write};
-use std::path::{Path, PathBuf};
-
-struct Fleet {
-    dir: PathBuf,
-    hosts: Vec<(String, String)>,
-}
+use common::{Fleet, Outcome, run, tempdir, write};
+use std::path::Path;
 
 fn fleet() -> Fleet {
-    let dir = std::env::var("DROVER_FLEET_DIR").unwrap_or_else(|_| {
-        panic!("DROVER_FLEET_DIR is not set: these tests need the real fleet; run scripts/test (or tests/fleet/fleet.sh up 6 and export DROVER_FLEET_DIR)")
-    });
-    let dir = PathBuf::from(dir);
-    let inventory = std::fs::read_to_string(dir.join("inventory.ini"))
-        .unwrap_or_else(|e| panic!("the fleet is not up ({}/inventory.ini: {e})", dir.display()));
-    let hosts: Vec<(String, String)> = inventory
-        .lines()
-        .filter_map(|l| {
-            let mut words = l.split_whitespace();
-            let name = words.next()?;
-            let addr = words.find_map(|w| w.strip_prefix("ansible_host="))?;
-            Some((name.to_string(), addr.to_string()))
-        })
-        .collect();
-    assert!(
-        hosts.len() >= 5,
-        "the fleet has {} hosts, the tests need 5 or more",
-        hosts.len()
-    );
-    Fleet { dir, hosts }
+    common::fleet_of_at_least(5)
 }
 
 impl Fleet {

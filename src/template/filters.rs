@@ -12,6 +12,7 @@ use super::dump_json::{self, JsonStyle};
 use super::dump_yaml::{self, YamlStyle};
 
 pub fn register(env: &mut Environment<'static>) {
+    let env = &mut super::limits::Guarded::new(env);
     env.add_filter("d", default_filter);
     env.add_filter("default", default_filter);
     env.add_filter("to_json", to_json);

@@ -95,7 +95,8 @@ fn expression() -> impl Strategy<Value = String> {
 
 /// Expressions over the given names. The loop that grows a namespace must not read it twice per
 /// pass: `[ns.x, ns.x]` in a loop is the shared-structure bomb that only the output and
-/// serializing paths refuse (see limits.rs); string operators on it are not bounded yet.
+/// serializing paths refuse (see limits.rs and [`WRITERS`]); the `~` operator and comparisons
+/// written as operators are minijinja's own and not bounded yet.
 fn expression_over(names: &'static [&'static str]) -> impl Strategy<Value = String> {
     let atom = prop_oneof![
         prop::sample::select(names).prop_map(str::to_string),
@@ -162,6 +163,75 @@ fn timed<T>(what: &str, f: impl FnOnce() -> T) -> T {
     let out = f();
     assert!(start.elapsed() < SLOW, "{what} took {:?}", start.elapsed());
     out
+}
+
+/// Runs `f` on its own thread and fails if it has not finished within [`SLOW`] (a hang then
+/// fails the test instead of stalling it; the stuck thread is left behind).
+fn finishes<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(f()));
+    rx.recv_timeout(SLOW)
+        .unwrap_or_else(|_| panic!("{what} did not finish within {SLOW:?}"))
+}
+
+/// A list doubled 40 times by sharing (`[x, x]`): 2^40 items written out, 41 in memory.
+const DOUBLED: &str = "{% set ns = namespace(x=[1]) %}{% for i in range(40) %}{% set ns.x = [ns.x, ns.x] %}{% endfor %}";
+
+/// Every way a value can be written out, serialized, hashed or compared by a filter, test or
+/// Python method (the shallow ones, `length`, `first`..., must not walk it at all).
+const WRITERS: &[&str] = &[
+    "{{ ns.x | string }}",
+    "{{ ns.x | to_json }}",
+    "{{ ns.x | to_nice_json }}",
+    "{{ ns.x | to_yaml }}",
+    "{{ ns.x | to_nice_yaml }}",
+    "{{ ns.x | tojson }}",
+    "{{ ns.x | join(',') }}",
+    "{{ ns.x | flatten | length }}",
+    "{{ ns.x | unique | length }}",
+    "{{ ns.x | upper | length }}",
+    "{{ ns.x | lower }}",
+    "{{ ns.x | title }}",
+    "{{ ns.x | trim }}",
+    "{{ ns.x | sort | length }}",
+    "{{ ns.x | max }}",
+    "{{ ns.x | hash('sha1') }}",
+    "{{ ns.x | checksum }}",
+    "{{ ns.x | b64encode }}",
+    "{{ ns.x | regex_replace('a', 'b') }}",
+    "{{ ns.x | quote }}",
+    "{{ ns.x | comment }}",
+    "{{ ns.x | to_uuid }}",
+    "{{ ns.x | combine({}) }}",
+    "{{ ns.x | difference([]) | length }}",
+    "{{ ns.x | urlencode }}",
+    "{{ ns.x | escape }}",
+    "{{ ns.x | int }}",
+    "{{ '%s' | format(ns.x) }}",
+    "{{ ns.x is eq(ns.x) }}",
+    "{{ 1 is in(ns.x) }}",
+    "{{ ns.x is search('a') }}",
+    "{{ ','.join(ns.x) }}",
+    "{{ lookup('vars', 'missing', default=ns.x) | length }}",
+];
+
+/// Each writer on the doubled list ends with the error, not after 2^40 steps (each walks the
+/// list up to the item cap once, so this takes a few seconds in a debug build, not a hang).
+#[test]
+fn shared_structures_end_in_bounded_time() {
+    for writer in WRITERS {
+        let t = format!("{DOUBLED}{writer}");
+        let out = finishes(&t, {
+            let t = t.clone();
+            move || {
+                Templar::new()
+                    .render_str(&t, &Vars::new())
+                    .map_err(|e| e.to_string())
+            }
+        });
+        let e = out.err().unwrap_or_default();
+        assert!(e.contains("holds more than"), "{t}: {e}");
+    }
 }
 
 /// 32 cases each unless PROPTEST_CASES says otherwise (the long run).

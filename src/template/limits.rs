@@ -12,7 +12,7 @@
 //! - **Shared structure**: `[x, x]` nested n times costs 2^n to write out; values holding more
 //!   than [`MAX_ITEMS`] are refused before they are printed, serialized or returned.
 
-use minijinja::value::{Kwargs, ValueKind, ValueOrKwargs};
+use minijinja::value::{Kwargs, Rest, ValueKind, ValueOrKwargs};
 use minijinja::{Environment, Error, ErrorKind, State, Value};
 
 /// Work one render may do: about this many instructions, or 64 times as many bytes of data.
@@ -47,6 +47,14 @@ pub fn install(env: &mut Environment<'static>) {
             minijinja::filters::tojson(value, indent, kwargs)
         },
     );
+    guard_builtins(&mut Guarded::new(env));
+    env.set_unknown_method_callback(|state, value, method, args| {
+        // Python's string methods (`','.join(x)`) stringify their arguments like filters do.
+        for arg in args {
+            check_shape(arg)?;
+        }
+        minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args)
+    });
     env.add_function(
         "namespace",
         |state: &State, defaults: Option<ValueOrKwargs>| -> Result<Value, Error> {
@@ -54,6 +62,49 @@ pub fn install(env: &mut Environment<'static>) {
             minijinja::functions::namespace(defaults)
         },
     );
+}
+
+/// minijinja's own filters and tests that stringify, sort or compare their whole input, again
+/// behind the shape check (the ones charging fuel as they go keep their registration).
+fn guard_builtins(env: &mut Guarded<'_>) {
+    use minijinja::{filters as f, tests as t};
+    env.add_filter("lower", f::lower);
+    env.add_filter("upper", f::upper);
+    env.add_filter("title", f::title);
+    env.add_filter("capitalize", f::capitalize);
+    env.add_filter("trim", f::trim);
+    env.add_filter("join", f::join);
+    env.add_filter("lines", f::lines);
+    env.add_filter("min", f::min);
+    env.add_filter("max", f::max);
+    env.add_filter("sort", f::sort);
+    env.add_filter("sum", f::sum);
+    env.add_filter("urlencode", f::urlencode);
+    env.add_filter("format", f::format);
+    env.add_filter("escape", f::escape);
+    env.add_filter("e", f::escape);
+    env.add_filter("safe", f::safe);
+    for name in ["eq", "equalto", "=="] {
+        env.add_test(name, t::is_eq);
+    }
+    for name in ["ne", "!="] {
+        env.add_test(name, t::is_ne);
+    }
+    for name in ["lt", "lessthan", "<"] {
+        env.add_test(name, t::is_lt);
+    }
+    for name in ["le", "<="] {
+        env.add_test(name, t::is_le);
+    }
+    for name in ["gt", "greaterthan", ">"] {
+        env.add_test(name, t::is_gt);
+    }
+    for name in ["ge", ">="] {
+        env.add_test(name, t::is_ge);
+    }
+    env.add_test("in", t::is_in);
+    env.add_test("lower", t::is_lower);
+    env.add_test("upper", t::is_upper);
 }
 
 /// Lowers the render's remaining fuel to at most `limit` (never raises it).
@@ -83,15 +134,18 @@ pub const MAX_ITEMS: usize = 2_000_000;
 /// no further than those limits (never exponentially, never deeper than MAX_DEPTH frames).
 pub fn check_shape(value: &Value) -> Result<(), Error> {
     let mut budget = MAX_ITEMS;
-    walk(value, MAX_DEPTH, &mut budget)
+    walk(value, MAX_DEPTH, &mut budget).map(drop)
 }
 
-fn walk(value: &Value, depth_left: usize, budget: &mut usize) -> Result<(), Error> {
+/// Charges `value`'s items along every path to `budget`; returns how many it charged. A child
+/// that is the very object its previous sibling was is charged again without a second walk, so
+/// a doubled list reaches the cap in as many steps as it has levels.
+fn walk(value: &Value, depth_left: usize, budget: &mut usize) -> Result<usize, Error> {
     if !matches!(
         value.kind(),
         ValueKind::Seq | ValueKind::Map | ValueKind::Iterable
     ) {
-        return Ok(());
+        return Ok(0);
     }
     if depth_left == 0 {
         return Err(Error::new(
@@ -100,23 +154,40 @@ fn walk(value: &Value, depth_left: usize, budget: &mut usize) -> Result<(), Erro
         ));
     }
     let Ok(items) = value.try_iter() else {
-        return Ok(());
+        return Ok(0);
     };
     let is_map = value.kind() == ValueKind::Map;
+    let mut charged = 0;
+    let mut previous: Option<(Value, usize)> = None;
     for item in items {
-        *budget = budget.checked_sub(1).ok_or_else(|| {
-            Error::new(
-                ErrorKind::InvalidOperation,
-                format!("the value holds more than {MAX_ITEMS} items"),
-            )
-        })?;
         let child = if is_map {
             value.get_item(&item).unwrap_or_default()
         } else {
             item
         };
-        walk(&child, depth_left - 1, budget)?;
+        let below = match &previous {
+            Some((same, n))
+                if child.as_object().is_some() && minijinja::tests::is_sameas(same, &child) =>
+            {
+                charge(budget, *n)?;
+                *n
+            }
+            _ => walk(&child, depth_left - 1, budget)?,
+        };
+        charge(budget, 1)?;
+        charged += below + 1;
+        previous = Some((child, below));
     }
+    Ok(charged)
+}
+
+fn charge(budget: &mut usize, items: usize) -> Result<(), Error> {
+    *budget = budget.checked_sub(items).ok_or_else(|| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("the value holds more than {MAX_ITEMS} items"),
+        )
+    })?;
     Ok(())
 }
 
@@ -156,5 +227,120 @@ pub fn out_of_fuel() -> String {
     format!(
         "the template exceeded its budget of {FUEL} steps (a loop without end, a value that keeps \
          doubling, or a namespace built up over {NAMESPACE_FUEL} steps?)"
+    )
+}
+
+/// Registers filters, tests and functions like [`Environment`] does, but those that write out,
+/// serialize, hash or compare their whole input refuse an input holding more than [`MAX_ITEMS`]
+/// first: fuel does not cover minijinja's `Display`, so stringifying `[x, x]` nested 40 times
+/// would take 2^40 steps. Shallow ones (which look at an input's top only) are registered as
+/// given, so they stay as cheap as before on big inputs such as `hostvars`.
+pub struct Guarded<'a> {
+    env: &'a mut Environment<'static>,
+}
+
+/// Filters and tests that never walk or stringify their input as a whole.
+const SHALLOW: &[&str] = &[
+    "d",
+    "default",
+    "mandatory",
+    "ternary",
+    "type_debug",
+    "length",
+    "count",
+    "first",
+    "last",
+    "random",
+    "shuffle",
+    "extract",
+    "dict2items",
+    "product",
+    "combinations",
+    "permutations",
+    "zip",
+    "zip_longest",
+    "subelements",
+    "defined",
+    "undefined",
+    "none",
+    "succeeded",
+    "success",
+    "successful",
+];
+
+impl<'a> Guarded<'a> {
+    pub fn new(env: &'a mut Environment<'static>) -> Guarded<'a> {
+        Guarded { env }
+    }
+
+    pub fn add_filter<N, F, Rv, Args>(&mut self, name: N, f: F)
+    where
+        N: Into<std::borrow::Cow<'static, str>>,
+        F: minijinja::functions::Function<Rv, Args>,
+        Rv: minijinja::value::FunctionResult,
+        Args: for<'b> minijinja::value::FunctionArgs<'b>,
+    {
+        let name = name.into();
+        match guard(&name, f) {
+            Ok(guarded) => self.env.add_filter(name, guarded),
+            Err(f) => self.env.add_filter(name, f),
+        }
+    }
+
+    pub fn add_test<N, F, Rv, Args>(&mut self, name: N, f: F)
+    where
+        N: Into<std::borrow::Cow<'static, str>>,
+        F: minijinja::functions::Function<Rv, Args>,
+        Rv: minijinja::value::FunctionResult,
+        Args: for<'b> minijinja::value::FunctionArgs<'b>,
+    {
+        let name = name.into();
+        match guard(&name, f) {
+            Ok(guarded) => self.env.add_test(name, guarded),
+            Err(f) => self.env.add_test(name, f),
+        }
+    }
+}
+
+impl std::ops::Deref for Guarded<'_> {
+    type Target = Environment<'static>;
+    fn deref(&self) -> &Environment<'static> {
+        self.env
+    }
+}
+
+impl std::ops::DerefMut for Guarded<'_> {
+    fn deref_mut(&mut self) -> &mut Environment<'static> {
+        self.env
+    }
+}
+
+/// `f` behind a check of every argument's shape, or `f` itself when `name` is shallow.
+#[allow(clippy::type_complexity)]
+fn guard<F, Rv, Args>(
+    name: &str,
+    f: F,
+) -> Result<
+    impl Fn(&mut State, Rest<ValueOrKwargs>) -> Result<Value, Error> + Send + Sync + 'static,
+    F,
+>
+where
+    F: minijinja::functions::Function<Rv, Args>,
+    Rv: minijinja::value::FunctionResult,
+    Args: for<'b> minijinja::value::FunctionArgs<'b>,
+{
+    if SHALLOW.contains(&name) {
+        return Err(f);
+    }
+    let inner = Value::from_function(f);
+    // Keyword arguments pass through as the marked value they arrive as.
+    Ok(
+        move |state: &mut State, args: Rest<ValueOrKwargs>| -> Result<Value, Error> {
+            let args = args.into_values();
+            for arg in &args {
+                check_shape(arg)?;
+            }
+            inner.call(state, &args)
+        },
     )
 }

@@ -11,6 +11,7 @@ use super::crypt::{self, Scheme};
 use super::pyrandom::{PyRandom, Seed};
 
 pub fn register(env: &mut Environment<'static>) {
+    let env = &mut super::limits::Guarded::new(env);
     env.add_filter("combine", combine);
     env.add_filter("product", product);
     env.add_filter("split", split);

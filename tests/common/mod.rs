@@ -127,3 +127,35 @@ pub fn fleet_ssh(fleet: &Path, host: &str, command: &str) -> String {
         .unwrap_or_else(|e| panic!("ssh: {e}"));
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
+
+/// The suite's fleet (`DROVER_FLEET_DIR`, started by `scripts/test`): its state directory and
+/// every host as (name, address), read from its inventory.ini.
+pub struct Fleet {
+    pub dir: PathBuf,
+    pub hosts: Vec<(String, String)>,
+}
+
+/// The suite's fleet, which must have at least `min` hosts; fails — never skips — without it.
+pub fn fleet_of_at_least(min: usize) -> Fleet {
+    let dir = std::env::var("DROVER_FLEET_DIR").unwrap_or_else(|_| {
+        panic!("DROVER_FLEET_DIR is not set: these tests need the real fleet; run scripts/test (or tests/fleet/fleet.sh up 6 and export DROVER_FLEET_DIR)")
+    });
+    let dir = PathBuf::from(dir);
+    let inventory = std::fs::read_to_string(dir.join("inventory.ini"))
+        .unwrap_or_else(|e| panic!("the fleet is not up ({}/inventory.ini: {e})", dir.display()));
+    let hosts: Vec<(String, String)> = inventory
+        .lines()
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            let name = words.next()?;
+            let addr = words.find_map(|w| w.strip_prefix("ansible_host="))?;
+            Some((name.to_string(), addr.to_string()))
+        })
+        .collect();
+    assert!(
+        hosts.len() >= min,
+        "the fleet has {} hosts, these tests need {min} or more",
+        hosts.len()
+    );
+    Fleet { dir, hosts }
+}
