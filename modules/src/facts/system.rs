@@ -23,6 +23,7 @@ echo @@passwd; getent passwd "$(id -un)" || grep "^$(id -un):" /etc/passwd
 echo @@date; date '+%Y|%m|%d|%H|%M|%S|%Z|%z|%s|%j|%u|%w|%a|%A|%b|%B|%U|%W|%V|%6N'; date -u '+%Y-%m-%dT%H:%M:%S'
 echo @@env; env
 echo @@mounts; cat /proc/mounts
+echo @@mountinfo; cat /proc/self/mountinfo
 echo @@statfs; while read -r dev mnt rest; do s=$(stat -f -c '%S %b %a %f %c %d' "$mnt") && echo "$mnt $s"; done </proc/mounts
 echo @@route; ip -4 route get 8.8.8.8 || ip -4 route show default
 echo @@addr; ip -4 -o addr show
@@ -65,7 +66,10 @@ pub fn parse(output: &str) -> Map<String, Value> {
     user(&get("user"), &get("passwd"), &mut facts);
     facts.insert("date_time".into(), date_time(&get("date")));
     facts.insert("env".into(), env(&get("env")));
-    facts.insert("mounts".into(), mounts(&get("mounts"), &get("statfs")));
+    facts.insert(
+        "mounts".into(),
+        mounts(&get("mounts"), &get("statfs"), &get("mountinfo")),
+    );
     network(
         &get("route"),
         &get("addr"),
@@ -396,8 +400,23 @@ fn is_env_name(name: &str) -> bool {
     !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// Mount points whose mount shows a directory inside its filesystem, not the filesystem's root
+/// (mountinfo's fourth field): what `findmnt` shows as `dev[/dir]`, which Ansible counts as a bind
+/// mount and marks with a `bind` option.
+fn bind_mounts(mountinfo: &[&str]) -> std::collections::BTreeSet<String> {
+    mountinfo
+        .iter()
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            let (root, mount) = (f.get(3)?, f.get(4)?);
+            (*root != "/").then(|| unescape_mount(mount))
+        })
+        .collect()
+}
+
 /// Filesystems from /proc/mounts with their sizes, as Ansible lists them.
-fn mounts(lines: &[&str], statfs: &[&str]) -> Value {
+fn mounts(lines: &[&str], statfs: &[&str], mountinfo: &[&str]) -> Value {
+    let binds = bind_mounts(mountinfo);
     let sizes: BTreeMap<&str, Vec<u64>> = statfs
         .iter()
         .filter_map(|l| {
@@ -417,6 +436,11 @@ fn mounts(lines: &[&str], statfs: &[&str]) -> Value {
             continue;
         }
         let mount = unescape_mount(mount);
+        let options = if binds.contains(&mount) {
+            format!("{options},bind")
+        } else {
+            options.to_string()
+        };
         let mut entry = json!({
             "mount": mount, "device": device, "fstype": fstype, "options": options, "uuid": "N/A",
         });
@@ -428,7 +452,8 @@ fn mounts(lines: &[&str], statfs: &[&str]) -> Value {
                 obj.insert("block_size".into(), json!(block_size));
                 obj.insert("block_total".into(), json!(blocks));
                 obj.insert("block_available".into(), json!(avail));
-                obj.insert("block_used".into(), json!(blocks.saturating_sub(*_free)));
+                // Ansible: used is total minus what an unprivileged user may still use.
+                obj.insert("block_used".into(), json!(blocks.saturating_sub(*avail)));
                 obj.insert("size_total".into(), json!(blocks * block_size));
                 obj.insert("size_available".into(), json!(avail * block_size));
                 obj.insert("inode_total".into(), json!(inodes));
