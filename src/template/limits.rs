@@ -53,7 +53,7 @@ pub fn install(env: &mut Environment<'static>) {
         for arg in args {
             check_shape(arg)?;
         }
-        minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args)
+        super::python_methods(state, value, method, args)
     });
     env.add_function(
         "namespace",

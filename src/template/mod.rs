@@ -60,7 +60,6 @@ impl Templar {
             env.set_syntax(syntax);
         }
         env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_unknown_method_callback(python_methods);
         filters::register(&mut env);
         plugins::register(&mut env);
         lookups::register(&mut env);
@@ -400,8 +399,8 @@ fn is_template(s: &str) -> bool {
 }
 
 /// Python's methods on values (`'a'.upper()`, `d.items()`), minijinja-contrib's, plus the list
-/// method `index` that it lacks.
-fn python_methods(
+/// method `index` that it lacks. `limits::install` registers it, behind its size checks.
+pub(super) fn python_methods(
     state: &mut minijinja::State,
     value: &JinjaValue,
     method: &str,
