@@ -1,4 +1,5 @@
-//! Differences from ansible-playbook that `tests/ansible_targets.rs` found, each pinned by a play
+//! Differences from ansible-playbook that running ansible-core's integration targets with both tools
+//! found, each pinned by a play
 //! run on localhost: the expectations are what ansible-playbook 2.19 printed for the same play.
 
 mod common;
