@@ -17,34 +17,16 @@ const DOCKER_HOST: &str = "host01";
 const PODMAN_HOST: &str = "host02";
 const IMAGE: &str = "local/bookworm:test";
 
-/// The engine fleet, or `None` (with a warning on stderr) when scripts/test could not build it.
 fn engine_fleet() -> Option<PathBuf> {
-    if let Ok(reason) = std::env::var("DROVER_ENGINES_UNAVAILABLE") {
-        eprintln!("\n*** SKIPPED: container engine tests: {reason} ***\n");
-        return None;
-    }
-    Some(common::fleet_dir(
-        "DROVER_ENGINE_FLEET_DIR",
-        "hosts with docker and podman (tests/fleet/fleet.sh up 2 --with-engines)",
-    ))
+    common::engine_fleet()
 }
 
 fn ssh(fleet: &Path, host: &str, command: &str) -> String {
     common::fleet_ssh(fleet, host, command)
 }
 
-/// The test image in `engine` on `host`, through the fleet script's helper.
 fn import_image(fleet: &Path, host: &str, engine: &str) {
-    let out = std::process::Command::new(common::repo().join("tests/fleet/fleet.sh"))
-        .args(["image", host, engine, IMAGE])
-        .env("DROVER_FLEET_DIR", fleet)
-        .output()
-        .unwrap_or_else(|e| panic!("fleet.sh image: {e}"));
-    assert!(
-        out.status.success(),
-        "fleet.sh image {host} {engine}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::import_engine_image(fleet, host, engine, IMAGE);
 }
 
 fn play(fleet: &Path, host: &str, body: &str, extra: &[&str]) -> Outcome {

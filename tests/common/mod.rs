@@ -159,3 +159,30 @@ pub fn fleet_of_at_least(min: usize) -> Fleet {
     );
     Fleet { dir, hosts }
 }
+
+/// The container-engine fleet (`fleet.sh up --with-engines`), or `None` (with a loud warning on
+/// stderr) when scripts/test could not build its layer.
+pub fn engine_fleet() -> Option<PathBuf> {
+    if let Ok(reason) = std::env::var("DROVER_ENGINES_UNAVAILABLE") {
+        eprintln!("\n*** SKIPPED: container engine tests: {reason} ***\n");
+        return None;
+    }
+    Some(fleet_dir(
+        "DROVER_ENGINE_FLEET_DIR",
+        "hosts with docker and podman (tests/fleet/fleet.sh up 2 --with-engines)",
+    ))
+}
+
+/// The test image `image` in `engine` on `host`, through the fleet script's helper.
+pub fn import_engine_image(fleet: &Path, host: &str, engine: &str, image: &str) {
+    let out = std::process::Command::new(repo().join("tests/fleet/fleet.sh"))
+        .args(["image", host, engine, image])
+        .env("DROVER_FLEET_DIR", fleet)
+        .output()
+        .unwrap_or_else(|e| panic!("fleet.sh image: {e}"));
+    assert!(
+        out.status.success(),
+        "fleet.sh image {host} {engine}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
