@@ -42,6 +42,10 @@ pub trait Module: Send + Sync + 'static {
     const NAME: &'static str;
     /// How a free-form string (`- shell: echo hi`) maps onto the arguments.
     const FREE_FORM: FreeForm = FreeForm::KeyValue;
+    /// What no parser knows: a description, an example, and what each argument means and
+    /// defaults to (`drover doc`, `docs/modules/`), written beside the module. Every module of the
+    /// registry needs one (a test says which lack it); the engine's own task keywords have none.
+    const DOC: doc::Written = doc::Written::NONE;
 
     /// The checks of `params` that need no host (arguments required together, mutually exclusive,
     /// a regexp that must compile). Run at load time for arguments without templates, and before

@@ -1,5 +1,6 @@
 //! Every module, one line each, and what the engine needs to call one without knowing its type.
 
+use crate::doc::Written;
 use crate::{FreeForm, Host, Module, ModuleError, Plan};
 use serde_json::Value;
 
@@ -8,6 +9,7 @@ use serde_json::Value;
 pub trait DynModule: Send + Sync {
     fn name(&self) -> &'static str;
     fn free_form(&self) -> FreeForm;
+    fn doc(&self) -> &'static Written;
     /// Every argument name the module accepts, aliases included (for load-time checks); `None` when
     /// any name is accepted (`set_fact`).
     fn arg_names(&self) -> Option<&'static [&'static str]>;
@@ -24,6 +26,9 @@ impl<M: Module> DynModule for M {
     }
     fn free_form(&self) -> FreeForm {
         M::FREE_FORM
+    }
+    fn doc(&self) -> &'static Written {
+        &M::DOC
     }
     fn arg_names(&self) -> Option<&'static [&'static str]> {
         crate::de::field_names::<M::Params>()

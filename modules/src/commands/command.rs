@@ -1,6 +1,7 @@
 //! `command`: run a program with arguments, no shell involved (no pipes, no redirections, no `$VAR`).
 
 use super::{RunOptions, plan_run};
+use crate::doc::Written;
 use crate::{Cmd, FreeForm, Host, Module, ModuleError, Plan};
 use serde::Deserialize;
 use serde_json::Value;
@@ -40,6 +41,45 @@ fn yes() -> bool {
 impl Module for Command {
     type Params = Params;
     const NAME: &'static str = "command";
+    const DOC: Written = Written {
+        description: "Runs a command on the target without a shell: the line is split as a shell would split it and each word is quoted. Skipped in check mode unless `creates`/`removes` decide.",
+        example: "- name: Show the kernel\n  command: uname -r\n  register: kernel\n\n- command:\n    argv: [touch, /srv/flag]\n    creates: /srv/flag\n",
+        args: &[
+            ("cmd", "", "The command line (instead of the free form)."),
+            (
+                "argv",
+                "",
+                "The command as a list of words, none of them split again.",
+            ),
+            ("chdir", "", "Directory to run the command in."),
+            (
+                "creates",
+                "",
+                "A path: when it exists, the command is not run.",
+            ),
+            (
+                "removes",
+                "",
+                "A path: when it does not exist, the command is not run.",
+            ),
+            (
+                "stdin",
+                "",
+                "Text given to the command on its standard input.",
+            ),
+            ("stdin_add_newline", "true", "Adds a newline to `stdin`."),
+            (
+                "strip_empty_ends",
+                "true",
+                "Strips empty lines at the end of stdout and stderr.",
+            ),
+            (
+                "expand_argument_vars",
+                "false",
+                "Accepted; variables are never expanded (there is no shell).",
+            ),
+        ],
+    };
     const FREE_FORM: FreeForm = FreeForm::RawParams;
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {

@@ -1,5 +1,6 @@
 //! `raw`: send the text as it is to the remote shell — for hosts with nothing else.
 
+use crate::doc::Written;
 use crate::{Cmd, FreeForm, Host, Module, ModuleError, Plan, Step};
 use serde::Deserialize;
 use serde_json::Value;
@@ -19,6 +20,11 @@ pub struct Params {
 impl Module for Raw {
     type Params = Params;
     const NAME: &'static str = "raw";
+    const DOC: Written = Written {
+        description: "Sends the text to the target's login shell as it is; nothing is checked first.",
+        example: "- raw: cat /etc/os-release\n",
+        args: &[("executable", "", "The shell that runs the text.")],
+    };
     const FREE_FORM: FreeForm = FreeForm::RawParams;
 
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {

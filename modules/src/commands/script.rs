@@ -2,6 +2,7 @@
 //! (`/bin/sh` without one) or by `executable` — with the rest of the line as its arguments (shell
 //! text, as in Ansible). `creates`/`removes` skip it; check mode runs nothing.
 
+use crate::doc::Written;
 use crate::files::write::{Content, push_temp};
 use crate::{Cmd, FreeForm, Host, LocalFile, Module, ModuleError, Plan, Step};
 use serde::Deserialize;
@@ -83,6 +84,34 @@ fn rest_after_first_word(text: &str) -> &str {
 impl Module for Script {
     type Params = Params;
     const NAME: &'static str = "script";
+    const DOC: Written = Written {
+        description: "Pushes a controller script to a temp file on the target (length and checksum verified first) and runs it by its shebang, or `/bin/sh` without one; the rest of the line is its arguments.",
+        example: "- name: Prepare the host\n  script: files/prepare.sh --fast\n  args:\n    creates: /etc/prepared\n",
+        args: &[
+            (
+                "cmd",
+                "",
+                "The script (looked up in `files/` next to the playbook) and its arguments (shell text); or free form.",
+            ),
+            ("chdir", "", "An absolute directory to run it in."),
+            ("creates", "", "Skip when this path exists on the target."),
+            (
+                "removes",
+                "",
+                "Skip when this path does not exist on the target.",
+            ),
+            (
+                "executable",
+                "",
+                "The interpreter to run it with instead of its shebang.",
+            ),
+            (
+                "decrypt",
+                "true",
+                "Vaulted scripts are decrypted on the controller; `false` is refused.",
+            ),
+        ],
+    };
     const FREE_FORM: FreeForm = FreeForm::RawParams;
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {

@@ -1,6 +1,7 @@
 //! `shell`: run a script through `/bin/sh -c` (or `executable`), pipes and all.
 
 use super::{RunOptions, plan_run};
+use crate::doc::Written;
 use crate::{Cmd, FreeForm, Host, Module, ModuleError, Plan};
 use serde::Deserialize;
 use serde_json::Value;
@@ -49,6 +50,36 @@ fn script(p: &Params) -> Result<&str, ModuleError> {
 impl Module for Shell {
     type Params = Params;
     const NAME: &'static str = "shell";
+    const DOC: Written = Written {
+        description: "Runs a script with `/bin/sh -c` (or `executable`) on the target: pipes, redirections and variables work.",
+        example: "- name: Count the users\n  shell: getent passwd | wc -l\n  register: users\n",
+        args: &[
+            ("cmd", "", "The script (instead of the free form)."),
+            ("chdir", "", "Directory to run the script in."),
+            (
+                "creates",
+                "",
+                "A path: when it exists, the script is not run.",
+            ),
+            (
+                "removes",
+                "",
+                "A path: when it does not exist, the script is not run.",
+            ),
+            ("executable", "/bin/sh", "The shell that runs the script."),
+            (
+                "stdin",
+                "",
+                "Text given to the script on its standard input.",
+            ),
+            ("stdin_add_newline", "true", "Adds a newline to `stdin`."),
+            (
+                "strip_empty_ends",
+                "true",
+                "Strips empty lines at the end of stdout and stderr.",
+            ),
+        ],
+    };
     const FREE_FORM: FreeForm = FreeForm::RawParams;
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {

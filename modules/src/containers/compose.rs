@@ -7,6 +7,7 @@
 //! recreated, started, stopped, restarted or removed.
 
 use super::cli::string_map;
+use crate::doc::Written;
 use crate::files::write::{Attrs, Content, atomic_write};
 use crate::{Cmd, CmdOutput, Host, Module, ModuleError, Parsed, Parser, Plan, Step};
 use serde::Deserialize;
@@ -164,6 +165,70 @@ impl Params {
 impl Module for Compose {
     type Params = Params;
     const NAME: &'static str = "compose";
+    const DOC: Written = Written {
+        description: "A compose project up, down, stopped or restarted (`community.docker.docker_compose_v2`), through the target's `docker compose` or, where only that exists (Debian 12), `docker-compose` v1. A project whose every service runs a container with the current config hash is `ok` without running compose (so `--check` is exact); otherwise changed only when compose reports a container it created, recreated, started, stopped, restarted or removed.",
+        example: "- compose:\n    project_src: /srv/shop\n    state: present\n    remove_orphans: true\n",
+        args: &[
+            ("project_src", "", "The project directory on the target."),
+            (
+                "definition",
+                "",
+                "An inline compose file (a mapping); written to `/var/lib/drover/compose/PROJECT_NAME/compose.yaml`.",
+            ),
+            (
+                "files",
+                "",
+                "Compose files in the project directory (`-f`).",
+            ),
+            (
+                "project_name",
+                "",
+                "The project name (`-p`); required with `definition`.",
+            ),
+            (
+                "state",
+                "present",
+                "`present` (up), `absent` (down), `stopped` or `restarted`.",
+            ),
+            (
+                "pull",
+                "policy",
+                "`always`, `missing`, `never` or `policy` (compose v1: `always` pulls first).",
+            ),
+            (
+                "build",
+                "policy",
+                "`always` (`--build`), `never` (`--no-build`) or `policy`.",
+            ),
+            (
+                "recreate",
+                "auto",
+                "`always` (`--force-recreate`), `never` (`--no-recreate`) or `auto`.",
+            ),
+            (
+                "remove_orphans",
+                "false",
+                "Remove containers of services no longer in the file.",
+            ),
+            (
+                "remove_volumes",
+                "false",
+                "With `state: absent`: remove the project's volumes too.",
+            ),
+            (
+                "remove_images",
+                "",
+                "With `state: absent`: `all` or `local` images.",
+            ),
+            ("services", "", "Only these services."),
+            ("timeout", "", "Seconds to wait for containers to stop."),
+            (
+                "env",
+                "",
+                "Environment variables for compose (interpolation in the file).",
+            ),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         let err = |m: &str| Err(ModuleError::Params(m.into()));

@@ -5,6 +5,7 @@
 //! pulled again unless `force_source`, and then the task is changed only when the image id changed.
 
 use super::cli::{self, Engine, EngineChoice};
+use crate::doc::Written;
 use crate::files::write::{Attrs, Content, atomic_write};
 use crate::{Cmd, CmdOutput, Host, LocalFile, Module, ModuleError, Parsed, Parser, Plan, Step};
 use serde::Deserialize;
@@ -122,6 +123,69 @@ impl Params {
 impl Module for ContainerImage {
     type Params = Params;
     const NAME: &'static str = "container_image";
+    const DOC: Written = Written {
+        description: "An image present or absent on the target's docker or podman (`docker_image`, `podman_image`): built from a context directory on the target or copied from the controller, loaded from a tarball, pulled, or required locally; optionally saved to a tarball and tagged into another repository. Idempotent by `image inspect`; a forced rebuild that yields the same image id is `ok`.",
+        example: "- container_image:\n    name: shop/web\n    tag: v2\n    source: build\n    build:\n      path: web/\n      context: controller\n      args: {RELEASE: '2'}\n",
+        args: &[
+            (
+                "name",
+                "",
+                "The image (`repo/name`, optionally `:tag` or `@digest`).",
+            ),
+            ("tag", "latest", "The tag, when `name` has none."),
+            ("state", "present", "`present` or `absent`."),
+            (
+                "source",
+                "",
+                "How a missing image comes: `build`, `load`, `pull` or `local` (must exist). Required with `state: present`.",
+            ),
+            (
+                "force_source",
+                "false",
+                "Build, load or pull even when the image exists; changed only when its id moved.",
+            ),
+            (
+                "force_tag",
+                "false",
+                "Tag into `repository` even when the tag already points to the image.",
+            ),
+            (
+                "force_absent",
+                "false",
+                "Remove with `-f` (also when containers use it).",
+            ),
+            (
+                "build",
+                "",
+                "`path` (the context), `dockerfile` (relative to the context), `args`, `labels`, `pull`, `nocache`, `network`, `target`, and drover's `context: target|controller` (where `path` is; a controller context is copied through verified writes, built, removed).",
+            ),
+            (
+                "load_path",
+                "",
+                "A tarball on the target for `source: load`; the task fails when it does not hold the image.",
+            ),
+            (
+                "archive_path",
+                "",
+                "Save the image to this tarball on the target when it does not already hold this image id.",
+            ),
+            (
+                "repository",
+                "",
+                "Also tag the image as this repository (its tag defaults to the image's).",
+            ),
+            (
+                "push",
+                "false",
+                "Not supported: no registry is reachable from drover's targets.",
+            ),
+            (
+                "engine",
+                "auto",
+                "`docker`, `podman`, or `auto` (docker when present, else podman).",
+            ),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         let err = |m: &str| Err(ModuleError::Params(m.into()));

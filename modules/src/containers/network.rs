@@ -4,6 +4,7 @@
 //! docker — or removes — podman, as `podman_network` does — the containers using it).
 
 use super::cli::{self, Drift, Engine, EngineChoice};
+use crate::doc::Written;
 use crate::{Cmd, Host, Module, ModuleError, Plan, Step};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -80,6 +81,55 @@ impl Params {
 impl Module for ContainerNetwork {
     type Params = Params;
     const NAME: &'static str = "container_network";
+    const DOC: Written = Written {
+        description: "A docker or podman network present with the driver, options, labels and address ranges asked, or absent (`docker_network`, `podman_network`). Only the settings a task names are compared; engines cannot change a network in place, so drift recreates it and `differences` names what differed.",
+        example: "- container_network:\n    name: backend\n    driver: bridge\n    subnet: 10.90.0.0/24\n    labels: {team: shop}\n",
+        args: &[
+            ("name", "", "The network's name."),
+            ("state", "present", "`present` or `absent`."),
+            (
+                "driver",
+                "",
+                "The driver (`bridge`, `macvlan`, …); compared when given.",
+            ),
+            (
+                "driver_options",
+                "",
+                "Driver options (`-o key=value`), a mapping or podman's `key=value` list.",
+            ),
+            ("labels", "", "Labels; only the keys named are compared."),
+            ("internal", "", "An internal network (no outside access)."),
+            ("enable_ipv6", "", "IPv6 on the network."),
+            (
+                "attachable",
+                "",
+                "docker only: standalone containers may attach.",
+            ),
+            (
+                "config_only",
+                "",
+                "docker only: a configuration-only network (no interface is made).",
+            ),
+            (
+                "ipam_config",
+                "",
+                "Address ranges: a list of `subnet`, `gateway`, `iprange`.",
+            ),
+            ("subnet", "", "podman_network's single range: the subnet."),
+            ("gateway", "", "With `subnet`: its gateway."),
+            (
+                "ip_range",
+                "",
+                "With `subnet`: the range containers get addresses from.",
+            ),
+            (
+                "force",
+                "false",
+                "Remove even when containers use it: docker disconnects them first, podman removes them (as podman_network does).",
+            ),
+            ("engine", "auto", "`docker`, `podman`, or `auto`."),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         if p.subnet.is_none() && (p.gateway.is_some() || p.ip_range.is_some()) {

@@ -5,6 +5,7 @@
 //! without it fails with that reason rather than writing a unit nothing would ever run.
 
 use crate::cmd::quote;
+use crate::doc::Written;
 use crate::facts::file::{self, FileStat, Want};
 use crate::files::write::{Attrs, Content, atomic_write};
 use crate::{Cmd, CmdOutput, Diff, Host, Module, ModuleError, Plan, Step};
@@ -141,6 +142,43 @@ fn values_of(value: &Value) -> Vec<String> {
 impl Module for Quadlet {
     type Params = Params;
     const NAME: &'static str = "quadlet";
+    const DOC: Written = Written {
+        description: "A podman Quadlet unit (`.container`, `.network`, `.volume`, `.kube`, `.pod`) in `/etc/containers/systemd/`, written through the verified atomic write, then `daemon-reload` and the generated service started (restarted when its unit changed). Changed only when the unit file changed or the service had to be started. Needs podman 4.4 or later: a host without the Quadlet generator (Debian 12's podman 4.3) fails with that reason.",
+        example: "- quadlet:\n    name: web\n    sections:\n      Container: {Image: 'shop/web:v2', PublishPort: '8080:80'}\n      Install: {WantedBy: multi-user.target}\n",
+        args: &[
+            (
+                "name",
+                "",
+                "The unit's name (`NAME.container`; its service is `NAME.service`, `NAME-network.service`, …).",
+            ),
+            (
+                "type",
+                "container",
+                "`container`, `network`, `volume`, `kube` or `pod`.",
+            ),
+            ("content", "", "The unit file's text."),
+            (
+                "sections",
+                "",
+                "The unit as a mapping of sections to keys; a list value repeats its key.",
+            ),
+            (
+                "state",
+                "present",
+                "`present` or `absent` (stops the service, removes the unit, reloads).",
+            ),
+            (
+                "started",
+                "true",
+                "Start the generated service (restart it when its unit changed).",
+            ),
+            (
+                "dir",
+                "/etc/containers/systemd",
+                "Where the unit file goes.",
+            ),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         if p.content.is_some() && p.sections.is_some() {

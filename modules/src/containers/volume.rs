@@ -4,6 +4,7 @@
 //! or `always`.
 
 use super::cli::{self, Drift, Engine, EngineChoice};
+use crate::doc::Written;
 use crate::{Cmd, Host, Module, ModuleError, Plan, Step};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -48,6 +49,27 @@ pub enum Recreate {
 impl Module for ContainerVolume {
     type Params = Params;
     const NAME: &'static str = "container_volume";
+    const DOC: Written = Written {
+        description: "A named docker or podman volume present or absent (`docker_volume`, `podman_volume`). A volume holds data: as Ansible's default `recreate: never`, drift in driver, options or labels is only reported (`differences`).",
+        example: "- container_volume:\n    name: shop-data\n    labels: {backup: daily}\n",
+        args: &[
+            ("name", "", "The volume's name."),
+            ("state", "present", "`present` or `absent`."),
+            ("driver", "", "The volume driver (`local`)."),
+            (
+                "driver_options",
+                "",
+                "Driver options, a mapping or podman's `key=value` list.",
+            ),
+            ("labels", "", "Labels; only the keys named are compared."),
+            (
+                "recreate",
+                "never",
+                "`never`, `options-changed` (remove and create again on drift) or `always`.",
+            ),
+            ("engine", "auto", "`docker`, `podman`, or `auto`."),
+        ],
+    };
 
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
         let query = cli::select_engine(p.engine).then(cli::inspect_section(

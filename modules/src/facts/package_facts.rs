@@ -3,6 +3,7 @@
 //! version or architecture). One query runs each requested manager that the host has: `dpkg-query`
 //! (apt), `rpm -qa` (rpm), `apk info -v` (apk); no Python, no python3-apt on the target.
 
+use crate::doc::Written;
 use crate::{Cmd, Host, Module, ModuleError, Plan};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -86,6 +87,22 @@ fn requested(p: &Params) -> Result<Vec<&'static str>, ModuleError> {
 impl Module for PackageFacts {
     type Params = Params;
     const NAME: &'static str = "package_facts";
+    const DOC: Written = Written {
+        description: "Every installed package as `ansible_facts.packages`: name → list of `{name, version, arch, source, …}`, as Ansible's module returns it (dpkg, rpm or apk; no Python on the target).",
+        example: "- package_facts:\n\n- debug:\n    msg: nginx is installed\n  when: \"'nginx' in ansible_facts.packages\"\n",
+        args: &[
+            (
+                "manager",
+                "[auto]",
+                "`auto`, `apt`, `rpm`, `apk` (a list; `dnf`/`yum`/`dpkg`… are their aliases): which package databases to read.",
+            ),
+            (
+                "strategy",
+                "first",
+                "`first`: the first manager that lists packages; `all`: every one, merged.",
+            ),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         requested(p).map(drop)

@@ -3,6 +3,7 @@
 //! on systemd hosts `systemctl list-units`, `list-unit-files` and the `ActiveState` of unit files
 //! that no unit lists (`source: systemd`). Both may describe one host (an init script and a unit).
 
+use crate::doc::Written;
 use crate::{Cmd, Host, Module, ModuleError, Plan};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -29,6 +30,11 @@ const BAD_STATES: [&str; 3] = ["not-found", "masked", "failed"];
 impl Module for ServiceFacts {
     type Params = Params;
     const NAME: &'static str = "service_facts";
+    const DOC: Written = Written {
+        description: "Every service as `ansible_facts.services`: name → `{name, state, status, source}` from systemd (`systemctl`) and SysV (`service --status-all`), as Ansible's module returns it.",
+        example: "- service_facts:\n\n- debug:\n    var: ansible_facts.services['ssh.service'].state\n",
+        args: &[],
+    };
 
     async fn plan(&self, _p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
         let script = format!("export LC_ALL=C; {SYSV} {SYSTEMD} echo @@end");

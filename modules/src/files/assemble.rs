@@ -6,6 +6,7 @@ use super::copy::{Put, put_content};
 use super::pyre::compile_flags;
 use super::write::{Attrs, Validate};
 use crate::cmd::quote;
+use crate::doc::Written;
 use crate::{Cmd, Host, LocalFile, Module, ModuleError, Plan};
 use serde::Deserialize;
 
@@ -46,6 +47,51 @@ fn yes() -> bool {
 impl Module for Assemble {
     type Params = Params;
     const NAME: &'static str = "assemble";
+    const DOC: Written = Written {
+        description: "Writes one file made of the fragments in a directory (on the target, or on the controller), in name order, when it differs.",
+        example: "- name: Build the config from its parts\n  assemble:\n    src: /etc/app/conf.d\n    dest: /etc/app/app.conf\n    delimiter: '### fragment'\n    validate: app --check %s\n",
+        args: &[
+            (
+                "src",
+                "",
+                "The directory of fragments (regular files directly in it).",
+            ),
+            ("dest", "", "The file to write."),
+            (
+                "remote_src",
+                "true",
+                "`src` is on the target; `false`: on the controller (`files/`).",
+            ),
+            (
+                "regexp",
+                "",
+                "Only fragments whose name matches (Python `re.search`).",
+            ),
+            (
+                "delimiter",
+                "",
+                "Text between fragments (escapes like `\\n` decoded), followed by a newline.",
+            ),
+            (
+                "ignore_hidden",
+                "false",
+                "Leaves out fragments whose name starts with `.`.",
+            ),
+            (
+                "validate",
+                "",
+                "A command run on the new file before it is installed (`%s` names it); if it fails, the file is left as it was.",
+            ),
+            (
+                "backup",
+                "false",
+                "Keeps the old file as `dest.PID.<timestamp>~` before replacing it.",
+            ),
+            ("mode", "", "Permissions, octal or symbolic."),
+            ("owner", "", "Owner's name or uid."),
+            ("group", "", "Group's name or gid."),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         Validate::from_param(p.validate.as_deref())?;

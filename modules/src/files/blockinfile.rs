@@ -4,6 +4,7 @@
 
 use super::pyre;
 use super::write::{Attrs, Content, Validate, atomic_write_validated, backup_name, now_unix};
+use crate::doc::Written;
 use crate::facts::file::{self, FileKind, FileStat, Want};
 use crate::{Cmd, Diff, Host, Module, ModuleError, Plan, Step};
 use serde::Deserialize;
@@ -65,6 +66,92 @@ const ATTRS_CHANGED: &str = "ownership, perms or SE linux context changed";
 impl Module for Blockinfile {
     type Params = Params;
     const NAME: &'static str = "blockinfile";
+    const DOC: Written = Written {
+        description: "Inserts, updates or removes a block of lines between marker lines, as Ansible's algorithm does on the file's bytes.",
+        example: "- blockinfile:\n    path: /etc/ssh/sshd_config\n    block: |\n      Match User deploy\n        PasswordAuthentication no\n",
+        args: &[
+            (
+                "path",
+                "",
+                "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "state",
+                "",
+                "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "marker",
+                "",
+                "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "block",
+                "",
+                "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "insertafter",
+                "",
+                "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "insertbefore",
+                "",
+                "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "create",
+                "",
+                "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "backup",
+                "",
+                "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "validate",
+                "",
+                "A command run on the new file before it is installed (`%s` names it, e.g. `visudo -cf %s`); if it fails, the file is left as it was.",
+            ),
+            (
+                "marker_begin",
+                "",
+                "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "marker_end",
+                "",
+                "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "append_newline",
+                "",
+                "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "prepend_newline",
+                "",
+                "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "mode",
+                "",
+                "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "owner",
+                "",
+                "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "group",
+                "",
+                "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
+            ),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         Validate::from_param(p.validate.as_deref()).map(drop)

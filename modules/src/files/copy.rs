@@ -4,6 +4,7 @@ use super::copy_tree;
 use super::write::{
     Attrs, Content, Validate, atomic_write_validated, backup_name, content_diff, now_unix,
 };
+use crate::doc::Written;
 use crate::facts::file::{self, FileKind, Want};
 use crate::{Host, LocalFile, Module, ModuleError, Plan};
 use serde::Deserialize;
@@ -45,6 +46,55 @@ fn yes() -> bool {
 impl Module for Copy {
     type Params = Params;
     const NAME: &'static str = "copy";
+    const DOC: Written = Written {
+        description: "Writes a file on the target from `content` or from a controller file `src`, atomically, when its SHA-1 differs.",
+        example: "- name: Install the configuration\n  copy:\n    src: app.conf\n    dest: /etc/app/app.conf\n    mode: \"0640\"\n    backup: true\n",
+        args: &[
+            ("content", "", "The file's content (instead of `src`)."),
+            (
+                "src",
+                "",
+                "A controller file, looked up in `files/` next to the playbook, then next to it.",
+            ),
+            (
+                "dest",
+                "",
+                "Where the file goes; a directory (or a path ending in `/`) gets `basename(src)`. A directory `src` is copied into it (`src: dir/`: only its contents).",
+            ),
+            (
+                "mode",
+                "",
+                "Permissions, octal (`\"0644\"`) or symbolic (`u=rw,g=r`).",
+            ),
+            ("owner", "", "Owner's name or uid."),
+            ("group", "", "Group's name or gid."),
+            (
+                "backup",
+                "false",
+                "Keeps the old file as `dest.<timestamp>~` before replacing it.",
+            ),
+            (
+                "validate",
+                "",
+                "A command run on the new file before it is installed (`%s` names it, e.g. `visudo -cf %s`); if it fails, the file is left as it was.",
+            ),
+            (
+                "force",
+                "true",
+                "Replaces a file whose content differs; `false` only creates missing files.",
+            ),
+            (
+                "remote_src",
+                "false",
+                "`src` is a file or directory on the target, copied there.",
+            ),
+            (
+                "directory_mode",
+                "",
+                "The mode of directories a directory copy creates.",
+            ),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         Validate::from_param(p.validate.as_deref())?;

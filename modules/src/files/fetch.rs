@@ -2,6 +2,7 @@
 //! `dest` itself with `flat`), only when its SHA-1 differs from the controller's copy. The engine
 //! saves the bytes the step prints and checks them against the SHA-1 the query read.
 
+use crate::doc::Written;
 use crate::facts::file::{self, FileKind, Want};
 use crate::{Cmd, Host, Module, ModuleError, Plan, Step};
 use serde::Deserialize;
@@ -36,6 +37,33 @@ fn yes() -> bool {
 impl Module for Fetch {
     type Params = Params;
     const NAME: &'static str = "fetch";
+    const DOC: Written = Written {
+        description: "Copies a target's file to the controller (`dest/<inventory_hostname>/<src>`, or `dest` with `flat`) when its SHA-1 differs; the bytes are checked against the target's SHA-1 before they replace the controller's copy. Skipped in check mode, as in Ansible.",
+        example: "- name: Collect the logs\n  fetch:\n    src: /var/log/app.log\n    dest: collected/\n",
+        args: &[
+            ("src", "", "The file on the target (not a directory)."),
+            (
+                "dest",
+                "",
+                "A controller directory (relative: next to the playbook); the file goes to `dest/<inventory_hostname>/<src>`.",
+            ),
+            (
+                "flat",
+                "false",
+                "Put the file at `dest` itself (`dest/` ending in a slash gets the source's name).",
+            ),
+            (
+                "fail_on_missing",
+                "true",
+                "Fail when `src` is missing or a directory; `false` reports it and goes on.",
+            ),
+            (
+                "validate_checksum",
+                "true",
+                "Refuse bytes whose SHA-1 is not the one the target reported.",
+            ),
+        ],
+    };
 
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
         if host.check_mode() {

@@ -3,6 +3,7 @@
 use super::timestamps::{Times, When};
 use super::write::Attrs;
 use crate::cmd::quote;
+use crate::doc::Written;
 use crate::facts::file::{self, FileKind, FileStat, Want};
 use crate::{Cmd, Host, Module, ModuleError, Plan, Step};
 use serde::Deserialize;
@@ -88,6 +89,53 @@ pub enum State {
 impl Module for File {
     type Params = Params;
     const NAME: &'static str = "file";
+    const DOC: Written = Written {
+        description: "Sets a path's kind (file, directory, link, hard link, absent, touched) and attributes.",
+        example: "- name: Application directory\n  file:\n    path: /srv/app\n    state: directory\n    owner: app\n    mode: \"0755\"\n",
+        args: &[
+            ("path", "", "The path to manage."),
+            ("state", "file", "What the path must be."),
+            ("src", "", "What a `link` or `hard` link points to."),
+            (
+                "mode",
+                "",
+                "Permissions, octal (`\"0644\"`) or symbolic (`u=rw,g=r`).",
+            ),
+            ("owner", "", "Owner's name or uid."),
+            ("group", "", "Group's name or gid."),
+            (
+                "recurse",
+                "false",
+                "Applies owner, group and mode to a directory's whole tree.",
+            ),
+            ("force", "false", "Replaces an existing file by a link."),
+            (
+                "follow",
+                "true",
+                "Follows symbolic links when setting attributes.",
+            ),
+            (
+                "access_time",
+                "",
+                "`preserve`, `now`, or a time in `access_time_format`; `touch` with `preserve` is idempotent.",
+            ),
+            (
+                "access_time_format",
+                "%Y%m%d%H%M.%S",
+                "How `access_time` is written.",
+            ),
+            (
+                "modification_time",
+                "",
+                "`preserve`, `now`, or a time in `modification_time_format`.",
+            ),
+            (
+                "modification_time_format",
+                "%Y%m%d%H%M.%S",
+                "How `modification_time` is written.",
+            ),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         link_source(p).map(drop)

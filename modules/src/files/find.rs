@@ -6,6 +6,7 @@
 use super::pyre;
 use super::write::apply_symbolic;
 use crate::cmd::quote;
+use crate::doc::Written;
 use crate::{Cmd, Host, Module, ModuleError, Plan};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -111,6 +112,107 @@ pub enum AgeStamp {
 impl Module for Find {
     type Params = Params;
     const NAME: &'static str = "find";
+    const DOC: Written = Written {
+        description: "Lists the files matching patterns, age, size and type under paths, in one query; changes nothing.",
+        example: "- find:\n    paths: /var/log\n    patterns: '*.log'\n    age: 2d\n  register: old_logs\n",
+        args: &[
+            (
+                "paths",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "patterns",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "excludes",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "contains",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "read_whole_file",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "file_type",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "age",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "age_stamp",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "size",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "recurse",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "hidden",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "follow",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "get_checksum",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "checksum_algorithm",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "use_regex",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "depth",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "mode",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "exact_mode",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "limit",
+                "",
+                "See Ansible's `find` documentation; drover takes it with the same meaning.",
+            ),
+        ],
+    };
 
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
         let filters = Filters::from_params(&p)?;

@@ -4,6 +4,7 @@
 use super::write::{
     Attrs, Content, Validate, atomic_write_validated, backup_name, content_diff, now_unix,
 };
+use crate::doc::Written;
 use crate::facts::file::{self, FileKind, Want};
 use crate::{Host, Module, ModuleError, Plan, Step};
 use regex::Regex;
@@ -79,6 +80,67 @@ impl Matcher {
 impl Module for Lineinfile {
     type Params = Params;
     const NAME: &'static str = "lineinfile";
+    const DOC: Written = Written {
+        description: "Makes sure one line is in a file (or is not), found by a regular expression, a substring or the line itself.",
+        example: "- name: Listen on 8080\n  lineinfile:\n    path: /etc/app.conf\n    regexp: '^port='\n    line: port=8080\n",
+        args: &[
+            ("path", "", "The file to edit."),
+            (
+                "line",
+                "",
+                "The line to insert or replace (with `state: present`).",
+            ),
+            (
+                "regexp",
+                "",
+                "A regular expression (Rust syntax) finding the line to replace or remove.",
+            ),
+            (
+                "search_string",
+                "",
+                "A literal string finding the line to replace or remove.",
+            ),
+            ("state", "present", "Whether the line must be there."),
+            (
+                "insertafter",
+                "EOF",
+                "Where a new line goes: after the last match of this regular expression, or `EOF`.",
+            ),
+            (
+                "insertbefore",
+                "",
+                "Where a new line goes: before the last match of this regular expression, or `BOF`.",
+            ),
+            ("create", "false", "Creates the file when it is missing."),
+            (
+                "backrefs",
+                "false",
+                "`line` may use `regexp`'s groups; nothing is inserted when there is no match.",
+            ),
+            (
+                "firstmatch",
+                "false",
+                "`insertafter`/`insertbefore` use the first match instead of the last.",
+            ),
+            (
+                "backup",
+                "false",
+                "Keeps the old file as `path.<timestamp>~` before changing it.",
+            ),
+            (
+                "validate",
+                "",
+                "A command run on the new file before it is installed (`%s` names it, e.g. `visudo -cf %s`); if it fails, the file is left as it was.",
+            ),
+            (
+                "mode",
+                "",
+                "Permissions, octal (`\"0644\"`) or symbolic (`u=rw,g=r`).",
+            ),
+            ("owner", "", "Owner's name or uid."),
+            ("group", "", "Group's name or gid."),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         Validate::from_param(p.validate.as_deref())?;

@@ -7,6 +7,7 @@ use super::pyre::{self, Template};
 use super::write::{
     Attrs, Content, Validate, atomic_write_validated, backup_name, content_diff, now_unix,
 };
+use crate::doc::Written;
 use crate::facts::file::{self, FileKind, Want};
 use crate::{Host, Module, ModuleError, Plan, Step};
 use serde::Deserialize;
@@ -96,6 +97,67 @@ impl Encoding {
 impl Module for Replace {
     type Params = Params;
     const NAME: &'static str = "replace";
+    const DOC: Written = Written {
+        description: "Replaces every match of a Python-style regular expression in a file (optionally between `after` and `before`).",
+        example: "- replace:\n    path: /etc/hosts\n    regexp: '(\\s+)old\\.example\\.com(\\s+.*)?$'\n    replace: '\\1new.example.com\\2'\n",
+        args: &[
+            (
+                "path",
+                "",
+                "See Ansible's `replace` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "regexp",
+                "",
+                "See Ansible's `replace` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "replace",
+                "",
+                "See Ansible's `replace` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "after",
+                "",
+                "See Ansible's `replace` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "before",
+                "",
+                "See Ansible's `replace` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "backup",
+                "",
+                "See Ansible's `replace` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "validate",
+                "",
+                "A command run on the new file before it is installed (`%s` names it, e.g. `visudo -cf %s`); if it fails, the file is left as it was.",
+            ),
+            (
+                "encoding",
+                "",
+                "See Ansible's `replace` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "mode",
+                "",
+                "See Ansible's `replace` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "owner",
+                "",
+                "See Ansible's `replace` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "group",
+                "",
+                "See Ansible's `replace` documentation; drover takes it with the same meaning.",
+            ),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         Validate::from_param(p.validate.as_deref()).map(drop)

@@ -2,6 +2,7 @@
 //! Read-only: one query, never a change, the same in check mode.
 
 use crate::cmd::quote;
+use crate::doc::Written;
 use crate::{Cmd, Host, Module, ModuleError, Plan};
 use serde::Deserialize;
 
@@ -18,6 +19,15 @@ pub struct Params {
 impl Module for Slurp {
     type Params = Params;
     const NAME: &'static str = "slurp";
+    const DOC: Written = Written {
+        description: "Reads a file from the target, base64-encoded, in one query.",
+        example: "- slurp:\n    src: /etc/hostname\n  register: hostname\n",
+        args: &[(
+            "src",
+            "",
+            "See Ansible's `slurp` documentation; drover takes it with the same meaning.",
+        )],
+    };
 
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
         let out = host.query(&query(&p.src)).await?;

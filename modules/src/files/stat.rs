@@ -1,5 +1,6 @@
 //! `stat`: a path's facts, with Ansible's field names, changing nothing.
 
+use crate::doc::Written;
 use crate::facts::file::{self, FileKind, Want};
 use crate::{Host, Module, ModuleError, Plan};
 use serde::Deserialize;
@@ -73,6 +74,30 @@ fn checksum_tool(p: &Params) -> Result<&'static str, ModuleError> {
 impl Module for Stat {
     type Params = Params;
     const NAME: &'static str = "stat";
+    const DOC: Written = Written {
+        description: "Reports a path's facts (`stat.exists`, `mode`, `size`, `checksum`, …) in one query; changes nothing.",
+        example: "- stat:\n    path: /etc/app.conf\n  register: conf\n\n- debug: msg=\"missing\"\n  when: not conf.stat.exists\n",
+        args: &[
+            ("path", "", "The path to look at."),
+            (
+                "follow",
+                "false",
+                "Follows a symbolic link to what it points to.",
+            ),
+            ("get_checksum", "true", "Reports the content's checksum."),
+            ("checksum_algorithm", "sha1", "The checksum's algorithm."),
+            (
+                "get_mime",
+                "false",
+                "Accepted; the MIME type is not reported.",
+            ),
+            (
+                "get_attributes",
+                "false",
+                "Accepted; file attributes are not reported.",
+            ),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         checksum_tool(p).map(drop)

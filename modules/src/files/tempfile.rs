@@ -4,6 +4,7 @@
 //! existing path. Always a change; skipped in check mode, as Ansible (no check mode support).
 
 use crate::cmd::quote;
+use crate::doc::Written;
 use crate::{Cmd, Host, Module, ModuleError, Plan, Step};
 use serde::Deserialize;
 use std::hash::{BuildHasher, Hasher};
@@ -34,6 +35,32 @@ pub enum State {
 impl Module for Tempfile {
     type Params = Params;
     const NAME: &'static str = "tempfile";
+    const DOC: Written = Written {
+        description: "Creates a temporary file or directory on the target and returns its path.",
+        example: "- tempfile:\n    state: directory\n    suffix: build\n  register: workdir\n",
+        args: &[
+            (
+                "state",
+                "",
+                "See Ansible's `tempfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "path",
+                "",
+                "See Ansible's `tempfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "prefix",
+                "",
+                "See Ansible's `tempfile` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "suffix",
+                "",
+                "See Ansible's `tempfile` documentation; drover takes it with the same meaning.",
+            ),
+        ],
+    };
 
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
         let prefix = p.prefix.as_deref().unwrap_or("ansible.");

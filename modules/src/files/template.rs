@@ -2,6 +2,7 @@
 
 use super::copy::{Put, put_content};
 use super::write::{Attrs, Validate};
+use crate::doc::Written;
 use crate::{Host, Module, ModuleError, Plan};
 use serde::Deserialize;
 
@@ -36,6 +37,40 @@ fn yes() -> bool {
 impl Module for Template {
     type Params = Params;
     const NAME: &'static str = "template";
+    const DOC: Written = Written {
+        description: "Renders a Jinja2 template on the controller, then writes it exactly as `copy` does.",
+        example: "- name: Web server configuration\n  template:\n    src: nginx.conf.j2\n    dest: /etc/nginx/nginx.conf\n    mode: \"0644\"\n  notify: reload nginx\n",
+        args: &[
+            (
+                "src",
+                "",
+                "The template, looked up in `templates/` next to the playbook, then next to it.",
+            ),
+            ("dest", "", "Where the rendered file goes."),
+            (
+                "mode",
+                "",
+                "Permissions, octal (`\"0644\"`) or symbolic (`u=rw,g=r`).",
+            ),
+            ("owner", "", "Owner's name or uid."),
+            ("group", "", "Group's name or gid."),
+            (
+                "backup",
+                "false",
+                "Keeps the old file as `dest.<timestamp>~` before replacing it.",
+            ),
+            (
+                "validate",
+                "",
+                "A command run on the new file before it is installed (`%s` names it, e.g. `visudo -cf %s`); if it fails, the file is left as it was.",
+            ),
+            (
+                "force",
+                "true",
+                "Replaces a file whose content differs; `false` only creates missing files.",
+            ),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         Validate::from_param(p.validate.as_deref()).map(drop)

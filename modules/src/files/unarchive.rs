@@ -6,6 +6,7 @@
 //! same step that compares and unpacks, so one run is one round trip.
 
 use crate::cmd::quote;
+use crate::doc::Written;
 use crate::files::write::{Content, push_temp};
 use crate::{Cmd, CmdOutput, Host, LocalFile, Module, ModuleError, Parsed, Parser, Plan, Step};
 use serde::Deserialize;
@@ -41,6 +42,44 @@ const MARK: &str = "drover-unarchive:";
 impl Module for Unarchive {
     type Params = Params;
     const NAME: &'static str = "unarchive";
+    const DOC: Written = Written {
+        description: "Unpacks a tar (gz, xz, bz2, zst) or zip archive from the controller, or already on the target, into an existing directory, only when its contents differ.",
+        example: "- name: Unpack the release\n  unarchive:\n    src: app-1.2.tar.gz\n    dest: /opt/app\n    creates: /opt/app/bin/app\n",
+        args: &[
+            (
+                "src",
+                "",
+                "The archive: a controller file (looked up in `files/`), or a target path with `remote_src`.",
+            ),
+            ("dest", "", "The directory to unpack into; it must exist."),
+            ("remote_src", "false", "`src` is already on the target."),
+            (
+                "creates",
+                "",
+                "Skips the task when this target path exists.",
+            ),
+            (
+                "extra_opts",
+                "",
+                "More options for `tar` or `unzip` (a list), e.g. `--strip-components=1`.",
+            ),
+            (
+                "list_files",
+                "false",
+                "Returns the archive's member names as `files`.",
+            ),
+            (
+                "keep_newer",
+                "false",
+                "Does not replace files newer than the archive's (`tar --keep-newer-files`).",
+            ),
+            (
+                "exclude",
+                "",
+                "Members (names or patterns) left out of the comparison and the unpacking.",
+            ),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         if p.remote_src && p.src.contains("://") {

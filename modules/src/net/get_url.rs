@@ -4,6 +4,7 @@
 
 use super::http::{self, Request};
 use crate::cmd::quote;
+use crate::doc::Written;
 use crate::facts::file::{self, FileKind, FileStat, Want};
 use crate::files::write::{Attrs, Fill, fill_and_install};
 use crate::{CmdOutput, Host, Module, ModuleError, Parsed, Parser, Plan, Step};
@@ -58,6 +59,48 @@ fn yes() -> bool {
 impl Module for GetUrl {
     type Params = Params;
     const NAME: &'static str = "get_url";
+    const DOC: Written = Written {
+        description: "Downloads a URL to a file on the target with the target's curl (the URL is the target's view). The request travels on stdin; a download is checked against `checksum` before it is renamed into place and replaces `dest` only when its bytes differ.",
+        example: "- name: Fetch the release\n  get_url:\n    url: https://example.com/app-1.2.tar.gz\n    dest: /opt/app-1.2.tar.gz\n    checksum: sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n    mode: \"0644\"\n",
+        args: &[
+            (
+                "url",
+                "",
+                "http, https or ftp URL, as curl on the target sees it.",
+            ),
+            (
+                "dest",
+                "",
+                "The file to write; a directory gets the URL's last path segment.",
+            ),
+            (
+                "checksum",
+                "",
+                "`algorithm:digest` (md5, sha1, sha224, sha256, sha384, sha512): an existing `dest` that matches is not downloaded again, a download that does not match is refused.",
+            ),
+            (
+                "force",
+                "false",
+                "Download even when `dest` exists (it is replaced only if the bytes differ).",
+            ),
+            ("headers", "", "Request headers, a mapping."),
+            ("timeout", "10", "Seconds the whole request may take."),
+            ("url_username", "", "User for HTTP basic authentication."),
+            (
+                "url_password",
+                "",
+                "Password for HTTP basic authentication.",
+            ),
+            (
+                "validate_certs",
+                "true",
+                "`false` accepts any TLS certificate.",
+            ),
+            ("mode", "", "The file's permissions."),
+            ("owner", "", "The file's owner."),
+            ("group", "", "The file's group."),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         if let Some(spec) = &p.checksum {

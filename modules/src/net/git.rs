@@ -3,6 +3,7 @@
 //! remote's refs (`git ls-remote`); steps run only when HEAD is not the wanted commit.
 
 use crate::cmd::quote;
+use crate::doc::Written;
 use crate::{Cmd, CmdOutput, Host, Module, ModuleError, Parsed, Parser, Plan, Step};
 use serde::Deserialize;
 use serde_json::Value;
@@ -77,6 +78,41 @@ impl Target {
 impl Module for Git {
     type Params = Params;
     const NAME: &'static str = "git";
+    const DOC: Written = Written {
+        description: "Keeps a checkout of `repo` at `version` in `dest` with the target's git: one query reads the checkout and the remote's refs (`git ls-remote`), and it clones or fetches and checks out only when HEAD is not the wanted commit. `before`/`after` are in the result.",
+        example: "- name: Deploy the application\n  git:\n    repo: https://git.example.com/app.git\n    dest: /srv/app\n    version: v1.4.2\n    depth: 1\n",
+        args: &[
+            (
+                "repo",
+                "",
+                "The repository's URL or path, as git on the target sees it.",
+            ),
+            ("dest", "", "Where the checkout lives."),
+            (
+                "version",
+                "HEAD",
+                "A branch, a tag or a commit SHA (full, or abbreviated to 7 or more).",
+            ),
+            (
+                "force",
+                "false",
+                "Discard local modifications of tracked files; without it they fail the task.",
+            ),
+            ("depth", "", "Clone and fetch only this many commits."),
+            (
+                "update",
+                "true",
+                "`false` leaves an existing checkout where it is.",
+            ),
+            (
+                "clone",
+                "true",
+                "`false` does not clone a missing checkout.",
+            ),
+            ("remote", "origin", "The remote's name."),
+            ("executable", "", "The git program to run."),
+        ],
+    };
 
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
         let git = p.executable.clone().unwrap_or_else(|| "git".into());

@@ -4,6 +4,7 @@
 //! No check mode (as Ansible: the request itself may be the change).
 
 use super::http::{self, Request};
+use crate::doc::Written;
 use crate::files::write::{Attrs, Fill, fill_and_install};
 use crate::{Cmd, CmdOutput, Host, Module, ModuleError, Parsed, Parser, Plan, Step};
 use serde::Deserialize;
@@ -83,6 +84,67 @@ fn yes() -> bool {
 impl Module for Uri {
     type Params = Params;
     const NAME: &'static str = "uri";
+    const DOC: Written = Written {
+        description: "Makes one HTTP request from the target with its curl; the result holds `status`, the response headers (lower case, `_` for `-`), `content` and `json`. Fails when the status is not in `status_code`. Changes nothing unless the body is written to `dest`; skipped in check mode, as in Ansible.",
+        example: "- name: Register the host\n  uri:\n    url: http://registry.local/api/hosts\n    method: POST\n    body_format: json\n    body: { name: \"{{ inventory_hostname }}\" }\n    status_code: [200, 201]\n  register: reply\n",
+        args: &[
+            ("url", "", "The URL, as curl on the target sees it."),
+            ("method", "GET", "The HTTP method, one upper-case word."),
+            (
+                "body",
+                "",
+                "The request body: text, or a mapping/list encoded as `body_format` says.",
+            ),
+            (
+                "body_format",
+                "raw",
+                "`json` or `form-urlencoded` encode a mapping body and set its Content-Type.",
+            ),
+            ("headers", "", "Request headers, a mapping."),
+            (
+                "status_code",
+                "[200]",
+                "The statuses that mean success (a number, a list, or `200,201`).",
+            ),
+            (
+                "return_content",
+                "false",
+                "Put the body in `content` (always there on failure; JSON bodies always give `json`).",
+            ),
+            (
+                "dest",
+                "",
+                "Write the body to this file on the target (replaced only when the bytes differ).",
+            ),
+            (
+                "creates",
+                "",
+                "Do nothing when this path exists on the target.",
+            ),
+            (
+                "removes",
+                "",
+                "Do nothing when this path does not exist on the target.",
+            ),
+            ("timeout", "30", "Seconds the whole request may take."),
+            ("url_username", "", "User for HTTP basic authentication."),
+            (
+                "url_password",
+                "",
+                "Password for HTTP basic authentication.",
+            ),
+            (
+                "validate_certs",
+                "true",
+                "`false` accepts any TLS certificate.",
+            ),
+            (
+                "follow_redirects",
+                "safe",
+                "`no`/`none` stop at a redirect; any other value follows them.",
+            ),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         if p.method.is_empty() || !p.method.bytes().all(|b| b.is_ascii_uppercase()) {

@@ -2,6 +2,7 @@
 //! a simulation when `latest` or `upgrade` matters) and one `apk` command per kind of change.
 
 use super::{PkgState, section};
+use crate::doc::Written;
 use crate::{Cmd, Host, Module, ModuleError, Plan, Step};
 use serde::Deserialize;
 
@@ -30,6 +31,47 @@ pub struct Params {
 impl Module for Apk {
     type Params = Params;
     const NAME: &'static str = "apk";
+    const DOC: Written = Written {
+        description: "Installs, upgrades or removes Alpine packages with apk.",
+        example: "- apk:\n    name: nginx\n    state: present\n    update_cache: true\n",
+        args: &[
+            (
+                "name",
+                "",
+                "See Ansible's `apk` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "state",
+                "",
+                "See Ansible's `apk` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "update_cache",
+                "",
+                "See Ansible's `apk` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "upgrade",
+                "",
+                "See Ansible's `apk` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "available",
+                "",
+                "See Ansible's `apk` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "no_cache",
+                "",
+                "See Ansible's `apk` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "repository",
+                "",
+                "See Ansible's `apk` documentation; drover takes it with the same meaning.",
+            ),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         if p.name.is_empty() && !p.update_cache && !p.upgrade {

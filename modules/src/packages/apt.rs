@@ -4,6 +4,7 @@
 //! changes nothing costs one round trip.
 
 use super::{PkgSpec, VersionCmp, section};
+use crate::doc::Written;
 use crate::facts::deb::{self, DebStatus, DpkgState, Policy};
 use crate::{Cmd, Diff, Host, Module, ModuleError, Plan, Step};
 use serde::{Deserialize, Deserializer};
@@ -174,6 +175,137 @@ impl Params {
 impl Module for Apt {
     type Params = Params;
     const NAME: &'static str = "apt";
+    const DOC: Written = Written {
+        description: "Installs, upgrades or removes Debian packages: one query reads every named package, one apt-get closes the gap.",
+        example: "- apt:\n    name: [nginx, curl]\n    state: present\n    update_cache: true\n    cache_valid_time: 3600\n",
+        args: &[
+            (
+                "package",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "state",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "update_cache",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "cache_valid_time",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "update_cache_retries",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "update_cache_retry_max_delay",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "purge",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "deb",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "default_release",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "install_recommends",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "force",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "upgrade",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "dpkg_options",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "autoremove",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "autoclean",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "fail_on_autoremove",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "policy_rc_d",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "only_upgrade",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "force_apt_get",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "clean",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "allow_unauthenticated",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "allow_downgrade",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "allow_change_held_packages",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "lock_timeout",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "auto_install_module_deps",
+                "",
+                "See Ansible's `apt` documentation; drover takes it with the same meaning.",
+            ),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         let err = |m: &str| Err(ModuleError::Params(m.to_string()));

@@ -7,6 +7,7 @@
 //! nothing is fetched from the network here.
 
 use crate::de::{Mode, base64_decode};
+use crate::doc::Written;
 use crate::{Cmd, Host, Module, ModuleError, Plan};
 use serde::Deserialize;
 use sha1::{Digest, Sha1};
@@ -137,6 +138,36 @@ fn is_armored(bytes: &[u8]) -> bool {
 impl Module for AptKey {
     type Params = Params;
     const NAME: &'static str = "apt_key";
+    const DOC: Written = Written {
+        description: "Puts an OpenPGP key apt trusts in a keyring file (no apt-key, no gpg on the target): the key's fingerprint is read from its packets, so an installed key is left alone. Prefer a key file + `deb822_repository` `signed_by`.",
+        example: "- apt_key:\n    data: \"{{ lookup('file', 'example.asc') }}\"\n    keyring: /etc/apt/keyrings/example.gpg\n",
+        args: &[
+            (
+                "id",
+                "",
+                "The key's id or fingerprint (its end): checked against the key; required for `absent`.",
+            ),
+            ("data", "", "The key, armored or binary."),
+            ("file", "", "A key file on the target."),
+            (
+                "keyring",
+                "",
+                "The keyring file (`.gpg`: binary, appended to; `.asc`: one armored key); default `/etc/apt/trusted.gpg.d/KEYID.asc|gpg`.",
+            ),
+            (
+                "url",
+                "",
+                "Refused: nothing is fetched from the network (use `get_url`, then `file`).",
+            ),
+            ("keyserver", "", "Refused, as `url`."),
+            (
+                "state",
+                "present",
+                "`absent` removes the files that hold only this key.",
+            ),
+            ("validate_certs", "", "Accepted (only `url` uses it)."),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         let err = |m: String| Err(ModuleError::Params(m));

@@ -7,6 +7,7 @@
 
 use super::sources::{self, Found, SOURCES_DIR, SOURCES_LIST};
 use crate::de::Mode;
+use crate::doc::Written;
 use crate::{Cmd, Host, Module, ModuleError, Plan};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -242,6 +243,54 @@ fn remove(files: &mut Files, source: &str) {
 impl Module for AptRepository {
     type Params = Params;
     const NAME: &'static str = "apt_repository";
+    const DOC: Written = Written {
+        description: "Adds or removes a one-line apt source (`deb …`) in `/etc/apt/sources.list` or a file of `/etc/apt/sources.list.d/`, named as Ansible names it, then refreshes apt's cache.",
+        example: "- apt_repository:\n    repo: deb [signed-by=/etc/apt/keyrings/example.asc] https://repo.example.com/apt stable main\n    filename: example\n    state: present\n",
+        args: &[
+            (
+                "repo",
+                "",
+                "The source line (`deb URI SUITE COMPONENTS`, options in `[…]`). PPAs (`ppa:`) are refused: they need Launchpad.",
+            ),
+            (
+                "state",
+                "present",
+                "`present` enables the line where it is (even commented out) or appends it; `absent` removes every enabled copy, and a file left empty.",
+            ),
+            ("mode", "0644", "Mode of the file the line is appended to."),
+            (
+                "update_cache",
+                "true",
+                "Run `apt-get update` after a change.",
+            ),
+            (
+                "update_cache_retries",
+                "",
+                "Accepted; apt-get update runs once.",
+            ),
+            (
+                "update_cache_retry_max_delay",
+                "",
+                "Accepted; apt-get update runs once.",
+            ),
+            (
+                "filename",
+                "",
+                "The file's name without `.list` (in `/etc/apt/sources.list.d/` unless it has a `/`); default: from the line's URI, as Ansible makes it.",
+            ),
+            (
+                "install_python_apt",
+                "",
+                "Accepted and ignored: drover needs no Python on the target.",
+            ),
+            (
+                "validate_certs",
+                "",
+                "Accepted and ignored (only PPAs use it).",
+            ),
+            ("codename", "", "Accepted (only PPAs use it)."),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         source_of(&p.repo).map(drop)

@@ -7,6 +7,7 @@
 
 use super::sources::{self, SOURCES_DIR};
 use crate::de::Mode;
+use crate::doc::Written;
 use crate::{Cmd, Host, Module, ModuleError, Plan};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
@@ -176,6 +177,55 @@ fn render(p: &Params) -> String {
 impl Module for Deb822Repository {
     type Params = Params;
     const NAME: &'static str = "deb822_repository";
+    const DOC: Written = Written {
+        description: "Writes (or removes) one apt source in deb822 format, `/etc/apt/sources.list.d/NAME.sources`, exactly as Ansible writes it; `signed_by` names a key file or holds the key inline.",
+        example: "- deb822_repository:\n    name: example\n    types: [deb]\n    uris: https://repo.example.com/apt\n    suites: stable\n    components: main\n    signed_by: /etc/apt/keyrings/example.asc\n",
+        args: &[
+            (
+                "name",
+                "",
+                "The repository's name (`X-Repolib-Name`); its slug names the file.",
+            ),
+            (
+                "allow_downgrade_to_insecure",
+                "",
+                "`Allow-Downgrade-To-Insecure`.",
+            ),
+            ("allow_insecure", "", "`Allow-Insecure`."),
+            ("allow_weak", "", "`Allow-Weak`."),
+            ("architectures", "", "`Architectures` (list)."),
+            ("by_hash", "", "`By-Hash`."),
+            ("check_date", "", "`Check-Date`."),
+            ("check_valid_until", "", "`Check-Valid-Until`."),
+            ("components", "", "`Components` (list)."),
+            ("date_max_future", "", "`Date-Max-Future` (seconds)."),
+            ("enabled", "", "`Enabled`."),
+            ("inrelease_path", "", "`Inrelease-Path`."),
+            ("languages", "", "`Languages` (list)."),
+            ("pdiffs", "", "`Pdiffs`."),
+            (
+                "signed_by",
+                "",
+                "`Signed-By`: a key file's path on the target, or the armored key itself (written inline). URLs are refused: fetch the key with `get_url` first.",
+            ),
+            ("suites", "", "`Suites` (list)."),
+            ("targets", "", "`Targets` (list)."),
+            ("trusted", "", "`Trusted`."),
+            ("types", "[deb]", "`Types`: `deb`, `deb-src`."),
+            ("uris", "", "`URIs` (list)."),
+            ("mode", "0644", "The file's mode."),
+            (
+                "state",
+                "present",
+                "`absent` removes the file (and `/etc/apt/keyrings/NAME.asc|gpg`).",
+            ),
+            (
+                "install_python_debian",
+                "",
+                "Accepted and ignored: drover needs no Python on the target.",
+            ),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         if let Some(t) = p

@@ -4,6 +4,7 @@
 //! it differs, compared as Ansible compares it (booleans lower-cased, multiselect lists sorted).
 
 use crate::cmd::quote;
+use crate::doc::Written;
 use crate::{Cmd, Diff, Host, Module, ModuleError, Plan};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -79,6 +80,29 @@ fn text_of(value: &Value) -> String {
 impl Module for Debconf {
     type Params = Params;
     const NAME: &'static str = "debconf";
+    const DOC: Written = Written {
+        description: "Sets one debconf answer (`debconf-set-selections`, the answer on stdin) when `debconf-show` reports another; with only `name`, returns the package's answers as `current`.",
+        example: "- debconf:\n    name: tzdata\n    question: tzdata/Areas\n    vtype: select\n    value: Europe\n",
+        args: &[
+            ("name", "", "The package owning the question."),
+            (
+                "question",
+                "",
+                "The question (`tzdata/Areas`); needs `vtype` and `value`.",
+            ),
+            (
+                "vtype",
+                "",
+                "The question's type; `boolean` compares lower-cased, `multiselect` a list sorted, `password` reads `debconf-get-selections` or debconf's `passwords.dat`.",
+            ),
+            ("value", "", "The answer (a list for `multiselect`)."),
+            (
+                "unseen",
+                "false",
+                "`debconf-set-selections -u`: the question is still asked.",
+            ),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         let given = [p.question.is_some(), p.vtype.is_some(), p.value.is_some()];

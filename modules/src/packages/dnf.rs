@@ -2,6 +2,7 @@
 //! `latest` matters) and one command per kind of change (install, upgrade, remove).
 
 use super::{PkgState, section};
+use crate::doc::Written;
 use crate::{Cmd, Host, Module, ModuleError, Plan, Step};
 use serde::Deserialize;
 
@@ -57,6 +58,102 @@ pub struct Params {
 impl Module for Dnf {
     type Params = Params;
     const NAME: &'static str = "dnf";
+    const DOC: Written = Written {
+        description: "Installs, upgrades or removes RPM packages with dnf.",
+        example: "- dnf:\n    name: httpd\n    state: latest\n",
+        args: &[
+            (
+                "name",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "state",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "update_cache",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "allow_downgrade",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "autoremove",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "disable_gpg_check",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "enablerepo",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "disablerepo",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "exclude",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "install_weak_deps",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "skip_broken",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "update_only",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "allowerasing",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "conf_file",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "releasever",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "security",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "bugfix",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "lock_timeout",
+                "",
+                "See Ansible's `dnf` documentation; drover takes it with the same meaning.",
+            ),
+        ],
+    };
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         check(p)
     }
@@ -69,6 +166,102 @@ impl Module for Dnf {
 impl Module for Yum {
     type Params = Params;
     const NAME: &'static str = "yum";
+    const DOC: Written = Written {
+        description: "Installs, upgrades or removes RPM packages with yum.",
+        example: "- yum:\n    name: httpd\n    state: present\n",
+        args: &[
+            (
+                "name",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "state",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "update_cache",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "allow_downgrade",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "autoremove",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "disable_gpg_check",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "enablerepo",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "disablerepo",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "exclude",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "install_weak_deps",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "skip_broken",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "update_only",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "allowerasing",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "conf_file",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "releasever",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "security",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "bugfix",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "lock_timeout",
+                "",
+                "See Ansible's `yum` documentation; drover takes it with the same meaning.",
+            ),
+        ],
+    };
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         check(p)
     }

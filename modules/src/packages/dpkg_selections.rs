@@ -1,6 +1,7 @@
 //! `dpkg_selections`: a package's dpkg selection (`install`, `hold`, `deinstall`, `purge`), read with
 //! `dpkg --get-selections` and set with `dpkg --set-selections` only when it differs.
 
+use crate::doc::Written;
 use crate::{Cmd, Host, Module, ModuleError, Plan};
 use serde::Deserialize;
 
@@ -38,6 +39,18 @@ impl Selection {
 impl Module for DpkgSelections {
     type Params = Params;
     const NAME: &'static str = "dpkg_selections";
+    const DOC: Written = Written {
+        description: "Sets a package's dpkg selection (`hold` keeps apt from upgrading it) with `dpkg --set-selections`, when it differs.",
+        example: "- dpkg_selections:\n    name: openssh-server\n    selection: hold\n",
+        args: &[
+            ("name", "", "The package."),
+            (
+                "selection",
+                "",
+                "`install`, `hold`, `deinstall` or `purge`.",
+            ),
+        ],
+    };
 
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
         let query = Cmd::new("LC_ALL=C dpkg --get-selections").arg(&p.name);

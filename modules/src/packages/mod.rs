@@ -9,7 +9,6 @@ pub mod apt_repository;
 pub mod deb822_repository;
 pub mod debconf;
 pub mod dnf;
-pub mod doc;
 pub mod dpkg_selections;
 pub mod package;
 pub mod pip;

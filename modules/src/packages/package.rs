@@ -2,6 +2,7 @@
 //! the `pkg_mgr` fact when facts were gathered, else asked of the host (`command -v`). The task's
 //! other arguments go to that module unchanged.
 
+use crate::doc::Written;
 use crate::registry::DynModule;
 use crate::{Cmd, Host, Module, ModuleError, Plan};
 use serde::Deserialize;
@@ -35,6 +36,11 @@ const DETECT: &str = "for p in apt-get dnf yum apk zypper pacman; do command -v 
 impl Module for Package {
     type Params = Params;
     const NAME: &'static str = "package";
+    const DOC: Written = Written {
+        description: "Installs or removes packages with the host's package manager (the `pkg_mgr` fact: apt, dnf, yum, apk).",
+        example: "- package:\n    name: git\n    state: present\n",
+        args: &[],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         for required in ["name", "state"] {

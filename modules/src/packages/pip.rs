@@ -7,6 +7,7 @@
 //! with `virtualenv_command`.
 
 use crate::cmd::quote;
+use crate::doc::Written;
 use crate::{Cmd, CmdOutput, Host, Module, ModuleError, Parsed, Parser, Plan, Step};
 use serde::Deserialize;
 use std::cmp::Ordering;
@@ -203,6 +204,70 @@ fn requirements_of(p: &Params) -> Result<Vec<Requirement>, ModuleError> {
 impl Module for Pip {
     type Params = Params;
     const NAME: &'static str = "pip";
+    const DOC: Written = Written {
+        description: "Installs, upgrades or removes Python packages with the target's pip (system, `executable`, or a `virtualenv` it creates); a present/absent task decides from `pip list`, so a second run changes nothing.",
+        example: "- pip:\n    name: [requests>=2.31, flask]\n    virtualenv: /opt/app/venv\n    virtualenv_command: python3 -m venv\n",
+        args: &[
+            (
+                "state",
+                "present",
+                "`present`, `absent`, `latest`, `forcereinstall`.",
+            ),
+            (
+                "name",
+                "",
+                "Requirements (`name`, `name==1.0`, `name>=1,<2`); a list.",
+            ),
+            (
+                "version",
+                "",
+                "The version of the one package named (`1.0` means `==1.0`).",
+            ),
+            (
+                "requirements",
+                "",
+                "A requirements file on the target (relative to `chdir`).",
+            ),
+            (
+                "virtualenv",
+                "",
+                "The virtualenv to install into; created when it has no `bin/activate`.",
+            ),
+            (
+                "virtualenv_site_packages",
+                "false",
+                "`--system-site-packages` for a new virtualenv.",
+            ),
+            (
+                "virtualenv_command",
+                "virtualenv",
+                "The command that creates it (`python3 -m venv`).",
+            ),
+            (
+                "virtualenv_python",
+                "",
+                "`-pPYTHON` for `virtualenv` (not for venv).",
+            ),
+            (
+                "extra_args",
+                "",
+                "More pip arguments (`--no-index --find-links /srv/wheels`); the change is then read from pip's output.",
+            ),
+            ("editable", "false", "Adds `-e`."),
+            (
+                "chdir",
+                "/tmp",
+                "Where pip runs (and a relative `virtualenv` lives).",
+            ),
+            ("executable", "", "The pip to run (`pip3.11`, a path)."),
+            ("umask", "", "The umask pip runs with (octal)."),
+            (
+                "break_system_packages",
+                "false",
+                "`PIP_BREAK_SYSTEM_PACKAGES=1` (a distribution's Python marked externally managed).",
+            ),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         let err = |m: &str| Err(ModuleError::Params(m.to_string()));

@@ -2,6 +2,7 @@
 //! scripts with `update-rc.d`/`chkconfig`), detected in the same query that reads its state.
 
 use super::{SvcState, Want};
+use crate::doc::Written;
 use crate::facts::service::{self, Ask};
 use crate::{Host, Module, ModuleError, Plan};
 use serde::Deserialize;
@@ -34,6 +35,52 @@ pub struct Params {
 impl Module for Service {
     type Params = Params;
     const NAME: &'static str = "service";
+    const DOC: Written = Written {
+        description: "Starts, stops, restarts or reloads a service and sets whether it starts at boot (systemd, OpenRC or SysV init, detected as Ansible's service_mgr).",
+        example: "- service:\n    name: nginx\n    state: started\n    enabled: true\n",
+        args: &[
+            (
+                "name",
+                "",
+                "See Ansible's `service` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "state",
+                "",
+                "See Ansible's `service` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "enabled",
+                "",
+                "See Ansible's `service` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "sleep",
+                "",
+                "See Ansible's `service` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "pattern",
+                "",
+                "See Ansible's `service` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "runlevel",
+                "",
+                "See Ansible's `service` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "arguments",
+                "",
+                "See Ansible's `service` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "use",
+                "",
+                "See Ansible's `service` documentation; drover takes it with the same meaning.",
+            ),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         if p.state.is_none() && p.enabled.is_none() {

@@ -1,6 +1,7 @@
 //! `systemd` (and `systemd_service`): a unit's state, boot enablement and mask, and daemon reloads.
 
 use super::{SvcState, Want};
+use crate::doc::Written;
 use crate::facts::service::{self, Ask};
 use crate::{Host, Module, ModuleError, Plan};
 use serde::Deserialize;
@@ -126,6 +127,57 @@ pub(crate) async fn plan_systemd(p: Params, host: &mut dyn Host) -> Result<Plan,
 impl Module for Systemd {
     type Params = Params;
     const NAME: &'static str = "systemd";
+    const DOC: Written = Written {
+        description: "Manages a systemd unit: state, enabled, masked, daemon_reload, scope.",
+        example: "- systemd:\n    name: nginx\n    state: restarted\n    daemon_reload: true\n",
+        args: &[
+            (
+                "name",
+                "",
+                "See Ansible's `systemd` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "state",
+                "",
+                "See Ansible's `systemd` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "enabled",
+                "",
+                "See Ansible's `systemd` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "force",
+                "",
+                "See Ansible's `systemd` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "masked",
+                "",
+                "See Ansible's `systemd` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "daemon_reload",
+                "",
+                "See Ansible's `systemd` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "daemon_reexec",
+                "",
+                "See Ansible's `systemd` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "scope",
+                "",
+                "See Ansible's `systemd` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "no_block",
+                "",
+                "See Ansible's `systemd` documentation; drover takes it with the same meaning.",
+            ),
+        ],
+    };
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         check(p)
     }
@@ -138,6 +190,57 @@ impl Module for Systemd {
 impl Module for SystemdService {
     type Params = Params;
     const NAME: &'static str = "systemd_service";
+    const DOC: Written = Written {
+        description: "The same as `systemd` (Ansible's newer name).",
+        example: "- systemd_service:\n    name: nginx\n    enabled: true\n",
+        args: &[
+            (
+                "name",
+                "",
+                "See Ansible's `systemd_service` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "state",
+                "",
+                "See Ansible's `systemd_service` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "enabled",
+                "",
+                "See Ansible's `systemd_service` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "force",
+                "",
+                "See Ansible's `systemd_service` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "masked",
+                "",
+                "See Ansible's `systemd_service` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "daemon_reload",
+                "",
+                "See Ansible's `systemd_service` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "daemon_reexec",
+                "",
+                "See Ansible's `systemd_service` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "scope",
+                "",
+                "See Ansible's `systemd_service` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "no_block",
+                "",
+                "See Ansible's `systemd_service` documentation; drover takes it with the same meaning.",
+            ),
+        ],
+    };
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         check(p)
     }

@@ -6,6 +6,7 @@
 
 use super::file_query_of_var;
 use crate::cmd::quote;
+use crate::doc::Written;
 use crate::facts::file::{self, FileKind, FileStat, Want};
 use crate::files::write::{Attrs, Content, atomic_write};
 use crate::{Cmd, CmdOutput, Diff, Host, Module, ModuleError, Plan, Step};
@@ -72,6 +73,54 @@ impl Params {
 impl Module for AuthorizedKey {
     type Params = Params;
     const NAME: &'static str = "authorized_key";
+    const DOC: Written = Written {
+        description: "Adds or removes SSH public keys in a user's `authorized_keys` (0600, owned by the user), keeping other lines in place; keys from a URL are refused.",
+        example: "- authorized_key:\n    user: deploy\n    key: \"{{ lookup('file', 'keys/deploy.pub') }}\"\n",
+        args: &[
+            (
+                "user",
+                "",
+                "The account whose keys these are (its home gives the default path).",
+            ),
+            (
+                "key",
+                "",
+                "One or more public keys, one per line (blank and `#` lines skipped). A URL is refused: drover does not fetch keys.",
+            ),
+            ("path", "~user/.ssh/authorized_keys", "Another keys file."),
+            (
+                "manage_dir",
+                "true",
+                "Create the keys file's directory if needed and make it 0700, owned by the user.",
+            ),
+            (
+                "state",
+                "present",
+                "`present` or `absent` (a key is found by its base64 blob).",
+            ),
+            (
+                "key_options",
+                "",
+                "Options (`no-pty,from=\"10.0.0.1\"`) put before every key, replacing the key's own.",
+            ),
+            (
+                "exclusive",
+                "false",
+                "Remove every other key and line from the file.",
+            ),
+            ("comment", "", "Replace the keys' comments."),
+            (
+                "validate_certs",
+                "true",
+                "Accepted for compatibility; drover never fetches a URL.",
+            ),
+            (
+                "follow",
+                "false",
+                "Write through a symbolic link to its target instead of replacing the link.",
+            ),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         if p.key.starts_with("http") {

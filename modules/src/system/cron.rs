@@ -8,6 +8,7 @@
 //! One query reads the current user, the crontab and how to write it.
 
 use crate::cmd::quote;
+use crate::doc::Written;
 use crate::facts::file::{self, FileKind, FileStat, Want};
 use crate::files::write::{Attrs, Content, atomic_write, backup_name, now_unix};
 use crate::{Cmd, CmdOutput, Diff, Host, Module, ModuleError, Plan, Step};
@@ -133,6 +134,68 @@ impl Params {
 impl Module for Cron {
     type Params = Params;
     const NAME: &'static str = "cron";
+    const DOC: Written = Written {
+        description: "Manages one named job (`#Ansible: NAME` above its line) or one environment variable in a user's crontab or a file of `/etc/cron.d`; without `crontab` on the target, the spool file `/var/spool/cron/crontabs/USER` is edited.",
+        example: "- cron:\n    name: nightly backup\n    minute: '0'\n    hour: '3'\n    job: /usr/local/bin/backup\n",
+        args: &[
+            (
+                "name",
+                "",
+                "The job's name, written as `#Ansible: NAME` above its line; with `env`, the variable's name.",
+            ),
+            (
+                "user",
+                "connected user",
+                "Whose crontab; required with `cron_file` (the file's lines name the user).",
+            ),
+            (
+                "job",
+                "",
+                "The command (or, with `env`, the variable's value). Required with `state: present`.",
+            ),
+            (
+                "cron_file",
+                "",
+                "A file in `/etc/cron.d` (or an absolute path) instead of the user's crontab; removed when its last job goes.",
+            ),
+            ("state", "present", "`present` or `absent`."),
+            (
+                "backup",
+                "false",
+                "Keep a copy of the crontab as it was before a change; its path is `backup_file`.",
+            ),
+            ("minute", "*", "Minute field."),
+            ("hour", "*", "Hour field."),
+            ("day", "*", "Day-of-month field."),
+            ("month", "*", "Month field."),
+            ("weekday", "*", "Day-of-week field."),
+            (
+                "special_time",
+                "",
+                "`@reboot`, `@daily`, … instead of the five time fields.",
+            ),
+            (
+                "disabled",
+                "false",
+                "Write the job commented out (`#` before its line).",
+            ),
+            (
+                "env",
+                "false",
+                "Manage an environment variable line `NAME=\"job\"` instead of a job.",
+            ),
+            (
+                "insertafter",
+                "",
+                "With `env`: a new variable goes after this variable's line.",
+            ),
+            (
+                "insertbefore",
+                "",
+                "With `env`: a new variable goes before this variable's line.",
+            ),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         let err = |m: &str| Err(ModuleError::Params(m.into()));

@@ -2,6 +2,7 @@
 //! (`{key: [fields…]}`, a repeated key a list of such lists), as Ansible's module returns them.
 //! Read-only: never a change, runs in check mode too.
 
+use crate::doc::Written;
 use crate::{Cmd, Host, Module, ModuleError, Plan};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -34,6 +35,33 @@ const COLON_DATABASES: &[&str] = &["passwd", "shadow", "group", "gshadow"];
 impl Module for Getent {
     type Params = Params;
     const NAME: &'static str = "getent";
+    const DOC: Written = Written {
+        description: "Reads a name-service database with one `getent` query into `ansible_facts.getent_DATABASE` (`{key: [fields]}`). Never a change; runs in check mode too.",
+        example: "- getent:\n    database: passwd\n    key: deploy\n- debug:\n    msg: \"{{ ansible_facts.getent_passwd.deploy[4] }}\"\n",
+        args: &[
+            (
+                "database",
+                "",
+                "`passwd`, `group`, `shadow`, `hosts`, `services`, … (what the target's getent knows).",
+            ),
+            (
+                "key",
+                "",
+                "One key to look up; without it, the whole database.",
+            ),
+            ("service", "", "The NSS service to ask (`getent -s`)."),
+            (
+                "split",
+                "`:` for passwd, group, shadow, gshadow; else whitespace",
+                "The field separator.",
+            ),
+            (
+                "fail_key",
+                "true",
+                "Fail when `key` is not found; `false` gives it the value null.",
+            ),
+        ],
+    };
 
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
         let mut cmd = Cmd::new("getent").arg(&p.database);

@@ -1,6 +1,7 @@
 //! `group`: a local group, created with `groupadd`, its gid fixed with `groupmod`, removed with
 //! `groupdel`; one `getent group` query.
 
+use crate::doc::Written;
 use crate::facts::users;
 use crate::{Cmd, Host, Module, ModuleError, Plan, Step};
 use serde::Deserialize;
@@ -31,6 +32,47 @@ pub struct Params {
 impl Module for Group {
     type Params = Params;
     const NAME: &'static str = "group";
+    const DOC: Written = Written {
+        description: "Creates, changes or removes a group.",
+        example: "- group:\n    name: deploy\n    gid: 2000\n",
+        args: &[
+            (
+                "name",
+                "",
+                "See Ansible's `group` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "state",
+                "",
+                "See Ansible's `group` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "gid",
+                "",
+                "See Ansible's `group` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "system",
+                "",
+                "See Ansible's `group` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "non_unique",
+                "",
+                "See Ansible's `group` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "force",
+                "",
+                "See Ansible's `group` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "local",
+                "",
+                "See Ansible's `group` documentation; drover takes it with the same meaning.",
+            ),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         if p.name.is_empty() || p.name.starts_with('-') || p.name.contains([':', ',', ' ', '\n']) {

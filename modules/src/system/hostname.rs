@@ -1,6 +1,7 @@
 //! `hostname`: the host's name, now and after a reboot. systemd hosts (with `hostnamectl`) are set
 //! through it; others get `/etc/hostname` (written atomically) and `hostname NAME`. One query.
 
+use crate::doc::Written;
 use crate::facts::file::{self, Want};
 use crate::files::write::{Attrs, Content, atomic_write, content_diff};
 use crate::{Cmd, CmdOutput, Host, Module, ModuleError, Plan, Step};
@@ -26,6 +27,22 @@ const HOSTNAME_FILE: &str = "/etc/hostname";
 impl Module for Hostname {
     type Params = Params;
     const NAME: &'static str = "hostname";
+    const DOC: Written = Written {
+        description: "Sets the host's name (the running name and the file that keeps it).",
+        example: "- hostname:\n    name: web01\n",
+        args: &[
+            (
+                "name",
+                "",
+                "See Ansible's `hostname` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "use",
+                "",
+                "See Ansible's `hostname` documentation; drover takes it with the same meaning.",
+            ),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         let valid = !p.name.is_empty()

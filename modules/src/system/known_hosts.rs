@@ -6,6 +6,7 @@
 //! of the host. Written atomically, only when it changes. One query.
 
 use crate::cmd::quote;
+use crate::doc::Written;
 use crate::facts::file::{self, FileKind, FileStat, Want};
 use crate::files::write::{Attrs, Content, atomic_write};
 use crate::{Cmd, CmdOutput, Diff, Host, Module, ModuleError, Plan, Step};
@@ -49,6 +50,37 @@ impl Params {
 impl Module for KnownHosts {
     type Params = Params;
     const NAME: &'static str = "known_hosts";
+    const DOC: Written = Written {
+        description: "Adds, replaces or removes one host's key in an OpenSSH `known_hosts` file; hashed names and patterns are matched on the controller (no `ssh-keygen` needed on the target).",
+        example: "- known_hosts:\n    name: git.example.test\n    key: \"git.example.test ssh-ed25519 AAAAC3Nza...\"\n",
+        args: &[
+            (
+                "name",
+                "",
+                "The host (`[host]:port` for another port); lowercased. The key's host field must match it.",
+            ),
+            (
+                "key",
+                "",
+                "The `known_hosts` line (`HOST TYPE KEY`); required with `state: present`. Without it, `absent` removes every line of the host.",
+            ),
+            (
+                "path",
+                "~/.ssh/known_hosts",
+                "The file (a missing directory is made 0700).",
+            ),
+            (
+                "hash_host",
+                "false",
+                "Write the host name hashed (`|1|salt|hash`), as `ssh-keygen -H` does.",
+            ),
+            (
+                "state",
+                "present",
+                "`present` (the same key stays, a different key of its type is replaced) or `absent`.",
+            ),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         let err = |m: &str| Err(ModuleError::Params(m.into()));

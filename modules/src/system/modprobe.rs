@@ -3,6 +3,7 @@
 //! One query reads `/proc/modules`, the kernel's built-in list and both files.
 
 use crate::cmd::quote;
+use crate::doc::Written;
 use crate::files::write::{Attrs, Content, atomic_write};
 use crate::{Cmd, Host, Module, ModuleError, Plan, Step};
 use serde::Deserialize;
@@ -55,6 +56,28 @@ impl Params {
 impl Module for Modprobe {
     type Params = Params;
     const NAME: &'static str = "modprobe";
+    const DOC: Written = Written {
+        description: "A kernel module loaded (`modprobe`) or not (`modprobe -r`), and loaded at boot (`/etc/modules-load.d/NAME.conf`, options in `/etc/modprobe.d/NAME.conf`). One query reads /proc/modules, the built-in list and both files.",
+        example: "- community.general.modprobe:\n    name: br_netfilter\n    persistent: present\n",
+        args: &[
+            ("name", "", "The module."),
+            (
+                "state",
+                "present",
+                "`present` (loaded) or `absent` (unloaded).",
+            ),
+            (
+                "params",
+                "",
+                "Module parameters (`key=value …`), given to modprobe and, with `persistent: present`, written as an `options` line.",
+            ),
+            (
+                "persistent",
+                "disabled",
+                "`present` writes the boot-time files, `absent` removes them, `disabled` leaves them alone.",
+            ),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         let valid = !p.name.is_empty()

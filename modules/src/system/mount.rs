@@ -3,6 +3,7 @@
 //! `mount`, `mount -o remount` or `umount` runs as needed.
 
 use crate::cmd::quote;
+use crate::doc::Written;
 use crate::facts::file::{self, Want};
 use crate::files::write::{Attrs, Content, atomic_write, backup_name, content_diff, now_unix};
 use crate::{Cmd, CmdOutput, Host, Module, ModuleError, Plan, Step};
@@ -158,6 +159,38 @@ fn parse_entry(line: &str) -> Option<Entry> {
 impl Module for Mount {
     type Params = Params;
     const NAME: &'static str = "mount";
+    const DOC: Written = Written {
+        description: "An fstab entry (`ansible.posix.mount`) and whether it is mounted now: one query reads the fstab and /proc/mounts; the fstab is rewritten atomically, then `mount`, `mount -o remount` or `umount` runs as needed.",
+        example: "- ansible.posix.mount:\n    path: /mnt/scratch\n    src: tmpfs\n    fstype: tmpfs\n    opts: size=64m\n    state: mounted\n",
+        args: &[
+            ("path", "", "The mount point (a trailing `/` is dropped)."),
+            (
+                "src",
+                "",
+                "The device (or `UUID=…`, `tmpfs`, …); required for mounted, present and ephemeral.",
+            ),
+            (
+                "fstype",
+                "",
+                "The file system type; required for mounted, present and ephemeral.",
+            ),
+            ("opts", "defaults", "Mount options."),
+            ("dump", "0", "The fstab dump field."),
+            ("passno", "0", "The fstab pass field."),
+            (
+                "state",
+                "",
+                "`mounted` (entry + mounted, the directory made), `present` (entry only), `unmounted` (umount only), `absent` (entry removed, unmounted, directory removed), `absent_from_fstab` (entry removed only), `remounted` (`mount -o remount`), `ephemeral` (mounted without an fstab entry).",
+            ),
+            (
+                "fstab",
+                "/etc/fstab",
+                "The fstab file (`mount -T FILE` when not the default).",
+            ),
+            ("backup", "false", "Keep the old fstab as `FILE.DATE~`."),
+            ("boot", "true", "`false` adds `noauto` to the options."),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         let needs_source = matches!(p.state, State::Mounted | State::Present | State::Ephemeral);

@@ -3,6 +3,7 @@
 //! mode reports, one attempt when the host is up); the engine's `exec/reconnect.rs` issues the
 //! reboot, drops the connection and reconnects on the same transport until the boot id changes.
 
+use crate::doc::Written;
 use crate::{Cmd, Host, Module, ModuleError, Plan, Step};
 use serde::Deserialize;
 use std::time::Duration;
@@ -109,6 +110,57 @@ fn user_script(script: &str) -> Cmd {
 impl Module for Reboot {
     type Params = RebootParams;
     const NAME: &'static str = "reboot";
+    const DOC: Written = Written {
+        description: "Reboots the host and waits until it is back: the boot id (`boot_time_command`) changes over a new connection on the same transport, then `test_command` succeeds. Check mode reports the reboot without one.",
+        example: "- reboot:\n    msg: kernel update\n    reboot_timeout: 900\n",
+        args: &[
+            (
+                "boot_time_command",
+                "cat /proc/sys/kernel/random/boot_id",
+                "A command whose output changes with every boot.",
+            ),
+            (
+                "connect_timeout",
+                "the connection's",
+                "Seconds one connection attempt may take while waiting.",
+            ),
+            (
+                "msg",
+                "Reboot initiated by Ansible",
+                "The message `shutdown` broadcasts.",
+            ),
+            (
+                "post_reboot_delay",
+                "0",
+                "Seconds to wait after the reboot command before checking.",
+            ),
+            (
+                "pre_reboot_delay",
+                "0",
+                "Seconds before the reboot, given to `shutdown -r` in whole minutes (under 60 is now), as Ansible does.",
+            ),
+            (
+                "reboot_command",
+                "shutdown -r MINUTES MSG",
+                "The command that reboots, run as written.",
+            ),
+            (
+                "reboot_timeout",
+                "600",
+                "Seconds to wait for the new boot, then again for `test_command`.",
+            ),
+            (
+                "search_paths",
+                "",
+                "Accepted for Ansible's sake: the target's PATH finds `shutdown`.",
+            ),
+            (
+                "test_command",
+                "whoami",
+                "Must succeed on the rebooted host.",
+            ),
+        ],
+    };
 
     /// Check mode reports the reboot without touching the host (as Ansible: no query either).
     /// Otherwise the boot id is read first, then the reboot command is the one step; waiting for
@@ -171,6 +223,20 @@ pub fn is_pong(stdout: &str) -> bool {
 impl Module for WaitForConnection {
     type Params = WaitForConnectionParams;
     const NAME: &'static str = "wait_for_connection";
+    const DOC: Written = Written {
+        description: "Waits until the host answers over a new connection on the same transport (retried every `sleep` seconds until `timeout`). Skipped in check mode, as in Ansible.",
+        example: "- wait_for_connection:\n    delay: 5\n    timeout: 300\n",
+        args: &[
+            (
+                "connect_timeout",
+                "5",
+                "Seconds one connection attempt may take.",
+            ),
+            ("delay", "0", "Seconds to wait before the first attempt."),
+            ("sleep", "1", "Seconds between attempts."),
+            ("timeout", "600", "Seconds to keep trying in all."),
+        ],
+    };
 
     /// One attempt over the connection there is; the engine retries on a fresh one.
     async fn plan(

@@ -2,6 +2,7 @@
 //! atomically), optionally set live with `sysctl -w`, the file reloaded with `sysctl -p` after a
 //! change. One query reads the file and the live value.
 
+use crate::doc::Written;
 use crate::facts::file::{self, FileKind, Want};
 use crate::files::write::{Attrs, Content, atomic_write, content_diff};
 use crate::{Cmd, CmdOutput, Host, Module, ModuleError, Plan, Step};
@@ -61,6 +62,47 @@ fn normal(value: &str) -> String {
 impl Module for Sysctl {
     type Params = Params;
     const NAME: &'static str = "sysctl";
+    const DOC: Written = Written {
+        description: "Sets a kernel parameter in a sysctl file and, with `reload`, in the running kernel.",
+        example: "- sysctl:\n    name: net.ipv4.ip_forward\n    value: '1'\n    sysctl_set: true\n",
+        args: &[
+            (
+                "name",
+                "",
+                "See Ansible's `sysctl` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "value",
+                "",
+                "See Ansible's `sysctl` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "state",
+                "",
+                "See Ansible's `sysctl` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "ignoreerrors",
+                "",
+                "See Ansible's `sysctl` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "reload",
+                "",
+                "See Ansible's `sysctl` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "sysctl_file",
+                "",
+                "See Ansible's `sysctl` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "sysctl_set",
+                "",
+                "See Ansible's `sysctl` documentation; drover takes it with the same meaning.",
+            ),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         if p.name.trim().is_empty() || p.name.contains(['=', '\n', ' ']) {

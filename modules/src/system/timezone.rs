@@ -3,6 +3,7 @@
 //! and the `/etc/localtime` link into `/usr/share/zoneinfo`. One query.
 
 use crate::cmd::quote;
+use crate::doc::Written;
 use crate::facts::file::{self, Want};
 use crate::files::write::{Attrs, Content, atomic_write, content_diff};
 use crate::{Cmd, CmdOutput, Host, Module, ModuleError, Plan, Step};
@@ -28,6 +29,18 @@ const ZONEINFO: &str = "/usr/share/zoneinfo";
 impl Module for Timezone {
     type Params = Params;
     const NAME: &'static str = "timezone";
+    const DOC: Written = Written {
+        description: "The host's time zone (`community.general.timezone`): `timedatectl set-timezone` on systemd hosts, else `/etc/timezone` written atomically and the `/etc/localtime` link into /usr/share/zoneinfo. One query.",
+        example: "- community.general.timezone:\n    name: Europe/Berlin\n",
+        args: &[
+            (
+                "name",
+                "",
+                "The zone, as under /usr/share/zoneinfo (`Etc/UTC`, `Europe/Berlin`); an unknown one fails.",
+            ),
+            ("hwclock", "", "Not supported yet: refused with a message."),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         if p.hwclock.is_some() {

@@ -1,6 +1,7 @@
 //! `user`: a local account, created with `useradd`, changed with ONE `usermod` that names every
 //! difference, removed with `userdel`; the state comes from `getent` in one query.
 
+use crate::doc::Written;
 use crate::facts::users::{self, Account, Group};
 use crate::{Cmd, Host, Module, ModuleError, Plan, Step};
 use serde::Deserialize;
@@ -108,6 +109,117 @@ fn opt_float<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::E
 impl Module for User {
     type Params = Params;
     const NAME: &'static str = "user";
+    const DOC: Written = Written {
+        description: "Creates, changes or removes a user account from `getent` facts: one useradd, usermod or userdel.",
+        example: "- user:\n    name: deploy\n    shell: /bin/bash\n    groups: [www-data]\n    append: true\n",
+        args: &[
+            (
+                "name",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "state",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "uid",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "non_unique",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "group",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "groups",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "append",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "comment",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "home",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "shell",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "password",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "update_password",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "password_lock",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "create_home",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "move_home",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "skeleton",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "system",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "remove",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "force",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "expires",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+            (
+                "umask",
+                "",
+                "See Ansible's `user` documentation; drover takes it with the same meaning.",
+            ),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         let bad = p.name.is_empty()

@@ -9,6 +9,7 @@
 //! `timeout` when the target has it; without bash or nc the task fails saying so.
 
 use crate::cmd::quote;
+use crate::doc::Written;
 use crate::{Cmd, Host, Module, ModuleError, Plan};
 use regex::Regex;
 use serde::Deserialize;
@@ -170,6 +171,60 @@ fn target(p: &Params) -> Result<Target, ModuleError> {
 impl Module for WaitFor {
     type Params = Params;
     const NAME: &'static str = "wait_for";
+    const DOC: Written = Written {
+        description: "Waits on the target for a port to open or close, a file to appear (holding a regexp) or go, or a port's connections to drain. Local ports are read from /proc/net/tcp; other hosts are connected to with bash's /dev/tcp or nc. Skipped in check mode, as in Ansible.",
+        example: "- wait_for:\n    port: 8080\n    timeout: 60\n",
+        args: &[
+            (
+                "host",
+                "127.0.0.1",
+                "The address (or name) to wait on. Loopback and wildcard addresses and `localhost` are read from /proc/net/tcp; others are connected to from the target.",
+            ),
+            (
+                "timeout",
+                "300",
+                "Seconds to wait in all (the `delay` included).",
+            ),
+            (
+                "connect_timeout",
+                "5",
+                "Seconds one connection attempt (or banner read, with `search_regex`) may take.",
+            ),
+            ("delay", "0", "Seconds to wait before the first attempt."),
+            ("port", "", "The TCP port."),
+            (
+                "active_connection_states",
+                "ESTABLISHED, FIN_WAIT1, FIN_WAIT2, SYN_RECV, SYN_SENT, TIME_WAIT",
+                "The connection states `drained` counts.",
+            ),
+            (
+                "path",
+                "",
+                "A file that must exist (or, `absent`, not exist).",
+            ),
+            (
+                "search_regex",
+                "",
+                "A regexp the file, or what the server says on connecting, must match; its groups are `match_groups` / `match_groupdict`.",
+            ),
+            (
+                "state",
+                "started",
+                "`started`/`present` (open, exists), `stopped`/`absent` (closed, gone) or `drained` (no active connection on the port).",
+            ),
+            (
+                "exclude_hosts",
+                "",
+                "With `drained`: connections from these addresses do not count.",
+            ),
+            ("sleep", "1", "Seconds between attempts."),
+            (
+                "msg",
+                "",
+                "The failure message on timeout instead of the default.",
+            ),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         if p.port.is_some() && p.path.is_some() {

@@ -1,6 +1,7 @@
 //! `assert`: every expression in `that` must hold, or the task fails.
 
 use crate::de::truthy;
+use crate::doc::Written;
 use crate::{Host, Module, ModuleError, Plan};
 use serde::Deserialize;
 use serde_json::Value;
@@ -23,6 +24,28 @@ pub struct Params {
 impl Module for Assert {
     type Params = Params;
     const NAME: &'static str = "assert";
+    const DOC: Written = Written {
+        description: "Fails the host when a condition does not hold.",
+        example: "- assert:\n    that:\n      - app_port | int > 1024\n    fail_msg: \"app_port must not be privileged\"\n",
+        args: &[
+            (
+                "that",
+                "",
+                "One condition or a list of them (Jinja expressions without braces).",
+            ),
+            (
+                "fail_msg",
+                "Assertion failed",
+                "The message when a condition is false.",
+            ),
+            (
+                "success_msg",
+                "All assertions passed",
+                "The message when all hold.",
+            ),
+            ("quiet", "false", "Shows less on success."),
+        ],
+    };
 
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
         let conditions = match p.that {

@@ -1,5 +1,6 @@
 //! `debug`: print a message or a variable's value.
 
+use crate::doc::Written;
 use crate::{Host, Module, ModuleError, Plan};
 use serde::Deserialize;
 use serde_json::Value;
@@ -21,6 +22,15 @@ pub struct Params {
 impl Module for Debug {
     type Params = Params;
     const NAME: &'static str = "debug";
+    const DOC: Written = Written {
+        description: "Prints a message or a variable; never touches the target.",
+        example: "- debug:\n    msg: \"{{ inventory_hostname }} runs {{ ansible_facts.distribution }}\"\n\n- debug: var=result verbosity=1\n",
+        args: &[
+            ("msg", "Hello world!", "The message (any value)."),
+            ("var", "", "A variable's name (or an expression) to show."),
+            ("verbosity", "0", "Shown only from this many `-v` on."),
+        ],
+    };
 
     fn validate(&self, p: &Params) -> Result<(), ModuleError> {
         if p.msg.is_some() && p.var.is_some() {

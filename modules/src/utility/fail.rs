@@ -1,5 +1,6 @@
 //! `fail`: fail the task with a message.
 
+use crate::doc::Written;
 use crate::{Host, Module, ModuleError, Plan};
 use serde::Deserialize;
 use serde_json::Value;
@@ -17,6 +18,11 @@ pub struct Params {
 impl Module for Fail {
     type Params = Params;
     const NAME: &'static str = "fail";
+    const DOC: Written = Written {
+        description: "Fails the host with a message.",
+        example: "- fail:\n    msg: \"unsupported system\"\n  when: ansible_facts.os_family != 'Debian'\n",
+        args: &[("msg", "Failed as requested from task", "The message.")],
+    };
 
     async fn plan(&self, p: Params, _host: &mut dyn Host) -> Result<Plan, ModuleError> {
         Ok(Plan::fail(match p.msg {

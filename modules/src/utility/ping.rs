@@ -1,5 +1,6 @@
 //! `ping`: prove that drover can run commands on the host (one round trip).
 
+use crate::doc::Written;
 use crate::{Cmd, Host, Module, ModuleError, Plan};
 use serde::Deserialize;
 use serde_json::Value;
@@ -17,6 +18,15 @@ pub struct Params {
 impl Module for Ping {
     type Params = Params;
     const NAME: &'static str = "ping";
+    const DOC: Written = Written {
+        description: "Checks the connection with one round trip; returns `ping: pong`.",
+        example: "- ping:\n",
+        args: &[(
+            "data",
+            "pong",
+            "What to return; `crash` makes the task fail.",
+        )],
+    };
 
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
         let data = p.data.unwrap_or_else(|| Value::from("pong"));

@@ -1,5 +1,6 @@
 //! `set_fact`: variables for this host for the rest of the run (returned as `ansible_facts`).
 
+use crate::doc::Written;
 use crate::{Host, Module, ModuleError, Plan};
 use serde_json::{Map, Value};
 
@@ -9,6 +10,11 @@ pub struct SetFact;
 impl Module for SetFact {
     type Params = Map<String, Value>;
     const NAME: &'static str = "set_fact";
+    const DOC: Written = Written {
+        description: "Sets variables on the host for the rest of the run (every later play too).",
+        example: "- set_fact:\n    app_port: 8080\n    app_url: \"http://{{ inventory_hostname }}:8080\"\n",
+        args: &[],
+    };
 
     fn validate(&self, facts: &Map<String, Value>) -> Result<(), ModuleError> {
         let mut names = facts.keys().filter(|k| *k != "cacheable").peekable();

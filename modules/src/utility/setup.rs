@@ -2,6 +2,7 @@
 //! with Ansible's `ansible_` names. The engine stores them under `ansible_facts` and, as Ansible's
 //! `inject_facts_as_vars` does, as top-level `ansible_*` variables.
 
+use crate::doc::Written;
 use crate::facts::system::{GATHER_SCRIPT, parse};
 use crate::{Cmd, Host, Module, ModuleError, Plan};
 use serde::Deserialize;
@@ -28,6 +29,28 @@ pub struct Params {
 impl Module for Setup {
     type Params = Params;
     const NAME: &'static str = "setup";
+    const DOC: Written = Written {
+        description: "Gathers facts about the target into `ansible_facts` (what `gather_facts` runs).",
+        example: "- setup:\n    filter: ['ansible_distribution*']\n",
+        args: &[
+            (
+                "gather_subset",
+                "all",
+                "Accepted; every fact drover knows is gathered.",
+            ),
+            ("gather_timeout", "10", "Accepted; not used."),
+            (
+                "filter",
+                "",
+                "Only facts whose names match these shell-style patterns.",
+            ),
+            (
+                "fact_path",
+                "/etc/ansible/facts.d",
+                "Accepted; local facts are not read.",
+            ),
+        ],
+    };
 
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
         let out = host.query(&Cmd::new(GATHER_SCRIPT)).await?;
