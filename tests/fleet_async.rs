@@ -5,23 +5,10 @@
 
 mod common;
 
-use common::{run, tempdir, write};
-use std::path::PathBuf;
-
-fn fleet() -> PathBuf {
-    common::fleet_dir("DROVER_FLEET_DIR", "the real fleet")
-}
-
-fn ssh(host: &str, command: &str) -> String {
-    common::fleet_ssh(&fleet(), host, command)
-}
+use common::{fleet, ssh};
 
 fn play_on_fleet(text: &str) -> common::Outcome {
-    let dir = tempdir();
-    let play = dir.path().join("p.yml");
-    write(&play, text);
-    let inventory = fleet().join("inventory.ini").display().to_string();
-    run(&["play", &play.display().to_string(), "-i", &inventory])
+    common::play_on(&fleet(), text, &[])
 }
 
 #[test]

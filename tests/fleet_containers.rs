@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{Outcome, run, tempdir, write};
+use common::{Outcome, play_of};
 use std::path::{Path, PathBuf};
 
 const DOCKER_HOST: &str = "host01";
@@ -30,17 +30,7 @@ fn import_image(fleet: &Path, host: &str, engine: &str) {
 }
 
 fn play(fleet: &Path, host: &str, body: &str, extra: &[&str]) -> Outcome {
-    let dir = tempdir();
-    let file = dir.path().join("play.yml");
-    write(
-        &file,
-        &format!("- hosts: {host}\n  gather_facts: false\n{body}"),
-    );
-    let inventory = fleet.join("inventory.ini").display().to_string();
-    let path = file.display().to_string();
-    let mut args = vec!["play", "-i", inventory.as_str(), path.as_str()];
-    args.extend_from_slice(extra);
-    run(&args)
+    common::play_on(fleet, &play_of(host, body), extra)
 }
 
 fn changed(out: &Outcome, host: &str) -> u32 {

@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{Outcome, run, tempdir, write};
+use common::{Outcome, play_in_dir, play_of, run, tempdir, write};
 use std::path::{Path, PathBuf};
 
 const DOCKER_HOST: &str = "host01";
@@ -31,16 +31,7 @@ fn import_image(fleet: &Path, host: &str, engine: &str) {
 
 /// Runs a play on `host` from a directory that also holds `files` (a controller build context).
 fn play_in(dir: &Path, fleet: &Path, host: &str, body: &str, extra: &[&str]) -> Outcome {
-    let file = dir.join("play.yml");
-    write(
-        &file,
-        &format!("- hosts: {host}\n  gather_facts: false\n{body}"),
-    );
-    let inventory = fleet.join("inventory.ini").display().to_string();
-    let path = file.display().to_string();
-    let mut args = vec!["play", "-i", inventory.as_str(), path.as_str()];
-    args.extend_from_slice(extra);
-    run(&args)
+    play_in_dir(dir, fleet, &play_of(host, body), extra)
 }
 
 fn play(fleet: &Path, host: &str, body: &str, extra: &[&str]) -> Outcome {

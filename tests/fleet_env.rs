@@ -3,23 +3,10 @@
 
 mod common;
 
-use common::{Outcome, run, tempdir, write};
-use std::path::PathBuf;
-
-fn fleet() -> PathBuf {
-    common::fleet_dir("DROVER_FLEET_DIR", "the real fleet")
-}
-
-fn ssh(host: &str, command: &str) -> String {
-    common::fleet_ssh(&fleet(), host, command)
-}
+use common::{Outcome, fleet, play_on, run, ssh, tempdir, write};
 
 fn play(text: &str) -> Outcome {
-    let dir = tempdir();
-    let play = dir.path().join("env.yml");
-    write(&play, text);
-    let inventory = fleet().join("inventory.ini").display().to_string();
-    run(&["play", &play.display().to_string(), "-i", &inventory])
+    play_on(&fleet(), text, &[])
 }
 
 const ENVIRONMENT: &str = r#"- hosts: host03

@@ -5,24 +5,7 @@
 
 mod common;
 
-use common::{run, tempdir, write};
-use std::path::PathBuf;
-
-fn fleet() -> PathBuf {
-    common::fleet_dir("DROVER_FLEET_DIR", "the real fleet")
-}
-
-fn ssh(host: &str, command: &str) -> String {
-    common::fleet_ssh(&fleet(), host, command)
-}
-
-fn play_on_fleet(name: &str, text: &str) -> common::Outcome {
-    let dir = tempdir();
-    let play = dir.path().join(name);
-    write(&play, text);
-    let inventory = fleet().join("inventory.ini").display().to_string();
-    run(&["play", &play.display().to_string(), "-i", &inventory])
-}
+use common::{fleet, play_on, ssh};
 
 #[test]
 fn serial_batches_stop_at_max_fail_percentage() {
@@ -45,7 +28,7 @@ fn serial_batches_stop_at_max_fail_percentage() {
     for host in ["host01", "host03", "host05"] {
         ssh(host, &format!("rm -f {stamp} {stamp}.done"));
     }
-    let out = play_on_fleet("serial.yml", &text);
+    let out = play_on(&fleet(), &text, &[]);
     assert_eq!(out.code, 2, "{}", out.show());
     // Batch one ran to its end; batch two stopped (1 of 2 failed is over 40%); batch three never ran.
     assert_eq!(ssh("host01", &format!("cat {stamp}")), "host01,host02");
@@ -95,7 +78,7 @@ fn delegate_to_another_host_and_run_once() {
           - once.stdout == "host01"
 "#
     );
-    let out = play_on_fleet("delegate.yml", &text);
+    let out = play_on(&fleet(), &text, &[]);
     assert_eq!(out.code, 0, "{}", out.show());
     assert!(out.stdout.contains("[host01 -> host06]"), "{}", out.show());
     let listed = ssh("host06", &format!("ls {target}"));

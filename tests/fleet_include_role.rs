@@ -5,16 +5,8 @@
 
 mod common;
 
-use common::{Outcome, run, tempdir, write};
-use std::path::{Path, PathBuf};
-
-fn fleet() -> PathBuf {
-    common::fleet_dir("DROVER_FLEET_DIR", "the real fleet")
-}
-
-fn ssh(host: &str, command: &str) -> String {
-    common::fleet_ssh(&fleet(), host, command)
-}
+use common::{Outcome, fleet, run, ssh, tempdir, write};
+use std::path::Path;
 
 const SITE: &str = r#"- hosts: host01:host02
   gather_facts: false

@@ -4,16 +4,7 @@
 
 mod common;
 
-use common::{run, tempdir, write};
-use std::path::PathBuf;
-
-fn fleet() -> PathBuf {
-    common::fleet_dir("DROVER_FLEET_DIR", "the real fleet")
-}
-
-fn ssh(host: &str, command: &str) -> String {
-    common::fleet_ssh(&fleet(), host, command)
-}
+use common::{fleet, run, ssh, tempdir, write};
 
 /// The fleet inventory's line for `host`, e.g. `host05 ansible_host=127.0.N.15 …`.
 fn inventory_line(host: &str) -> String {

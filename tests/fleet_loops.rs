@@ -3,16 +3,7 @@
 
 mod common;
 
-use common::{run, tempdir, write};
-use std::path::PathBuf;
-
-fn fleet() -> PathBuf {
-    common::fleet_dir("DROVER_FLEET_DIR", "the real fleet")
-}
-
-fn ssh(host: &str, command: &str) -> String {
-    common::fleet_ssh(&fleet(), host, command)
-}
+use common::{fleet, run, ssh, tempdir, write};
 
 const PLAY: &str = r#"- hosts: host06
   gather_facts: false

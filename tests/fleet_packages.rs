@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Outcome, run, tempdir, write};
+use common::{Outcome, run, tasks_on, tempdir, write};
 use std::path::{Path, PathBuf};
 
 /// This file's host: no other test file changes its packages.
@@ -45,18 +45,7 @@ fn dpkg(fleet: &Path, name: &str) -> String {
 }
 
 fn play(fleet: &Path, tasks: &str, extra: &[&str]) -> Outcome {
-    let dir = tempdir();
-    let file = dir.path().join("play.yml");
-    write(
-        &file,
-        &format!("- hosts: {HOST}\n  gather_facts: false\n  tasks:\n{tasks}"),
-    );
-    let inventory = fleet.join("inventory.ini").display().to_string();
-    let mut args = vec!["play", "-i", &inventory];
-    let path = file.display().to_string();
-    args.push(&path);
-    args.extend_from_slice(extra);
-    run(&args)
+    common::play_on(fleet, &tasks_on(HOST, tasks), extra)
 }
 
 fn changed(out: &Outcome) -> u32 {

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Outcome, run, tempdir, write};
+use common::{Outcome, run, tasks_on, tempdir, write};
 use std::path::{Path, PathBuf};
 
 /// This file's host (fleet_packages.rs uses it too; test binaries run one after another).
@@ -31,17 +31,7 @@ fn ssh(fleet: &Path, command: &str) -> String {
 }
 
 fn play_on(fleet: &Path, host: &str, tasks: &str, extra: &[&str]) -> Outcome {
-    let dir = tempdir();
-    let file = dir.path().join("play.yml");
-    write(
-        &file,
-        &format!("- hosts: {host}\n  gather_facts: false\n  tasks:\n{tasks}"),
-    );
-    let inventory = fleet.join("inventory.ini").display().to_string();
-    let path = file.display().to_string();
-    let mut args = vec!["play", "-i", &inventory, &path];
-    args.extend_from_slice(extra);
-    run(&args)
+    common::play_on(fleet, &tasks_on(host, tasks), extra)
 }
 
 fn play(fleet: &Path, tasks: &str, extra: &[&str]) -> Outcome {

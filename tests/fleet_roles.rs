@@ -5,16 +5,7 @@
 
 mod common;
 
-use common::{repo, run};
-use std::path::PathBuf;
-
-fn fleet() -> PathBuf {
-    common::fleet_dir("DROVER_FLEET_DIR", "the real fleet")
-}
-
-fn ssh(host: &str, command: &str) -> String {
-    common::fleet_ssh(&fleet(), host, command)
-}
+use common::{fleet, repo, run, ssh};
 
 const HOSTS: [&str; 2] = ["host05", "host06"];
 

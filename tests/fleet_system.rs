@@ -3,32 +3,18 @@
 
 mod common;
 
-use common::{Outcome, run, tempdir, write};
-use std::path::{Path, PathBuf};
+use common::{Outcome, fleet, tasks_on};
+use std::path::Path;
 
 /// The users test's host too: both files run one after the other, never at once.
 const HOST: &str = "host04";
-
-fn fleet() -> PathBuf {
-    common::fleet_dir("DROVER_FLEET_DIR", "the real fleet")
-}
 
 fn ssh(fleet: &Path, command: &str) -> String {
     common::fleet_ssh(fleet, HOST, command)
 }
 
 fn play(fleet: &Path, tasks: &str, extra: &[&str]) -> Outcome {
-    let dir = tempdir();
-    let file = dir.path().join("play.yml");
-    write(
-        &file,
-        &format!("- hosts: {HOST}\n  gather_facts: false\n  tasks:\n{tasks}"),
-    );
-    let inventory = fleet.join("inventory.ini").display().to_string();
-    let path = file.display().to_string();
-    let mut args = vec!["play", "-i", inventory.as_str(), path.as_str()];
-    args.extend_from_slice(extra);
-    run(&args)
+    common::play_on(fleet, &tasks_on(HOST, tasks), extra)
 }
 
 fn changed(out: &Outcome) -> u32 {

@@ -4,29 +4,15 @@
 
 mod common;
 
-use common::{Outcome, run, tempdir, write};
+use common::{Outcome, fleet, tasks_on, tempdir};
 use std::path::{Path, PathBuf};
-
-fn fleet() -> PathBuf {
-    common::fleet_dir("DROVER_FLEET_DIR", "the real fleet")
-}
 
 fn ssh(fleet: &Path, host: &str, command: &str) -> String {
     common::fleet_ssh(fleet, host, command)
 }
 
 fn play(fleet: &Path, host: &str, tasks: &str, extra: &[&str]) -> Outcome {
-    let dir = tempdir();
-    let file = dir.path().join("play.yml");
-    write(
-        &file,
-        &format!("- hosts: {host}\n  gather_facts: false\n  tasks:\n{tasks}"),
-    );
-    let inventory = fleet.join("inventory.ini").display().to_string();
-    let path = file.display().to_string();
-    let mut args = vec!["play", "-i", inventory.as_str(), path.as_str()];
-    args.extend_from_slice(extra);
-    run(&args)
+    common::play_on(fleet, &tasks_on(host, tasks), extra)
 }
 
 fn changed(out: &Outcome, host: &str) -> u32 {

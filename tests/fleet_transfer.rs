@@ -6,39 +6,19 @@
 
 mod common;
 
-use common::{Outcome, fleet_dir, fleet_ssh, run, tempdir, write};
+use common::{Outcome, fleet, fleet_ssh, play_in_dir, tempdir, write};
 use sha2::Digest;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const HOSTS: [&str; 2] = ["host01", "host02"];
 const RELEASE: &str = "release 1\nall good\n";
 
-fn fleet() -> PathBuf {
-    let dir = fleet_dir("DROVER_FLEET_DIR", "the real fleet");
-    assert!(
-        dir.join("inventory.ini").exists(),
-        "the fleet is not up ({})",
-        dir.display()
-    );
-    dir
-}
-
 fn play(dir: &Path, fleet: &Path, playbook: &str, extra: &[&str]) -> Outcome {
-    let path = dir.join("play.yml");
-    write(&path, playbook);
-    let inventory = fleet.join("inventory.ini");
-    let mut args = vec![
-        "play",
-        path.to_str().unwrap_or_default(),
-        "-i",
-        inventory.to_str().unwrap_or_default(),
-        "-l",
-        "host01,host02",
-    ];
+    let mut args = vec!["-l", "host01,host02"];
     args.extend_from_slice(extra);
-    run(&args)
+    play_in_dir(dir, fleet, playbook, &args)
 }
 
 /// A directory of its own on every host, so runs of these tests never see each other's files.

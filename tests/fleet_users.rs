@@ -3,34 +3,20 @@
 
 mod common;
 
-use common::{Outcome, run, tempdir, write};
-use std::path::{Path, PathBuf};
+use common::{Outcome, fleet, tasks_on};
+use std::path::Path;
 
 /// This file's host: no other test file changes its accounts.
 const HOST: &str = "host04";
 /// A SHA-512 crypt string: compared with shadow as text, never used to log in.
 const HASH: &str = "$6$drover$Q3c8vN1Gm3bQn5k1kQ0xgq0b5o7XyIuJ9p3Yv1c2dE4fG5hI6jK7lM8nO9pQ0rS1tU2vW3xY4zA5bC6dE7fG8.";
 
-fn fleet() -> PathBuf {
-    common::fleet_dir("DROVER_FLEET_DIR", "the real fleet")
-}
-
 fn ssh(fleet: &Path, command: &str) -> String {
     common::fleet_ssh(fleet, HOST, command)
 }
 
 fn play(fleet: &Path, tasks: &str, extra: &[&str]) -> Outcome {
-    let dir = tempdir();
-    let file = dir.path().join("play.yml");
-    write(
-        &file,
-        &format!("- hosts: {HOST}\n  gather_facts: false\n  tasks:\n{tasks}"),
-    );
-    let inventory = fleet.join("inventory.ini").display().to_string();
-    let path = file.display().to_string();
-    let mut args = vec!["play", "-i", inventory.as_str(), path.as_str()];
-    args.extend_from_slice(extra);
-    run(&args)
+    common::play_on(fleet, &tasks_on(HOST, tasks), extra)
 }
 
 fn changed(out: &Outcome) -> u32 {

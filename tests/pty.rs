@@ -6,81 +6,10 @@
 
 mod common;
 
+use common::screen::{Screen, exit_code};
 use common::{fleet_dir, tempdir, write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant};
-
-/// A tmux server of this test's own (its own socket), killed when dropped.
-struct Screen {
-    socket: String,
-}
-
-impl Screen {
-    /// Starts `command` (a shell line) in a 200×50 terminal; the pane stays after it exits and
-    /// shows `EXIT=<code>`.
-    fn start(name: &str, dir: &Path, command: &str) -> Screen {
-        let socket = format!("drover-pty-{}-{name}", std::process::id());
-        let line = format!("{command}; echo EXIT=$?; sleep 600");
-        let status = Command::new("tmux")
-            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d"])
-            .args(["-x", "200", "-y", "50", "-c"])
-            .arg(dir)
-            .arg(line)
-            .status()
-            .unwrap_or_else(|e| panic!("tmux (needed for the terminal tests): {e}"));
-        assert!(status.success(), "tmux new-session failed");
-        Screen { socket }
-    }
-
-    fn text(&self) -> String {
-        let out = Command::new("tmux")
-            .args([
-                "-L",
-                &self.socket,
-                "capture-pane",
-                "-p",
-                "-J",
-                "-S",
-                "-1000",
-            ])
-            .output()
-            .unwrap_or_else(|e| panic!("tmux capture-pane: {e}"));
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Polls the screen until `ready` holds; the screen at that moment.
-    fn wait_for(&self, what: &str, timeout: Duration, ready: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let text = self.text();
-            if ready(&text) {
-                return text;
-            }
-            assert!(
-                start.elapsed() < timeout,
-                "no {what} on screen after {timeout:?}:\n{text}"
-            );
-            std::thread::sleep(Duration::from_millis(40));
-        }
-    }
-
-    fn keys(&self, keys: &str) {
-        let status = Command::new("tmux")
-            .args(["-L", &self.socket, "send-keys", keys])
-            .status()
-            .unwrap_or_else(|e| panic!("tmux send-keys: {e}"));
-        assert!(status.success());
-    }
-}
-
-impl Drop for Screen {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .status();
-    }
-}
+use std::time::Duration;
 
 fn fleet() -> PathBuf {
     fleet_dir("DROVER_FLEET_DIR", "the real fleet")
@@ -93,12 +22,6 @@ fn drover_line(args: &str) -> String {
         "env -u CI -u CLICOLOR_FORCE NO_COLOR=1 {} {args}",
         env!("CARGO_BIN_EXE_drover")
     )
-}
-
-fn exit_code(screen: &str) -> Option<i32> {
-    screen
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("EXIT=")?.parse().ok())
 }
 
 #[test]
@@ -213,7 +136,7 @@ fn ctrl_c_shows_the_recap_and_leaves_nothing_behind_on_the_hosts() {
     screen.wait_for("the copy under way", Duration::from_secs(60), |s| {
         s.contains("TASK [big copy] 0/6")
     });
-    screen.keys("C-c");
+    screen.keys(&["C-c"]);
     let end = screen.wait_for("exit", Duration::from_secs(60), |s| exit_code(s).is_some());
     assert_eq!(exit_code(&end), Some(130), "{end}");
     assert!(end.contains("PLAY RECAP"), "{end}");

@@ -5,8 +5,10 @@
 
 mod common;
 
+use common::screen::Screen;
 use common::{Outcome, run_in, tempdir, write};
 use std::path::Path;
+use std::time::Duration;
 
 fn play(dir: &Path, strategy: &str) -> Outcome {
     write(
@@ -61,73 +63,9 @@ fn an_unknown_strategy_is_an_error_at_its_line() {
     );
 }
 
-/// A tmux server of this test's own, killed when dropped (as in tests/pty.rs).
-struct Screen {
-    socket: String,
-}
-
-impl Screen {
-    fn start(dir: &Path, command: &str) -> Screen {
-        let socket = format!("drover-step-{}", std::process::id());
-        let line = format!("{command}; echo EXIT=$?; sleep 600");
-        let status = std::process::Command::new("tmux")
-            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d"])
-            .args(["-x", "200", "-y", "50", "-c"])
-            .arg(dir)
-            .arg(line)
-            .status()
-            .unwrap_or_else(|e| panic!("tmux (needed for the --step test): {e}"));
-        assert!(status.success(), "tmux new-session failed");
-        Screen { socket }
-    }
-
-    fn text(&self) -> String {
-        let out = std::process::Command::new("tmux")
-            .args([
-                "-L",
-                &self.socket,
-                "capture-pane",
-                "-p",
-                "-J",
-                "-S",
-                "-1000",
-            ])
-            .output()
-            .unwrap_or_else(|e| panic!("tmux capture-pane: {e}"));
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Waits until the screen shows `what` `times` times.
-    fn wait_for(&self, what: &str, times: usize) -> String {
-        let start = std::time::Instant::now();
-        loop {
-            let text = self.text();
-            if text.matches(what).count() >= times {
-                return text;
-            }
-            assert!(
-                start.elapsed() < std::time::Duration::from_secs(30),
-                "no {what} (x{times}) on screen:\n{text}"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-    }
-
-    fn answer(&self, keys: &str) {
-        let status = std::process::Command::new("tmux")
-            .args(["-L", &self.socket, "send-keys", keys, "Enter"])
-            .status()
-            .unwrap_or_else(|e| panic!("tmux send-keys: {e}"));
-        assert!(status.success());
-    }
-}
-
-impl Drop for Screen {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .status();
-    }
+/// Waits until the screen shows `what`.
+fn shown(screen: &Screen, what: &str) -> String {
+    screen.wait_for(what, Duration::from_secs(30), |t| t.contains(what))
 }
 
 #[test]
@@ -143,19 +81,20 @@ fn step_asks_before_each_task_on_a_terminal() {
     );
     let drover = std::path::PathBuf::from(env!("CARGO_BIN_EXE_drover"));
     let screen = Screen::start(
+        "step",
         root.path(),
         &format!(
             "NO_COLOR=1 {} play p.yml -i hosts.ini --step",
             drover.display()
         ),
     );
-    screen.wait_for("Perform task: TASK: one (N)o/(y)es/(c)ontinue:", 1);
-    screen.answer("y");
-    screen.wait_for("Perform task: TASK: two (N)o/(y)es/(c)ontinue:", 1);
-    screen.answer("n");
-    screen.wait_for("Perform task: TASK: three (N)o/(y)es/(c)ontinue:", 1);
-    screen.answer("c");
-    let text = screen.wait_for("EXIT=", 1);
+    shown(&screen, "Perform task: TASK: one (N)o/(y)es/(c)ontinue:");
+    screen.type_line("y");
+    shown(&screen, "Perform task: TASK: two (N)o/(y)es/(c)ontinue:");
+    screen.type_line("n");
+    shown(&screen, "Perform task: TASK: three (N)o/(y)es/(c)ontinue:");
+    screen.type_line("c");
+    let text = shown(&screen, "EXIT=");
     assert!(text.contains("EXIT=0"), "{text}");
     assert!(
         text.contains("ran-one") && !text.contains("ran-two"),

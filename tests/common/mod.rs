@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod screen;
+
 use assert_cmd::Command;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -185,4 +187,49 @@ pub fn import_engine_image(fleet: &Path, host: &str, engine: &str, image: &str) 
         "fleet.sh image {host} {engine}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// The suite's fleet (`DROVER_FLEET_DIR`, started by `scripts/test`): its state directory. Fails —
+/// never skips — when it is not set or not up.
+pub fn fleet() -> PathBuf {
+    let dir = fleet_dir("DROVER_FLEET_DIR", "the real fleet");
+    assert!(
+        dir.join("inventory.ini").exists(),
+        "the fleet is not up ({})",
+        dir.display()
+    );
+    dir
+}
+
+/// Runs `command` on `host` of the suite's fleet with the system's OpenSSH client.
+pub fn ssh(host: &str, command: &str) -> String {
+    fleet_ssh(&fleet(), host, command)
+}
+
+/// A play on `hosts` that gathers no facts; `body` is the rest of it (`  tasks:\n    - …`).
+pub fn play_of(hosts: &str, body: &str) -> String {
+    format!("- hosts: {hosts}\n  gather_facts: false\n{body}")
+}
+
+/// A play on `hosts` that gathers no facts and runs `tasks` (lines indented by four spaces).
+pub fn tasks_on(hosts: &str, tasks: &str) -> String {
+    play_of(hosts, &format!("  tasks:\n{tasks}"))
+}
+
+/// `drover play` of `playbook` (written to `dir/play.yml`) with the inventory of the fleet whose
+/// state directory is `fleet`, and `extra` arguments.
+pub fn play_in_dir(dir: &Path, fleet: &Path, playbook: &str, extra: &[&str]) -> Outcome {
+    let file = dir.join("play.yml");
+    write(&file, playbook);
+    let inventory = fleet.join("inventory.ini").display().to_string();
+    let path = file.display().to_string();
+    let mut args = vec!["play", "-i", inventory.as_str(), path.as_str()];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+/// [`play_in_dir`] in a temporary directory of its own.
+pub fn play_on(fleet: &Path, playbook: &str, extra: &[&str]) -> Outcome {
+    let dir = tempdir();
+    play_in_dir(dir.path(), fleet, playbook, extra)
 }
