@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A fleet of isolated Debian hosts on this machine, each a real OpenSSH sshd on its own loopback
 # address (127.0.NET.K), with its own root filesystem (overlayfs over a cached debootstrap base) and
-# its own mount/PID/UTS/IPC namespaces. For drover's end-to-end tests, demo and benchmarks.
+# its own mount/PID/UTS/IPC namespaces, which it pivot_roots into (the machine's root is detached:
+# nothing in a host, not even `docker exec` there, reaches the machine's files). For drover's
+# end-to-end tests, demo and benchmarks.
 #
 #   fleet.sh up N [--net X] [--with-python]   start hostNN (01..N) on 127.0.X.(10+K); default X=77
 #        [--with-repo]    bind the local test apt repository (tiny .debs built here) at /srv/repo,
@@ -40,6 +42,7 @@ preflight() {
     [ "$(uname -s)" = Linux ] || cannot "not Linux"
     [ "$(id -u)" = 0 ] || cannot "needs root (namespaces, overlayfs, chroot)"
     command -v unshare >/dev/null || cannot "no unshare (util-linux)"
+    command -v pivot_root >/dev/null || cannot "no pivot_root (util-linux)"
     grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null || grep -qw overlay /proc/filesystems \
         || cannot "no overlayfs in this kernel"
     local missing=()
@@ -383,6 +386,9 @@ prepare_host() {
 }
 
 # Starts one host: $1 name, $2 address, $3 lower root, $4 repository directory or empty.
+# Its init gets a boot id of its own (the kernel's is not namespaced) and pivot_roots into the host's
+# root, detaching the machine's: a chroot would leave the machine's / as the mount namespace's root,
+# which is where anything joining the namespace (nsenter, docker/podman exec) would land.
 start_host() {
     local name=$1 addr=$2 lower=$3 dir="$state/hosts/$1"
     prepare_host "$name" "$addr" "${4:-}"
