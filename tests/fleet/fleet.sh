@@ -22,7 +22,8 @@
 #   fleet.sh status                            list hosts and whether they answer
 #
 # State: $DROVER_FLEET_DIR (default /tmp/drover-fleet): id_ed25519 (client key), known_hosts,
-# inventory.ini, ssh_config, pids, hosts/<name>/{upper,work,root,sshd.log}.
+# inventory.ini, ssh_config, pids, hosts/<name>/{upper,work,root,sshd.log,boot_id} and, for systemd
+# hosts, hosts/<name>/supervisor.log (one line per boot).
 # Cache: ${XDG_CACHE_HOME:-~/.cache}/drover-fleet: base tarball, debootstrap .deb cache, extracted roots,
 # the systemd layer (systemd.tar), the engines layer (engines.tar, on top of systemd) and the test apt
 # repository (repo-v2/).
@@ -407,7 +408,10 @@ start_host() {
         hostname "$4"
         cat /proc/sys/kernel/random/uuid > "$2/boot_id"
         mount --bind "$2/boot_id" "$3/proc/sys/kernel/random/boot_id"
-        cd "$3" && pivot_root . . && umount -l .
+        # Each its own command, so that set -e stops the host if one fails.
+        cd "$3"
+        pivot_root . .
+        umount -l .
         exec /usr/sbin/sshd -D -e \
             -o ListenAddress="$5":22 -o HostKey=/etc/ssh/ssh_host_ed25519_key \
             -o PermitRootLogin=prohibit-password -o UsePAM=no -o PasswordAuthentication=no \
@@ -543,7 +547,10 @@ boot_systemd_host() {
         hostname "$4"
         cat /proc/sys/kernel/random/uuid > "$2/boot_id"
         mount --bind "$2/boot_id" "$3/proc/sys/kernel/random/boot_id"
-        cd "$3" && pivot_root . . && umount -l .
+        # Each its own command, so that set -e stops the host if one fails.
+        cd "$3"
+        pivot_root . .
+        umount -l .
         exec /usr/bin/env -i container=other /lib/systemd/systemd --log-level=warning
     ' "$1" "$2" "$2/root" "$3" "$4" "$5" "$6"
 }
@@ -649,15 +656,12 @@ down() {
     echo "fleet: down"
 }
 
-# Whether PID (from the pids file) is still the process `up` started: a plain host's unshare, or a
-# systemd host's supervisor (a subshell of this script). $1 pid, $2 kind.
+# Whether PID (from the pids file) is still the process `up` started: a host's unshare, or a systemd
+# host's supervisor (a subshell of this script; before supervisors, its unshare). $1 pid, $2 kind.
 started_here() {
     kill -0 "$1" 2>/dev/null || return 1
-    if [ "$2" = systemd ]; then
-        tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -q 'fleet\.sh'
-    else
-        [ "$(cat "/proc/$1/comm" 2>/dev/null)" = unshare ]
-    fi
+    [ "$(cat "/proc/$1/comm" 2>/dev/null)" != unshare ] || return 0
+    [ "$2" = systemd ] && { tr '\0' ' ' < "/proc/$1/cmdline"; } 2>/dev/null | grep -q 'fleet\.sh'
 }
 
 # Ends a host's init, the PID 1 of its namespace; the kernel then ends everything else in that PID
@@ -669,7 +673,7 @@ stop_host_init() {
     started_here "$1" "$2" || return 0
     [ "$2" != systemd ] || signal=KILL
     unshare=$1
-    if [ "$2" = systemd ]; then
+    if [ "$(cat "/proc/$1/comm" 2>/dev/null)" != unshare ]; then
         unshare=$(for child in $(pgrep -P "$1" 2>/dev/null); do
             [ "$(cat "/proc/$child/comm" 2>/dev/null)" != unshare ] || echo "$child"
         done)
