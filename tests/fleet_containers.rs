@@ -211,3 +211,50 @@ fn container_picks_the_engine_the_host_has_and_stops_a_container() {
         1
     );
 }
+
+/// A health check runs through exec inside the container (the fleet's hosts pivot into their own
+/// roots, so exec reaches the container's filesystem, never the machine's): a check that writes a
+/// file turns the container healthy, and the file is in the container, nowhere else.
+#[test]
+fn a_docker_health_check_runs_through_exec_inside_the_container() {
+    let Some(fleet) = engine_fleet() else { return };
+    let fleet = fleet.as_path();
+    import_image(fleet, DOCKER_HOST, "docker");
+    ssh(fleet, DOCKER_HOST, "docker rm -f checked >/dev/null 2>&1");
+    let marker = format!("/drover-health-{}", std::process::id());
+    let task = format!(
+        "  tasks:\n    - docker_container:\n        name: checked\n        image: {IMAGE}\n        command: sleep 1000\n        network_mode: none\n        healthcheck:\n          test: [CMD-SHELL, 'echo checked > {marker} && test -s {marker}']\n          interval: 1s\n          retries: 1\n"
+    );
+    assert_eq!(
+        changed(&play(fleet, DOCKER_HOST, &task, &[]), DOCKER_HOST),
+        1
+    );
+    let status = || {
+        ssh(
+            fleet,
+            DOCKER_HOST,
+            "docker inspect --format '{{.State.Health.Status}}' checked",
+        )
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while status() != "healthy" && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    let escaped = Path::new(&marker).exists();
+    let _ = std::fs::remove_file(&marker);
+    assert!(
+        !escaped,
+        "the health check wrote {marker} into the machine's root"
+    );
+    assert_eq!(status(), "healthy");
+    assert_eq!(
+        ssh(
+            fleet,
+            DOCKER_HOST,
+            &format!(
+                "docker exec checked cat {marker}; test -e {marker} && echo in-host-root; docker rm -f checked >/dev/null"
+            ),
+        ),
+        "checked"
+    );
+}

@@ -29,8 +29,8 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
 struct Host {
     name: String,
     addr: String,
-    /// The host's root directory as its processes see it (`/proc/PID/root`).
-    root: PathBuf,
+    /// The fleet's state directory (its `pids` lead to the host's processes).
+    fleet: PathBuf,
     /// The overlay's upper directory: every file the host writes lands here.
     upper: PathBuf,
 }
@@ -54,7 +54,7 @@ fn fleet() -> Fleet {
             let name = words.next()?.to_string();
             let addr = words.find_map(|w| w.strip_prefix("ansible_host="))?;
             Some(Host {
-                root: dir.join("hosts").join(&name).join("root"),
+                fleet: dir.clone(),
                 upper: dir.join("hosts").join(&name).join("upper"),
                 addr: addr.to_string(),
                 name,
@@ -212,13 +212,8 @@ fn assert_whole(fleet: &Fleet, hosts: &[&Host], with_old: usize, dest: &str, new
 
 /// Session processes of one host: its processes but the sshd listener (the namespace's init).
 fn session_pids(host: &Host, only_sshd: bool) -> Vec<u32> {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| std::fs::read_link(format!("/proc/{pid}/root")).is_ok_and(|r| r == host.root))
+    common::fleet_host_processes(&host.fleet, &host.name)
+        .into_iter()
         .filter(|pid| {
             let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
             let cmdline = String::from_utf8_lossy(&cmdline);

@@ -53,21 +53,14 @@ impl Fleet {
             .sum()
     }
 
-    /// Every process of host `name` (those whose root is the host's root directory).
-    fn processes(&self, name: &str) -> Vec<i32> {
-        let root = self.dir.join("hosts").join(name).join("root");
-        let Ok(entries) = std::fs::read_dir("/proc") else {
-            return Vec::new();
-        };
-        entries
-            .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
-            .filter(|pid| std::fs::read_link(format!("/proc/{pid}/root")).is_ok_and(|r| r == root))
-            .collect()
+    /// Every process of host `name` (those in its PID namespace).
+    fn processes(&self, name: &str) -> Vec<u32> {
+        common::fleet_host_processes(&self.dir, name)
     }
 
     /// Sends `signal` (STOP or CONT) to every process of host `name`.
     fn signal(&self, name: &str, signal: &str) {
-        let pids: Vec<String> = self.processes(name).iter().map(i32::to_string).collect();
+        let pids: Vec<String> = self.processes(name).iter().map(u32::to_string).collect();
         assert!(!pids.is_empty(), "no processes found for {name}");
         let status = std::process::Command::new("kill")
             .arg(format!("-{signal}"))

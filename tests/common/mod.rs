@@ -233,3 +233,49 @@ pub fn play_on(fleet: &Path, playbook: &str, extra: &[&str]) -> Outcome {
     let dir = tempdir();
     play_in_dir(dir.path(), fleet, playbook, extra)
 }
+
+/// Every process of one fleet host, seen from the machine: those in the PID namespace of the host's
+/// init. (`/proc/PID/root` cannot tell hosts apart: each host pivot_roots into its own root, which
+/// reads as `/` from outside.) Empty when the host is not running.
+pub fn fleet_host_processes(fleet: &Path, host: &str) -> Vec<u32> {
+    let pid_ns = |pid: u32| std::fs::read_link(format!("/proc/{pid}/ns/pid")).ok();
+    let Some(host_ns) = fleet_host_init(fleet, host).and_then(pid_ns) else {
+        return Vec::new();
+    };
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|&pid| pid_ns(pid).as_ref() == Some(&host_ns))
+        .collect()
+}
+
+/// The init (PID 1 of its namespace: sshd or systemd) of one fleet host: the child of the host's
+/// `unshare`, which `fleet.sh` recorded in `pids` (for a systemd host, the child of the recorded
+/// supervisor).
+pub fn fleet_host_init(fleet: &Path, host: &str) -> Option<u32> {
+    let pids = std::fs::read_to_string(fleet.join("pids")).ok()?;
+    let recorded: u32 = pids.lines().find_map(|l| {
+        let mut words = l.split_whitespace();
+        let pid = words.next()?.parse().ok()?;
+        (words.next()? == host).then_some(pid)
+    })?;
+    let comm = |pid: u32| std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+    let children = |pid: u32| -> Vec<u32> {
+        std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+            .unwrap_or_default()
+            .split_whitespace()
+            .filter_map(|c| c.parse().ok())
+            .collect()
+    };
+    let unshare = if comm(recorded).trim() == "unshare" {
+        recorded
+    } else {
+        children(recorded)
+            .into_iter()
+            .find(|&c| comm(c).trim() == "unshare")?
+    };
+    children(unshare).first().copied()
+}

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A fleet of isolated Debian hosts on this machine, each a real OpenSSH sshd on its own loopback
 # address (127.0.NET.K), with its own root filesystem (overlayfs over a cached debootstrap base) and
-# its own mount/PID/UTS/IPC namespaces. For drover's end-to-end tests, demo and benchmarks.
+# its own mount/PID/UTS/IPC namespaces, which it pivot_roots into (the machine's root is detached:
+# nothing in a host, not even `docker exec` there, reaches the machine's files). For drover's
+# end-to-end tests, demo and benchmarks.
 #
 #   fleet.sh up N [--net X] [--with-python]   start hostNN (01..N) on 127.0.X.(10+K); default X=77
 #        [--with-repo]    bind the local test apt repository (tiny .debs built here) at /srv/repo,
@@ -14,11 +16,14 @@
 #        [--offset B]     addresses 127.0.X.(B+K) instead of (10+K), e.g. a second fleet on one net
 #   fleet.sh image HOST docker|podman [TAG]    import the test image (sh, sleep, cat, env, … of the base)
 #                                              into HOST's engine as TAG (default local/bookworm:test)
+#   fleet.sh boot HOST                         switch a powered-off systemd host on again (a reboot
+#                                              boots it again by itself, like a VM)
 #   fleet.sh down                              stop what `up` started (by recorded PID)
 #   fleet.sh status                            list hosts and whether they answer
 #
 # State: $DROVER_FLEET_DIR (default /tmp/drover-fleet): id_ed25519 (client key), known_hosts,
-# inventory.ini, ssh_config, pids, hosts/<name>/{upper,work,root,sshd.log}.
+# inventory.ini, ssh_config, pids, hosts/<name>/{upper,work,root,sshd.log,boot_id} and, for systemd
+# hosts, hosts/<name>/supervisor.log (one line per boot).
 # Cache: ${XDG_CACHE_HOME:-~/.cache}/drover-fleet: base tarball, debootstrap .deb cache, extracted roots,
 # the systemd layer (systemd.tar), the engines layer (engines.tar, on top of systemd) and the test apt
 # repository (repo-v2/).
@@ -38,6 +43,7 @@ preflight() {
     [ "$(uname -s)" = Linux ] || cannot "not Linux"
     [ "$(id -u)" = 0 ] || cannot "needs root (namespaces, overlayfs, chroot)"
     command -v unshare >/dev/null || cannot "no unshare (util-linux)"
+    command -v pivot_root >/dev/null || cannot "no pivot_root (util-linux)"
     grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null || grep -qw overlay /proc/filesystems \
         || cannot "no overlayfs in this kernel"
     local missing=()
@@ -381,6 +387,9 @@ prepare_host() {
 }
 
 # Starts one host: $1 name, $2 address, $3 lower root, $4 repository directory or empty.
+# Its init gets a boot id of its own (the kernel's is not namespaced) and pivot_roots into the host's
+# root, detaching the machine's: a chroot would leave the machine's / as the mount namespace's root,
+# which is where anything joining the namespace (nsenter, docker/podman exec) would land.
 start_host() {
     local name=$1 addr=$2 lower=$3 dir="$state/hosts/$1"
     prepare_host "$name" "$addr" "${4:-}"
@@ -397,7 +406,13 @@ start_host() {
         if [ -n "$6" ]; then mount --bind "$6" "$3/srv/repo"; mount -o remount,bind,ro "$3/srv/repo"; fi
         cp /etc/resolv.conf "$3/etc/resolv.conf" 2>/dev/null || true
         hostname "$4"
-        exec chroot "$3" /usr/sbin/sshd -D -e \
+        cat /proc/sys/kernel/random/uuid > "$2/boot_id"
+        mount --bind "$2/boot_id" "$3/proc/sys/kernel/random/boot_id"
+        # Each its own command, so that set -e stops the host if one fails.
+        cd "$3"
+        pivot_root . .
+        umount -l .
+        exec /usr/sbin/sshd -D -e \
             -o ListenAddress="$5":22 -o HostKey=/etc/ssh/ssh_host_ed25519_key \
             -o PermitRootLogin=prohibit-password -o UsePAM=no -o PasswordAuthentication=no \
             -o KbdInteractiveAuthentication=no -o MaxStartups=200:30:400 -o MaxSessions=100 \
@@ -464,6 +479,36 @@ start_systemd_host() {
         mkdir -p "$dir/engines/docker" "$dir/engines/containers" "$dir/upper/srv/images"
         image=$(ensure_test_image "$lower")
     fi
+    supervise_systemd_host "$lower" "$dir" "$name" "$addr" "${4:-}" "$image" </dev/null >"$dir/supervisor.log" 2>&1 &
+    echo "$! $name $addr systemd" >> "$state/pids"
+}
+
+# A systemd host's power supply, like a VM's: it boots the host again, on the same upper layer and
+# address, each time its systemd ends with a reboot. In a PID namespace the kernel ends the init that
+# calls reboot(2) with SIGHUP (restart) or SIGINT (halt, power off), and unshare dies of the same
+# signal: status 129 is a reboot. After a power off the host stays off until `fleet.sh boot HOST`
+# (the file `power-on`); `down` (the file `stopping`, then SIGKILL to systemd) ends the loop.
+# $1 lower root, $2 host directory, $3 name, $4 address, $5 repository or empty, $6 image or empty.
+supervise_systemd_host() {
+    set +e
+    local status boot=0
+    while [ ! -e "$2/stopping" ]; do
+        boot=$((boot + 1))
+        rm -f "$2/power-on"
+        echo "boot $boot at $(date -u +%FT%T.%N)"
+        boot_systemd_host "$@" >>"$2/sshd.log" 2>&1
+        status=$?
+        echo "boot $boot ended with status $status at $(date -u +%FT%T.%N)"
+        [ "$status" = 129 ] && continue
+        [ "$status" = 130 ] || break
+        while [ ! -e "$2/power-on" ] && [ ! -e "$2/stopping" ]; do sleep 0.2; done
+    done
+}
+
+# One boot of a systemd host, in the foreground: its init moves into the host's cgroups, then gets
+# fresh namespaces, its root filesystem and a boot id of its own (the kernel's is not namespaced).
+# Arguments as supervise_systemd_host's.
+boot_systemd_host() {
     sh -c '
         for cg in $(cat "$2/cgroups"); do echo $$ > "$cg/cgroup.procs"; done
         exec unshare --mount --pid --uts --ipc --cgroup --fork --kill-child --propagation private sh -c "$0" fleet-host "$@"
@@ -500,9 +545,14 @@ start_systemd_host() {
         if [ -n "$6" ]; then mount --bind "$6" "$3/srv/repo"; mount -o remount,bind,ro "$3/srv/repo"; fi
         cp /etc/resolv.conf "$3/etc/resolv.conf" 2>/dev/null || true
         hostname "$4"
-        exec chroot "$3" /usr/bin/env -i container=other /lib/systemd/systemd --log-level=warning
-    ' "$lower" "$dir" "$dir/root" "$name" "$addr" "${4:-}" "$image" >"$dir/sshd.log" 2>&1 &
-    echo "$! $name $addr systemd" >> "$state/pids"
+        cat /proc/sys/kernel/random/uuid > "$2/boot_id"
+        mount --bind "$2/boot_id" "$3/proc/sys/kernel/random/boot_id"
+        # Each its own command, so that set -e stops the host if one fails.
+        cd "$3"
+        pivot_root . .
+        umount -l .
+        exec /usr/bin/env -i container=other /lib/systemd/systemd --log-level=warning
+    ' "$1" "$2" "$2/root" "$3" "$4" "$5" "$6"
 }
 
 wait_for() {   # $1 name, $2 address
@@ -583,34 +633,54 @@ write_client_files() {   # $1 n, $2 net
 
 down() {
     [ -f "$state/pids" ] || return 0
-    local pid name addr kind child
+    local pid name addr kind i
+    # A systemd host's supervisor would boot it again: it is told to stop first.
     while read -r pid name addr kind; do
         [ -n "$pid" ] || continue
-        # unshare --fork waits for its child and ignores SIGTERM: end the namespace's PID 1 (sshd);
-        # the kernel then ends everything in that PID namespace and its mounts go with it. systemd as
-        # PID 1 takes SIGTERM as "re-execute": it gets SIGKILL (nothing of the host outlives it).
-        if kill -0 "$pid" 2>/dev/null && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = unshare ]; then
-            local signal=TERM
-            [ "$kind" = systemd ] && signal=KILL
-            for child in $(pgrep -P "$pid" 2>/dev/null); do kill -"$signal" "$child" 2>/dev/null || true; done
-        fi
+        [ "$kind" != systemd ] || touch "$state/hosts/$name/stopping" 2>/dev/null || true
+        stop_host_init "$pid" "$kind"
     done < "$state/pids"
     while read -r pid name addr kind; do
         [ -n "$pid" ] || continue
-        local i
         for i in $(seq 1 100); do
-            kill -0 "$pid" 2>/dev/null || break
-            [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = unshare ] || break
+            started_here "$pid" "$kind" || break
+            # A host between two boots has no init yet when the first signal went out.
+            [ $((i % 20)) != 0 ] || stop_host_init "$pid" "$kind" KILL
             sleep 0.05
         done
-        if kill -0 "$pid" 2>/dev/null && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = unshare ]; then
-            for child in $(pgrep -P "$pid" 2>/dev/null); do kill -KILL "$child" 2>/dev/null || true; done
-        fi
+        ! started_here "$pid" "$kind" || stop_host_init "$pid" "$kind" KILL
     done < "$state/pids"
     remove_host_cgroups
     rm -f "$state/pids"
     rm -rf "$state/hosts"
     echo "fleet: down"
+}
+
+# Whether PID (from the pids file) is still the process `up` started: a host's unshare, or a systemd
+# host's supervisor (a subshell of this script; before supervisors, its unshare). $1 pid, $2 kind.
+started_here() {
+    kill -0 "$1" 2>/dev/null || return 1
+    [ "$(cat "/proc/$1/comm" 2>/dev/null)" != unshare ] || return 0
+    [ "$2" = systemd ] && { tr '\0' ' ' < "/proc/$1/cmdline"; } 2>/dev/null | grep -q 'fleet\.sh'
+}
+
+# Ends a host's init, the PID 1 of its namespace; the kernel then ends everything else in that PID
+# namespace and its mounts go with it. unshare --fork waits for its child and ignores SIGTERM, so the
+# signal goes to the child. sshd ends on SIGTERM; systemd as PID 1 takes SIGTERM as "re-execute", it
+# gets SIGKILL (nothing of the host outlives it). $1 pid, $2 kind, $3 signal (default by kind).
+stop_host_init() {
+    local signal=${3:-TERM} unshare child
+    started_here "$1" "$2" || return 0
+    [ "$2" != systemd ] || signal=KILL
+    unshare=$1
+    if [ "$(cat "/proc/$1/comm" 2>/dev/null)" != unshare ]; then
+        unshare=$(for child in $(pgrep -P "$1" 2>/dev/null); do
+            [ "$(cat "/proc/$child/comm" 2>/dev/null)" != unshare ] || echo "$child"
+        done)
+    fi
+    for child in $(for pid in $unshare; do pgrep -P "$pid" 2>/dev/null; done); do
+        kill -"$signal" "$child" 2>/dev/null || true
+    done
 }
 
 # The cgroup subtrees of systemd hosts, depth-first (systemd made its slices inside them); a
@@ -647,16 +717,33 @@ image() {
 
 status() {
     [ -f "$state/pids" ] || { echo "fleet: no hosts"; return 0; }
-    local pid name addr
-    while read -r pid name addr; do
+    local pid name addr kind
+    while read -r pid name addr kind; do
         if (exec 3<>"/dev/tcp/$addr/22") 2>/dev/null; then echo "$name $addr up"; else echo "$name $addr DOWN"; fi
     done < "$state/pids"
 }
 
+# Switches a powered-off systemd host on again (its supervisor waits for this) and waits for its sshd.
+boot() {
+    local host=${1:-} pid name addr kind
+    [ -n "$host" ] || die "usage: fleet.sh boot HOST"
+    [ -f "$state/pids" ] || die "no fleet in $state"
+    while read -r pid name addr kind; do
+        [ "$name" = "$host" ] || continue
+        [ "$kind" = systemd ] || die "$host is not a systemd host (only those power off)"
+        started_here "$pid" "$kind" || die "$host has no supervisor any more (pid $pid)"
+        touch "$state/hosts/$host/power-on"
+        wait_for "$host" "$addr"
+        return 0
+    done < "$state/pids"
+    die "no host $host in $state"
+}
+
 case ${1:-} in
     up) shift; up "$@" ;;
+    boot) shift; boot "$@" ;;
     down) down ;;
     status) status ;;
     image) shift; image "$@" ;;
-    *) die "usage: fleet.sh up N [--net X] [--with-python] [--with-repo] [--systemd] [--with-engines] [--offset B] | image HOST ENGINE [TAG] | down | status" ;;
+    *) die "usage: fleet.sh up N [--net X] [--with-python] [--with-repo] [--systemd] [--with-engines] [--offset B] | image HOST ENGINE [TAG] | boot HOST | down | status" ;;
 esac
