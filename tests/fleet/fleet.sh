@@ -150,7 +150,9 @@ build_systemd_tarball() {   # $1 base tarball, $2 tarball
 # with runc. Bookworm's docker.io 20.10 has no compose v2 and its podman 4.3 no Quadlet.
 # Their configuration keeps them off the machine's network: dockerd never touches iptables, makes no
 # bridge and masquerades nothing; podman's containers default to the host network (no netavark bridge).
-# podman's default runtime crun refuses this cgroup-v1 hybrid; runc with cgroupfs works.
+# podman's default runtime crun refuses this cgroup-v1 hybrid; runc with cgroupfs works. podman
+# build (buildah 1.39) asks for 1048576 open files and processes in RUN steps, more than this
+# machine's hard limits, which it cannot raise (no CAP_SYS_RESOURCE): default_ulimits keeps them low.
 build_engines_tarball() {   # $1 systemd tarball, $2 tarball
     local build="${2%.tar}.build" log="${2%.tar}.log"
     rm -rf "$build" && mkdir -p "$build"
@@ -183,6 +185,7 @@ JSON
     cat > "$build/etc/containers/containers.conf" <<'CONF'
 [containers]
 netns = "host"
+default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
 
 [engine]
 runtime = "runc"

@@ -12,7 +12,7 @@ pub use super::engine::{Engine, EngineChoice};
 /// [`super::engine::detect`] for a query of `@@` sections: sets `$e` and prints `==engine NAME`,
 /// and stops the query there when the target has no engine.
 pub fn select_engine(choice: EngineChoice) -> Cmd {
-    super::engine::detect(choice).syntax("[ -n \"$e\" ] || exit 0;")
+    super::engine::detect(choice).syntax("; [ -n \"$e\" ] || exit 0")
 }
 
 /// The engine a query found (see [`select_engine`]); a target without one fails the task.
@@ -150,6 +150,43 @@ mod tests {
         }
         assert_eq!(name("ansible.builtin.compose"), None);
         assert_eq!(name("ansible.builtin.docker_image"), None);
+    }
+
+    /// The query as a shell runs it, with `PATH` holding only a stand-in `docker` that prints
+    /// an empty inspect answer (or none at all).
+    fn run_query(cmd: &Cmd, with_docker: bool) -> CmdOutput {
+        let bin = tempfile::tempdir().unwrap();
+        if with_docker {
+            let fake = bin.path().join("docker");
+            std::fs::write(&fake, "#!/bin/sh\necho '[]'\n").unwrap();
+            std::process::Command::new("chmod")
+                .args(["755", &fake.display().to_string()])
+                .status()
+                .unwrap();
+        }
+        let out = std::process::Command::new("/bin/sh")
+            .args(["-c", &cmd.to_shell()])
+            .env("PATH", format!("{}:/nonexistent", bin.path().display()))
+            .output()
+            .unwrap();
+        CmdOutput {
+            rc: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into(),
+            stderr: String::from_utf8_lossy(&out.stderr).into(),
+        }
+    }
+
+    #[test]
+    fn the_detection_and_a_section_run_as_one_shell_query() {
+        let query =
+            |choice| select_engine(choice).then(inspect_section("volume", "volume inspect", "v 1"));
+        let o = run_query(&query(EngineChoice::Auto), true);
+        assert_eq!(o.rc, 0, "{o:?}");
+        assert_eq!(engine_of(&o, EngineChoice::Auto).ok(), Some(Engine::Docker));
+        assert!(matches!(inspected(&o, "volume"), Ok(None)), "{o:?}");
+        let o = run_query(&query(EngineChoice::Podman), true);
+        assert_eq!(o.stdout, "==engine \n", "{o:?}");
+        assert!(engine_of(&o, EngineChoice::Podman).is_err());
     }
 
     #[test]
