@@ -1,4 +1,5 @@
-//! The `container` module against real engines: docker 20.10 on one host, podman 4.3 on another
+//! The `container` module against real engines: docker 26 on one host, podman 5.4 on another
+//! (Debian 13; the module's fixtures also hold docker 20.10 and podman 4.3 answers)
 //! (`tests/fleet/fleet.sh up 2 --with-engines`, started by `scripts/test` as
 //! `$DROVER_ENGINE_FLEET_DIR`), with an image imported from a tarball (no registry). A first run
 //! creates two containers, a second changes nothing, a changed `env` recreates exactly that

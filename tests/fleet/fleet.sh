@@ -8,9 +8,10 @@
 #                         read-only, as the hosts' only apt source: `deb [trusted=yes] file:/srv/repo ./`
 #        [--systemd]      hosts whose PID 1 is systemd (own PID and cgroup namespaces, own cgroup
 #                         subtree under this script's cgroup; sshd runs as ssh.service)
-#        [--with-engines] systemd hosts (implies --systemd) with docker (dockerd as docker.service, no
-#                         iptables/bridge/masquerading, data on a real directory) and podman (runc,
-#                         cgroupfs, file events, host network by default); no image registry
+#        [--with-engines] systemd hosts (implies --systemd) on Debian 13 (trixie; the others stay
+#                         bookworm) with docker 26 + compose v2 (dockerd as docker.service, no
+#                         iptables/bridge/masquerading, data on a real directory) and podman 5 with
+#                         Quadlet (runc, cgroupfs, file events, host network by default); no registry
 #        [--offset B]     addresses 127.0.X.(B+K) instead of (10+K), e.g. a second fleet on one net
 #   fleet.sh image HOST docker|podman [TAG]    import the test image (sh, sleep, cat, env, … of the base)
 #                                              into HOST's engine as TAG (default local/bookworm:test)
@@ -20,8 +21,8 @@
 # State: $DROVER_FLEET_DIR (default /tmp/drover-fleet): id_ed25519 (client key), known_hosts,
 # inventory.ini, ssh_config, pids, hosts/<name>/{upper,work,root,sshd.log}.
 # Cache: ${XDG_CACHE_HOME:-~/.cache}/drover-fleet: base tarball, debootstrap .deb cache, extracted roots,
-# the systemd layer (systemd.tar), the engines layer (engines.tar, on top of systemd) and the test apt
-# repository (repo-v2/).
+# the systemd layer (systemd-v3.tar), the engines layer (trixie-engines-v1.tar, on its own trixie base
+# and systemd layer, with its own lock) and the test apt repository (repo-v2/).
 # Exit 3: this machine cannot run the fleet (not root, not Linux, no unshare/overlayfs).
 set -euo pipefail
 
