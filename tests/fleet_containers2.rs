@@ -1,5 +1,6 @@
 //! Images, networks, volumes, compose, quadlet and a rolling replacement against real engines:
-//! docker 20.10 on host01 and podman 4.3 on host02 of `tests/fleet/fleet.sh up 2 --with-engines`
+//! docker 26 with compose v2 on host01 and podman 5.4 with Quadlet on host02 (Debian 13) of
+//! `tests/fleet/fleet.sh up 2 --with-engines`
 //! (started by `scripts/test` as `$DROVER_ENGINE_FLEET_DIR`), the test image imported from a
 //! tarball (no registry). Each module: a first run changes, a second run changes nothing, drift
 //! changes exactly what drifted, `state: absent` removes. Values with spaces, quotes and `$` reach
@@ -311,32 +312,24 @@ fn container_ids(fleet: &Path) -> (String, String) {
             &format!("docker inspect --format '{{{{.Id}}}}' {name}"),
         )
     };
-    (id("ctr2shop_web_1"), id("ctr2shop_worker_1"))
-}
-
-/// Debian 12 has no compose v2; its `docker-compose` (v1, Python) is installed here by drover's
-/// own apt task (once per host: about 90 s with the network).
-fn ensure_docker_compose(fleet: &Path) {
-    if ssh(fleet, DOCKER_HOST, "command -v docker-compose").is_empty() {
-        let out = play(
-            fleet,
-            DOCKER_HOST,
-            "  tasks:\n    - apt: name=docker-compose update_cache=yes install_recommends=no\n",
-            &[],
-        );
-        assert_eq!(out.code, 0, "installing docker-compose: {}", out.show());
-    }
+    (id("ctr2shop-web-1"), id("ctr2shop-worker-1"))
 }
 
 #[test]
 fn compose_up_is_idempotent_recreates_only_the_drifted_service_and_goes_down() {
     let Some(fleet) = engine_fleet() else { return };
     import_image(&fleet, DOCKER_HOST, "docker");
-    ensure_docker_compose(&fleet);
+    // The v2 path for real: the `docker compose` plugin (Debian 13's docker-compose package also
+    // installs it as `/usr/bin/docker-compose`, v2 as well). v2 names containers `PROJECT-SERVICE-1`
+    // (v1: `PROJECT_SERVICE_1`), which the checks below look up.
+    assert!(
+        ssh(&fleet, DOCKER_HOST, "docker compose version").starts_with("Docker Compose version 2"),
+        "no compose v2 on {DOCKER_HOST}"
+    );
     ssh(
         &fleet,
         DOCKER_HOST,
-        "docker rm -f ctr2shop_web_1 ctr2shop_worker_1 >/dev/null 2>&1; rm -rf /var/lib/drover/compose/ctr2shop",
+        "docker rm -f ctr2shop-web-1 ctr2shop-worker-1 >/dev/null 2>&1; rm -rf /var/lib/drover/compose/ctr2shop",
     );
     // compose interpolates `$VAR` in its files: a literal `$` is written `$$`.
     let note = r#"a "b" $$c 'd'"#;
@@ -346,7 +339,7 @@ fn compose_up_is_idempotent_recreates_only_the_drifted_service_and_goes_down() {
         ssh(
             &fleet,
             DOCKER_HOST,
-            "docker inspect --format '{{range .Config.Env}}{{println .}}{{end}}' ctr2shop_web_1 | grep ^NOTE="
+            "docker inspect --format '{{range .Config.Env}}{{println .}}{{end}}' ctr2shop-web-1 | grep ^NOTE="
         ),
         format!("NOTE={}", note.replace("$$", "$"))
     );
@@ -416,24 +409,107 @@ fn compose_up_is_idempotent_recreates_only_the_drifted_service_and_goes_down() {
     );
 }
 
-#[test]
-fn quadlet_on_podman_4_3_fails_with_the_reason_and_writes_nothing() {
-    let Some(fleet) = engine_fleet() else { return };
-    let body = "  tasks:\n    - quadlet:\n        name: ctr2-web\n        sections:\n          Container:\n            Image: local/bookworm:test\n            Exec: sleep 100000\n";
-    let out = play(&fleet, PODMAN_HOST, body, &[]);
-    assert_ne!(out.code, 0, "{}", out.show());
-    assert!(
-        out.stdout.contains("no Quadlet generator"),
-        "{}",
-        out.show()
+fn quadlet_play(note: &str, state: &str) -> String {
+    format!(
+        r#"  tasks:
+    - quadlet:
+        name: ctr2-web
+        state: {state}
+        sections:
+          Unit:
+            Description: drover quadlet test
+          Container:
+            Image: {IMAGE}
+            Exec: sleep 100000
+            Environment: NOTE={note}
+"#
+    )
+}
+
+/// The generated service's state and the container it runs (`systemd-NAME`), as podman sees it.
+fn quadlet_state(fleet: &Path) -> (String, String, String) {
+    let service = ssh(
+        fleet,
+        PODMAN_HOST,
+        "systemctl is-active ctr2-web.service 2>/dev/null",
     );
+    let container = ssh(
+        fleet,
+        PODMAN_HOST,
+        "podman inspect --format '{{.Id}} {{.State.Status}}' systemd-ctr2-web 2>/dev/null",
+    );
+    let env = ssh(
+        fleet,
+        PODMAN_HOST,
+        "podman inspect --format '{{range .Config.Env}}{{println .}}{{end}}' systemd-ctr2-web 2>/dev/null | grep ^NOTE=",
+    );
+    (service, container, env)
+}
+
+#[test]
+fn quadlet_unit_runs_under_systemd_and_restarts_only_when_it_changes() {
+    let Some(fleet) = engine_fleet() else { return };
+    import_image(&fleet, PODMAN_HOST, "podman");
+    ssh(
+        &fleet,
+        PODMAN_HOST,
+        "systemctl stop ctr2-web.service 2>/dev/null; rm -f /etc/containers/systemd/ctr2-web.container; \
+         systemctl daemon-reload; podman rm -f systemd-ctr2-web >/dev/null 2>&1",
+    );
+    let first = play(&fleet, PODMAN_HOST, &quadlet_play("one", "present"), &[]);
+    assert_eq!(changed(&first, PODMAN_HOST), 1, "{}", first.show());
+    let (service, container, env) = quadlet_state(&fleet);
+    assert_eq!(service, "active", "{}", first.show());
+    assert!(container.ends_with(" running"), "{container:?}");
+    assert_eq!(env, "NOTE=one");
+    assert!(
+        ssh(
+            &fleet,
+            PODMAN_HOST,
+            "systemctl show -P SourcePath ctr2-web.service"
+        )
+        .ends_with("/etc/containers/systemd/ctr2-web.container"),
+        "the service is not Quadlet's"
+    );
+
+    let second = play(&fleet, PODMAN_HOST, &quadlet_play("one", "present"), &[]);
+    assert_eq!(changed(&second, PODMAN_HOST), 0, "{}", second.show());
+    assert_eq!(
+        quadlet_state(&fleet).1,
+        container,
+        "an unchanged unit restarted"
+    );
+
+    let drift = play(&fleet, PODMAN_HOST, &quadlet_play("two", "present"), &[]);
+    assert_eq!(changed(&drift, PODMAN_HOST), 1, "{}", drift.show());
+    let (service, restarted, env) = quadlet_state(&fleet);
+    assert_eq!(service, "active");
+    assert!(restarted.ends_with(" running"), "{restarted:?}");
+    assert_ne!(
+        restarted, container,
+        "the changed unit did not restart its container"
+    );
+    assert_eq!(env, "NOTE=two");
+
+    let absent = play(&fleet, PODMAN_HOST, &quadlet_play("two", "absent"), &[]);
+    assert_eq!(changed(&absent, PODMAN_HOST), 1, "{}", absent.show());
+    let (service, container, _) = quadlet_state(&fleet);
+    assert_ne!(service, "active");
+    assert_eq!(container, "", "the container outlived its unit");
     assert_eq!(
         ssh(
             &fleet,
             PODMAN_HOST,
-            "ls /etc/containers/systemd/ctr2-web.container 2>&1 | grep -c 'No such'"
+            "test -e /etc/containers/systemd/ctr2-web.container && echo left || echo gone"
         ),
-        "1"
+        "gone"
+    );
+    let absent_again = play(&fleet, PODMAN_HOST, &quadlet_play("two", "absent"), &[]);
+    assert_eq!(
+        changed(&absent_again, PODMAN_HOST),
+        0,
+        "{}",
+        absent_again.show()
     );
 }
 

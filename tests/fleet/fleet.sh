@@ -10,9 +10,10 @@
 #                         read-only, as the hosts' only apt source: `deb [trusted=yes] file:/srv/repo ./`
 #        [--systemd]      hosts whose PID 1 is systemd (own PID and cgroup namespaces, own cgroup
 #                         subtree under this script's cgroup; sshd runs as ssh.service)
-#        [--with-engines] systemd hosts (implies --systemd) with docker (dockerd as docker.service, no
-#                         iptables/bridge/masquerading, data on a real directory) and podman (runc,
-#                         cgroupfs, file events, host network by default); no image registry
+#        [--with-engines] systemd hosts (implies --systemd) on Debian 13 (trixie; the others stay
+#                         bookworm) with docker 26 + compose v2 (dockerd as docker.service, no
+#                         iptables/bridge/masquerading, data on a real directory) and podman 5 with
+#                         Quadlet (runc, cgroupfs, file events, host network by default); no registry
 #        [--offset B]     addresses 127.0.X.(B+K) instead of (10+K), e.g. a second fleet on one net
 #   fleet.sh image HOST docker|podman [TAG]    import the test image (sh, sleep, cat, env, … of the base)
 #                                              into HOST's engine as TAG (default local/bookworm:test)
@@ -25,14 +26,16 @@
 # inventory.ini, ssh_config, pids, hosts/<name>/{upper,work,root,sshd.log,boot_id} and, for systemd
 # hosts, hosts/<name>/supervisor.log (one line per boot).
 # Cache: ${XDG_CACHE_HOME:-~/.cache}/drover-fleet: base tarball, debootstrap .deb cache, extracted roots,
-# the systemd layer (systemd.tar), the engines layer (engines.tar, on top of systemd) and the test apt
-# repository (repo-v2/).
+# the systemd layer (systemd-v3.tar), the engines layer (trixie-engines-v1.tar, on its own trixie base
+# and systemd layer, with its own lock) and the test apt repository (repo-v2/).
 # Exit 3: this machine cannot run the fleet (not root, not Linux, no unshare/overlayfs).
 set -euo pipefail
 
 state=${DROVER_FLEET_DIR:-/tmp/drover-fleet}
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/drover-fleet
 suite=bookworm
+# Engine hosts run a newer Debian than the others: bookworm has no compose v2 and no quadlet.
+engines_suite=trixie
 mirror=${DROVER_FLEET_MIRROR:-http://deb.debian.org/debian}
 offset=10
 
@@ -59,18 +62,28 @@ preflight() {
 
 # The base root filesystem: built once with debootstrap, kept as a tarball, extracted once.
 # $1 = flavour: base | python (base + python3, for side-by-side runs with ansible) | systemd (base +
-# systemd as init, for the systemd branch of service modules) | engines (systemd + docker + podman).
+# systemd as init, for the systemd branch of service modules) | engines (systemd + docker + podman, on
+# Debian $engines_suite: see build_engines_tarball).
 ensure_root() {
     # The version in the names rebuilds the cache when the package list changes.
-    local flavour=$1 tarball="$cache/$1-v3.tar" root="$cache/root-$1-v3"
+    local flavour=$1 tarball="$cache/$1-v3.tar" root="$cache/root-$1-v3" lock="$cache/lock"
+    if [ "$flavour" = engines ]; then
+        # Its own names and lock: a cold engines build (minutes) never holds up the bookworm hosts.
+        tarball="$cache/$engines_suite-engines-v1.tar" root="$cache/root-$engines_suite-engines-v1"
+        lock="$cache/lock-$engines_suite"
+    fi
     mkdir -p "$cache/debs"
-    exec 9>"$cache/lock"
+    exec 9>"$lock"
     flock 9
     if [ ! -s "$tarball" ]; then
-        if [ "$flavour" = systemd ] || [ "$flavour" = engines ]; then
+        if [ "$flavour" = engines ]; then
+            local base="$cache/$engines_suite-base-v1.tar" systemd="$cache/$engines_suite-systemd-v1.tar"
+            [ -s "$base" ] || build_tarball base "$base" "$engines_suite"
+            [ -s "$systemd" ] || build_systemd_tarball "$base" "$systemd"
+            build_engines_tarball "$systemd" "$tarball"
+        elif [ "$flavour" = systemd ]; then
             [ -s "$cache/base-v3.tar" ] || build_tarball base "$cache/base-v3.tar"
-            [ -s "$cache/systemd-v3.tar" ] || build_systemd_tarball "$cache/base-v3.tar" "$cache/systemd-v3.tar"
-            [ "$flavour" = systemd ] || build_engines_tarball "$cache/systemd-v3.tar" "$tarball"
+            build_systemd_tarball "$cache/base-v3.tar" "$tarball"
         else
             build_tarball "$flavour" "$tarball"
         fi
@@ -84,17 +97,20 @@ ensure_root() {
     echo "$root"
 }
 
-build_tarball() {   # $1 flavour (base | python), $2 tarball
-    local flavour=$1 tarball=$2 build="$cache/build-$1"
+build_tarball() {   # $1 flavour (base | python), $2 tarball, $3 suite (default $suite)
+    local flavour=$1 tarball=$2 release=${3:-$suite} build="${2%.tar}.build" debs="$cache/debs" log="$cache/debootstrap-$1.log"
+    # Another release's .debs in its own cache directory, and its own log.
+    [ "$release" = "$suite" ] || { debs="$cache/debs-$release" log="$cache/debootstrap-$release-$1.log"; }
     rm -rf "$build"
     # sudo: for `become` tests; git, curl, xz-utils, unzip: for the git, get_url/uri and unarchive
     # tests (drover itself needs only sshd and /bin/sh on a host, the modules name a missing tool).
     local include=openssh-server,openssh-sftp-server,procps,iproute2,sudo,git,curl,xz-utils,unzip
     [ "$flavour" = python ] && include+=",python3"
-    echo "fleet: building the $flavour root filesystem with debootstrap (once, ~3 min)" >&2
-    debootstrap --variant=minbase --include="$include" --cache-dir="$cache/debs" \
-        "$suite" "$build" "$mirror" >"$cache/debootstrap-$flavour.log" 2>&1 \
-        || { tail -20 "$cache/debootstrap-$flavour.log" >&2; die "debootstrap failed (log: $cache/debootstrap-$flavour.log)"; }
+    echo "fleet: building the $release $flavour root filesystem with debootstrap (once, ~3 min)" >&2
+    mkdir -p "$debs"
+    debootstrap --variant=minbase --include="$include" --cache-dir="$debs" \
+        "$release" "$build" "$mirror" >"$log" 2>&1 \
+        || { tail -20 "$log" >&2; die "debootstrap failed (log: $log)"; }
     rm -f "$build"/etc/ssh/ssh_host_*
     printf '#!/bin/sh\nexit 101\n' > "$build/usr/sbin/policy-rc.d"
     chmod 755 "$build/usr/sbin/policy-rc.d"
@@ -109,7 +125,7 @@ build_tarball() {   # $1 flavour (base | python), $2 tarball
 # are masked: ssh.socket (it would listen on *:22 of the shared network namespace) and the gettys
 # (the console is the machine's).
 build_systemd_tarball() {   # $1 base tarball, $2 tarball
-    local build="$cache/build-systemd"
+    local build="${2%.tar}.build" log="${2%.tar}.log"
     rm -rf "$build" && mkdir -p "$build"
     tar -C "$build" -xf "$1"
     echo "fleet: adding systemd to the base root filesystem (once, ~15 s)" >&2
@@ -121,8 +137,8 @@ build_systemd_tarball() {   # $1 base tarball, $2 tarball
         chroot "$1" apt-get update -qq
         chroot "$1" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
             systemd systemd-sysv dbus
-    ' fleet-build "$build" >"$cache/systemd-layer.log" 2>&1 \
-        || { tail -20 "$cache/systemd-layer.log" >&2; die "could not add systemd (log: $cache/systemd-layer.log)"; }
+    ' fleet-build "$build" >"$log" 2>&1 \
+        || { tail -20 "$log" >&2; die "could not add systemd (log: $log)"; }
     local unit
     for unit in ssh.socket console-getty.service getty@.service serial-getty@.service \
         getty.target systemd-udevd.service systemd-firstboot.service systemd-networkd.service; do
@@ -136,13 +152,16 @@ build_systemd_tarball() {   # $1 base tarball, $2 tarball
     rm -rf "$build"
 }
 
-# The systemd layer plus the container engines from Debian: docker.io (20.10; bookworm has no compose
-# v2 plugin, only the Python docker-compose v1, which is not installed) and podman (4.3) with runc.
+# The systemd layer plus the container engines from Debian $engines_suite (trixie): docker.io (26)
+# with docker-compose (v2, the `docker compose` CLI plugin) and podman (5, with the Quadlet generator)
+# with runc. Bookworm's docker.io 20.10 has no compose v2 and its podman 4.3 no Quadlet.
 # Their configuration keeps them off the machine's network: dockerd never touches iptables, makes no
-# bridge and masquerades nothing; podman's containers default to the host network (no CNI bridge).
-# podman's default runtime crun refuses this cgroup-v1 hybrid; runc with cgroupfs works.
+# bridge and masquerades nothing; podman's containers default to the host network (no netavark bridge).
+# podman's default runtime crun refuses this cgroup-v1 hybrid; runc with cgroupfs works. podman
+# build (buildah 1.39) asks for 1048576 open files and processes in RUN steps, more than this
+# machine's hard limits, which it cannot raise (no CAP_SYS_RESOURCE): default_ulimits keeps them low.
 build_engines_tarball() {   # $1 systemd tarball, $2 tarball
-    local build="$cache/build-engines"
+    local build="${2%.tar}.build" log="${2%.tar}.log"
     rm -rf "$build" && mkdir -p "$build"
     tar -C "$build" -xf "$1"
     echo "fleet: adding docker and podman to the systemd root filesystem (once, ~1 min)" >&2
@@ -153,9 +172,12 @@ build_engines_tarball() {   # $1 systemd tarball, $2 tarball
         cp /etc/resolv.conf "$1/etc/resolv.conf"
         chroot "$1" apt-get update -qq
         chroot "$1" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-            docker.io podman runc
-    ' fleet-build "$build" >"$cache/engines-layer.log" 2>&1 \
-        || { tail -20 "$cache/engines-layer.log" >&2; die "could not add the engines (log: $cache/engines-layer.log)"; }
+            docker.io docker-cli docker-compose podman runc
+        chroot "$1" dpkg-query -W docker.io docker-cli docker-compose podman runc systemd
+    ' fleet-build "$build" >"$log" 2>&1 \
+        || { tail -20 "$log" >&2; die "could not add the engines (log: $log)"; }
+    # Loading kernel modules is the machine's business (it fails in a host and degrades the system).
+    ln -sfn /dev/null "$build/etc/systemd/system/systemd-modules-load.service"
     mkdir -p "$build/etc/docker" "$build/etc/containers"
     cat > "$build/etc/docker/daemon.json" <<'JSON'
 {
@@ -170,6 +192,7 @@ JSON
     cat > "$build/etc/containers/containers.conf" <<'CONF'
 [containers]
 netns = "host"
+default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
 
 [engine]
 runtime = "runc"

@@ -9,43 +9,21 @@ use std::collections::BTreeMap;
 
 pub use super::engine::{Engine, EngineChoice};
 
-/// Shell that sets `$e` to the engine program and prints `@@engine` and its name (`none` when the
-/// target has neither, then stops the query there).
+/// [`super::engine::detect`] for a query of `@@` sections: sets `$e` and prints `==engine NAME`,
+/// and stops the query there when the target has no engine.
 pub fn select_engine(choice: EngineChoice) -> Cmd {
-    let candidates = match choice {
-        EngineChoice::Auto => "docker podman",
-        EngineChoice::Docker => "docker",
-        EngineChoice::Podman => "podman",
-    };
-    Cmd::new(&format!(
-        "e=none; for c in {candidates}; do if command -v \"$c\" >/dev/null 2>&1; then e=$c; break; fi; done; \
-         echo @@engine; echo \"$e\"; [ \"$e\" != none ] || exit 0"
-    ))
+    super::engine::detect(choice).syntax("; [ -n \"$e\" ] || exit 0")
 }
 
 /// The engine a query found (see [`select_engine`]); a target without one fails the task.
 pub fn engine_of(out: &CmdOutput, choice: EngineChoice) -> Result<Engine, ModuleError> {
-    let found = crate::packages::section(&out.stdout, "engine")
-        .and_then(|l| l.first().map(|s| s.trim().to_string()));
-    match found.as_deref() {
-        Some("docker") => Ok(Engine::Docker),
-        Some("podman") => Ok(Engine::Podman),
-        Some("none") => Err(ModuleError::Failed(match choice {
-            EngineChoice::Auto => "neither docker nor podman was found on the target".into(),
-            _ => format!("{} was not found on the target", choice_name(choice)),
-        })),
-        _ => Err(ModuleError::Failed(format!(
+    match super::engine::detected(&out.stdout) {
+        Some(Some(engine)) => Ok(engine),
+        Some(None) => Err(ModuleError::Failed(super::engine::missing(choice))),
+        None => Err(ModuleError::Failed(format!(
             "could not read the container engine's answer: {}",
             out.stdout.trim().chars().take(300).collect::<String>()
         ))),
-    }
-}
-
-fn choice_name(choice: EngineChoice) -> &'static str {
-    match choice {
-        EngineChoice::Auto => "auto",
-        EngineChoice::Docker => "docker",
-        EngineChoice::Podman => "podman",
     }
 }
 
@@ -146,7 +124,7 @@ mod tests {
 
     #[test]
     fn missing_object_is_none_and_present_is_the_first() {
-        let o = out("@@engine\ndocker\n@@image\n[]\n[]\n@@other\n");
+        let o = out("==engine docker\n@@image\n[]\n[]\n@@other\n");
         assert_eq!(engine_of(&o, EngineChoice::Auto).ok(), Some(Engine::Docker));
         assert!(matches!(inspected(&o, "image"), Ok(None)));
         let o = out("@@image\n[\n {\"Id\": \"sha256:ab\"}\n]\n");
@@ -174,13 +152,53 @@ mod tests {
         assert_eq!(name("ansible.builtin.docker_image"), None);
     }
 
+    /// The query as a shell runs it, with `PATH` holding only a stand-in `docker` that prints
+    /// an empty inspect answer (or none at all).
+    fn run_query(cmd: &Cmd, with_docker: bool) -> CmdOutput {
+        let bin = tempfile::tempdir().unwrap();
+        if with_docker {
+            let fake = bin.path().join("docker");
+            std::fs::write(&fake, "#!/bin/sh\necho '[]'\n").unwrap();
+            std::process::Command::new("chmod")
+                .args(["755", &fake.display().to_string()])
+                .status()
+                .unwrap();
+        }
+        let out = std::process::Command::new("/bin/sh")
+            .args(["-c", &cmd.to_shell()])
+            .env("PATH", format!("{}:/nonexistent", bin.path().display()))
+            .output()
+            .unwrap();
+        CmdOutput {
+            rc: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into(),
+            stderr: String::from_utf8_lossy(&out.stderr).into(),
+        }
+    }
+
+    #[test]
+    fn the_detection_and_a_section_run_as_one_shell_query() {
+        let query =
+            |choice| select_engine(choice).then(inspect_section("volume", "volume inspect", "v 1"));
+        let o = run_query(&query(EngineChoice::Auto), true);
+        assert_eq!(o.rc, 0, "{o:?}");
+        assert_eq!(engine_of(&o, EngineChoice::Auto).ok(), Some(Engine::Docker));
+        assert!(matches!(inspected(&o, "volume"), Ok(None)), "{o:?}");
+        let o = run_query(&query(EngineChoice::Podman), true);
+        assert_eq!(o.stdout, "==engine \n", "{o:?}");
+        assert!(engine_of(&o, EngineChoice::Podman).is_err());
+    }
+
     #[test]
     fn no_engine_fails_with_the_choice() {
-        let o = out("@@engine\nnone\n");
+        let o = out("==engine \n");
         let e = engine_of(&o, EngineChoice::Podman)
             .err()
             .map(|e| e.to_string());
-        assert_eq!(e.as_deref(), Some("podman was not found on the target"));
+        assert_eq!(
+            e.as_deref(),
+            Some("no podman found on the target (the engine's CLI must be on PATH)")
+        );
     }
 }
 

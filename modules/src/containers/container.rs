@@ -891,14 +891,7 @@ async fn plan(p: Params, flavour: Flavour, host: &mut dyn Host) -> Result<Plan, 
     let out = host.query(&engine::probe(choice, &asks)).await?;
     let probed = engine::parse_probe(&out)?;
     let Some(engine) = probed.engine else {
-        let wanted = match choice {
-            EngineChoice::Auto => "neither docker nor podman",
-            EngineChoice::Docker => "no docker",
-            EngineChoice::Podman => "no podman",
-        };
-        return Ok(Plan::fail(format!(
-            "{wanted} found on the target (the engine's CLI must be on PATH)"
-        )));
+        return Ok(Plan::fail(engine::missing(choice)));
     };
     decide(&p, engine, &probed)
 }

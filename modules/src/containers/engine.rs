@@ -70,13 +70,39 @@ pub enum Ask {
     File(String),
 }
 
+/// The one engine detection every container module's query starts with: sets `$e` to the first
+/// CLI `choice` allows that the target has (docker before podman) and prints `==engine NAME`
+/// (`==engine ` with no name when there is none).
+pub fn detect(choice: EngineChoice) -> Cmd {
+    Cmd::new(&format!(
+        "e=; for c in {}; do if command -v \"$c\" >/dev/null 2>&1; then e=$c; break; fi; done; echo \"==engine $e\"",
+        choice.candidates()
+    ))
+}
+
+/// What [`detect`] printed: `None` when its line is missing (the query did not run as built),
+/// `Some(None)` when the target has no engine `choice` allows.
+pub fn detected(stdout: &str) -> Option<Option<Engine>> {
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("==engine"))
+        .map(|name| Engine::from_cli(name.trim()))
+}
+
+/// The task's failure when the target has no engine `choice` allows.
+pub fn missing(choice: EngineChoice) -> String {
+    let wanted = match choice {
+        EngineChoice::Auto => "neither docker nor podman",
+        EngineChoice::Docker => "no docker",
+        EngineChoice::Podman => "no podman",
+    };
+    format!("{wanted} found on the target (the engine's CLI must be on PATH)")
+}
+
 /// The probe: one round trip that finds the engine and runs each ask with it. A section's header
 /// carries the command's exit code; its body is what the command printed (errors included).
 pub fn probe(choice: EngineChoice, asks: &[Ask]) -> Cmd {
-    let mut cmd = Cmd::new(&format!(
-        "e=; for c in {}; do if command -v \"$c\" >/dev/null 2>&1; then e=$c; break; fi; done; echo \"==engine $e\"; if [ -n \"$e\" ]; then",
-        choice.candidates()
-    ));
+    let mut cmd = detect(choice).syntax("; if [ -n \"$e\" ]; then");
     let mut ordered: Vec<&Ask> = asks.iter().filter(|a| !matches!(a, Ask::File(_))).collect();
     ordered.extend(asks.iter().filter(|a| matches!(a, Ask::File(_))));
     for ask in ordered {
@@ -183,7 +209,7 @@ fn found(what: &str, rc: &str, body: &str) -> Result<Found, ModuleError> {
         let text = body.strip_suffix('\n').unwrap_or(body);
         return Ok(Found::Yes(Value::String(text.to_string())));
     }
-    let value: Value = serde_json::from_str(body.trim()).map_err(|e| {
+    let value: Value = serde_json::from_str(json_part(body)).map_err(|e| {
         ModuleError::Failed(format!("the engine's {what} inspect is not JSON: {e}"))
     })?;
     // `inspect` prints an array; docker's `--format '{{json .}}'` one object.
@@ -193,6 +219,20 @@ fn found(what: &str, rc: &str, body: &str) -> Result<Found, ModuleError> {
         other => other,
     };
     Ok(Found::Yes(first))
+}
+
+/// The JSON of an inspect that succeeded, without the warnings the engine wrote before it on
+/// stderr: podman 5 on a cgroup-v1 host starts every command with
+/// `time="…" level=warning msg="Using cgroups-v1 which is deprecated …"`.
+fn json_part(body: &str) -> &str {
+    let mut offset = 0;
+    for line in body.split_inclusive('\n') {
+        if line.trim_start().starts_with(['[', '{']) {
+            return body[offset..].trim();
+        }
+        offset += line.len();
+    }
+    body.trim()
 }
 
 /// An image or container id as both engines can be compared: without docker's `sha256:`.
@@ -632,6 +672,48 @@ mod tests {
         assert_eq!(p.container, Some(Found::No));
         assert_eq!(p.image, Some(Found::Yes(serde_json::json!({"Id": "abc"}))));
         assert_eq!(p.file, Some(Found::Yes(Value::String("A=1\n==B".into()))));
+    }
+
+    #[test]
+    fn podman_5_warning_on_a_cgroup_v1_host_comes_before_the_json() {
+        // Recorded from podman 5.4.2 (Debian 13) on the fleet: stderr and stdout of one inspect.
+        let out = CmdOutput {
+            rc: 0,
+            stdout: "==engine podman\n==image 0\ntime=\"2026-11-29T21:06:08Z\" level=warning msg=\"Using cgroups-v1 which is deprecated in favor of cgroups-v2 with Podman v5 and will be removed in a future version. Set environment variable `PODMAN_IGNORE_CGROUPSV1_WARNING` to hide this warning.\"\n[\n     {\n          \"Id\": \"4f1c\"\n     }\n]\n".into(),
+            stderr: String::new(),
+        };
+        let p = parse_probe(&out).unwrap();
+        assert_eq!(p.image, Some(Found::Yes(serde_json::json!({"Id": "4f1c"}))));
+    }
+
+    #[test]
+    fn the_probe_runs_as_one_shell_query() {
+        let bin = tempfile::tempdir().unwrap();
+        let fake = bin.path().join("podman");
+        std::fs::write(
+            &fake,
+            "#!/bin/sh\necho 'Error: no such container x' >&2; exit 125\n",
+        )
+        .unwrap();
+        std::process::Command::new("chmod")
+            .args(["755", &fake.display().to_string()])
+            .status()
+            .unwrap();
+        let cmd = probe(EngineChoice::Auto, &[Ask::Container("x".into())]);
+        let out = std::process::Command::new("/bin/sh")
+            .args(["-c", &cmd.to_shell()])
+            .env("PATH", bin.path())
+            .output()
+            .unwrap();
+        let out = CmdOutput {
+            rc: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into(),
+            stderr: String::from_utf8_lossy(&out.stderr).into(),
+        };
+        assert_eq!(out.rc, 0, "{out:?}");
+        let p = parse_probe(&out).unwrap();
+        assert_eq!(p.engine, Some(Engine::Podman));
+        assert_eq!(p.container, Some(Found::No));
     }
 
     #[test]
