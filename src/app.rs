@@ -32,7 +32,7 @@ pub async fn run(cli: Cli) -> u8 {
     let interrupt = Interrupt::default();
     listen_for_stop_signals(&interrupt);
     match cli.command {
-        Command::Play(args) => play(args, cli.config.roles_path.as_deref(), &interrupt).await,
+        Command::Play(args) => play(args, &cli.config, &interrupt).await,
         Command::Run(args) => adhoc(args, &interrupt).await,
         Command::Inventory(args) => inventory(args),
         Command::Vault(cmd) => vault(&cmd),
@@ -275,11 +275,14 @@ fn options(connect: &ConnectArgs) -> Result<RunOptions, u8> {
     Ok(options)
 }
 
-async fn play(args: PlayArgs, roles_path: Option<&[PathBuf]>, interrupt: &Interrupt) -> u8 {
+async fn play(args: PlayArgs, config: &AnsibleConfig, interrupt: &Interrupt) -> u8 {
+    let roles_path = config.roles_path.as_deref();
     let mut options = match options(&args.connect) {
         Ok(o) => o,
         Err(code) => return code,
     };
+    options.show_custom_stats = config.show_custom_stats.unwrap_or(false);
+    options.error_on_missing_handler = config.error_on_missing_handler.unwrap_or(true);
     options.force_handlers = args.force_handlers;
     if args.step && !std::io::stdin().is_terminal() {
         error(
@@ -375,6 +378,10 @@ async fn play(args: PlayArgs, roles_path: Option<&[PathBuf]>, interrupt: &Interr
         let summary = run_playbook_until(playbook, &inventory, &options, &mut tee, interrupt).await;
         if summary.interrupted.is_some() {
             return finished(&summary);
+        }
+        if let Some(msg) = &summary.aborted {
+            error(msg);
+            return summary.exit_code();
         }
         code = code.max(summary.exit_code());
     }

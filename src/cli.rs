@@ -458,6 +458,9 @@ impl ConnectArgs {
             run_tags: Vec::new(),
             skip_tags: Vec::new(),
             step: false,
+            // `drover play` fills these in from ansible.cfg.
+            show_custom_stats: false,
+            error_on_missing_handler: true,
         })
     }
 

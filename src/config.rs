@@ -30,6 +30,11 @@ pub struct AnsibleConfig {
     /// `vault_password_file`; Ansible refuses to run when it is set to a file that does not exist.
     pub vault_password_file: Option<Setting<PathBuf>>,
     pub connection: ConnectionDefaults,
+    /// `show_custom_stats` / `ANSIBLE_SHOW_CUSTOM_STATS`: print `set_stats` values (off by default).
+    pub show_custom_stats: Option<bool>,
+    /// `error_on_missing_handler` / `ANSIBLE_ERROR_ON_MISSING_HANDLER`: notifying a handler that
+    /// does not exist stops the run (the default) or only warns.
+    pub error_on_missing_handler: Option<bool>,
     /// Printed as `[WARNING]:` lines (e.g. an ansible.cfg skipped in a world-writable directory).
     pub warnings: Vec<String>,
     /// Printed as `[NOTICE]:` lines (settings drover reads but does not apply).
@@ -181,6 +186,15 @@ const LOAD_CALLBACK_PLUGINS: Source = Source {
     env: &["ANSIBLE_LOAD_CALLBACK_PLUGINS"],
 };
 
+const SHOW_CUSTOM_STATS: Source = Source {
+    ini: &[("defaults", "show_custom_stats")],
+    env: &["ANSIBLE_SHOW_CUSTOM_STATS"],
+};
+const ERROR_ON_MISSING_HANDLER: Source = Source {
+    ini: &[("defaults", "error_on_missing_handler")],
+    env: &["ANSIBLE_ERROR_ON_MISSING_HANDLER"],
+};
+
 /// The `[ssh_connection]` options of Ansible's ssh plugin that drover's own SSH client has no use
 /// for (it keeps one connection per host and needs no ssh binary, ControlMaster or pipelining).
 const IGNORED_SSH_OPTIONS: &[&str] = &[
@@ -243,6 +257,8 @@ impl AnsibleConfig {
                 remote_port: reader.integer(&REMOTE_PORT)?,
                 private_key_file: reader.path(&PRIVATE_KEY_FILE).map(|s| s.value),
             },
+            show_custom_stats: reader.boolean(&SHOW_CUSTOM_STATS),
+            error_on_missing_handler: reader.boolean(&ERROR_ON_MISSING_HANDLER),
             file,
             warnings,
             notices: Vec::new(),

@@ -1,7 +1,8 @@
 //! `set_stats` over the local connection, modelled on ansible-core's `set_stats` integration
 //! target: run-wide values aggregated across hosts and tasks, per-host ones apart, `aggregate:
-//! false` replacing; shown after the recap as ansible-playbook 2.19 shows them (with
-//! ANSIBLE_SHOW_CUSTOM_STATS) and in the JSON output as its json callback has them.
+//! false` replacing; shown after the recap as ansible-playbook 2.19 shows them, and in the JSON
+//! output as its json callback has them — both only with `show_custom_stats` (ansible.cfg) or
+//! ANSIBLE_SHOW_CUSTOM_STATS, as in ansible-core.
 
 mod common;
 
@@ -24,7 +25,14 @@ const PLAY: &str = r#"- hosts: web
       when: false
 "#;
 
-fn play(dir: &Path, extra: &[&str]) -> Outcome {
+/// The play, with `show_custom_stats = true` in the ansible.cfg of its directory when `show`.
+fn play(dir: &Path, show: bool, extra: &[&str]) -> Outcome {
+    if show {
+        write(
+            &dir.join("ansible.cfg"),
+            "[defaults]\nshow_custom_stats = true\n",
+        );
+    }
     write(
         &dir.join("hosts.ini"),
         "[web]\nw1\nw2\n[all:vars]\nansible_connection=local\n",
@@ -38,7 +46,7 @@ fn play(dir: &Path, extra: &[&str]) -> Outcome {
 #[test]
 fn custom_stats_follow_the_recap_as_ansible_shows_them() {
     let root = tempdir();
-    let out = play(root.path(), &[]);
+    let out = play(root.path(), true, &[]);
     assert_eq!(out.code, 0, "{}", out.show());
     let tail: Vec<&str> = out
         .stdout
@@ -66,7 +74,7 @@ fn custom_stats_follow_the_recap_as_ansible_shows_them() {
 #[test]
 fn custom_stats_are_in_the_json_output() {
     let root = tempdir();
-    let out = play(root.path(), &["--output", "json"]);
+    let out = play(root.path(), true, &["--output", "json"]);
     assert_eq!(out.code, 0, "{}", out.show());
     let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
     assert_eq!(
@@ -77,6 +85,30 @@ fn custom_stats_are_in_the_json_output() {
         doc["global_custom_stats"],
         serde_json::json!({"x": 2, "h": "w1w2", "last": "w2"})
     );
+}
+
+/// ansible-playbook 2.19 without `show_custom_stats`: no CUSTOM STATS block; its json callback
+/// still has both keys, empty.
+#[test]
+fn custom_stats_stay_hidden_unless_show_custom_stats_is_on() {
+    let root = tempdir();
+    let out = play(root.path(), false, &[]);
+    assert_eq!(out.code, 0, "{}", out.show());
+    assert!(out.stdout.contains("PLAY RECAP"), "{}", out.show());
+    assert!(!out.stdout.contains("CUSTOM STATS"), "{}", out.show());
+    let out = play(root.path(), false, &["--output", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(doc["custom_stats"], serde_json::json!({}), "{}", out.show());
+    assert_eq!(doc["global_custom_stats"], serde_json::json!({}));
+    // The environment variable turns them on as the ansible.cfg key does.
+    let shown = common::drover()
+        .current_dir(root.path())
+        .env("ANSIBLE_SHOW_CUSTOM_STATS", "yes")
+        .args(["play", "p.yml", "-i", "hosts.ini"])
+        .output()
+        .expect("drover");
+    let stdout = String::from_utf8_lossy(&shown.stdout);
+    assert!(stdout.contains("CUSTOM STATS:"), "{stdout}");
 }
 
 #[test]

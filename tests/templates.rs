@@ -97,12 +97,12 @@ fn backslashes_in_yaml_templates_mean_what_ansible_makes_of_them() {
 #[test]
 fn a_filter_ansible_has_and_drover_lacks_is_not_supported_yet_at_the_task() {
     let root = tempdir();
-    let tasks = "    - debug:\n        msg: \"{{ '2020-01-01' | to_datetime }}\"\n    - debug:\n        msg: \"{{ 1 | no_such_filter }}\"\n      ignore_errors: true\n";
+    let tasks = "    - debug:\n        msg: \"{{ 'x y' | wordcount }}\"\n    - debug:\n        msg: \"{{ 1 | no_such_filter }}\"\n      ignore_errors: true\n";
     let out = play(root.path(), tasks, "");
     assert_eq!(out.code, 2, "{}", out.show());
     assert!(
         out.stdout
-            .contains("filter 'to_datetime' is not supported yet")
+            .contains("filter 'wordcount' is not supported yet")
             && out.stdout.contains("play.yml:5"),
         "{}",
         out.show()

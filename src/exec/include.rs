@@ -21,6 +21,8 @@ use std::sync::Arc;
 /// What the includes of the current play have added to it.
 #[derive(Default)]
 pub(super) struct PlayIncludes {
+    /// The play's own handlers (its roles' first), their templated names rendered.
+    pub play_handlers: Vec<Arc<Task>>,
     /// The handlers of included roles, after the play's own (as Ansible appends them).
     pub handlers: Vec<Arc<Task>>,
     /// Which handlers are in `handlers` already (a role included twice adds them once).
@@ -33,16 +35,41 @@ pub(super) struct PlayIncludes {
 
 impl PlayIncludes {
     /// Nothing included yet in `play`, whose statically placed roles have run (or will) already.
-    pub fn new(play: &Play) -> Self {
+    pub fn new(play: &Play, ctx: &RunContext<'_>) -> Self {
         let static_roles = play
             .tasks()
             .filter_map(|t| t.role.as_ref()?.repeat.as_ref())
             .map(|r| r.identity.clone())
             .collect();
         PlayIncludes {
+            play_handlers: named_handlers(play, ctx),
             static_roles,
             ..PlayIncludes::default()
         }
+    }
+
+    /// Every handler of the play, in the order they run: the play's, then included roles'.
+    pub fn all_handlers(&self) -> Vec<Arc<Task>> {
+        self.play_handlers
+            .iter()
+            .chain(self.handlers.iter())
+            .cloned()
+            .collect()
+    }
+
+    /// ansible-core's message for the first handler name `result` notified that no handler of
+    /// the play answers to (the run stops, or with `error_on_missing_handler = false` it warns).
+    pub fn missing_handler(&self, result: &TaskResult) -> Option<String> {
+        let missing = result.notified.iter().find(|n| {
+            !self
+                .play_handlers
+                .iter()
+                .chain(self.handlers.iter())
+                .any(|h| h.answers_to(n))
+        })?;
+        Some(format!(
+            "The requested handler '{missing}' was not found in either the main handlers list nor in the listening handlers list"
+        ))
     }
 
     fn add_handlers(&mut self, handlers: &[Task]) {
@@ -301,31 +328,45 @@ impl Run<'_> {
     }
 }
 
+/// The play's handlers with templated names (`name: "restart {{ service }}"`) rendered once with
+/// the play's variables and the extra vars, as ansible-core renders them (no host's variables). A
+/// name that cannot be rendered stays as written.
+fn named_handlers(play: &Play, ctx: &RunContext<'_>) -> Vec<Arc<Task>> {
+    let mut vars = play.vars.clone();
+    vars.extend(ctx.options.extra_vars.clone());
+    play.handlers
+        .iter()
+        .map(|handler| {
+            let templated = handler
+                .name
+                .as_deref()
+                .filter(|n| n.contains("{{") || n.contains("{%"));
+            let Some(name) = templated else {
+                return Arc::new(handler.clone());
+            };
+            let mut named = handler.clone();
+            if let Ok(Value::String(rendered)) = ctx.templar.render_str(name, &vars) {
+                named.name = Some(rendered);
+            }
+            Arc::new(named)
+        })
+        .collect()
+}
+
 /// The files `task` includes on a host whose variables are `vars`: one per loop item whose `when`
 /// holds.
 fn inclusions(ctx: &RunContext<'_>, task: &Task, include: &Include, vars: &Vars) -> HostInclusions {
-    let passes: Vec<(Vars, Option<String>)> = match &task.loop_ {
-        None => vec![(vars.clone(), None)],
-        Some(spec) => {
-            let items = match super::loops::loop_items(ctx, task, spec, vars) {
-                Ok(items) => items,
-                Err(msg) => return HostInclusions::Failed(msg),
-            };
-            let mut passes = Vec::with_capacity(items.len());
-            for item in items {
-                let mut item_vars = vars.clone();
-                item_vars.insert(spec.loop_var.clone(), item.clone());
-                match super::loops::item_label(ctx, spec, &item_vars, &item) {
-                    Ok(label) => passes.push((item_vars, Some(label))),
-                    Err(msg) => return HostInclusions::Failed(msg),
-                }
-            }
-            passes
-        }
+    // Each pass: the host's variables with the item's, the item's loop variables alone, its label.
+    let passes: Vec<(Vars, Vars, Option<String>)> = match &task.loop_ {
+        None => vec![(vars.clone(), Vars::new(), None)],
+        Some(spec) => match loop_passes(ctx, task, spec, vars) {
+            Ok(passes) => passes,
+            Err(msg) => return HostInclusions::Failed(msg),
+        },
     };
     let mut files = Vec::new();
     let mut skipped_items = Vec::new();
-    for (pass_vars, label) in passes {
+    for (pass_vars, loop_vars, label) in passes {
         match worker::task_conditions_hold(ctx, &task.when, &pass_vars) {
             Ok(true) => {}
             Ok(false) => {
@@ -344,15 +385,7 @@ fn inclusions(ctx: &RunContext<'_>, task: &Task, include: &Include, vars: &Vars)
             Err(msg) => return HostInclusions::Failed(msg),
         };
         let mut included_vars = task.vars.clone();
-        if let Some(spec) = &task.loop_
-            && let Some(item) = pass_vars.get(&spec.loop_var)
-        {
-            included_vars.insert(spec.loop_var.clone(), item.clone());
-            included_vars.insert(
-                "ansible_loop_var".into(),
-                Value::String(spec.loop_var.clone()),
-            );
-        }
+        included_vars.extend(loop_vars);
         files.push(Inclusion {
             target,
             vars: included_vars,
@@ -364,6 +397,27 @@ fn inclusions(ctx: &RunContext<'_>, task: &Task, include: &Include, vars: &Vars)
     } else {
         HostInclusions::Files(files, skipped_items)
     }
+}
+
+/// One pass per loop item: the variables it runs with, the loop's own (`loop_var`, `index_var`,
+/// `ansible_loop`…, which the included tasks see too) and its label.
+fn loop_passes(
+    ctx: &RunContext<'_>,
+    task: &Task,
+    spec: &crate::playbook::Loop,
+    vars: &Vars,
+) -> Result<Vec<(Vars, Vars, Option<String>)>, String> {
+    let settings = super::loops::LoopSettings::of(ctx, spec, vars)?;
+    let items = super::loops::loop_items(ctx, task, spec, vars)?;
+    let mut passes = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        let loop_vars = super::loops::loop_vars(spec, &settings, &items, index);
+        let mut item_vars = vars.clone();
+        item_vars.extend(loop_vars.clone());
+        let label = super::loops::item_label(ctx, spec, &item_vars, item)?;
+        passes.push((item_vars, loop_vars, Some(label)));
+    }
+    Ok(passes)
 }
 
 /// `skipping: [host] => (item=…)` lines for the loop items an include skipped.

@@ -94,14 +94,18 @@ pub async fn run_loop(
 }
 
 /// `loop_control`'s templated settings, evaluated once per task and host.
-struct LoopSettings {
+pub(super) struct LoopSettings {
     pause: Duration,
     extended: bool,
     allitems: bool,
 }
 
 impl LoopSettings {
-    fn of(ctx: &RunContext<'_>, spec: &Loop, vars: &Vars) -> Result<LoopSettings, String> {
+    pub(super) fn of(
+        ctx: &RunContext<'_>,
+        spec: &Loop,
+        vars: &Vars,
+    ) -> Result<LoopSettings, String> {
         Ok(LoopSettings {
             pause: match &spec.pause {
                 None => Duration::ZERO,
@@ -212,6 +216,19 @@ fn item_scope(
     index: usize,
 ) -> Vars {
     let mut vars = scope.clone();
+    vars.extend(loop_vars(spec, settings, items, index));
+    vars
+}
+
+/// Only the variables the loop gives item `index` (what a looped include passes on to the tasks
+/// it includes, as ansible-core's include loops do).
+pub(super) fn loop_vars(
+    spec: &Loop,
+    settings: &LoopSettings,
+    items: &[Value],
+    index: usize,
+) -> Vars {
+    let mut vars = Vars::new();
     vars.insert(
         "ansible_loop_var".into(),
         Value::String(spec.loop_var.clone()),

@@ -53,7 +53,8 @@ impl Run<'_> {
         match action {
             "flush_handlers" => {
                 self.handlers(ctx, play, settings, &applies).await;
-                None
+                // A handler that notified one that does not exist stopped the run.
+                self.summary.aborted.is_some().then_some(Stop::Interrupted)
             }
             "end_host" => {
                 for name in &applies {

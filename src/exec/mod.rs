@@ -87,6 +87,10 @@ pub struct RunOptions {
     pub skip_tags: Vec<String>,
     /// `--step`: ask on the terminal before each task.
     pub step: bool,
+    /// ansible.cfg's `show_custom_stats`: the reports show `set_stats` values.
+    pub show_custom_stats: bool,
+    /// ansible.cfg's `error_on_missing_handler`: notifying an unknown handler stops the run.
+    pub error_on_missing_handler: bool,
 }
 
 impl Default for RunOptions {
@@ -114,6 +118,8 @@ impl Default for RunOptions {
             run_tags: Vec::new(),
             skip_tags: Vec::new(),
             step: false,
+            show_custom_stats: false,
+            error_on_missing_handler: true,
         }
     }
 }
@@ -181,6 +187,12 @@ pub struct RunSummary {
     pub hosts_failed: bool,
     /// `set_stats`: per host, and for the whole run under `_run` (Ansible's `stats.custom`).
     pub custom_stats: Map<String, Value>,
+    /// `show_custom_stats`: the reports show [`Self::custom_stats`] (ansible-core hides them
+    /// unless asked).
+    pub show_custom_stats: bool,
+    /// The run was stopped by an error of the playbook itself (ansible-playbook's `ERROR!`, exit
+    /// 1, no recap), such as a notification no handler answers.
+    pub aborted: Option<String>,
 }
 
 impl RunSummary {
@@ -189,6 +201,8 @@ impl RunSummary {
     pub fn exit_code(&self) -> u8 {
         if let Some(signal) = self.interrupted {
             signal.exit_code()
+        } else if self.aborted.is_some() {
+            1
         } else if self.stats.values().any(|s| s.unreachable > 0) {
             4
         } else if self.hosts_failed || self.stats.values().any(|s| s.failed > 0) {
@@ -302,6 +316,7 @@ pub async fn run_playbook_until(
     }
     run.summary.interrupted = interrupt.requested();
     run.summary.hosts_failed = !run.failed.is_empty();
+    run.summary.show_custom_stats = options.show_custom_stats;
     run.reporter.recap(&run.summary);
     for (_, host) in run.hosts {
         host.link.close().await;
@@ -534,7 +549,7 @@ impl Run<'_> {
     /// A play: its variables on every host, then batch after batch (`serial`), each running the
     /// whole play as ansible-playbook does.
     async fn play(&mut self, base: &RunContext<'_>, play: &Play, selected: &[String]) -> PlayEnd {
-        self.includes = include::PlayIncludes::new(play);
+        self.includes = include::PlayIncludes::new(play, base);
         for name in selected {
             let failed_before = self.failed.contains(name);
             let Some(host) = self.hosts.get_mut(name) else {
@@ -665,6 +680,9 @@ impl Run<'_> {
             }
             let ctx = scope.ctx(base);
             self.handlers(&ctx, play, settings, batch).await;
+            if self.summary.aborted.is_some() {
+                return Some(Stop::Interrupted);
+            }
         }
         None
     }
@@ -732,6 +750,9 @@ impl Run<'_> {
                 continue;
             }
             let round = self.task_on_hosts(&ctx, &task, false, &hosts).await;
+            if self.summary.aborted.is_some() {
+                return Err(Stop::Interrupted);
+            }
             let fatal = self.fatal_for_all(&ctx, &task, &round);
             self.advance(&task, &round, &hosts, cursors);
             if fatal {
@@ -1065,6 +1086,19 @@ impl Run<'_> {
             for note in notes {
                 self.reporter.warning(&format!("{name}: {note}"));
             }
+            // ansible-playbook stops at the first result notifying a handler that does not
+            // exist, before showing it; nothing after it is shown or counted.
+            if self.summary.aborted.is_some() {
+                continue;
+            }
+            // Fields, not a method: the hosts are still borrowed by the stream.
+            if let Some(msg) = self.includes.missing_handler(&result) {
+                if ctx.options.error_on_missing_handler {
+                    self.summary.aborted = Some(msg);
+                    continue;
+                }
+                self.reporter.warning(&msg);
+            }
             // Fields, not `self.record`: the hosts are still borrowed by the stream.
             let shown = match &shown_as {
                 Some(to) => format!("{name} -> {to}"),
@@ -1161,8 +1195,12 @@ impl Run<'_> {
     ) {
         // Included roles' handlers come after the play's own (cheap `Arc` clones: the loop below
         // needs `self` mutably).
-        let included = self.includes.handlers.clone();
-        for handler in play.handlers.iter().chain(included.iter().map(|h| &**h)) {
+        let _ = play;
+        let all = self.includes.all_handlers();
+        for handler in all.iter().map(|h| &**h) {
+            if self.summary.aborted.is_some() {
+                return;
+            }
             let mut notified = Vec::new();
             for name in selected {
                 let forced = settings.force_handlers && !self.unreachable.contains(name);
@@ -1198,7 +1236,7 @@ impl Run<'_> {
         let tree = Arc::new(vec![Node::Task(Arc::new(handler.clone()))]);
         let mut cursors = cursors_for(hosts, tree);
         while let Some((position, task, round)) = self.next_round(&mut cursors) {
-            if ctx.interrupt.requested().is_some() {
+            if ctx.interrupt.requested().is_some() || self.summary.aborted.is_some() {
                 return;
             }
             if let Some(include) = &task.include {

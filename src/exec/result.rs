@@ -64,6 +64,8 @@ pub struct TaskResult {
     pub retries: Vec<RetryNote>,
     /// The module's name, so the reporter can show `debug` output the way Ansible does.
     pub action: &'static str,
+    /// The handler names this changed result notified, templated (per loop item).
+    pub notified: Vec<String>,
 }
 
 impl TaskResult {
@@ -76,6 +78,7 @@ impl TaskResult {
             items: Vec::new(),
             retries: Vec::new(),
             action,
+            notified: Vec::new(),
         }
     }
 

@@ -57,9 +57,66 @@ pub async fn run_task(ctx: &RunContext<'_>, host: &mut HostState, task: &Task) -
         censor(&mut result);
     }
     if result.status == Status::Changed {
-        host.notified.extend(task.notify.iter().cloned());
+        result.notified = notifications(ctx, task, vars, &result);
+        host.notified.extend(result.notified.iter().cloned());
     }
     result
+}
+
+/// The handler names a changed task notifies: `notify:` templated as ansible-core templates it,
+/// with each loop item's variables (`notify: "restart {{ item }}"`); a name that does not render
+/// stays as written (and is then reported as a handler that does not exist).
+fn notifications(
+    ctx: &RunContext<'_>,
+    task: &Task,
+    vars: &Vars,
+    result: &TaskResult,
+) -> Vec<String> {
+    if !task
+        .notify
+        .iter()
+        .any(|n| n.contains("{{") || n.contains("{%"))
+    {
+        return task.notify.clone();
+    }
+    let items = result.result.get("results").and_then(Value::as_array);
+    let scopes: Vec<std::borrow::Cow<'_, Vars>> = match (&task.loop_, items) {
+        (Some(spec), Some(items)) => items
+            .iter()
+            .map(|item| std::borrow::Cow::Owned(item_notify_vars(vars, spec, item)))
+            .collect(),
+        _ => vec![std::borrow::Cow::Borrowed(vars)],
+    };
+    let mut names = Vec::new();
+    for scope in &scopes {
+        for wanted in &task.notify {
+            match ctx.templar.render_str(wanted, scope) {
+                Ok(Value::String(name)) => names.push(name),
+                Ok(Value::Array(list)) => names.extend(list.iter().map(|n| match n {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })),
+                Ok(other) => names.push(other.to_string()),
+                Err(_) => names.push(wanted.clone()),
+            }
+        }
+    }
+    names.dedup();
+    names
+}
+
+/// `vars` with one loop item's variables, as its registered entry in `results` holds them.
+fn item_notify_vars(vars: &Vars, spec: &crate::playbook::Loop, item: &Value) -> Vars {
+    let mut scope = vars.clone();
+    for name in [Some(&spec.loop_var), spec.index_var.as_ref()]
+        .into_iter()
+        .flatten()
+    {
+        if let Some(value) = item.get(name) {
+            scope.insert(name.clone(), value.clone());
+        }
+    }
+    scope
 }
 
 /// The variables a task sees. Without task `vars:` they are the host's resolved scope, computed

@@ -256,6 +256,11 @@ impl<W: Write> Reporter for DefaultReporter<W> {
     }
 
     fn recap(&mut self, summary: &RunSummary) {
+        // ansible-playbook stopped by an error of the playbook prints no recap (the error follows).
+        if summary.aborted.is_some() {
+            let _ = self.out.flush();
+            return;
+        }
         self.banner("PLAY RECAP");
         for (host, s) in &summary.stats {
             let status = if s.failed > 0 || s.unreachable > 0 || s.interrupted > 0 {
@@ -283,9 +288,10 @@ impl<W: Write> Reporter for DefaultReporter<W> {
 }
 
 impl<W: Write> DefaultReporter<W> {
-    /// `set_stats` values, as Ansible's default callback shows them (per host sorted, then RUN).
+    /// `set_stats` values, as Ansible's default callback shows them with `show_custom_stats` (per
+    /// host sorted, then RUN).
     fn custom_stats(&mut self, summary: &RunSummary) {
-        if summary.custom_stats.is_empty() {
+        if summary.custom_stats.is_empty() || !summary.show_custom_stats {
             return;
         }
         self.banner("CUSTOM STATS:");

@@ -100,14 +100,19 @@ impl<W: Write> Reporter for JsonReporter<W> {
             .map(|(h, s)| (h.clone(), serde_json::to_value(s).unwrap_or(Value::Null)))
             .collect();
         let mut doc = json!({"plays": self.plays, "stats": stats, "warnings": self.warnings});
-        // As Ansible's json callback: per-host `set_stats` apart from the run-wide ones.
-        if !summary.custom_stats.is_empty()
-            && let Some(doc) = doc.as_object_mut()
-        {
-            let mut custom = summary.custom_stats.clone();
-            let run = custom.remove("_run").unwrap_or_else(|| json!({}));
+        // As Ansible's json callback: both keys always, filled only with `show_custom_stats`,
+        // per-host `set_stats` apart from the run-wide ones.
+        let mut custom = Map::new();
+        if summary.show_custom_stats {
+            custom = summary.custom_stats.clone();
+        }
+        let run = custom.remove("_run").unwrap_or_else(|| json!({}));
+        if let Some(doc) = doc.as_object_mut() {
             doc.insert("custom_stats".into(), Value::Object(custom));
             doc.insert("global_custom_stats".into(), run);
+            if let Some(msg) = &summary.aborted {
+                doc.insert("aborted".into(), Value::from(msg.clone()));
+            }
         }
         if let (Some(signal), Some(doc)) = (summary.interrupted, doc.as_object_mut()) {
             doc.insert("interrupted".into(), Value::from(signal.name()));

@@ -1,8 +1,8 @@
 //! Ansible's time functions: the `strftime` filter (Python's `time.strftime`, which is the C
 //! library's) and the `now()` global with `fmt` (Python's `datetime.strftime`, `%f` included).
 //! Both format as the C library's `strftime` does, in local time unless `utc=True`, as
-//! ansible-core does. `now()` without `fmt` gives the text of Python's datetime (`2024-01-02 03:04:05.123456`);
-//! datetime objects (`to_datetime`, date arithmetic) are not supported yet.
+//! ansible-core does. `now()` without `fmt` is a datetime object (see [`super::datetime`]), as is
+//! what the `to_datetime` filter makes.
 
 use minijinja::value::Kwargs;
 use minijinja::{Environment, Error, ErrorKind, Value};
@@ -10,7 +10,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 pub fn register(env: &mut Environment<'static>) {
     env.add_filter("strftime", strftime_filter);
+    env.add_filter("to_datetime", super::datetime::to_datetime);
     env.add_function("now", now);
+    env.add_function(super::datetime::SUB, super::datetime::subtract);
 }
 
 fn err(msg: impl Into<String>) -> Error {
@@ -43,14 +45,61 @@ fn seconds_of(value: &Value) -> Result<i64, Error> {
         .ok_or_else(|| err(format!("Invalid value for epoch value ({text})")))
 }
 
-/// `now(utc=False, fmt=None)`.
-fn now(kwargs: Kwargs) -> Result<String, Error> {
+/// `now(utc=False, fmt=None)`: the time as text with `fmt`, else a datetime object (naive: local
+/// time, or UTC with `utc=True`).
+fn now(kwargs: Kwargs) -> Result<Value, Error> {
     let utc = kwargs.get::<Option<bool>>("utc")?.unwrap_or(false);
     let fmt = kwargs.get::<Option<String>>("fmt")?;
     kwargs.assert_all_used()?;
     let (seconds, micros) = now_parts();
-    let fmt = fmt.unwrap_or_else(|| "%Y-%m-%d %H:%M:%S.%f".to_string());
-    format_time(&fmt, seconds, micros, utc)
+    match fmt.filter(|f| !f.is_empty()) {
+        Some(fmt) => format_time(&fmt, seconds, micros, utc).map(Value::from),
+        None => local_civil(seconds, micros, utc).and_then(super::datetime::datetime_value),
+    }
+}
+
+/// The wall-clock time of `seconds` since the epoch, in the local zone (or UTC).
+fn local_civil(seconds: i64, micros: u32, utc: bool) -> Result<super::datetime::Civil, Error> {
+    let text = format_time("%Y %m %d %H %M %S", seconds, 0, utc)?;
+    let fields: Vec<i64> = text
+        .split_whitespace()
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    let [year, month, day, hour, minute, second] = fields[..] else {
+        return Err(err(format!("now(): unexpected time {text:?}")));
+    };
+    Ok(super::datetime::Civil {
+        year,
+        month: month as u32,
+        day: day as u32,
+        hour: hour as u32,
+        minute: minute as u32,
+        second: second as u32,
+        micro: micros,
+    })
+}
+
+/// Python's `timestamp()` of a naive datetime: the seconds since the epoch of that wall-clock time
+/// in the local zone (asked of `date`, which knows the zone's rules).
+pub fn local_timestamp(dt: &super::datetime::DateTime) -> Result<f64, Error> {
+    let c = dt.civil();
+    let out = std::process::Command::new("date")
+        .arg("-d")
+        .arg(format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+            c.year, c.month, c.day, c.hour, c.minute, c.second
+        ))
+        .arg("+%s")
+        .env("LC_ALL", "C")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| err(format!("timestamp(): cannot run `date`: {e}")))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let seconds: i64 = text
+        .trim()
+        .parse()
+        .map_err(|_| err(format!("timestamp(): unexpected `date` output {text:?}")))?;
+    Ok(seconds as f64 + f64::from(c.micro) / 1e6)
 }
 
 fn now_parts() -> (i64, u32) {
@@ -63,7 +112,12 @@ fn now_parts() -> (i64, u32) {
 /// C `strftime` of `seconds` (local time, or UTC); `%f` is the microseconds, as Python's datetime
 /// has it. drover forbids `unsafe` code, so the C library's strftime (and the local time zone) is
 /// reached through `date`, which formats with it: one short process per call.
-fn format_time(format: &str, seconds: i64, micros: u32, utc: bool) -> Result<String, Error> {
+pub(super) fn format_time(
+    format: &str,
+    seconds: i64,
+    micros: u32,
+    utc: bool,
+) -> Result<String, Error> {
     let format = with_microseconds(format, micros);
     let mut date = std::process::Command::new("date");
     if utc {

@@ -499,6 +499,6 @@ fn type_debug(value: Value) -> &'static str {
         ValueKind::String => "str",
         ValueKind::Seq => "list",
         ValueKind::Map => "dict",
-        _ => "object",
+        _ => super::datetime::type_name(&value).unwrap_or("object"),
     }
 }

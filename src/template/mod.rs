@@ -8,6 +8,7 @@
 pub mod catalog;
 mod crypt;
 mod dates;
+mod datetime;
 mod dump_json;
 mod dump_yaml;
 mod error;
@@ -383,6 +384,11 @@ fn to_json(value: &JinjaValue) -> Result<Value, TemplateError> {
         return Err(TemplateError::Render {
             message: e.detail().unwrap_or("value too large").to_string(),
         });
+    }
+    if let Some(stored) = datetime::stored(value) {
+        return stored
+            .map(Value::String)
+            .map_err(|message| TemplateError::Render { message });
     }
     if value.as_str().is_some_and(|s| s.len() > limits::MAX_OUTPUT) {
         return Err(TemplateError::Render {

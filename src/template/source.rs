@@ -7,6 +7,9 @@
 //!   files keep Jinja's escapes, as in Ansible.
 //! - **Collection names of built-in plugins** (`ansible.builtin.combine`, `ansible.legacy.upper`)
 //!   name the same filter or test as the short name.
+//! - **Subtraction of datetimes**: in a template that makes datetime objects (`to_datetime`,
+//!   `now()`), a binary `-` becomes a function call that subtracts them as Python does (see
+//!   [`super::datetime`]).
 
 use std::borrow::Cow;
 
@@ -21,6 +24,22 @@ const FQCN_PREFIXES: [&str; 2] = ["ansible.builtin.", "ansible.legacy."];
 
 /// `text` ready for minijinja; borrowed when nothing changes (the common case).
 pub fn prepare(text: &str, escape_backslashes: bool) -> Cow<'_, str> {
+    with_date_arithmetic(prepare_text(text, escape_backslashes), false)
+}
+
+/// A template that makes datetimes and subtracts something gets its subtractions rewritten.
+fn with_date_arithmetic(code: Cow<'_, str>, expression: bool) -> Cow<'_, str> {
+    let makes_dates = code.contains("to_datetime") || code.contains("now(");
+    if !makes_dates || !code.contains('-') {
+        return code;
+    }
+    match super::datetime::rewrite_subtractions(&code, expression) {
+        Some(rewritten) => Cow::Owned(rewritten),
+        None => code,
+    }
+}
+
+fn prepare_text(text: &str, escape_backslashes: bool) -> Cow<'_, str> {
     let needs_work = (escape_backslashes && text.contains('\\'))
         || FQCN_PREFIXES.iter().any(|p| text.contains(p));
     if !needs_work {
@@ -59,6 +78,10 @@ pub fn prepare(text: &str, escape_backslashes: bool) -> Cow<'_, str> {
 /// A bare expression (`when:`, or the inside of a lone `{{ … }}`), prepared as [`prepare`] does
 /// the code of a `{{ … }}`.
 pub fn prepare_expression(expr: &str, escape_backslashes: bool) -> Cow<'_, str> {
+    with_date_arithmetic(prepare_code(expr, escape_backslashes), true)
+}
+
+fn prepare_code(expr: &str, escape_backslashes: bool) -> Cow<'_, str> {
     let needs_work = (escape_backslashes && expr.contains('\\'))
         || FQCN_PREFIXES.iter().any(|p| expr.contains(p));
     if !needs_work {

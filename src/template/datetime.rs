@@ -1,0 +1,816 @@
+//! Python's `datetime` and `timedelta` objects as ansible-core's templates have them: made by the
+//! `to_datetime` filter (`datetime.strptime`) and `now()` without `fmt`, subtracted
+//! (`(a - b).days`, `.seconds`, `.total_seconds()`), compared, formatted (`.strftime()`), and shown
+//! as Python shows them (`str()` inside text, ISO 8601 as a task argument's value).
+//!
+//! minijinja has no operators for objects, so a template that makes datetimes has its `-` turned
+//! into a call of [`SUB`] before it is compiled ([`rewrite_subtractions`]): numbers subtract as
+//! before, datetimes as Python's do. Datetimes are naive (no time zone), as `to_datetime` without
+//! `%z` and `now()` make them.
+
+use minijinja::value::{DynObject, Object, ObjectRepr};
+use minijinja::{Error, ErrorKind, State, Value};
+use std::cmp::Ordering;
+use std::fmt;
+use std::sync::Arc;
+
+/// The function a rewritten `a - b` calls.
+pub const SUB: &str = "__drover_sub";
+
+const MICROS_PER_SECOND: i64 = 1_000_000;
+const MICROS_PER_DAY: i64 = 86_400 * MICROS_PER_SECOND;
+
+fn err(msg: impl Into<String>) -> Error {
+    Error::new(ErrorKind::InvalidOperation, msg.into())
+}
+
+/// A naive `datetime.datetime`: microseconds since 1970-01-01 00:00:00 (of no zone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DateTime {
+    micros: i64,
+}
+
+/// A `datetime.timedelta`, in microseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TimeDelta {
+    micros: i64,
+}
+
+/// Broken-down civil time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Civil {
+    pub year: i64,
+    pub month: u32,
+    pub day: u32,
+    pub hour: u32,
+    pub minute: u32,
+    pub second: u32,
+    pub micro: u32,
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The date of a day number (inverse of [`days_from_civil`]).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+fn is_leap(year: i64) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+impl DateTime {
+    /// The datetime of `civil`, checked as Python's constructor checks it.
+    pub fn from_civil(c: Civil) -> Result<DateTime, String> {
+        if !(1..=9999).contains(&c.year) {
+            return Err(format!("year {} is out of range", c.year));
+        }
+        if !(1..=12).contains(&c.month) {
+            return Err("month must be in 1..12".into());
+        }
+        if c.day < 1 || c.day > days_in_month(c.year, c.month) {
+            return Err("day is out of range for month".into());
+        }
+        if c.hour > 23 || c.minute > 59 || c.second > 59 || c.micro > 999_999 {
+            return Err("time is out of range".into());
+        }
+        let days = days_from_civil(c.year, c.month, c.day);
+        let seconds = i64::from(c.hour) * 3600 + i64::from(c.minute) * 60 + i64::from(c.second);
+        Ok(DateTime {
+            micros: days * MICROS_PER_DAY + seconds * MICROS_PER_SECOND + i64::from(c.micro),
+        })
+    }
+
+    pub fn civil(&self) -> Civil {
+        let days = self.micros.div_euclid(MICROS_PER_DAY);
+        let rest = self.micros.rem_euclid(MICROS_PER_DAY);
+        let (year, month, day) = civil_from_days(days);
+        let seconds = rest / MICROS_PER_SECOND;
+        Civil {
+            year,
+            month,
+            day,
+            hour: (seconds / 3600) as u32,
+            minute: (seconds / 60 % 60) as u32,
+            second: (seconds % 60) as u32,
+            micro: (rest % MICROS_PER_SECOND) as u32,
+        }
+    }
+
+    /// The seconds since the epoch this naive time would be in UTC, and its microseconds.
+    fn as_if_utc(&self) -> (i64, u32) {
+        (
+            self.micros.div_euclid(MICROS_PER_SECOND),
+            self.micros.rem_euclid(MICROS_PER_SECOND) as u32,
+        )
+    }
+
+    /// Python's `isoformat()`: `2026-01-02T03:04:05` (`.ffffff` when there are microseconds).
+    pub fn isoformat(&self) -> String {
+        self.format('T')
+    }
+
+    fn format(&self, separator: char) -> String {
+        let c = self.civil();
+        let mut text = format!(
+            "{:04}-{:02}-{:02}{separator}{:02}:{:02}:{:02}",
+            c.year, c.month, c.day, c.hour, c.minute, c.second
+        );
+        if c.micro != 0 {
+            text.push_str(&format!(".{:06}", c.micro));
+        }
+        text
+    }
+
+    fn weekday(&self) -> i64 {
+        // 1970-01-01 was a Thursday (Python's weekday 3).
+        (self.micros.div_euclid(MICROS_PER_DAY) + 3).rem_euclid(7)
+    }
+
+    fn checked_add(&self, delta: TimeDelta) -> Result<DateTime, Error> {
+        let micros = self
+            .micros
+            .checked_add(delta.micros)
+            .ok_or_else(|| err("date value out of range"))?;
+        let moved = DateTime { micros };
+        if !(1..=9999).contains(&moved.civil().year) {
+            return Err(err("date value out of range"));
+        }
+        Ok(moved)
+    }
+}
+
+impl fmt::Display for DateTime {
+    /// Python's `str()`: `2026-01-02 03:04:05[.ffffff]`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.format(' '))
+    }
+}
+
+impl TimeDelta {
+    fn days(&self) -> i64 {
+        self.micros.div_euclid(MICROS_PER_DAY)
+    }
+
+    fn seconds(&self) -> i64 {
+        self.micros.rem_euclid(MICROS_PER_DAY) / MICROS_PER_SECOND
+    }
+
+    fn microseconds(&self) -> i64 {
+        self.micros.rem_euclid(MICROS_PER_SECOND)
+    }
+
+    fn total_seconds(&self) -> f64 {
+        self.micros as f64 / MICROS_PER_SECOND as f64
+    }
+}
+
+impl fmt::Display for TimeDelta {
+    /// Python's `str()`: `-2 days, 12:00:00`, `1 day, 0:00:00.500000`, `0:01:00`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let days = self.days();
+        if days != 0 {
+            let unit = if days.abs() == 1 { "day" } else { "days" };
+            write!(f, "{days} {unit}, ")?;
+        }
+        let seconds = self.seconds();
+        write!(
+            f,
+            "{}:{:02}:{:02}",
+            seconds / 3600,
+            seconds / 60 % 60,
+            seconds % 60
+        )?;
+        if self.microseconds() != 0 {
+            write!(f, ".{:06}", self.microseconds())?;
+        }
+        Ok(())
+    }
+}
+
+impl Object for DateTime {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let c = self.civil();
+        Some(match key.as_str()? {
+            "year" => Value::from(c.year),
+            "month" => Value::from(c.month),
+            "day" => Value::from(c.day),
+            "hour" => Value::from(c.hour),
+            "minute" => Value::from(c.minute),
+            "second" => Value::from(c.second),
+            "microsecond" => Value::from(c.micro),
+            _ => return None,
+        })
+    }
+
+    fn call_method(
+        self: &Arc<Self>,
+        _state: &mut State<'_, '_>,
+        method: &str,
+        args: &[Value],
+    ) -> Result<Value, Error> {
+        match (method, args) {
+            ("strftime", [format]) => {
+                let format = format
+                    .as_str()
+                    .ok_or_else(|| err("strftime() argument 1 must be str"))?;
+                let (seconds, micros) = self.as_if_utc();
+                super::dates::format_time(format, seconds, micros, true).map(Value::from)
+            }
+            ("isoformat", []) => Ok(Value::from(self.isoformat())),
+            ("timestamp", []) => super::dates::local_timestamp(self).map(Value::from),
+            ("weekday", []) => Ok(Value::from(self.weekday())),
+            ("isoweekday", []) => Ok(Value::from(self.weekday() + 1)),
+            ("date", []) => {
+                let c = self.civil();
+                Ok(Value::from(format!(
+                    "{:04}-{:02}-{:02}",
+                    c.year, c.month, c.day
+                )))
+            }
+            _ => Err(Error::from(ErrorKind::UnknownMethod)),
+        }
+    }
+
+    fn custom_cmp(self: &Arc<Self>, other: &DynObject) -> Option<Ordering> {
+        Some(self.micros.cmp(&other.downcast_ref::<Self>()?.micros))
+    }
+
+    fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self, f)
+    }
+}
+
+impl Object for TimeDelta {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        Some(match key.as_str()? {
+            "days" => Value::from(self.days()),
+            "seconds" => Value::from(self.seconds()),
+            "microseconds" => Value::from(self.microseconds()),
+            _ => return None,
+        })
+    }
+
+    fn call_method(
+        self: &Arc<Self>,
+        _state: &mut State<'_, '_>,
+        method: &str,
+        args: &[Value],
+    ) -> Result<Value, Error> {
+        match (method, args) {
+            ("total_seconds", []) => Ok(Value::from(self.total_seconds())),
+            _ => Err(Error::from(ErrorKind::UnknownMethod)),
+        }
+    }
+
+    fn is_true(self: &Arc<Self>) -> bool {
+        self.micros != 0
+    }
+
+    fn custom_cmp(self: &Arc<Self>, other: &DynObject) -> Option<Ordering> {
+        Some(self.micros.cmp(&other.downcast_ref::<Self>()?.micros))
+    }
+
+    fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self, f)
+    }
+}
+
+/// Python's type name of a datetime object (`type_debug`), if `value` is one.
+pub fn type_name(value: &Value) -> Option<&'static str> {
+    if value.downcast_object_ref::<DateTime>().is_some() {
+        Some("datetime")
+    } else if value.downcast_object_ref::<TimeDelta>().is_some() {
+        Some("timedelta")
+    } else {
+        None
+    }
+}
+
+/// A render's value as a variable holds it: a datetime as its ISO text (as ansible-core stores and
+/// shows it); a timedelta cannot be stored, as in ansible-core. `None`: not a datetime object.
+pub fn stored(value: &Value) -> Option<Result<String, String>> {
+    if let Some(dt) = value.downcast_object_ref::<DateTime>() {
+        return Some(Ok(dt.isoformat()));
+    }
+    value
+        .downcast_object_ref::<TimeDelta>()
+        .map(|_| Err("Type 'timedelta' is unsupported for variable storage.".to_string()))
+}
+
+/// `a - b` in a template that makes datetimes: Python's subtraction for datetimes and
+/// timedeltas, minijinja's own for everything else.
+pub fn subtract(state: &State<'_, '_>, a: Value, b: Value) -> Result<Value, Error> {
+    let dt = |v: &Value| v.downcast_object_ref::<DateTime>().copied();
+    let td = |v: &Value| v.downcast_object_ref::<TimeDelta>().copied();
+    match (dt(&a), td(&a), dt(&b), td(&b)) {
+        (Some(x), _, Some(y), _) => Ok(Value::from_object(TimeDelta {
+            micros: x
+                .micros
+                .checked_sub(y.micros)
+                .ok_or_else(|| err("date value out of range"))?,
+        })),
+        (Some(x), _, _, Some(y)) => Ok(Value::from_object(
+            x.checked_add(TimeDelta { micros: -y.micros })?,
+        )),
+        (_, Some(x), _, Some(y)) => Ok(Value::from_object(TimeDelta {
+            micros: x
+                .micros
+                .checked_sub(y.micros)
+                .ok_or_else(|| err("timedelta value out of range"))?,
+        })),
+        (None, None, None, None) => {
+            // minijinja's `-` itself, with its numbers and its error messages.
+            let minus = state.env().compile_expression("a - b")?;
+            minus.eval(minijinja::context! { a => a, b => b })
+        }
+        _ => Err(err(format!(
+            "unsupported operand type(s) for -: '{}' and '{}'",
+            python_type(&a),
+            python_type(&b)
+        ))),
+    }
+}
+
+fn python_type(value: &Value) -> &'static str {
+    type_name(value).unwrap_or(match value.kind() {
+        minijinja::value::ValueKind::String => "str",
+        minijinja::value::ValueKind::Number if value.is_integer() => "int",
+        minijinja::value::ValueKind::Number => "float",
+        minijinja::value::ValueKind::Seq => "list",
+        minijinja::value::ValueKind::Map => "dict",
+        minijinja::value::ValueKind::None | minijinja::value::ValueKind::Undefined => "NoneType",
+        _ => "object",
+    })
+}
+
+/// `string | to_datetime(format='%Y-%m-%d %H:%M:%S')`: Python's `datetime.strptime`.
+pub fn to_datetime(string: Value, format: Option<String>) -> Result<Value, Error> {
+    let text = string.as_str().ok_or_else(|| {
+        err(format!(
+            "strptime() argument 1 must be str, not {}",
+            python_type(&string)
+        ))
+    })?;
+    let format = format.unwrap_or_else(|| "%Y-%m-%d %H:%M:%S".to_string());
+    let civil = strptime(text, &format).map_err(err)?;
+    DateTime::from_civil(civil)
+        .map(Value::from_object)
+        .map_err(err)
+}
+
+/// A datetime value for `now()`.
+pub fn datetime_value(civil: Civil) -> Result<Value, Error> {
+    DateTime::from_civil(civil)
+        .map(Value::from_object)
+        .map_err(err)
+}
+
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+const WEEKDAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+/// Python's `_strptime` for the directives roles use: `%Y %y %m %d %H %I %p %M %S %f %j %b %B %h
+/// %a %A %%`; whitespace in the format matches any run of whitespace, letters match in any case.
+/// Time zones (`%z`, `%Z`) are refused (drover's datetimes are naive).
+pub fn strptime(text: &str, format: &str) -> Result<Civil, String> {
+    let mismatch = || python_repr_mismatch(text, format);
+    let mut p = Parsed::default();
+    let mut rest = text;
+    let mut spec = format.chars().peekable();
+    while let Some(c) = spec.next() {
+        if c == '%' {
+            let directive = spec
+                .next()
+                .ok_or_else(|| format!("stray % in format '{format}'"))?;
+            rest = p.directive(directive, rest).ok_or_else(mismatch)??;
+        } else if c.is_whitespace() {
+            while spec.peek().is_some_and(|n| n.is_whitespace()) {
+                spec.next();
+            }
+            let trimmed = rest.trim_start();
+            if trimmed.len() == rest.len() {
+                return Err(mismatch());
+            }
+            rest = trimmed;
+        } else {
+            let mut chars = rest.chars();
+            match chars.next() {
+                Some(t) if t.to_lowercase().eq(c.to_lowercase()) => rest = chars.as_str(),
+                _ => return Err(mismatch()),
+            }
+        }
+    }
+    if !rest.is_empty() {
+        return Err(format!("unconverted data remains: {rest}"));
+    }
+    p.civil()
+}
+
+/// Python's message, its `repr()` quoting `'` unless the text holds one.
+fn python_repr_mismatch(text: &str, format: &str) -> String {
+    let quote = |s: &str| {
+        if s.contains('\'') && !s.contains('"') {
+            format!("\"{s}\"")
+        } else {
+            format!("'{}'", s.replace('\'', "\\'"))
+        }
+    };
+    format!(
+        "time data {} does not match format {}",
+        quote(text),
+        quote(format)
+    )
+}
+
+#[derive(Default)]
+struct Parsed {
+    year: Option<i64>,
+    month: Option<u32>,
+    day: Option<u32>,
+    hour: Option<u32>,
+    hour12: Option<u32>,
+    pm: Option<bool>,
+    minute: u32,
+    second: u32,
+    micro: u32,
+    yday: Option<u32>,
+}
+
+/// Up to `max` leading ASCII digits of `text` (at least one) and what follows them.
+fn digits(text: &str, max: usize) -> Option<(u32, &str)> {
+    let n = text
+        .bytes()
+        .take(max)
+        .take_while(u8::is_ascii_digit)
+        .count();
+    if n == 0 {
+        return None;
+    }
+    Some((text[..n].parse().ok()?, &text[n..]))
+}
+
+/// The index of the name (full or three-letter) `text` starts with, and what follows it.
+fn name_in<'t>(text: &'t str, names: &[&str]) -> Option<(usize, &'t str)> {
+    let lower = text.to_lowercase();
+    for (i, name) in names.iter().enumerate() {
+        for candidate in [*name, &name[..3]] {
+            if lower.starts_with(candidate) && text.is_char_boundary(candidate.len()) {
+                return Some((i, &text[candidate.len()..]));
+            }
+        }
+    }
+    None
+}
+
+impl Parsed {
+    /// Reads one directive at the start of `text`: `None` when the text does not match it.
+    fn directive<'t>(&mut self, d: char, text: &'t str) -> Option<Result<&'t str, String>> {
+        let rest = match d {
+            'Y' => {
+                let (v, rest) = digits(text, 4)?;
+                self.year = Some(i64::from(v));
+                rest
+            }
+            'y' => {
+                let (v, rest) = digits(text, 2)?;
+                self.year = Some(i64::from(if v < 69 { 2000 + v } else { 1900 + v }));
+                rest
+            }
+            'm' => {
+                let (v, rest) = digits(text, 2)?;
+                (1..=12).contains(&v).then_some(())?;
+                self.month = Some(v);
+                rest
+            }
+            'd' => {
+                let (v, rest) = digits(text, 2)?;
+                (1..=31).contains(&v).then_some(())?;
+                self.day = Some(v);
+                rest
+            }
+            'H' => {
+                let (v, rest) = digits(text, 2)?;
+                (v <= 23).then_some(())?;
+                self.hour = Some(v);
+                rest
+            }
+            'I' => {
+                let (v, rest) = digits(text, 2)?;
+                (1..=12).contains(&v).then_some(())?;
+                self.hour12 = Some(v);
+                rest
+            }
+            'M' => {
+                let (v, rest) = digits(text, 2)?;
+                (v <= 59).then_some(())?;
+                self.minute = v;
+                rest
+            }
+            'S' => {
+                let (v, rest) = digits(text, 2)?;
+                (v <= 61).then_some(())?;
+                self.second = v;
+                rest
+            }
+            'f' => {
+                let n = text.bytes().take(6).take_while(u8::is_ascii_digit).count();
+                if n == 0 {
+                    return None;
+                }
+                let padded = format!("{:0<6}", &text[..n]);
+                self.micro = padded.parse().ok()?;
+                &text[n..]
+            }
+            'j' => {
+                let (v, rest) = digits(text, 3)?;
+                (1..=366).contains(&v).then_some(())?;
+                self.yday = Some(v);
+                rest
+            }
+            'b' | 'B' | 'h' => {
+                let (i, rest) = name_in(text, &MONTHS)?;
+                self.month = Some(i as u32 + 1);
+                rest
+            }
+            'a' | 'A' => name_in(text, &WEEKDAYS)?.1,
+            'p' => {
+                let lower = text.get(..2)?.to_lowercase();
+                self.pm = Some(match lower.as_str() {
+                    "am" => false,
+                    "pm" => true,
+                    _ => return None,
+                });
+                &text[2..]
+            }
+            '%' => text.strip_prefix('%')?,
+            other => {
+                return Some(Err(format!(
+                    "to_datetime: the directive %{other} is not supported (drover's datetimes are naive: no %z/%Z)"
+                )));
+            }
+        };
+        Some(Ok(rest))
+    }
+
+    fn civil(&self) -> Result<Civil, String> {
+        let year = self.year.unwrap_or(1900);
+        let hour = match (self.hour12, self.pm) {
+            (Some(h), Some(true)) => h % 12 + 12,
+            (Some(h), _) => h % 12,
+            (None, _) => self.hour.unwrap_or(0),
+        };
+        let (month, day) = match (self.yday, self.month, self.day) {
+            (Some(yday), None, None) => {
+                let (_, month, day) =
+                    civil_from_days(days_from_civil(year, 1, 1) + i64::from(yday) - 1);
+                (month, day)
+            }
+            (_, month, day) => (month.unwrap_or(1), day.unwrap_or(1)),
+        };
+        if day > days_in_month(year, month) {
+            return Err("day is out of range for month".into());
+        }
+        Ok(Civil {
+            year,
+            month,
+            day,
+            hour,
+            minute: self.minute,
+            second: self.second.min(59),
+            micro: self.micro,
+        })
+    }
+}
+
+/// The text of `source` (a template, or a bare expression when `expression`) with every binary
+/// `-` turned into a call of [`SUB`], so datetimes subtract. `None` when nothing changes or the
+/// text does not parse (minijinja then reports the syntax error itself).
+pub fn rewrite_subtractions(source: &str, expression: bool) -> Option<String> {
+    let ast = if expression {
+        serde_json::to_value(minijinja::machinery::parse_expr(source).ok()?).ok()?
+    } else {
+        let parsed = minijinja::machinery::parse(source, "<template>", Default::default()).ok()?;
+        serde_json::to_value(parsed).ok()?
+    };
+    let mut subs = Vec::new();
+    collect_subtractions(&ast, &mut subs);
+    if subs.is_empty() {
+        return None;
+    }
+    subs.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
+    let mut out = String::with_capacity(source.len() + subs.len() * 16);
+    let mut index = 0;
+    emit(source, &subs, &mut index, 0, source.len(), &mut out);
+    Some(out)
+}
+
+/// One binary `-`: its whole extent and where its left operand ends (the operator follows), as
+/// byte offsets.
+#[derive(Debug, Clone, Copy)]
+struct Subtraction {
+    start: usize,
+    operator: usize,
+    end: usize,
+}
+
+fn span_of(node: &serde_json::Value) -> Option<(usize, usize)> {
+    let span = node.get("inner")?.get(1)?;
+    Some((
+        span.get("start_offset")?.as_u64()? as usize,
+        span.get("end_offset")?.as_u64()? as usize,
+    ))
+}
+
+/// Finds the `BinOp` nodes whose operator is `Sub` anywhere in the serialized syntax tree.
+fn collect_subtractions(node: &serde_json::Value, out: &mut Vec<Subtraction>) {
+    match node {
+        serde_json::Value::Object(map) => {
+            if map.get("expr").and_then(|e| e.as_str()) == Some("BinOp")
+                && let Some(sub) = subtraction(node)
+            {
+                out.push(sub);
+            }
+            map.values().for_each(|v| collect_subtractions(v, out));
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_subtractions(v, out)),
+        _ => {}
+    }
+}
+
+fn subtraction(node: &serde_json::Value) -> Option<Subtraction> {
+    let op = node.get("inner")?.get(0)?;
+    if op.get("op")?.as_str()? != "Sub" {
+        return None;
+    }
+    let (start, end) = span_of(node)?;
+    let (_, left_end) = span_of(op.get("left")?)?;
+    let (right_start, _) = span_of(op.get("right")?)?;
+    // Between the operands there are only brackets, blanks and the operator itself: the first
+    // `-` after the left operand is the operator.
+    (right_start > left_end).then_some(Subtraction {
+        start,
+        operator: left_end,
+        end,
+    })
+}
+
+/// Writes `source[from..to]` with the subtractions inside it rewritten, outermost first.
+fn emit(
+    source: &str,
+    subs: &[Subtraction],
+    index: &mut usize,
+    from: usize,
+    to: usize,
+    out: &mut String,
+) {
+    let mut at = from;
+    while *index < subs.len() && subs[*index].start < to {
+        let sub = subs[*index];
+        *index += 1;
+        if sub.start < at || sub.end > to {
+            continue;
+        }
+        let Some(minus) = source
+            .get(sub.operator..sub.end)
+            .and_then(|t| t.find('-'))
+            .map(|i| sub.operator + i)
+        else {
+            continue;
+        };
+        out.push_str(&source[at..sub.start]);
+        out.push_str(SUB);
+        out.push('(');
+        emit(source, subs, index, sub.start, minus, out);
+        out.push(',');
+        emit(source, subs, index, minus + 1, sub.end, out);
+        out.push(')');
+        at = sub.end;
+    }
+    out.push_str(&source[at..to]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn civil(text: &str, format: &str) -> Civil {
+        strptime(text, format).unwrap_or_else(|e| panic!("{text}: {e}"))
+    }
+
+    #[test]
+    fn days_round_trip_through_the_calendar() {
+        for days in [-719_162, -1, 0, 59, 365, 11_016, 20_454, 2_932_896] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days, "{y}-{m}-{d}");
+        }
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+    }
+
+    #[test]
+    fn strptime_reads_what_pythons_reads() {
+        let c = civil("2026-01-02 03:04:05", "%Y-%m-%d %H:%M:%S");
+        assert_eq!(
+            (c.year, c.month, c.day, c.hour, c.minute, c.second),
+            (2026, 1, 2, 3, 4, 5)
+        );
+        assert_eq!(civil("Jan 02 2026", "%b %d %Y").month, 1);
+        assert_eq!(
+            civil("2026-01-02T03:04:05.123", "%Y-%m-%dT%H:%M:%S.%f").micro,
+            123_000
+        );
+        assert_eq!(civil("07/03/99 11:15 PM", "%d/%m/%y %I:%M %p").hour, 23);
+        assert_eq!(civil("2026 032", "%Y %j").month, 2);
+        assert_eq!(
+            strptime("bad", "%Y-%m-%d").err().as_deref(),
+            Some("time data 'bad' does not match format '%Y-%m-%d'")
+        );
+        assert_eq!(
+            strptime("2026-01-02x", "%Y-%m-%d").err().as_deref(),
+            Some("unconverted data remains: x")
+        );
+        assert!(strptime("2026-02-30", "%Y-%m-%d").is_err());
+    }
+
+    #[test]
+    fn timedeltas_print_as_python_prints_them() {
+        let td = |micros| TimeDelta { micros }.to_string();
+        assert_eq!(td(MICROS_PER_DAY), "1 day, 0:00:00");
+        assert_eq!(
+            td(-2 * MICROS_PER_DAY + 12 * 3600 * MICROS_PER_SECOND),
+            "-2 days, 12:00:00"
+        );
+        assert_eq!(td(-1_500_000), "-1 day, 23:59:58.500000");
+        assert_eq!(td(61 * MICROS_PER_SECOND), "0:01:01");
+    }
+
+    #[test]
+    fn binary_minus_becomes_a_call_and_unary_minus_stays() {
+        assert_eq!(
+            rewrite_subtractions("(a - b).days", true).as_deref(),
+            Some("(__drover_sub(a , b)).days")
+        );
+        assert_eq!(
+            rewrite_subtractions("{{ ((x|f) - (y - -1)) }} {{ 'a-b' }}", false).as_deref(),
+            Some("{{ (__drover_sub((x|f) , (__drover_sub(y , -1)))) }} {{ 'a-b' }}")
+        );
+        assert_eq!(rewrite_subtractions("-a", true), None);
+        assert_eq!(rewrite_subtractions("{{ a", false), None);
+    }
+}
