@@ -153,8 +153,9 @@ impl Run<'_> {
     ) -> Option<Stop> {
         let forks = base.options.forks.max(1);
         let count = batch.len();
+        let first = free.next_host;
         for offset in 0..count {
-            let index = (free.next_host + offset) % count;
+            let index = (first + offset) % count;
             let name = &batch[index];
             if free.in_flight.len() >= forks {
                 break;
@@ -273,6 +274,11 @@ impl Run<'_> {
                     None => continue,
                 }
             }
+            if super::inventory_change::bypasses_host_loop(&task) {
+                // As ansible-core: an error that ends the run, reached when a host gets there.
+                self.refuse_host_loop_bypass(name, &task, free);
+                return Next::Stop(Stop::Break);
+            }
             self.warn_free_keywords(ctx, &task, free);
             if let Some(limit) = throttle_of(ctx, &task) {
                 let running = free.busy.values().filter(|t| Arc::ptr_eq(t, &task)).count();
@@ -360,6 +366,22 @@ impl Run<'_> {
             && let Some(host) = self.hosts.get_mut(name)
         {
             host.done = true;
+        }
+    }
+
+    /// `add_host` runs once for the whole play, which the free strategy cannot do.
+    fn refuse_host_loop_bypass(&mut self, name: &str, task: &Task, free: &mut Free<'_>) {
+        let msg = format!(
+            "The '{}' module bypasses the host loop, which is currently not supported in the free strategy and would instead execute for every host in the inventory list ({})",
+            task.module.name(),
+            task.origin
+        );
+        self.reporter.task_start(task, false);
+        free.shown = None;
+        let result = super::TaskResult::failed(msg, task.module.name());
+        self.record(name, Some(task), &result);
+        if let Some(cursor) = free.cursors.get_mut(name) {
+            self.after_task(name, task, &result, cursor, true);
         }
     }
 

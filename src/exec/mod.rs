@@ -1285,7 +1285,8 @@ async fn run_host(
     if ignores_unreachable(ctx, host, task) && result.status == Status::Unreachable {
         result.ignored = true;
     }
-    let gone = result.is_fatal() && matches!(result.status, Status::Unreachable | Status::Interrupted);
+    let gone =
+        result.is_fatal() && matches!(result.status, Status::Unreachable | Status::Interrupted);
     if gone {
         host.done = true;
     }
