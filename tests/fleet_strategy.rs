@@ -62,7 +62,7 @@ const FAST_AND_SLOW: &str = r#"- hosts: host01,host02
   strategy: free
   tasks:
     - name: slow on host01
-      command: sleep 3
+      command: sleep 5
       when: inventory_hostname == 'host01'
     - name: second
       STAMP_SECOND
