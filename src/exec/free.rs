@@ -74,8 +74,10 @@ struct Free<'f> {
     in_flight: FuturesUnordered<LocalBoxFuture<'f, Landed>>,
     /// Hosts with a task running, and that task.
     busy: IndexMap<String, Arc<Task>>,
-    /// The task whose banner the last result was shown under.
-    shown: Option<(*const Task, bool)>,
+    /// The task whose banner the last result was shown under: where it is written (a file
+    /// included by several hosts gives each its own copy of the same task), and whether it is a
+    /// handler.
+    shown: Option<(crate::yaml::Origin, String, bool)>,
     warned: HashSet<&'static str>,
     /// Round robin: the host to try first next time.
     next_host: usize,
@@ -465,8 +467,8 @@ impl Run<'_> {
         for note in notes {
             self.reporter.warning(&format!("{name}: {note}"));
         }
-        let banner = (Arc::as_ptr(&task), handler);
-        if free.shown != Some(banner) {
+        let banner = (task.origin.clone(), task.display_name(), handler);
+        if free.shown.as_ref() != Some(&banner) {
             self.reporter.task_start(&task, handler);
             free.shown = Some(banner);
         }
