@@ -9,6 +9,7 @@ pub(crate) mod r#become;
 mod connect;
 mod delegate;
 mod environment;
+mod free;
 mod host;
 mod include;
 mod include_vars;
@@ -402,7 +403,8 @@ struct BatchScope<'a> {
     generation: u64,
     all: &'a [String],
     batch: &'a [String],
-    templar: Templar,
+    /// Shared: tasks of the `free` strategy still hold it while a failure rebuilds it.
+    templar: Arc<Templar>,
     removed: Vec<String>,
 }
 
@@ -419,7 +421,7 @@ impl<'a> BatchScope<'a> {
             generation,
             all,
             batch,
-            templar: base.templar.with_globals(&globals),
+            templar: Arc::new(base.templar.with_globals(&globals)),
             removed: Vec::new(),
         }
     }
@@ -463,7 +465,7 @@ impl<'a> BatchScope<'a> {
             &keep(self.batch),
         );
         globals.insert("ansible_play_hosts".into(), Value::from(keep(self.all)));
-        self.templar = base.templar.with_globals(&globals);
+        self.templar = Arc::new(base.templar.with_globals(&globals));
         self.removed = now;
     }
 
@@ -653,6 +655,11 @@ impl Run<'_> {
         // In the recap as in Ansible's: the hosts of the batches that ran.
         for name in batch {
             self.summary.stats.entry(name.clone()).or_default();
+        }
+        if play.flow.strategy != crate::playbook::flow::Strategy::Linear {
+            return self
+                .free_batch(base, &mut scope, play, settings, batch)
+                .await;
         }
         if let Some(gather) = &play.gather_facts {
             let mut cursors =
@@ -1042,43 +1049,7 @@ impl Run<'_> {
         let close_after_task = self.close_after_task;
         let mut results = futures::stream::iter(active.into_iter().zip(redirects))
             .take_while(not_interrupted)
-            .map(|(host, redirect)| async move {
-                let (mut result, shown_as, facts_to) = match redirect {
-                    Ok(None) => (run_on(ctx, host, task, None).await, None, None),
-                    Ok(Some(to)) => {
-                        let shown = to.shown_as.clone();
-                        let facts_to = to.facts_to.clone();
-                        (
-                            run_on(ctx, host, task, Some(to.link)).await,
-                            shown,
-                            facts_to,
-                        )
-                    }
-                    Err(msg) => (TaskResult::failed(msg, task.module.name()), None, None),
-                };
-                if let Some(signal) = ctx.interrupt.requested() {
-                    result = result.interrupted_by(signal.name());
-                }
-                if ignores_unreachable(ctx, host, task) && result.status == Status::Unreachable {
-                    result.ignored = true;
-                }
-                let gone = result.is_fatal()
-                    && matches!(result.status, Status::Unreachable | Status::Interrupted);
-                if gone {
-                    host.done = true;
-                }
-                if (result.is_fatal() || close_after_task) && shown_as.is_none() {
-                    host.link.close().await;
-                }
-                let moved_facts = facts_to.map(|to| (to, take_new_facts(host, &result)));
-                (
-                    host.name.clone(),
-                    result,
-                    host.link.take_notes(),
-                    shown_as,
-                    moved_facts,
-                )
-            })
+            .map(|(host, redirect)| run_host(ctx, host, task, redirect, close_after_task))
             .buffer_unordered(width.max(1));
         let mut outcomes = Vec::new();
         let mut delegated_facts = Vec::new();
@@ -1312,6 +1283,62 @@ async fn run_on(
         host.link = own;
     }
     result
+}
+
+/// What one host's run of a task gave: its name, the result, the link's notes (warnings), the
+/// delegate it is shown as, and the facts to move to it (`delegate_facts`).
+type HostRun = (
+    String,
+    TaskResult,
+    Vec<String>,
+    Option<String>,
+    Option<(String, Map<String, Value>)>,
+);
+
+/// One host's run of a task under any strategy: delegated when `redirect` says so; a host
+/// unreachable (or interrupted) is done and its link closed.
+async fn run_host(
+    ctx: &RunContext<'_>,
+    host: &mut HostState,
+    task: &Task,
+    redirect: Result<Option<delegate::Redirect>, String>,
+    close_after_task: bool,
+) -> HostRun {
+    let (mut result, shown_as, facts_to) = match redirect {
+        Ok(None) => (run_on(ctx, host, task, None).await, None, None),
+        Ok(Some(to)) => {
+            let shown = to.shown_as.clone();
+            let facts_to = to.facts_to.clone();
+            (
+                run_on(ctx, host, task, Some(to.link)).await,
+                shown,
+                facts_to,
+            )
+        }
+        Err(msg) => (TaskResult::failed(msg, task.module.name()), None, None),
+    };
+    if let Some(signal) = ctx.interrupt.requested() {
+        result = result.interrupted_by(signal.name());
+    }
+    if ignores_unreachable(ctx, host, task) && result.status == Status::Unreachable {
+        result.ignored = true;
+    }
+    let gone =
+        result.is_fatal() && matches!(result.status, Status::Unreachable | Status::Interrupted);
+    if gone {
+        host.done = true;
+    }
+    if (result.is_fatal() || close_after_task) && shown_as.is_none() {
+        host.link.close().await;
+    }
+    let moved_facts = facts_to.map(|to| (to, take_new_facts(host, &result)));
+    (
+        host.name.clone(),
+        result,
+        host.link.take_notes(),
+        shown_as,
+        moved_facts,
+    )
 }
 
 /// The facts a delegated task set on `host`, taken back from it (`delegate_facts`).

@@ -70,6 +70,35 @@ pub struct PlayFlow {
     pub max_fail_percentage: Option<Value>,
     /// `force_handlers`: notified handlers run even on hosts that failed.
     pub force_handlers: Option<Value>,
+    /// `strategy:` how hosts move through the tasks.
+    pub strategy: Strategy,
+}
+
+/// Ansible's strategies drover runs (`debug` is refused at load time).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Strategy {
+    /// Every host finishes a task before any starts the next.
+    #[default]
+    Linear,
+    /// Each host goes through the tasks as fast as it can, at most `--forks` tasks at once.
+    Free,
+    /// `free`, with at most `--forks` hosts under way: a host, once started, keeps its slot until
+    /// it is through the play.
+    HostPinned,
+}
+
+impl Strategy {
+    fn named(keys: &RawMap) -> Strategy {
+        let name = match keys.value("strategy") {
+            Some(Value::String(s)) => s.trim(),
+            _ => return Strategy::Linear,
+        };
+        match name.strip_prefix("ansible.builtin.").unwrap_or(name) {
+            "free" => Strategy::Free,
+            "host_pinned" => Strategy::HostPinned,
+            _ => Strategy::Linear,
+        }
+    }
 }
 
 impl PlayFlow {
@@ -84,15 +113,17 @@ impl PlayFlow {
             order: keys.value("order").cloned(),
             max_fail_percentage: keys.value("max_fail_percentage").cloned(),
             force_handlers: keys.value("force_handlers").cloned(),
+            strategy: Strategy::named(keys),
         }
     }
 }
 
-/// Ansible's strategy plugins; drover runs `linear`.
+/// Ansible's strategy plugins; drover runs all but `debug`.
 const STRATEGIES: &[&str] = &["linear", "free", "host_pinned", "debug"];
 
-/// `strategy:` of a play: `linear` runs (it is the default); the other strategies Ansible ships
-/// are not supported yet, and any other name is an error — each where it is written.
+/// `strategy:` of a play: `linear` (the default), `free` and `host_pinned` run; `debug` (an
+/// interactive debugger) and a templated name are not supported yet, and any other name is an
+/// error — each where it is written.
 pub fn strategy_problem(file: &std::path::Path, keys: &RawMap) -> Option<super::LoadError> {
     let value = keys.get("strategy")?;
     let at = crate::yaml::Origin::of(file, value);
@@ -100,15 +131,15 @@ pub fn strategy_problem(file: &std::path::Path, keys: &RawMap) -> Option<super::
         Value::String(s) => s.trim().to_string(),
         other => other.to_string(),
     };
-    if name == "linear" || name == "ansible.builtin.linear" {
+    let short = name.strip_prefix("ansible.builtin.").unwrap_or(&name);
+    if matches!(short, "linear" | "free" | "host_pinned") {
         return None;
     }
-    let short = name.strip_prefix("ansible.builtin.").unwrap_or(&name);
     if STRATEGIES.contains(&short) || name.contains("{{") {
         return Some(super::load::unsupported(
             at,
             format!(
-                "play keyword `strategy: {name}` (drover runs the linear strategy: remove the keyword to run the play with every host finishing a task before the next starts)"
+                "play keyword `strategy: {name}` (drover runs `linear`, `free` and `host_pinned`)"
             ),
         ));
     }
