@@ -2659,6 +2659,161 @@ pub static TABLE: &[Written] = &[
         example: "- containers.podman.podman_container:\n    name: web\n    image: local/app:1.4\n",
         args: CONTAINER_ARGS,
     },
+    Written {
+        module: "locale_gen",
+        description: "Locales generated or removed (`community.general.locale_gen`), as community.general decides: with /etc/locale.gen the locale's line is uncommented (appended from /usr/share/i18n/SUPPORTED when missing) or commented out, written atomically with a diff, and `locale-gen` run; with only /var/lib/locales/supported.d (Ubuntu's older way) `locale-gen NAME…` or, to remove, the names dropped from supported.d/local and `locale-gen --purge`. `locale -a` says what is there. One query.",
+        example: "- community.general.locale_gen:\n    name: [de_CH.UTF-8, nl_NL.UTF-8]\n",
+        args: &[
+            (
+                "name",
+                "",
+                "The locales with their encoding (`de_CH.UTF-8`), one or a list; each must be generated already or listed in SUPPORTED.",
+            ),
+            (
+                "state",
+                "present",
+                "`present` generates every locale not there yet; `absent` removes those that are.",
+            ),
+        ],
+    },
+    Written {
+        module: "alternatives",
+        description: "One alternative of an `update-alternatives` group (`community.general.alternatives`): installed (`--install`, with its priority and subcommands), selected (`--set`), the group back to auto (`--auto`) or the alternative removed (`--remove`), each only when `update-alternatives --query` shows it is needed. One query; `--diff` shows the alternative's state before and after.",
+        example: "- community.general.alternatives:\n    name: editor\n    path: /usr/bin/vim.basic\n    link: /usr/bin/editor\n    priority: 60\n",
+        args: &[
+            ("name", "", "The group's generic name (`editor`)."),
+            (
+                "path",
+                "",
+                "The alternative: the real file the link should point to; must exist to be installed.",
+            ),
+            (
+                "family",
+                "",
+                "RHEL's alternatives family: refused, drover manages Debian's `update-alternatives`.",
+            ),
+            (
+                "link",
+                "the group's current link",
+                "The generic link (`/usr/bin/editor`); needed when the group does not exist yet.",
+            ),
+            (
+                "priority",
+                "the installed priority, else 50",
+                "The alternative's priority; a different one reinstalls it.",
+            ),
+            (
+                "state",
+                "selected",
+                "`present` (installed), `selected` (installed and chosen manually), `auto` (installed, group in auto mode), `absent` (removed).",
+            ),
+            ("slaves", "", "The same as `subcommands` (its older name)."),
+            (
+                "subcommands",
+                "",
+                "Followers installed with the alternative: a list of `name`, `link`, `path`; different ones reinstall it.",
+            ),
+        ],
+    },
+    Written {
+        module: "pam_limits",
+        description: "One PAM limit (`community.general.pam_limits`): the `DOMAIN TYPE ITEM VALUE` line of a limits file set by community.general's rules (every matching line gets the value, `use_max`/`use_min` keep the larger/smaller, a missing line is appended tab-separated with its `#comment`), written atomically with a diff and an optional backup. One query.",
+        example: "- community.general.pam_limits:\n    domain: '@deploy'\n    limit_type: soft\n    limit_item: nofile\n    value: 64000\n",
+        args: &[
+            ("domain", "", "A user, `@group`, `*` or a UID/GID range."),
+            ("limit_type", "", "`hard`, `soft` or `-` (both)."),
+            (
+                "limit_item",
+                "",
+                "The limit: `core`, `data`, `fsize`, `memlock`, `nofile`, `rss`, `stack`, `cpu`, `nproc`, `as`, `maxlogins`, `maxsyslogins`, `priority`, `locks`, `sigpending`, `msgqueue`, `nice`, `rtprio`, `chroot`.",
+            ),
+            (
+                "value",
+                "",
+                "`unlimited`, `infinity`, `-1` or a number ≥ 0; -20…19 for `nice` and `priority`.",
+            ),
+            (
+                "use_max",
+                "false",
+                "Keep the file's value when it is larger (unlimited is largest).",
+            ),
+            (
+                "use_min",
+                "false",
+                "Keep the file's value when it is smaller.",
+            ),
+            (
+                "backup",
+                "false",
+                "Keep a timestamped copy of the file before changing it (`backup_file` in the result).",
+            ),
+            (
+                "dest",
+                "/etc/security/limits.conf",
+                "The limits file; created when missing (its directory must exist).",
+            ),
+            (
+                "comment",
+                "",
+                "Written after the limit as `#comment`; without it a changed line keeps its own.",
+            ),
+        ],
+    },
+    Written {
+        module: "ufw",
+        description: "The ufw firewall (`community.general.ufw`): state, default policies, logging and rules, each `ufw` command planned only when community.general would see a change — from `ufw status verbose`, the `### tuple` lines of the user rules files and, for a rule, what `ufw --dry-run` says it would write. Proven by fixtures only: the test fleet shares the machine's network stack, so ufw is never run there.",
+        example: "- community.general.ufw:\n    rule: allow\n    port: '22'\n    proto: tcp\n",
+        args: &[
+            (
+                "state",
+                "",
+                "`enabled` (`ufw -f enable` when inactive), `disabled` (when active), `reloaded`, `reset` (always run).",
+            ),
+            (
+                "default",
+                "",
+                "A default policy, `allow`, `deny` or `reject`, for `direction` (incoming when not given).",
+            ),
+            (
+                "logging",
+                "",
+                "`on`, `off`, `low`, `medium`, `high`, `full`.",
+            ),
+            (
+                "direction",
+                "",
+                "`in`/`out` for a rule; `incoming`/`outgoing`/`routed` for a default policy.",
+            ),
+            ("delete", "false", "Delete the rule instead of adding it."),
+            ("route", "false", "A rule for routed (forwarded) packets."),
+            ("insert", "", "Insert the rule as rule number NUM."),
+            (
+                "insert_relative_to",
+                "zero",
+                "`zero` (absolute), `first-ipv4`, `last-ipv4`, `first-ipv6`, `last-ipv6` (read from `ufw status numbered`).",
+            ),
+            ("rule", "", "`allow`, `deny`, `limit` or `reject`."),
+            ("interface", "", "The rule's interface (needs `direction`)."),
+            ("interface_in", "", "The input interface (routed rules)."),
+            ("interface_out", "", "The output interface (routed rules)."),
+            ("log", "false", "Log new connections matching the rule."),
+            ("from_ip", "any", "Source address or network."),
+            ("from_port", "", "Source port."),
+            ("to_ip", "any", "Destination address or network."),
+            ("to_port", "", "Destination port or range (`60000:61000`)."),
+            (
+                "proto",
+                "",
+                "`any`, `tcp`, `udp`, `ipv6`, `esp`, `ah`, `gre`, `igmp`, `vrrp`.",
+            ),
+            (
+                "name",
+                "",
+                "An application profile from /etc/ufw/applications.d.",
+            ),
+            ("comment", "", "The rule's comment (ufw 0.35 or later)."),
+        ],
+    },
 ];
 
 /// The arguments of `container` and its docker/podman names.
