@@ -79,11 +79,14 @@ struct Group {
     alternatives: BTreeMap<String, (i64, Vec<Subcommand>)>,
 }
 
+/// An `Alternative:` block as read: path, priority, (slave name, slave path).
+type RawAlternative = (String, i64, Vec<(String, String)>);
+
 fn parse_query(text: &str) -> Group {
     let mut group = Group::default();
     let mut slave_links: BTreeMap<String, String> = BTreeMap::new();
     let mut current: Option<String> = None;
-    let mut raw: Vec<(String, i64, Vec<(String, String)>)> = Vec::new();
+    let mut raw: Vec<RawAlternative> = Vec::new();
     for line in text.lines() {
         if let Some(slave) = line.strip_prefix(' ') {
             let Some((name, path)) = slave.trim().split_once(' ') else {
