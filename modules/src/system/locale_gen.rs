@@ -132,7 +132,8 @@ impl Module for LocaleGen {
         }
         let mut plan = Plan::ok()
             .set("name", p.name.clone())
-            .set("mechanism", mechanism.as_str());
+            .set("mechanism", mechanism.as_str())
+            .set("ubuntu_mode", mechanism == "ubuntu_legacy");
         // Present needs every locale; absent acts on any that is still there.
         let to_change: Vec<&String> = p
             .name
