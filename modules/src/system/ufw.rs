@@ -289,7 +289,12 @@ impl Module for Ufw {
             let dry = host
                 .query(&Cmd::new("LC_ALL=C ufw --dry-run").args(&words))
                 .await?;
-            if dry.rc != 0 {
+            // Newer ufw reports a missing rule to delete as an error (`ERROR: Could not delete
+            // non-existent rule`, exit 1), older ufw as a message: both mean nothing to do.
+            let missing = p.delete
+                && format!("{}{}", dry.stdout, dry.stderr)
+                    .contains("Could not delete non-existent rule");
+            if dry.rc != 0 && !missing {
                 let msg = if dry.stderr.trim().is_empty() {
                     dry.stdout.trim()
                 } else {
@@ -297,7 +302,7 @@ impl Module for Ufw {
                 };
                 return Ok(Plan::fail(msg.to_string()));
             }
-            if rule_changes(&p, &pre_rules, &dry.stdout) {
+            if !missing && rule_changes(&p, &pre_rules, &dry.stdout) {
                 steps.push(Cmd::new("ufw").args(&words));
                 rules_diff = Some(Diff {
                     before_header: "ufw rules".into(),
