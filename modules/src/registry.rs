@@ -126,6 +126,10 @@ registry![
     crate::system::getent::Getent,
     crate::system::timezone::Timezone,
     crate::system::modprobe::Modprobe,
+    crate::system::locale_gen::LocaleGen,
+    crate::system::alternatives::Alternatives,
+    crate::system::pam_limits::PamLimits,
+    crate::system::ufw::Ufw,
 ];
 
 /// Modules Ansible ships in a collection other than `ansible.builtin`, by their full name.
@@ -152,6 +156,10 @@ pub const COLLECTION_NAMES: &[(&str, &str)] = &[
     ("ansible.posix.mount", "mount"),
     ("community.general.timezone", "timezone"),
     ("community.general.modprobe", "modprobe"),
+    ("community.general.locale_gen", "locale_gen"),
+    ("community.general.alternatives", "alternatives"),
+    ("community.general.pam_limits", "pam_limits"),
+    ("community.general.ufw", "ufw"),
 ];
 
 /// drover's own modules: no collection has them, so they have no full name (`container`).

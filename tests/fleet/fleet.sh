@@ -244,11 +244,11 @@ ensure_test_image() {   # $1 base root; prints the tarball
 #   drover-hello 1.0-1 and 2.0-1 (pins, upgrades, downgrades; Recommends drover-extra)
 #   drover-extra 1.0-1           (install_recommends, autoremove, deb: files)
 #   drover-daemon 1.0-1          (a small daemon with an /etc/init.d script and a systemd unit)
-# and Debian's own nginx and cron (the web-server example) and python3-apt (what ansible-core's apt
-# module needs, for side-by-side runs), with what they need beyond the base,
+# and Debian's own nginx and cron (the web-server example), python3-apt (what ansible-core's apt
+# module needs, for side-by-side runs) and locales (locale_gen), with what they need beyond the base,
 # downloaded once when the repository is built.
 ensure_repo() {
-    local repo="$cache/repo-v2"
+    local repo="$cache/repo-v3"
     exec 8>"$cache/repo.lock"
     flock 8
     if [ ! -s "$repo/Packages" ]; then
@@ -258,7 +258,7 @@ ensure_repo() {
         make_deb "$build" drover-hello 2.0-1 "Recommends: drover-extra"
         make_deb "$build" drover-extra 1.0-1 ""
         make_daemon_deb "$build"
-        download_debian_debs "$build/out" nginx cron python3-apt
+        download_debian_debs "$build/out" nginx cron python3-apt locales
         write_repo_index "$build/out"
         rm -rf "$repo" && mv "$build/out" "$repo" && rm -rf "$build"
     fi

@@ -2,17 +2,21 @@
 //! (`sysctl`), scheduled jobs (`cron`), SSH keys (`authorized_key`,
 //! `known_hosts`).
 
+pub mod alternatives;
 pub mod authorized_key;
 pub mod cron;
 pub mod getent;
 pub mod group;
 pub mod hostname;
 pub mod known_hosts;
+pub mod locale_gen;
 pub mod modprobe;
 pub mod mount;
+pub mod pam_limits;
 pub mod reboot;
 pub mod sysctl;
 pub mod timezone;
+pub mod ufw;
 pub mod user;
 pub mod wait_for;
 
