@@ -1160,13 +1160,12 @@ impl Run<'_> {
     async fn handlers(
         &mut self,
         ctx: &RunContext<'_>,
-        play: &Play,
+        _play: &Play,
         settings: &PlaySettings,
         selected: &[String],
     ) {
-        // Included roles' handlers come after the play's own (cheap `Arc` clones: the loop below
-        // needs `self` mutably).
-        let _ = play;
+        // The play's handlers (names rendered at play start), then included roles' (cheap `Arc`
+        // clones: the loop below needs `self` mutably).
         let all = self.includes.all_handlers();
         for handler in all.iter().map(|h| &**h) {
             if self.summary.aborted.is_some() {
