@@ -91,3 +91,53 @@ fn undefined_loops_ignore_errors_attempts_and_ignored_changes_are_as_ansible_cor
     assert_eq!(out.code, 0, "{}", out.show());
     assert_eq!(shown(&out.stdout), ANSIBLE, "{}", out.show());
 }
+
+const NESTED_RESCUE: &str = r#"- hosts: localhost
+  gather_facts: false
+  tasks:
+    - block:
+        - block:
+            - name: inner failure
+              fail:
+          always:
+            - debug: msg="inner always sees {{ ansible_failed_task.name }}"
+      rescue:
+        - debug: msg="outer rescue sees {{ ansible_failed_task.name }}"
+    - block:
+        - name: unrescued failure
+          fail:
+      always:
+        - debug: msg="an always with no rescue ahead still sees {{ ansible_failed_task.name }}"
+"#;
+
+/// blocks/43191.yml of ansible-core's targets: a failure that an inner `always` holds back and an
+/// outer `rescue` then takes is counted rescued (not failed), and `ansible_failed_task` is set for
+/// that `always` and `rescue` — but not for an `always` with no `rescue` ahead (it keeps the last).
+const ANSIBLE_NESTED_RESCUE: &[&str] = &[
+    "TASK [inner failure]",
+    "fatal: [localhost]",
+    "TASK [debug]",
+    "ok: [localhost]",
+    "\"msg\": \"inner always sees inner failure\"",
+    "TASK [debug]",
+    "ok: [localhost]",
+    "\"msg\": \"outer rescue sees inner failure\"",
+    "TASK [unrescued failure]",
+    "fatal: [localhost]",
+    "TASK [debug]",
+    "ok: [localhost]",
+    "\"msg\": \"an always with no rescue ahead still sees inner failure\"",
+    "localhost : ok=3 changed=0 unreachable=0 failed=1 skipped=0 rescued=1 ignored=0",
+];
+
+#[test]
+fn a_failure_held_by_an_inner_always_and_rescued_outside_is_counted_rescued() {
+    let root = tempdir();
+    write(&root.path().join("p.yml"), NESTED_RESCUE);
+    let out = run_in(
+        root.path(),
+        &["play", "-i", "localhost,", "-c", "local", "p.yml"],
+    );
+    assert_eq!(out.code, 2, "{}", out.show());
+    assert_eq!(shown(&out.stdout), ANSIBLE_NESTED_RESCUE, "{}", out.show());
+}

@@ -856,7 +856,7 @@ impl Run<'_> {
     /// The task to run next, where it is, and the hosts to run it on; `None` when every host is
     /// through.
     fn next_round(
-        &self,
+        &mut self,
         cursors: &mut IndexMap<String, Cursor<Task>>,
     ) -> Option<(Position, Arc<Task>, Vec<String>)> {
         let mut next = Vec::new();
@@ -864,7 +864,11 @@ impl Run<'_> {
             if self.hosts.get(name).is_none_or(|h| h.done) {
                 continue;
             }
-            if let Some((position, task)) = cursor.peek() {
+            let peeked = cursor.peek();
+            if cursor.take_late_rescue() {
+                self.count_rescued(name);
+            }
+            if let Some((position, task)) = peeked {
                 next.push((position, task, name.clone()));
             }
         }
@@ -904,20 +908,28 @@ impl Run<'_> {
         } else {
             Outcome::Done
         };
-        match cursor.advance(outcome) {
+        let after = cursor.advance(outcome);
+        let rescue_ahead = match after {
+            Some(AfterFailure::Rescued) => true,
+            Some(AfterFailure::Deferred) => cursor.rescue_ahead(),
+            _ => false,
+        };
+        if rescue_ahead {
+            // As in Ansible, a `rescue` reached only after inner `always` sections (see
+            // Cursor::take_late_rescue) sees the task that failed, and so do those sections.
+            host.facts
+                .insert("ansible_failed_task".into(), failed_task(task));
+            host.facts.insert(
+                "ansible_failed_result".into(),
+                Value::Object(result.result.clone()),
+            );
+            host.scope = None;
+        }
+        match after {
             None | Some(AfterFailure::Deferred) => {}
             Some(AfterFailure::Rescued) => {
-                host.facts
-                    .insert("ansible_failed_task".into(), failed_task(task));
-                host.facts.insert(
-                    "ansible_failed_result".into(),
-                    Value::Object(result.result.clone()),
-                );
-                host.scope = None;
                 if counted {
-                    let stats = self.summary.stats.entry(name.to_string()).or_default();
-                    stats.failed = stats.failed.saturating_sub(1);
-                    stats.rescued += 1;
+                    self.count_rescued(name);
                 }
             }
             Some(AfterFailure::HostFailed) => {
@@ -925,6 +937,13 @@ impl Run<'_> {
                 self.failed.insert(name.to_string());
             }
         }
+    }
+
+    /// A failure this host had is handled by a `rescue`: Ansible counts it rescued, not failed.
+    fn count_rescued(&mut self, name: &str) {
+        let stats = self.summary.stats.entry(name.to_string()).or_default();
+        stats.failed = stats.failed.saturating_sub(1);
+        stats.rescued += 1;
     }
 
     fn any_left(&self, selected: &[String]) -> bool {
