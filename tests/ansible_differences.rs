@@ -141,3 +141,32 @@ fn a_failure_held_by_an_inner_always_and_rescued_outside_is_counted_rescued() {
     assert_eq!(out.code, 2, "{}", out.show());
     assert_eq!(shown(&out.stdout), ANSIBLE_NESTED_RESCUE, "{}", out.show());
 }
+
+const ANSIBLE_HOST: &str = r#"- hosts: all
+  gather_facts: false
+  tasks:
+    - name: only where the address is host1
+      debug: msg="{{ ansible_host }}"
+      when: ansible_host == "host1"
+"#;
+
+/// blocks/issue71306.yml of ansible-core's targets: a task sees `ansible_host` (the inventory
+/// name) though the inventory does not set it.
+const ANSIBLE_ANSIBLE_HOST: &[&str] = &[
+    "TASK [only where the address is host1]",
+    "ok: [host1]",
+    "\"msg\": \"host1\"",
+    "skipping: [host2]",
+];
+
+#[test]
+fn a_task_sees_ansible_host_though_the_inventory_does_not_set_it() {
+    let root = tempdir();
+    write(&root.path().join("p.yml"), ANSIBLE_HOST);
+    let out = run_in(
+        root.path(),
+        &["play", "-i", "host1,host2", "-c", "local", "p.yml"],
+    );
+    assert_eq!(out.code, 0, "{}", out.show());
+    assert_eq!(shown(&out.stdout), ANSIBLE_ANSIBLE_HOST, "{}", out.show());
+}
