@@ -170,3 +170,55 @@ fn a_task_sees_ansible_host_though_the_inventory_does_not_set_it() {
     assert_eq!(out.code, 0, "{}", out.show());
     assert_eq!(shown(&out.stdout), ANSIBLE_ANSIBLE_HOST, "{}", out.show());
 }
+
+const FAILED_TASK_NAME: &str = r#"- hosts: localhost
+  gather_facts: false
+  tasks:
+    - block:
+        - include_role:
+            name: r
+      rescue:
+        - debug: msg="[{{ ansible_failed_task.name }}]"
+    - block:
+        - fail:
+      rescue:
+        - debug: msg="[{{ ansible_failed_task.name }}]"
+"#;
+
+/// blocks/finalized_task.yml of ansible-core's targets: `ansible_failed_task.name` is the task's
+/// own `name:` — without the role's `r : ` prefix the banner shows, and empty when unnamed.
+const ANSIBLE_FAILED_TASK_NAME: &[&str] = &[
+    "TASK [include_role : r]",
+    "TASK [r : Fail]",
+    "fatal: [localhost]",
+    "TASK [debug]",
+    "ok: [localhost]",
+    "\"msg\": \"[Fail]\"",
+    "TASK [fail]",
+    "fatal: [localhost]",
+    "TASK [debug]",
+    "ok: [localhost]",
+    "\"msg\": \"[]\"",
+    "localhost : ok=3 changed=0 unreachable=0 failed=0 skipped=0 rescued=2 ignored=0",
+];
+
+#[test]
+fn ansible_failed_task_name_is_the_tasks_own_name() {
+    let root = tempdir();
+    write(&root.path().join("p.yml"), FAILED_TASK_NAME);
+    write(
+        &root.path().join("roles/r/tasks/main.yml"),
+        "- name: Fail\n  fail:\n",
+    );
+    let out = run_in(
+        root.path(),
+        &["play", "-i", "localhost,", "-c", "local", "p.yml"],
+    );
+    assert_eq!(out.code, 0, "{}", out.show());
+    assert_eq!(
+        shown(&out.stdout),
+        ANSIBLE_FAILED_TASK_NAME,
+        "{}",
+        out.show()
+    );
+}

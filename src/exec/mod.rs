@@ -1307,10 +1307,11 @@ fn take_new_facts(host: &mut HostState, result: &TaskResult) -> Map<String, Valu
     facts.clone()
 }
 
-/// What `ansible_failed_task` holds in a `rescue`: the failed task's name and action.
+/// What `ansible_failed_task` holds in a `rescue`: the failed task's name and action. The name is
+/// the task's own `name:` as Ansible has it — empty when unset, without a role's prefix.
 fn failed_task(task: &Task) -> Value {
     serde_json::json!({
-        "name": task.display_name(),
+        "name": task.name.clone().unwrap_or_default(),
         "action": task.action,
         "path": task.origin.to_string(),
     })
