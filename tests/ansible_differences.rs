@@ -222,3 +222,25 @@ fn ansible_failed_task_name_is_the_tasks_own_name() {
         out.show()
     );
 }
+
+/// var_precedence of ansible-core's targets: a `vars_files` file may hold a list of mappings,
+/// merged in order (there, the playbook itself is named as a vars file).
+#[test]
+fn a_vars_file_may_hold_a_list_of_mappings() {
+    let root = tempdir();
+    write(&root.path().join("v.yml"), "- a: 1\n  b: 1\n- b: 2\n");
+    write(
+        &root.path().join("p.yml"),
+        "- hosts: localhost\n  gather_facts: false\n  vars_files:\n    - v.yml\n  tasks:\n    - debug: msg=\"{{ a }} {{ b }}\"\n",
+    );
+    let out = run_in(
+        root.path(),
+        &["play", "-i", "localhost,", "-c", "local", "p.yml"],
+    );
+    assert_eq!(out.code, 0, "{}", out.show());
+    assert!(
+        shown(&out.stdout).contains(&"\"msg\": \"1 2\"".to_string()),
+        "{}",
+        out.show()
+    );
+}

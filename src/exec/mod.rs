@@ -1317,6 +1317,29 @@ fn failed_task(task: &Task) -> Value {
     })
 }
 
+/// A vars file's variables: a mapping, or (as Ansible accepts) a list of mappings merged in order.
+fn vars_file_mapping(loaded: Option<Value>, path: &Path) -> Result<Map<String, Value>, String> {
+    match loaded {
+        None | Some(Value::Null) => Ok(Map::new()),
+        Some(Value::Object(map)) => Ok(map),
+        Some(Value::Array(items)) => items.into_iter().try_fold(Map::new(), |mut vars, item| {
+            let Value::Object(map) = item else {
+                return Err(not_vars(path));
+            };
+            vars.extend(map);
+            Ok(vars)
+        }),
+        Some(_) => Err(not_vars(path)),
+    }
+}
+
+fn not_vars(path: &Path) -> String {
+    format!(
+        "vars_files: {}: a variables file must hold a mapping or a list of mappings",
+        path.display()
+    )
+}
+
 /// `vars:` then `vars_files:` (names templated with the host's variables).
 fn play_vars(
     ctx: &RunContext<'_>,
@@ -1332,9 +1355,9 @@ fn play_vars(
             Err(e) => return Err(format!("vars_files entry {file:?}: {e}")),
         };
         let path = ctx.playbook_dir.join(&name);
-        let loaded: Option<Map<String, Value>> =
+        let loaded: Option<Value> =
             crate::yaml::from_file(&path).map_err(|e| format!("vars_files: {e}"))?;
-        vars.extend(loaded.unwrap_or_default());
+        vars.extend(vars_file_mapping(loaded, &path)?);
     }
     // The play's roles' `vars/` sit just above `vars_files`, for every task of the play.
     vars.extend(play.roles.vars.clone());
