@@ -244,3 +244,29 @@ fn a_vars_file_may_hold_a_list_of_mappings() {
         out.show()
     );
 }
+
+/// var_blending of ansible-core's targets: `include_vars: NAME` in a role's tasks finds the role's
+/// own `vars/NAME`.
+#[test]
+fn include_vars_in_a_role_finds_the_roles_vars_dir() {
+    let root = tempdir();
+    write(&root.path().join("roles/r/vars/more.yml"), "more: 7\n");
+    write(
+        &root.path().join("roles/r/tasks/main.yml"),
+        "- include_vars: more.yml\n- debug: msg=\"{{ more }}\"\n",
+    );
+    write(
+        &root.path().join("p.yml"),
+        "- hosts: localhost\n  gather_facts: false\n  roles:\n    - r\n",
+    );
+    let out = run_in(
+        root.path(),
+        &["play", "-i", "localhost,", "-c", "local", "p.yml"],
+    );
+    assert_eq!(out.code, 0, "{}", out.show());
+    assert!(
+        shown(&out.stdout).contains(&"\"msg\": 7".to_string()),
+        "{}",
+        out.show()
+    );
+}
