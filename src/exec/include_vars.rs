@@ -95,10 +95,15 @@ fn beside_task(task: &Task, dir: &str) -> PathBuf {
     }
 }
 
-/// A file: `vars/NAME` then `NAME`, beside the task's file and then in the playbook's directory.
+/// A file: `vars/NAME` then `NAME`, in the task's role directory (as Ansible's search path starts
+/// there), beside the task's file and then in the playbook's directory.
 fn find_vars_file(ctx: &RunContext<'_>, task: &Task, name: &str) -> Result<PathBuf, String> {
     let mut dirs = Vec::new();
-    for dir in search_dirs(&task.origin.file, ctx.playbook_dir) {
+    let role_dir = task.role.as_ref().map(|role| role.path.clone());
+    for dir in role_dir
+        .into_iter()
+        .chain(search_dirs(&task.origin.file, ctx.playbook_dir))
+    {
         dirs.push(dir.join("vars"));
         dirs.push(dir);
     }

@@ -109,6 +109,9 @@ pub enum AfterFailure {
 pub struct Cursor<T> {
     frames: Vec<Frame<T>>,
     failed: bool,
+    /// A failure an `always` held back was then taken by an enclosing `rescue` (see
+    /// [`Cursor::take_late_rescue`]).
+    late_rescue: bool,
 }
 
 impl<T> Cursor<T> {
@@ -116,12 +119,27 @@ impl<T> Cursor<T> {
         Cursor {
             frames: vec![Frame::list(tasks, Vec::new())],
             failed: false,
+            late_rescue: false,
         }
     }
 
     /// The host failed and left the tree (nothing rescued it).
     pub fn failed(&self) -> bool {
         self.failed
+    }
+
+    /// Whether a failure here will reach a `rescue` (possibly after inner `always` sections): Ansible
+    /// shows `ansible_failed_task` to those `always` sections only then.
+    pub fn rescue_ahead(&self) -> bool {
+        self.frames
+            .iter()
+            .any(|f| f.section() == Some(Section::Block) && f.has_rescue())
+    }
+
+    /// Whether, since the last call, a failure held back by an inner `always` reached an outer
+    /// `rescue` (Ansible counts it rescued, not failed, once that `always` has run).
+    pub fn take_late_rescue(&mut self) -> bool {
+        std::mem::take(&mut self.late_rescue)
     }
 
     /// The host's next task and where it is, descending into blocks; `None` when the host is through.
@@ -162,8 +180,8 @@ impl<T> Cursor<T> {
             Some(Section::Always) => {
                 let pending = top.failure_pending;
                 self.frames.pop();
-                if pending {
-                    self.fail();
+                if pending && self.fail() == AfterFailure::Rescued {
+                    self.late_rescue = true;
                 }
             }
             None => {
@@ -314,6 +332,36 @@ mod tests {
         let (ran, failed) = walk(tree, &["b1"]);
         assert_eq!(ran, ["b1", "r", "al", "after"]);
         assert!(!failed);
+    }
+
+    #[test]
+    fn failure_held_by_an_inner_always_is_rescued_by_the_outer_block() {
+        let tree = vec![
+            block(
+                vec![block(vec![task("b1")], vec![], vec![task("al")])],
+                vec![task("r")],
+                vec![],
+            ),
+            task("after"),
+        ];
+        let mut cursor = Cursor::new(Arc::new(tree));
+        let mut ran = Vec::new();
+        let mut late = Vec::new();
+        while let Some((_, name)) = cursor.peek() {
+            if cursor.take_late_rescue() {
+                late.push(*name);
+            }
+            ran.push(*name);
+            let failed = *name == "b1";
+            cursor.advance(if failed {
+                Outcome::Failed
+            } else {
+                Outcome::Done
+            });
+        }
+        assert_eq!(ran, ["b1", "al", "r", "after"]);
+        assert_eq!(late, ["r"], "the rescue is reported once, as it starts");
+        assert!(!cursor.failed());
     }
 
     #[test]

@@ -884,7 +884,7 @@ impl Run<'_> {
     /// The task to run next, where it is, and the hosts to run it on; `None` when every host is
     /// through.
     fn next_round(
-        &self,
+        &mut self,
         cursors: &mut IndexMap<String, Cursor<Task>>,
     ) -> Option<(Position, Arc<Task>, Vec<String>)> {
         let mut next = Vec::new();
@@ -892,7 +892,11 @@ impl Run<'_> {
             if self.hosts.get(name).is_none_or(|h| h.done) {
                 continue;
             }
-            if let Some((position, task)) = cursor.peek() {
+            let peeked = cursor.peek();
+            if cursor.take_late_rescue() {
+                self.count_rescued(name);
+            }
+            if let Some((position, task)) = peeked {
                 next.push((position, task, name.clone()));
             }
         }
@@ -932,20 +936,28 @@ impl Run<'_> {
         } else {
             Outcome::Done
         };
-        match cursor.advance(outcome) {
+        let after = cursor.advance(outcome);
+        let rescue_ahead = match after {
+            Some(AfterFailure::Rescued) => true,
+            Some(AfterFailure::Deferred) => cursor.rescue_ahead(),
+            _ => false,
+        };
+        if rescue_ahead {
+            // As in Ansible, a `rescue` reached only after inner `always` sections (see
+            // Cursor::take_late_rescue) sees the task that failed, and so do those sections.
+            host.facts
+                .insert("ansible_failed_task".into(), failed_task(task));
+            host.facts.insert(
+                "ansible_failed_result".into(),
+                Value::Object(result.result.clone()),
+            );
+            host.scope = None;
+        }
+        match after {
             None | Some(AfterFailure::Deferred) => {}
             Some(AfterFailure::Rescued) => {
-                host.facts
-                    .insert("ansible_failed_task".into(), failed_task(task));
-                host.facts.insert(
-                    "ansible_failed_result".into(),
-                    Value::Object(result.result.clone()),
-                );
-                host.scope = None;
                 if counted {
-                    let stats = self.summary.stats.entry(name.to_string()).or_default();
-                    stats.failed = stats.failed.saturating_sub(1);
-                    stats.rescued += 1;
+                    self.count_rescued(name);
                 }
             }
             Some(AfterFailure::HostFailed) => {
@@ -953,6 +965,13 @@ impl Run<'_> {
                 self.failed.insert(name.to_string());
             }
         }
+    }
+
+    /// A failure this host had is handled by a `rescue`: Ansible counts it rescued, not failed.
+    fn count_rescued(&mut self, name: &str) {
+        let stats = self.summary.stats.entry(name.to_string()).or_default();
+        stats.failed = stats.failed.saturating_sub(1);
+        stats.rescued += 1;
     }
 
     fn any_left(&self, selected: &[String]) -> bool {
@@ -1352,13 +1371,37 @@ fn take_new_facts(host: &mut HostState, result: &TaskResult) -> Map<String, Valu
     facts.clone()
 }
 
-/// What `ansible_failed_task` holds in a `rescue`: the failed task's name and action.
+/// What `ansible_failed_task` holds in a `rescue`: the failed task's name and action. The name is
+/// the task's own `name:` as Ansible has it — empty when unset, without a role's prefix.
 fn failed_task(task: &Task) -> Value {
     serde_json::json!({
-        "name": task.display_name(),
+        "name": task.name.clone().unwrap_or_default(),
         "action": task.action,
         "path": task.origin.to_string(),
     })
+}
+
+/// A vars file's variables: a mapping, or (as Ansible accepts) a list of mappings merged in order.
+fn vars_file_mapping(loaded: Option<Value>, path: &Path) -> Result<Map<String, Value>, String> {
+    match loaded {
+        None | Some(Value::Null) => Ok(Map::new()),
+        Some(Value::Object(map)) => Ok(map),
+        Some(Value::Array(items)) => items.into_iter().try_fold(Map::new(), |mut vars, item| {
+            let Value::Object(map) = item else {
+                return Err(not_vars(path));
+            };
+            vars.extend(map);
+            Ok(vars)
+        }),
+        Some(_) => Err(not_vars(path)),
+    }
+}
+
+fn not_vars(path: &Path) -> String {
+    format!(
+        "vars_files: {}: a variables file must hold a mapping or a list of mappings",
+        path.display()
+    )
 }
 
 /// `vars:` then `vars_files:` (names templated with the host's variables).
@@ -1376,9 +1419,9 @@ fn play_vars(
             Err(e) => return Err(format!("vars_files entry {file:?}: {e}")),
         };
         let path = ctx.playbook_dir.join(&name);
-        let loaded: Option<Map<String, Value>> =
+        let loaded: Option<Value> =
             crate::yaml::from_file(&path).map_err(|e| format!("vars_files: {e}"))?;
-        vars.extend(loaded.unwrap_or_default());
+        vars.extend(vars_file_mapping(loaded, &path)?);
     }
     // The play's roles' `vars/` sit just above `vars_files`, for every task of the play.
     vars.extend(play.roles.vars.clone());

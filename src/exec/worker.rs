@@ -195,8 +195,21 @@ pub fn vars_in_role_scope(
     if let Some(role) = role {
         vars.extend(role.magic_vars());
     }
+    default_ansible_host(&mut vars, &host.name);
     ctx.templar.resolve_vars(&mut vars);
     vars
+}
+
+/// A task sees `ansible_host` even when the inventory does not set it: the address Ansible's
+/// connection uses (`ansible_ssh_host`, else the inventory name). `hostvars` does not have it.
+fn default_ansible_host(vars: &mut Vars, host: &str) {
+    if !vars.contains_key("ansible_host") {
+        let address = vars
+            .get("ansible_ssh_host")
+            .cloned()
+            .unwrap_or_else(|| Value::from(host));
+        vars.insert("ansible_host".into(), address);
+    }
 }
 
 /// One pass of a task (one loop item, or the task itself): one attempt, without retries.
