@@ -4,10 +4,8 @@
 //! as JSON; the page is rendered from `html/run.html` (minijinja) and written at every recap.
 //! Timings are measured by the controller (see `record`).
 
-use super::Reporter;
 use super::record::{HostRecord, RunRecord};
-use crate::exec::{RunSummary, TaskResult};
-use crate::playbook::{Play, Task};
+use super::record_file::{RecordFile, RecordFormat};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -16,53 +14,25 @@ const TEMPLATE: &str = include_str!("html/run.html");
 /// The statuses a cell can have, in the order the page lists them.
 pub const STATUSES: [&str; 5] = ["ok", "changed", "failed", "skipped", "unreachable"];
 
-pub struct HtmlReporter {
-    path: PathBuf,
+/// `--report run.html`: the run's record as one page; `title` names the run in its heading.
+pub struct Html {
     title: String,
-    record: RunRecord,
 }
+
+impl RecordFormat for Html {
+    const OPTION: &'static str = "--report";
+    fn render(&self, record: &RunRecord) -> Result<String, String> {
+        render(&self.title, record).map_err(|e| e.to_string())
+    }
+}
+
+pub type HtmlReporter = RecordFile<Html>;
 
 impl HtmlReporter {
     /// `title` names the run in the page's heading (the playbooks, or the ad-hoc pattern); diffs
     /// are shown with `--diff` only.
     pub fn new(path: PathBuf, title: String, diff: bool) -> Self {
-        HtmlReporter {
-            path,
-            title,
-            record: RunRecord::with_diffs(diff),
-        }
-    }
-
-    fn write(&self) -> Result<(), String> {
-        let page = render(&self.title, &self.record)
-            .map_err(|e| format!("--report {}: {e}", self.path.display()))?;
-        std::fs::write(&self.path, page)
-            .map_err(|e| format!("--report {}: {e}", self.path.display()))
-    }
-}
-
-impl Reporter for HtmlReporter {
-    fn play_start(&mut self, play: &Play) {
-        self.record.play_start(play);
-    }
-    fn task_start(&mut self, task: &Task, handler: bool) {
-        self.record.task_start(task, handler);
-    }
-    fn host_result(&mut self, host: &str, task: Option<&Task>, result: &TaskResult) {
-        self.record.host_result(host, task, result);
-    }
-    fn no_hosts_left(&mut self) {}
-
-    /// The included tasks' own results are reported; the inclusion itself is only counted.
-    fn included(&mut self, _: &std::path::Path, _: &[String], _: Option<&str>) {}
-    fn warning(&mut self, msg: &str) {
-        self.record.warning(msg);
-    }
-    fn recap(&mut self, summary: &RunSummary) {
-        self.record.recap(summary);
-        if let Err(e) = self.write() {
-            eprintln!("ERROR! {e}");
-        }
+        RecordFile::with_format(path, RunRecord::with_diffs(diff), Html { title })
     }
 }
 

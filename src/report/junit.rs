@@ -7,55 +7,27 @@
 //!
 //! The file is rewritten at every recap, so a run of several playbooks leaves all of them in it.
 
-use super::Reporter;
 use super::record::{HostRecord, PlayRecord, RunRecord, TaskRecord};
-use crate::exec::{RunSummary, TaskResult};
-use crate::playbook::{Play, Task};
+use super::record_file::{RecordFile, RecordFormat};
 use crate::yaml::Origin;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-pub struct JunitReporter {
-    path: PathBuf,
-    record: RunRecord,
+/// `--junit FILE`: the run's record as JUnit XML.
+pub struct Junit;
+
+impl RecordFormat for Junit {
+    const OPTION: &'static str = "--junit";
+    fn render(&self, record: &RunRecord) -> Result<String, String> {
+        Ok(junit_xml(record))
+    }
 }
+
+pub type JunitReporter = RecordFile<Junit>;
 
 impl JunitReporter {
     pub fn new(path: PathBuf) -> Self {
-        JunitReporter {
-            path,
-            record: RunRecord::default(),
-        }
-    }
-
-    fn write(&mut self) -> Result<(), String> {
-        let xml = junit_xml(&self.record);
-        std::fs::write(&self.path, xml).map_err(|e| format!("--junit {}: {e}", self.path.display()))
-    }
-}
-
-impl Reporter for JunitReporter {
-    fn play_start(&mut self, play: &Play) {
-        self.record.play_start(play);
-    }
-    fn task_start(&mut self, task: &Task, handler: bool) {
-        self.record.task_start(task, handler);
-    }
-    fn host_result(&mut self, host: &str, task: Option<&Task>, result: &TaskResult) {
-        self.record.host_result(host, task, result);
-    }
-    fn no_hosts_left(&mut self) {}
-
-    /// The included tasks' own results are reported; the inclusion itself is only counted.
-    fn included(&mut self, _: &std::path::Path, _: &[String], _: Option<&str>) {}
-    fn warning(&mut self, msg: &str) {
-        self.record.warning(msg);
-    }
-    fn recap(&mut self, summary: &RunSummary) {
-        self.record.recap(summary);
-        if let Err(e) = self.write() {
-            eprintln!("ERROR! {e}");
-        }
+        RecordFile::with_format(path, RunRecord::default(), Junit)
     }
 }
 

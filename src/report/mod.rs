@@ -9,6 +9,7 @@ mod json;
 pub mod junit;
 pub mod profile;
 pub mod record;
+mod record_file;
 pub mod snippet;
 mod tee;
 mod terminal;
