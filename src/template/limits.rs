@@ -36,6 +36,7 @@ pub const MAX_DEPTH: usize = 512;
 
 pub fn install(env: &mut Environment<'static>) {
     env.set_fuel(Some(FUEL));
+    install_assignment_check(env);
     env.set_formatter(|out, state, value| {
         check_shape(value)?;
         minijinja::escape_formatter(out, state, value)
@@ -343,4 +344,240 @@ where
             inner.call(state, &args)
         },
     )
+}
+
+/// The function every `{% set x = … %}` assignment passes its value through (see
+/// [`guard_assignments`]); not a name a template would use.
+const ASSIGN_CHECK: &str = "__drover_assigned";
+
+/// Registers [`ASSIGN_CHECK`]: the value unchanged, or an error naming the assigned variable when
+/// the value, written out, would hold more than [`MAX_ITEMS`].
+fn install_assignment_check(env: &mut Environment<'static>) {
+    env.add_function(
+        ASSIGN_CHECK,
+        |value: Value, target: String| -> Result<Value, Error> {
+            let mut budget = MAX_ITEMS;
+            match walk_built(&value, ASSIGN_CHECK_DEPTH, &mut budget) {
+                Ok(_) => Ok(value),
+                Err(e) => Err(Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!(
+                        "{{% set {target} = … %}}: {} (a list or dict holding the same value \
+                         twice, doubled again and again, would make comparing, joining or \
+                         printing it take longer than any run)",
+                        e.detail().unwrap_or("the value is too large")
+                    ),
+                )),
+            }
+        },
+    );
+}
+
+/// How deep an assignment's value is looked into. Every doubling is checked where it is
+/// assigned, so its copies lie at most a few levels down; deeper (a chain of `[x]` 50,000 long,
+/// which is not a hazard) is not walked again at every assignment.
+const ASSIGN_CHECK_DEPTH: usize = 64;
+
+/// Like [`walk`], for values a template just built, to at most `depth_left` levels: lazy
+/// iterables (which walking could consume) and `hostvars` (which walking would convert host by
+/// host) are not entered.
+fn walk_built(value: &Value, depth_left: usize, budget: &mut usize) -> Result<usize, Error> {
+    if depth_left == 0
+        || !matches!(value.kind(), ValueKind::Seq | ValueKind::Map)
+        || value
+            .downcast_object_ref::<super::hostvars::Hostvars>()
+            .is_some()
+    {
+        return Ok(0);
+    }
+    let Ok(items) = value.try_iter() else {
+        return Ok(0);
+    };
+    let is_map = value.kind() == ValueKind::Map;
+    let mut charged = 0;
+    let mut previous: Option<(Value, usize)> = None;
+    for item in items {
+        let child = if is_map {
+            value.get_item(&item).unwrap_or_default()
+        } else {
+            item
+        };
+        let below = match &previous {
+            Some((same, n))
+                if child.as_object().is_some() && minijinja::tests::is_sameas(same, &child) =>
+            {
+                charge(budget, *n)?;
+                *n
+            }
+            _ => walk_built(&child, depth_left - 1, budget)?,
+        };
+        charge(budget, 1)?;
+        charged += below + 1;
+        previous = Some((child, below));
+    }
+    Ok(charged)
+}
+
+/// `source` with the value of every `{% set TARGET = EXPR %}` passed through [`ASSIGN_CHECK`].
+/// minijinja walks containers without a fuel charge when it compares (`==`, `in`), concatenates
+/// (`~`) or hashes them, and a value doubled by `{% set a = [a, a] %}` forty times is small in
+/// memory (its halves are shared) but 2^40 items to such a walk: it would hang the run. Refused
+/// where it is built instead, the error naming the variable and line. Nothing else changes: the
+/// rewrite only wraps the expression (`((EXPR), 'TARGET')`), so a source that does not lex is
+/// returned as it is, for minijinja to report.
+pub fn guard_assignments<'a>(
+    source: &'a str,
+    syntax: &minijinja::syntax::SyntaxConfig,
+) -> std::borrow::Cow<'a, str> {
+    use minijinja::machinery::{Token, tokenize};
+    if !source.contains("set") {
+        return source.into();
+    }
+    // (where the expression starts, where it ends, the target's text)
+    let mut wraps: Vec<(usize, usize, &str)> = Vec::new();
+    let mut state = AssignScan::Outside;
+    for token in tokenize(source, false, syntax.clone()) {
+        let Ok((token, span)) = token else {
+            return source.into();
+        };
+        let (start, end) = (span.start_offset as usize, span.end_offset as usize);
+        state = match (state, token) {
+            (_, Token::BlockStart) => AssignScan::BlockStart,
+            (AssignScan::BlockStart, Token::Ident("set")) => AssignScan::Target(end),
+            (AssignScan::Target(from), Token::Assign) => {
+                AssignScan::Expr(end, source.get(from..start).unwrap_or("").trim())
+            }
+            (AssignScan::Expr(from, target), Token::BlockEnd) => {
+                wraps.push((from, start, target));
+                AssignScan::Outside
+            }
+            (AssignScan::Target(_), Token::BlockEnd) => AssignScan::Outside,
+            (AssignScan::BlockStart, _) => AssignScan::Outside,
+            (other, _) => other,
+        };
+    }
+    if wraps.is_empty() {
+        return source.into();
+    }
+    let mut out = String::with_capacity(source.len() + wraps.len() * 40);
+    let mut copied = 0;
+    for (from, to, target) in wraps {
+        let (Some(before), Some(expr)) = (source.get(copied..from), source.get(from..to)) else {
+            return source.into();
+        };
+        // Targets are names, dotted names and tuples of them; anything else is not quoted in.
+        let target = if target
+            .chars()
+            .all(|c| c.is_alphanumeric() || "_., ()".contains(c))
+        {
+            target
+        } else {
+            "…"
+        };
+        out.push_str(before);
+        out.push_str(&format!(" {ASSIGN_CHECK}(({expr}), '{target}') "));
+        copied = to;
+    }
+    out.push_str(source.get(copied..).unwrap_or(""));
+    out.into()
+}
+
+/// Where [`guard_assignments`] is in a `{% set … %}` tag.
+#[derive(Clone, Copy)]
+enum AssignScan<'a> {
+    Outside,
+    /// Just after `{%`.
+    BlockStart,
+    /// After `set`; the target starts at this offset.
+    Target(usize),
+    /// After `=`: the expression starts at this offset.
+    Expr(usize, &'a str),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Templar, Vars};
+    use std::time::Duration;
+
+    /// Renders `template` on a thread: a hang (the old behaviour) fails the test after a minute
+    /// instead of stopping the test run.
+    fn render(template: &str) -> Result<String, String> {
+        let template = template.to_string();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let out = Templar::new().render_str(&template, &Vars::new());
+            let out = out.map(|v| v.as_str().map_or_else(|| v.to_string(), String::from));
+            let _ = tx.send(out.map_err(|e| e.to_string()));
+        });
+        rx.recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("the render did not finish within 60 s"))
+    }
+
+    fn doubled(times: usize, step: &str) -> String {
+        "{% set a = [1] %}{% set b = [1] %}{% set d = {} %}".to_string() + &step.repeat(times)
+    }
+
+    /// Operators walk containers without charging fuel: a value doubled in place 40 times would
+    /// keep `==`, `~` or `in` busy for 2^40 steps. The assignment that crosses the limit fails,
+    /// naming the variable and the line.
+    #[test]
+    fn operators_on_doubled_values_end_with_an_error_naming_the_assignment() {
+        let lists = doubled(40, "{% set a = [a, a] %}{% set b = [b, b] %}");
+        for op in [
+            "a == b",
+            "a != b",
+            "a < b",
+            "a ~ a",
+            "b in [a]",
+            "a | string",
+        ] {
+            let e = render(&format!("{lists}\n{{{{ {op} }}}}")).unwrap_err();
+            assert!(e.contains("{% set a = … %}"), "{op}: {e}");
+            assert!(e.contains("holds more than 2000000 items"), "{op}: {e}");
+        }
+        let dicts = doubled(40, "{% set d = {'x': d, 'y': d} %}");
+        let e = render(&format!(
+            "{dicts}{{{{ d == d | dict2items | items2dict }}}}"
+        ))
+        .unwrap_err();
+        assert!(e.contains("{% set d = … %}"), "{e}");
+        let namespaced = "{% set ns = namespace(x=[1], y=[1]) %}{% for i in range(40) %}\
+             {% set ns.x = [ns.x, ns.x] %}{% set ns.y = [ns.y, ns.y] %}{% endfor %}{{ ns.x == ns.y }}";
+        let e = render(namespaced).unwrap_err();
+        assert!(e.contains("{% set ns.x = … %}"), "{e}");
+        let multiline = format!(
+            "{}\n\n{{% set a = [a, a] -%}}\n{{{{ a == b }}}}",
+            doubled(19, "{% set a = [a, a] %}")
+        );
+        let e = render(&multiline).unwrap_err();
+        assert!(e.contains("line 3"), "{e}");
+    }
+
+    #[test]
+    fn assignments_below_the_limit_are_unchanged() {
+        let cases = [
+            (
+                "{% set a = [1] %}{% for i in range(15) %}{% set a = [a, a] %}{% endfor %}{{ a | length }}",
+                "1",
+            ),
+            (
+                &*(doubled(15, "{% set a = [a, a] %}{% set b = [b, b] %}") + "{{ a == b }}"),
+                "True",
+            ),
+            ("{% set a, b = 1, 2 %}{{ a + b }}", "3"),
+            ("{% set (a, b) = [3, 4] %}{{ a * b }}", "12"),
+            ("{% set s = 'x %} y' %}{{ s }}", "x %} y"),
+            ("{% set s %}block {{ 1 }}{% endset %}{{ s }}", "block 1"),
+            (
+                "{% set l = [1, 2, 3] | select('odd') %}{{ l | list }}{{ l | list }}",
+                "[1, 3][1, 3]",
+            ),
+            ("{%- set x = 5 -%} [{{ x }}]", "[5]"),
+            ("{% raw %}{% set a = 1 %}{% endraw %}", "{% set a = 1 %}"),
+            ("{{ 'set' }}", "set"),
+        ];
+        for (template, want) in cases {
+            assert_eq!(render(template).as_deref(), Ok(want), "{template}");
+        }
+    }
 }

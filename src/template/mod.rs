@@ -158,6 +158,7 @@ impl Templar {
         }
         let render = || -> Result<Value, TemplateError> {
             let prepared = source::prepare(template, true);
+            let prepared = limits::guard_assignments(&prepared, self.env.syntax());
             let compiled = self
                 .env
                 .template_from_str(&prepared)
@@ -231,6 +232,7 @@ impl Templar {
         let mut env = self.env.clone();
         let dirs = search_dirs.to_vec();
         let found: Arc<Mutex<HashMap<String, PathBuf>>> = Arc::default();
+        let syntax = self.env.syntax().clone();
         let record = Arc::clone(&found);
         env.set_loader(move |wanted| {
             for dir in &dirs {
@@ -239,12 +241,14 @@ impl Templar {
                     if let Ok(mut paths) = record.lock() {
                         paths.insert(wanted.to_string(), path.clone());
                     }
-                    return std::fs::read_to_string(&path).map(Some).map_err(|e| {
-                        minijinja::Error::new(
-                            ErrorKind::InvalidOperation,
-                            format!("cannot read {}: {e}", path.display()),
-                        )
-                    });
+                    return std::fs::read_to_string(&path)
+                        .map(|text| Some(limits::guard_assignments(&text, &syntax).into_owned()))
+                        .map_err(|e| {
+                            minijinja::Error::new(
+                                ErrorKind::InvalidOperation,
+                                format!("cannot read {}: {e}", path.display()),
+                            )
+                        });
                 }
             }
             Ok(None)
@@ -256,6 +260,7 @@ impl Templar {
         };
         limits::on_big_stack(|| {
             let prepared = source::prepare(text, false);
+            let prepared = limits::guard_assignments(&prepared, env.syntax());
             let template = env
                 .template_from_named_str(name, &prepared)
                 .map_err(in_file)?;

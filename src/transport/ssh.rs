@@ -319,14 +319,17 @@ impl SshConnection {
         });
         let (mut reader, writer) = channel.split();
         writer
-            .exec(true, command)
+            .exec(true, without_input(command, stdin).as_ref())
             .await
             .map_err(|e| self.lost(e.to_string()))?;
         let send_input = async {
-            if let Some(data) = stdin {
-                writer.data(data).await?;
+            match stdin {
+                Some(data) => {
+                    writer.data(data).await?;
+                    writer.eof().await
+                }
+                None => Ok(()),
             }
-            writer.eof().await
         };
         let mut send_input = std::pin::pin!(send_input);
         let mut input_done = false;
@@ -467,6 +470,19 @@ impl SshConnection {
             )),
             e => self.lost(e.to_string()),
         }
+    }
+}
+
+/// The command as sent: one without input reads `/dev/null` instead of waiting for an EOF
+/// message. Every message to a connection (channel open, exec, data, EOF) passes through one
+/// queue between russh's handle and its session, and tokio allocates that queue in blocks of 32
+/// slots of 552 bytes that it recycles but never frees: the 33rd message costs the connection a
+/// second 17.7 KB block for the rest of its life. Without the EOF, a command is two messages,
+/// so a host's first ~15 commands fit in the first block (at 1,000 hosts: 17.7 MB less).
+fn without_input<'a>(command: &'a str, stdin: Option<&[u8]>) -> std::borrow::Cow<'a, str> {
+    match stdin {
+        Some(_) => command.into(),
+        None => format!("exec </dev/null; {command}").into(),
     }
 }
 

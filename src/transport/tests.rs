@@ -43,6 +43,8 @@ struct State {
     /// Connections accepted and not yet authenticated now, and the most at once.
     handshaking: AtomicUsize,
     peak_handshaking: AtomicUsize,
+    /// EOF messages received from clients, over all channels.
+    eofs: AtomicUsize,
 }
 
 struct TestServer {
@@ -246,13 +248,23 @@ impl server::Handler for Handler {
         Ok(())
     }
 
+    async fn channel_eof(
+        &mut self,
+        _channel: ChannelId,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        self.state.eofs.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+
     async fn exec_request(
         &mut self,
         channel: ChannelId,
         command: &[u8],
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        if command == b"!crash" {
+        // Commands without input arrive as `exec </dev/null; COMMAND`.
+        if command.ends_with(b"!crash") {
             // Ends the whole session abruptly: the TCP connection closes with no SSH goodbye.
             return Err(russh::Error::Disconnect);
         }
@@ -275,7 +287,7 @@ async fn run_channel(channel: Channel<Msg>, state: Arc<State>) {
             }
         }
     };
-    if command == "!close" {
+    if command.ends_with("!close") {
         // Close without an exit status, as a misbehaving server might.
         state.active.fetch_sub(1, Ordering::SeqCst);
         let _ = tx.eof().await;
@@ -451,6 +463,23 @@ async fn exec(
     tokio::time::timeout(Duration::from_secs(30), conn.exec(command, stdin))
         .await
         .unwrap_or_else(|_| panic!("exec {command:?} hung"))
+}
+
+/// A command without input reads /dev/null rather than waiting for an EOF message: each message
+/// to a connection takes a slot in russh's handle queue, whose second 32-slot block (17.7 KB)
+/// would stay allocated for the connection's life (see `without_input`).
+#[tokio::test]
+async fn commands_without_input_send_no_eof_and_read_nothing() {
+    let (server, _client, conn) = trusted_connection().await;
+    for _ in 0..16 {
+        let out = exec(&conn, "cat; echo done", None).await.expect("exec");
+        assert_eq!((out.rc, out.stdout.as_slice()), (0, &b"done\n"[..]));
+    }
+    assert_eq!(server.state.eofs.load(Ordering::SeqCst), 0);
+    let out = exec(&conn, "cat", Some(b"in")).await.expect("exec");
+    assert_eq!(out.stdout, b"in");
+    assert_eq!(server.state.eofs.load(Ordering::SeqCst), 1);
+    conn.close().await;
 }
 
 #[tokio::test]
