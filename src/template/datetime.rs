@@ -8,6 +8,8 @@
 //! before, datetimes as Python's do. Datetimes are naive (no time zone), as `to_datetime` without
 //! `%z` and `now()` make them.
 
+use chrono::format::{Fixed, Item};
+use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use minijinja::value::{DynObject, Object, ObjectRepr};
 use minijinja::{Error, ErrorKind, State, Value};
 use std::cmp::Ordering;
@@ -17,26 +19,22 @@ use std::sync::Arc;
 /// The function a rewritten `a - b` calls.
 pub const SUB: &str = "__drover_sub";
 
-const MICROS_PER_SECOND: i64 = 1_000_000;
-const MICROS_PER_DAY: i64 = 86_400 * MICROS_PER_SECOND;
-
 fn err(msg: impl Into<String>) -> Error {
     Error::new(ErrorKind::InvalidOperation, msg.into())
 }
 
-/// A naive `datetime.datetime`: microseconds since 1970-01-01 00:00:00 (of no zone).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct DateTime {
-    micros: i64,
-}
+/// Python's `datetime` allows years 1 to 9999; chrono allows far more.
+const YEARS: std::ops::RangeInclusive<i64> = 1..=9999;
 
-/// A `datetime.timedelta`, in microseconds.
+/// A naive `datetime.datetime` (of no zone).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct TimeDelta {
-    micros: i64,
-}
+pub struct DateTime(NaiveDateTime);
 
-/// Broken-down civil time.
+/// A `datetime.timedelta`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TimeDelta(chrono::TimeDelta);
+
+/// Broken-down civil time, as `now()` hands it over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Civil {
     pub year: i64,
@@ -48,147 +46,107 @@ pub struct Civil {
     pub micro: u32,
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date of a day number (inverse of [`days_from_civil`]).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
-fn is_leap(year: i64) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
-fn days_in_month(year: i64, month: u32) -> u32 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
 impl DateTime {
-    /// The datetime of `civil`, checked as Python's constructor checks it.
+    /// The datetime of `civil`, checked as Python's constructor checks it (and with its messages).
     pub fn from_civil(c: Civil) -> Result<DateTime, String> {
-        if !(1..=9999).contains(&c.year) {
+        if !YEARS.contains(&c.year) {
             return Err(format!("year {} is out of range", c.year));
         }
         if !(1..=12).contains(&c.month) {
             return Err("month must be in 1..12".into());
         }
-        if c.day < 1 || c.day > days_in_month(c.year, c.month) {
-            return Err("day is out of range for month".into());
-        }
-        if c.hour > 23 || c.minute > 59 || c.second > 59 || c.micro > 999_999 {
-            return Err("time is out of range".into());
-        }
-        let days = days_from_civil(c.year, c.month, c.day);
-        let seconds = i64::from(c.hour) * 3600 + i64::from(c.minute) * 60 + i64::from(c.second);
-        Ok(DateTime {
-            micros: days * MICROS_PER_DAY + seconds * MICROS_PER_SECOND + i64::from(c.micro),
-        })
+        let date = i32::try_from(c.year)
+            .ok()
+            .and_then(|year| NaiveDate::from_ymd_opt(year, c.month, c.day))
+            .ok_or("day is out of range for month")?;
+        // chrono reads a microsecond past 999,999 as a leap second; Python has none.
+        let time = (c.micro <= 999_999)
+            .then(|| NaiveTime::from_hms_micro_opt(c.hour, c.minute, c.second, c.micro))
+            .flatten()
+            .ok_or("time is out of range")?;
+        Ok(DateTime(date.and_time(time)))
     }
 
     pub fn civil(&self) -> Civil {
-        let days = self.micros.div_euclid(MICROS_PER_DAY);
-        let rest = self.micros.rem_euclid(MICROS_PER_DAY);
-        let (year, month, day) = civil_from_days(days);
-        let seconds = rest / MICROS_PER_SECOND;
+        let t = &self.0;
         Civil {
-            year,
-            month,
-            day,
-            hour: (seconds / 3600) as u32,
-            minute: (seconds / 60 % 60) as u32,
-            second: (seconds % 60) as u32,
-            micro: (rest % MICROS_PER_SECOND) as u32,
+            year: i64::from(t.year()),
+            month: t.month(),
+            day: t.day(),
+            hour: t.hour(),
+            minute: t.minute(),
+            second: t.second(),
+            micro: t.nanosecond() / 1000,
         }
     }
 
     /// The seconds since the epoch this naive time would be in UTC, and its microseconds.
     fn as_if_utc(&self) -> (i64, u32) {
-        (
-            self.micros.div_euclid(MICROS_PER_SECOND),
-            self.micros.rem_euclid(MICROS_PER_SECOND) as u32,
-        )
+        let utc = self.0.and_utc();
+        (utc.timestamp(), utc.timestamp_subsec_micros())
     }
 
     /// Python's `isoformat()`: `2026-01-02T03:04:05` (`.ffffff` when there are microseconds).
     pub fn isoformat(&self) -> String {
-        self.format('T')
+        self.format("%Y-%m-%dT%H:%M:%S")
     }
 
-    fn format(&self, separator: char) -> String {
-        let c = self.civil();
-        let mut text = format!(
-            "{:04}-{:02}-{:02}{separator}{:02}:{:02}:{:02}",
-            c.year, c.month, c.day, c.hour, c.minute, c.second
-        );
-        if c.micro != 0 {
-            text.push_str(&format!(".{:06}", c.micro));
+    /// `format` and, as Python adds them, the microseconds when there are any.
+    fn format(&self, format: &str) -> String {
+        let text = self.0.format(format).to_string();
+        if self.0.nanosecond() == 0 {
+            text
+        } else {
+            text + &self.0.format("%.6f").to_string()
         }
-        text
     }
 
     fn weekday(&self) -> i64 {
-        // 1970-01-01 was a Thursday (Python's weekday 3).
-        (self.micros.div_euclid(MICROS_PER_DAY) + 3).rem_euclid(7)
+        i64::from(self.0.weekday().num_days_from_monday())
     }
 
     fn checked_add(&self, delta: TimeDelta) -> Result<DateTime, Error> {
-        let micros = self
-            .micros
-            .checked_add(delta.micros)
-            .ok_or_else(|| err("date value out of range"))?;
-        let moved = DateTime { micros };
-        if !(1..=9999).contains(&moved.civil().year) {
-            return Err(err("date value out of range"));
-        }
-        Ok(moved)
+        self.0
+            .checked_add_signed(delta.0)
+            .filter(|moved| YEARS.contains(&i64::from(moved.year())))
+            .map(DateTime)
+            .ok_or_else(|| err("date value out of range"))
     }
 }
 
 impl fmt::Display for DateTime {
     /// Python's `str()`: `2026-01-02 03:04:05[.ffffff]`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.format(' '))
+        f.write_str(&self.format("%Y-%m-%d %H:%M:%S"))
     }
 }
 
+const MICROS_PER_SECOND: i128 = 1_000_000;
+const MICROS_PER_DAY: i128 = 86_400 * MICROS_PER_SECOND;
+
 impl TimeDelta {
+    /// All of it in microseconds; Python normalises `days`, `seconds` and `microseconds` from this
+    /// (floor division: `-1.5 s` is `-1 day, 86398 s, 500000 µs`), chrono does not.
+    fn micros(&self) -> i128 {
+        i128::from(self.0.num_seconds()) * MICROS_PER_SECOND
+            + i128::from(self.0.subsec_nanos() / 1000)
+    }
+
+    // chrono's range (±i64::MAX ms) keeps each part well inside i64.
     fn days(&self) -> i64 {
-        self.micros.div_euclid(MICROS_PER_DAY)
+        self.micros().div_euclid(MICROS_PER_DAY) as i64
     }
 
     fn seconds(&self) -> i64 {
-        self.micros.rem_euclid(MICROS_PER_DAY) / MICROS_PER_SECOND
+        (self.micros().rem_euclid(MICROS_PER_DAY) / MICROS_PER_SECOND) as i64
     }
 
     fn microseconds(&self) -> i64 {
-        self.micros.rem_euclid(MICROS_PER_SECOND)
+        self.micros().rem_euclid(MICROS_PER_SECOND) as i64
     }
 
     fn total_seconds(&self) -> f64 {
-        self.micros as f64 / MICROS_PER_SECOND as f64
+        self.micros() as f64 / MICROS_PER_SECOND as f64
     }
 }
 
@@ -264,7 +222,7 @@ impl Object for DateTime {
     }
 
     fn custom_cmp(self: &Arc<Self>, other: &DynObject) -> Option<Ordering> {
-        Some(self.micros.cmp(&other.downcast_ref::<Self>()?.micros))
+        Some((**self).cmp(other.downcast_ref::<Self>()?))
     }
 
     fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -299,11 +257,11 @@ impl Object for TimeDelta {
     }
 
     fn is_true(self: &Arc<Self>) -> bool {
-        self.micros != 0
+        !self.0.is_zero()
     }
 
     fn custom_cmp(self: &Arc<Self>, other: &DynObject) -> Option<Ordering> {
-        Some(self.micros.cmp(&other.downcast_ref::<Self>()?.micros))
+        Some((**self).cmp(other.downcast_ref::<Self>()?))
     }
 
     fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -339,21 +297,14 @@ pub fn subtract(state: &State<'_, '_>, a: Value, b: Value) -> Result<Value, Erro
     let dt = |v: &Value| v.downcast_object_ref::<DateTime>().copied();
     let td = |v: &Value| v.downcast_object_ref::<TimeDelta>().copied();
     match (dt(&a), td(&a), dt(&b), td(&b)) {
-        (Some(x), _, Some(y), _) => Ok(Value::from_object(TimeDelta {
-            micros: x
-                .micros
-                .checked_sub(y.micros)
-                .ok_or_else(|| err("date value out of range"))?,
-        })),
-        (Some(x), _, _, Some(y)) => Ok(Value::from_object(
-            x.checked_add(TimeDelta { micros: -y.micros })?,
-        )),
-        (_, Some(x), _, Some(y)) => Ok(Value::from_object(TimeDelta {
-            micros: x
-                .micros
-                .checked_sub(y.micros)
+        (Some(x), _, Some(y), _) => Ok(Value::from_object(TimeDelta(
+            x.0.signed_duration_since(y.0),
+        ))),
+        (Some(x), _, _, Some(y)) => Ok(Value::from_object(x.checked_add(TimeDelta(-y.0))?)),
+        (_, Some(x), _, Some(y)) => Ok(Value::from_object(TimeDelta(
+            x.0.checked_sub(&y.0)
                 .ok_or_else(|| err("timedelta value out of range"))?,
-        })),
+        ))),
         (None, None, None, None) => {
             // minijinja's `-` itself, with its numbers and its error messages.
             let minus = state.env().compile_expression("a - b")?;
@@ -401,33 +352,16 @@ pub fn datetime_value(civil: Civil) -> Result<Value, Error> {
         .map_err(err)
 }
 
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-const WEEKDAYS: [&str; 7] = [
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
-
 /// Python's `_strptime` for the directives roles use: `%Y %y %m %d %H %I %p %M %S %f %j %b %B %h
 /// %a %A %%`; whitespace in the format matches any run of whitespace, letters match in any case.
 /// Time zones (`%z`, `%Z`) are refused (drover's datetimes are naive).
+///
+/// chrono reads the names (`%b %B %h %a %A %p`) and checks the calendar, but this loop stays ours:
+/// chrono's own `parse_from_str` reads a format otherwise than Python does. It skips blanks before
+/// every number and lets a blank in the format match none; its literals are case-sensitive; its
+/// `%Y` takes a sign and any number of digits; its `%f` counts nanoseconds (`123` is 123 ns, to
+/// Python 123,000 µs); a field given twice must agree (Python keeps the last); and it wants a
+/// whole date and time where Python defaults them (1900-01-01, 00:00:00).
 pub fn strptime(text: &str, format: &str) -> Result<Civil, String> {
     let mismatch = || python_repr_mismatch(text, format);
     let mut p = Parsed::default();
@@ -505,17 +439,13 @@ fn digits(text: &str, max: usize) -> Option<(u32, &str)> {
     Some((text[..n].parse().ok()?, &text[n..]))
 }
 
-/// The index of the name (full or three-letter) `text` starts with, and what follows it.
-fn name_in<'t>(text: &'t str, names: &[&str]) -> Option<(usize, &'t str)> {
-    let lower = text.to_lowercase();
-    for (i, name) in names.iter().enumerate() {
-        for candidate in [*name, &name[..3]] {
-            if lower.starts_with(candidate) && text.is_char_boundary(candidate.len()) {
-                return Some((i, &text[candidate.len()..]));
-            }
-        }
-    }
-    None
+/// chrono's reading of one name item (`%B`: a month's full or three-letter name, in any case) at
+/// the start of `text`: what it found and what follows it.
+fn chrono_name(text: &str, item: Fixed) -> Option<(chrono::format::Parsed, &str)> {
+    let mut parsed = chrono::format::Parsed::new();
+    let rest =
+        chrono::format::parse_and_remainder(&mut parsed, text, [Item::Fixed(item)].iter()).ok()?;
+    Some((parsed, rest))
 }
 
 impl Parsed {
@@ -583,20 +513,19 @@ impl Parsed {
                 self.yday = Some(v);
                 rest
             }
+            // Python's `%b` wants the short name and `%B` the full one; drover takes either, as
+            // chrono does.
             'b' | 'B' | 'h' => {
-                let (i, rest) = name_in(text, &MONTHS)?;
-                self.month = Some(i as u32 + 1);
+                let (parsed, rest) = chrono_name(text, Fixed::LongMonthName)?;
+                self.month = parsed.month();
                 rest
             }
-            'a' | 'A' => name_in(text, &WEEKDAYS)?.1,
+            'a' | 'A' => chrono_name(text, Fixed::LongWeekdayName)?.1,
             'p' => {
-                let lower = text.get(..2)?.to_lowercase();
-                self.pm = Some(match lower.as_str() {
-                    "am" => false,
-                    "pm" => true,
-                    _ => return None,
-                });
-                &text[2..]
+                let (parsed, rest) = chrono_name(text, Fixed::UpperAmPm)?;
+                // chrono keeps AM/PM as the hour's half: 0 before noon, 1 after.
+                self.pm = parsed.hour_div_12().map(|half| half == 1);
+                rest
             }
             '%' => text.strip_prefix('%')?,
             other => {
@@ -615,21 +544,22 @@ impl Parsed {
             (Some(h), _) => h % 12,
             (None, _) => self.hour.unwrap_or(0),
         };
-        let (month, day) = match (self.yday, self.month, self.day) {
-            (Some(yday), None, None) => {
-                let (_, month, day) =
-                    civil_from_days(days_from_civil(year, 1, 1) + i64::from(yday) - 1);
-                (month, day)
+        let day_out_of_range = || "day is out of range for month".to_string();
+        let chrono_year =
+            i32::try_from(year).map_err(|_| format!("year {year} is out of range"))?;
+        let date = match (self.yday, self.month, self.day) {
+            // Python counts a day of the year past the year's end on into the next year.
+            (Some(yday), None, None) => NaiveDate::from_yo_opt(chrono_year, 1)
+                .and_then(|first| first.checked_add_days(Days::new(u64::from(yday) - 1))),
+            (_, month, day) => {
+                NaiveDate::from_ymd_opt(chrono_year, month.unwrap_or(1), day.unwrap_or(1))
             }
-            (_, month, day) => (month.unwrap_or(1), day.unwrap_or(1)),
-        };
-        if day > days_in_month(year, month) {
-            return Err("day is out of range for month".into());
         }
+        .ok_or_else(day_out_of_range)?;
         Ok(Civil {
-            year,
-            month,
-            day,
+            year: i64::from(date.year()),
+            month: date.month(),
+            day: date.day(),
             hour,
             minute: self.minute,
             second: self.second.min(59),
@@ -753,14 +683,88 @@ mod tests {
         strptime(text, format).unwrap_or_else(|e| panic!("{text}: {e}"))
     }
 
+    fn date(year: i64, month: u32, day: u32) -> DateTime {
+        let c = Civil {
+            year,
+            month,
+            day,
+            hour: 0,
+            minute: 0,
+            second: 0,
+            micro: 0,
+        };
+        DateTime::from_civil(c).unwrap_or_else(|e| panic!("{year}-{month}-{day}: {e}"))
+    }
+
     #[test]
-    fn days_round_trip_through_the_calendar() {
-        for days in [-719_162, -1, 0, 59, 365, 11_016, 20_454, 2_932_896] {
-            let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), days, "{y}-{m}-{d}");
-        }
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+    fn dates_count_days_as_pythons_calendar_does() {
+        let epoch = date(1970, 1, 1);
+        let days = |d: DateTime| TimeDelta(d.0.signed_duration_since(epoch.0)).days();
+        assert_eq!(days(date(1, 1, 1)), -719_162);
+        assert_eq!(days(date(2000, 3, 1)), 11_017);
+        assert_eq!(days(date(9999, 12, 31)), 2_932_896);
+        assert_eq!(date(2026, 1, 2).civil().day, 2);
+        assert_eq!(date(1970, 1, 1).weekday(), 3);
+        assert!(
+            DateTime::from_civil(Civil {
+                day: 29,
+                ..date(2023, 2, 1).civil()
+            })
+            .is_err()
+        );
+        assert!(
+            DateTime::from_civil(Civil {
+                day: 29,
+                ..date(2024, 2, 1).civil()
+            })
+            .is_ok()
+        );
+        assert_eq!(
+            DateTime::from_civil(Civil {
+                year: 0,
+                ..epoch.civil()
+            })
+            .err()
+            .as_deref(),
+            Some("year 0 is out of range")
+        );
+        assert_eq!(
+            DateTime::from_civil(Civil {
+                micro: 1_000_000,
+                ..epoch.civil()
+            })
+            .err()
+            .as_deref(),
+            Some("time is out of range")
+        );
+        assert!(
+            date(9999, 12, 31)
+                .checked_add(TimeDelta(chrono::TimeDelta::days(1)))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn datetimes_print_as_python_prints_them() {
+        let mut c = date(987, 6, 5).civil();
+        assert_eq!(
+            DateTime::from_civil(c).map(|d| d.isoformat()),
+            Ok("0987-06-05T00:00:00".into())
+        );
+        c.micro = 120;
+        assert_eq!(
+            DateTime::from_civil(c).map(|d| d.to_string()),
+            Ok("0987-06-05 00:00:00.000120".into())
+        );
+    }
+
+    #[test]
+    fn a_day_of_the_year_past_its_end_runs_into_the_next_year() {
+        // Python: datetime.strptime('2026 366', '%Y %j') == datetime(2027, 1, 1)
+        let c = civil("2026 366", "%Y %j");
+        assert_eq!((c.year, c.month, c.day), (2027, 1, 1));
+        let c = civil("2024 366", "%Y %j");
+        assert_eq!((c.year, c.month, c.day), (2024, 12, 31));
     }
 
     #[test]
@@ -771,6 +775,9 @@ mod tests {
             (2026, 1, 2, 3, 4, 5)
         );
         assert_eq!(civil("Jan 02 2026", "%b %d %Y").month, 1);
+        assert_eq!(civil("sunday 01 MARCH 2026", "%A %d %B %Y").month, 3);
+        assert_eq!(civil("12:30 am", "%I:%M %p").hour, 0);
+        assert_eq!(civil("12:30 PM", "%I:%M %p").hour, 12);
         assert_eq!(
             civil("2026-01-02T03:04:05.123", "%Y-%m-%dT%H:%M:%S.%f").micro,
             123_000
@@ -790,7 +797,9 @@ mod tests {
 
     #[test]
     fn timedeltas_print_as_python_prints_them() {
-        let td = |micros| TimeDelta { micros }.to_string();
+        const MICROS_PER_DAY: i64 = 86_400_000_000;
+        const MICROS_PER_SECOND: i64 = 1_000_000;
+        let td = |micros| TimeDelta(chrono::TimeDelta::microseconds(micros)).to_string();
         assert_eq!(td(MICROS_PER_DAY), "1 day, 0:00:00");
         assert_eq!(
             td(-2 * MICROS_PER_DAY + 12 * 3600 * MICROS_PER_SECOND),
