@@ -893,10 +893,10 @@ async fn plan(p: Params, flavour: Flavour, host: &mut dyn Host) -> Result<Plan, 
     let Some(engine) = probed.engine else {
         return Ok(Plan::fail(engine::missing(choice)));
     };
-    decide(&p, engine, &probed)
+    decide(&p, engine, &probed, host.check_mode())
 }
 
-fn decide(p: &Params, engine: Engine, probed: &Probed) -> Result<Plan, ModuleError> {
+fn decide(p: &Params, engine: Engine, probed: &Probed, check: bool) -> Result<Plan, ModuleError> {
     let existing = match &probed.container {
         Some(Found::Yes(json)) => Some((Inspected::from_json(json), json.clone())),
         _ => None,
@@ -989,47 +989,116 @@ fn decide(p: &Params, engine: Engine, probed: &Probed) -> Result<Plan, ModuleErr
         plan.steps = steps;
         return Ok(plan);
     }
-    match p.state {
-        State::Started if !have.running => {
-            steps.push(Step::run(engine.cmd("start").arg(&p.name)));
+    let state_cmd = state_cmd(p, engine, have);
+    if let (true, Some(name)) = (pull_always, &p.image) {
+        let follow = p.comparison("image") != Comparison::Ignore;
+        let recreate = follow.then(|| recreate_cmds(p, &want, engine, name));
+        plan.steps = vec![pull_and_follow(
+            engine,
+            name,
+            &have.image_id,
+            state_cmd,
+            recreate,
+            p.state,
+        )];
+        if check {
+            plan = plan.set(
+                "msg",
+                format!("would pull {name}, and recreate the container if the image id moves"),
+            );
         }
-        State::Started if p.restart => steps.push(Step::run(
-            timed(engine.cmd("restart"), p.stop_timeout).arg(&p.name),
-        )),
-        State::Stopped if have.running => {
-            steps.push(Step::run(
-                timed(engine.cmd("stop"), p.stop_timeout).arg(&p.name),
-            ));
-        }
-        _ => {}
+        return Ok(plan);
     }
-    // `pull: always` with a container that matches: the pull is a change only when it brought a
-    // new image id (the container is recreated from it on the next run, when the ids differ).
-    if let (true, Some(image), Some(name)) = (pull_always, &image, &p.image) {
-        steps.insert(0, pull_and_compare(engine, name, &image.id));
-    }
-    plan.steps = steps;
+    plan.steps = state_cmd.into_iter().map(Step::run).collect();
     Ok(plan)
 }
 
-fn pull_and_compare(engine: Engine, image: &str, known_id: &str) -> Step {
+/// What a matching container needs to reach `state`, if anything.
+fn state_cmd(p: &Params, engine: Engine, have: &Inspected) -> Option<Cmd> {
+    match p.state {
+        State::Started if !have.running => Some(engine.cmd("start").arg(&p.name)),
+        State::Started if p.restart => {
+            Some(timed(engine.cmd("restart"), p.stop_timeout).arg(&p.name))
+        }
+        State::Stopped if have.running => {
+            Some(timed(engine.cmd("stop"), p.stop_timeout).arg(&p.name))
+        }
+        _ => None,
+    }
+}
+
+/// The remove, create (and connect, start) commands of a recreation, joined with `&&`.
+fn recreate_cmds(p: &Params, want: &Desired, engine: Engine, image: &str) -> Cmd {
+    create_cmds(p, want, engine, image)
+        .into_iter()
+        .fold(remove_cmd(p, engine), Cmd::and)
+}
+
+/// `pull: always` with a container that otherwise matches, in one step as community.docker does
+/// it: pull, print the pulled image's id, and only when it is not the container's image run
+/// `recreate` (when the image is compared); otherwise just what `state` needs. Everything the
+/// shell sees from the task is a quoted argument; the id comparison strips docker's `sha256:`.
+fn pull_and_follow(
+    engine: Engine,
+    image: &str,
+    container_image: &str,
+    state: Option<Cmd>,
+    recreate: Option<Cmd>,
+    wanted: State,
+) -> Step {
+    let state_planned = state.is_some();
+    let stay = state.unwrap_or_else(|| Cmd::new(":"));
+    let follows = recreate.is_some();
+    let moved = recreate.unwrap_or_else(|| stay.clone());
+    let branch = Cmd::new("if [ \"${id#sha256:}\" =")
+        .arg(container_image)
+        .syntax("]")
+        .then(Cmd::new("then :"))
+        .then(stay)
+        .then(Cmd::new("else :"))
+        .then(moved)
+        .then(Cmd::new("fi"));
     let cmd = engine
         .cmd("pull")
         .arg(image)
-        .syntax(">/dev/null &&")
+        .syntax(">/dev/null && id=$(")
         .syntax(engine.cli())
         .syntax("image inspect --format")
         .arg("{{.Id}}")
-        .arg(image);
-    let known = known_id.to_string();
+        .arg(image)
+        .syntax(") && printf '%s\\n' \"$id\"")
+        .and(branch);
+    let (image, known) = (image.to_string(), container_image.to_string());
     Step::run(cmd).parsed(Parser::new(move |out| {
-        let id = out.stdout.trim();
-        let failed = (!out.success()).then(|| format!("pull failed: {}", out.stderr.trim()));
-        Parsed {
-            changed: Some(engine::image_id(id) != known),
-            failed,
+        let pulled = out
+            .stdout
+            .lines()
+            .next()
+            .map_or("", |l| engine::image_id(l.trim()));
+        let moved = !pulled.is_empty() && pulled != known;
+        let recreated = moved && follows;
+        let mut parsed = Parsed {
+            changed: Some(moved || state_planned),
             ..Parsed::default()
+        };
+        if !out.success() {
+            parsed.failed = Some(match pulled {
+                "" => format!("pull of {image} failed: {}", out.stderr.trim()),
+                _ => format!("after pulling {image}: {}", out.stderr.trim()),
+            });
         }
+        if recreated {
+            let mut actions = vec!["pull", "remove", "create"];
+            if wanted == State::Started {
+                actions.push("start");
+            }
+            parsed.fields.insert("actions".into(), json!(actions));
+            parsed.fields.insert(
+                "differences".into(),
+                json!([{"image": {"container": known, "parameter": pulled}}]),
+            );
+        }
+        parsed
     }))
 }
 
@@ -1043,30 +1112,42 @@ fn timed(cmd: Cmd, timeout: Option<u64>) -> Cmd {
 /// The container goes, running or not. docker's `rm -f` kills at once; podman's would first wait
 /// 10 s for a graceful stop, so it gets `--time 0` too unless `stop_timeout` says otherwise.
 fn remove_step(p: &Params, engine: Engine) -> Step {
+    Step::run(remove_cmd(p, engine))
+}
+
+fn remove_cmd(p: &Params, engine: Engine) -> Cmd {
     let mut cmd = engine.cmd("rm").syntax("-f");
     if engine == Engine::Podman {
         cmd = timed(cmd, Some(p.stop_timeout.unwrap_or(0)));
     }
-    Step::run(cmd.arg(&p.name))
+    cmd.arg(&p.name)
 }
 
 fn create_steps(p: &Params, want: &Desired, engine: Engine, image: &str) -> Vec<Step> {
-    let mut steps = vec![Step::run(create_cmd(p, want, engine, image))];
+    create_cmds(p, want, engine, image)
+        .into_iter()
+        .map(Step::run)
+        .collect()
+}
+
+/// `create`, a `network connect` for each further network, and `start` when `state: started`.
+fn create_cmds(p: &Params, want: &Desired, engine: Engine, image: &str) -> Vec<Cmd> {
+    let mut cmds = vec![create_cmd(p, want, engine, image)];
     if p.network_mode.is_none() {
         for net in want.networks.iter().flatten().skip(1) {
-            steps.push(Step::run(
+            cmds.push(
                 engine
                     .cmd("network")
                     .syntax("connect")
                     .arg(net)
                     .arg(&p.name),
-            ));
+            );
         }
     }
     if p.state == State::Started {
-        steps.push(Step::run(engine.cmd("start").arg(&p.name)));
+        cmds.push(engine.cmd("start").arg(&p.name));
     }
-    steps
+    cmds
 }
 
 /// `--diff`: one line per drifted setting, the container's value before, the task's after.
@@ -1192,7 +1273,7 @@ const CONTAINER_ARGS: &[(&str, &str, &str)] = &[
     (
         "pull",
         "missing",
-        "`missing` (pull only an image that is not on the target), `always` (pull every run: a change only when the image id moved; the container follows on the next run), `never` (a missing image fails). `true`/`false` mean `always`/`missing`.",
+        "`missing` (pull only an image that is not on the target), `always` (pull every run, then, in the same step, recreate the container when the pulled image id is not the container's, as community.docker does: a change only then; `--check` runs nothing and says it would pull), `never` (a missing image fails). `true`/`false` mean `always`/`missing`.",
     ),
     (
         "recreate",
