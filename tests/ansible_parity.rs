@@ -6,6 +6,7 @@
 //!
 //! - a notification that no handler answers stops the run (exit 1, no recap), also from roles,
 //!   `listen` topics, templated names and handlers included with `include_tasks`;
+//! - every handler listening to a notified topic runs, in handler-list order;
 //! - `set_stats` values are shown only with `show_custom_stats`;
 //! - a looped `include_tasks`/`include_role` gives its tasks `index_var`, `ansible_loop`, …;
 //! - `to_datetime`/`now()` make datetimes that subtract, compare and print as Python's do.
@@ -426,4 +427,102 @@ fn to_datetime_and_now_subtract_and_compare_as_python_does() {
     );
     assert_eq!(msgs(&out).last().map(String::as_str), Some("\"old\""));
     assert_eq!(out.count("localhost", "ignored"), 2, "{}", out.show());
+}
+
+/// Every handler a notification reaches runs, in handler-list order: each one listening to the
+/// topic (unnamed ones too; listeners sharing a name once), and the first handler of that name.
+#[test]
+fn every_handler_listening_to_a_notified_topic_runs_in_list_order() {
+    let root = tempdir();
+    write(
+        &root.path().join("p.yml"),
+        r#"- hosts: localhost
+  gather_facts: false
+  tasks:
+    - set_fact: x=1
+      changed_when: true
+      notify: [news, twice]
+  handlers:
+    - name: early listener
+      debug: msg=early
+      listen: news
+    - name: twice
+      debug: msg=twice-first
+    - name: late listener
+      debug: msg=late
+      listen: [other, news]
+    - name: twice
+      debug: msg=twice-second
+    - name: news
+      debug: msg=by-name
+    - debug: msg=anonymous-1
+      listen: news
+    - name: shared
+      debug: msg=shared-1
+      listen: news
+    - name: shared
+      debug: msg=shared-2
+      listen: news
+    - debug: msg=anonymous-2
+      listen: news
+    - name: deaf
+      debug: msg=deaf
+      listen: other
+"#,
+    );
+    // Recorded from ansible-playbook 2.19.
+    let out = side_by_side(root.path(), "p.yml", &[]);
+    assert_eq!(out.code, 0, "{}", out.show());
+    assert_eq!(
+        msgs(&out),
+        [
+            "\"early\"",
+            "\"twice-first\"",
+            "\"late\"",
+            "\"by-name\"",
+            "\"anonymous-1\"",
+            "\"shared-1\"",
+            "\"anonymous-2\""
+        ],
+        "{}",
+        out.show()
+    );
+}
+
+/// A collection's role (`ns.col.r`) hears `r : topic` and `ns.col.r : topic` alike.
+#[test]
+fn a_collection_roles_listener_answers_to_its_short_role_name() {
+    let root = tempdir();
+    let dir = root.path();
+    write(
+        &dir.join("collections/ansible_collections/ns/col/roles/r/handlers/main.yml"),
+        "- name: heard\n  debug: msg=heard\n  listen: topic\n",
+    );
+    write(
+        &dir.join("collections/ansible_collections/ns/col/roles/r/tasks/main.yml"),
+        "- debug: msg=role\n",
+    );
+    write(
+        &dir.join("p.yml"),
+        r#"- hosts: localhost
+  gather_facts: false
+  roles: [ns.col.r]
+  tasks:
+    - set_fact: x=1
+      changed_when: true
+      notify: "r : topic"
+    - meta: flush_handlers
+    - set_fact: x=2
+      changed_when: true
+      notify: "ns.col.r : topic"
+"#,
+    );
+    let out = side_by_side(dir, "p.yml", &[]);
+    assert_eq!(out.code, 0, "{}", out.show());
+    assert_eq!(
+        msgs(&out),
+        ["\"role\"", "\"heard\"", "\"heard\""],
+        "{}",
+        out.show()
+    );
 }

@@ -330,10 +330,9 @@ impl Run<'_> {
             let Some(host) = self.hosts.get_mut(name) else {
                 break;
             };
-            if (host.done && !forced) || !host.notified.iter().any(|n| handler.answers_to(n)) {
+            if (host.done && !forced) || !super::notify::take(&all, index, &mut host.notified) {
                 continue;
             }
-            host.notified.retain(|n| !handler.answers_to(n));
             host.done = false;
             free.lanes[name].handlers = Some(index + 1);
             if handler.include.is_some() {

@@ -61,11 +61,8 @@ impl PlayIncludes {
     /// the play answers to (the run stops, or with `error_on_missing_handler = false` it warns).
     pub fn missing_handler(&self, result: &TaskResult) -> Option<String> {
         let missing = result.notified.iter().find(|n| {
-            !self
-                .play_handlers
-                .iter()
-                .chain(self.handlers.iter())
-                .any(|h| h.answers_to(n))
+            let all = self.play_handlers.iter().chain(self.handlers.iter());
+            !super::notify::answered(all, n)
         })?;
         Some(format!(
             "The requested handler '{missing}' was not found in either the main handlers list nor in the listening handlers list"

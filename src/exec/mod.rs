@@ -19,6 +19,7 @@ pub(crate) mod iterator;
 mod loops;
 mod magic;
 mod meta;
+mod notify;
 mod reconnect;
 mod result;
 mod retry;
@@ -1186,7 +1187,7 @@ impl Run<'_> {
         // The play's handlers (names rendered at play start), then included roles' (cheap `Arc`
         // clones: the loop below needs `self` mutably).
         let all = self.includes.all_handlers();
-        for handler in all.iter().map(|h| &**h) {
+        for (index, handler) in all.iter().enumerate() {
             if self.summary.aborted.is_some() {
                 return;
             }
@@ -1196,8 +1197,7 @@ impl Run<'_> {
                 let Some(h) = self.hosts.get_mut(name) else {
                     continue;
                 };
-                if (!h.done || forced) && h.notified.iter().any(|n| handler.answers_to(n)) {
-                    h.notified.retain(|n| !handler.answers_to(n));
+                if (!h.done || forced) && notify::take(&all, index, &mut h.notified) {
                     h.done = false;
                     notified.push(name.clone());
                 }
