@@ -248,26 +248,6 @@ impl Task {
         }
     }
 
-    /// The keys a handler is notified by: its name and its `listen` topics.
-    pub fn answers_to(&self, notification: &str) -> bool {
-        self.name.as_deref() == Some(notification)
-            || self.listen.iter().any(|l| l == notification)
-            || self.action == notification
-            || self
-                .role
-                .as_ref()
-                .is_some_and(|role| self.in_role_answers_to(&role.full_name, notification))
-    }
-
-    /// `ROLE : name` (and `ROLE : topic`) notify a role's handler.
-    fn in_role_answers_to(&self, role: &str, notification: &str) -> bool {
-        let Some((prefix, rest)) = notification.split_once(" : ") else {
-            return false;
-        };
-        prefix == role
-            && (self.name.as_deref() == Some(rest) || self.listen.iter().any(|l| l == rest))
-    }
-
     pub fn free_form(&self) -> FreeForm {
         self.module.free_form()
     }
