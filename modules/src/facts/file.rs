@@ -86,6 +86,24 @@ pub fn query(path: &str, want: Want) -> Cmd {
     Cmd::new(&script)
 }
 
+/// The state of the file whose [`query`] a module's query appended after its own sections, under an
+/// `@@file` line: `None` when the path does not exist.
+pub fn parse_section(out: &CmdOutput) -> Result<Option<FileStat>, ModuleError> {
+    let text = out.stdout.split_once("@@file\n").map_or("", |(_, f)| f);
+    parse(&CmdOutput {
+        stdout: text.to_string(),
+        ..out.clone()
+    })
+}
+
+/// A file's content as text (empty when the file is absent or its content was not read): the
+/// small files modules edit line by line.
+pub fn text_of(stat: Option<&FileStat>) -> String {
+    stat.and_then(|s| s.content.as_deref())
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .unwrap_or_default()
+}
+
 /// Parses the query's output: `None` when the path does not exist.
 pub fn parse(out: &CmdOutput) -> Result<Option<FileStat>, ModuleError> {
     if out.rc != 0 {

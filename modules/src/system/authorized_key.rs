@@ -207,19 +207,11 @@ fn parse_target(p: &Params, out: &CmdOutput) -> Result<Target, ModuleError> {
         .filter(|k| !k.is_empty() && k != "/.ssh/authorized_keys")
         .or_else(|| p.path.clone())
         .unwrap_or_default();
-    let file_text = stdout.split_once("@@file\n").map_or("", |(_, f)| f);
-    let stat = file::parse(&CmdOutput {
-        stdout: file_text.to_string(),
-        ..out.clone()
-    })?;
+    let stat = file::parse_section(out)?;
     if stat.as_ref().is_some_and(|s| s.kind != FileKind::File) {
         return Err(ModuleError::Failed(format!("{path} is not a regular file")));
     }
-    let existing = stat
-        .as_ref()
-        .and_then(|s| s.content.as_deref())
-        .map(|c| String::from_utf8_lossy(c).into_owned())
-        .unwrap_or_default();
+    let existing = file::text_of(stat.as_ref());
     Ok(Target {
         account,
         path,

@@ -361,7 +361,7 @@ async fn read_target(p: &Params, host: &mut dyn Host) -> Result<Target, ModuleEr
             return Err(ModuleError::Failed(format!("{path} is not a regular file")));
         }
         return Ok(Target {
-            existing: text_of(stat.as_ref()),
+            existing: file::text_of(stat.as_ref()),
             kind: TargetKind::CronFile(path.clone()),
             user: p.user.clone().unwrap_or_default(),
             from_crontab_l: false,
@@ -423,18 +423,12 @@ fn parse_user_target(p: &Params, out: &CmdOutput) -> Result<Target, ModuleError>
     Ok(Target {
         kind: TargetKind::Spool { dir_exists },
         user,
-        existing: text_of(stat.as_ref()),
+        existing: file::text_of(stat.as_ref()),
         from_crontab_l: false,
         stat,
         header,
         backup_base,
     })
-}
-
-fn text_of(stat: Option<&FileStat>) -> String {
-    stat.and_then(|s| s.content.as_deref())
-        .map(|c| String::from_utf8_lossy(c).into_owned())
-        .unwrap_or_default()
 }
 
 /// `state: absent` emptied a `cron_file`: the file goes (Ansible's `remove_job_file`).

@@ -4,7 +4,7 @@
 use crate::doc::Written;
 use crate::facts::file::{self, Want};
 use crate::files::write::{Attrs, Content, atomic_write, content_diff};
-use crate::{Cmd, CmdOutput, Host, Module, ModuleError, Plan, Step};
+use crate::{Cmd, Host, Module, ModuleError, Plan, Step};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -88,16 +88,8 @@ impl Module for Hostname {
                     .push(Step::run(Cmd::new("hostnamectl set-hostname").arg(&p.name)));
             }
         } else {
-            let file_text = out.stdout.split_once("@@file\n").map_or("", |(_, f)| f);
-            let stat = file::parse(&CmdOutput {
-                stdout: file_text.to_string(),
-                ..out.clone()
-            })?;
-            let before = stat
-                .as_ref()
-                .and_then(|s| s.content.as_deref())
-                .map(|c| String::from_utf8_lossy(c).into_owned())
-                .unwrap_or_default();
+            let stat = file::parse_section(&out)?;
+            let before = file::text_of(stat.as_ref());
             let after = format!("{}\n", p.name);
             if before.trim() != p.name {
                 if host.diff_mode()

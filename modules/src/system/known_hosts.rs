@@ -120,11 +120,7 @@ impl Module for KnownHosts {
         ));
         let out = host.query(&query).await?;
         let (path, dir_exists, stat) = parse_target(&p.path, &out)?;
-        let before = stat
-            .as_ref()
-            .and_then(|s| s.content.as_deref())
-            .map(|c| String::from_utf8_lossy(c).into_owned())
-            .unwrap_or_default();
+        let before = file::text_of(stat.as_ref());
         let Some(after) = edited(&before, &p)? else {
             return Ok(Plan::ok()
                 .set("path", path.as_str())
@@ -172,11 +168,7 @@ fn parse_target(
     let path = first("path")
         .filter(|p| !p.is_empty())
         .unwrap_or_else(|| asked.to_string());
-    let file_text = out.stdout.split_once("@@file\n").map_or("", |(_, f)| f);
-    let stat = file::parse(&CmdOutput {
-        stdout: file_text.to_string(),
-        ..out.clone()
-    })?;
+    let stat = file::parse_section(out)?;
     if stat.as_ref().is_some_and(|s| s.kind != FileKind::File) {
         return Err(ModuleError::Failed(format!("{path} is not a regular file")));
     }

@@ -9,7 +9,7 @@ use crate::cmd::quote;
 use crate::doc::Written;
 use crate::facts::file::{self, Want};
 use crate::files::write::{Attrs, Content, atomic_write, content_diff};
-use crate::{Cmd, CmdOutput, Host, Module, ModuleError, Plan, Step};
+use crate::{Cmd, Host, Module, ModuleError, Plan, Step};
 use serde::Deserialize;
 
 pub struct LocaleGen;
@@ -164,16 +164,8 @@ impl Module for LocaleGen {
             legacy_steps(&p, &section("local"), &mut plan, host.diff_mode());
             return Ok(plan);
         }
-        let file_text = out.stdout.split_once("@@file\n").map_or("", |(_, f)| f);
-        let stat = file::parse(&CmdOutput {
-            stdout: file_text.to_string(),
-            ..out.clone()
-        })?;
-        let before = stat
-            .as_ref()
-            .and_then(|s| s.content.as_deref())
-            .map(|c| String::from_utf8_lossy(c).into_owned())
-            .unwrap_or_default();
+        let stat = file::parse_section(&out)?;
+        let before = file::text_of(stat.as_ref());
         let after = edited_locale_gen(&before, &p.name, p.present(), &supported);
         if after != before {
             if host.diff_mode()

@@ -6,7 +6,7 @@ use crate::cmd::quote;
 use crate::doc::Written;
 use crate::facts::file::{self, Want};
 use crate::files::write::{Attrs, Content, atomic_write, backup_name, content_diff, now_unix};
-use crate::{Cmd, CmdOutput, Host, Module, ModuleError, Plan, Step};
+use crate::{Cmd, Host, Module, ModuleError, Plan, Step};
 use serde::Deserialize;
 
 pub struct Mount;
@@ -230,16 +230,8 @@ impl Module for Mount {
             })
             .find(|(at, _)| *at == path);
         let dir_exists = section("dir").first().is_some_and(|l| l.trim() == "yes");
-        let file_text = out.stdout.split_once("@@file\n").map_or("", |(_, f)| f);
-        let stat = file::parse(&CmdOutput {
-            stdout: file_text.to_string(),
-            ..out.clone()
-        })?;
-        let before = stat
-            .as_ref()
-            .and_then(|s| s.content.as_deref())
-            .map(|c| String::from_utf8_lossy(c).into_owned())
-            .unwrap_or_default();
+        let stat = file::parse_section(&out)?;
+        let before = file::text_of(stat.as_ref());
 
         let mut plan = Plan::ok()
             .set("name", path.as_str())

@@ -164,11 +164,7 @@ impl Module for PamLimits {
                 "directory {parent} is not writable (check presence, access rights, use sudo)"
             )));
         }
-        let before = stat
-            .as_ref()
-            .and_then(|s| s.content.as_deref())
-            .map(|c| String::from_utf8_lossy(c).into_owned())
-            .unwrap_or_default();
+        let before = file::text_of(stat.as_ref());
         let (after, msg) = match edited(&before, &p) {
             Ok(edit) => edit,
             Err(problem) => return Ok(Plan::fail(problem)),

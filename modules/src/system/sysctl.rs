@@ -151,11 +151,7 @@ impl Module for Sysctl {
                 p.name
             )));
         }
-        let before = stat
-            .as_ref()
-            .and_then(|s| s.content.as_deref())
-            .map(|c| String::from_utf8_lossy(c).into_owned())
-            .unwrap_or_default();
+        let before = file::text_of(stat.as_ref());
         let after = edited(&before, &p);
         let mut plan = Plan::ok();
         if after != before || stat.is_none() && p.present() {

@@ -6,7 +6,7 @@ use crate::cmd::quote;
 use crate::doc::Written;
 use crate::facts::file::{self, Want};
 use crate::files::write::{Attrs, Content, atomic_write, content_diff};
-use crate::{Cmd, CmdOutput, Host, Module, ModuleError, Plan, Step};
+use crate::{Cmd, Host, Module, ModuleError, Plan, Step};
 use serde::Deserialize;
 
 pub struct Timezone;
@@ -90,16 +90,8 @@ impl Module for Timezone {
             }
             return Ok(plan);
         }
-        let file_text = out.stdout.split_once("@@file\n").map_or("", |(_, f)| f);
-        let stat = file::parse(&CmdOutput {
-            stdout: file_text.to_string(),
-            ..out.clone()
-        })?;
-        let before = stat
-            .as_ref()
-            .and_then(|s| s.content.as_deref())
-            .map(|c| String::from_utf8_lossy(c).into_owned())
-            .unwrap_or_default();
+        let stat = file::parse_section(&out)?;
+        let before = file::text_of(stat.as_ref());
         let after = format!("{name}\n");
         if before.split_whitespace().next() != Some(name.as_str()) {
             if host.diff_mode()
