@@ -135,24 +135,58 @@ pub const MAX_ITEMS: usize = 2_000_000;
 /// no further than those limits (never exponentially, never deeper than MAX_DEPTH frames).
 pub fn check_shape(value: &Value) -> Result<(), Error> {
     let mut budget = MAX_ITEMS;
-    walk(value, MAX_DEPTH, &mut budget).map(drop)
+    walk(value, Reach::Whole, MAX_DEPTH, &mut budget).map(drop)
+}
+
+/// How far a walk looks into a value.
+#[derive(Clone, Copy)]
+enum Reach {
+    /// Every container, lazy iterables too; nesting past the depth given is an error.
+    Whole,
+    /// A value a template just built, to at most the depth given: lazy iterables (which walking
+    /// could consume) and `hostvars` (which walking would convert host by host) are not entered.
+    Built,
+}
+
+impl Reach {
+    /// Whether the walk enters `value`, `depth_left` levels above the walk's depth limit.
+    fn enters(self, value: &Value, depth_left: usize) -> Result<bool, Error> {
+        match self {
+            Reach::Whole => {
+                if !matches!(
+                    value.kind(),
+                    ValueKind::Seq | ValueKind::Map | ValueKind::Iterable
+                ) {
+                    return Ok(false);
+                }
+                if depth_left == 0 {
+                    return Err(Error::new(
+                        ErrorKind::InvalidOperation,
+                        format!("the value is nested deeper than {MAX_DEPTH} levels"),
+                    ));
+                }
+                Ok(true)
+            }
+            Reach::Built => Ok(depth_left > 0
+                && matches!(value.kind(), ValueKind::Seq | ValueKind::Map)
+                && value
+                    .downcast_object_ref::<super::hostvars::Hostvars>()
+                    .is_none()),
+        }
+    }
 }
 
 /// Charges `value`'s items along every path to `budget`; returns how many it charged. A child
 /// that is the very object its previous sibling was is charged again without a second walk, so
 /// a doubled list reaches the cap in as many steps as it has levels.
-fn walk(value: &Value, depth_left: usize, budget: &mut usize) -> Result<usize, Error> {
-    if !matches!(
-        value.kind(),
-        ValueKind::Seq | ValueKind::Map | ValueKind::Iterable
-    ) {
+fn walk(
+    value: &Value,
+    reach: Reach,
+    depth_left: usize,
+    budget: &mut usize,
+) -> Result<usize, Error> {
+    if !reach.enters(value, depth_left)? {
         return Ok(0);
-    }
-    if depth_left == 0 {
-        return Err(Error::new(
-            ErrorKind::InvalidOperation,
-            format!("the value is nested deeper than {MAX_DEPTH} levels"),
-        ));
     }
     let Ok(items) = value.try_iter() else {
         return Ok(0);
@@ -173,7 +207,7 @@ fn walk(value: &Value, depth_left: usize, budget: &mut usize) -> Result<usize, E
                 charge(budget, *n)?;
                 *n
             }
-            _ => walk(&child, depth_left - 1, budget)?,
+            _ => walk(&child, reach, depth_left - 1, budget)?,
         };
         charge(budget, 1)?;
         charged += below + 1;
@@ -357,7 +391,7 @@ fn install_assignment_check(env: &mut Environment<'static>) {
         ASSIGN_CHECK,
         |value: Value, target: String| -> Result<Value, Error> {
             let mut budget = MAX_ITEMS;
-            match walk_built(&value, ASSIGN_CHECK_DEPTH, &mut budget) {
+            match walk(&value, Reach::Built, ASSIGN_CHECK_DEPTH, &mut budget) {
                 Ok(_) => Ok(value),
                 Err(e) => Err(Error::new(
                     ErrorKind::InvalidOperation,
@@ -377,46 +411,6 @@ fn install_assignment_check(env: &mut Environment<'static>) {
 /// assigned, so its copies lie at most a few levels down; deeper (a chain of `[x]` 50,000 long,
 /// which is not a hazard) is not walked again at every assignment.
 const ASSIGN_CHECK_DEPTH: usize = 64;
-
-/// Like [`walk`], for values a template just built, to at most `depth_left` levels: lazy
-/// iterables (which walking could consume) and `hostvars` (which walking would convert host by
-/// host) are not entered.
-fn walk_built(value: &Value, depth_left: usize, budget: &mut usize) -> Result<usize, Error> {
-    if depth_left == 0
-        || !matches!(value.kind(), ValueKind::Seq | ValueKind::Map)
-        || value
-            .downcast_object_ref::<super::hostvars::Hostvars>()
-            .is_some()
-    {
-        return Ok(0);
-    }
-    let Ok(items) = value.try_iter() else {
-        return Ok(0);
-    };
-    let is_map = value.kind() == ValueKind::Map;
-    let mut charged = 0;
-    let mut previous: Option<(Value, usize)> = None;
-    for item in items {
-        let child = if is_map {
-            value.get_item(&item).unwrap_or_default()
-        } else {
-            item
-        };
-        let below = match &previous {
-            Some((same, n))
-                if child.as_object().is_some() && minijinja::tests::is_sameas(same, &child) =>
-            {
-                charge(budget, *n)?;
-                *n
-            }
-            _ => walk_built(&child, depth_left - 1, budget)?,
-        };
-        charge(budget, 1)?;
-        charged += below + 1;
-        previous = Some((child, below));
-    }
-    Ok(charged)
-}
 
 /// `source` with the value of every `{% set TARGET = EXPR %}` passed through [`ASSIGN_CHECK`].
 /// minijinja walks containers without a fuel charge when it compares (`==`, `in`), concatenates
