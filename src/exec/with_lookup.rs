@@ -5,9 +5,9 @@
 use super::RunContext;
 use crate::playbook::WithLookup;
 use crate::template::Vars;
-use crate::template::lookups::{self, LookupContext};
+use crate::template::lookups::{self, LookupContext, TemplateJob};
 use crate::template::search_path;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// The loop items `lookup` gives for `terms` (already templated), for a task running `action`.
 pub fn expand(
@@ -22,12 +22,11 @@ pub fn expand(
             .and_then(|raw| ctx.templar.render_value(raw, vars).ok())
     };
     let search_dirs = search_path::search_path(vars, ctx.playbook_dir);
-    let render = |file: &str, text: &str, extra: &Map<String, Value>| {
+    let render = |job: &TemplateJob| {
         let mut scope = vars.clone();
-        scope.extend(extra.clone());
-        let dirs = search_path::template_dirs(&search_dirs, ctx.playbook_dir, file.as_ref());
-        ctx.templar
-            .render_file_text(file, text, &scope, &dirs)
+        scope.extend(job.extra.clone());
+        let (env, dirs) = (ctx.templar.env(), job.include_dirs);
+        crate::template::render_file_in(env, job.name, job.text, &scope, dirs, job.syntax)
             .map_err(|e| e.to_string())
     };
     let lookup_ctx = LookupContext {

@@ -662,7 +662,7 @@ mod tests {
     use serde_json::json;
     use std::os::unix::fs::PermissionsExt as _;
 
-    fn no_render(_: &str, _: &str, _: &Map<String, Value>) -> Result<String, String> {
+    fn no_render(_: &crate::template::lookups::TemplateJob) -> Result<String, String> {
         Err("no templates".into())
     }
 

@@ -10,7 +10,7 @@ fn no_var(_: &str) -> Option<Value> {
     None
 }
 
-fn no_render(_: &str, _: &str, _: &Map<String, Value>) -> Result<String, String> {
+fn no_render(_: &crate::template::lookups::TemplateJob) -> Result<String, String> {
     Err("no templates here".into())
 }
 

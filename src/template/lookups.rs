@@ -6,6 +6,7 @@
 
 use super::lookup_files as files;
 use super::lookup_lists as lists;
+pub use super::lookup_template::TemplateJob;
 use minijinja::value::{Kwargs, Rest, Serde};
 use minijinja::{Environment, Error, ErrorKind, State, Value};
 use serde_json::{Map, Value as Json};
@@ -17,7 +18,7 @@ pub struct LookupContext<'a> {
     pub var: &'a dyn Fn(&str) -> Option<Json>,
     /// `ansible_search_path`, else the playbook directory (first match wins).
     pub search_dirs: Vec<PathBuf>,
-    /// Renders `text` (the file `name`) with the current variables plus `extra`.
+    /// Renders a template with the current variables plus the job's own.
     pub render: &'a RenderFn<'a>,
     /// Where `first_found` looks inside each search directory: nothing for `lookup()`; in a
     /// `with_first_found:` loop `templates` for a `template` task, `vars` for `include_vars`,
@@ -39,8 +40,8 @@ impl LookupContext<'_> {
     }
 }
 
-/// Renders a template's text (file name, text, extra variables).
-pub type RenderFn<'a> = dyn Fn(&str, &str, &Map<String, Json>) -> Result<String, String> + 'a;
+/// Renders a template file for the `template` lookup.
+pub type RenderFn<'a> = dyn Fn(&TemplateJob) -> Result<String, String> + 'a;
 
 pub type LookupFn = fn(&[Json], &Map<String, Json>, &LookupContext) -> Result<Vec<Json>, String>;
 
@@ -66,7 +67,7 @@ pub const LOOKUPS: &[(&str, LookupFn)] = &[
     ("random_choice", lists::random_choice),
     ("sequence", lists::sequence),
     ("subelements", lists::subelements),
-    ("template", template),
+    ("template", super::lookup_template::template),
     ("together", lists::together),
     ("vars", vars),
 ];
@@ -139,8 +140,7 @@ fn call(
             .filter(|v| !v.is_undefined())
             .and_then(|v| to_json(&v).ok())
     };
-    let render =
-        |file: &str, text: &str, extra: &Map<String, Json>| render_with(state, file, text, extra);
+    let render = |job: &TemplateJob| render_with(state, job);
     let ctx = LookupContext {
         var: &var,
         search_dirs: search_dirs(&var),
@@ -223,28 +223,26 @@ pub fn playbook_dir(var: &dyn Fn(&str) -> Option<Json>) -> PathBuf {
         .unwrap_or_default()
 }
 
-fn render_with(
-    state: &State,
-    file: &str,
-    text: &str,
-    extra: &Map<String, Json>,
-) -> Result<String, String> {
-    let mut ctx: Map<String, Json> = Map::new();
+fn render_with(state: &State, job: &TemplateJob) -> Result<String, String> {
+    let mut vars: Map<String, Json> = Map::new();
     for name in state.known_variables() {
         if let Some(v) = state.lookup(&name).and_then(|v| to_json(&v).ok()) {
-            ctx.insert(name.into_owned(), v);
+            vars.insert(name.into_owned(), v);
         }
     }
-    ctx.extend(extra.clone());
-    let prepared = super::source::prepare(text, false);
-    let template = state
-        .env()
-        .template_from_named_str(file, &prepared)
-        .map_err(|e| e.to_string())?;
-    template.render(Serde(&ctx)).map_err(|e| e.to_string())
+    vars.extend(job.extra.clone());
+    super::render_file_in(
+        state.env(),
+        job.name,
+        job.text,
+        &vars,
+        job.include_dirs,
+        job.syntax,
+    )
+    .map_err(|e| e.to_string())
 }
 
-fn text_of(term: &Json) -> String {
+pub(super) fn text_of(term: &Json) -> String {
     match term {
         Json::String(s) => s.clone(),
         other => other.to_string(),
@@ -288,49 +286,24 @@ fn file(
         .collect()
 }
 
-fn template(
-    terms: &[Json],
-    options: &Map<String, Json>,
-    ctx: &LookupContext,
-) -> Result<Vec<Json>, String> {
-    let extra = match options.get("template_vars") {
-        Some(Json::Object(m)) => m.clone(),
-        Some(other) => return Err(format!("template_vars must be a dictionary, not {other}")),
-        None => Map::new(),
-    };
-    if let Some(bad) = options
-        .keys()
-        .find(|k| !["template_vars", "convert_data", "jinja2_native"].contains(&k.as_str()))
-    {
-        return Err(format!(
-            "option '{bad}' of the template lookup is not supported yet"
-        ));
-    }
-    terms
-        .iter()
-        .map(|t| {
-            let name = text_of(t);
-            let path = find_file(ctx, Some("templates"), &name).ok_or_else(|| {
-                format!("the template file {name} could not be found for the lookup")
-            })?;
-            let text =
-                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            (ctx.render)(&name, &text, &extra).map(Json::from)
-        })
-        .collect()
-}
-
 fn vars(
     terms: &[Json],
     options: &Map<String, Json>,
     ctx: &LookupContext,
 ) -> Result<Vec<Json>, String> {
+    // `default=None` is no default, as in ansible-core.
+    let default = options.get("default").filter(|d| !d.is_null());
     terms
         .iter()
         .map(|t| {
-            let name = text_of(t);
-            (ctx.var)(&name)
-                .or_else(|| options.get("default").cloned())
+            let Json::String(name) = t else {
+                return Err(format!(
+                    "Variable name must be 'str' not '{}'.",
+                    lists::python_type(t)
+                ));
+            };
+            (ctx.var)(name)
+                .or_else(|| default.cloned())
                 .ok_or_else(|| format!("No variable named '{name}' was found."))
         })
         .collect()

@@ -17,6 +17,7 @@ mod hostvars;
 mod limits;
 mod lookup_files;
 pub mod lookup_lists;
+mod lookup_template;
 pub mod lookups;
 mod plugins;
 mod pyrandom;
@@ -229,45 +230,68 @@ impl Templar {
         vars: &Vars,
         search_dirs: &[PathBuf],
     ) -> Result<String, TemplateError> {
-        let mut env = self.env.clone();
-        let dirs = search_dirs.to_vec();
-        let found: Arc<Mutex<HashMap<String, PathBuf>>> = Arc::default();
-        let syntax = self.env.syntax().clone();
-        let record = Arc::clone(&found);
-        env.set_loader(move |wanted| {
-            for dir in &dirs {
-                let path = dir.join(wanted);
-                if path.is_file() {
-                    if let Ok(mut paths) = record.lock() {
-                        paths.insert(wanted.to_string(), path.clone());
-                    }
-                    return std::fs::read_to_string(&path)
-                        .map(|text| Some(limits::guard_assignments(&text, &syntax).into_owned()))
-                        .map_err(|e| {
-                            minijinja::Error::new(
-                                ErrorKind::InvalidOperation,
-                                format!("cannot read {}: {e}", path.display()),
-                            )
-                        });
-                }
-            }
-            Ok(None)
-        });
-        let ctx = context_of(vars);
-        let in_file = |e: minijinja::Error| {
-            let paths = found.lock().map(|p| p.clone()).unwrap_or_default();
-            error::in_file(&e, &paths)
-        };
-        limits::on_big_stack(|| {
-            let prepared = source::prepare(text, false);
-            let prepared = limits::guard_assignments(&prepared, env.syntax());
-            let template = env
-                .template_from_named_str(name, &prepared)
-                .map_err(in_file)?;
-            render_capped(&template, &ctx).map_err(in_file)
-        })
+        render_file_in(&self.env, name, text, vars, search_dirs, None)
     }
 
+    /// The environment, for the `template` lookup of a `with_template:` loop.
+    pub(crate) fn env(&self) -> &Environment<'static> {
+        &self.env
+    }
+}
+
+/// [`Templar::render_file_text`] in `env`, with `syntax` instead of Ansible's where given (the
+/// `template` lookup's delimiter and `trim_blocks` options).
+pub(crate) fn render_file_in<'env>(
+    env: &Environment<'env>,
+    name: &str,
+    text: &str,
+    vars: &Vars,
+    search_dirs: &[PathBuf],
+    syntax: Option<&SyntaxConfig>,
+) -> Result<String, TemplateError> {
+    let mut env = env.clone();
+    if let Some(syntax) = syntax {
+        env.set_syntax(syntax.clone());
+    }
+    let dirs = search_dirs.to_vec();
+    let found: Arc<Mutex<HashMap<String, PathBuf>>> = Arc::default();
+    let syntax = env.syntax().clone();
+    let record = Arc::clone(&found);
+    env.set_loader(move |wanted| {
+        for dir in &dirs {
+            let path = dir.join(wanted);
+            if path.is_file() {
+                if let Ok(mut paths) = record.lock() {
+                    paths.insert(wanted.to_string(), path.clone());
+                }
+                return std::fs::read_to_string(&path)
+                    .map(|text| Some(limits::guard_assignments(&text, &syntax).into_owned()))
+                    .map_err(|e| {
+                        minijinja::Error::new(
+                            ErrorKind::InvalidOperation,
+                            format!("cannot read {}: {e}", path.display()),
+                        )
+                    });
+            }
+        }
+        Ok(None)
+    });
+    let ctx = context_of(vars);
+    let in_file = |e: minijinja::Error| {
+        let paths = found.lock().map(|p| p.clone()).unwrap_or_default();
+        error::in_file(&e, &paths)
+    };
+    limits::on_big_stack(|| {
+        let prepared = source::prepare(text, false);
+        let prepared = limits::guard_assignments(&prepared, env.syntax());
+        let template = env
+            .template_from_named_str(name, &prepared)
+            .map_err(in_file)?;
+        render_capped(&template, &ctx).map_err(in_file)
+    })
+}
+
+impl Templar {
     /// Turns minijinja's error into Ansible's words, naming the undefined variable.
     fn explain(
         &self,
@@ -489,6 +513,9 @@ mod tests;
 
 #[cfg(test)]
 mod cases;
+
+#[cfg(test)]
+mod lookup_cases;
 
 #[cfg(test)]
 mod fuzz;

@@ -90,9 +90,13 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_test("issuperset", |a: Vec<Value>, b: Vec<Value>| {
         b.iter().all(|x| a.contains(x))
     });
-    env.add_test("contains", |seq: Value, item: Value| {
-        seq.try_iter().is_ok_and(|mut it| it.any(|x| x == item))
-    });
+    // Python's `item in seq`: a substring of a string, a key of a mapping, an item of a list.
+    env.add_test(
+        "contains",
+        |state: &minijinja::State, seq: Value, item: Value| {
+            minijinja::tests::is_in(state, &item, &seq)
+        },
+    );
     env.add_test("any", |seq: Value| {
         seq.try_iter().is_ok_and(|mut it| it.any(|x| x.is_true()))
     });
