@@ -502,10 +502,6 @@ const EXCLUDED: &[(&str, &str)] = &[
         "needs the task files runme.sh generates",
     ),
     (
-        "include_import parent_templating/playbook.yml",
-        "include_role/include_tasks with templated parent names differ",
-    ),
-    (
         "include_import role/test_include_role.yml",
         "include_role features differ (not yet analysed)",
     ),
@@ -524,10 +520,6 @@ const EXCLUDED: &[(&str, &str)] = &[
     (
         "roles vars_scope.yml",
         "the `vars` variable (all variables as a dict) is undefined",
-    ),
-    (
-        "roles dupe_inheritance.yml",
-        "a task name templated with role variables shows untemplated",
     ),
     (
         "set_fact set_fact.yml",

@@ -4,6 +4,7 @@
 
 mod async_job;
 mod asynchronous;
+mod banner;
 mod batch;
 pub(crate) mod r#become;
 mod connect;
@@ -1050,6 +1051,7 @@ impl Run<'_> {
             return nothing;
         };
         let ran_once = run_once_wanted(ctx, first, task);
+        let shown = banner::shown(ctx, first, task);
         let bypass = inventory_change::bypasses_host_loop(task);
         if ran_once || bypass {
             active.truncate(1);
@@ -1058,7 +1060,7 @@ impl Run<'_> {
         for host in active.iter_mut() {
             redirects.push(self.delegates.redirect(ctx, host, task));
         }
-        self.reporter.task_start(task, handler);
+        self.reporter.task_start(&shown, handler);
         let width = throttle_of(ctx, task).map_or(ctx.options.forks, |t| t.min(ctx.options.forks));
         let names: Vec<&str> = active.iter().map(|h| h.name.as_str()).collect();
         self.reporter.task_hosts(&names, width.max(1));
