@@ -370,10 +370,6 @@ const CASES: &[Case] = &[
 /// developers' areas at the time of writing.
 const EXCLUDED: &[(&str, &str)] = &[
     (
-        "tags test_template_parent_tags.yml --skip-tags tag1",
-        "templated `tags:` are not rendered before --skip-tags selects",
-    ),
-    (
         "var_blending test_var_blending.yml",
         "an undefined variable inside a value does not render as 2.19's `<< error … >>` marker",
     ),
@@ -524,18 +520,6 @@ const EXCLUDED: &[(&str, &str)] = &[
     (
         "set_fact set_fact.yml",
         "set_fact accepts an invalid variable name from a template",
-    ),
-    (
-        "tags test_template_parent_tags.yml --tags tag1",
-        "templated `tags:` are not rendered before --tags selects",
-    ),
-    (
-        "tags test_template_play_tags.yml --tags tag1",
-        "templated `tags:` are not rendered before --tags selects",
-    ),
-    (
-        "tags test_template_role_tags.yml --tags tag1",
-        "templated `tags:` are not rendered before --tags selects",
     ),
 ];
 

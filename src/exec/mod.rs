@@ -21,6 +21,7 @@ mod loops;
 mod magic;
 mod meta;
 mod notify;
+mod play_level;
 mod reconnect;
 mod result;
 mod retry;
@@ -32,6 +33,7 @@ mod worker;
 
 pub use connect::connection_spec;
 pub use interrupt::{Interrupt, StopSignal};
+pub use play_level::play_level_vars;
 pub use result::{HostStats, ItemResult, RetryNote, Status, TaskResult};
 
 use crate::inventory::Inventory;
@@ -654,10 +656,8 @@ impl Run<'_> {
     ) -> Option<Stop> {
         let inventory = (Arc::clone(&self.inventory), self.inventory_generation);
         let mut scope = BatchScope::new(base, inventory, all, batch);
-        // In the recap as in Ansible's: the hosts of the batches that ran.
-        for name in batch {
-            self.summary.stats.entry(name.clone()).or_default();
-        }
+        // A host is in the recap once a task of it is counted, as in Ansible's (a play whose tasks
+        // tags all left out shows none).
         if play.flow.strategy != crate::playbook::flow::Strategy::Linear {
             return self
                 .free_batch(base, &mut scope, play, settings, batch)

@@ -491,8 +491,9 @@ fn place(
     let allow_duplicates = inv.allow_duplicates.unwrap_or(role.allow_duplicates);
     let identity = identity(tree);
     let first_time = problems.roles.seen.insert(identity.clone());
+    let for_deps = literal_own_tags(&inside, inherited.tags.len());
     for dep in &tree.deps {
-        let (n, h) = place(dep, &inside, &chain, &[], problems);
+        let (n, h) = place(dep, &for_deps, &chain, &[], problems);
         nodes.extend(n);
         handlers.extend(h);
     }
@@ -521,6 +522,24 @@ fn place(
     }
     (nodes, handlers)
 }
+
+/// What a role's dependencies inherit: its tags (those after the first `inherited` ones) reach
+/// them as written, a template untemplated. Ansible renders only the tags of a task's own role,
+/// blocks and play; a dependency gets its dependent's through the dependency chain, where a
+/// templated tag stays the literal `{{ t }}` (ansible-core's `tags` target checks a role's
+/// templated tags on its own tasks and on the roles it imports, which do get them rendered).
+fn literal_own_tags(inside: &Inherited, inherited: usize) -> Inherited {
+    let mut for_deps = inside.clone();
+    for tag in for_deps.tags.iter_mut().skip(inherited) {
+        if super::tags::is_templated(tag) && !tag.starts_with(RAW) {
+            *tag = format!("{RAW}{tag}{{% endraw %}}");
+        }
+    }
+    for_deps
+}
+
+/// Marks a tag to render as written (`{% raw %}…{% endraw %}`).
+const RAW: &str = "{% raw %}";
 
 /// What the tasks of `tree` see of their role, Ansible's `get_default_vars(dep_chain)`,
 /// `get_vars(dep_chain, include_params=False)` and `get_role_params(dep_chain)`.
