@@ -5,7 +5,7 @@ use crate::cli::{Cli, Command, ConnectArgs, InventoryArgs, PlayArgs, RunArgs, in
 use crate::config::AnsibleConfig;
 use crate::exec::{Interrupt, RunOptions, RunSummary, StopSignal, run_playbook_until};
 use crate::inventory::Inventory;
-use crate::playbook::{Play, Playbook, adhoc_task, load_playbook_with_roles};
+use crate::playbook::{Play, Playbook, adhoc_task, load_playbook_with_vars};
 use crate::report::{
     AdhocReporter, AdhocView, DisplayArgs, HtmlReporter, JsonReporter, JunitReporter, OutputFormat,
     Reporter, TeeReporter, TerminalReporter, TerminalView, progress_wanted,
@@ -301,7 +301,7 @@ async fn play(args: PlayArgs, config: &AnsibleConfig, interrupt: &Interrupt) -> 
     options.skip_tags = selection.skip.iter().cloned().collect();
     let mut playbooks = Vec::new();
     for path in &args.playbooks {
-        match load_playbook_with_roles(path, roles_path) {
+        match load_playbook_with_vars(path, roles_path, &options.extra_vars) {
             Ok(mut p) => {
                 if let Err(e) = render_tags(&mut p, &options) {
                     error(e);

@@ -216,3 +216,64 @@ fn a_play_whose_tasks_tags_all_left_out_has_an_empty_recap() {
     assert!(out.recap().is_empty(), "{}", out.show());
     assert!(out.stdout.contains("PLAY RECAP"), "{}", out.show());
 }
+
+/// Ansible names a role by a template when loading: `roles:` entries and dependencies with the
+/// play's vars and the extra vars, `import_role` with the enclosing variables too, and a play of an
+/// `import_playbook` with the import's `vars` (ansible-core's include_import/playbook target).
+#[test]
+fn a_templated_role_name_is_rendered_when_the_playbook_is_loaded() {
+    let root = tempdir();
+    files(
+        root.path(),
+        &[
+            (
+                "site.yml",
+                r#"- hosts: h1
+  gather_facts: false
+  vars:
+    which: first
+  roles:
+    - "{{ which }}"
+    - role: "{{ from_extra }}"
+  tasks:
+    - block:
+        - import_role:
+            name: "{{ in_block }}"
+      vars:
+        in_block: third
+- import_playbook: imported.yml
+  vars:
+    import_role_name: fourth
+"#,
+            ),
+            (
+                "imported.yml",
+                "- hosts: h1\n  gather_facts: false\n  tasks:\n    - import_role:\n        name: \"{{ import_role_name }}\"\n",
+            ),
+            ("roles/first/tasks/main.yml", "- debug: msg=first\n"),
+            ("roles/second/tasks/main.yml", "- debug: msg=second\n"),
+            ("roles/third/tasks/main.yml", "- debug: msg=third\n"),
+            ("roles/fourth/tasks/main.yml", "- debug: msg=fourth\n"),
+        ],
+    );
+    let out = play(root.path(), &["-e", "from_extra=second"]);
+    assert_eq!(out.code, 0, "{}", out.show());
+    assert_eq!(
+        out.task_banners(),
+        [
+            "first : debug",
+            "second : debug",
+            "third : debug",
+            "fourth : debug"
+        ],
+        "{}",
+        out.show()
+    );
+    let missing = play(root.path(), &[]);
+    assert_eq!(missing.code, 4, "{}", missing.show());
+    assert!(
+        missing.stderr.contains("site.yml:7") && missing.stderr.contains("from_extra"),
+        "{}",
+        missing.show()
+    );
+}

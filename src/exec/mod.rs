@@ -322,6 +322,10 @@ pub async fn run_playbook_until(
     run.summary.interrupted = interrupt.requested();
     run.summary.hosts_failed = !run.failed.is_empty();
     run.summary.show_custom_stats = options.show_custom_stats;
+    // Ansible's recap lists the hosts something was counted for (tags may have left none).
+    run.summary
+        .stats
+        .retain(|_, stats| *stats != HostStats::default());
     run.reporter.recap(&run.summary);
     for (_, host) in run.hosts {
         host.link.close().await;
@@ -656,8 +660,11 @@ impl Run<'_> {
     ) -> Option<Stop> {
         let inventory = (Arc::clone(&self.inventory), self.inventory_generation);
         let mut scope = BatchScope::new(base, inventory, all, batch);
-        // A host is in the recap once a task of it is counted, as in Ansible's (a play whose tasks
-        // tags all left out shows none).
+        // In the recap as in Ansible's: the hosts of the batches that ran (in this order), those
+        // without a counted task left out at the end.
+        for name in batch {
+            self.summary.stats.entry(name.clone()).or_default();
+        }
         if play.flow.strategy != crate::playbook::flow::Strategy::Linear {
             return self
                 .free_batch(base, &mut scope, play, settings, batch)

@@ -487,6 +487,7 @@ pub(super) fn import_playbook(
     raw: &Spanned<RawPlay>,
     chain: &[PathBuf],
     roles_path: Option<&[PathBuf]>,
+    over: &Map<String, Value>,
     problems: &mut Problems,
 ) -> Vec<Play> {
     let keys = &raw.value.keywords;
@@ -530,7 +531,9 @@ pub(super) fn import_playbook(
         problems.add(invalid(&at, "import_playbook needs a playbook file name"));
         return Vec::new();
     };
-    let name = match render_name(name, &vars) {
+    let mut name_vars = vars.clone();
+    name_vars.extend(over.clone());
+    let name = match render_name(name, &name_vars) {
         Ok(name) => name,
         Err(msg) => {
             problems.add(invalid(&at, msg));
@@ -560,11 +563,15 @@ pub(super) fn import_playbook(
     };
     let mut inner_chain = chain.to_vec();
     inner_chain.push(file.to_path_buf());
+    // The import's vars end up over each imported play's own; the outer ones over them.
+    let mut inner_over = vars.clone();
+    inner_over.extend(over.clone());
     let Some(playbook) = problems.take(super::load::parse_playbook_from(
         &text,
         &path,
         &inner_chain,
         roles_path,
+        &inner_over,
     )) else {
         return Vec::new();
     };

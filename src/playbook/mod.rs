@@ -23,7 +23,9 @@ pub use engine::{
     ADD_HOST_GROUPS, ADD_HOST_NAME, action_names as engine_action_names, include_vars_params,
 };
 pub use kv::{KvError, parse_kv};
-pub use load::{LoadError, adhoc_task, load_playbook, load_playbook_with_roles};
+pub use load::{
+    LoadError, adhoc_task, load_playbook, load_playbook_with_roles, load_playbook_with_vars,
+};
 pub use tags::TagSelection;
 pub use task::{BecomeKeywords, Loop, Retry, RoleLink, RoleRepeat, RoleScope, Task, WithLookup};
 
