@@ -5,7 +5,7 @@ use crate::cli::{Cli, Command, ConnectArgs, InventoryArgs, PlayArgs, RunArgs, in
 use crate::config::AnsibleConfig;
 use crate::exec::{Interrupt, RunOptions, RunSummary, StopSignal, run_playbook_until};
 use crate::inventory::Inventory;
-use crate::playbook::{Play, Playbook, adhoc_task, load_playbook_with_roles};
+use crate::playbook::{Play, Playbook, adhoc_task, load_playbook_with_vars};
 use crate::report::{
     AdhocReporter, AdhocView, DisplayArgs, HtmlReporter, JsonReporter, JunitReporter, OutputFormat,
     Reporter, TeeReporter, TerminalReporter, TerminalView, progress_wanted,
@@ -301,8 +301,12 @@ async fn play(args: PlayArgs, config: &AnsibleConfig, interrupt: &Interrupt) -> 
     options.skip_tags = selection.skip.iter().cloned().collect();
     let mut playbooks = Vec::new();
     for path in &args.playbooks {
-        match load_playbook_with_roles(path, roles_path) {
+        match load_playbook_with_vars(path, roles_path, &options.extra_vars) {
             Ok(mut p) => {
+                if let Err(e) = render_tags(&mut p, &options) {
+                    error(e);
+                    return exit::ERROR;
+                }
                 // `--list-tags` lists every tag, as ansible-playbook does; all else sees the selection.
                 if !args.list_tags {
                     p.plays
@@ -432,6 +436,19 @@ fn check_limit(inventory: &Inventory, options: &RunOptions) -> Result<(), u8> {
 fn warn(msg: impl std::fmt::Display) {
     let style = console::Style::new().magenta().for_stderr();
     eprintln!("{}", style.apply_to(format!("[WARNING]: {msg}")));
+}
+
+/// Each play's templated `tags:` rendered with its play-level variables (see `Play::render_tags`).
+fn render_tags(
+    playbook: &mut crate::playbook::Playbook,
+    options: &RunOptions,
+) -> Result<(), crate::playbook::LoadError> {
+    for play in &mut playbook.plays {
+        let dir = play.dir(&playbook.dir);
+        let vars = std::sync::Arc::new(crate::exec::play_level_vars(play, options, &dir));
+        play.render_tags(&vars)?;
+    }
+    Ok(())
 }
 
 /// What `--list-hosts` / `--list-tasks` / `--list-tags` asked for.

@@ -466,9 +466,14 @@ impl Run<'_> {
         for note in notes {
             self.reporter.warning(&format!("{name}: {note}"));
         }
-        let banner = (task.origin.clone(), task.display_name(), handler);
+        // Each host's own variables name the task, as under Ansible's free strategy.
+        let shown = match self.hosts.get_mut(&name) {
+            Some(host) => super::banner::shown(ctx, host, &task),
+            None => std::borrow::Cow::Borrowed(task.as_ref()),
+        };
+        let banner = (task.origin.clone(), shown.display_name(), handler);
         if free.shown.as_ref() != Some(&banner) {
-            self.reporter.task_start(&task, handler);
+            self.reporter.task_start(&shown, handler);
             free.shown = Some(banner);
         }
         let shown = match &shown_as {

@@ -198,7 +198,11 @@ impl Run<'_> {
             return;
         }
         let action = action_of(include);
-        self.reporter.task_start(task, include.is_handler());
+        let shown = match hosts.first().and_then(|name| self.hosts.get_mut(name)) {
+            Some(first) => super::banner::shown(ctx, first, task),
+            None => std::borrow::Cow::Borrowed(task),
+        };
+        self.reporter.task_start(&shown, include.is_handler());
         let mut groups: Vec<Group> = Vec::new();
         let mut failed: Vec<(String, TaskResult)> = Vec::new();
         for name in hosts {

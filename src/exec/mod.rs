@@ -4,6 +4,7 @@
 
 mod async_job;
 mod asynchronous;
+mod banner;
 mod batch;
 pub(crate) mod r#become;
 mod connect;
@@ -20,6 +21,7 @@ mod loops;
 mod magic;
 mod meta;
 mod notify;
+mod play_level;
 mod reconnect;
 mod result;
 mod retry;
@@ -31,6 +33,7 @@ mod worker;
 
 pub use connect::connection_spec;
 pub use interrupt::{Interrupt, StopSignal};
+pub use play_level::play_level_vars;
 pub use result::{HostStats, ItemResult, RetryNote, Status, TaskResult};
 
 use crate::inventory::Inventory;
@@ -319,6 +322,10 @@ pub async fn run_playbook_until(
     run.summary.interrupted = interrupt.requested();
     run.summary.hosts_failed = !run.failed.is_empty();
     run.summary.show_custom_stats = options.show_custom_stats;
+    // Ansible's recap lists the hosts something was counted for (tags may have left none).
+    run.summary
+        .stats
+        .retain(|_, stats| *stats != HostStats::default());
     run.reporter.recap(&run.summary);
     for (_, host) in run.hosts {
         host.link.close().await;
@@ -653,7 +660,8 @@ impl Run<'_> {
     ) -> Option<Stop> {
         let inventory = (Arc::clone(&self.inventory), self.inventory_generation);
         let mut scope = BatchScope::new(base, inventory, all, batch);
-        // In the recap as in Ansible's: the hosts of the batches that ran.
+        // In the recap as in Ansible's: the hosts of the batches that ran (in this order), those
+        // without a counted task left out at the end.
         for name in batch {
             self.summary.stats.entry(name.clone()).or_default();
         }
@@ -1050,6 +1058,7 @@ impl Run<'_> {
             return nothing;
         };
         let ran_once = run_once_wanted(ctx, first, task);
+        let shown = banner::shown(ctx, first, task);
         let bypass = inventory_change::bypasses_host_loop(task);
         if ran_once || bypass {
             active.truncate(1);
@@ -1058,7 +1067,7 @@ impl Run<'_> {
         for host in active.iter_mut() {
             redirects.push(self.delegates.redirect(ctx, host, task));
         }
-        self.reporter.task_start(task, handler);
+        self.reporter.task_start(&shown, handler);
         let width = throttle_of(ctx, task).map_or(ctx.options.forks, |t| t.min(ctx.options.forks));
         let names: Vec<&str> = active.iter().map(|h| h.name.as_str()).collect();
         self.reporter.task_hosts(&names, width.max(1));

@@ -56,6 +56,8 @@ pub struct Include {
     handlers: bool,
     /// `--tags`/`--skip-tags`: included tasks are selected like the play's ([`Play::select_tags`]).
     selection: TagSelection,
+    /// The play's variables its templated tags are rendered with ([`Play::render_tags`]).
+    tag_vars: Arc<Map<String, Value>>,
     /// `include_role`: where its roles are found (`None` for `include_tasks`).
     roles: Option<Arc<RoleSearch>>,
     /// What an unnamed include shows (`include_role : ROLE`).
@@ -77,9 +79,8 @@ impl Include {
         inherited.imports.push(file.to_path_buf());
         let mut problems = Problems::default();
         let nodes = load_nodes(file, &raw, self.handlers, &inherited, &mut problems);
-        let selection = &self.selection;
-        let nodes = tree::retain(nodes, &|task: &Task| selection.runs(&task.tags));
-        problems.finish(nodes)
+        let nodes = problems.finish(nodes)?;
+        self.selected(nodes, vars)
     }
 
     /// An `include_role` whose role's tasks inherit `inherited`.
@@ -88,6 +89,7 @@ impl Include {
             inherited,
             handlers: false,
             selection: TagSelection::default(),
+            tag_vars: Arc::default(),
             roles: Some(Arc::new(search)),
             title: Some(title),
         }
@@ -111,14 +113,56 @@ impl Include {
         inherited.vars.extend(vars.clone());
         let mut role =
             super::play_roles::include_role(&search, request, &origin.file, origin, &inherited)?;
-        let selection = &self.selection;
-        role.nodes = tree::retain(role.nodes, &|task: &Task| selection.runs(&task.tags));
+        role.nodes = self.selected(std::mem::take(&mut role.nodes), vars)?;
         Ok(role)
+    }
+
+    /// The included tasks `--tags`/`--skip-tags` select, their templated tags rendered with the
+    /// play's variables and the include's `vars`.
+    fn selected(
+        &self,
+        nodes: Vec<Node>,
+        vars: &Map<String, Value>,
+    ) -> Result<Vec<Node>, LoadError> {
+        let mut scope = self.tag_vars.as_ref().clone();
+        scope.extend(vars.clone());
+        let templar = crate::template::Templar::new();
+        let failed: std::cell::RefCell<Option<LoadError>> = Default::default();
+        let render = |task: &Arc<Task>| {
+            if !task.tags.iter().any(|t| super::tags::is_templated(t)) {
+                return Arc::clone(task);
+            }
+            let mut task = Task::clone(task);
+            match super::tags::render(&task.tags, &templar, &scope) {
+                Ok(rendered) => task.tags = rendered,
+                Err(e) => {
+                    failed
+                        .borrow_mut()
+                        .get_or_insert_with(|| invalid(&task.origin, format!("`tags`: {e}")));
+                }
+            }
+            Arc::new(task)
+        };
+        let nodes = tree::map_tasks(&nodes, &render);
+        if let Some(e) = failed.into_inner() {
+            return Err(e);
+        }
+        let selection = &self.selection;
+        Ok(tree::retain(nodes, &|task: &Task| {
+            selection.runs(&task.tags)
+        }))
     }
 
     pub(super) fn with_selection(&self, selection: &TagSelection) -> Include {
         Include {
             selection: selection.clone(),
+            ..self.clone()
+        }
+    }
+
+    pub(super) fn with_tag_vars(&self, vars: &Arc<Map<String, Value>>) -> Include {
+        Include {
+            tag_vars: Arc::clone(vars),
             ..self.clone()
         }
     }
@@ -352,6 +396,7 @@ pub(super) fn attach_include(
         inherited: inside,
         handlers,
         selection: TagSelection::default(),
+        tag_vars: Arc::default(),
         roles: None,
         title: None,
     }));
@@ -442,6 +487,7 @@ pub(super) fn import_playbook(
     raw: &Spanned<RawPlay>,
     chain: &[PathBuf],
     roles_path: Option<&[PathBuf]>,
+    over: &Map<String, Value>,
     problems: &mut Problems,
 ) -> Vec<Play> {
     let keys = &raw.value.keywords;
@@ -485,7 +531,9 @@ pub(super) fn import_playbook(
         problems.add(invalid(&at, "import_playbook needs a playbook file name"));
         return Vec::new();
     };
-    let name = match render_name(name, &vars) {
+    let mut name_vars = vars.clone();
+    name_vars.extend(over.clone());
+    let name = match render_name(name, &name_vars) {
         Ok(name) => name,
         Err(msg) => {
             problems.add(invalid(&at, msg));
@@ -515,11 +563,15 @@ pub(super) fn import_playbook(
     };
     let mut inner_chain = chain.to_vec();
     inner_chain.push(file.to_path_buf());
+    // The import's vars end up over each imported play's own; the outer ones over them.
+    let mut inner_over = vars.clone();
+    inner_over.extend(over.clone());
     let Some(playbook) = problems.take(super::load::parse_playbook_from(
         &text,
         &path,
         &inner_chain,
         roles_path,
+        &inner_over,
     )) else {
         return Vec::new();
     };

@@ -113,24 +113,35 @@ pub fn load_playbook_with_roles(
     path: &Path,
     roles_path: Option<&[PathBuf]>,
 ) -> Result<Playbook, LoadError> {
+    load_playbook_with_vars(path, roles_path, &Map::new())
+}
+
+/// [`load_playbook_with_roles`] with the extra vars (`-e`), which templated role names may use.
+pub fn load_playbook_with_vars(
+    path: &Path,
+    roles_path: Option<&[PathBuf]>,
+    extra_vars: &Map<String, Value>,
+) -> Result<Playbook, LoadError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| invalid(&Origin::new(path, 0), format!("cannot read playbook: {e}")))?;
-    parse_playbook_from(&text, path, &[], roles_path)
+    parse_playbook_from(&text, path, &[], roles_path, extra_vars)
 }
 
 /// Reads playbook text as if it were the file `path` (named in errors).
 #[cfg(test)]
 pub(super) fn parse_playbook(text: &str, path: &Path) -> Result<Playbook, LoadError> {
-    parse_playbook_from(text, path, &[], None)
+    parse_playbook_from(text, path, &[], None, &Map::new())
 }
 
 /// [`parse_playbook`] of a playbook imported through `chain` (the importing playbooks), with roles
-/// looked for along `roles_path` too.
+/// looked for along `roles_path` too. `over` are the variables above each play's own when loading
+/// (import_playbook `vars`, extra vars): templated role names see them.
 pub(super) fn parse_playbook_from(
     text: &str,
     path: &Path,
     chain: &[PathBuf],
     roles_path: Option<&[PathBuf]>,
+    over: &Map<String, Value>,
 ) -> Result<Playbook, LoadError> {
     let plays: Option<Vec<Spanned<RawPlay>>> = yaml::from_str(text, path)?;
     let Some(plays) = plays else {
@@ -142,6 +153,7 @@ pub(super) fn parse_playbook_from(
         .unwrap_or_else(|| PathBuf::from("."));
     let mut problems = Problems::default();
     problems.roles.search = RoleSearch::with_roles_path(&dir, roles_path);
+    problems.roles.over_play_vars = over.clone();
     let mut loaded = Vec::new();
     for play in &plays {
         if include::is_playbook_import(play) {
@@ -150,6 +162,7 @@ pub(super) fn parse_playbook_from(
                 play,
                 chain,
                 roles_path,
+                over,
                 &mut problems,
             ));
         } else {
@@ -207,7 +220,7 @@ fn load_play(file: &Path, raw: &Spanned<RawPlay>, problems: &mut Problems) -> Op
     .with(file, keywords, &origin, problems);
     // Play `vars` are a layer of their own (below `vars_files`), not task vars.
     inherited.vars.clear();
-    problems.roles.start_play();
+    problems.roles.start_play(vars.as_ref());
     let pre_tasks = load_nodes(
         file,
         raw.value.tasks("pre_tasks"),

@@ -23,7 +23,9 @@ pub use engine::{
     ADD_HOST_GROUPS, ADD_HOST_NAME, action_names as engine_action_names, include_vars_params,
 };
 pub use kv::{KvError, parse_kv};
-pub use load::{LoadError, adhoc_task, load_playbook, load_playbook_with_roles};
+pub use load::{
+    LoadError, adhoc_task, load_playbook, load_playbook_with_roles, load_playbook_with_vars,
+};
 pub use tags::TagSelection;
 pub use task::{BecomeKeywords, Loop, Retry, RoleLink, RoleRepeat, RoleScope, Task, WithLookup};
 
@@ -111,6 +113,44 @@ impl Play {
         self.sections
             .iter()
             .flat_map(|section| section.iter().flat_map(|node| node.tasks()))
+    }
+
+    /// Renders the templated `tags:` of the play and its tasks with the play's variables (`vars`:
+    /// Ansible's `get_vars(play=play)`, no host's), as Ansible does before `--tags`/`--skip-tags`
+    /// select and before `--list-tasks`/`--list-tags` show them. Included tasks are rendered when
+    /// included, with these variables and the include's. A tag that cannot be rendered is an error
+    /// naming its task.
+    pub fn render_tags(&mut self, vars: &Arc<Map<String, Value>>) -> Result<(), LoadError> {
+        let templar = crate::template::Templar::new();
+        let at = |origin: &Origin, e: String| load::invalid(origin, format!("`tags`: {e}"));
+        self.tags = tags::render(&self.tags, &templar, vars).map_err(|e| at(&self.origin, e))?;
+        let failed: std::cell::RefCell<Option<LoadError>> = Default::default();
+        let render = |task: &Arc<Task>| {
+            let needs_vars = task.include.is_some();
+            if !needs_vars && !task.tags.iter().any(|t| tags::is_templated(t)) {
+                return Arc::clone(task);
+            }
+            let mut task = Task::clone(task);
+            match tags::render(&task.tags, &templar, vars) {
+                Ok(rendered) => task.tags = rendered,
+                Err(e) => {
+                    failed
+                        .borrow_mut()
+                        .get_or_insert_with(|| at(&task.origin, e));
+                }
+            }
+            if let Some(include) = &task.include {
+                task.include = Some(Arc::new(include.with_tag_vars(vars)));
+            }
+            Arc::new(task)
+        };
+        for section in &mut self.sections {
+            *section = Arc::new(tree::map_tasks(section, &render));
+        }
+        match failed.into_inner() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
     /// Keeps the tasks `--tags`/`--skip-tags` select (the fact gathering and handlers stay), then

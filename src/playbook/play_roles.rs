@@ -74,11 +74,16 @@ pub(super) struct RoleState {
     /// The handlers of `import_role`ed roles, for the play's handler list.
     pub imported_handlers: Vec<Task>,
     pub play: PlayRoles,
+    /// The play's `vars`, which templated role names see.
+    play_vars: Map<String, Value>,
+    /// Variables over the play's own when loading (import_playbook `vars`, extra vars).
+    pub over_play_vars: Map<String, Value>,
 }
 
 impl RoleState {
-    /// Starts a new play: nothing placed yet.
-    pub fn start_play(&mut self) {
+    /// Starts a new play (whose `vars` are `vars`): nothing placed yet.
+    pub fn start_play(&mut self, vars: Option<&Map<String, Value>>) {
+        self.play_vars = vars.cloned().unwrap_or_default();
         self.seen.clear();
         self.placed = 0;
         self.imported_handlers.clear();
@@ -123,6 +128,10 @@ pub(super) fn play_roles(
         let Some(invocation) = problems.take(role_entry(file, entry)) else {
             continue;
         };
+        let Some(invocation) = problems.take(rendered(invocation, &Map::new(), &problems.roles))
+        else {
+            continue;
+        };
         let mut ancestors = Vec::new();
         let Some(tree) = read_tree(invocation, &mut ancestors, problems) else {
             continue;
@@ -144,6 +153,19 @@ pub(super) fn import_role(
     problems: &mut Problems,
 ) -> Vec<Node> {
     let Some(invocation) = problems.take(import_entry(file, raw, action)) else {
+        return Vec::new();
+    };
+    // Ansible renders an import_role's name with the play's variables and the task's
+    // (`get_vars(play=play, task=ir)`): the enclosing blocks' and role's too.
+    let mut local = Map::new();
+    if let Some(role) = &inherited.role {
+        local.extend(role.vars.clone());
+    }
+    local.extend(inherited.vars.clone());
+    if let Some(Value::Object(own)) = raw.value.value("vars") {
+        local.extend(own.clone());
+    }
+    let Some(invocation) = problems.take(rendered(invocation, &local, &problems.roles)) else {
         return Vec::new();
     };
     let mut ancestors: Vec<PathBuf> = inherited
@@ -202,7 +224,6 @@ fn role_entry(file: &Path, entry: &Spanned<Value>) -> Result<Invocation, LoadErr
             ));
         }
     };
-    check_name(&name, &origin)?;
     let mut keywords = Vec::new();
     let mut params = Map::new();
     for (key, value) in rest {
@@ -273,7 +294,6 @@ fn import_entry(
             ));
         }
     };
-    check_name(&name, &origin)?;
     let mut keywords = Vec::new();
     for (key, value) in raw.value.iter() {
         let k = key.value.as_str();
@@ -327,14 +347,43 @@ fn import_entry(
     Ok(invocation)
 }
 
-fn check_name(name: &str, origin: &Origin) -> Result<(), LoadError> {
-    if name.contains("{{") {
-        return Err(LoadError::Unsupported {
-            origin: origin.clone(),
-            what: format!("a templated role name ({name})"),
-        });
+/// `invocation` with its templated role name rendered, as Ansible renders it when loading
+/// (`RoleDefinition._load_role_name`, `import_role`): with the play's `vars`, then `local` (an
+/// import_role's enclosing variables), then the import_playbook `vars` and extra vars.
+fn rendered(
+    mut invocation: Invocation,
+    local: &Map<String, Value>,
+    state: &RoleState,
+) -> Result<Invocation, LoadError> {
+    if !invocation.name.contains("{{") && !invocation.name.contains("{%") {
+        return Ok(invocation);
     }
-    Ok(())
+    let mut vars = state.play_vars.clone();
+    vars.extend(local.clone());
+    vars.extend(state.over_play_vars.clone());
+    let templar = crate::template::Templar::new();
+    templar.resolve_vars(&mut vars);
+    let name = match templar.render_str(&invocation.name, &vars) {
+        Ok(Value::String(name)) => name,
+        Ok(other) => {
+            return Err(invalid(
+                &invocation.origin,
+                format!("a role name must be a string, not {other}"),
+            ));
+        }
+        Err(e) => {
+            return Err(invalid(
+                &invocation.origin,
+                format!(
+                    "role name {}: {e} (a role is named when the playbook is loaded: only the \
+                     play's vars, the import's and the extra vars are known)",
+                    invocation.name
+                ),
+            ));
+        }
+    };
+    invocation.name = name;
+    Ok(invocation)
 }
 
 fn invocation(
@@ -402,6 +451,7 @@ fn read_tree(
             inv.origin = dep.origin.clone();
             inv
         });
+        let parsed = parsed.and_then(|inv| rendered(inv, &Map::new(), &problems.roles));
         if let Some(inv) = problems.take(parsed)
             && let Some(tree) = read_tree(inv, ancestors, problems)
         {
@@ -491,8 +541,9 @@ fn place(
     let allow_duplicates = inv.allow_duplicates.unwrap_or(role.allow_duplicates);
     let identity = identity(tree);
     let first_time = problems.roles.seen.insert(identity.clone());
+    let for_deps = literal_own_tags(&inside, inherited.tags.len());
     for dep in &tree.deps {
-        let (n, h) = place(dep, &inside, &chain, &[], problems);
+        let (n, h) = place(dep, &for_deps, &chain, &[], problems);
         nodes.extend(n);
         handlers.extend(h);
     }
@@ -521,6 +572,24 @@ fn place(
     }
     (nodes, handlers)
 }
+
+/// What a role's dependencies inherit: its tags (those after the first `inherited` ones) reach
+/// them as written, a template untemplated. Ansible renders only the tags of a task's own role,
+/// blocks and play; a dependency gets its dependent's through the dependency chain, where a
+/// templated tag stays the literal `{{ t }}` (ansible-core's `tags` target checks a role's
+/// templated tags on its own tasks and on the roles it imports, which do get them rendered).
+fn literal_own_tags(inside: &Inherited, inherited: usize) -> Inherited {
+    let mut for_deps = inside.clone();
+    for tag in for_deps.tags.iter_mut().skip(inherited) {
+        if super::tags::is_templated(tag) && !tag.starts_with(RAW) {
+            *tag = format!("{RAW}{tag}{{% endraw %}}");
+        }
+    }
+    for_deps
+}
+
+/// Marks a tag to render as written (`{% raw %}…{% endraw %}`).
+const RAW: &str = "{% raw %}";
 
 /// What the tasks of `tree` see of their role, Ansible's `get_default_vars(dep_chain)`,
 /// `get_vars(dep_chain, include_params=False)` and `get_role_params(dep_chain)`.

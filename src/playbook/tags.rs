@@ -2,6 +2,8 @@
 //! `Taggable.evaluate_tags` decides, with its special tags `always`, `never`, `all`, `tagged` and
 //! `untagged`.
 
+use crate::template::{Templar, Vars};
+use serde_json::Value;
 use std::collections::BTreeSet;
 
 /// What the command line selected. `only` empty means `all`.
@@ -58,9 +60,57 @@ impl TagSelection {
     }
 }
 
+/// Whether a tag as written is a template (`tags: "{{ tags_in_var }}"`).
+pub fn is_templated(tag: &str) -> bool {
+    tag.contains("{{") || tag.contains("{%")
+}
+
+/// `tags` with each templated entry rendered, as Ansible's `evaluate_tags` renders them before
+/// selecting: a string is one tag (a comma inside a rendered value does not split it), a list
+/// gives each of its items. The tags as written when none is templated.
+pub fn render(tags: &[String], templar: &Templar, vars: &Vars) -> Result<Vec<String>, String> {
+    if !tags.iter().any(|t| is_templated(t)) {
+        return Ok(tags.to_vec());
+    }
+    let mut rendered = Vec::with_capacity(tags.len());
+    for tag in tags {
+        if !is_templated(tag) {
+            push_new(&mut rendered, tag.clone());
+            continue;
+        }
+        match templar.render_str(tag, vars).map_err(|e| e.to_string())? {
+            Value::Array(items) => {
+                for item in items {
+                    push_new(&mut rendered, tag_text(item)?);
+                }
+            }
+            other => push_new(&mut rendered, tag_text(other)?),
+        }
+    }
+    Ok(rendered)
+}
+
+fn push_new(tags: &mut Vec<String>, tag: String) {
+    if !tags.contains(&tag) {
+        tags.push(tag);
+    }
+}
+
+/// A rendered tag: Ansible's `tags` are strings or integers.
+fn tag_text(value: Value) -> Result<String, String> {
+    match value {
+        Value::String(s) => Ok(s),
+        Value::Number(n) => Ok(n.to_string()),
+        other => Err(format!(
+            "`tags` must be strings or integers (or a list of them), not {other}"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn sel(only: &[&str], skip: &[&str]) -> TagSelection {
         let v = |s: &[&str]| s.iter().map(|t| t.to_string()).collect::<Vec<_>>();
@@ -110,5 +160,23 @@ mod tests {
         assert!(!sel(&[], &["all", "always"]).runs(&always));
         // comma lists
         assert!(sel(&["a,web"], &[]).runs(&web));
+    }
+
+    #[test]
+    fn templated_tags_render_to_strings_lists_and_numbers() {
+        let vars: Vars = serde_json::from_value(json!({
+            "one": "tag1", "list": ["a", "b", 3], "csv": "x,y", "bad": {"k": 1}
+        }))
+        .expect("vars");
+        let templar = Templar::new();
+        let render = |t: &[&str]| render(&tags(t), &templar, &vars);
+        assert_eq!(
+            render(&["{{ one }}", "plain"]),
+            Ok(tags(&["tag1", "plain"]))
+        );
+        assert_eq!(render(&["{{ list }}", "a"]), Ok(tags(&["a", "b", "3"])));
+        assert_eq!(render(&["{{ csv }}"]), Ok(tags(&["x,y"])));
+        assert!(render(&["{{ bad }}"]).is_err());
+        assert!(render(&["{{ undefined_here }}"]).is_err());
     }
 }
