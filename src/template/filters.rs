@@ -137,7 +137,10 @@ fn to_json(value: Value, kwargs: Kwargs) -> Result<String, Error> {
         ensure_ascii: kwargs.get::<Option<bool>>("ensure_ascii")?.unwrap_or(true),
     };
     kwargs.assert_all_used()?;
-    Ok(dump_json::dump(&json_of(&value)?, style))
+    let json = json_of(&value)?;
+    let indent = style.indent.unwrap_or(0);
+    super::limits::check_text_len(super::limits::indentation_bytes(&json, indent), "to_json")?;
+    Ok(dump_json::dump(&json, style))
 }
 
 /// Ansible's `to_nice_json`: 4-space indent, sorted keys.
@@ -152,7 +155,13 @@ fn to_nice_json(value: Value, indent: Option<usize>, kwargs: Kwargs) -> Result<S
         ensure_ascii: kwargs.get::<Option<bool>>("ensure_ascii")?.unwrap_or(true),
     };
     kwargs.assert_all_used()?;
-    Ok(dump_json::dump(&json_of(&value)?, style))
+    let json = json_of(&value)?;
+    let indent = style.indent.unwrap_or(0);
+    super::limits::check_text_len(
+        super::limits::indentation_bytes(&json, indent),
+        "to_nice_json",
+    )?;
+    Ok(dump_json::dump(&json, style))
 }
 
 fn from_json(text: String) -> Result<Value, Error> {
@@ -259,9 +268,29 @@ fn regex_replace(
     let count = kwargs.get::<Option<usize>>("count")?.unwrap_or(0);
     kwargs.assert_all_used()?;
     let replacement = python_replacement(&replacement.unwrap_or_default());
-    Ok(re
-        .replacen(&value, count, replacement.as_str())
-        .into_owned())
+    replace_capped(&re, &value, count, &replacement)
+}
+
+/// `re.replacen(value, count, replacement)`, refused as soon as the text it builds passes
+/// MAX_OUTPUT: every match of a long text replaced by another long one is a product of the two.
+fn replace_capped(
+    re: &regex::Regex,
+    value: &str,
+    count: usize,
+    replacement: &str,
+) -> Result<String, Error> {
+    let mut out = String::with_capacity(value.len());
+    let mut copied = 0;
+    let limit = if count == 0 { usize::MAX } else { count };
+    for caps in re.captures_iter(value).take(limit) {
+        let Some(whole) = caps.get(0) else { continue };
+        out.push_str(&value[copied..whole.start()]);
+        caps.expand(replacement, &mut out);
+        copied = whole.end();
+        super::limits::check_text_len((out.len() + value.len() - copied) as u128, "regex_replace")?;
+    }
+    out.push_str(&value[copied..]);
+    Ok(out)
 }
 
 fn regex_search(

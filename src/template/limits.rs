@@ -37,6 +37,7 @@ pub const MAX_DEPTH: usize = 512;
 pub fn install(env: &mut Environment<'static>) {
     env.set_fuel(Some(FUEL));
     install_assignment_check(env);
+    install_repeat_check(env);
     env.set_formatter(|out, state, value| {
         check_shape(value)?;
         minijinja::escape_formatter(out, state, value)
@@ -45,6 +46,15 @@ pub fn install(env: &mut Environment<'static>) {
         "tojson",
         |value: &Value, indent: Option<Value>, kwargs: Kwargs| -> Result<Value, Error> {
             check_shape(value)?;
+            let spaces = match &indent {
+                Some(indent) => indent.as_usize(),
+                None => kwargs.peek::<Option<usize>>("indent")?,
+            }
+            .unwrap_or(0);
+            if spaces > 0 {
+                let json = serde_json::to_value(value).unwrap_or_default();
+                check_text_len(indentation_bytes(&json, spaces), "tojson")?;
+            }
             minijinja::filters::tojson(value, indent, kwargs)
         },
     );
@@ -53,6 +63,9 @@ pub fn install(env: &mut Environment<'static>) {
         // Python's string methods (`','.join(x)`) stringify their arguments like filters do.
         for arg in args {
             check_shape(arg)?;
+        }
+        if let ("format", Some(format)) = (method, value.as_str()) {
+            check_text_len(largest_width_in(format), "str.format")?;
         }
         super::python_methods(state, value, method, args)
     });
@@ -81,7 +94,15 @@ fn guard_builtins(env: &mut Guarded<'_>) {
     env.add_filter("sort", f::sort);
     env.add_filter("sum", f::sum);
     env.add_filter("urlencode", f::urlencode);
-    env.add_filter("format", f::format);
+    env.add_filter(
+        "format",
+        |state: &mut State, format: &Value, args: Rest<ValueOrKwargs>| -> Result<Value, Error> {
+            if let Some(text) = format.as_str() {
+                check_text_len(largest_width_in(text), "format")?;
+            }
+            f::format(state, format, args)
+        },
+    );
     env.add_filter("escape", f::escape);
     env.add_filter("e", f::escape);
     env.add_filter("safe", f::safe);
@@ -146,6 +167,9 @@ enum Reach {
     /// A value a template just built, to at most the depth given: lazy iterables (which walking
     /// could consume) and `hostvars` (which walking would convert host by host) are not entered.
     Built,
+    /// Like `Built`, and lazy iterables of known length too: a repeated list (`[x] * 2`) is one,
+    /// and walks again every time (a one-shot iterator has no known length).
+    Repeated,
 }
 
 impl Reach {
@@ -172,6 +196,10 @@ impl Reach {
                 && value
                     .downcast_object_ref::<super::hostvars::Hostvars>()
                     .is_none()),
+            Reach::Repeated => Ok(Reach::Built.enters(value, depth_left)?
+                || (depth_left > 0
+                    && value.kind() == ValueKind::Iterable
+                    && value.as_object().and_then(|o| o.enumerator_len()).is_some())),
         }
     }
 }
@@ -224,6 +252,99 @@ fn charge(budget: &mut usize, items: usize) -> Result<(), Error> {
         )
     })?;
     Ok(())
+}
+
+/// Refuses, before building it, a text of `len` bytes longer than [`MAX_OUTPUT`]: fuel is charged
+/// for what a filter returns only once it exists, so one call asked for a width of 10^12
+/// (`center`, `'{:>N}'.format`) or replacing every match by a long text would allocate it, or
+/// abort the process, first. `what` names the filter or method.
+pub fn check_text_len(len: u128, what: &str) -> Result<(), Error> {
+    if len > MAX_OUTPUT as u128 {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!(
+                "{what} would build a text of {len} bytes, more than {} MiB",
+                MAX_OUTPUT >> 20
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses, before building it, a list of more than [`MAX_ITEMS`] items (`product`,
+/// `combinations` and `permutations` of a few short lists are astronomically long).
+pub fn check_item_count(count: u128, what: &str) -> Result<(), Error> {
+    if count > MAX_ITEMS as u128 {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("{what} would build {count} items, more than {MAX_ITEMS}"),
+        ));
+    }
+    Ok(())
+}
+
+/// How many items `product` of lists this long builds (saturating).
+pub fn product_count(lengths: impl IntoIterator<Item = usize>) -> u128 {
+    lengths
+        .into_iter()
+        .fold(1u128, |n, len| n.saturating_mul(len as u128))
+}
+
+/// How many items `permutations(items, r)` builds (n!/(n-r)!) or, not `ordered`,
+/// `combinations(items, r)` (that divided by r!), saturating.
+pub fn arrangement_count(n: usize, r: usize, ordered: bool) -> u128 {
+    if r > n {
+        return 0;
+    }
+    let r = if ordered { r } else { r.min(n - r) };
+    (0..r as u128).fold(1u128, |count, i| {
+        let count = count.saturating_mul(n as u128 - i);
+        if ordered { count } else { count / (i + 1) }
+    })
+}
+
+/// Bytes of indentation `value` written out with `indent` spaces a level takes: each item
+/// starts a line indented by its depth (`tojson(indent=10**9)` of a short list is gigabytes).
+pub fn indentation_bytes(value: &serde_json::Value, indent: usize) -> u128 {
+    fn lines(value: &serde_json::Value, depth: u128) -> u128 {
+        let children: Box<dyn Iterator<Item = &serde_json::Value>> = match value {
+            serde_json::Value::Array(items) => Box::new(items.iter()),
+            serde_json::Value::Object(map) => Box::new(map.values()),
+            _ => return 0,
+        };
+        // The closing bracket's line, then each child's own line and its lines below.
+        children.fold(depth, |sum, child| {
+            sum.saturating_add(depth + 1)
+                .saturating_add(lines(child, depth + 1))
+        })
+    }
+    lines(value, 0).saturating_mul(indent as u128)
+}
+
+/// The largest width or precision in a format string's placeholders (`{:>1000000000000}`,
+/// `%.99999999f`): the least length the formatted text has. Numbers in the literal text around
+/// the placeholders do not count.
+pub fn largest_width_in(format: &str) -> u128 {
+    let mut largest = 0;
+    let mut rest = format;
+    while let Some(at) = rest.find(['{', '%']) {
+        let after = &rest[at + 1..];
+        let spec_end = if rest[at..].starts_with('{') {
+            after.find('}').unwrap_or(after.len())
+        } else {
+            after
+                .find(|c: char| !(c.is_ascii_digit() || "-+ #.*".contains(c)))
+                .unwrap_or(after.len())
+        };
+        let spec = &after[..spec_end];
+        for digits in spec.split(|c: char| !c.is_ascii_digit()) {
+            if !digits.is_empty() {
+                largest = largest.max(digits.parse::<u128>().unwrap_or(u128::MAX));
+            }
+        }
+        rest = &after[spec_end..];
+    }
+    largest
 }
 
 /// Collects rendered text, refusing to grow past [`MAX_OUTPUT`].
@@ -407,10 +528,46 @@ fn install_assignment_check(env: &mut Environment<'static>) {
     );
 }
 
+/// Registers [`super::repeat_guard::REPEAT_CHECK`]: a product unchanged, or an error when it
+/// would hold more than [`MAX_ITEMS`] written out.
+fn install_repeat_check(env: &mut Environment<'static>) {
+    env.add_function(
+        super::repeat_guard::REPEAT_CHECK,
+        |value: Value| -> Result<Value, Error> {
+            let mut budget = MAX_ITEMS;
+            match walk(&value, Reach::Repeated, ASSIGN_CHECK_DEPTH, &mut budget) {
+                Ok(_) => Ok(value),
+                Err(e) => Err(Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!(
+                        "a repetition (`… * n`): {} (a list repeated inside a list, again and \
+                         again, holds its items once but would make comparing, joining or printing \
+                         it take longer than any run)",
+                        e.detail().unwrap_or("the value is too large")
+                    ),
+                )),
+            }
+        },
+    );
+}
+
 /// How deep an assignment's value is looked into. Every doubling is checked where it is
 /// assigned, so its copies lie at most a few levels down; deeper (a chain of `[x]` 50,000 long,
 /// which is not a hazard) is not walked again at every assignment.
 const ASSIGN_CHECK_DEPTH: usize = 64;
+
+/// `source` with every multiplication ([`super::repeat_guard`]) and every `{% set %}`
+/// ([`guard_assignments`]) checked where it builds its value.
+pub fn guard_source<'a>(
+    source: &'a str,
+    syntax: &minijinja::syntax::SyntaxConfig,
+) -> std::borrow::Cow<'a, str> {
+    use std::borrow::Cow;
+    match super::repeat_guard::guard_template(source, syntax) {
+        Cow::Borrowed(unchanged) => guard_assignments(unchanged, syntax),
+        Cow::Owned(guarded) => Cow::Owned(guard_assignments(&guarded, syntax).into_owned()),
+    }
+}
 
 /// `source` with the value of every `{% set TARGET = EXPR %}` passed through [`ASSIGN_CHECK`].
 /// minijinja walks containers without a fuel charge when it compares (`==`, `in`), concatenates

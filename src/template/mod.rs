@@ -21,6 +21,7 @@ mod lookup_template;
 pub mod lookups;
 mod plugins;
 mod pyrandom;
+mod repeat_guard;
 mod resolve;
 pub mod search_path;
 mod source;
@@ -159,7 +160,7 @@ impl Templar {
         }
         let render = || -> Result<Value, TemplateError> {
             let prepared = source::prepare(template, true);
-            let prepared = limits::guard_assignments(&prepared, self.env.syntax());
+            let prepared = limits::guard_source(&prepared, self.env.syntax());
             let compiled = self
                 .env
                 .template_from_str(&prepared)
@@ -191,6 +192,7 @@ impl Templar {
     ) -> Result<Value, TemplateError> {
         let eval = || -> Result<Value, TemplateError> {
             let prepared = source::prepare_expression(expr, escape_backslashes);
+            let prepared = repeat_guard::guard_expression(&prepared);
             let compiled = self
                 .env
                 .compile_expression(&prepared)
@@ -265,7 +267,7 @@ pub(crate) fn render_file_in<'env>(
                     paths.insert(wanted.to_string(), path.clone());
                 }
                 return std::fs::read_to_string(&path)
-                    .map(|text| Some(limits::guard_assignments(&text, &syntax).into_owned()))
+                    .map(|text| Some(limits::guard_source(&text, &syntax).into_owned()))
                     .map_err(|e| {
                         minijinja::Error::new(
                             ErrorKind::InvalidOperation,
@@ -283,7 +285,7 @@ pub(crate) fn render_file_in<'env>(
     };
     limits::on_big_stack(|| {
         let prepared = source::prepare(text, false);
-        let prepared = limits::guard_assignments(&prepared, env.syntax());
+        let prepared = limits::guard_source(&prepared, env.syntax());
         let template = env
             .template_from_named_str(name, &prepared)
             .map_err(in_file)?;

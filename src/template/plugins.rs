@@ -57,11 +57,12 @@ pub fn register(env: &mut Environment<'static>) {
         let width = width.unwrap_or(80);
         let len = s.chars().count();
         if width <= len {
-            return s;
+            return Ok(s);
         }
         let pad = width - len;
+        super::limits::check_text_len((s.len() + pad) as u128, "center")?;
         let left = pad / 2 + (pad & width & 1);
-        format!("{}{s}{}", " ".repeat(left), " ".repeat(pad - left))
+        Ok::<_, Error>(format!("{}{s}{}", " ".repeat(left), " ".repeat(pad - left)))
     });
     env.add_filter("to_uuid", to_uuid);
     env.add_filter("urldecode", |s: String| urldecode(&s));
@@ -291,7 +292,9 @@ fn merge_hash(
 
 // ---------------------------------------------------------------- lists
 
-fn product(first: Vec<Value>, others: Rest<Vec<Value>>) -> Vec<Value> {
+fn product(first: Vec<Value>, others: Rest<Vec<Value>>) -> Result<Vec<Value>, Error> {
+    let lengths = std::iter::once(first.len()).chain(others.iter().map(Vec::len));
+    super::limits::check_item_count(super::limits::product_count(lengths), "product")?;
     let mut out: Vec<Vec<Value>> = first.into_iter().map(|v| vec![v]).collect();
     for list in others.iter() {
         out = out
@@ -305,10 +308,12 @@ fn product(first: Vec<Value>, others: Rest<Vec<Value>>) -> Vec<Value> {
             })
             .collect();
     }
-    out.into_iter().map(Value::from).collect()
+    Ok(out.into_iter().map(Value::from).collect())
 }
 
-fn combinations(items: Vec<Value>, r: usize) -> Vec<Value> {
+fn combinations(items: Vec<Value>, r: usize) -> Result<Vec<Value>, Error> {
+    let count = super::limits::arrangement_count(items.len(), r, false);
+    super::limits::check_item_count(count, "combinations")?;
     fn go(items: &[Value], r: usize, start: usize, cur: &mut Vec<Value>, out: &mut Vec<Value>) {
         if cur.len() == r {
             out.push(Value::from(cur.clone()));
@@ -322,10 +327,10 @@ fn combinations(items: Vec<Value>, r: usize) -> Vec<Value> {
     }
     let mut out = Vec::new();
     go(&items, r, 0, &mut Vec::new(), &mut out);
-    out
+    Ok(out)
 }
 
-fn permutations(items: Vec<Value>, r: Option<usize>) -> Vec<Value> {
+fn permutations(items: Vec<Value>, r: Option<usize>) -> Result<Vec<Value>, Error> {
     fn go(
         items: &[Value],
         r: usize,
@@ -348,6 +353,8 @@ fn permutations(items: Vec<Value>, r: Option<usize>) -> Vec<Value> {
         }
     }
     let r = r.unwrap_or(items.len());
+    let count = super::limits::arrangement_count(items.len(), r, true);
+    super::limits::check_item_count(count, "permutations")?;
     let mut out = Vec::new();
     if r <= items.len() {
         go(
@@ -358,7 +365,7 @@ fn permutations(items: Vec<Value>, r: Option<usize>) -> Vec<Value> {
             &mut out,
         );
     }
-    out
+    Ok(out)
 }
 
 fn zip_longest(
