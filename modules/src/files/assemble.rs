@@ -2,7 +2,7 @@
 //! with `remote_src: false`), in name order, joined as Ansible joins them; written like `copy` (only
 //! when it differs, through the verified write path, with `validate` and `backup`).
 
-use super::copy::{Put, put_content};
+use super::put::{self, Put, put_content};
 use super::pyre::compile_flags;
 use super::write::{Attrs, Validate};
 use crate::cmd::quote;
@@ -88,8 +88,8 @@ impl Module for Assemble {
                 "Keeps the old file as `dest.PID.<timestamp>~` before replacing it.",
             ),
             ("mode", "", "Permissions, octal or symbolic."),
-            ("owner", "", "Owner's name or uid."),
-            ("group", "", "Group's name or gid."),
+            put::OWNER_ARG,
+            put::GROUP_ARG,
         ],
     };
 

@@ -1,5 +1,6 @@
 //! `file`: a path's type (file, directory, link, absent, touched) and its mode/owner/group.
 
+use super::put;
 use super::timestamps::{Times, When};
 use super::write::Attrs;
 use crate::cmd::quote;
@@ -96,13 +97,9 @@ impl Module for File {
             ("path", "", "The path to manage."),
             ("state", "file", "What the path must be."),
             ("src", "", "What a `link` or `hard` link points to."),
-            (
-                "mode",
-                "",
-                "Permissions, octal (`\"0644\"`) or symbolic (`u=rw,g=r`).",
-            ),
-            ("owner", "", "Owner's name or uid."),
-            ("group", "", "Group's name or gid."),
+            put::MODE_ARG,
+            put::OWNER_ARG,
+            put::GROUP_ARG,
             (
                 "recurse",
                 "false",
