@@ -19,7 +19,7 @@ pub struct Params {
     pub src: String,
     #[serde(deserialize_with = "crate::de::string")]
     pub dest: String,
-    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    #[serde(default = "crate::de::yes", deserialize_with = "crate::de::boolean")]
     pub remote_src: bool,
     #[serde(default, deserialize_with = "crate::de::opt_string")]
     pub regexp: Option<String>,
@@ -37,10 +37,6 @@ pub struct Params {
     pub owner: Option<String>,
     #[serde(default, deserialize_with = "crate::de::opt_string")]
     pub group: Option<String>,
-}
-
-fn yes() -> bool {
-    true
 }
 
 #[async_trait::async_trait]

@@ -28,16 +28,12 @@ pub struct Params {
     pub backup: bool,
     #[serde(default, deserialize_with = "crate::de::opt_string")]
     pub validate: Option<String>,
-    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    #[serde(default = "crate::de::yes", deserialize_with = "crate::de::boolean")]
     pub force: bool,
     #[serde(default, deserialize_with = "crate::de::boolean")]
     pub remote_src: bool,
     #[serde(default)]
     pub directory_mode: Option<crate::de::Mode>,
-}
-
-fn yes() -> bool {
-    true
 }
 
 #[async_trait::async_trait]

@@ -30,7 +30,7 @@ pub struct Params {
     pub recurse: bool,
     #[serde(default, deserialize_with = "crate::de::boolean")]
     pub force: bool,
-    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    #[serde(default = "crate::de::yes", deserialize_with = "crate::de::boolean")]
     pub follow: bool,
     #[serde(default, deserialize_with = "crate::de::opt_string")]
     pub access_time: Option<String>,
@@ -69,10 +69,6 @@ impl Params {
         }
         Ok(times)
     }
-}
-
-fn yes() -> bool {
-    true
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -25,12 +25,8 @@ pub struct Params {
     pub backup: bool,
     #[serde(default, deserialize_with = "crate::de::opt_string")]
     pub validate: Option<String>,
-    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    #[serde(default = "crate::de::yes", deserialize_with = "crate::de::boolean")]
     pub force: bool,
-}
-
-fn yes() -> bool {
-    true
 }
 
 #[async_trait::async_trait]
