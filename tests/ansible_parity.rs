@@ -13,43 +13,32 @@
 
 mod common;
 
-use common::{Outcome, drover, tempdir, write};
+use common::{Outcome, drover, tree, write};
 use std::path::Path;
 use std::process::Command;
+use tempfile::TempDir;
 
 /// drover on `playbook` in `dir`, on localhost over the local connection, with `env` set.
 fn ours(dir: &Path, playbook: &str, env: &[(&str, &str)]) -> Outcome {
     let mut cmd = drover();
     cmd.current_dir(dir)
-        .args(["play", "-i", "localhost,", "-c", "local", playbook]);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap_or_else(|e| panic!("drover: {e}"));
-    Outcome {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+        .args(["play", "-i", "localhost,", "-c", "local", playbook])
+        .envs(env.iter().copied());
+    Outcome::from(cmd.output().unwrap_or_else(|e| panic!("drover: {e}")))
 }
 
 /// ansible-playbook on the same, or `None` (said on stderr) when it is not installed.
 fn theirs(dir: &Path, playbook: &str, env: &[(&str, &str)]) -> Option<Outcome> {
-    let mut cmd = Command::new("ansible-playbook");
-    cmd.current_dir(dir)
+    let out = Command::new("ansible-playbook")
+        .current_dir(dir)
         .env("ANSIBLE_NOCOLOR", "1")
         .env_remove("ANSIBLE_SHOW_CUSTOM_STATS")
         .env_remove("ANSIBLE_ERROR_ON_MISSING_HANDLER")
-        .args(["-i", "localhost,", "-c", "local", playbook]);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    match cmd.output() {
-        Ok(out) => Some(Outcome {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }),
+        .args(["-i", "localhost,", "-c", "local", playbook])
+        .envs(env.iter().copied())
+        .output();
+    match out {
+        Ok(out) => Some(Outcome::from(out)),
         Err(e) => {
             eprintln!(
                 "SKIPPED the side-by-side comparison: ansible-playbook is not runnable ({e})"
@@ -104,6 +93,23 @@ fn side_by_side(dir: &Path, playbook: &str, env: &[(&str, &str)]) -> Outcome {
     ours
 }
 
+/// [`side_by_side`] of `playbook` alone (as `p.yml` in a fresh directory); the directory too, for
+/// a second run.
+fn side_by_side_of(playbook: &str, env: &[(&str, &str)]) -> (TempDir, Outcome) {
+    let dir = tree(&[("p.yml", playbook)]);
+    let out = side_by_side(dir.path(), "p.yml", env);
+    (dir, out)
+}
+
+/// [`side_by_side`] of `p.yml` among `files`, which must have run through (exit 0).
+fn succeeds_side_by_side(files: &[(&str, &str)]) -> Outcome {
+    let dir = tree(files);
+    let out = side_by_side(dir.path(), "p.yml", &[]);
+    assert_eq!(out.code, 0, "{}", out.show());
+    out
+}
+
+/// The `msg` values a run printed, in order.
 fn msgs(out: &Outcome) -> Vec<String> {
     out.stdout
         .lines()
@@ -116,10 +122,7 @@ const MISSING: &str = "The requested handler 'nosuch' was not found in either th
 
 #[test]
 fn notifying_a_handler_that_does_not_exist_stops_the_run_when_the_task_changes() {
-    let root = tempdir();
-    write(
-        &root.path().join("p.yml"),
-        r#"- hosts: localhost
+    let playbook = r#"- hosts: localhost
   gather_facts: false
   tasks:
     - name: unchanged, so nothing is notified
@@ -133,11 +136,10 @@ fn notifying_a_handler_that_does_not_exist_stops_the_run_when_the_task_changes()
   handlers:
     - name: real
       debug: msg=real
-"#,
-    );
+"#;
     // ansible-playbook 2.19: the banner of the notifying task, no result line, no recap,
     // "[ERROR]: The requested handler 'nosuch' was not found …", exit 1.
-    let out = side_by_side(root.path(), "p.yml", &[]);
+    let (_dir, out) = side_by_side_of(playbook, &[]);
     assert_eq!(out.code, 1, "{}", out.show());
     assert!(out.stderr.contains(MISSING), "{}", out.show());
     assert!(!out.stdout.contains("PLAY RECAP"), "{}", out.show());
@@ -148,13 +150,9 @@ fn notifying_a_handler_that_does_not_exist_stops_the_run_when_the_task_changes()
 
 #[test]
 fn error_on_missing_handler_false_only_warns() {
-    let root = tempdir();
-    write(
-        &root.path().join("p.yml"),
-        "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - set_fact: x=1\n      changed_when: true\n      notify: nosuch\n    - debug: msg=after\n",
-    );
+    let playbook = "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - set_fact: x=1\n      changed_when: true\n      notify: nosuch\n    - debug: msg=after\n";
     let env = [("ANSIBLE_ERROR_ON_MISSING_HANDLER", "false")];
-    let out = side_by_side(root.path(), "p.yml", &env);
+    let (root, out) = side_by_side_of(playbook, &env);
     assert_eq!(out.code, 0, "{}", out.show());
     // A `[WARNING]:` line (drover's reporter prints warnings in the output, Ansible on stderr).
     assert!(out.show().contains(MISSING), "{}", out.show());
@@ -172,19 +170,18 @@ fn error_on_missing_handler_false_only_warns() {
 /// handler name, per-item notifications of a loop: all answered, each handler runs once.
 #[test]
 fn handlers_are_found_by_role_name_topic_and_templated_names() {
-    let root = tempdir();
-    let dir = root.path();
-    write(
-        &dir.join("roles/r/handlers/main.yml"),
-        "- name: role handler\n  debug: msg=rolehandler\n- name: role listener\n  debug: msg=rolelisten\n  listen: topic\n",
-    );
-    write(
-        &dir.join("roles/r/tasks/main.yml"),
-        "- set_fact: x=1\n  changed_when: true\n  notify: role handler\n",
-    );
-    write(
-        &dir.join("p.yml"),
-        r#"- hosts: localhost
+    let files = [
+        (
+            "roles/r/handlers/main.yml",
+            "- name: role handler\n  debug: msg=rolehandler\n- name: role listener\n  debug: msg=rolelisten\n  listen: topic\n",
+        ),
+        (
+            "roles/r/tasks/main.yml",
+            "- set_fact: x=1\n  changed_when: true\n  notify: role handler\n",
+        ),
+        (
+            "p.yml",
+            r#"- hosts: localhost
   gather_facts: false
   vars:
     hname: real
@@ -210,9 +207,9 @@ fn handlers_are_found_by_role_name_topic_and_templated_names() {
     - name: per b
       debug: msg=perb
 "#,
-    );
-    let out = side_by_side(dir, "p.yml", &[]);
-    assert_eq!(out.code, 0, "{}", out.show());
+        ),
+    ];
+    let out = succeeds_side_by_side(&files);
     assert_eq!(
         msgs(&out),
         [
@@ -236,15 +233,14 @@ fn handlers_are_found_by_role_name_topic_and_templated_names() {
 /// A handler included with `include_tasks` whose task notifies a templated name no handler has.
 #[test]
 fn a_missing_handler_notified_from_an_included_handler_stops_the_run() {
-    let root = tempdir();
-    let dir = root.path();
-    write(
-        &dir.join("inc.yml"),
-        "- set_fact: y=1\n  changed_when: true\n  notify: \"{{ missing_name }}\"\n",
-    );
-    write(
-        &dir.join("p.yml"),
-        r#"- hosts: localhost
+    let files = [
+        (
+            "inc.yml",
+            "- set_fact: y=1\n  changed_when: true\n  notify: \"{{ missing_name }}\"\n",
+        ),
+        (
+            "p.yml",
+            r#"- hosts: localhost
   gather_facts: false
   vars:
     missing_name: ghost
@@ -257,8 +253,10 @@ fn a_missing_handler_notified_from_an_included_handler_stops_the_run() {
     - name: included
       include_tasks: inc.yml
 "#,
-    );
-    let out = side_by_side(dir, "p.yml", &[]);
+        ),
+    ];
+    let dir = tree(&files);
+    let out = side_by_side(dir.path(), "p.yml", &[]);
     assert_eq!(out.code, 1, "{}", out.show());
     assert!(
         out.stderr
@@ -271,12 +269,8 @@ fn a_missing_handler_notified_from_an_included_handler_stops_the_run() {
 
 #[test]
 fn custom_stats_are_shown_only_with_show_custom_stats() {
-    let root = tempdir();
-    write(
-        &root.path().join("p.yml"),
-        "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - set_stats:\n        data: {x: 1}\n    - set_stats:\n        data: {y: 2}\n        per_host: true\n",
-    );
-    let hidden = side_by_side(root.path(), "p.yml", &[]);
+    let playbook = "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - set_stats:\n        data: {x: 1}\n    - set_stats:\n        data: {y: 2}\n        per_host: true\n";
+    let (root, hidden) = side_by_side_of(playbook, &[]);
     assert_eq!(hidden.code, 0, "{}", hidden.show());
     assert!(!hidden.stdout.contains("CUSTOM STATS"), "{}", hidden.show());
     let shown_stats = side_by_side(root.path(), "p.yml", &[("ANSIBLE_SHOW_CUSTOM_STATS", "1")]);
@@ -293,29 +287,28 @@ fn custom_stats_are_shown_only_with_show_custom_stats() {
 /// target does the same), `label`, `extended`; and a looped `include_role`.
 #[test]
 fn looped_includes_give_their_tasks_the_loop_variables() {
-    let root = tempdir();
-    let dir = root.path();
-    write(
-        &dir.join("inner.yml"),
-        r#"- debug: msg="{{ outer_item }} i={{ idx }} {{ ansible_loop_var }} {{ ansible_index_var }} {{ ansible_loop.index }}/{{ ansible_loop.length }}"
+    let files = [
+        (
+            "inner.yml",
+            r#"- debug: msg="{{ outer_item }} i={{ idx }} {{ ansible_loop_var }} {{ ansible_index_var }} {{ ansible_loop.index }}/{{ ansible_loop.length }}"
 - include_tasks: leaf.yml
   loop: [x, y]
   loop_control:
     loop_var: inner_item
     index_var: j
 "#,
-    );
-    write(
-        &dir.join("leaf.yml"),
-        "- debug: msg=\"{{ outer_item }}/{{ inner_item }} {{ idx }}/{{ j }} {{ ansible_loop_var }}\"\n",
-    );
-    write(
-        &dir.join("roles/r/tasks/main.yml"),
-        "- debug: msg=\"role {{ it }} {{ k }} {{ ansible_loop.first }}\"\n",
-    );
-    write(
-        &dir.join("p.yml"),
-        r#"- hosts: localhost
+        ),
+        (
+            "leaf.yml",
+            "- debug: msg=\"{{ outer_item }}/{{ inner_item }} {{ idx }}/{{ j }} {{ ansible_loop_var }}\"\n",
+        ),
+        (
+            "roles/r/tasks/main.yml",
+            "- debug: msg=\"role {{ it }} {{ k }} {{ ansible_loop.first }}\"\n",
+        ),
+        (
+            "p.yml",
+            r#"- hosts: localhost
   gather_facts: false
   tasks:
     - include_tasks: inner.yml
@@ -333,9 +326,9 @@ fn looped_includes_give_their_tasks_the_loop_variables() {
         index_var: k
         extended: true
 "#,
-    );
-    let out = side_by_side(dir, "p.yml", &[]);
-    assert_eq!(out.code, 0, "{}", out.show());
+        ),
+    ];
+    let out = succeeds_side_by_side(&files);
     assert_eq!(
         msgs(&out),
         [
@@ -361,10 +354,7 @@ fn looped_includes_give_their_tasks_the_loop_variables() {
 /// Date arithmetic as roles write it; every value as ansible-playbook 2.19 printed it.
 #[test]
 fn to_datetime_and_now_subtract_and_compare_as_python_does() {
-    let root = tempdir();
-    write(
-        &root.path().join("p.yml"),
-        r#"- hosts: localhost
+    let playbook = r#"- hosts: localhost
   gather_facts: false
   vars:
     day1: "2026-01-01"
@@ -390,9 +380,8 @@ fn to_datetime_and_now_subtract_and_compare_as_python_does() {
     - name: as a condition
       debug: msg=old
       when: (now() - ('2020-01-01' | to_datetime('%Y-%m-%d'))).days > 30
-"#,
-    );
-    let out = side_by_side(root.path(), "p.yml", &[]);
+"#;
+    let (_dir, out) = side_by_side_of(playbook, &[]);
     assert_eq!(out.code, 0, "{}", out.show());
     assert_eq!(
         msgs(&out)[..12],
@@ -433,10 +422,7 @@ fn to_datetime_and_now_subtract_and_compare_as_python_does() {
 /// topic (unnamed ones too; listeners sharing a name once), and the first handler of that name.
 #[test]
 fn every_handler_listening_to_a_notified_topic_runs_in_list_order() {
-    let root = tempdir();
-    write(
-        &root.path().join("p.yml"),
-        r#"- hosts: localhost
+    let playbook = r#"- hosts: localhost
   gather_facts: false
   tasks:
     - set_fact: x=1
@@ -468,10 +454,9 @@ fn every_handler_listening_to_a_notified_topic_runs_in_list_order() {
     - name: deaf
       debug: msg=deaf
       listen: other
-"#,
-    );
+"#;
     // Recorded from ansible-playbook 2.19.
-    let out = side_by_side(root.path(), "p.yml", &[]);
+    let (_dir, out) = side_by_side_of(playbook, &[]);
     assert_eq!(out.code, 0, "{}", out.show());
     assert_eq!(
         msgs(&out),
@@ -492,19 +477,18 @@ fn every_handler_listening_to_a_notified_topic_runs_in_list_order() {
 /// A collection's role (`ns.col.r`) hears `r : topic` and `ns.col.r : topic` alike.
 #[test]
 fn a_collection_roles_listener_answers_to_its_short_role_name() {
-    let root = tempdir();
-    let dir = root.path();
-    write(
-        &dir.join("collections/ansible_collections/ns/col/roles/r/handlers/main.yml"),
-        "- name: heard\n  debug: msg=heard\n  listen: topic\n",
-    );
-    write(
-        &dir.join("collections/ansible_collections/ns/col/roles/r/tasks/main.yml"),
-        "- debug: msg=role\n",
-    );
-    write(
-        &dir.join("p.yml"),
-        r#"- hosts: localhost
+    let files = [
+        (
+            "collections/ansible_collections/ns/col/roles/r/handlers/main.yml",
+            "- name: heard\n  debug: msg=heard\n  listen: topic\n",
+        ),
+        (
+            "collections/ansible_collections/ns/col/roles/r/tasks/main.yml",
+            "- debug: msg=role\n",
+        ),
+        (
+            "p.yml",
+            r#"- hosts: localhost
   gather_facts: false
   roles: [ns.col.r]
   tasks:
@@ -516,9 +500,9 @@ fn a_collection_roles_listener_answers_to_its_short_role_name() {
       changed_when: true
       notify: "ns.col.r : topic"
 "#,
-    );
-    let out = side_by_side(dir, "p.yml", &[]);
-    assert_eq!(out.code, 0, "{}", out.show());
+        ),
+    ];
+    let out = succeeds_side_by_side(&files);
     assert_eq!(
         msgs(&out),
         ["\"role\"", "\"heard\"", "\"heard\""],

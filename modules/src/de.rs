@@ -30,6 +30,11 @@ pub fn truthy(value: &Value) -> bool {
     }
 }
 
+/// `#[serde(default = "crate::de::yes")]`: a boolean argument that is on unless the task says.
+pub fn yes() -> bool {
+    true
+}
+
 /// `#[serde(deserialize_with = "de::boolean")]`
 pub fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     let v = Value::deserialize(d)?;

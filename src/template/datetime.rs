@@ -14,6 +14,7 @@ use minijinja::value::{DynObject, Object, ObjectRepr};
 use minijinja::{Error, ErrorKind, State, Value};
 use std::cmp::Ordering;
 use std::fmt;
+use std::ops::RangeInclusive;
 use std::sync::Arc;
 
 /// The function a rewritten `a - b` calls.
@@ -448,69 +449,42 @@ fn chrono_name(text: &str, item: Fixed) -> Option<(chrono::format::Parsed, &str)
     Some((parsed, rest))
 }
 
+/// Where a numeric directive's value goes.
+type Store = fn(&mut Parsed, u32);
+
+/// A numeric directive: how many digits it reads at most, the values it accepts, where it keeps
+/// the value. `None` for the others.
+fn numeric(d: char) -> Option<(usize, RangeInclusive<u32>, Store)> {
+    Some(match d {
+        'Y' => (4, 0..=9999, |p, v| p.year = Some(i64::from(v))),
+        'y' => (2, 0..=99, |p, v| {
+            p.year = Some(i64::from(if v < 69 { 2000 + v } else { 1900 + v }));
+        }),
+        'm' => (2, 1..=12, |p, v| p.month = Some(v)),
+        'd' => (2, 1..=31, |p, v| p.day = Some(v)),
+        'H' => (2, 0..=23, |p, v| p.hour = Some(v)),
+        'I' => (2, 1..=12, |p, v| p.hour12 = Some(v)),
+        'M' => (2, 0..=59, |p, v| p.minute = v),
+        'S' => (2, 0..=61, |p, v| p.second = v),
+        'j' => (3, 1..=366, |p, v| p.yday = Some(v)),
+        _ => return None,
+    })
+}
+
 impl Parsed {
     /// Reads one directive at the start of `text`: `None` when the text does not match it.
     fn directive<'t>(&mut self, d: char, text: &'t str) -> Option<Result<&'t str, String>> {
+        if let Some((width, range, store)) = numeric(d) {
+            let (v, rest) = digits(text, width).filter(|(v, _)| range.contains(v))?;
+            store(self, v);
+            return Some(Ok(rest));
+        }
         let rest = match d {
-            'Y' => {
-                let (v, rest) = digits(text, 4)?;
-                self.year = Some(i64::from(v));
-                rest
-            }
-            'y' => {
-                let (v, rest) = digits(text, 2)?;
-                self.year = Some(i64::from(if v < 69 { 2000 + v } else { 1900 + v }));
-                rest
-            }
-            'm' => {
-                let (v, rest) = digits(text, 2)?;
-                (1..=12).contains(&v).then_some(())?;
-                self.month = Some(v);
-                rest
-            }
-            'd' => {
-                let (v, rest) = digits(text, 2)?;
-                (1..=31).contains(&v).then_some(())?;
-                self.day = Some(v);
-                rest
-            }
-            'H' => {
-                let (v, rest) = digits(text, 2)?;
-                (v <= 23).then_some(())?;
-                self.hour = Some(v);
-                rest
-            }
-            'I' => {
-                let (v, rest) = digits(text, 2)?;
-                (1..=12).contains(&v).then_some(())?;
-                self.hour12 = Some(v);
-                rest
-            }
-            'M' => {
-                let (v, rest) = digits(text, 2)?;
-                (v <= 59).then_some(())?;
-                self.minute = v;
-                rest
-            }
-            'S' => {
-                let (v, rest) = digits(text, 2)?;
-                (v <= 61).then_some(())?;
-                self.second = v;
-                rest
-            }
             'f' => {
-                let n = text.bytes().take(6).take_while(u8::is_ascii_digit).count();
-                if n == 0 {
-                    return None;
-                }
-                let padded = format!("{:0<6}", &text[..n]);
-                self.micro = padded.parse().ok()?;
-                &text[n..]
-            }
-            'j' => {
-                let (v, rest) = digits(text, 3)?;
-                (1..=366).contains(&v).then_some(())?;
-                self.yday = Some(v);
+                let (_, rest) = digits(text, 6)?;
+                // Python reads `.5` as 500,000 µs: the digits are the fraction's leading ones.
+                let fraction = &text[..text.len() - rest.len()];
+                self.micro = format!("{fraction:0<6}").parse().ok()?;
                 rest
             }
             // Python's `%b` wants the short name and `%B` the full one; drover takes either, as
@@ -793,6 +767,34 @@ mod tests {
             Some("unconverted data remains: x")
         );
         assert!(strptime("2026-02-30", "%Y-%m-%d").is_err());
+    }
+
+    #[test]
+    fn strptime_takes_each_numbers_range_and_width_as_python() {
+        for (text, format) in [
+            ("13", "%m"),
+            ("00", "%m"),
+            ("32", "%d"),
+            ("24", "%H"),
+            ("00", "%I"),
+            ("13", "%I"),
+            ("60", "%M"),
+            ("62", "%S"),
+            ("367", "%j"),
+            ("000", "%j"),
+            ("12345", "%Y"),
+        ] {
+            assert!(strptime(text, format).is_err(), "{text} as {format}");
+        }
+        let top = civil("12 31 2024 23 59 366", "%m %d %Y %H %M %j");
+        assert_eq!((top.month, top.day, top.hour, top.minute), (12, 31, 23, 59));
+        assert_eq!(civil("68", "%y").year, 2068);
+        assert_eq!(civil("69", "%y").year, 1969);
+        assert_eq!(civil("9999", "%Y").year, 9999);
+        assert_eq!(civil("1", "%m").month, 1);
+        assert_eq!(civil(".012", ".%f").micro, 12_000);
+        assert_eq!(civil("1234567", "%f%S").micro, 123_456);
+        assert_eq!(civil("1234567", "%f%S").second, 7);
     }
 
     #[test]

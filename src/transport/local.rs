@@ -7,17 +7,9 @@ use tokio::io::AsyncWriteExt;
 pub struct LocalConnection;
 
 impl LocalConnection {
-    pub async fn exec(
-        &self,
-        command: &str,
-        stdin: Option<&[u8]>,
-    ) -> Result<ExecOutput, TransportError> {
-        self.exec_until(command, stdin, std::future::pending())
-            .await
-    }
-
-    /// [`exec`](Self::exec), stopped when `stop` completes: the command runs in its own process
-    /// group, which gets SIGTERM, then SIGKILL after [`STOP_GRACE`](super::ssh::STOP_GRACE).
+    /// [`Connection::exec_until`](super::Connection::exec_until) for `/bin/sh -c`: the command
+    /// runs in its own process group, which gets SIGTERM, then SIGKILL after
+    /// [`STOP_GRACE`](super::ssh::STOP_GRACE).
     pub async fn exec_until(
         &self,
         command: &str,
@@ -99,10 +91,11 @@ fn exit_code(status: &std::process::ExitStatus) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transport::Connection;
 
     #[tokio::test]
     async fn runs_with_stdin_and_exit_status() {
-        let out = LocalConnection
+        let out = Connection::Local(LocalConnection)
             .exec("cat; echo err >&2; exit 3", Some(b"hello"))
             .await
             .expect("runs");
@@ -115,7 +108,7 @@ mod tests {
     #[tokio::test]
     async fn large_input_echoed_back_does_not_deadlock() {
         let input: Vec<u8> = (0..4 * 1024 * 1024).map(|i| (i % 251) as u8).collect();
-        let out = LocalConnection
+        let out = Connection::Local(LocalConnection)
             .exec("cat", Some(&input))
             .await
             .expect("runs");
@@ -129,7 +122,7 @@ mod tests {
         let marker = dir.path().join("f");
         let command = format!("sleep 30 & sleep 30; echo done > {}", marker.display());
         let stop = tokio::time::sleep(std::time::Duration::from_millis(300));
-        let out = LocalConnection
+        let out = Connection::Local(LocalConnection)
             .exec_until(&command, None, stop)
             .await
             .expect("runs");
@@ -140,12 +133,12 @@ mod tests {
     #[tokio::test]
     async fn a_command_that_ignores_its_input_and_a_killed_one() {
         let input = vec![b'x'; 1024 * 1024];
-        let out = LocalConnection
+        let out = Connection::Local(LocalConnection)
             .exec("exit 0", Some(&input))
             .await
             .expect("runs");
         assert_eq!(out.rc, 0);
-        let out = LocalConnection
+        let out = Connection::Local(LocalConnection)
             .exec("kill -9 $$", None)
             .await
             .expect("runs");

@@ -268,10 +268,8 @@ impl Connection {
         command: &str,
         stdin: Option<&[u8]>,
     ) -> Result<ExecOutput, TransportError> {
-        match self {
-            Connection::Ssh(c) => c.exec(command, stdin).await,
-            Connection::Local(c) => c.exec(command, stdin).await,
-        }
+        self.exec_until(command, stdin, std::future::pending())
+            .await
     }
 
     /// [`exec`](Self::exec) that can be stopped (Ctrl-C): once `stop` completes, the command's

@@ -272,7 +272,8 @@ impl SshConnection {
         })
     }
 
-    /// Runs `command` in a new session channel, streaming `stdin` then EOF.
+    /// Runs `command` in a new session channel, streaming `stdin` then EOF, until it ends or `stop`
+    /// completes ([`Connection::exec_until`](super::Connection::exec_until)).
     ///
     /// Input is written while output is read: a command that prints a lot before it has read all
     /// its input (`cat`) would otherwise deadlock once both directions' windows are full. A command
@@ -280,16 +281,8 @@ impl SshConnection {
     ///
     /// A channel the server closes without an exit status or signal gives `rc = -1` (output kept);
     /// a connection lost meanwhile gives [`TransportError::Disconnected`].
-    pub async fn exec(
-        &self,
-        command: &str,
-        stdin: Option<&[u8]>,
-    ) -> Result<ExecOutput, TransportError> {
-        self.exec_until(command, stdin, std::future::pending())
-            .await
-    }
-
-    /// [`exec`](Self::exec), stopped when `stop` completes (Ctrl-C). Closing the channel alone
+    ///
+    /// On `stop` (Ctrl-C): closing the channel alone
     /// would leave the command running, so the command's process group is signalled: by an SSH
     /// `signal` request (honoured by OpenSSH for non-root users only: "session signalling requires
     /// privilege separation"), and by a short command on a spare channel that sends SIGTERM, then

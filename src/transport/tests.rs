@@ -565,7 +565,7 @@ async fn host_key_mismatch_names_the_file_and_line() {
     assert!(message.contains("--host-key-checking off"), "{message}");
     // With checking off, the same host is reachable.
     let spec = client.spec(&server, HostKeyChecking::Off);
-    let conn = connect(&spec).await.expect("checking off");
+    let conn = Connection::Ssh(connect(&spec).await.expect("checking off"));
     assert_eq!(conn.exec("true", None).await.expect("exec").rc, 0);
 }
 
@@ -675,7 +675,7 @@ async fn rsa_keys_sign_with_the_best_hash_the_server_offers() {
     client.trust(&server, &server.host_key);
     let mut spec = client.spec(&server, HostKeyChecking::Strict);
     spec.identity_files = vec![client.write_key("id_rsa", rsa_text)];
-    let conn = connect(&spec).await.expect("rsa login");
+    let conn = Connection::Ssh(connect(&spec).await.expect("rsa login"));
     assert_eq!(conn.exec("true", None).await.expect("exec").rc, 0);
     let algorithms = server
         .state
@@ -878,9 +878,11 @@ async fn passwords_log_in_by_password_or_keyboard_interactive() {
         client.trust(&server, &server.host_key);
         let mut spec = client.spec(&server, HostKeyChecking::Strict);
         spec.password = Some(Secret::new("pa55 word"));
-        let conn = connect(&spec)
-            .await
-            .unwrap_or_else(|e| panic!("{methods:?}: {e}"));
+        let conn = Connection::Ssh(
+            connect(&spec)
+                .await
+                .unwrap_or_else(|e| panic!("{methods:?}: {e}")),
+        );
         assert_eq!(
             conn.exec("echo hi", None).await.expect("exec").stdout,
             b"hi\n"
@@ -982,11 +984,11 @@ async fn a_silent_host_is_given_up_after_the_configured_keepalives() {
     // ServerAliveInterval 0.2 s, ServerAliveCountMax 2: given up ~0.6 s after the last word.
     spec.keepalive_interval = Some(Duration::from_millis(200));
     spec.keepalive_max = 2;
-    let conn = connect(&spec).await.expect("connects through the proxy");
+    let conn = Connection::Ssh(connect(&spec).await.expect("connects through the proxy"));
     assert_eq!(conn.exec("true", None).await.expect("exec").rc, 0);
     frozen.store(true, Ordering::SeqCst);
     let started = Instant::now();
-    let result = exec(&Connection::Ssh(conn), "sleep 30", None).await;
+    let result = exec(&conn, "sleep 30", None).await;
     let waited = started.elapsed();
     assert!(
         matches!(result, Err(TransportError::Disconnected { .. })),

@@ -27,6 +27,16 @@ pub struct Outcome {
     pub stderr: String,
 }
 
+impl From<std::process::Output> for Outcome {
+    fn from(out: std::process::Output) -> Outcome {
+        Outcome {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
 impl Outcome {
     /// The PLAY RECAP counters per host: {host: {ok: 3, changed: 1, ...}}.
     pub fn recap(&self) -> BTreeMap<String, BTreeMap<String, u32>> {
@@ -91,11 +101,7 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Outcome {
         .args(args)
         .output()
         .unwrap_or_else(|e| panic!("run drover: {e}"));
-    Outcome {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Outcome::from(out)
 }
 
 pub fn write(path: &Path, text: &str) {
@@ -108,6 +114,15 @@ pub fn write(path: &Path, text: &str) {
 
 pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"))
+}
+
+/// A fresh directory holding `files` (path relative to it, text).
+pub fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempdir();
+    for (path, text) in files {
+        write(&dir.path().join(path), text);
+    }
+    dir
 }
 
 /// A fleet started by `tests/fleet/fleet.sh` (its state directory, named by `var`); the tests that

@@ -25,16 +25,12 @@ pub struct Params {
     pub removes: Option<String>,
     #[serde(default, deserialize_with = "crate::de::opt_string")]
     pub stdin: Option<String>,
-    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    #[serde(default = "crate::de::yes", deserialize_with = "crate::de::boolean")]
     pub stdin_add_newline: bool,
-    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    #[serde(default = "crate::de::yes", deserialize_with = "crate::de::boolean")]
     pub strip_empty_ends: bool,
     #[serde(default, deserialize_with = "crate::de::boolean")]
     pub expand_argument_vars: bool,
-}
-
-fn yes() -> bool {
-    true
 }
 
 #[async_trait::async_trait]

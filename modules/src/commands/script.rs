@@ -25,12 +25,8 @@ pub struct Params {
     #[serde(default, deserialize_with = "crate::de::opt_string")]
     pub executable: Option<String>,
     /// Vaulted scripts are decrypted on the controller (the engine's `read_local`); `false` is refused.
-    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    #[serde(default = "crate::de::yes", deserialize_with = "crate::de::boolean")]
     pub decrypt: bool,
-}
-
-fn yes() -> bool {
-    true
 }
 
 /// The script's controller path and the arguments after it (shell text, kept as written).

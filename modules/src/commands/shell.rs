@@ -25,14 +25,10 @@ pub struct Params {
     pub executable: Option<String>,
     #[serde(default, deserialize_with = "crate::de::opt_string")]
     pub stdin: Option<String>,
-    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    #[serde(default = "crate::de::yes", deserialize_with = "crate::de::boolean")]
     pub stdin_add_newline: bool,
-    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    #[serde(default = "crate::de::yes", deserialize_with = "crate::de::boolean")]
     pub strip_empty_ends: bool,
-}
-
-fn yes() -> bool {
-    true
 }
 
 /// The script: free-form or `cmd`, exactly one of them.

@@ -1,13 +1,15 @@
 //! Container modules over the engine's own CLI on the target, no SDK and no Python: `container`
 //! (docker_container, podman_container), images, networks, volumes, compose projects and podman
 //! Quadlet units. [`engine`] holds what they share: finding the engine, the `inspect` probe, the
-//! normalisation of docker's and podman's inspect output; [`cli`] the image/network/volume probes.
+//! normalisation of docker's and podman's inspect output; [`cli`] the image/network/volume probes;
+//! [`named`] the inspect-then-plan that networks and volumes share.
 
 pub mod cli;
 pub mod compose;
 pub mod container;
 pub mod engine;
 pub mod image;
+pub mod named;
 pub mod network;
 pub mod quadlet;
 pub mod volume;

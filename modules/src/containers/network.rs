@@ -4,10 +4,11 @@
 //! docker — or removes — podman, as `podman_network` does — the containers using it).
 
 use super::cli::{self, Drift, Engine, EngineChoice};
+use super::named::{self, NamedObject, Start};
 use crate::doc::Written;
 use crate::{Cmd, Host, Module, ModuleError, Plan, Step};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 pub struct ContainerNetwork;
@@ -141,63 +142,49 @@ impl Module for ContainerNetwork {
     }
 
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
-        let query = cli::select_engine(p.engine).then(cli::inspect_section(
-            "network",
-            "network inspect",
-            &p.name,
-        ));
-        let out = host.query(&query).await?;
-        let engine = cli::engine_of(&out, p.engine)?;
-        let current = cli::inspected(&out, "network")?;
-        let mut plan = Plan::ok().set("network", current.clone().unwrap_or(json!({})));
-        let Some(current) = current else {
-            if p.state == super::image::Presence::Present {
-                plan.steps.push(Step::run(create(&p, engine)?));
-                plan = plan.set("actions", vec![format!("Created network {}", p.name)]);
-            }
-            return Ok(plan);
+        let (plan, engine, current) = match named::start(&p, host).await? {
+            Start::Settled(plan) => return Ok(plan),
+            Start::Present {
+                plan,
+                engine,
+                current,
+            } => (plan, engine, current),
         };
-        if p.state == super::image::Presence::Absent {
-            plan.steps.extend(remove(&p, engine, &current));
-            return Ok(plan.set("actions", vec![format!("Removed network {}", p.name)]));
-        }
         let drift = drift(&p, &current);
         if drift.is_empty() {
             return Ok(plan);
         }
-        if host.diff_mode() {
-            plan.diffs.push(drift.diff(&format!("network {}", p.name)));
-        }
-        plan.steps.extend(remove(&p, engine, &current));
-        plan.steps.push(Step::run(create(&p, engine)?));
-        Ok(plan
-            .set("differences", drift.names.clone())
-            .set("actions", vec![format!("Recreated network {}", p.name)]))
+        let plan = plan.set("differences", drift.names.clone());
+        named::recreate(&p, plan, engine, &current, &drift, host.diff_mode())
+    }
+}
+
+impl NamedObject for Params {
+    const KIND: &'static str = "network";
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn engine_choice(&self) -> EngineChoice {
+        self.engine
+    }
+    fn wanted(&self) -> bool {
+        self.state == super::image::Presence::Present
+    }
+    fn create(&self, engine: Engine) -> Result<Cmd, ModuleError> {
+        create(self, engine)
+    }
+    fn remove(&self, engine: Engine, current: &Value) -> Vec<Step> {
+        remove(self, engine, current)
     }
 }
 
 fn drift(p: &Params, current: &Value) -> Drift {
     let mut d = Drift::default();
-    let have = |names: &[&str]| {
-        cli::field(current, names)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
     // A config-only network reports the `null` driver whatever was asked.
     if p.config_only != Some(true) {
-        d.setting("driver", p.driver.as_deref(), &have(&["Driver", "driver"]));
+        d.setting("driver", p.driver.as_deref(), named::driver_of(current));
     }
-    d.map(
-        "labels",
-        &p.labels,
-        &cli::string_map_of(cli::field(current, &["Labels", "labels"])),
-    );
-    d.map(
-        "driver_options",
-        &p.driver_options,
-        &cli::string_map_of(cli::field(current, &["Options", "options"])),
-    );
+    named::labels_and_options(&mut d, &p.labels, &p.driver_options, current);
     d.setting(
         "internal",
         cli::flag(p.internal),
@@ -284,12 +271,7 @@ fn create(p: &Params, engine: Engine) -> Result<Cmd, ModuleError> {
     {
         c = c.syntax("--driver").arg(d);
     }
-    for (k, v) in &p.driver_options {
-        c = c.syntax("-o").arg(format!("{k}={v}"));
-    }
-    for (k, v) in &p.labels {
-        c = c.syntax("--label").arg(format!("{k}={v}"));
-    }
+    c = named::with_options_and_labels(c, &p.driver_options, &p.labels);
     if p.internal == Some(true) {
         c = c.syntax("--internal");
     }

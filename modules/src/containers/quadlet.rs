@@ -28,14 +28,10 @@ pub struct Params {
     pub sections: Option<Map<String, Value>>,
     #[serde(default)]
     pub state: super::image::Presence,
-    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    #[serde(default = "crate::de::yes", deserialize_with = "crate::de::boolean")]
     pub started: bool,
     #[serde(default = "unit_dir", deserialize_with = "crate::de::string")]
     pub dir: String,
-}
-
-fn yes() -> bool {
-    true
 }
 
 fn unit_dir() -> String {

@@ -4,10 +4,11 @@
 //! or `always`.
 
 use super::cli::{self, Drift, Engine, EngineChoice};
+use super::named::{self, NamedObject, Start};
 use crate::doc::Written;
 use crate::{Cmd, Host, Module, ModuleError, Plan, Step};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 pub struct ContainerVolume;
@@ -72,27 +73,14 @@ impl Module for ContainerVolume {
     };
 
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
-        let query = cli::select_engine(p.engine).then(cli::inspect_section(
-            "volume",
-            "volume inspect",
-            &p.name,
-        ));
-        let out = host.query(&query).await?;
-        let engine = cli::engine_of(&out, p.engine)?;
-        let current = cli::inspected(&out, "volume")?;
-        let mut plan = Plan::ok().set("volume", current.clone().unwrap_or(json!({})));
-        let present = p.state == super::image::Presence::Present;
-        let Some(current) = current else {
-            if present {
-                plan.steps.push(Step::run(create(&p, engine)));
-                plan = plan.set("actions", vec![format!("Created volume {}", p.name)]);
-            }
-            return Ok(plan);
+        let (mut plan, engine, current) = match named::start(&p, host).await? {
+            Start::Settled(plan) => return Ok(plan),
+            Start::Present {
+                plan,
+                engine,
+                current,
+            } => (plan, engine, current),
         };
-        if !present {
-            plan.steps.push(Step::run(remove(&p, engine)));
-            return Ok(plan.set("actions", vec![format!("Removed volume {}", p.name)]));
-        }
         let drift = drift(&p, &current);
         if !drift.is_empty() {
             plan = plan.set("differences", drift.names.clone());
@@ -105,31 +93,33 @@ impl Module for ContainerVolume {
         if !recreate {
             return Ok(plan);
         }
-        if host.diff_mode() && !drift.is_empty() {
-            plan.diffs.push(drift.diff(&format!("volume {}", p.name)));
-        }
-        plan.steps.push(Step::run(remove(&p, engine)));
-        plan.steps.push(Step::run(create(&p, engine)));
-        Ok(plan.set("actions", vec![format!("Recreated volume {}", p.name)]))
+        named::recreate(&p, plan, engine, &current, &drift, host.diff_mode())
+    }
+}
+
+impl NamedObject for Params {
+    const KIND: &'static str = "volume";
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn engine_choice(&self) -> EngineChoice {
+        self.engine
+    }
+    fn wanted(&self) -> bool {
+        self.state == super::image::Presence::Present
+    }
+    fn create(&self, engine: Engine) -> Result<Cmd, ModuleError> {
+        Ok(create(self, engine))
+    }
+    fn remove(&self, engine: Engine, _current: &Value) -> Vec<Step> {
+        vec![Step::run(engine.cmd("volume rm").arg(&self.name))]
     }
 }
 
 fn drift(p: &Params, current: &Value) -> Drift {
     let mut d = Drift::default();
-    let driver = cli::field(current, &["Driver", "driver"])
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    d.setting("driver", p.driver.as_deref(), driver);
-    d.map(
-        "labels",
-        &p.labels,
-        &cli::string_map_of(cli::field(current, &["Labels", "labels"])),
-    );
-    d.map(
-        "driver_options",
-        &p.driver_options,
-        &cli::string_map_of(cli::field(current, &["Options", "options"])),
-    );
+    d.setting("driver", p.driver.as_deref(), named::driver_of(current));
+    named::labels_and_options(&mut d, &p.labels, &p.driver_options, current);
     d
 }
 
@@ -138,15 +128,5 @@ fn create(p: &Params, engine: Engine) -> Cmd {
     if let Some(d) = &p.driver {
         c = c.syntax("--driver").arg(d);
     }
-    for (k, v) in &p.driver_options {
-        c = c.syntax("-o").arg(format!("{k}={v}"));
-    }
-    for (k, v) in &p.labels {
-        c = c.syntax("--label").arg(format!("{k}={v}"));
-    }
-    c.arg(&p.name)
-}
-
-fn remove(p: &Params, engine: Engine) -> Cmd {
-    engine.cmd("volume rm").arg(&p.name)
+    named::with_options_and_labels(c, &p.driver_options, &p.labels).arg(&p.name)
 }

@@ -2,7 +2,7 @@
 //! with `remote_src: false`), in name order, joined as Ansible joins them; written like `copy` (only
 //! when it differs, through the verified write path, with `validate` and `backup`).
 
-use super::copy::{Put, put_content};
+use super::put::{self, Put, put_content};
 use super::pyre::compile_flags;
 use super::write::{Attrs, Validate};
 use crate::cmd::quote;
@@ -19,7 +19,7 @@ pub struct Params {
     pub src: String,
     #[serde(deserialize_with = "crate::de::string")]
     pub dest: String,
-    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    #[serde(default = "crate::de::yes", deserialize_with = "crate::de::boolean")]
     pub remote_src: bool,
     #[serde(default, deserialize_with = "crate::de::opt_string")]
     pub regexp: Option<String>,
@@ -37,10 +37,6 @@ pub struct Params {
     pub owner: Option<String>,
     #[serde(default, deserialize_with = "crate::de::opt_string")]
     pub group: Option<String>,
-}
-
-fn yes() -> bool {
-    true
 }
 
 #[async_trait::async_trait]
@@ -88,8 +84,8 @@ impl Module for Assemble {
                 "Keeps the old file as `dest.PID.<timestamp>~` before replacing it.",
             ),
             ("mode", "", "Permissions, octal or symbolic."),
-            ("owner", "", "Owner's name or uid."),
-            ("group", "", "Group's name or gid."),
+            put::OWNER_ARG,
+            put::GROUP_ARG,
         ],
     };
 

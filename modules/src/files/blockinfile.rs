@@ -2,6 +2,7 @@
 //! content is computed on the controller from the file's bytes, line by line as Ansible's module
 //! does (its quirks included), and written back atomically only when it changes.
 
+use super::put;
 use super::pyre;
 use super::write::{Attrs, Content, Validate, atomic_write_validated, backup_name, now_unix};
 use crate::doc::Written;
@@ -110,11 +111,7 @@ impl Module for Blockinfile {
                 "",
                 "See Ansible's `blockinfile` documentation; drover takes it with the same meaning.",
             ),
-            (
-                "validate",
-                "",
-                "A command run on the new file before it is installed (`%s` names it, e.g. `visudo -cf %s`); if it fails, the file is left as it was.",
-            ),
+            put::VALIDATE_ARG,
             (
                 "marker_begin",
                 "",

@@ -1,11 +1,9 @@
 //! `copy`: put content (`content:` or a controller file `src:`) at `dest`, only when it differs.
 
 use super::copy_tree;
-use super::write::{
-    Attrs, Content, Validate, atomic_write_validated, backup_name, content_diff, now_unix,
-};
+use super::put::{self, Put, put_content};
+use super::write::{Attrs, Validate};
 use crate::doc::Written;
-use crate::facts::file::{self, FileKind, Want};
 use crate::{Host, LocalFile, Module, ModuleError, Plan};
 use serde::Deserialize;
 
@@ -30,16 +28,12 @@ pub struct Params {
     pub backup: bool,
     #[serde(default, deserialize_with = "crate::de::opt_string")]
     pub validate: Option<String>,
-    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    #[serde(default = "crate::de::yes", deserialize_with = "crate::de::boolean")]
     pub force: bool,
     #[serde(default, deserialize_with = "crate::de::boolean")]
     pub remote_src: bool,
     #[serde(default)]
     pub directory_mode: Option<crate::de::Mode>,
-}
-
-fn yes() -> bool {
-    true
 }
 
 #[async_trait::async_trait]
@@ -61,28 +55,12 @@ impl Module for Copy {
                 "",
                 "Where the file goes; a directory (or a path ending in `/`) gets `basename(src)`. A directory `src` is copied into it (`src: dir/`: only its contents).",
             ),
-            (
-                "mode",
-                "",
-                "Permissions, octal (`\"0644\"`) or symbolic (`u=rw,g=r`).",
-            ),
-            ("owner", "", "Owner's name or uid."),
-            ("group", "", "Group's name or gid."),
-            (
-                "backup",
-                "false",
-                "Keeps the old file as `dest.<timestamp>~` before replacing it.",
-            ),
-            (
-                "validate",
-                "",
-                "A command run on the new file before it is installed (`%s` names it, e.g. `visudo -cf %s`); if it fails, the file is left as it was.",
-            ),
-            (
-                "force",
-                "true",
-                "Replaces a file whose content differs; `false` only creates missing files.",
-            ),
+            put::MODE_ARG,
+            put::OWNER_ARG,
+            put::GROUP_ARG,
+            put::BACKUP_ARG,
+            put::VALIDATE_ARG,
+            put::FORCE_ARG,
             (
                 "remote_src",
                 "false",
@@ -174,88 +152,4 @@ fn source(p: &Params) -> Result<Source<'_>, ModuleError> {
             "one of src or content is required".into(),
         )),
     }
-}
-
-/// How a file is put: its attributes, `backup`, `force`, `validate`.
-pub(crate) struct Put<'a> {
-    pub attrs: &'a Attrs,
-    pub backup: bool,
-    pub force: bool,
-    pub validate: Option<&'a Validate>,
-}
-
-/// Shared by `copy`, `template`, `assemble`: write `content` to `dest` if it differs, fix
-/// attributes if not.
-pub(crate) async fn put_content(
-    host: &mut dyn Host,
-    dest: &str,
-    content: Vec<u8>,
-    put: &Put<'_>,
-    src_name: Option<&str>,
-) -> Result<Plan, ModuleError> {
-    let Put {
-        attrs,
-        backup,
-        force,
-        validate,
-    } = *put;
-    let want = Want {
-        checksum: Some("sha1sum"),
-        content: host.diff_mode(),
-        follow: true,
-    };
-    let mut dest = dest.to_string();
-    let mut stat = file::parse(&host.query(&file::query(&dest, want)).await?)?;
-    if stat.as_ref().is_some_and(|s| s.kind == FileKind::Directory) {
-        let Some(name) = src_name else {
-            return Err(ModuleError::Failed(
-                "can not use content with a dir as dest".into(),
-            ));
-        };
-        dest = format!("{}/{name}", dest.trim_end_matches('/'));
-        stat = file::parse(&host.query(&file::query(&dest, want)).await?)?;
-    }
-    let content = Content::new(content);
-    let base = Plan::ok()
-        .set("dest", dest.as_str())
-        .set("checksum", content.sha1())
-        .set("size", content.len() as u64);
-    let same = stat
-        .as_ref()
-        .is_some_and(|s| s.checksum.as_deref() == Some(content.sha1()));
-    if same || (stat.is_some() && !force) {
-        let Some(existing) = &stat else {
-            return Ok(base);
-        };
-        return Ok(match attrs.fix(&dest, existing, false) {
-            Some(cmd) => Plan {
-                steps: vec![crate::Step::run(cmd)],
-                ..base
-            },
-            None => base,
-        });
-    }
-    let mut plan = base;
-    let backup_file = (backup && stat.is_some()).then(|| backup_name(&dest, now_unix()));
-    if let Some(b) = &backup_file {
-        plan = plan.set("backup_file", b.as_str());
-    }
-    if host.diff_mode()
-        && let Some(diff) = content_diff(
-            &dest,
-            stat.as_ref().and_then(|s| s.content.as_deref()),
-            content.bytes(),
-        )
-    {
-        plan.diffs.push(diff);
-    }
-    plan.steps.push(atomic_write_validated(
-        &dest,
-        content,
-        attrs,
-        stat.as_ref(),
-        backup_file.as_deref(),
-        validate,
-    ));
-    Ok(plan)
 }

@@ -4,7 +4,7 @@
 //! (type and SHA-1); only missing directories are made (with `directory_mode`) and only files whose
 //! bytes differ are written, each through the verified write path.
 
-use super::copy::{Put, put_content};
+use super::put::{Put, put_content};
 use super::write::{Attrs, Fill, fill_and_install};
 use crate::cmd::quote;
 use crate::de::Mode;

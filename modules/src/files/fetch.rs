@@ -19,18 +19,14 @@ pub struct Params {
     pub dest: String,
     #[serde(default, deserialize_with = "crate::de::boolean")]
     pub flat: bool,
-    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    #[serde(default = "crate::de::yes", deserialize_with = "crate::de::boolean")]
     pub fail_on_missing: bool,
     #[serde(
-        default = "yes",
+        default = "crate::de::yes",
         alias = "validate_md5",
         deserialize_with = "crate::de::boolean"
     )]
     pub validate_checksum: bool,
-}
-
-fn yes() -> bool {
-    true
 }
 
 #[async_trait::async_trait]

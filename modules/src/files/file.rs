@@ -1,5 +1,6 @@
 //! `file`: a path's type (file, directory, link, absent, touched) and its mode/owner/group.
 
+use super::put;
 use super::timestamps::{Times, When};
 use super::write::Attrs;
 use crate::cmd::quote;
@@ -29,7 +30,7 @@ pub struct Params {
     pub recurse: bool,
     #[serde(default, deserialize_with = "crate::de::boolean")]
     pub force: bool,
-    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    #[serde(default = "crate::de::yes", deserialize_with = "crate::de::boolean")]
     pub follow: bool,
     #[serde(default, deserialize_with = "crate::de::opt_string")]
     pub access_time: Option<String>,
@@ -70,10 +71,6 @@ impl Params {
     }
 }
 
-fn yes() -> bool {
-    true
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum State {
@@ -96,13 +93,9 @@ impl Module for File {
             ("path", "", "The path to manage."),
             ("state", "file", "What the path must be."),
             ("src", "", "What a `link` or `hard` link points to."),
-            (
-                "mode",
-                "",
-                "Permissions, octal (`\"0644\"`) or symbolic (`u=rw,g=r`).",
-            ),
-            ("owner", "", "Owner's name or uid."),
-            ("group", "", "Group's name or gid."),
+            put::MODE_ARG,
+            put::OWNER_ARG,
+            put::GROUP_ARG,
             (
                 "recurse",
                 "false",

@@ -68,14 +68,10 @@ pub struct Params {
     pub depth: Option<i64>,
     #[serde(default)]
     pub mode: Option<crate::de::Mode>,
-    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    #[serde(default = "crate::de::yes", deserialize_with = "crate::de::boolean")]
     pub exact_mode: bool,
     #[serde(default, deserialize_with = "opt_int")]
     pub limit: Option<i64>,
-}
-
-fn yes() -> bool {
-    true
 }
 
 /// An integer that templating may have turned into a string (`depth: "{{ n }}"`).

@@ -1,6 +1,7 @@
 //! `lineinfile`: make sure one line is in a file (or is not), computed on the controller from the
 //! file's current content, written back atomically only when it changes.
 
+use super::put;
 use super::write::{
     Attrs, Content, Validate, atomic_write_validated, backup_name, content_diff, now_unix,
 };
@@ -127,18 +128,10 @@ impl Module for Lineinfile {
                 "false",
                 "Keeps the old file as `path.<timestamp>~` before changing it.",
             ),
-            (
-                "validate",
-                "",
-                "A command run on the new file before it is installed (`%s` names it, e.g. `visudo -cf %s`); if it fails, the file is left as it was.",
-            ),
-            (
-                "mode",
-                "",
-                "Permissions, octal (`\"0644\"`) or symbolic (`u=rw,g=r`).",
-            ),
-            ("owner", "", "Owner's name or uid."),
-            ("group", "", "Group's name or gid."),
+            put::VALIDATE_ARG,
+            put::MODE_ARG,
+            put::OWNER_ARG,
+            put::GROUP_ARG,
         ],
     };
 

@@ -1,5 +1,6 @@
 //! File modules. They share one way to read a file's state (`facts::file`) and one way to change it
 //! (`write`): content streams into a temp file beside the destination, which is renamed into place.
+//! `copy`, `template`, `assemble` put a whole file's content the same way (`put`).
 
 pub mod assemble;
 pub mod blockinfile;
@@ -9,6 +10,7 @@ pub mod fetch;
 pub mod file;
 pub mod find;
 pub mod lineinfile;
+pub(crate) mod put;
 mod pyre;
 pub mod replace;
 pub mod slurp;

@@ -3,6 +3,7 @@
 //! atomically only when the text changes.
 
 use super::blockinfile::real_path;
+use super::put;
 use super::pyre::{self, Template};
 use super::write::{
     Attrs, Content, Validate, atomic_write_validated, backup_name, content_diff, now_unix,
@@ -131,11 +132,7 @@ impl Module for Replace {
                 "",
                 "See Ansible's `replace` documentation; drover takes it with the same meaning.",
             ),
-            (
-                "validate",
-                "",
-                "A command run on the new file before it is installed (`%s` names it, e.g. `visudo -cf %s`); if it fails, the file is left as it was.",
-            ),
+            put::VALIDATE_ARG,
             (
                 "encoding",
                 "",

@@ -15,7 +15,7 @@ pub struct Params {
     pub path: String,
     #[serde(default, deserialize_with = "crate::de::boolean")]
     pub follow: bool,
-    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    #[serde(default = "crate::de::yes", deserialize_with = "crate::de::boolean")]
     pub get_checksum: bool,
     #[serde(
         default,
@@ -38,10 +38,6 @@ pub struct Params {
         deserialize_with = "crate::de::boolean"
     )]
     pub get_attributes: bool,
-}
-
-fn yes() -> bool {
-    true
 }
 
 const CHECKSUMS: &[(&str, &str)] = &[

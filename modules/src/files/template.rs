@@ -1,6 +1,6 @@
 //! `template`: render a Jinja2 file on the controller, then put it like `copy`.
 
-use super::copy::{Put, put_content};
+use super::put::{self, Put, put_content};
 use super::write::{Attrs, Validate};
 use crate::doc::Written;
 use crate::{Host, Module, ModuleError, Plan};
@@ -25,12 +25,8 @@ pub struct Params {
     pub backup: bool,
     #[serde(default, deserialize_with = "crate::de::opt_string")]
     pub validate: Option<String>,
-    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    #[serde(default = "crate::de::yes", deserialize_with = "crate::de::boolean")]
     pub force: bool,
-}
-
-fn yes() -> bool {
-    true
 }
 
 #[async_trait::async_trait]
@@ -47,28 +43,12 @@ impl Module for Template {
                 "The template, looked up in `templates/` next to the playbook, then next to it.",
             ),
             ("dest", "", "Where the rendered file goes."),
-            (
-                "mode",
-                "",
-                "Permissions, octal (`\"0644\"`) or symbolic (`u=rw,g=r`).",
-            ),
-            ("owner", "", "Owner's name or uid."),
-            ("group", "", "Group's name or gid."),
-            (
-                "backup",
-                "false",
-                "Keeps the old file as `dest.<timestamp>~` before replacing it.",
-            ),
-            (
-                "validate",
-                "",
-                "A command run on the new file before it is installed (`%s` names it, e.g. `visudo -cf %s`); if it fails, the file is left as it was.",
-            ),
-            (
-                "force",
-                "true",
-                "Replaces a file whose content differs; `false` only creates missing files.",
-            ),
+            put::MODE_ARG,
+            put::OWNER_ARG,
+            put::GROUP_ARG,
+            put::BACKUP_ARG,
+            put::VALIDATE_ARG,
+            put::FORCE_ARG,
         ],
     };
 

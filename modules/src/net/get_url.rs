@@ -41,7 +41,7 @@ pub struct Params {
         deserialize_with = "crate::de::opt_string"
     )]
     pub url_password: Option<String>,
-    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    #[serde(default = "crate::de::yes", deserialize_with = "crate::de::boolean")]
     pub validate_certs: bool,
     #[serde(default)]
     pub mode: Option<crate::de::Mode>,
@@ -49,10 +49,6 @@ pub struct Params {
     pub owner: Option<String>,
     #[serde(default, deserialize_with = "crate::de::opt_string")]
     pub group: Option<String>,
-}
-
-fn yes() -> bool {
-    true
 }
 
 #[async_trait::async_trait]

@@ -23,9 +23,9 @@ pub struct Params {
     pub force: bool,
     #[serde(default, deserialize_with = "crate::packages::opt_int")]
     pub depth: Option<u64>,
-    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    #[serde(default = "crate::de::yes", deserialize_with = "crate::de::boolean")]
     pub update: bool,
-    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    #[serde(default = "crate::de::yes", deserialize_with = "crate::de::boolean")]
     pub clone: bool,
     #[serde(default = "origin", deserialize_with = "crate::de::string")]
     pub remote: String,
@@ -38,9 +38,6 @@ fn head() -> String {
 }
 fn origin() -> String {
     "origin".into()
-}
-fn yes() -> bool {
-    true
 }
 
 /// What the query found.

@@ -46,7 +46,7 @@ pub struct Params {
         deserialize_with = "crate::de::opt_string"
     )]
     pub url_password: Option<String>,
-    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    #[serde(default = "crate::de::yes", deserialize_with = "crate::de::boolean")]
     pub validate_certs: bool,
     #[serde(default)]
     pub follow_redirects: Option<FollowRedirects>,
@@ -74,10 +74,6 @@ pub enum FollowRedirects {
 
 fn get() -> String {
     "GET".into()
-}
-
-fn yes() -> bool {
-    true
 }
 
 #[async_trait::async_trait]

@@ -24,7 +24,7 @@ pub struct Params {
     #[serde(default)]
     pub mode: Option<Mode>,
     #[serde(
-        default = "yes",
+        default = "crate::de::yes",
         alias = "update-cache",
         deserialize_with = "crate::de::boolean"
     )]
@@ -43,10 +43,6 @@ pub struct Params {
     pub validate_certs: Option<bool>,
     #[serde(default, deserialize_with = "crate::de::opt_string")]
     pub codename: Option<String>,
-}
-
-fn yes() -> bool {
-    true
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]

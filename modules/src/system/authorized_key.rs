@@ -23,7 +23,7 @@ pub struct Params {
     pub key: String,
     #[serde(default, deserialize_with = "crate::de::opt_string")]
     pub path: Option<String>,
-    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    #[serde(default = "crate::de::yes", deserialize_with = "crate::de::boolean")]
     pub manage_dir: bool,
     #[serde(default)]
     pub state: super::user::Presence,
@@ -34,14 +34,10 @@ pub struct Params {
     #[serde(default, deserialize_with = "crate::de::opt_string")]
     pub comment: Option<String>,
     /// Accepted for playbooks written for Ansible; drover never fetches a URL.
-    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    #[serde(default = "crate::de::yes", deserialize_with = "crate::de::boolean")]
     pub validate_certs: bool,
     #[serde(default, deserialize_with = "crate::de::boolean")]
     pub follow: bool,
-}
-
-fn yes() -> bool {
-    true
 }
 
 const KEY_TYPES: &[&str] = &[

@@ -20,12 +20,8 @@ pub struct Params {
     pub service: Option<String>,
     #[serde(default, deserialize_with = "crate::de::opt_string")]
     pub split: Option<String>,
-    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    #[serde(default = "crate::de::yes", deserialize_with = "crate::de::boolean")]
     pub fail_key: bool,
-}
-
-fn yes() -> bool {
-    true
 }
 
 /// Databases whose fields are `:`-separated; the others split on whitespace.

@@ -21,16 +21,12 @@ pub struct Params {
     pub state: super::user::Presence,
     #[serde(default, deserialize_with = "crate::de::boolean")]
     pub ignoreerrors: bool,
-    #[serde(default = "yes", deserialize_with = "crate::de::boolean")]
+    #[serde(default = "crate::de::yes", deserialize_with = "crate::de::boolean")]
     pub reload: bool,
     #[serde(default, deserialize_with = "crate::de::opt_string")]
     pub sysctl_file: Option<String>,
     #[serde(default, deserialize_with = "crate::de::boolean")]
     pub sysctl_set: bool,
-}
-
-fn yes() -> bool {
-    true
 }
 
 const DEFAULT_FILE: &str = "/etc/sysctl.conf";

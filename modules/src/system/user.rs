@@ -40,7 +40,7 @@ pub struct Params {
     #[serde(default, deserialize_with = "crate::de::opt_boolean")]
     pub password_lock: Option<bool>,
     #[serde(
-        default = "yes",
+        default = "crate::de::yes",
         alias = "createhome",
         deserialize_with = "crate::de::boolean"
     )]
@@ -60,10 +60,6 @@ pub struct Params {
     pub expires: Option<f64>,
     #[serde(default, deserialize_with = "crate::de::opt_string")]
     pub umask: Option<String>,
-}
-
-fn yes() -> bool {
-    true
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
