@@ -118,6 +118,31 @@ fn a_host_failing_in_a_rescue_leaves_ansible_play_hosts_at_once() {
 }
 
 #[test]
+fn a_failure_an_always_holds_leaves_ansible_play_hosts_before_the_always_runs() {
+    let root = tempdir();
+    let out = play(
+        root.path(),
+        r#"- hosts: all
+  gather_facts: false
+  tasks:
+    - block:
+        - fail:
+          when: inventory_hostname == 'host1'
+      always:
+        - debug: msg="hosts={{ ansible_play_hosts | join(',') }}"
+"#,
+        &[],
+    );
+    assert_eq!(out.code, 2, "{}", out.show());
+    assert_eq!(
+        out.stdout.matches("hosts=host2\"").count(),
+        2,
+        "both hosts see host1 gone\n{}",
+        out.show()
+    );
+}
+
+#[test]
 fn a_host_any_errors_fatal_sends_to_rescue_is_not_failed_in_the_exit_code() {
     // any_errors_fatal/80981.yml
     let root = tempdir();

@@ -124,7 +124,7 @@ impl Run<'_> {
             }
             if stop.is_none() {
                 scope.use_inventory(base, Arc::clone(&self.inventory), self.inventory_generation);
-                scope.refresh(base, &self.failed, &settings.failed_before);
+                scope.refresh(base, &self.left_the_play(), &settings.failed_before);
                 stop = self
                     .start_ready(base, scope, play, settings, batch, pinned, &mut free)
                     .await;

@@ -85,6 +85,7 @@ impl Run<'_> {
                 for name in batch {
                     self.failed.remove(name);
                     self.fatal_rescued.remove(name);
+                    self.held.remove(name);
                     self.unreachable.remove(name);
                     if let Some(cursor) = cursors.get_mut(name) {
                         cursor.clear_errors();

@@ -254,6 +254,7 @@ pub async fn run_playbook_until(
         reporter,
         failed: HashSet::new(),
         fatal_rescued: HashSet::new(),
+        held: HashSet::new(),
         unreachable: HashSet::new(),
         delegates: Delegates::new(pool.clone()),
         pool: pool.clone(),
@@ -348,6 +349,9 @@ struct Run<'r> {
     /// `failed` (later plays do not run them), but, as in Ansible, this play's result does not
     /// count them as failed.
     fatal_rescued: HashSet<String>,
+    /// Hosts whose failure an `always` holds back with no `rescue` ahead: they fail once it has
+    /// run, and already are out of `ansible_play_hosts` meanwhile (as Ansible marks them failed).
+    held: HashSet<String>,
     unreachable: HashSet<String>,
     delegates: Delegates,
     pool: Arc<Pool>,
@@ -588,6 +592,7 @@ impl Run<'_> {
     async fn play(&mut self, base: &RunContext<'_>, play: &Play, selected: &[String]) -> PlayEnd {
         self.includes = include::PlayIncludes::new(play, base);
         self.fatal_rescued.clear();
+        self.held.clear();
         for name in selected {
             let failed_before = self.failed.contains(name);
             let Some(host) = self.hosts.get_mut(name) else {
@@ -747,7 +752,7 @@ impl Run<'_> {
     ) -> Stop {
         if matches!(stop, Stop::NoHostsLeft | Stop::Break) {
             if settings.force_handlers {
-                scope.refresh(base, &self.failed, &settings.failed_before);
+                scope.refresh(base, &self.left_the_play(), &settings.failed_before);
                 self.handlers(&scope.ctx(base), play, settings, batch).await;
             }
             self.reporter.no_hosts_left();
@@ -775,7 +780,7 @@ impl Run<'_> {
                 break;
             };
             scope.use_inventory(base, Arc::clone(&self.inventory), self.inventory_generation);
-            scope.refresh(base, &self.failed, &settings.failed_before);
+            scope.refresh(base, &self.left_the_play(), &settings.failed_before);
             let ctx = scope.ctx(base);
             let is_meta = crate::playbook::flow::meta_action(&task).is_some();
             if !is_meta && !self.take_step(&task).await {
@@ -997,7 +1002,12 @@ impl Run<'_> {
             host.scope = None;
         }
         match after {
-            None | Some(AfterFailure::Deferred) => {}
+            None => {}
+            Some(AfterFailure::Deferred) => {
+                if !rescue_ahead {
+                    self.held.insert(name.to_string());
+                }
+            }
             Some(AfterFailure::Rescued) => {
                 if counted {
                     self.count_rescued(name);
@@ -1014,6 +1024,16 @@ impl Run<'_> {
         }
         self.failed.insert(name.to_string());
         self.fatal_rescued.remove(name);
+        self.held.remove(name);
+    }
+
+    /// The hosts `ansible_play_hosts` leaves out: the failed ones, and those only an `always`
+    /// keeps going.
+    fn left_the_play(&self) -> std::borrow::Cow<'_, HashSet<String>> {
+        if self.held.is_empty() {
+            return std::borrow::Cow::Borrowed(&self.failed);
+        }
+        std::borrow::Cow::Owned(self.failed.union(&self.held).cloned().collect())
     }
 
     /// A failure this host had is handled by a `rescue`: Ansible counts it rescued, not failed.
