@@ -1002,18 +1002,12 @@ impl Run<'_> {
             host.scope = None;
         }
         match after {
-            None => {}
-            Some(AfterFailure::Deferred) => {
-                if !rescue_ahead {
-                    self.held.insert(name.to_string());
-                }
+            Some(AfterFailure::Deferred) if !rescue_ahead => {
+                self.held.insert(name.to_string());
             }
-            Some(AfterFailure::Rescued) => {
-                if counted {
-                    self.count_rescued(name);
-                }
-            }
+            Some(AfterFailure::Rescued) if counted => self.count_rescued(name),
             Some(AfterFailure::HostFailed) => self.host_failed(name),
+            _ => {}
         }
     }
 
