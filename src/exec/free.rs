@@ -116,7 +116,7 @@ impl Run<'_> {
         if settings.max_fail_percentage.is_some() {
             self.warn_once(&mut free, MAX_FAIL_WARNING);
         }
-        let pinned = play.flow.strategy == Strategy::HostPinned;
+        let pinned = settings.strategy == Strategy::HostPinned;
         let mut stop = None;
         loop {
             if stop.is_none() && base.interrupt.requested().is_some() {
@@ -124,7 +124,7 @@ impl Run<'_> {
             }
             if stop.is_none() {
                 scope.use_inventory(base, Arc::clone(&self.inventory), self.inventory_generation);
-                scope.refresh(base, &self.failed, &settings.failed_before);
+                scope.refresh(base, &self.left_the_play(), &settings.failed_before);
                 stop = self
                     .start_ready(base, scope, play, settings, batch, pinned, &mut free)
                     .await;
@@ -278,8 +278,8 @@ impl Run<'_> {
             }
             if super::inventory_change::bypasses_host_loop(&task) {
                 // As ansible-core: an error that ends the run, reached when a host gets there.
-                self.refuse_host_loop_bypass(name, &task, free);
-                return Next::Stop(Stop::Break);
+                self.refuse_host_loop_bypass(&task);
+                return Next::Stop(Stop::Interrupted);
             }
             self.warn_free_keywords(ctx, &task, free);
             if let Some(limit) = throttle_of(ctx, &task) {
@@ -370,20 +370,15 @@ impl Run<'_> {
         }
     }
 
-    /// `add_host` runs once for the whole play, which the free strategy cannot do.
-    fn refuse_host_loop_bypass(&mut self, name: &str, task: &Task, free: &mut Free<'_>) {
+    /// `add_host` runs once for the whole play, which the free strategy cannot do: as in
+    /// ansible-core, an error of the playbook that stops the run (exit 1, no recap).
+    fn refuse_host_loop_bypass(&mut self, task: &Task) {
         let msg = format!(
             "The '{}' module bypasses the host loop, which is currently not supported in the free strategy and would instead execute for every host in the inventory list ({})",
             task.module.name(),
             task.origin
         );
-        self.reporter.task_start(task, false);
-        free.shown = None;
-        let result = super::TaskResult::failed(msg, task.module.name());
-        self.record(name, Some(task), &result);
-        if let Some(cursor) = free.cursors.get_mut(name) {
-            self.after_task(name, task, &result, cursor, true);
-        }
+        self.summary.aborted = Some(msg);
     }
 
     /// Ansible's warnings for the play keywords the free strategy does not honour.

@@ -408,6 +408,7 @@ fn loop_passes(
     spec: &crate::playbook::Loop,
     vars: &Vars,
 ) -> Result<Vec<(Vars, Vars, Option<String>)>, String> {
+    let spec = &*super::loops::with_rendered_names(ctx, spec, vars)?;
     let settings = super::loops::LoopSettings::of(ctx, spec, vars)?;
     let items = super::loops::loop_items(ctx, task, spec, vars)?;
     let mut passes = Vec::with_capacity(items.len());

@@ -251,6 +251,14 @@ impl<T> Cursor<T> {
         }
     }
 
+    /// `meta: clear_host_errors`: failures the `always` sections around hold back are forgotten,
+    /// so the host goes on after them (a host already out of the tree stays out, as in Ansible).
+    pub fn clear_errors(&mut self) {
+        for frame in &mut self.frames {
+            frame.failure_pending = false;
+        }
+    }
+
     /// Ends the play for this host (`meta: end_host`, `end_play`), without failing it.
     pub fn end(&mut self) {
         self.frames.clear();
@@ -373,6 +381,34 @@ mod tests {
         let (ran, failed) = walk(tree, &["b1"]);
         assert_eq!(ran, ["b1", "al"]);
         assert!(failed);
+    }
+
+    #[test]
+    fn cleared_errors_let_the_host_go_on_after_always() {
+        let tree = vec![
+            block(
+                vec![block(vec![task("b1")], vec![], vec![])],
+                vec![],
+                vec![task("clear")],
+            ),
+            task("after"),
+        ];
+        let mut cursor = Cursor::new(Arc::new(tree));
+        let mut ran = Vec::new();
+        while let Some((_, name)) = cursor.peek() {
+            ran.push(*name);
+            if *name == "clear" {
+                cursor.clear_errors();
+            }
+            let failed = *name == "b1";
+            cursor.advance(if failed {
+                Outcome::Failed
+            } else {
+                Outcome::Done
+            });
+        }
+        assert_eq!(ran, ["b1", "clear", "after"]);
+        assert!(!cursor.failed());
     }
 
     #[test]

@@ -22,8 +22,15 @@ pub async fn run_loop(
     vars: &Vars,
 ) -> TaskResult {
     let action = task.module.name();
-    let prepared = LoopSettings::of(ctx, spec, vars)
-        .and_then(|settings| Ok((settings, loop_items(ctx, task, spec, vars)?)));
+    let named = with_rendered_names(ctx, spec, vars);
+    let spec: &Loop = match &named {
+        Ok(named) => named,
+        Err(_) => spec,
+    };
+    let prepared = named.as_ref().map_err(Clone::clone).and_then(|_| {
+        let settings = LoopSettings::of(ctx, spec, vars)?;
+        Ok((settings, loop_items(ctx, task, spec, vars)?))
+    });
     let (settings, items) = match prepared {
         Ok(prepared) => prepared,
         // ansible-core keeps an undefined loop for after `when`: a task whose condition is false
@@ -175,6 +182,35 @@ async fn pause(ctx: &RunContext<'_>, pause: Duration) -> bool {
         _ = tokio::time::sleep(pause) => true,
         _ = ctx.interrupt.wait() => false,
     }
+}
+
+/// `spec` with a templated `loop_var`/`index_var` rendered with the host's `vars` (Ansible
+/// templates `loop_control` before the loop starts).
+pub(super) fn with_rendered_names<'a>(
+    ctx: &RunContext<'_>,
+    spec: &'a Loop,
+    vars: &Vars,
+) -> Result<std::borrow::Cow<'a, Loop>, String> {
+    let templated = |name: &str| name.contains("{{");
+    if !templated(&spec.loop_var) && !spec.index_var.as_deref().is_some_and(templated) {
+        return Ok(std::borrow::Cow::Borrowed(spec));
+    }
+    let render = |name: &str, what: &str| -> Result<String, String> {
+        match ctx
+            .templar
+            .render_value(&Value::String(name.to_string()), vars)
+        {
+            Ok(Value::String(s)) => Ok(s),
+            Ok(other) => Ok(other.to_string()),
+            Err(e) => Err(format!("loop_control.{what}: {e}")),
+        }
+    };
+    let mut named = spec.clone();
+    named.loop_var = render(&spec.loop_var, "loop_var")?;
+    if let Some(index_var) = &spec.index_var {
+        named.index_var = Some(render(index_var, "index_var")?);
+    }
+    Ok(std::borrow::Cow::Owned(named))
 }
 
 /// The items to loop over: `loop:` must render to a list; `with_<lookup>:` terms go through the

@@ -80,10 +80,16 @@ impl Run<'_> {
                 })
             }
             "clear_host_errors" => {
-                // The hosts take part in later plays again; in this one they stay stopped.
+                // The hosts take part in later plays again; in this one a host already out stays
+                // out, and one whose failure an `always` holds back goes on after it.
                 for name in batch {
                     self.failed.remove(name);
+                    self.fatal_rescued.remove(name);
+                    self.held.remove(name);
                     self.unreachable.remove(name);
+                    if let Some(cursor) = cursors.get_mut(name) {
+                        cursor.clear_errors();
+                    }
                 }
                 None
             }

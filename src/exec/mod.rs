@@ -37,6 +37,7 @@ pub use play_level::play_level_vars;
 pub use result::{HostStats, ItemResult, RetryNote, Status, TaskResult};
 
 use crate::inventory::Inventory;
+use crate::playbook::flow::Strategy;
 use crate::playbook::{Node, Play, Playbook, Task, vars_prompt};
 use crate::report::Reporter;
 use crate::template::{Templar, Vars};
@@ -201,7 +202,8 @@ pub struct RunSummary {
 }
 
 impl RunSummary {
-    /// Ansible's exit codes: 4 if any host was unreachable, else 2 if any failed, else 0; a run
+    /// Ansible's exit codes: 4 if any host was unreachable, else 2 if any host is failed at the
+    /// end (a failure rescued or cleared by `meta: clear_host_errors` is not), else 0; a run
     /// stopped by a signal exits as a shell reports it (130 for Ctrl-C, 143 for SIGTERM).
     pub fn exit_code(&self) -> u8 {
         if let Some(signal) = self.interrupted {
@@ -210,7 +212,7 @@ impl RunSummary {
             1
         } else if self.stats.values().any(|s| s.unreachable > 0) {
             4
-        } else if self.hosts_failed || self.stats.values().any(|s| s.failed > 0) {
+        } else if self.hosts_failed {
             2
         } else {
             0
@@ -254,6 +256,8 @@ pub async fn run_playbook_until(
         summary: RunSummary::default(),
         reporter,
         failed: HashSet::new(),
+        fatal_rescued: HashSet::new(),
+        held: HashSet::new(),
         unreachable: HashSet::new(),
         delegates: Delegates::new(pool.clone()),
         pool: pool.clone(),
@@ -320,7 +324,7 @@ pub async fn run_playbook_until(
             .await;
     }
     run.summary.interrupted = interrupt.requested();
-    run.summary.hosts_failed = !run.failed.is_empty();
+    run.summary.hosts_failed = run.failed.iter().any(|h| !run.fatal_rescued.contains(h));
     run.summary.show_custom_stats = options.show_custom_stats;
     // Ansible's recap lists the hosts something was counted for (tags may have left none).
     run.summary
@@ -348,6 +352,13 @@ struct Run<'r> {
     /// Hosts that failed (or were failed by `any_errors_fatal`/`max_fail_percentage`): no later
     /// play runs them, until `meta: clear_host_errors`.
     failed: HashSet<String>,
+    /// Hosts of the current play that `any_errors_fatal` failed while a `rescue` took them: in
+    /// `failed` (later plays do not run them), but, as in Ansible, this play's result does not
+    /// count them as failed.
+    fatal_rescued: HashSet<String>,
+    /// Hosts whose failure an `always` holds back with no `rescue` ahead: they fail once it has
+    /// run, and already are out of `ansible_play_hosts` meanwhile (as Ansible marks them failed).
+    held: HashSet<String>,
     unreachable: HashSet<String>,
     delegates: Delegates,
     pool: Arc<Pool>,
@@ -399,10 +410,37 @@ enum Stop {
 
 /// The play-level settings every batch uses.
 struct PlaySettings {
+    strategy: Strategy,
     max_fail_percentage: Option<f64>,
     force_handlers: bool,
     /// Hosts that had failed before this play (not part of `ansible_play_hosts`' removals).
     failed_before: HashSet<String>,
+}
+
+/// What play keywords are rendered with: the play's vars and the extra vars.
+fn keyword_vars(base: &RunContext<'_>, play: &Play) -> Vars {
+    let mut vars = play.vars.clone();
+    vars.extend(base.options.extra_vars.clone());
+    vars
+}
+
+/// The play's `strategy`, a templated one rendered with `vars` (the play's and the extra vars).
+fn play_strategy(play: &Play, templar: &Templar, vars: &Vars) -> Result<Strategy, String> {
+    let Some(template) = &play.flow.strategy_template else {
+        return Ok(play.flow.strategy);
+    };
+    let name = match templar.render_value(template, vars) {
+        Ok(Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(e) => return Err(format!("strategy: {e}")),
+    };
+    match Strategy::parse(&name) {
+        Some(strategy) => Ok(strategy),
+        None if name.trim().ends_with("debug") => Err(format!(
+            "strategy: {name} is not supported (drover runs `linear`, `free` and `host_pinned`)"
+        )),
+        None => Err(crate::playbook::flow::invalid_strategy(&name)),
+    }
 }
 
 /// One batch's view of the play: its template globals follow the hosts that fail.
@@ -560,6 +598,8 @@ impl Run<'_> {
     /// whole play as ansible-playbook does.
     async fn play(&mut self, base: &RunContext<'_>, play: &Play, selected: &[String]) -> PlayEnd {
         self.includes = include::PlayIncludes::new(play, base);
+        self.fatal_rescued.clear();
+        self.held.clear();
         for name in selected {
             let failed_before = self.failed.contains(name);
             let Some(host) = self.hosts.get_mut(name) else {
@@ -581,6 +621,11 @@ impl Run<'_> {
                     self.record(name, None, &TaskResult::failed(msg, "vars_files"));
                 }
             }
+        }
+        // As ansible-core: a strategy it has no plugin for stops the run (exit 1, no recap).
+        if let Err(msg) = play_strategy(play, base.templar, &keyword_vars(base, play)) {
+            self.summary.aborted = Some(msg);
+            return PlayEnd::StopPlaybook;
         }
         let (batches, settings) = match self.plan_batches(base, play, selected) {
             Ok(planned) => planned,
@@ -611,7 +656,7 @@ impl Run<'_> {
         PlayEnd::Continue
     }
 
-    /// `order`, `serial`, `max_fail_percentage`, `force_handlers`, rendered with the play's vars
+    /// `strategy`, `order`, `serial`, `max_fail_percentage`, `force_handlers`, rendered with the play's vars
     /// and the extra vars (as Ansible templates play keywords).
     fn plan_batches(
         &self,
@@ -619,8 +664,7 @@ impl Run<'_> {
         play: &Play,
         selected: &[String],
     ) -> Result<(Vec<Vec<String>>, PlaySettings), String> {
-        let mut vars = play.vars.clone();
-        vars.extend(base.options.extra_vars.clone());
+        let vars = keyword_vars(base, play);
         let order = match &play.flow.order {
             Some(order) => match base.templar.render_value(order, &vars) {
                 Ok(Value::String(s)) => s,
@@ -642,6 +686,7 @@ impl Run<'_> {
             None => base.options.force_handlers,
         };
         let settings = PlaySettings {
+            strategy: play_strategy(play, base.templar, &vars)?,
             max_fail_percentage,
             force_handlers,
             failed_before: self.failed.clone(),
@@ -665,7 +710,7 @@ impl Run<'_> {
         for name in batch {
             self.summary.stats.entry(name.clone()).or_default();
         }
-        if play.flow.strategy != crate::playbook::flow::Strategy::Linear {
+        if settings.strategy != Strategy::Linear {
             return self
                 .free_batch(base, &mut scope, play, settings, batch)
                 .await;
@@ -715,7 +760,7 @@ impl Run<'_> {
     ) -> Stop {
         if matches!(stop, Stop::NoHostsLeft | Stop::Break) {
             if settings.force_handlers {
-                scope.refresh(base, &self.failed, &settings.failed_before);
+                scope.refresh(base, &self.left_the_play(), &settings.failed_before);
                 self.handlers(&scope.ctx(base), play, settings, batch).await;
             }
             self.reporter.no_hosts_left();
@@ -743,7 +788,7 @@ impl Run<'_> {
                 break;
             };
             scope.use_inventory(base, Arc::clone(&self.inventory), self.inventory_generation);
-            scope.refresh(base, &self.failed, &settings.failed_before);
+            scope.refresh(base, &self.left_the_play(), &settings.failed_before);
             let ctx = scope.ctx(base);
             let is_meta = crate::playbook::flow::meta_action(&task).is_some();
             if !is_meta && !self.take_step(&task).await {
@@ -783,11 +828,8 @@ impl Run<'_> {
         }
         // A failure left pending by `always` ends the host once that section has run.
         for (name, cursor) in cursors.iter() {
-            if cursor.failed()
-                && let Some(host) = self.hosts.get_mut(name)
-            {
-                host.done = true;
-                self.failed.insert(name.clone());
+            if cursor.failed() && self.hosts.contains_key(name) {
+                self.host_failed(name);
             }
         }
         if self.any_left(batch) {
@@ -856,21 +898,20 @@ impl Run<'_> {
             if failed_now.contains(name) {
                 continue;
             }
-            let Some(host) = self.hosts.get_mut(name) else {
-                continue;
-            };
-            if host.done {
+            if self.hosts.get(name).is_none_or(|h| h.done) {
                 continue;
             }
             // A host of a failed `run_once` round is failed a second time here, as Ansible
             // does: one that went to `rescue` fails out of it.
-            self.failed.insert(name.clone());
             let after = match cursors.get_mut(name) {
                 Some(cursor) => cursor.force_failure(),
                 None => AfterFailure::HostFailed,
             };
             if after == AfterFailure::HostFailed {
-                host.done = true;
+                self.host_failed(name);
+            } else {
+                self.failed.insert(name.clone());
+                self.fatal_rescued.insert(name.clone());
             }
         }
     }
@@ -904,6 +945,12 @@ impl Run<'_> {
             let peeked = cursor.peek();
             if cursor.take_late_rescue() {
                 self.count_rescued(name);
+            }
+            if cursor.failed() {
+                // A failure an `always` held back: the host is out from now on (not only
+                // once the section is through), so `ansible_play_hosts` no longer lists it.
+                self.host_failed(name);
+                continue;
             }
             if let Some((position, task)) = peeked {
                 next.push((position, task, name.clone()));
@@ -963,17 +1010,32 @@ impl Run<'_> {
             host.scope = None;
         }
         match after {
-            None | Some(AfterFailure::Deferred) => {}
-            Some(AfterFailure::Rescued) => {
-                if counted {
-                    self.count_rescued(name);
-                }
+            Some(AfterFailure::Deferred) if !rescue_ahead => {
+                self.held.insert(name.to_string());
             }
-            Some(AfterFailure::HostFailed) => {
-                host.done = true;
-                self.failed.insert(name.to_string());
-            }
+            Some(AfterFailure::Rescued) if counted => self.count_rescued(name),
+            Some(AfterFailure::HostFailed) => self.host_failed(name),
+            _ => {}
         }
+    }
+
+    /// The host has failed out of the play.
+    fn host_failed(&mut self, name: &str) {
+        if let Some(host) = self.hosts.get_mut(name) {
+            host.done = true;
+        }
+        self.failed.insert(name.to_string());
+        self.fatal_rescued.remove(name);
+        self.held.remove(name);
+    }
+
+    /// The hosts `ansible_play_hosts` leaves out: the failed ones, and those only an `always`
+    /// keeps going.
+    fn left_the_play(&self) -> std::borrow::Cow<'_, HashSet<String>> {
+        if self.held.is_empty() {
+            return std::borrow::Cow::Borrowed(&self.failed);
+        }
+        std::borrow::Cow::Owned(self.failed.union(&self.held).cloned().collect())
     }
 
     /// A failure this host had is handled by a `rescue`: Ansible counts it rescued, not failed.

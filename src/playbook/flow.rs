@@ -72,6 +72,9 @@ pub struct PlayFlow {
     pub force_handlers: Option<Value>,
     /// `strategy:` how hosts move through the tasks.
     pub strategy: Strategy,
+    /// A templated `strategy:`: the runner renders it with the play's and the extra vars (as
+    /// Ansible templates play keywords) and it replaces `strategy`.
+    pub strategy_template: Option<Value>,
 }
 
 /// Ansible's strategies drover runs (`debug` is refused at load time).
@@ -89,14 +92,20 @@ pub enum Strategy {
 
 impl Strategy {
     fn named(keys: &RawMap) -> Strategy {
-        let name = match keys.value("strategy") {
-            Some(Value::String(s)) => s.trim(),
-            _ => return Strategy::Linear,
-        };
-        match name.strip_prefix("ansible.builtin.").unwrap_or(name) {
-            "free" => Strategy::Free,
-            "host_pinned" => Strategy::HostPinned,
+        match keys.value("strategy") {
+            Some(Value::String(s)) => Strategy::parse(s).unwrap_or_default(),
             _ => Strategy::Linear,
+        }
+    }
+
+    /// A strategy by its (short or `ansible.builtin.`) name; `None` for any other name.
+    pub fn parse(name: &str) -> Option<Strategy> {
+        let name = name.trim();
+        match name.strip_prefix("ansible.builtin.").unwrap_or(name) {
+            "linear" => Some(Strategy::Linear),
+            "free" => Some(Strategy::Free),
+            "host_pinned" => Some(Strategy::HostPinned),
+            _ => None,
         }
     }
 }
@@ -114,6 +123,10 @@ impl PlayFlow {
             max_fail_percentage: keys.value("max_fail_percentage").cloned(),
             force_handlers: keys.value("force_handlers").cloned(),
             strategy: Strategy::named(keys),
+            strategy_template: keys
+                .value("strategy")
+                .filter(|v| matches!(v, Value::String(s) if s.contains("{{")))
+                .cloned(),
         }
     }
 }
@@ -122,8 +135,8 @@ impl PlayFlow {
 const STRATEGIES: &[&str] = &["linear", "free", "host_pinned", "debug"];
 
 /// `strategy:` of a play: `linear` (the default), `free` and `host_pinned` run; `debug` (an
-/// interactive debugger) and a templated name are not supported yet, and any other name is an
-/// error — each where it is written.
+/// interactive debugger) is not supported yet, and any other name is an error — each where it is
+/// written. A templated name is judged when the play starts, once rendered.
 pub fn strategy_problem(file: &std::path::Path, keys: &RawMap) -> Option<super::LoadError> {
     let value = keys.get("strategy")?;
     let at = crate::yaml::Origin::of(file, value);
@@ -132,10 +145,10 @@ pub fn strategy_problem(file: &std::path::Path, keys: &RawMap) -> Option<super::
         other => other.to_string(),
     };
     let short = name.strip_prefix("ansible.builtin.").unwrap_or(&name);
-    if matches!(short, "linear" | "free" | "host_pinned") {
+    if Strategy::parse(short).is_some() || name.contains("{{") {
         return None;
     }
-    if STRATEGIES.contains(&short) || name.contains("{{") {
+    if STRATEGIES.contains(&short) {
         return Some(super::load::unsupported(
             at,
             format!(
@@ -143,13 +156,15 @@ pub fn strategy_problem(file: &std::path::Path, keys: &RawMap) -> Option<super::
             ),
         ));
     }
-    Some(super::load::invalid(
-        &at,
-        format!(
-            "Invalid play strategy specified: {name} (Ansible's are {})",
-            STRATEGIES.join(", ")
-        ),
-    ))
+    Some(super::load::invalid(&at, invalid_strategy(&name)))
+}
+
+/// Ansible's words for a strategy it has no plugin for.
+pub fn invalid_strategy(name: &str) -> String {
+    format!(
+        "Invalid play strategy specified: {name} (Ansible's are {})",
+        STRATEGIES.join(", ")
+    )
 }
 
 /// The `meta:` actions drover runs.

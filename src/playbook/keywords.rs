@@ -98,6 +98,7 @@ pub const BLOCK_KEYWORDS: &[&str] = &[
     "always",
     "name",
     "when",
+    "notify",
     "tags",
     "vars",
     "become",

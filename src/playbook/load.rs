@@ -356,6 +356,8 @@ pub(super) struct Inherited {
     check_mode: Option<Value>,
     diff: Option<Value>,
     timeout: Option<Value>,
+    /// `notify:` of the blocks around: a task that names no handler of its own notifies these.
+    notify: Option<Vec<String>>,
     /// The task files being imported or included, the playbook first (recursion is an error).
     pub(super) imports: Vec<PathBuf>,
     /// The play's directory: relative task files are looked for there after the including file's.
@@ -394,6 +396,9 @@ impl Inherited {
         next.check_mode = own("check_mode", &self.check_mode);
         next.diff = own("diff", &self.diff);
         next.timeout = own("timeout", &self.timeout);
+        if keys.contains_key("notify") {
+            next.notify = problems.take(string_list(keys.value("notify"), "notify", &at("notify")));
+        }
         next.flow = TaskFlow::of(keys).or(&self.flow);
         next
     }
@@ -640,7 +645,10 @@ fn load_task(
         loop_: loop_?,
         retry: retry?,
         register: register?,
-        notify: notify?,
+        notify: match (keys.contains_key("notify"), &inherited.notify) {
+            (false, Some(around)) => around.clone(),
+            _ => notify?,
+        },
         listen: listen?,
         vars: {
             let mut all = inherited.vars.clone();

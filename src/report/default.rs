@@ -117,6 +117,11 @@ impl<W: Write> DefaultReporter<W> {
                 format!("fatal: [{host}]: INTERRUPTED!{item} => {}", compact(result))
             }
             _ => {
+                let host = if status == Status::Skipped {
+                    without_delegate(host)
+                } else {
+                    host
+                };
                 let head = format!("{}: [{host}]{item}", status.as_str());
                 match self.shown_result(status, result, action) {
                     Some(body) => format!("{head} => {body}"),
@@ -176,7 +181,7 @@ impl<W: Write> DefaultReporter<W> {
             ),
             // Ansible's skipped item line ends with a space.
             Status::Skipped if self.verbosity == 0 => {
-                format!("skipping: [{host}] => (item={label}) ")
+                format!("skipping: [{}] => (item={label}) ", without_delegate(host))
             }
             _ => self.status_line(host, item.status, Some(label), &item.result, action),
         };
@@ -339,6 +344,12 @@ fn sorted(value: &Value) -> Value {
         Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
         other => other.clone(),
     }
+}
+
+/// The host alone of a `host -> delegate` label: Ansible's default callback names the delegate
+/// on every line but a skipped one.
+fn without_delegate(label: &str) -> &str {
+    label.split_once(" -> ").map_or(label, |(host, _)| host)
 }
 
 fn compact(result: &Map<String, Value>) -> String {
