@@ -223,6 +223,8 @@ pub fn playbook_dir(var: &dyn Fn(&str) -> Option<Json>) -> PathBuf {
         .unwrap_or_default()
 }
 
+/// Renders the template file `file` (its path) with the current variables plus `extra`;
+/// `{% include %}` and `{% import %}` look where ansible-core's template lookup looks.
 fn render_with(
     state: &State,
     file: &str,
@@ -230,18 +232,38 @@ fn render_with(
     extra: &Map<String, Json>,
 ) -> Result<String, String> {
     let mut ctx: Map<String, Json> = Map::new();
+    // Globals (functions, `hostvars`, `groups`) are in the environment the file renders in:
+    // as JSON, a function would become a string and `range()` would fail.
+    let globals: std::collections::HashSet<&str> = state.env().globals().map(|(n, _)| n).collect();
     for name in state.known_variables() {
+        if globals.contains(name.as_ref()) {
+            continue;
+        }
         if let Some(v) = state.lookup(&name).and_then(|v| to_json(&v).ok()) {
             ctx.insert(name.into_owned(), v);
         }
     }
     ctx.extend(extra.clone());
-    let prepared = super::source::prepare(text, false);
-    let template = state
-        .env()
-        .template_from_named_str(file, &prepared)
-        .map_err(|e| e.to_string())?;
-    template.render(Serde(&ctx)).map_err(|e| e.to_string())
+    let var = |n: &str| ctx.get(n).cloned();
+    let dirs = include_dirs(&search_dirs(&var), &playbook_dir(&var), Path::new(file));
+    super::render_file_in(state.env(), file, text, &Value::from(Serde(&ctx)), &dirs)
+        .map_err(|e| e.to_string())
+}
+
+/// ansible-core's template lookup: the template's own directory, then each search path
+/// directory's `templates/` and the directory itself.
+fn include_dirs(search_dirs: &[PathBuf], playbook_dir: &Path, template: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = template
+        .parent()
+        .map(Path::to_path_buf)
+        .into_iter()
+        .collect();
+    dirs.extend(super::search_path::template_dirs(
+        search_dirs,
+        playbook_dir,
+        template,
+    ));
+    dirs
 }
 
 fn text_of(term: &Json) -> String {
@@ -315,7 +337,8 @@ fn template(
             })?;
             let text =
                 std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            (ctx.render)(&name, &text, &extra).map(Json::from)
+            // The path, not the term: includes look in the template's own directory first.
+            (ctx.render)(&path.to_string_lossy(), &text, &extra).map(Json::from)
         })
         .collect()
 }

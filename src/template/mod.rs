@@ -229,43 +229,7 @@ impl Templar {
         vars: &Vars,
         search_dirs: &[PathBuf],
     ) -> Result<String, TemplateError> {
-        let mut env = self.env.clone();
-        let dirs = search_dirs.to_vec();
-        let found: Arc<Mutex<HashMap<String, PathBuf>>> = Arc::default();
-        let syntax = self.env.syntax().clone();
-        let record = Arc::clone(&found);
-        env.set_loader(move |wanted| {
-            for dir in &dirs {
-                let path = dir.join(wanted);
-                if path.is_file() {
-                    if let Ok(mut paths) = record.lock() {
-                        paths.insert(wanted.to_string(), path.clone());
-                    }
-                    return std::fs::read_to_string(&path)
-                        .map(|text| Some(limits::guard_assignments(&text, &syntax).into_owned()))
-                        .map_err(|e| {
-                            minijinja::Error::new(
-                                ErrorKind::InvalidOperation,
-                                format!("cannot read {}: {e}", path.display()),
-                            )
-                        });
-                }
-            }
-            Ok(None)
-        });
-        let ctx = context_of(vars);
-        let in_file = |e: minijinja::Error| {
-            let paths = found.lock().map(|p| p.clone()).unwrap_or_default();
-            error::in_file(&e, &paths)
-        };
-        limits::on_big_stack(|| {
-            let prepared = source::prepare(text, false);
-            let prepared = limits::guard_assignments(&prepared, env.syntax());
-            let template = env
-                .template_from_named_str(name, &prepared)
-                .map_err(in_file)?;
-            render_capped(&template, &ctx).map_err(in_file)
-        })
+        render_file_in(&self.env, name, text, &context_of(vars), search_dirs)
     }
 
     /// Turns minijinja's error into Ansible's words, naming the undefined variable.
@@ -337,6 +301,54 @@ impl Templar {
         missing.sort();
         missing
     }
+}
+
+/// Renders a template file's `text` in `env` with `ctx`; `{% include %}`, `{% import %}` and
+/// `{% from %}` find their files in `search_dirs`, first match wins. Errors name the file and
+/// line, through includes. Also what the `template` lookup renders with.
+pub(super) fn render_file_in<'env>(
+    env: &Environment<'env>,
+    name: &str,
+    text: &str,
+    ctx: &JinjaValue,
+    search_dirs: &[PathBuf],
+) -> Result<String, TemplateError> {
+    let mut env = env.clone();
+    let dirs = search_dirs.to_vec();
+    let found: Arc<Mutex<HashMap<String, PathBuf>>> = Arc::default();
+    let syntax = env.syntax().clone();
+    let record = Arc::clone(&found);
+    env.set_loader(move |wanted| {
+        for dir in &dirs {
+            let path = dir.join(wanted);
+            if path.is_file() {
+                if let Ok(mut paths) = record.lock() {
+                    paths.insert(wanted.to_string(), path.clone());
+                }
+                return std::fs::read_to_string(&path)
+                    .map(|text| Some(limits::guard_assignments(&text, &syntax).into_owned()))
+                    .map_err(|e| {
+                        minijinja::Error::new(
+                            ErrorKind::InvalidOperation,
+                            format!("cannot read {}: {e}", path.display()),
+                        )
+                    });
+            }
+        }
+        Ok(None)
+    });
+    let in_file = |e: minijinja::Error| {
+        let paths = found.lock().map(|p| p.clone()).unwrap_or_default();
+        error::in_file(&e, &paths)
+    };
+    limits::on_big_stack(|| {
+        let prepared = source::prepare(text, false);
+        let prepared = limits::guard_assignments(&prepared, env.syntax());
+        let template = env
+            .template_from_named_str(name, &prepared)
+            .map_err(in_file)?;
+        render_capped(&template, ctx).map_err(in_file)
+    })
 }
 
 /// Renders through [`limits::CappedWriter`], so no template can produce more than MAX_OUTPUT.

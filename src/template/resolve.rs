@@ -234,18 +234,23 @@ impl Object for Resolved {
 }
 
 /// The render context for `vars`: variables that failed to resolve become values that fail the
-/// template using them.
+/// template using them, and `vars` is every variable as one dict, as in Ansible.
 pub fn context_of(vars: &Vars) -> JinjaValue {
     let base = JinjaValue::from(Serde(vars));
-    let failing: BTreeMap<String, JinjaValue> = vars
+    let mut overrides: BTreeMap<String, JinjaValue> = vars
         .iter()
         .filter(|(_, value)| value.as_str().is_some_and(|s| s.starts_with(FAILED_MARKER)))
         .map(|(name, value)| (name.clone(), context_value(name, value)))
         .collect();
-    if failing.is_empty() {
+    if !vars.contains_key(ALL_VARS) {
+        overrides.insert(ALL_VARS.to_string(), base.clone());
+    }
+    if overrides.is_empty() {
         return base;
     }
-    let overrides = JinjaValue::from(failing);
     // The last map wins a lookup.
-    merge_maps([base, overrides])
+    merge_maps([base, JinjaValue::from(overrides)])
 }
+
+/// The variable holding all variables (Ansible's `vars`).
+const ALL_VARS: &str = "vars";
