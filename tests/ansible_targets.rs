@@ -382,10 +382,6 @@ const EXCLUDED: &[(&str, &str)] = &[
         "the `env` lookup's `default` handling and origin reporting differ",
     ),
     (
-        "template lazy_eval.yml",
-        "a deep undefined used lazily fails in drover",
-    ),
-    (
         "template 72262.yml",
         "an `{% include %}` inside a macro does not see the template's own variables (minijinja \
          hides a macro's closure from includes)",
@@ -522,10 +518,6 @@ const EXCLUDED: &[(&str, &str)] = &[
     (
         "roles dupe_inheritance.yml",
         "a task name templated with role variables shows untemplated",
-    ),
-    (
-        "set_fact set_fact.yml",
-        "set_fact accepts an invalid variable name from a template",
     ),
     (
         "tags test_template_parent_tags.yml --tags tag1",

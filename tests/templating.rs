@@ -99,3 +99,70 @@ fn vars_is_every_variable_as_a_dict() {
     );
     assert_ok(&out);
 }
+
+#[test]
+fn set_fact_refuses_a_templated_name_that_is_no_variable_name() {
+    let root = tempdir();
+    let out = play(
+        root.path(),
+        r#"- hosts: all
+  gather_facts: false
+  tasks:
+    - set_fact:
+        "{{ a_key }}": my_value
+      vars:
+        a_key: my_key
+    - set_fact:
+        "{{ 'true' }}": value
+      register: keyword
+      ignore_errors: true
+    - set_fact:
+        "{{ 1 }}": value
+      register: number
+      ignore_errors: true
+    - assert:
+        that:
+          - my_key == 'my_value'
+          - keyword is failed
+          - keyword.msg is contains "Invalid variable name 'true'"
+          - number is failed
+          - number.msg is contains "Invalid variable name '1' of type 'int'"
+"#,
+    );
+    assert_ok(&out);
+}
+
+#[test]
+fn a_variable_reading_an_undefined_name_is_undefined_until_used_and_a_loop_item_defines_it() {
+    let root = tempdir();
+    let out = play(
+        root.path(),
+        r#"- hosts: all
+  gather_facts: false
+  vars:
+    per_item: "{{ item }}-x"
+    deep_undefined: "{{ nested_undefined_variable }}"
+    deeper: "{{ deep_undefined }}"
+  tasks:
+    - set_fact:
+        seen: "{{ (seen | default([])) + [per_item] }}"
+      loop: [1, 2]
+    - assert:
+        that:
+          - seen == ['1-x', '2-x']
+          - deep_undefined is undefined
+          - deep_undefined is not defined
+          - deep_undefined | default('defaulted') == 'defaulted'
+          - deeper | default('d2') == 'd2'
+    - debug:
+        msg: "{{ deeper }}"
+      register: used
+      ignore_errors: true
+    - assert:
+        that:
+          - used is failed
+          - used.msg is contains("'nested_undefined_variable' is undefined")
+"#,
+    );
+    assert_ok(&out);
+}

@@ -90,8 +90,12 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_test("issuperset", |a: Vec<Value>, b: Vec<Value>| {
         b.iter().all(|x| a.contains(x))
     });
+    // Python's `item in seq`: a substring of a string, a key of a mapping, an element of a list.
     env.add_test("contains", |seq: Value, item: Value| {
-        seq.try_iter().is_ok_and(|mut it| it.any(|x| x == item))
+        match (seq.as_str(), item.as_str()) {
+            (Some(text), Some(part)) => text.contains(part),
+            _ => seq.try_iter().is_ok_and(|mut it| it.any(|x| x == item)),
+        }
     });
     env.add_test("any", |seq: Value| {
         seq.try_iter().is_ok_and(|mut it| it.any(|x| x.is_true()))

@@ -215,6 +215,78 @@ fn context_value(name: &str, value: &Value) -> JinjaValue {
     }
 }
 
+impl Templar {
+    /// The render context for `vars`, as [`context_of`], where a variable [`Templar::resolve_vars`]
+    /// left pending (its template reads a name undefined then: `x: "{{ item }}-x"`) is rendered
+    /// now, with these variables (a loop's `item`). One whose template still reads an undefined
+    /// name is undefined, as Ansible's lazy templating makes it: `is defined` is false and
+    /// `default()` applies, while using it fails naming the missing variable.
+    pub(super) fn context(&self, vars: &Vars) -> JinjaValue {
+        let base = context_of(vars);
+        let mut left: Vec<&String> = vars
+            .iter()
+            .filter(|(_, value)| is_pending(value))
+            .map(|(name, _)| name)
+            .collect();
+        if left.is_empty() {
+            return base;
+        }
+        let scope = Arc::new(LazyScope {
+            base,
+            pending: left.iter().map(|n| (*n).clone()).collect(),
+            resolved: Resolved::default(),
+        });
+        let ctx = JinjaValue::from_dyn_object(scope.clone());
+        // Each pass renders those whose pending inputs are rendered; a pass doing nothing ends it.
+        loop {
+            let before = left.len();
+            left.retain(|name| {
+                let Some(value) = vars.get(*name) else {
+                    return false;
+                };
+                match self.render_value_in(value, &ctx, vars) {
+                    Ok(rendered) => {
+                        scope
+                            .resolved
+                            .insert(name, JinjaValue::from(Serde(&rendered)));
+                        false
+                    }
+                    Err(_) => true,
+                }
+            });
+            if left.is_empty() || left.len() == before {
+                break;
+            }
+        }
+        ctx
+    }
+}
+
+/// A variable still to render: a template, not text kept literal (`!unsafe`, a module's output).
+fn is_pending(value: &Value) -> bool {
+    value
+        .as_str()
+        .is_some_and(|s| is_template(s) && !s.starts_with("{% raw %}"))
+}
+
+/// Variables with the pending ones rendered or, when they cannot be, undefined.
+#[derive(Debug)]
+struct LazyScope {
+    base: JinjaValue,
+    pending: HashSet<String>,
+    resolved: Resolved,
+}
+
+impl Object for LazyScope {
+    fn get_value(self: &Arc<Self>, key: &JinjaValue) -> Option<JinjaValue> {
+        let name = key.as_str()?;
+        if self.pending.contains(name) {
+            return self.resolved.0.lock().ok()?.get(name).cloned();
+        }
+        self.base.get_item(key).ok().filter(|v| !v.is_undefined())
+    }
+}
+
 /// Variables rendered so far in one [`Templar::resolve_vars`]; they win over the raw values.
 #[derive(Debug, Default)]
 struct Resolved(Mutex<HashMap<String, JinjaValue>>);
