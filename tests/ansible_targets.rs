@@ -374,10 +374,6 @@ const EXCLUDED: &[(&str, &str)] = &[
         "templated `tags:` are not rendered before --skip-tags selects",
     ),
     (
-        "var_blending test_var_blending.yml",
-        "an undefined variable inside a value does not render as 2.19's `<< error … >>` marker",
-    ),
-    (
         "lookup_env",
         "the `env` lookup's `default` handling and origin reporting differ",
     ),

@@ -166,3 +166,21 @@ fn a_variable_reading_an_undefined_name_is_undefined_until_used_and_a_loop_item_
     );
     assert_ok(&out);
 }
+
+#[test]
+fn debug_var_of_an_undefined_variable_shows_the_error_marker() {
+    let root = tempdir();
+    let out = play(
+        root.path(),
+        r#"- hosts: all
+  gather_facts: false
+  tasks:
+    - debug: var=undefined_variable
+      register: shown
+    - assert:
+        that:
+          - shown.undefined_variable == "<< error 1 - 'undefined_variable' is undefined >>"
+"#,
+    );
+    assert_ok(&out);
+}
