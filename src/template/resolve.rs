@@ -64,6 +64,11 @@ impl Templar {
             resolved.insert(&name, context_value(&name, &final_value));
             vars.insert(name, final_value);
         }
+        if !unresolved.is_empty() {
+            let mut names: Vec<String> = unresolved.into_iter().collect();
+            names.sort();
+            vars.insert(PENDING.to_string(), Value::from(names));
+        }
     }
 
     /// For each templated variable, the templated variables it reads.
@@ -223,11 +228,15 @@ impl Templar {
     /// `default()` applies, while using it fails naming the missing variable.
     pub(super) fn context(&self, vars: &Vars) -> JinjaValue {
         let base = context_of(vars);
-        let mut left: Vec<&String> = vars
-            .iter()
-            .filter(|(_, value)| is_pending(value))
-            .map(|(name, _)| name)
-            .collect();
+        let mut left: Vec<&String> = match vars.get(PENDING) {
+            Some(Value::Array(names)) => names
+                .iter()
+                .filter_map(Value::as_str)
+                .filter_map(|n| vars.get_key_value(n).map(|(k, _)| k))
+                .filter(|n| vars.get(*n).is_some_and(is_pending))
+                .collect(),
+            _ => Vec::new(),
+        };
         if left.is_empty() {
             return base;
         }
@@ -261,6 +270,10 @@ impl Templar {
         ctx
     }
 }
+
+/// The names [`Templar::resolve_vars`] left pending, kept beside the variables (no template can
+/// name it).
+const PENDING: &str = "\u{0}drover:pending";
 
 /// A variable still to render: a template, not text kept literal (`!unsafe`, a module's output).
 fn is_pending(value: &Value) -> bool {
