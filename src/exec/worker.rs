@@ -232,6 +232,11 @@ pub(super) async fn run_once(
         }
         Err(msg) => return TaskResult::failed(msg, action),
     }
+    if action == "set_fact"
+        && let Some(message) = set_fact_name_of_other_type(ctx, task, vars)
+    {
+        return TaskResult::failed(message, action);
+    }
     let args = match ctx
         .templar
         .render_value(&Value::Object(task.args.clone()), vars)
@@ -408,6 +413,27 @@ pub(super) fn skipped(reason: &str, action: &'static str) -> TaskResult {
     result.insert("skipped".into(), Value::Bool(true));
     result.insert("skip_reason".into(), Value::String(reason.into()));
     TaskResult::new(Status::Skipped, result, action)
+}
+
+/// A `set_fact` key templated to something else than a string (`"{{ 1 }}": x`) is refused, naming
+/// its type, as ansible-core's `validate_variable_name` does; rendered args hold string keys only.
+fn set_fact_name_of_other_type(ctx: &RunContext<'_>, task: &Task, vars: &Vars) -> Option<String> {
+    task.args.keys().find_map(|key| {
+        let name = ctx.templar.render_str(key, vars).ok()?;
+        let (shown, kind) = match &name {
+            Value::String(_) => return None,
+            Value::Number(n) if n.is_f64() => (Some(n.to_string()), "float"),
+            Value::Number(n) => (Some(n.to_string()), "int"),
+            Value::Bool(b) => (Some(if *b { "True" } else { "False" }.to_string()), "bool"),
+            Value::Null => (Some("None".to_string()), "NoneType"),
+            Value::Array(_) => (None, "list"),
+            Value::Object(_) => (None, "dict"),
+        };
+        let described = shown.map_or("name".to_string(), |s| format!("name '{s}'"));
+        Some(format!(
+            "Invalid variable {described} of type '{kind}'. Variable names must be strings starting with a letter or underscore character, and contain only letters, numbers and underscores."
+        ))
+    })
 }
 
 fn drop_omitted(args: Map<String, Value>) -> Map<String, Value> {

@@ -13,7 +13,6 @@
 
 use super::Templar;
 use super::Vars;
-use super::resolve::context_of;
 use minijinja::Value as JinjaValue;
 use minijinja::value::{Enumerator, Object};
 use std::collections::HashMap;
@@ -132,7 +131,7 @@ impl Hostvars {
                 vars.extend(entry.facts.iter().map(|(k, v)| (k.clone(), v.clone())));
                 vars.extend(self.above.iter().map(|(k, v)| (k.clone(), v.clone())));
                 self.templar.resolve_vars(&mut vars);
-                context_of(&vars)
+                self.templar.context(&vars)
             })
             .clone()
     }

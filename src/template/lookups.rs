@@ -225,7 +225,13 @@ pub fn playbook_dir(var: &dyn Fn(&str) -> Option<Json>) -> PathBuf {
 
 fn render_with(state: &State, job: &TemplateJob) -> Result<String, String> {
     let mut vars: Map<String, Json> = Map::new();
+    // Globals (functions, `hostvars`, `groups`) are in the environment the file renders in:
+    // as JSON, a function would become a string and `range()` would fail.
+    let globals: std::collections::HashSet<&str> = state.env().globals().map(|(n, _)| n).collect();
     for name in state.known_variables() {
+        if globals.contains(name.as_ref()) {
+            continue;
+        }
         if let Some(v) = state.lookup(&name).and_then(|v| to_json(&v).ok()) {
             vars.insert(name.into_owned(), v);
         }

@@ -32,7 +32,6 @@ pub use hostvars::{Hostvars, HostvarsStore};
 use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Serde;
 use minijinja::{Environment, ErrorKind, Template, UndefinedBehavior, Value as JinjaValue};
-use resolve::context_of;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -99,7 +98,7 @@ impl Templar {
         if !contains_template(value) {
             return Ok(value.clone());
         }
-        let ctx = context_of(vars);
+        let ctx = self.context(vars);
         self.render_value_in(value, &ctx, vars)
     }
 
@@ -137,7 +136,7 @@ impl Templar {
         if !is_template(template) {
             return Ok(Value::String(template.to_string()));
         }
-        self.render_str_in(template, &context_of(vars), vars)
+        self.render_str_in(template, &self.context(vars), vars)
     }
 
     fn render_str_in(
@@ -179,7 +178,7 @@ impl Templar {
     /// Evaluates a bare expression (`when:`, `that:`, `var:`).
     /// Backslashes in its string constants are Jinja escapes, as in Ansible's conditionals.
     pub fn eval(&self, expr: &str, vars: &Vars) -> Result<Value, TemplateError> {
-        self.eval_in(expr, &context_of(vars), vars, false)
+        self.eval_in(expr, &self.context(vars), vars, false)
     }
 
     /// `escape_backslashes`: the expression comes from a YAML string (see [`source::prepare`]).
@@ -202,7 +201,7 @@ impl Templar {
                 .map_err(|e| self.explain(e, expr, vars, true))?;
             if value.is_undefined() {
                 let names = without_globals(&self.env, compiled.undeclared_variables(false));
-                return Err(undefined_in(&names, vars, expr));
+                return Err(self.undefined_in(&names, vars, expr));
             }
             to_json(&value)
         };
@@ -232,7 +231,7 @@ impl Templar {
         vars: &Vars,
         search_dirs: &[PathBuf],
     ) -> Result<String, TemplateError> {
-        render_file_in(&self.env, name, text, vars, search_dirs, None)
+        render_file_with(&self.env, name, text, &self.context(vars), search_dirs, None)
     }
 
     /// The environment, for the `template` lookup of a `with_template:` loop.
@@ -248,6 +247,19 @@ pub(crate) fn render_file_in<'env>(
     name: &str,
     text: &str,
     vars: &Vars,
+    search_dirs: &[PathBuf],
+    syntax: Option<&SyntaxConfig>,
+) -> Result<String, TemplateError> {
+    render_file_with(env, name, text, &resolve::context_of(vars), search_dirs, syntax)
+}
+
+/// [`render_file_in`] with a render context already made (the templar's, where pending variables
+/// render lazily).
+fn render_file_with<'env>(
+    env: &Environment<'env>,
+    name: &str,
+    text: &str,
+    ctx: &JinjaValue,
     search_dirs: &[PathBuf],
     syntax: Option<&SyntaxConfig>,
 ) -> Result<String, TemplateError> {
@@ -278,7 +290,6 @@ pub(crate) fn render_file_in<'env>(
         }
         Ok(None)
     });
-    let ctx = context_of(vars);
     let in_file = |e: minijinja::Error| {
         let paths = found.lock().map(|p| p.clone()).unwrap_or_default();
         error::in_file(&e, &paths)
@@ -289,7 +300,7 @@ pub(crate) fn render_file_in<'env>(
         let template = env
             .template_from_named_str(name, &prepared)
             .map_err(in_file)?;
-        render_capped(&template, &ctx).map_err(in_file)
+        render_capped(&template, ctx).map_err(in_file)
     })
 }
 
@@ -309,6 +320,7 @@ impl Templar {
             },
             ErrorKind::UndefinedError => {
                 if let Some(name) = error::undefined_name(&e) {
+                    let name = self.missing_behind(name, vars);
                     return TemplateError::Undefined { name };
                 }
                 if let Some(detail) = e.detail() {
@@ -326,7 +338,7 @@ impl Templar {
                         .map(|t| t.undeclared_variables(false))
                 };
                 let names = without_globals(&self.env, names.unwrap_or_default());
-                undefined_in(&names, vars, source)
+                self.undefined_in(&names, vars, source)
             }
             ErrorKind::InvalidOperation if e.detail() == Some(plugins::MANDATORY_UNNAMED) => {
                 // `mandatory` without a message names the variable, as Ansible does.
@@ -343,6 +355,63 @@ impl Templar {
                 message: error::describe(&e, source),
             },
         }
+    }
+
+    /// The error for a template that used an undefined value, naming the variable really
+    /// missing: one it reads that does not exist, else the one behind a pending variable it reads.
+    fn undefined_in(
+        &self,
+        names: &std::collections::HashSet<String>,
+        vars: &Vars,
+        source: &str,
+    ) -> TemplateError {
+        let mut pending: Vec<&String> = names
+            .iter()
+            .filter(|n| {
+                vars.get(*n)
+                    .and_then(Value::as_str)
+                    .is_some_and(is_template)
+            })
+            .collect();
+        pending.sort();
+        match (undefined_in(names, vars, source), pending.first()) {
+            (TemplateError::Render { .. }, Some(name)) => TemplateError::Undefined {
+                name: self.missing_behind((*name).clone(), vars),
+            },
+            (error, _) => error,
+        }
+    }
+
+    /// The variable really missing when `name` is undefined: `name` itself, or, when `name` is
+    /// a variable whose template reads an undefined name (`deep: "{{ nested }}"`), that name, as
+    /// Ansible reports it.
+    fn missing_behind(&self, name: String, vars: &Vars) -> String {
+        let mut name = name;
+        let mut seen = std::collections::HashSet::new();
+        while let Some(Value::String(template)) = vars.get(&name) {
+            if !seen.insert(name.clone()) || !is_template(template) {
+                break;
+            }
+            let inner = self.undefined_names(template, false, vars);
+            let pending_inner = || {
+                let read = self
+                    .env
+                    .template_from_str(template)
+                    .map(|t| t.undeclared_variables(false))
+                    .unwrap_or_default();
+                let mut read: Vec<String> = read
+                    .into_iter()
+                    .filter(|n| vars.get(n).and_then(Value::as_str).is_some_and(is_template))
+                    .collect();
+                read.sort();
+                read.into_iter().next()
+            };
+            match inner.into_iter().next().or_else(pending_inner) {
+                Some(next) => name = next,
+                None => break,
+            }
+        }
+        name
     }
 
     /// The names a template reads that are neither variables nor globals, sorted.

@@ -64,6 +64,11 @@ impl Templar {
             resolved.insert(&name, context_value(&name, &final_value));
             vars.insert(name, final_value);
         }
+        if !unresolved.is_empty() {
+            let mut names: Vec<String> = unresolved.into_iter().collect();
+            names.sort();
+            vars.insert(PENDING.to_string(), Value::from(names));
+        }
     }
 
     /// For each templated variable, the templated variables it reads.
@@ -215,6 +220,86 @@ fn context_value(name: &str, value: &Value) -> JinjaValue {
     }
 }
 
+impl Templar {
+    /// The render context for `vars`, as [`context_of`], where a variable [`Templar::resolve_vars`]
+    /// left pending (its template reads a name undefined then: `x: "{{ item }}-x"`) is rendered
+    /// now, with these variables (a loop's `item`). One whose template still reads an undefined
+    /// name is undefined, as Ansible's lazy templating makes it: `is defined` is false and
+    /// `default()` applies, while using it fails naming the missing variable.
+    pub(super) fn context(&self, vars: &Vars) -> JinjaValue {
+        let base = context_of(vars);
+        let mut left: Vec<&String> = match vars.get(PENDING) {
+            Some(Value::Array(names)) => names
+                .iter()
+                .filter_map(Value::as_str)
+                .filter_map(|n| vars.get_key_value(n).map(|(k, _)| k))
+                .filter(|n| vars.get(*n).is_some_and(is_pending))
+                .collect(),
+            _ => Vec::new(),
+        };
+        if left.is_empty() {
+            return base;
+        }
+        let scope = Arc::new(LazyScope {
+            base,
+            pending: left.iter().map(|n| (*n).clone()).collect(),
+            resolved: Resolved::default(),
+        });
+        let ctx = JinjaValue::from_dyn_object(scope.clone());
+        // Each pass renders those whose pending inputs are rendered; a pass doing nothing ends it.
+        loop {
+            let before = left.len();
+            left.retain(|name| {
+                let Some(value) = vars.get(*name) else {
+                    return false;
+                };
+                match self.render_value_in(value, &ctx, vars) {
+                    Ok(rendered) => {
+                        scope
+                            .resolved
+                            .insert(name, JinjaValue::from(Serde(&rendered)));
+                        false
+                    }
+                    Err(_) => true,
+                }
+            });
+            if left.is_empty() || left.len() == before {
+                break;
+            }
+        }
+        ctx
+    }
+}
+
+/// The names [`Templar::resolve_vars`] left pending, kept beside the variables (no template can
+/// name it).
+const PENDING: &str = "\u{0}drover:pending";
+
+/// A variable still to render: a template, not text kept literal (`!unsafe`, a module's output).
+fn is_pending(value: &Value) -> bool {
+    value
+        .as_str()
+        .is_some_and(|s| is_template(s) && !s.starts_with("{% raw %}"))
+}
+
+/// Variables with the pending ones rendered or, when they cannot be, undefined.
+#[derive(Debug)]
+struct LazyScope {
+    base: JinjaValue,
+    pending: HashSet<String>,
+    resolved: Resolved,
+}
+
+impl Object for LazyScope {
+    fn get_value(self: &Arc<Self>, key: &JinjaValue) -> Option<JinjaValue> {
+        let name = key.as_str()?;
+        if self.pending.contains(name) {
+            return self.resolved.0.lock().ok()?.get(name).cloned();
+        }
+        self.base.get_item(key).ok().filter(|v| !v.is_undefined())
+    }
+}
+
 /// Variables rendered so far in one [`Templar::resolve_vars`]; they win over the raw values.
 #[derive(Debug, Default)]
 struct Resolved(Mutex<HashMap<String, JinjaValue>>);
@@ -234,18 +319,23 @@ impl Object for Resolved {
 }
 
 /// The render context for `vars`: variables that failed to resolve become values that fail the
-/// template using them.
+/// template using them, and `vars` is every variable as one dict, as in Ansible.
 pub fn context_of(vars: &Vars) -> JinjaValue {
     let base = JinjaValue::from(Serde(vars));
-    let failing: BTreeMap<String, JinjaValue> = vars
+    let mut overrides: BTreeMap<String, JinjaValue> = vars
         .iter()
         .filter(|(_, value)| value.as_str().is_some_and(|s| s.starts_with(FAILED_MARKER)))
         .map(|(name, value)| (name.clone(), context_value(name, value)))
         .collect();
-    if failing.is_empty() {
+    if !vars.contains_key(ALL_VARS) {
+        overrides.insert(ALL_VARS.to_string(), base.clone());
+    }
+    if overrides.is_empty() {
         return base;
     }
-    let overrides = JinjaValue::from(failing);
     // The last map wins a lookup.
-    merge_maps([base, overrides])
+    merge_maps([base, JinjaValue::from(overrides)])
 }
+
+/// The variable holding all variables (Ansible's `vars`).
+const ALL_VARS: &str = "vars";

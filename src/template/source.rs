@@ -7,6 +7,8 @@
 //!   files keep Jinja's escapes, as in Ansible.
 //! - **Collection names of built-in plugins** (`ansible.builtin.combine`, `ansible.legacy.upper`)
 //!   name the same filter or test as the short name.
+//! - **Unary plus** before a number (`[-2.5, +2.5]`), which minijinja does not parse, is dropped:
+//!   `+2.5` is `2.5`.
 //! - **Subtraction of datetimes**: in a template that makes datetime objects (`to_datetime`,
 //!   `now()`), a binary `-` becomes a function call that subtracts them as Python does (see
 //!   [`super::datetime`]).
@@ -41,7 +43,8 @@ fn with_date_arithmetic(code: Cow<'_, str>, expression: bool) -> Cow<'_, str> {
 
 fn prepare_text(text: &str, escape_backslashes: bool) -> Cow<'_, str> {
     let needs_work = (escape_backslashes && text.contains('\\'))
-        || FQCN_PREFIXES.iter().any(|p| text.contains(p));
+        || FQCN_PREFIXES.iter().any(|p| text.contains(p))
+        || may_have_unary_plus(text);
     if !needs_work {
         return Cow::Borrowed(text);
     }
@@ -83,7 +86,8 @@ pub fn prepare_expression(expr: &str, escape_backslashes: bool) -> Cow<'_, str> 
 
 fn prepare_code(expr: &str, escape_backslashes: bool) -> Cow<'_, str> {
     let needs_work = (escape_backslashes && expr.contains('\\'))
-        || FQCN_PREFIXES.iter().any(|p| expr.contains(p));
+        || FQCN_PREFIXES.iter().any(|p| expr.contains(p))
+        || may_have_unary_plus(expr);
     if !needs_work {
         return Cow::Borrowed(expr);
     }
@@ -157,9 +161,44 @@ fn rewrite_code(code: &str, escape_backslashes: bool, out: &mut String) {
                     }
                     continue;
                 }
+                if c == '+' && is_unary_plus(code, i) {
+                    continue;
+                }
                 out.push(c);
             }
         }
+    }
+}
+
+/// A `+` directly before a digit (`+2`, `+ 2.5`): the cheap test before the exact one.
+fn may_have_unary_plus(text: &str) -> bool {
+    text.match_indices('+')
+        .any(|(i, _)| starts_with_number(&text[i + 1..]))
+}
+
+fn starts_with_number(text: &str) -> bool {
+    let text = text.trim_start();
+    text.starts_with(|c: char| c.is_ascii_digit())
+        || (text.starts_with('.') && text[1..].starts_with(|c: char| c.is_ascii_digit()))
+}
+
+/// The `+` at `at` (outside string constants) is Jinja's unary plus on a number literal: a number
+/// follows, and no operand precedes it (an operator, an opening bracket, a comma or a keyword).
+fn is_unary_plus(code: &str, at: usize) -> bool {
+    if !starts_with_number(&code[at + 1..]) {
+        return false;
+    }
+    let before = code[..at].trim_end();
+    match before.chars().next_back() {
+        None => true,
+        Some(c) if "([{,:+-*/%~=<>!".contains(c) => true,
+        Some(c) if c.is_alphanumeric() || c == '_' => {
+            let word_start = before
+                .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .map_or(0, |i| i + 1);
+            ["and", "or", "not", "in", "if", "else", "is"].contains(&&before[word_start..])
+        }
+        Some(_) => false,
     }
 }
 
@@ -196,6 +235,20 @@ mod tests {
             r"{% raw %}{{ '\1' }}{% endraw %}{{ '\\1' }}"
         );
         assert_eq!(prepare(r"{{ '\d' }}", false), r"{{ '\d' }}");
+    }
+
+    #[test]
+    fn a_unary_plus_before_a_number_is_dropped_and_an_addition_kept() {
+        assert_eq!(
+            prepare("{{ [-2.5, +2.5, 1 + 2.5] }}", false),
+            "{{ [-2.5, 2.5, 1 + 2.5] }}"
+        );
+        assert_eq!(
+            prepare("{{ +1 if x else + .5 }}", false),
+            "{{ 1 if x else  .5 }}"
+        );
+        assert_eq!(prepare("{{ a+1 }}{{ '+1' }}", false), "{{ a+1 }}{{ '+1' }}");
+        assert_eq!(super::prepare_expression("x == +3", false), "x == 3");
     }
 
     #[test]

@@ -45,14 +45,26 @@ impl Module for Debug {
         // validate() has made msg and var exclusive.
         match (p.msg, p.var) {
             (_, Some(var)) => {
-                let value = host
-                    .evaluate(&var)
-                    .unwrap_or_else(|_| Value::from("VARIABLE IS NOT DEFINED!"));
+                let value = host.evaluate(&var).unwrap_or_else(|e| shown_instead(&e));
                 Ok(Plan::ok().set(&var, value))
             }
             (msg, None) => {
                 Ok(Plan::ok().set("msg", msg.unwrap_or_else(|| Value::from("Hello world!"))))
             }
         }
+    }
+}
+
+/// What `var:` shows when it cannot be evaluated. ansible-core 2.19 replaces an undefined value
+/// by its error marker (`<< error 1 - 'x' is undefined >>`); its debug action numbers the errors
+/// of one `var`, and a single undefined name makes one.
+fn shown_instead(error: &ModuleError) -> Value {
+    match error {
+        ModuleError::Failed(message)
+            if message.starts_with('\'') && message.ends_with("' is undefined") =>
+        {
+            Value::from(format!("<< error 1 - {message} >>"))
+        }
+        _ => Value::from("VARIABLE IS NOT DEFINED!"),
     }
 }

@@ -23,9 +23,9 @@ impl Module for SetFact {
                 "set_fact needs at least one variable".into(),
             ));
         }
-        if let Some(bad) = names.find(|k| !is_identifier(k)) {
+        if let Some(bad) = names.find(|k| !is_variable_name(k)) {
             return Err(ModuleError::Params(format!(
-                "the variable name '{bad}' is not valid"
+                "Invalid variable name '{bad}'. Variable names must be strings starting with a letter or underscore character, and contain only letters, numbers and underscores."
             )));
         }
         Ok(())
@@ -40,6 +40,14 @@ impl Module for SetFact {
         facts.remove("cacheable");
         Ok(Plan::ok().set("ansible_facts", Value::Object(facts)))
     }
+}
+
+/// Names Jinja gives a meaning of its own: they can never be read back as variables.
+const JINJA_KEYWORDS: [&str; 7] = ["true", "false", "none", "True", "False", "None", "not"];
+
+/// ansible-core's `validate_variable_name`: an ASCII identifier that is no Jinja keyword.
+fn is_variable_name(name: &str) -> bool {
+    is_identifier(name) && !JINJA_KEYWORDS.contains(&name)
 }
 
 fn is_identifier(name: &str) -> bool {
