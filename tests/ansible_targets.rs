@@ -437,27 +437,6 @@ const EXCLUDED: &[(&str, &str)] = &[
         "`notify` on a block is refused at load time",
     ),
     (
-        "handlers test_handlers.yml",
-        "handler order around a role's flush_handlers (lang5)",
-    ),
-    (
-        "handlers test_role_handlers_including_tasks.yml",
-        "a role handler that includes tasks (lang5)",
-    ),
-    (
-        "handlers test_handlers_meta.yml",
-        "meta tasks as handlers (lang5)",
-    ),
-    (
-        "handlers test_skip_flush.yml",
-        "a skipped flush_handlers (lang5)",
-    ),
-    (
-        "handlers test_flush_in_rescue_always.yml",
-        "flush_handlers in rescue/always (lang5)",
-    ),
-    ("handlers 46447.yml", "meta tasks in handlers (lang5)"),
-    (
         "handlers test_flush_handlers_as_handler.yml",
         "ansible-playbook stops on purpose: runme.sh greps its error",
     ),

@@ -6,8 +6,8 @@
 
 use super::iterator::{Cursor, Position};
 use super::result::{ItemResult, Status, TaskResult};
-use super::worker;
 use super::{Run, RunContext};
+use super::{handler_names, worker};
 use crate::playbook::include::{Include, IncludedRole, RoleRequest, find_file, search_dirs};
 use crate::playbook::{Node, Play, Task, tree};
 use crate::template::Vars;
@@ -25,6 +25,8 @@ pub(super) struct PlayIncludes {
     pub play_handlers: Vec<Arc<Task>>,
     /// The handlers of included roles, after the play's own (as Ansible appends them).
     pub handlers: Vec<Arc<Task>>,
+    /// What an included role's handler names are rendered with, besides the role's variables.
+    name_vars: Map<String, Value>,
     /// Which handlers are in `handlers` already (a role included twice adds them once).
     handler_keys: HashSet<String>,
     /// Roles that run once per play (their identity) placed statically in the play.
@@ -43,6 +45,7 @@ impl PlayIncludes {
             .collect();
         PlayIncludes {
             play_handlers: named_handlers(play, ctx),
+            name_vars: handler_names::play_name_vars(play),
             static_roles,
             ..PlayIncludes::default()
         }
@@ -69,12 +72,13 @@ impl PlayIncludes {
         ))
     }
 
-    fn add_handlers(&mut self, handlers: &[Task]) {
+    fn add_handlers(&mut self, handlers: &[Task], ctx: &RunContext<'_>) {
         for handler in handlers {
             let role = handler.role.as_ref().map(|r| r.path.display().to_string());
             let key = format!("{}|{}", handler.origin, role.unwrap_or_default());
             if self.handler_keys.insert(key) {
-                self.handlers.push(Arc::new(handler.clone()));
+                let named = handler_names::named(handler, &self.name_vars, ctx);
+                self.handlers.push(named);
             }
         }
     }
@@ -253,7 +257,7 @@ impl Run<'_> {
                     self.reporter
                         .included(&shown, &group.hosts, inclusion.label.as_deref());
                     if let Some((_, role)) = &role {
-                        self.includes.add_handlers(&role.handlers);
+                        self.includes.add_handlers(&role.handlers, ctx);
                     }
                     for name in &group.hosts {
                         self.summary.stats.entry(name.clone()).or_default().ok += 1;
@@ -329,24 +333,10 @@ impl Run<'_> {
 /// the play's variables and the extra vars, as ansible-core renders them (no host's variables). A
 /// name that cannot be rendered stays as written.
 fn named_handlers(play: &Play, ctx: &RunContext<'_>) -> Vec<Arc<Task>> {
-    let mut vars = play.vars.clone();
-    vars.extend(ctx.options.extra_vars.clone());
+    let vars = handler_names::play_name_vars(play);
     play.handlers
         .iter()
-        .map(|handler| {
-            let templated = handler
-                .name
-                .as_deref()
-                .filter(|n| n.contains("{{") || n.contains("{%"));
-            let Some(name) = templated else {
-                return Arc::new(handler.clone());
-            };
-            let mut named = handler.clone();
-            if let Ok(Value::String(rendered)) = ctx.templar.render_str(name, &vars) {
-                named.name = Some(rendered);
-            }
-            Arc::new(named)
-        })
+        .map(|handler| handler_names::named(handler, &vars, ctx))
         .collect()
 }
 
@@ -476,7 +466,7 @@ fn target_file(ctx: &RunContext<'_>, task: &Task, vars: &Vars) -> Result<PathBuf
         Some(other) => other.to_string(),
         None => return Err(format!("no file specified ({})", task.origin)),
     };
-    let dirs = search_dirs(&task.origin.file, ctx.playbook_dir);
+    let dirs = include_dirs(task, ctx.playbook_dir);
     match find_file(&name, &dirs) {
         Ok(path) => Ok(std::path::absolute(&path).unwrap_or(path)),
         Err(tried) => Err(format!(
@@ -486,6 +476,20 @@ fn target_file(ctx: &RunContext<'_>, task: &Task, vars: &Vars) -> Result<PathBuf
             task.origin
         )),
     }
+}
+
+/// Where an include's relative file is looked for: beside the including file, then, in a role,
+/// the role's `tasks/` (as ansible-core finds a role handler's `include_tasks: B.yml` in
+/// `tasks/B.yml`), then the playbook's directory.
+fn include_dirs(task: &Task, playbook_dir: &Path) -> Vec<PathBuf> {
+    let mut dirs = search_dirs(&task.origin.file, playbook_dir);
+    if let Some(role) = &task.role {
+        let tasks = role.path.join("tasks");
+        if !dirs.contains(&tasks) {
+            dirs.insert(1.min(dirs.len()), tasks);
+        }
+    }
+    dirs
 }
 
 fn shown(paths: &[PathBuf]) -> String {
