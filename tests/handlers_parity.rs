@@ -378,4 +378,26 @@ fn included_roles_handler_names_are_templated_and_their_imported_roles_handlers_
         out.show()
     );
     assert_eq!(recap(&out, "w1"), [4, 1, 0, 0], "{}", out.show());
+
+    // Without the variable the name cannot be rendered: ansible-core's warning, then the
+    // notification finds no handler.
+    let out = play(
+        root,
+        "- hosts: w1\n  gather_facts: false\n  tasks:\n    - include_role:\n        name: outer\n",
+        &[],
+    );
+    assert_eq!(out.code, 1, "{}", out.show());
+    assert!(
+        out.stdout.contains(
+            "[WARNING]: Handler 'handler with {{ test_var }}' is unusable because it has no listen topics and the name could not be templated (host-specific variables are not supported in handler names). The error: 'test_var' is undefined"
+        ),
+        "{}",
+        out.show()
+    );
+    assert!(
+        out.stderr
+            .contains("The requested handler 'handler with myvar' was not found"),
+        "{}",
+        out.show()
+    );
 }

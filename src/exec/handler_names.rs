@@ -17,23 +17,32 @@ pub(super) fn play_name_vars(play: &Play) -> Map<String, Value> {
     vars
 }
 
-/// `handler` with its name rendered (shared as it is when the name has no template).
+/// `handler` with its name rendered (shared as it is when the name has no template), and
+/// ansible-core's warning when the name cannot be rendered and no `listen` topic reaches it.
 pub(super) fn named(
     handler: &Task,
     play_vars: &Map<String, Value>,
     ctx: &RunContext<'_>,
-) -> Arc<Task> {
+) -> (Arc<Task>, Option<String>) {
     let Some(name) = handler.name.as_deref().filter(|n| is_template(n)) else {
-        return Arc::new(handler.clone());
+        return (Arc::new(handler.clone()), None);
     };
     let mut named = handler.clone();
-    if let Ok(Value::String(rendered)) = ctx
+    let mut unusable = None;
+    match ctx
         .templar
         .render_str(name, &name_vars(handler, play_vars, ctx))
     {
-        named.name = Some(rendered);
+        Ok(Value::String(rendered)) => named.name = Some(rendered),
+        Ok(other) => named.name = Some(other.to_string()),
+        Err(e) if handler.listen.is_empty() => {
+            unusable = Some(format!(
+                "Handler '{name}' is unusable because it has no listen topics and the name could not be templated (host-specific variables are not supported in handler names). The error: {e}"
+            ));
+        }
+        Err(_) => {}
     }
-    Arc::new(named)
+    (Arc::new(named), unusable)
 }
 
 fn is_template(name: &str) -> bool {

@@ -25,6 +25,9 @@ pub(super) struct PlayIncludes {
     pub play_handlers: Vec<Arc<Task>>,
     /// The handlers of included roles, after the play's own (as Ansible appends them).
     pub handlers: Vec<Arc<Task>>,
+    /// Warnings for handlers whose names could not be rendered, given when a notification first
+    /// looks for a handler (as ansible-core renders names then).
+    unusable: Vec<String>,
     /// What an included role's handler names are rendered with, besides the role's variables.
     name_vars: Map<String, Value>,
     /// Which handlers are in `handlers` already (a role included twice adds them once).
@@ -43,8 +46,10 @@ impl PlayIncludes {
             .filter_map(|t| t.role.as_ref()?.repeat.as_ref())
             .map(|r| r.identity.clone())
             .collect();
+        let (play_handlers, unusable) = named_handlers(play, ctx);
         PlayIncludes {
-            play_handlers: named_handlers(play, ctx),
+            play_handlers,
+            unusable,
             name_vars: handler_names::play_name_vars(play),
             static_roles,
             ..PlayIncludes::default()
@@ -58,6 +63,14 @@ impl PlayIncludes {
             .chain(self.handlers.iter())
             .cloned()
             .collect()
+    }
+
+    /// The warnings for unusable handler names not given yet, once `result` looks for handlers.
+    pub fn unusable_warnings(&mut self, result: &TaskResult) -> Vec<String> {
+        if result.notified.is_empty() {
+            return Vec::new();
+        }
+        std::mem::take(&mut self.unusable)
     }
 
     /// ansible-core's message for the first handler name `result` notified that no handler of
@@ -77,8 +90,9 @@ impl PlayIncludes {
             let role = handler.role.as_ref().map(|r| r.path.display().to_string());
             let key = format!("{}|{}", handler.origin, role.unwrap_or_default());
             if self.handler_keys.insert(key) {
-                let named = handler_names::named(handler, &self.name_vars, ctx);
+                let (named, unusable) = handler_names::named(handler, &self.name_vars, ctx);
                 self.handlers.push(named);
+                self.unusable.extend(unusable);
             }
         }
     }
@@ -332,12 +346,19 @@ impl Run<'_> {
 /// The play's handlers with templated names (`name: "restart {{ service }}"`) rendered once with
 /// the play's variables and the extra vars, as ansible-core renders them (no host's variables). A
 /// name that cannot be rendered stays as written.
-fn named_handlers(play: &Play, ctx: &RunContext<'_>) -> Vec<Arc<Task>> {
+fn named_handlers(play: &Play, ctx: &RunContext<'_>) -> (Vec<Arc<Task>>, Vec<String>) {
     let vars = handler_names::play_name_vars(play);
     play.handlers
         .iter()
         .map(|handler| handler_names::named(handler, &vars, ctx))
-        .collect()
+        .fold(
+            (Vec::new(), Vec::new()),
+            |(mut named, mut unusable), (handler, warning)| {
+                named.push(handler);
+                unusable.extend(warning);
+                (named, unusable)
+            },
+        )
 }
 
 /// The files `task` includes on a host whose variables are `vars`: one per loop item whose `when`

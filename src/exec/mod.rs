@@ -1060,6 +1060,9 @@ impl Run<'_> {
                 continue;
             }
             // Fields, not a method: the hosts are still borrowed by the stream.
+            for warning in self.includes.unusable_warnings(&result) {
+                self.reporter.warning(&warning);
+            }
             if let Some(msg) = self.includes.missing_handler(&result) {
                 if ctx.options.error_on_missing_handler {
                     self.summary.aborted = Some(msg);
