@@ -712,7 +712,10 @@ impl Run<'_> {
         if matches!(stop, Stop::NoHostsLeft | Stop::Break) {
             if settings.force_handlers {
                 scope.refresh(base, &self.failed, &settings.failed_before);
-                let _ = (self.handlers(&scope.ctx(base), play, settings, batch, batch)).await;
+                // The batch stops either way: a stop the handlers ask for adds nothing.
+                let _stop = self
+                    .handlers(&scope.ctx(base), play, settings, batch, batch)
+                    .await;
             }
             self.reporter.no_hosts_left();
         }
