@@ -391,27 +391,6 @@ const EXCLUDED: &[(&str, &str)] = &[
         "the role runs its own Python action plugins (action_plugins/debug_*_alias.py), which drover cannot load; before them it checks 2.19's wording of task errors (`Error while resolving value for 'msg'`, `Error rendering template`) and lazily undefined `first_found` terms",
     ),
     (
-        "handlers test_handlers.yml",
-        "handler order around a role's flush_handlers (lang5)",
-    ),
-    (
-        "handlers test_role_handlers_including_tasks.yml",
-        "a role handler that includes tasks (lang5)",
-    ),
-    (
-        "handlers test_handlers_meta.yml",
-        "meta tasks as handlers (lang5)",
-    ),
-    (
-        "handlers test_skip_flush.yml",
-        "a skipped flush_handlers (lang5)",
-    ),
-    (
-        "handlers test_flush_in_rescue_always.yml",
-        "flush_handlers in rescue/always (lang5)",
-    ),
-    ("handlers 46447.yml", "meta tasks in handlers (lang5)"),
-    (
         "handlers test_flush_handlers_as_handler.yml",
         "ansible-playbook stops on purpose: runme.sh greps its error",
     ),

@@ -204,7 +204,7 @@ impl Run<'_> {
                 lane.started = true;
             }
             if free.lanes[name].handlers.is_some() {
-                match self.next_handler(ctx, settings, name, free).await {
+                match self.next_handler(ctx, settings, name, batch, free).await {
                     Some(next) => return next,
                     None => continue,
                 }
@@ -316,6 +316,7 @@ impl Run<'_> {
         ctx: &RunContext<'_>,
         settings: &PlaySettings,
         name: &str,
+        batch: &[String],
         free: &mut Free<'_>,
     ) -> Option<Next> {
         let from = free.lanes[name].handlers?;
@@ -335,12 +336,24 @@ impl Run<'_> {
             }
             host.done = false;
             free.lanes[name].handlers = Some(index + 1);
-            if handler.include.is_some() {
+            if handler.include.is_some() || meta_action(handler).is_some() {
                 let hosts = [name.to_string()];
-                self.included_handler(ctx, handler, &hosts).await;
+                let stop = match meta_action(handler) {
+                    Some(action) => {
+                        let action = action.to_string();
+                        self.handler_meta(ctx, handler, &action, &hosts, None, batch)
+                            .await
+                    }
+                    None => self.included_handler(ctx, handler, &hosts, batch).await,
+                };
                 free.shown = None;
                 self.fail_if_failed(name);
-                return None;
+                // As for `end_host` among tasks: the hosts still running a task go on.
+                let ended_last = meta_action(handler) == Some("end_host");
+                return match stop {
+                    Some(Stop::EndBatch) if ended_last => None,
+                    stop => stop.map(Next::Stop),
+                };
             }
             return Some(Next::Run(Arc::clone(handler), true));
         }

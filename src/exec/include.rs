@@ -6,8 +6,8 @@
 
 use super::iterator::{Cursor, Position};
 use super::result::{ItemResult, Status, TaskResult};
-use super::worker;
 use super::{Run, RunContext};
+use super::{handler_names, worker};
 use crate::playbook::include::{Include, IncludedRole, RoleRequest, find_file, search_dirs};
 use crate::playbook::{Node, Play, Task, tree};
 use crate::template::Vars;
@@ -25,6 +25,11 @@ pub(super) struct PlayIncludes {
     pub play_handlers: Vec<Arc<Task>>,
     /// The handlers of included roles, after the play's own (as Ansible appends them).
     pub handlers: Vec<Arc<Task>>,
+    /// Warnings for handlers whose names could not be rendered, given when a notification first
+    /// looks for a handler (as ansible-core renders names then).
+    unusable: Vec<String>,
+    /// What an included role's handler names are rendered with, besides the role's variables.
+    name_vars: Map<String, Value>,
     /// Which handlers are in `handlers` already (a role included twice adds them once).
     handler_keys: HashSet<String>,
     /// Roles that run once per play (their identity) placed statically in the play.
@@ -41,8 +46,11 @@ impl PlayIncludes {
             .filter_map(|t| t.role.as_ref()?.repeat.as_ref())
             .map(|r| r.identity.clone())
             .collect();
+        let (play_handlers, unusable) = named_handlers(play, ctx);
         PlayIncludes {
-            play_handlers: named_handlers(play, ctx),
+            play_handlers,
+            unusable,
+            name_vars: handler_names::play_name_vars(play),
             static_roles,
             ..PlayIncludes::default()
         }
@@ -57,6 +65,14 @@ impl PlayIncludes {
             .collect()
     }
 
+    /// The warnings for unusable handler names not given yet, once `result` looks for handlers.
+    pub fn unusable_warnings(&mut self, result: &TaskResult) -> Vec<String> {
+        if result.notified.is_empty() {
+            return Vec::new();
+        }
+        std::mem::take(&mut self.unusable)
+    }
+
     /// ansible-core's message for the first handler name `result` notified that no handler of
     /// the play answers to (the run stops, or with `error_on_missing_handler = false` it warns).
     pub fn missing_handler(&self, result: &TaskResult) -> Option<String> {
@@ -69,12 +85,14 @@ impl PlayIncludes {
         ))
     }
 
-    fn add_handlers(&mut self, handlers: &[Task]) {
+    fn add_handlers(&mut self, handlers: &[Task], ctx: &RunContext<'_>) {
         for handler in handlers {
             let role = handler.role.as_ref().map(|r| r.path.display().to_string());
             let key = format!("{}|{}", handler.origin, role.unwrap_or_default());
             if self.handler_keys.insert(key) {
-                self.handlers.push(Arc::new(handler.clone()));
+                let (named, unusable) = handler_names::named(handler, &self.name_vars, ctx);
+                self.handlers.push(named);
+                self.unusable.extend(unusable);
             }
         }
     }
@@ -257,7 +275,7 @@ impl Run<'_> {
                     self.reporter
                         .included(&shown, &group.hosts, inclusion.label.as_deref());
                     if let Some((_, role)) = &role {
-                        self.includes.add_handlers(&role.handlers);
+                        self.includes.add_handlers(&role.handlers, ctx);
                     }
                     for name in &group.hosts {
                         self.summary.stats.entry(name.clone()).or_default().ok += 1;
@@ -332,26 +350,19 @@ impl Run<'_> {
 /// The play's handlers with templated names (`name: "restart {{ service }}"`) rendered once with
 /// the play's variables and the extra vars, as ansible-core renders them (no host's variables). A
 /// name that cannot be rendered stays as written.
-fn named_handlers(play: &Play, ctx: &RunContext<'_>) -> Vec<Arc<Task>> {
-    let mut vars = play.vars.clone();
-    vars.extend(ctx.options.extra_vars.clone());
+fn named_handlers(play: &Play, ctx: &RunContext<'_>) -> (Vec<Arc<Task>>, Vec<String>) {
+    let vars = handler_names::play_name_vars(play);
     play.handlers
         .iter()
-        .map(|handler| {
-            let templated = handler
-                .name
-                .as_deref()
-                .filter(|n| n.contains("{{") || n.contains("{%"));
-            let Some(name) = templated else {
-                return Arc::new(handler.clone());
-            };
-            let mut named = handler.clone();
-            if let Ok(Value::String(rendered)) = ctx.templar.render_str(name, &vars) {
-                named.name = Some(rendered);
-            }
-            Arc::new(named)
-        })
-        .collect()
+        .map(|handler| handler_names::named(handler, &vars, ctx))
+        .fold(
+            (Vec::new(), Vec::new()),
+            |(mut named, mut unusable), (handler, warning)| {
+                named.push(handler);
+                unusable.extend(warning);
+                (named, unusable)
+            },
+        )
 }
 
 /// The files `task` includes on a host whose variables are `vars`: one per loop item whose `when`
@@ -481,7 +492,7 @@ fn target_file(ctx: &RunContext<'_>, task: &Task, vars: &Vars) -> Result<PathBuf
         Some(other) => other.to_string(),
         None => return Err(format!("no file specified ({})", task.origin)),
     };
-    let dirs = search_dirs(&task.origin.file, ctx.playbook_dir);
+    let dirs = include_dirs(task, ctx.playbook_dir);
     match find_file(&name, &dirs) {
         Ok(path) => Ok(std::path::absolute(&path).unwrap_or(path)),
         Err(tried) => Err(format!(
@@ -491,6 +502,20 @@ fn target_file(ctx: &RunContext<'_>, task: &Task, vars: &Vars) -> Result<PathBuf
             task.origin
         )),
     }
+}
+
+/// Where an include's relative file is looked for: beside the including file, then, in a role,
+/// the role's `tasks/` (as ansible-core finds a role handler's `include_tasks: B.yml` in
+/// `tasks/B.yml`), then the playbook's directory.
+fn include_dirs(task: &Task, playbook_dir: &Path) -> Vec<PathBuf> {
+    let mut dirs = search_dirs(&task.origin.file, playbook_dir);
+    if let Some(role) = &task.role {
+        let tasks = role.path.join("tasks");
+        if !dirs.contains(&tasks) {
+            dirs.insert(1.min(dirs.len()), tasks);
+        }
+    }
+    dirs
 }
 
 fn shown(paths: &[PathBuf]) -> String {

@@ -11,6 +11,8 @@ mod connect;
 mod delegate;
 mod environment;
 mod free;
+mod handler_names;
+mod handlers;
 mod host;
 mod include;
 mod include_vars;
@@ -740,9 +742,11 @@ impl Run<'_> {
                 );
             }
             let ctx = scope.ctx(base);
-            self.handlers(&ctx, play, settings, batch).await;
-            if self.summary.aborted.is_some() {
-                return Some(Stop::Interrupted);
+            if let Some(stop) = self.handlers(&ctx, play, settings, batch, batch).await {
+                return Some(
+                    self.stopped(stop, base, &mut scope, play, settings, batch)
+                        .await,
+                );
             }
         }
         None
@@ -761,7 +765,10 @@ impl Run<'_> {
         if matches!(stop, Stop::NoHostsLeft | Stop::Break) {
             if settings.force_handlers {
                 scope.refresh(base, &self.left_the_play(), &settings.failed_before);
-                self.handlers(&scope.ctx(base), play, settings, batch).await;
+                // The batch stops either way: a stop the handlers ask for adds nothing.
+                let _stop = self
+                    .handlers(&scope.ctx(base), play, settings, batch, batch)
+                    .await;
             }
             self.reporter.no_hosts_left();
         }
@@ -1051,33 +1058,6 @@ impl Run<'_> {
             .any(|name| self.hosts.get(name).is_some_and(|h| !h.done))
     }
 
-    async fn fail_hosts_of(
-        &mut self,
-        ctx: &RunContext<'_>,
-        task: &Task,
-        handler: bool,
-        targets: &[String],
-    ) {
-        let round = self.task_on_hosts(ctx, task, handler, targets).await;
-        let ran_once = round.ran_once;
-        for (name, result) in round.results {
-            if !result.is_fatal() {
-                continue;
-            }
-            let everyone = if ran_once {
-                targets.to_vec()
-            } else {
-                vec![name]
-            };
-            for name in everyone {
-                if let Some(host) = self.hosts.get_mut(&name) {
-                    host.done = true;
-                    self.failed.insert(name);
-                }
-            }
-        }
-    }
-
     fn record(&mut self, host: &str, task: Option<&Task>, result: &TaskResult) {
         self.reporter.host_result(host, task, result);
         self.summary
@@ -1154,6 +1134,9 @@ impl Run<'_> {
                 continue;
             }
             // Fields, not a method: the hosts are still borrowed by the stream.
+            for warning in self.includes.unusable_warnings(&result) {
+                self.reporter.warning(&warning);
+            }
             if let Some(msg) = self.includes.missing_handler(&result) {
                 if ctx.options.error_on_missing_handler {
                     self.summary.aborted = Some(msg);
@@ -1243,78 +1226,6 @@ impl Run<'_> {
         if let Some(host) = self.hosts.get_mut(to) {
             host.facts.extend(facts);
             host.scope = None;
-        }
-    }
-
-    /// Notified handlers, in the order they are defined, on the hosts that notified them (with
-    /// `force_handlers`, on failed hosts too).
-    async fn handlers(
-        &mut self,
-        ctx: &RunContext<'_>,
-        _play: &Play,
-        settings: &PlaySettings,
-        selected: &[String],
-    ) {
-        // The play's handlers (names rendered at play start), then included roles' (cheap `Arc`
-        // clones: the loop below needs `self` mutably).
-        let all = self.includes.all_handlers();
-        for (index, handler) in all.iter().enumerate() {
-            if self.summary.aborted.is_some() {
-                return;
-            }
-            let mut notified = Vec::new();
-            for name in selected {
-                let forced = settings.force_handlers && !self.unreachable.contains(name);
-                let Some(h) = self.hosts.get_mut(name) else {
-                    continue;
-                };
-                if (!h.done || forced) && notify::take(&all, index, &mut h.notified) {
-                    h.done = false;
-                    notified.push(name.clone());
-                }
-            }
-            if !notified.is_empty() && handler.include.is_some() {
-                self.included_handler(ctx, handler, &notified).await;
-            } else if !notified.is_empty() {
-                self.fail_hosts_of(ctx, handler, true, &notified).await;
-            }
-            for name in &notified {
-                if self.failed.contains(name)
-                    && let Some(h) = self.hosts.get_mut(name)
-                {
-                    h.done = true;
-                }
-            }
-        }
-    }
-}
-
-impl Run<'_> {
-    /// An `include_tasks` handler on the hosts that notified it: the file's tasks run as handlers,
-    /// in lockstep as the play's tasks do; a host failing one leaves the play.
-    async fn included_handler(&mut self, ctx: &RunContext<'_>, handler: &Task, hosts: &[String]) {
-        let tree = Arc::new(vec![Node::Task(Arc::new(handler.clone()))]);
-        let mut cursors = cursors_for(hosts, tree);
-        while let Some((position, task, round)) = self.next_round(&mut cursors) {
-            if ctx.interrupt.requested().is_some() || self.summary.aborted.is_some() {
-                return;
-            }
-            if let Some(include) = &task.include {
-                self.include_round(ctx, &task, include, &position, &round, &mut cursors)
-                    .await;
-                continue;
-            }
-            if crate::playbook::flow::meta_action(&task).is_some() {
-                // Meta tasks inside an included handler are not run yet; passed over, said so.
-                self.reporter.warning(&format!(
-                    "meta tasks in an included handler file are not run yet ({})",
-                    task.origin
-                ));
-                step::pass_over(&round, &mut cursors);
-                continue;
-            }
-            let results = self.task_on_hosts(ctx, &task, true, &round).await;
-            self.advance(&task, &results, &round, &mut cursors);
         }
     }
 }

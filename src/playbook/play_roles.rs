@@ -733,7 +733,11 @@ fn place_included(
     let mut ancestors = role_ancestors(inherited);
     let tree = read_tree(invocation, &mut ancestors, problems)?;
     let (chain, parents) = parent_chain(inherited);
-    let (nodes, handlers) = place(&tree, inherited, &chain, &parents, problems);
+    let (nodes, own_handlers) = place(&tree, inherited, &chain, &parents, problems);
+    // Roles its tasks import add their handlers as they load, before the role's own (as
+    // ansible-core appends them to the play).
+    let mut handlers = std::mem::take(&mut problems.roles.imported_handlers);
+    handlers.extend(own_handlers);
     Some(IncludedRole {
         name: tree.role.full_name(),
         nodes,
