@@ -10,6 +10,7 @@ pub mod include;
 pub mod keywords;
 mod kv;
 mod load;
+mod old_style;
 mod play_roles;
 mod raw;
 pub(crate) mod role;

@@ -82,7 +82,8 @@ pub struct Dependency {
 /// A role as its directory holds it.
 #[derive(Debug, Clone)]
 pub struct Role {
-    /// `role_name`: the last part of the name (`ns.coll.web` and `roles/web` are both `web`).
+    /// `role_name`: the name as written, but `web` for the collection role `ns.coll.web` and for a
+    /// path found only as a path of its own (`../elsewhere/web`).
     pub name: String,
     /// The name as written (messages, `ansible_role_names` of collection roles).
     pub written: String,
@@ -148,11 +149,13 @@ pub fn load_role(
         .next()
         .filter(|s| !s.is_empty())
         .unwrap_or(name);
-    let short = if name.contains('/') {
+    let short = if search.found_as_own_path(name, &path) {
         path.file_name()
             .and_then(|n| n.to_str())
             .unwrap_or(short)
             .to_string()
+    } else if name.contains('/') {
+        name.to_string()
     } else {
         short.to_string()
     };
