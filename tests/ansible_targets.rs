@@ -719,6 +719,19 @@ fn role_play(run: &Path, target: &str) -> PathBuf {
     path
 }
 
+/// Files a target's runme.sh writes before a run: include_import's `gen_task_files` (39 task
+/// files `tasks/hello/tasks-file-NNN.yml` for test_copious_include_tasks.yml).
+fn generate_runme_files(case: &Case, dir: &Path) {
+    if case.target != "include_import" || case.playbook != Some("test_copious_include_tasks.yml") {
+        return;
+    }
+    for i in 1..=39 {
+        let path = dir.join(format!("tasks/hello/tasks-file-{i:03}.yml"));
+        let text = format!("- name: Hello Message\n  debug:\n    msg: Task file {i:03}\n");
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+}
+
 fn drover_binary() -> PathBuf {
     assert_cmd::cargo::cargo_bin("drover")
 }
@@ -731,6 +744,7 @@ struct Run {
 fn run_case(case: &Case, targets: &Path, tool: &str) -> Run {
     let run = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
     let dir = fresh_copy(targets, case.target, run.path());
+    generate_runme_files(case, &dir);
     let (playbook, args): (PathBuf, Vec<&str>) = match case.playbook {
         Some(p) => (dir.join(p), case.args.to_vec()),
         None => (role_play(run.path(), case.target), vec!["-i", INV]),

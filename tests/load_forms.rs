@@ -168,3 +168,158 @@ fn a_role_named_by_a_relative_path_is_searched_where_roles_are_and_keeps_its_wri
     assert_eq!(said(&out, "nested/dep"), 1, "{}", out.show());
     assert_eq!(said(&out, "other/db"), 1, "{}", out.show());
 }
+
+#[test]
+fn include_vars_hash_behaviour_merge_merges_into_the_variables_the_host_has() {
+    let dir = tempdir();
+    let out = play(
+        dir.path(),
+        &[
+            (
+                "site.yml",
+                r#"- hosts: all
+  gather_facts: false
+  vars:
+    config: {key0: 0, key1: 0, key2: {a: 21}}
+  tasks:
+    - include_vars:
+        file: more.yml
+        hash_behaviour: merge
+    - assert:
+        that:
+          - config.key0 == 0
+          - config.key1 == 1
+          - config.key2 == {'a': 21, 'b': 22}
+          - fresh == {'x': 1}
+    - include_vars:
+        file: more.yml
+        hash_behaviour: replace
+    - assert:
+        that:
+          - config.key0 is undefined
+          - config.key2 == {'b': 22}
+"#,
+            ),
+            (
+                "more.yml",
+                "config:\n  key1: 1\n  key2: {b: 22}\nfresh: {x: 1}\n",
+            ),
+        ],
+        &[],
+    );
+    assert_eq!(out.code, 0, "{}", out.show());
+    assert_eq!(out.count("h1", "failed"), 0, "{}", out.show());
+}
+
+/// A role with a spec for `main` and one for `other`, as ansible-core 2.19 validates them.
+const SPEC_ROLE: &[(&str, &str)] = &[
+    (
+        "roles/r/meta/argument_specs.yml",
+        r#"argument_specs:
+  main:
+    short_description: The r role
+    options:
+      port: {type: int, required: true}
+      mode: {type: str, choices: [a, b], default: a}
+      opts:
+        type: dict
+        options:
+          size: {type: int, required: true}
+  other:
+    options:
+      z: {type: str, required: true}
+"#,
+    ),
+    (
+        "roles/r/tasks/main.yml",
+        "- debug: msg=\"ran {{ port }}\"\n",
+    ),
+    ("roles/r/tasks/other.yml", "- debug: msg=other\n"),
+];
+
+fn with_spec_role<'a>(site: &'a str) -> Vec<(&'a str, &'a str)> {
+    let mut files = vec![("site.yml", site)];
+    files.extend_from_slice(SPEC_ROLE);
+    files
+}
+
+#[test]
+fn role_argument_specs_validate_the_roles_arguments_before_it_runs() {
+    let dir = tempdir();
+    let site = r#"- hosts: all
+  gather_facts: false
+  tasks:
+    - include_role: {name: r}
+      vars: {port: "8080"}
+    - block:
+        - include_role: {name: r}
+          vars: {port: eighty, mode: c, opts: {}}
+      rescue:
+        - debug: msg="{{ ansible_failed_result.msg }}"
+    - block:
+        - include_role: {name: r, tasks_from: other}
+      rescue:
+        - debug: msg="{{ ansible_failed_result.argument_errors }}"
+"#;
+    let out = play(dir.path(), &with_spec_role(site), &[]);
+    assert_eq!(out.code, 0, "{}", out.show());
+    let banner = "r : Validating arguments against arg spec 'main' - The r role";
+    assert_eq!(
+        out.task_banners().iter().filter(|b| *b == banner).count(),
+        2,
+        "{}",
+        out.show()
+    );
+    assert_eq!(said(&out, "ran 8080"), 1, "{}", out.show());
+    assert!(
+        out.stdout.contains(
+            "\"msg\": \"Validation of arguments failed:\\nargument 'port' is of type str and we were unable to convert to int: \\\"'eighty'\\\" cannot be converted to an int\\nvalue of mode must be one of: a, b, got: c\\nmissing required arguments: size found in opts\""
+        ),
+        "{}",
+        out.show()
+    );
+    assert!(
+        out.stdout
+            .contains("\"msg\": [\n        \"missing required arguments: z\"\n    ]"),
+        "{}",
+        out.show()
+    );
+    assert_eq!(said(&out, "other"), 0, "{}", out.show());
+}
+
+#[test]
+fn role_parameters_unknown_to_the_spec_fail_the_role_and_the_check_runs_under_any_tag() {
+    let dir = tempdir();
+    let site = "- hosts: all\n  gather_facts: false\n  roles:\n    - role: r\n      port: 1\n      bogus: 3\n      tags: [web]\n";
+    let out = play(dir.path(), &with_spec_role(site), &["--tags", "nothing"]);
+    assert_eq!(out.code, 2, "{}", out.show());
+    assert!(
+        out.stdout.contains(
+            "Validation of arguments failed:\\nbogus. Supported parameters include: mode, opts, port."
+        ),
+        "{}",
+        out.show()
+    );
+}
+
+#[test]
+fn include_vars_dir_in_a_role_is_read_from_the_roles_vars() {
+    let dir = tempdir();
+    let out = play(
+        dir.path(),
+        &[
+            (
+                "site.yml",
+                "- hosts: all\n  gather_facts: false\n  roles: [r]\n",
+            ),
+            (
+                "roles/r/tasks/main.yml",
+                "- include_vars:\n    dir: all\n- include_vars:\n    dir: vars/more\n- assert:\n    that: [from_all == 1, from_more == 2]\n",
+            ),
+            ("roles/r/vars/all/a.yml", "from_all: 1\n"),
+            ("roles/r/vars/more/b.yml", "from_more: 2\n"),
+        ],
+        &[],
+    );
+    assert_eq!(out.code, 0, "{}", out.show());
+}

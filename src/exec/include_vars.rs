@@ -23,7 +23,12 @@ pub struct Included {
 }
 
 /// Runs `include_vars` with its rendered `args`; the result's `ansible_facts` are the variables.
-pub fn run(ctx: &RunContext<'_>, task: &Task, args: Map<String, Value>) -> Included {
+pub fn run(
+    ctx: &RunContext<'_>,
+    task: &Task,
+    args: Map<String, Value>,
+    existing: &Map<String, Value>,
+) -> Included {
     let params = match include_vars_params(Value::Object(args)) {
         Ok(params) => params,
         Err(msg) => return failed(msg, false),
@@ -59,6 +64,11 @@ pub fn run(ctx: &RunContext<'_>, task: &Task, args: Map<String, Value>) -> Inclu
         Some(name) => Map::from_iter([(name, Value::Object(reader.vars))]),
         None => reader.vars,
     };
+    let facts = if params.hash_behaviour.as_deref() == Some("merge") {
+        merged_into(existing, facts)
+    } else {
+        facts
+    };
     let mut result = Map::new();
     result.insert("changed".into(), Value::Bool(false));
     result.insert("ansible_facts".into(), Value::Object(facts));
@@ -78,6 +88,20 @@ pub fn run(ctx: &RunContext<'_>, task: &Task, args: Map<String, Value>) -> Inclu
     }
 }
 
+/// `hash_behaviour: merge`: each variable read, merged recursively into the host's variable of the
+/// same name (Ansible's `combine_vars(existing, results, merge=True)`).
+fn merged_into(existing: &Map<String, Value>, read: Map<String, Value>) -> Map<String, Value> {
+    let before: Map<String, Value> = read
+        .keys()
+        .filter_map(|k| Some((k.clone(), existing.get(k)?.clone())))
+        .collect();
+    match crate::template::merge_hash(Value::Object(before), read.clone(), true, "replace") {
+        Ok(Value::Object(merged)) => merged,
+        // "replace" is a valid list mode and both sides are mappings: nothing else can come back.
+        _ => read,
+    }
+}
+
 fn failed(msg: String, secret: bool) -> Included {
     let mut result = TaskResult::failed(msg, ACTION);
     result.result.insert(
@@ -87,8 +111,21 @@ fn failed(msg: String, secret: bool) -> Included {
     Included { result, secret }
 }
 
-/// A `dir` is relative to the directory of the task's file (Ansible's `_set_root_dir`).
+/// A `dir` is relative to the directory of the task's file, or in a role to the role's `vars/`
+/// (`vars/x` and absolute dirs as they are), as Ansible's `_set_root_dir` has it.
 fn beside_task(task: &Task, dir: &str) -> PathBuf {
+    if let Some(role) = &task.role {
+        let as_written = role.path.join(dir);
+        return if dir.split('/').next() == Some("vars") {
+            if as_written.exists() {
+                as_written
+            } else {
+                PathBuf::from(dir)
+            }
+        } else {
+            role.path.join("vars").join(dir)
+        };
+    }
     match task.origin.file.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.join(dir),
         _ => PathBuf::from(dir),

@@ -14,6 +14,7 @@ mod old_style;
 mod play_roles;
 mod raw;
 pub(crate) mod role;
+mod role_argspec;
 pub(crate) mod roles;
 pub mod tags;
 mod task;

@@ -505,6 +505,7 @@ fn place(
         placement: problems.roles.placed,
     });
     inside.role = Some(Arc::new(scope));
+    nodes.extend(argument_validation(tree, &inside, problems));
     if let Some(tasks) = &role.tasks {
         nodes.extend(load_nodes(
             &tasks.path,
@@ -520,6 +521,28 @@ fn place(
         handlers.extend(load_handlers(&file.path, &file.tasks, &inside, problems));
     }
     (nodes, handlers)
+}
+
+/// The `validate_argument_spec` task Ansible puts first in a role whose entry point has a spec.
+fn argument_validation(tree: &Tree, inside: &Inherited, problems: &mut Problems) -> Vec<Node> {
+    let (inv, role) = (&tree.invocation, &tree.role);
+    let validated = super::role_argspec::Validated {
+        role_name: &role.name,
+        role_path: &role.path,
+        entry_point: &inv.from.tasks,
+        params: &inv.params,
+    };
+    let task = super::role_argspec::validation_task(&role.argument_specs, &validated);
+    match problems.take(task) {
+        Some(Some(task)) => load_nodes(
+            &role.argument_specs.file,
+            std::slice::from_ref(&task),
+            false,
+            inside,
+            problems,
+        ),
+        _ => Vec::new(),
+    }
 }
 
 /// What the tasks of `tree` see of their role, Ansible's `get_default_vars(dep_chain)`,

@@ -7,6 +7,7 @@
 
 use super::load::{LoadError, invalid};
 use super::raw::RawTask;
+use super::role_argspec::{self, ArgumentSpecs};
 use super::roles::{RoleSearch, entry_files};
 use crate::yaml::{self, Origin, Spanned};
 use serde::Deserialize;
@@ -97,6 +98,8 @@ pub struct Role {
     pub dependencies: Vec<Dependency>,
     /// `allow_duplicates: true` in meta: the role runs again when named again with the same params.
     pub allow_duplicates: bool,
+    /// `argument_specs` of meta: the role's arguments are validated before it runs.
+    pub argument_specs: ArgumentSpecs,
 }
 
 impl Role {
@@ -168,6 +171,7 @@ pub fn load_role(
         handlers: read_tasks(&path, "handlers", &from.handlers, origin)?,
         dependencies: meta.dependencies,
         allow_duplicates: meta.allow_duplicates,
+        argument_specs: meta.argument_specs,
         path,
     })
 }
@@ -175,32 +179,26 @@ pub fn load_role(
 struct Meta {
     dependencies: Vec<Dependency>,
     allow_duplicates: bool,
+    argument_specs: ArgumentSpecs,
 }
 
 fn read_meta(role: &Path) -> Result<Meta, LoadError> {
-    if role.join("meta/argument_specs.yml").is_file()
-        || role.join("meta/argument_specs.yaml").is_file()
-    {
-        return Err(LoadError::Unsupported {
-            origin: Origin::new(&role.join("meta/argument_specs.yml"), 1),
-            what: "role `argument_specs` (argument validation of roles)".into(),
-        });
-    }
     let files = entry_files(role, "meta", "main");
     let Some(file) = files.first() else {
         return Ok(Meta {
             dependencies: Vec::new(),
             allow_duplicates: false,
+            argument_specs: role_argspec::read(role, None)?,
         });
     };
     let meta: Option<RawMeta> = yaml::from_file(file)?;
     let meta = meta.unwrap_or_default();
-    if let Some(specs) = &meta.argument_specs {
-        return Err(LoadError::Unsupported {
-            origin: Origin::of(file, specs),
-            what: "role `argument_specs` (argument validation of roles)".into(),
-        });
-    }
+    let argument_specs = role_argspec::read(
+        role,
+        meta.argument_specs
+            .as_ref()
+            .map(|specs| (file.as_path(), &specs.value)),
+    )?;
     let allow_duplicates = match &meta.allow_duplicates {
         None => false,
         Some(v) => drover_modules::de::bool_from_value(v).ok_or_else(|| {
@@ -222,6 +220,7 @@ fn read_meta(role: &Path) -> Result<Meta, LoadError> {
     Ok(Meta {
         dependencies,
         allow_duplicates,
+        argument_specs,
     })
 }
 
