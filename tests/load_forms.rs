@@ -303,7 +303,7 @@ fn role_parameters_unknown_to_the_spec_fail_the_role_and_the_check_runs_under_an
 }
 
 #[test]
-fn include_vars_dir_in_a_role_is_read_from_the_roles_vars() {
+fn include_vars_dir_in_a_role_is_read_from_the_roles_vars_and_extension_less_files_can_be_wanted() {
     let dir = tempdir();
     let out = play(
         dir.path(),
@@ -314,8 +314,9 @@ fn include_vars_dir_in_a_role_is_read_from_the_roles_vars() {
             ),
             (
                 "roles/r/tasks/main.yml",
-                "- include_vars:\n    dir: all\n- include_vars:\n    dir: vars/more\n- assert:\n    that: [from_all == 1, from_more == 2]\n",
+                "- include_vars:\n    dir: all\n- include_vars:\n    dir: vars/more\n- include_vars:\n    dir: bare\n    extensions: ['', yml]\n- assert:\n    that: [from_all == 1, from_more == 2, from_bare == 3]\n- include_vars: >\n    more/b.yml\n- include_vars:\n    dir: bare\n  register: refused\n  ignore_errors: true\n- assert:\n    that: \"'a valid extension' in refused.message\"\n- include_vars:\n    file: \"{{ lookup('first_found', ['nope.yml'], errors='ignore') }}\"\n  register: nothing\n  ignore_errors: true\n- assert:\n    that: \"'Could not find file' in nothing.message\"\n",
             ),
+            ("roles/r/vars/bare/no_extension", "from_bare: 3\n"),
             ("roles/r/vars/all/a.yml", "from_all: 1\n"),
             ("roles/r/vars/more/b.yml", "from_more: 2\n"),
         ],

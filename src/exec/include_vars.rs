@@ -29,6 +29,12 @@ pub fn run(
     args: Map<String, Value>,
     existing: &Map<String, Value>,
 ) -> Included {
+    if names_no_file(&args) {
+        return failed(
+            "Could not find file on the Ansible Controller.\nIf you are using a module and expect the file to exist on the remote, see the remote_src option".into(),
+            false,
+        );
+    }
     let params = match include_vars_params(Value::Object(args)) {
         Ok(params) => params,
         Err(msg) => return failed(msg, false),
@@ -51,7 +57,8 @@ pub fn run(
             let root = beside_task(task, dir);
             reader.dir(&root, params.depth.unwrap_or(0), &filters)
         }
-        (None, Some(file)) => match find_vars_file(ctx, task, file) {
+        // A folded `include_vars: >` line ends in a newline Ansible strips.
+        (None, Some(file)) => match find_vars_file(ctx, task, file.trim_end_matches('\n')) {
             Ok(path) => reader.file(&path),
             Err(msg) => Err(msg),
         },
@@ -88,6 +95,15 @@ pub fn run(
     }
 }
 
+/// `file:` given but null (a `first_found` with `errors='ignore'` that found nothing), with
+/// nothing else to read: Ansible looks for a file named by nothing, and does not find it.
+fn names_no_file(args: &Map<String, Value>) -> bool {
+    let null_or_absent = |k: &str| args.get(k).is_none_or(Value::is_null);
+    args.get("file").is_some_and(Value::is_null)
+        && null_or_absent("_raw_params")
+        && null_or_absent("dir")
+}
+
 /// `hash_behaviour: merge`: each variable read, merged recursively into the host's variable of the
 /// same name (Ansible's `combine_vars(existing, results, merge=True)`).
 fn merged_into(existing: &Map<String, Value>, read: Map<String, Value>) -> Map<String, Value> {
@@ -102,8 +118,11 @@ fn merged_into(existing: &Map<String, Value>, read: Map<String, Value>) -> Map<S
     }
 }
 
+/// Ansible's include_vars fails with `message` (not `msg`), which playbooks test; drover sets both
+/// (its `msg` is what the failure shows).
 fn failed(msg: String, secret: bool) -> Included {
-    let mut result = TaskResult::failed(msg, ACTION);
+    let mut result = TaskResult::failed(msg.clone(), ACTION);
+    result.result.insert("message".into(), Value::String(msg));
     result.result.insert(
         "ansible_included_var_files".into(),
         Value::Array(Vec::new()),
@@ -196,11 +215,11 @@ impl Filters {
         })
     }
 
+    /// A name without extension has the extension `""` (Python's `splitext`), which
+    /// `extensions: ['']` accepts.
     fn has_valid_extension(&self, name: &str) -> bool {
-        Path::new(name)
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| self.extensions.iter().any(|x| x == e))
+        let extension = Path::new(name).extension().map_or(Some(""), |e| e.to_str());
+        extension.is_some_and(|e| self.extensions.iter().any(|x| x == e))
     }
 
     /// Whether a file of the directory is read; an unknown extension is an error unless ignored.
