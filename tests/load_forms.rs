@@ -189,15 +189,15 @@ fn include_vars_hash_behaviour_merge_merges_into_the_variables_the_host_has() {
         that:
           - config.key0 == 0
           - config.key1 == 1
-          - config.key2 == {'a': 21, 'b': 22}
-          - fresh == {'x': 1}
+          - "config.key2 == {'a': 21, 'b': 22}"
+          - "fresh == {'x': 1}"
     - include_vars:
         file: more.yml
         hash_behaviour: replace
     - assert:
         that:
           - config.key0 is undefined
-          - config.key2 == {'b': 22}
+          - "config.key2 == {'b': 22}"
 "#,
             ),
             (
@@ -251,6 +251,8 @@ fn role_argument_specs_validate_the_roles_arguments_before_it_runs() {
   tasks:
     - include_role: {name: r}
       vars: {port: "8080"}
+    - include_role: {name: r, rolespec_validate: false}
+      vars: {port: unchecked}
     - block:
         - include_role: {name: r}
           vars: {port: eighty, mode: c, opts: {}}
@@ -271,6 +273,7 @@ fn role_argument_specs_validate_the_roles_arguments_before_it_runs() {
         out.show()
     );
     assert_eq!(said(&out, "ran 8080"), 1, "{}", out.show());
+    assert_eq!(said(&out, "ran unchecked"), 1, "{}", out.show());
     assert!(
         out.stdout.contains(
             "\"msg\": \"Validation of arguments failed:\\nargument 'port' is of type str and we were unable to convert to int: \\\"'eighty'\\\" cannot be converted to an int\\nvalue of mode must be one of: a, b, got: c\\nmissing required arguments: size found in opts\""
@@ -290,7 +293,7 @@ fn role_argument_specs_validate_the_roles_arguments_before_it_runs() {
 #[test]
 fn role_parameters_unknown_to_the_spec_fail_the_role_and_the_check_runs_under_any_tag() {
     let dir = tempdir();
-    let site = "- hosts: all\n  gather_facts: false\n  roles:\n    - role: r\n      port: 1\n      bogus: 3\n      tags: [web]\n";
+    let site = "- hosts: all\n  gather_facts: false\n  roles:\n    - role: r\n      vars: {port: 1}\n      bogus: 3\n      tags: [web]\n";
     let out = play(dir.path(), &with_spec_role(site), &["--tags", "nothing"]);
     assert_eq!(out.code, 2, "{}", out.show());
     assert!(
