@@ -486,10 +486,6 @@ const EXCLUDED: &[(&str, &str)] = &[
         "its `no_log` role is not in the source distribution",
     ),
     (
-        "include_import parent_templating/playbook.yml",
-        "include_role/include_tasks with templated parent names differ",
-    ),
-    (
         "include_vars test_as_role.yml",
         "asserts with ansible-core's internal test `ansible._protomatter.tagged_with` (its data tagging, which drover has no equivalent of)",
     ),
