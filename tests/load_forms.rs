@@ -237,7 +237,7 @@ const SPEC_ROLE: &[(&str, &str)] = &[
     ("roles/r/tasks/other.yml", "- debug: msg=other\n"),
 ];
 
-fn with_spec_role<'a>(site: &'a str) -> Vec<(&'a str, &'a str)> {
+fn with_spec_role(site: &str) -> Vec<(&str, &str)> {
     let mut files = vec![("site.yml", site)];
     files.extend_from_slice(SPEC_ROLE);
     files

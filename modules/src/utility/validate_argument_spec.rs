@@ -408,8 +408,8 @@ fn to_bool(value: &Value) -> Result<Value, String> {
         Value::Bool(b) => return Ok(Value::Bool(*b)),
         Value::String(s) => s.trim().to_lowercase(),
         Value::Number(n) => match n.as_f64() {
-            Some(f) if f == 1.0 => "1".into(),
-            Some(f) if f == 0.0 => "0".into(),
+            Some(1.0) => "1".into(),
+            Some(0.0) => "0".into(),
             _ => n.to_string(),
         },
         other => return Err(format!("{} cannot be converted to a bool", py_class(other))),
