@@ -395,20 +395,29 @@ mod tests {
     }
 
     #[test]
-    fn argument_specs_are_refused_not_ignored() {
+    fn argument_specs_are_read_from_their_own_file_before_meta_main() {
         let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         write(
             &tmp.path().join("roles/web/meta/main.yml"),
-            "argument_specs:\n  main:\n    options: {}\n",
+            "argument_specs:\n  main:\n    options: {a: {}}\n",
         );
         let at = Origin::new(&tmp.path().join("site.yml"), 7);
-        let err = load_role(&search(tmp.path()), "web", &EntryPoints::default(), &at)
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let load = || load_role(&search(tmp.path()), "web", &EntryPoints::default(), &at);
+        let role = load().unwrap_or_else(|e| panic!("{e}"));
+        assert!(role.argument_specs.entry_points.contains_key("main"));
+        write(
+            &tmp.path().join("roles/web/meta/argument_specs.yml"),
+            "argument_specs:\n  other: {options: {}}\n",
+        );
+        let role = load().unwrap_or_else(|e| panic!("{e}"));
         assert!(
-            err.contains("meta/main.yml:2: not supported yet: role `argument_specs`"),
-            "{err}"
+            role.argument_specs
+                .file
+                .ends_with("meta/argument_specs.yml")
+        );
+        assert_eq!(
+            role.argument_specs.entry_points.keys().collect::<Vec<_>>(),
+            ["other"]
         );
     }
 }
