@@ -257,7 +257,10 @@ fn what_roles_cannot_do_yet_is_refused_with_its_place() {
         root.path(),
         &[
             ("roles/web/tasks/main.yml", "- include_role: name=other\n"),
-            ("roles/spec/meta/argument_specs.yml", "argument_specs: {}\n"),
+            (
+                "roles/spec/meta/argument_specs.yml",
+                "argument_specs:\n  main: [not, a, mapping]\n",
+            ),
             (
                 "site.yml",
                 "- hosts: localhost\n  roles:\n    - web\n    - role: web\n      debugger: never\n    - spec\n    - missing\n  tasks:\n    - import_role: name=web\n      loop: [1]\n",
@@ -269,7 +272,7 @@ fn what_roles_cannot_do_yet_is_refused_with_its_place() {
     for expected in [
         "roles/web/tasks/main.yml:1: the role 'other' was not found in",
         "site.yml:4: not supported yet: role keyword `debugger`",
-        "not supported yet: role `argument_specs`",
+        "argument_specs.yml:1: the argument spec of entry point 'main' must be a mapping",
         "site.yml:7: the role 'missing' was not found in",
         "site.yml:10: You cannot use loops on 'import_role' statements",
     ] {

@@ -88,6 +88,7 @@ registry![
     crate::utility::fail::Fail,
     crate::utility::ping::Ping,
     crate::utility::setup::Setup,
+    crate::utility::validate_argument_spec::ValidateArgumentSpec,
     crate::packages::apt::Apt,
     crate::packages::package::Package,
     crate::packages::dnf::Dnf,

@@ -23,7 +23,18 @@ pub struct Included {
 }
 
 /// Runs `include_vars` with its rendered `args`; the result's `ansible_facts` are the variables.
-pub fn run(ctx: &RunContext<'_>, task: &Task, args: Map<String, Value>) -> Included {
+pub fn run(
+    ctx: &RunContext<'_>,
+    task: &Task,
+    args: Map<String, Value>,
+    existing: &Map<String, Value>,
+) -> Included {
+    if names_no_file(&args) {
+        return failed(
+            "Could not find file on the Ansible Controller.\nIf you are using a module and expect the file to exist on the remote, see the remote_src option".into(),
+            false,
+        );
+    }
     let params = match include_vars_params(Value::Object(args)) {
         Ok(params) => params,
         Err(msg) => return failed(msg, false),
@@ -46,7 +57,8 @@ pub fn run(ctx: &RunContext<'_>, task: &Task, args: Map<String, Value>) -> Inclu
             let root = beside_task(task, dir);
             reader.dir(&root, params.depth.unwrap_or(0), &filters)
         }
-        (None, Some(file)) => match find_vars_file(ctx, task, file) {
+        // A folded `include_vars: >` line ends in a newline Ansible strips.
+        (None, Some(file)) => match find_vars_file(ctx, task, file.trim_end_matches('\n')) {
             Ok(path) => reader.file(&path),
             Err(msg) => Err(msg),
         },
@@ -58,6 +70,11 @@ pub fn run(ctx: &RunContext<'_>, task: &Task, args: Map<String, Value>) -> Inclu
     let facts = match params.name {
         Some(name) => Map::from_iter([(name, Value::Object(reader.vars))]),
         None => reader.vars,
+    };
+    let facts = if params.hash_behaviour.as_deref() == Some("merge") {
+        merged_into(existing, facts)
+    } else {
+        facts
     };
     let mut result = Map::new();
     result.insert("changed".into(), Value::Bool(false));
@@ -78,8 +95,34 @@ pub fn run(ctx: &RunContext<'_>, task: &Task, args: Map<String, Value>) -> Inclu
     }
 }
 
+/// `file:` given but null (a `first_found` with `errors='ignore'` that found nothing), with
+/// nothing else to read: Ansible looks for a file named by nothing, and does not find it.
+fn names_no_file(args: &Map<String, Value>) -> bool {
+    let null_or_absent = |k: &str| args.get(k).is_none_or(Value::is_null);
+    args.get("file").is_some_and(Value::is_null)
+        && null_or_absent("_raw_params")
+        && null_or_absent("dir")
+}
+
+/// `hash_behaviour: merge`: each variable read, merged recursively into the host's variable of the
+/// same name (Ansible's `combine_vars(existing, results, merge=True)`).
+fn merged_into(existing: &Map<String, Value>, read: Map<String, Value>) -> Map<String, Value> {
+    let before: Map<String, Value> = read
+        .keys()
+        .filter_map(|k| Some((k.clone(), existing.get(k)?.clone())))
+        .collect();
+    match crate::template::merge_hash(Value::Object(before), read.clone(), true, "replace") {
+        Ok(Value::Object(merged)) => merged,
+        // "replace" is a valid list mode and both sides are mappings: nothing else can come back.
+        _ => read,
+    }
+}
+
+/// Ansible's include_vars fails with `message` (not `msg`), which playbooks test; drover sets both
+/// (its `msg` is what the failure shows).
 fn failed(msg: String, secret: bool) -> Included {
-    let mut result = TaskResult::failed(msg, ACTION);
+    let mut result = TaskResult::failed(msg.clone(), ACTION);
+    result.result.insert("message".into(), Value::String(msg));
     result.result.insert(
         "ansible_included_var_files".into(),
         Value::Array(Vec::new()),
@@ -87,8 +130,21 @@ fn failed(msg: String, secret: bool) -> Included {
     Included { result, secret }
 }
 
-/// A `dir` is relative to the directory of the task's file (Ansible's `_set_root_dir`).
+/// A `dir` is relative to the directory of the task's file, or in a role to the role's `vars/`
+/// (`vars/x` and absolute dirs as they are), as Ansible's `_set_root_dir` has it.
 fn beside_task(task: &Task, dir: &str) -> PathBuf {
+    if let Some(role) = &task.role {
+        let as_written = role.path.join(dir);
+        return if dir.split('/').next() == Some("vars") {
+            if as_written.exists() {
+                as_written
+            } else {
+                PathBuf::from(dir)
+            }
+        } else {
+            role.path.join("vars").join(dir)
+        };
+    }
     match task.origin.file.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.join(dir),
         _ => PathBuf::from(dir),
@@ -159,11 +215,11 @@ impl Filters {
         })
     }
 
+    /// A name without extension has the extension `""` (Python's `splitext`), which
+    /// `extensions: ['']` accepts.
     fn has_valid_extension(&self, name: &str) -> bool {
-        Path::new(name)
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| self.extensions.iter().any(|x| x == e))
+        let extension = Path::new(name).extension().map_or(Some(""), |e| e.to_str());
+        extension.is_some_and(|e| self.extensions.iter().any(|x| x == e))
     }
 
     /// Whether a file of the directory is read; an unknown extension is an error unless ignored.

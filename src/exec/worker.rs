@@ -398,7 +398,7 @@ fn run_include_vars(
     args: Map<String, Value>,
     vars: &Vars,
 ) -> TaskResult {
-    let included = super::include_vars::run(ctx, task, args);
+    let included = super::include_vars::run(ctx, task, args, vars);
     let mut outcome = apply_overrides(ctx, task, vars, included.result);
     apply_set_fact(host, &outcome);
     if included.secret {

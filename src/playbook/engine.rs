@@ -131,6 +131,10 @@ pub struct IncludeVarsParams {
     pub extensions: Option<Vec<String>>,
     #[serde(default)]
     pub ignore_unknown_extensions: Option<bool>,
+    /// `merge`: the variables read are merged into the same-named ones the host has (recursively);
+    /// any other value replaces them, as without it.
+    #[serde(default)]
+    pub hash_behaviour: Option<String>,
 }
 
 #[async_trait::async_trait]

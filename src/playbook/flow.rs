@@ -228,48 +228,6 @@ pub fn meta_action(task: &super::Task) -> Option<&str> {
     task.args.get("_raw_params").and_then(Value::as_str)
 }
 
-/// `local_action: MODULE ARGS` (or a mapping with `module:`) as the task it stands for: the module
-/// as the task's action and `delegate_to: localhost`. `None` when the task has no `local_action`.
-pub fn expand_local_action(raw: &super::raw::RawTask) -> Option<Result<RawMap, String>> {
-    let (key, value) = raw.value.iter().find(|(k, _)| k.value == "local_action")?;
-    let (module, args) = match &value.value {
-        Value::String(line) => {
-            let line = line.trim_start();
-            let (module, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
-            (module.to_string(), Value::String(rest.trim().to_string()))
-        }
-        Value::Object(map) => {
-            let Some(Value::String(module)) = map.get("module") else {
-                return Some(Err("local_action as a mapping needs `module:`".into()));
-            };
-            let mut args = map.clone();
-            args.remove("module");
-            (module.clone(), Value::Object(args))
-        }
-        other => {
-            return Some(Err(format!(
-                "local_action must be a string or a mapping, not {other}"
-            )));
-        }
-    };
-    if raw.value.contains_key("delegate_to") {
-        return Some(Err(
-            "`local_action` and `delegate_to` cannot be used together".into(),
-        ));
-    }
-    let at = |v: Value| crate::yaml::Spanned::new(v, key.referenced, key.defined);
-    let named = |s: &str| crate::yaml::Spanned::new(s.to_string(), key.referenced, key.defined);
-    let mut entries: Vec<_> = raw
-        .value
-        .iter()
-        .filter(|(k, _)| k.value != "local_action")
-        .cloned()
-        .collect();
-    entries.push((named(&module), at(args)));
-    entries.push((named("delegate_to"), at(Value::from("localhost"))));
-    Some(Ok(RawMap::from_entries(entries)))
-}
-
 /// `--start-at-task NAME`: drops every task before the first one whose name matches (exactly, or
 /// as a glob), across the playbooks in order. False when no task matches.
 pub fn start_at_task(playbooks: &mut [super::Playbook], name: &str) -> bool {

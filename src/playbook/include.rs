@@ -12,9 +12,10 @@
 //! directory (Ansible's order outside roles).
 
 use super::engine::{self, IncludeTasksParams};
+use super::keywords::BLOCK_KEYWORDS;
 use super::load::{Inherited, Problems, invalid, load_handlers, load_nodes, unsupported};
 pub use super::play_roles::{IncludedRole, RoleRequest};
-use super::raw::{RawMap, RawPlay, RawTask};
+use super::raw::{BLOCK_LISTS, RawMap, RawPlay, RawTask};
 use super::roles::RoleSearch;
 use super::tree::{self, Block};
 use super::{Node, Play, TagSelection, Task};
@@ -24,7 +25,7 @@ use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Keys an `import_tasks` or `apply:` may carry besides the file: the keywords every included task
+/// Keys an `import_tasks` may carry besides the file: the keywords every imported task
 /// inherits.
 const INHERITED_KEYWORDS: &[&str] = &[
     "name",
@@ -459,10 +460,11 @@ fn keywords_map(keys: Map<String, Value>) -> RawMap {
     )
 }
 
+/// `apply` takes what a block takes (Ansible applies it as a block around the included tasks).
 fn check_apply_keys(raw: &RawMap, origin: &Origin, action: &str, problems: &mut Problems) {
     for (key, _) in raw.iter() {
         let name = key.value.as_str();
-        if !INHERITED_KEYWORDS.contains(&name) {
+        if !BLOCK_KEYWORDS.contains(&name) || BLOCK_LISTS.contains(&name) {
             problems.add(unsupported(
                 origin.clone(),
                 format!("`{name}` in {action} `apply`"),

@@ -76,6 +76,7 @@ pub const TASK_KEYWORDS: &[&str] = &[
     "become_method",
     "become_flags",
     "become_exe",
+    "action",
     "local_action",
     "run_once",
     "delegate_to",
@@ -123,7 +124,7 @@ pub const BLOCK_KEYWORDS: &[&str] = &[
     "port",
 ];
 
-pub const TASK_KEYWORDS_LATER: &[&str] = &["action", "module_defaults", "collections", "debugger"];
+pub const TASK_KEYWORDS_LATER: &[&str] = &["module_defaults", "collections", "debugger"];
 
 /// Ansible modules and actions that drover knows of but does not run yet.
 pub const MODULES_LATER: &[&str] = &[

@@ -2,7 +2,7 @@
 //! the problems of a file are collected and reported together, each with its file:line.
 
 use super::args::{action_args, check_arg_names, check_static_args};
-use super::flow::{PlayFlow, TaskFlow, expand_local_action};
+use super::flow::{PlayFlow, TaskFlow};
 use super::keywords::{
     BLOCK_KEYWORDS, MODULES_LATER, PLAY_KEYWORDS, PLAY_KEYWORDS_LATER, TASK_KEYWORDS,
     TASK_KEYWORDS_LATER,
@@ -443,6 +443,23 @@ pub(super) fn tag_list(value: Option<&Value>, origin: &Origin) -> Result<Vec<Str
     Ok(tags)
 }
 
+/// The task with `action:`/`local_action:` written as `MODULE: ARGS` (borrowed when it has
+/// neither); `None`, with the problem added, when they cannot name a module.
+fn new_style<'a>(
+    file: &Path,
+    raw: &'a RawTask,
+    problems: &mut Problems,
+) -> Option<std::borrow::Cow<'a, RawTask>> {
+    match super::old_style::new_style(raw) {
+        None => Some(std::borrow::Cow::Borrowed(raw)),
+        Some(Ok(task)) => Some(std::borrow::Cow::Owned(task)),
+        Some(Err(msg)) => {
+            problems.add(invalid(&Origin::of(file, raw), msg));
+            None
+        }
+    }
+}
+
 /// A task list: tasks and blocks.
 pub(super) fn load_nodes(
     file: &Path,
@@ -452,7 +469,11 @@ pub(super) fn load_nodes(
     problems: &mut Problems,
 ) -> Vec<Node> {
     raw.iter()
+        .filter_map(|entry| new_style(file, entry, problems))
+        .collect::<Vec<_>>()
+        .iter()
         .flat_map(|entry| {
+            let entry = entry.as_ref();
             if let Some(action) = import_role_key(entry) {
                 play_roles::import_role(file, entry, action, inherited, problems)
             } else {
@@ -561,7 +582,11 @@ pub(super) fn load_handlers(
     problems: &mut Problems,
 ) -> Vec<Task> {
     let mut handlers = Vec::new();
-    for entry in raw {
+    let raw: Vec<_> = raw
+        .iter()
+        .filter_map(|entry| new_style(file, entry, problems))
+        .collect();
+    for entry in raw.iter().map(|e| e.as_ref()) {
         if let Some(key) = entry.value.list_key("block") {
             problems.add(unsupported(Origin::of(file, key), "a block among handlers"));
         } else if include::is_import(entry) {
@@ -589,15 +614,8 @@ fn load_task(
     problems: &mut Problems,
 ) -> Option<Task> {
     let origin = Origin::of(file, raw);
-    let expanded = match expand_local_action(raw) {
-        None => None,
-        Some(Ok(map)) => Some(crate::yaml::Spanned::new(map, raw.referenced, raw.defined)),
-        Some(Err(msg)) => {
-            problems.add(invalid(&origin, msg));
-            return None;
-        }
-    };
-    let raw = expanded.as_ref().unwrap_or(raw);
+    let expanded = new_style(file, raw, problems)?;
+    let raw = expanded.as_ref();
     let keys = &raw.value;
     let (action, action_value) = find_action(file, raw, problems)?;
     let module = resolve_module(file, action, problems)?;

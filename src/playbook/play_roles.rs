@@ -104,6 +104,8 @@ struct Invocation {
     allow_duplicates: Option<bool>,
     /// `public: false` keeps an imported role's variables to itself.
     public: bool,
+    /// `rolespec_validate: false` of import_role/include_role: no argument validation task.
+    validate: bool,
     file: PathBuf,
     origin: Origin,
 }
@@ -330,7 +332,7 @@ fn import_entry(
     };
     let allow_duplicates = flag("allow_duplicates")?;
     let public = flag("public")?.unwrap_or(true);
-    flag("rolespec_validate")?;
+    let validate = flag("rolespec_validate")?.unwrap_or(true);
     let from = EntryPoints::from_args(&args, &origin)?;
     let mut invocation = invocation(
         file,
@@ -344,6 +346,7 @@ fn import_entry(
     // `import_role` allows duplicates unless told otherwise (ansible-core's IncludeRole default).
     invocation.allow_duplicates = Some(allow_duplicates.unwrap_or(true));
     invocation.public = public;
+    invocation.validate = validate;
     Ok(invocation)
 }
 
@@ -415,6 +418,7 @@ fn invocation(
         keywords,
         allow_duplicates: None,
         public: true,
+        validate: true,
         file: file.to_path_buf(),
         origin,
     })
@@ -556,6 +560,7 @@ fn place(
         placement: problems.roles.placed,
     });
     inside.role = Some(Arc::new(scope));
+    nodes.extend(argument_validation(tree, &inside, problems));
     if let Some(tasks) = &role.tasks {
         nodes.extend(load_nodes(
             &tasks.path,
@@ -590,6 +595,31 @@ fn literal_own_tags(inside: &Inherited, inherited: usize) -> Inherited {
 
 /// Marks a tag to render as written (`{% raw %}…{% endraw %}`).
 const RAW: &str = "{% raw %}";
+
+/// The `validate_argument_spec` task Ansible puts first in a role whose entry point has a spec.
+fn argument_validation(tree: &Tree, inside: &Inherited, problems: &mut Problems) -> Vec<Node> {
+    let (inv, role) = (&tree.invocation, &tree.role);
+    if !inv.validate {
+        return Vec::new();
+    }
+    let validated = super::role_argspec::Validated {
+        role_name: &role.name,
+        role_path: &role.path,
+        entry_point: &inv.from.tasks,
+        params: &inv.params,
+    };
+    let task = super::role_argspec::validation_task(&role.argument_specs, &validated);
+    match problems.take(task) {
+        Some(Some(task)) => load_nodes(
+            &role.argument_specs.file,
+            std::slice::from_ref(&task),
+            false,
+            inside,
+            problems,
+        ),
+        _ => Vec::new(),
+    }
+}
 
 /// What the tasks of `tree` see of their role, Ansible's `get_default_vars(dep_chain)`,
 /// `get_vars(dep_chain, include_params=False)` and `get_role_params(dep_chain)`.
@@ -634,6 +664,8 @@ pub struct RoleRequest {
     pub public: bool,
     /// `allow_duplicates: false`: the role runs once per play for its identity.
     pub allow_duplicates: bool,
+    /// `rolespec_validate: false`: the role's arguments are not validated.
+    pub validate: bool,
 }
 
 impl RoleRequest {
@@ -661,8 +693,8 @@ impl RoleRequest {
                     .ok_or_else(|| invalid(origin, format!("`{key}` must be a boolean, not {v}"))),
             }
         };
-        flag("rolespec_validate", true)?;
         Ok(RoleRequest {
+            validate: flag("rolespec_validate", true)?,
             from: EntryPoints::from_args(args, origin)?,
             public: flag("public", false)?,
             // ansible-core's IncludeRole allows duplicates unless told otherwise.
@@ -730,6 +762,7 @@ fn place_included(
     ))?;
     invocation.allow_duplicates = Some(request.allow_duplicates);
     invocation.public = request.public;
+    invocation.validate = request.validate;
     let mut ancestors = role_ancestors(inherited);
     let tree = read_tree(invocation, &mut ancestors, problems)?;
     let (chain, parents) = parent_chain(inherited);

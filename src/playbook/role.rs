@@ -7,6 +7,7 @@
 
 use super::load::{LoadError, invalid};
 use super::raw::RawTask;
+use super::role_argspec::{self, ArgumentSpecs};
 use super::roles::{RoleSearch, entry_files};
 use crate::yaml::{self, Origin, Spanned};
 use serde::Deserialize;
@@ -82,7 +83,8 @@ pub struct Dependency {
 /// A role as its directory holds it.
 #[derive(Debug, Clone)]
 pub struct Role {
-    /// `role_name`: the last part of the name (`ns.coll.web` and `roles/web` are both `web`).
+    /// `role_name`: the name as written, but `web` for the collection role `ns.coll.web` and for a
+    /// path found only as a path of its own (`../elsewhere/web`).
     pub name: String,
     /// The name as written (messages, `ansible_role_names` of collection roles).
     pub written: String,
@@ -96,6 +98,8 @@ pub struct Role {
     pub dependencies: Vec<Dependency>,
     /// `allow_duplicates: true` in meta: the role runs again when named again with the same params.
     pub allow_duplicates: bool,
+    /// `argument_specs` of meta: the role's arguments are validated before it runs.
+    pub argument_specs: ArgumentSpecs,
 }
 
 impl Role {
@@ -148,11 +152,13 @@ pub fn load_role(
         .next()
         .filter(|s| !s.is_empty())
         .unwrap_or(name);
-    let short = if name.contains('/') {
+    let short = if search.found_as_own_path(name, &path) {
         path.file_name()
             .and_then(|n| n.to_str())
             .unwrap_or(short)
             .to_string()
+    } else if name.contains('/') {
+        name.to_string()
     } else {
         short.to_string()
     };
@@ -165,6 +171,7 @@ pub fn load_role(
         handlers: read_tasks(&path, "handlers", &from.handlers, origin)?,
         dependencies: meta.dependencies,
         allow_duplicates: meta.allow_duplicates,
+        argument_specs: meta.argument_specs,
         path,
     })
 }
@@ -172,32 +179,26 @@ pub fn load_role(
 struct Meta {
     dependencies: Vec<Dependency>,
     allow_duplicates: bool,
+    argument_specs: ArgumentSpecs,
 }
 
 fn read_meta(role: &Path) -> Result<Meta, LoadError> {
-    if role.join("meta/argument_specs.yml").is_file()
-        || role.join("meta/argument_specs.yaml").is_file()
-    {
-        return Err(LoadError::Unsupported {
-            origin: Origin::new(&role.join("meta/argument_specs.yml"), 1),
-            what: "role `argument_specs` (argument validation of roles)".into(),
-        });
-    }
     let files = entry_files(role, "meta", "main");
     let Some(file) = files.first() else {
         return Ok(Meta {
             dependencies: Vec::new(),
             allow_duplicates: false,
+            argument_specs: role_argspec::read(role, None)?,
         });
     };
     let meta: Option<RawMeta> = yaml::from_file(file)?;
     let meta = meta.unwrap_or_default();
-    if let Some(specs) = &meta.argument_specs {
-        return Err(LoadError::Unsupported {
-            origin: Origin::of(file, specs),
-            what: "role `argument_specs` (argument validation of roles)".into(),
-        });
-    }
+    let argument_specs = role_argspec::read(
+        role,
+        meta.argument_specs
+            .as_ref()
+            .map(|specs| (file.as_path(), &specs.value)),
+    )?;
     let allow_duplicates = match &meta.allow_duplicates {
         None => false,
         Some(v) => drover_modules::de::bool_from_value(v).ok_or_else(|| {
@@ -219,6 +220,7 @@ fn read_meta(role: &Path) -> Result<Meta, LoadError> {
     Ok(Meta {
         dependencies,
         allow_duplicates,
+        argument_specs,
     })
 }
 
@@ -393,20 +395,29 @@ mod tests {
     }
 
     #[test]
-    fn argument_specs_are_refused_not_ignored() {
+    fn argument_specs_are_read_from_their_own_file_before_meta_main() {
         let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         write(
             &tmp.path().join("roles/web/meta/main.yml"),
-            "argument_specs:\n  main:\n    options: {}\n",
+            "argument_specs:\n  main:\n    options: {a: {}}\n",
         );
         let at = Origin::new(&tmp.path().join("site.yml"), 7);
-        let err = load_role(&search(tmp.path()), "web", &EntryPoints::default(), &at)
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let load = || load_role(&search(tmp.path()), "web", &EntryPoints::default(), &at);
+        let role = load().unwrap_or_else(|e| panic!("{e}"));
+        assert!(role.argument_specs.entry_points.contains_key("main"));
+        write(
+            &tmp.path().join("roles/web/meta/argument_specs.yml"),
+            "argument_specs:\n  other: {options: {}}\n",
+        );
+        let role = load().unwrap_or_else(|e| panic!("{e}"));
         assert!(
-            err.contains("meta/main.yml:2: not supported yet: role `argument_specs`"),
-            "{err}"
+            role.argument_specs
+                .file
+                .ends_with("meta/argument_specs.yml")
+        );
+        assert_eq!(
+            role.argument_specs.entry_points.keys().collect::<Vec<_>>(),
+            ["other"]
         );
     }
 }

@@ -76,14 +76,10 @@ impl RoleSearch {
         search
     }
 
-    /// Every directory `name` may be in, in the order they are tried.
+    /// Every directory `name` may be in, in the order they are tried. A name with a `/` is tried
+    /// in the same places as any other (`nested/web` is `roles/nested/web`), then as a path of its
+    /// own (Ansible's last resort, relative to the working directory).
     pub fn candidates(&self, name: &str) -> Vec<PathBuf> {
-        if name.contains('/') || name.starts_with('~') {
-            let path = split_paths(name)
-                .pop()
-                .unwrap_or_else(|| PathBuf::from(name));
-            return vec![self.playbook_dir.join(path)];
-        }
         if let Some((namespace, collection, role)) = collection_role(name) {
             let mut roots = vec![self.playbook_dir.join("collections")];
             roots.extend(self.collections_paths.iter().cloned());
@@ -101,7 +97,18 @@ impl RoleSearch {
         let mut dirs = vec![self.playbook_dir.join("roles").join(name)];
         dirs.extend(self.roles_path.iter().map(|p| p.join(name)));
         dirs.push(self.playbook_dir.join(name));
+        if let Some(own) = as_own_path(name) {
+            dirs.push(own);
+        }
         dirs
+    }
+
+    /// Is `dir` (where `name` was found) only the name read as a path of its own? Then the role is
+    /// named by its directory's name, as Ansible names it; otherwise by the name as written.
+    pub fn found_as_own_path(&self, name: &str, dir: &Path) -> bool {
+        let mut candidates = self.candidates(name);
+        let own = as_own_path(name).and_then(|_| candidates.pop());
+        own.is_some_and(|own| own == dir && !candidates.iter().any(|d| d.is_dir()))
     }
 
     /// The role's directory, or the list of places searched (for the error message).
@@ -113,6 +120,14 @@ impl RoleSearch {
             .cloned()
             .ok_or(candidates)
     }
+}
+
+/// A role name with a `/` (or `~`) as a directory: `~/` expanded, relative to the working directory.
+fn as_own_path(name: &str) -> Option<PathBuf> {
+    if !(name.contains('/') || name.starts_with('~')) {
+        return None;
+    }
+    split_paths(name).pop()
 }
 
 /// `ns.coll.role` → its three parts (a plain role name has no dots to split on).

@@ -32,6 +32,7 @@ pub use hostvars::{Hostvars, HostvarsStore};
 use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Serde;
 use minijinja::{Environment, ErrorKind, Template, UndefinedBehavior, Value as JinjaValue};
+pub(crate) use plugins::merge_hash;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::PathBuf;

@@ -233,7 +233,7 @@ fn combine(first: Value, others: Rest<Value>, kwargs: Kwargs) -> Result<Value, E
 }
 
 /// ansible-core's `merge_hash` (ansible/utils/vars.py).
-fn merge_hash(
+pub(crate) fn merge_hash(
     x: Json,
     y: serde_json::Map<String, Json>,
     recursive: bool,

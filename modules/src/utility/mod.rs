@@ -6,3 +6,4 @@ pub mod fail;
 pub mod ping;
 pub mod set_fact;
 pub mod setup;
+pub mod validate_argument_spec;
