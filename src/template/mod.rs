@@ -232,7 +232,14 @@ impl Templar {
         vars: &Vars,
         search_dirs: &[PathBuf],
     ) -> Result<String, TemplateError> {
-        render_file_with(&self.env, name, text, &self.context(vars), search_dirs, None)
+        render_file_with(
+            &self.env,
+            name,
+            text,
+            &self.context(vars),
+            search_dirs,
+            None,
+        )
     }
 
     /// The environment, for the `template` lookup of a `with_template:` loop.
@@ -251,7 +258,14 @@ pub(crate) fn render_file_in<'env>(
     search_dirs: &[PathBuf],
     syntax: Option<&SyntaxConfig>,
 ) -> Result<String, TemplateError> {
-    render_file_with(env, name, text, &resolve::context_of(vars), search_dirs, syntax)
+    render_file_with(
+        env,
+        name,
+        text,
+        &resolve::context_of(vars),
+        search_dirs,
+        syntax,
+    )
 }
 
 /// [`render_file_in`] with a render context already made (the templar's, where pending variables
