@@ -4,17 +4,13 @@
 
 mod common;
 
-use common::{Outcome, run_in, tempdir, write};
+use common::{Outcome, play_with, tempdir, write};
 use std::path::Path;
 
 const TWO_HOSTS: &str = "host1\nhost2\n[all:vars]\nansible_connection=local\n";
 
 fn play(dir: &Path, text: &str, extra: &[&str]) -> Outcome {
-    write(&dir.join("hosts.ini"), TWO_HOSTS);
-    write(&dir.join("p.yml"), text);
-    let mut args = vec!["play", "p.yml", "-i", "hosts.ini"];
-    args.extend_from_slice(extra);
-    run_in(dir, &args)
+    play_with(dir, TWO_HOSTS, text, extra)
 }
 
 #[test]

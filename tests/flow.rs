@@ -4,17 +4,13 @@
 
 mod common;
 
-use common::{Outcome, run_in, tempdir, write};
+use common::{Outcome, play_with, run_in, tempdir, write};
 use std::path::Path;
 
 const SIX_HOSTS: &str = "[web]\nh1\nh2\nh3\nh4\nh5\nh6\n[all:vars]\nansible_connection=local\n";
 
 fn play(dir: &Path, text: &str, extra: &[&str]) -> Outcome {
-    write(&dir.join("hosts.ini"), SIX_HOSTS);
-    write(&dir.join("p.yml"), text);
-    let mut args = vec!["play", "p.yml", "-i", "hosts.ini"];
-    args.extend_from_slice(extra);
-    run_in(dir, &args)
+    play_with(dir, SIX_HOSTS, text, extra)
 }
 
 /// `ok` counts per host, in host order.

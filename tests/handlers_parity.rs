@@ -7,17 +7,13 @@
 
 mod common;
 
-use common::{Outcome, run_in, tempdir, write};
+use common::{Outcome, play_with, tempdir, write};
 use std::path::Path;
 
 const HOSTS: &str = "[web]\nw1\nw2\nw3\n[all:vars]\nansible_connection=local\n";
 
 fn play(dir: &Path, playbook: &str, args: &[&str]) -> Outcome {
-    write(&dir.join("hosts.ini"), HOSTS);
-    write(&dir.join("p.yml"), playbook);
-    let mut all = vec!["play", "p.yml", "-i", "hosts.ini"];
-    all.extend_from_slice(args);
-    run_in(dir, &all)
+    play_with(dir, HOSTS, playbook, args)
 }
 
 /// Banners and host lines in order (the `=> {…}` detail left out).

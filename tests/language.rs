@@ -5,18 +5,11 @@
 
 mod common;
 
-use common::{Outcome, run_in, tempdir, write};
+use common::{Outcome, play_with, tempdir};
 use std::path::Path;
 
 fn play(dir: &Path, text: &str, extra: &[&str]) -> Outcome {
-    write(
-        &dir.join("hosts.ini"),
-        "localhost ansible_connection=local\n",
-    );
-    write(&dir.join("p.yml"), text);
-    let mut args = vec!["play", "p.yml", "-i", "hosts.ini"];
-    args.extend_from_slice(extra);
-    run_in(dir, &args)
+    play_with(dir, "localhost ansible_connection=local\n", text, extra)
 }
 
 #[test]

@@ -9,20 +9,13 @@
 
 mod common;
 
-use common::{Outcome, repo, run_in, tempdir, write};
+use common::{Outcome, play_with, repo, run_in, tempdir, write};
 use serde_json::{Map, Value};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 fn play(dir: &Path, text: &str, extra: &[&str]) -> Outcome {
-    write(
-        &dir.join("hosts.ini"),
-        "localhost ansible_connection=local\n",
-    );
-    write(&dir.join("p.yml"), text);
-    let mut args = vec!["play", "p.yml", "-i", "hosts.ini"];
-    args.extend_from_slice(extra);
-    run_in(dir, &args)
+    play_with(dir, "localhost ansible_connection=local\n", text, extra)
 }
 
 /// Fields that differ from run to run or between command implementations, not between loop

@@ -5,16 +5,17 @@
 
 mod common;
 
-use common::{Outcome, run_in, tempdir, write};
+use common::{Outcome, play_with, tempdir, write};
 use std::path::Path;
 
 fn play(dir: &Path, play: &str) -> Outcome {
-    write(
-        &dir.join("hosts.ini"),
-        "localhost ansible_connection=local\n",
-    );
-    write(&dir.join("play.yml"), play);
-    run_in(dir, &["play", "play.yml", "-i", "hosts.ini"])
+    play_with(
+        dir,
+        "localhost ansible_connection=local
+",
+        play,
+        &[],
+    )
 }
 
 fn assert_ok(out: &Outcome) {
@@ -95,6 +96,53 @@ fn vars_is_every_variable_as_a_dict() {
       vars:
         from_task: t
         name: derived
+"#,
+    );
+    assert_ok(&out);
+}
+
+#[test]
+fn vars_shows_no_bookkeeping_of_variables_still_to_render() {
+    // `later` reads `item`, undefined until a loop defines it: it stays pending, and the list of
+    // pending names drover keeps beside the variables must not be one of them.
+    let root = tempdir();
+    let out = play(
+        root.path(),
+        r#"- hosts: all
+  gather_facts: false
+  vars:
+    later: "{{ item }}-x"
+  tasks:
+    - assert:
+        that:
+          - vars.keys() | select('search', 'pending') | list == []
+    - debug: msg="{{ later }}"
+      loop: [1]
+"#,
+    );
+    assert_ok(&out);
+    assert!(out.stdout.contains("\"1-x\""), "{}", out.show());
+}
+
+#[test]
+fn the_template_lookup_sees_task_vars_while_a_variable_is_still_to_render() {
+    // With a variable left pending, templates render in a lazy scope; the `template` lookup
+    // lists that scope's variables to render its file, so the scope must list them.
+    let root = tempdir();
+    write(&root.path().join("templates/t.j2"), "Hello {{ my_var }}!");
+    let out = play(
+        root.path(),
+        r#"- hosts: all
+  gather_facts: false
+  vars:
+    later: "{{ item }}-x"
+  tasks:
+    - set_fact:
+        said: "{{ lookup('template', 't.j2') }}"
+      vars:
+        my_var: world
+    - assert:
+        that: said == 'Hello world!'
 "#,
     );
     assert_ok(&out);

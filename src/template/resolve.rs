@@ -8,7 +8,7 @@
 //! to render for another reason (a size limit, a syntax error) are marked the same way.
 
 use super::{Templar, TemplateError, Vars, contains_template, is_template};
-use minijinja::value::{Object, Serde, merge_maps};
+use minijinja::value::{Enumerator, Object, Serde, merge_maps};
 use minijinja::{Error, ErrorKind, Value as JinjaValue};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -298,6 +298,26 @@ impl Object for LazyScope {
         }
         self.base.get_item(key).ok().filter(|v| !v.is_undefined())
     }
+
+    /// The names a template can list (`vars`, the `template` lookup's variables): those of the
+    /// base but a pending one still undefined and the bookkeeping of pending names.
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        let resolved = match self.resolved.0.lock() {
+            Ok(map) => map.keys().cloned().collect::<HashSet<String>>(),
+            Err(_) => HashSet::new(),
+        };
+        let Ok(names) = self.base.try_iter() else {
+            return Enumerator::Empty;
+        };
+        let listed: Vec<JinjaValue> = names
+            .filter(|key| match key.as_str() {
+                Some(PENDING) => false,
+                Some(name) => !self.pending.contains(name) || resolved.contains(name),
+                None => true,
+            })
+            .collect();
+        Enumerator::Values(listed)
+    }
 }
 
 /// Variables rendered so far in one [`Templar::resolve_vars`]; they win over the raw values.
@@ -328,13 +348,23 @@ pub fn context_of(vars: &Vars) -> JinjaValue {
         .map(|(name, value)| (name.clone(), context_value(name, value)))
         .collect();
     if !vars.contains_key(ALL_VARS) {
-        overrides.insert(ALL_VARS.to_string(), base.clone());
+        overrides.insert(ALL_VARS.to_string(), all_vars(vars, &base));
     }
     if overrides.is_empty() {
         return base;
     }
     // The last map wins a lookup.
     merge_maps([base, JinjaValue::from(overrides)])
+}
+
+/// Ansible's `vars`: every variable, without the bookkeeping of pending names.
+fn all_vars(vars: &Vars, base: &JinjaValue) -> JinjaValue {
+    if !vars.contains_key(PENDING) {
+        return base.clone();
+    }
+    let mut shown = vars.clone();
+    shown.remove(PENDING);
+    JinjaValue::from(Serde(&shown))
 }
 
 /// The variable holding all variables (Ansible's `vars`).

@@ -104,6 +104,16 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Outcome {
     Outcome::from(out)
 }
 
+/// Writes `inventory` as `hosts.ini` and `playbook` as `p.yml` into `dir`, then runs
+/// `drover play p.yml -i hosts.ini EXTRA` there.
+pub fn play_with(dir: &Path, inventory: &str, playbook: &str, extra: &[&str]) -> Outcome {
+    write(&dir.join("hosts.ini"), inventory);
+    write(&dir.join("p.yml"), playbook);
+    let mut args = vec!["play", "p.yml", "-i", "hosts.ini"];
+    args.extend_from_slice(extra);
+    run_in(dir, &args)
+}
+
 pub fn write(path: &Path, text: &str) {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)
