@@ -4,6 +4,19 @@
 use serde::de::{self, Deserialize, DeserializeOwned, Deserializer, Visitor};
 use serde_json::Value;
 
+/// Python's type name of a JSON value (`native_type_name`), as Ansible's messages name it.
+pub fn python_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "NoneType",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float",
+        Value::Number(_) => "int",
+        Value::String(_) => "str",
+        Value::Array(_) => "list",
+        Value::Object(_) => "dict",
+    }
+}
+
 /// Ansible's boolean: `true/false`, `yes/no`, `on/off`, `1/0`, `y/n`, case-insensitive.
 pub fn bool_from_value(v: &Value) -> Option<bool> {
     match v {

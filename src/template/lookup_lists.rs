@@ -546,17 +546,7 @@ pub fn printf_int(format: &str, n: i64) -> Result<String, String> {
 }
 
 /// Python's type name of a JSON value, for messages.
-pub fn python_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "NoneType",
-        Value::Bool(_) => "bool",
-        Value::Number(n) if n.is_f64() => "float",
-        Value::Number(_) => "int",
-        Value::String(_) => "str",
-        Value::Array(_) => "list",
-        Value::Object(_) => "dict",
-    }
-}
+pub use drover_modules::de::python_type;
 
 /// A value as Python's `str()` shows it (Ansible prints loop labels so): strings bare, containers
 /// as their `repr` (`['a', 1]`, `{'key': 'x'}`, `None`, `True`).

@@ -263,7 +263,7 @@ fn check_type(
                                         [] => String::new(),
                                         names => format!(" found in '{}'", names.join(" -> ")),
                                     },
-                                    py_type(&item)
+                                    crate::de::python_type(&item)
                                 ));
                                 item
                             }
@@ -283,7 +283,7 @@ fn check_type(
         }
         Err(e) => found.errors.push(format!(
             "argument '{name}' is of type {}{in_context} and we were unable to convert to {wanted}: {e}",
-            py_type(&value)
+            crate::de::python_type(&value)
         )),
     }
 }
@@ -545,21 +545,8 @@ fn check_sub_options(
     }
 }
 
-/// Python's type name of a value (`native_type_name`).
-fn py_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "NoneType",
-        Value::Bool(_) => "bool",
-        Value::Number(n) if n.is_f64() => "float",
-        Value::Number(_) => "int",
-        Value::String(_) => "str",
-        Value::Array(_) => "list",
-        Value::Object(_) => "dict",
-    }
-}
-
 fn py_class(value: &Value) -> String {
-    format!("<class '{}'>", py_type(value))
+    format!("<class '{}'>", crate::de::python_type(value))
 }
 
 /// Python's `str()` of a value.
