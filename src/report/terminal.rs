@@ -10,6 +10,12 @@
 //!
 //! Every event is formatted into a buffer first, then written in one go (around the progress bar).
 
+mod options;
+mod progress;
+
+pub use options::{ColorChoice, Compact, DisplayArgs, colour_wanted, progress_wanted};
+use progress::{Counts, Working};
+
 use super::default::DefaultReporter;
 use super::profile::Profiler;
 use super::{Reporter, compress_hosts, trace};
@@ -33,96 +39,6 @@ const NAMED_PENDING: usize = 3;
 /// From this long into a task, the progress line gives the hosts still working with their time
 /// (the longest-running first); before that it only names them.
 const SLOW_AFTER: Duration = Duration::from_secs(3);
-
-/// `--color`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum ColorChoice {
-    #[default]
-    Auto,
-    Always,
-    Never,
-}
-
-/// The terminal display options, shared by `drover play` and `drover run`.
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct DisplayArgs {
-    /// Colour: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE=1 forces it), always, never.
-    #[arg(
-        long = "color",
-        visible_alias = "colour",
-        value_enum,
-        value_name = "WHEN",
-        default_value_t = ColorChoice::Auto
-    )]
-    pub color: ColorChoice,
-    /// One line per task with its counts; only failures, unreachable hosts and (with --diff)
-    /// changes get their own lines [default: on a terminal above 20 hosts, unless -v].
-    #[arg(long = "compact", overrides_with = "no_compact")]
-    pub compact: bool,
-    /// Every host's result on its own line, however many hosts.
-    #[arg(long = "no-compact", overrides_with = "compact")]
-    pub no_compact: bool,
-    /// After the recap, the slowest tasks and hosts (also in --output json, as `profile`).
-    #[arg(long = "profile")]
-    pub profile: bool,
-}
-
-impl DisplayArgs {
-    pub fn compact_mode(&self) -> Compact {
-        match (self.compact, self.no_compact) {
-            (true, _) => Compact::Always,
-            (_, true) => Compact::Never,
-            _ => Compact::Auto,
-        }
-    }
-
-    /// Whether stdout gets colour: the flag, else CLICOLOR_FORCE, else NO_COLOR, else a terminal.
-    pub fn colour(&self, stdout_is_terminal: bool) -> bool {
-        colour_wanted(self.color, stdout_is_terminal, |name| {
-            std::env::var(name).ok()
-        })
-    }
-}
-
-/// The colour decision, with the environment passed in (testable).
-pub fn colour_wanted(
-    choice: ColorChoice,
-    terminal: bool,
-    env: impl Fn(&str) -> Option<String>,
-) -> bool {
-    let set = |name: &str| env(name).is_some_and(|v| !v.is_empty() && v != "0");
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto if set("CLICOLOR_FORCE") => true,
-        ColorChoice::Auto if env("NO_COLOR").is_some_and(|v| !v.is_empty()) => false,
-        ColorChoice::Auto => terminal,
-    }
-}
-
-/// Whether live progress may be drawn: a terminal, and not a CI job (`CI` set, as every CI service
-/// sets it, and not `false`/`0`).
-pub fn progress_wanted(terminal: bool, env: impl Fn(&str) -> Option<String>) -> bool {
-    let ci = env("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0");
-    terminal && !ci
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Compact {
-    Auto,
-    Always,
-    Never,
-}
-
-impl Compact {
-    fn applies(self, hosts: usize, verbosity: u8, terminal: bool) -> bool {
-        match self {
-            Compact::Always => true,
-            Compact::Never => false,
-            Compact::Auto => terminal && hosts > COMPACT_ABOVE && verbosity == 0,
-        }
-    }
-}
 
 /// What the terminal reporter is asked to do.
 #[derive(Debug, Clone, Copy)]
@@ -154,66 +70,6 @@ impl Write for Shared {
 impl Shared {
     fn take(&self) -> Vec<u8> {
         std::mem::take(&mut *self.0.borrow_mut())
-    }
-}
-
-/// Counts of one task's results so far.
-#[derive(Debug, Default, Clone, Copy)]
-struct Counts {
-    ok: usize,
-    changed: usize,
-    failed: usize,
-    unreachable: usize,
-    skipped: usize,
-    ignored: usize,
-    interrupted: usize,
-}
-
-impl Counts {
-    fn add(&mut self, result: &TaskResult) {
-        match result.status {
-            Status::Ok => self.ok += 1,
-            Status::Changed => self.changed += 1,
-            Status::Skipped => self.skipped += 1,
-            Status::Failed if result.ignored => self.ignored += 1,
-            Status::Failed => self.failed += 1,
-            Status::Unreachable => self.unreachable += 1,
-            Status::Interrupted => self.interrupted += 1,
-        }
-    }
-
-    fn done(&self) -> usize {
-        self.ok
-            + self.changed
-            + self.failed
-            + self.unreachable
-            + self.skipped
-            + self.ignored
-            + self.interrupted
-    }
-
-    fn worst(&self) -> Status {
-        if self.failed + self.unreachable + self.interrupted > 0 {
-            Status::Failed
-        } else if self.changed > 0 {
-            Status::Changed
-        } else {
-            Status::Ok
-        }
-    }
-
-    fn text(&self) -> String {
-        let mut text = format!(
-            "ok={} changed={} failed={} unreachable={} skipped={}",
-            self.ok, self.changed, self.failed, self.unreachable, self.skipped
-        );
-        if self.ignored > 0 {
-            text.push_str(&format!(" ignored={}", self.ignored));
-        }
-        if self.interrupted > 0 {
-            text.push_str(&format!(" interrupted={}", self.interrupted));
-        }
-        text
     }
 }
 
@@ -418,92 +274,6 @@ fn recap_counts(s: &HostStats, interrupted: bool) -> String {
         line.push_str(&format!("    interrupted={}", s.interrupted));
     }
     line
-}
-
-/// The hosts of the running task that have not finished, in the order the runner starts them, and
-/// when each started (`None`: waiting for a free fork). The runner starts `at_once` hosts, then the
-/// next waiting one each time a running one finishes, so the reporter can follow it from results.
-#[derive(Debug, Default)]
-struct Working {
-    task_start: Option<Instant>,
-    hosts: IndexMap<String, Option<Instant>>,
-}
-
-impl Working {
-    fn new(hosts: &[&str], at_once: usize, now: Instant) -> Working {
-        let hosts = hosts
-            .iter()
-            .enumerate()
-            .map(|(i, h)| (h.to_string(), (i < at_once.max(1)).then_some(now)))
-            .collect();
-        Working {
-            task_start: Some(now),
-            hosts,
-        }
-    }
-
-    /// `host` finished: a waiting host takes its fork. Whether none is left.
-    fn finish(&mut self, host: &str, now: Instant) -> bool {
-        if let Some(Some(_)) = self.hosts.shift_remove(host)
-            && let Some(next) = self.hosts.values_mut().find(|s| s.is_none())
-        {
-            *next = Some(now);
-        }
-        self.hosts.is_empty()
-    }
-
-    /// ` · working: web3, web7 +5 more`; from [`SLOW_AFTER`] into the task
-    /// ` · still working: web03 12m04s, web07 11m58s, +3 more` (the longest-running first).
-    fn describe(&self, now: Instant) -> String {
-        if self.hosts.is_empty() {
-            return String::new();
-        }
-        let slow = self
-            .task_start
-            .is_some_and(|start| now.duration_since(start) >= SLOW_AFTER);
-        let more = self.hosts.len().saturating_sub(NAMED_PENDING);
-        if !slow {
-            let named: Vec<&str> = self
-                .hosts
-                .keys()
-                .take(NAMED_PENDING)
-                .map(String::as_str)
-                .collect();
-            let mut text = format!(" · working: {}", named.join(", "));
-            if more > 0 {
-                text.push_str(&format!(" +{more} more"));
-            }
-            return text;
-        }
-        let mut running: Vec<(&str, Instant)> = self
-            .hosts
-            .iter()
-            .filter_map(|(h, start)| start.map(|s| (h.as_str(), s)))
-            .collect();
-        // Stable: hosts that started together keep the runner's order.
-        running.sort_by_key(|(_, start)| *start);
-        let named: Vec<String> = running
-            .iter()
-            .take(NAMED_PENDING)
-            .map(|(h, start)| format!("{h} {}", elapsed(now.duration_since(*start))))
-            .collect();
-        let mut text = format!(" · still working: {}", named.join(", "));
-        let more = self.hosts.len().saturating_sub(named.len());
-        if more > 0 {
-            text.push_str(&format!(", +{more} more"));
-        }
-        text
-    }
-}
-
-/// `7s`, `12m04s`, `2h05m`.
-fn elapsed(time: Duration) -> String {
-    let s = time.as_secs();
-    match s {
-        0..60 => format!("{s}s"),
-        60..3600 => format!("{}m{:02}s", s / 60, s % 60),
-        _ => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
-    }
 }
 
 /// The name a result is shown under, without its delegation (`web1 -> db1` is web1's result).
