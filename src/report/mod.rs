@@ -13,6 +13,8 @@ mod record_file;
 pub mod snippet;
 mod tee;
 mod terminal;
+#[cfg(test)]
+mod test_play;
 pub mod trace;
 
 pub use adhoc::{AdhocFormat, AdhocReporter, AdhocView, compress_hosts};

@@ -96,20 +96,8 @@ mod tests {
     fn every_reporter_gets_every_event_in_order() {
         let task = crate::playbook::adhoc_task("ping", serde_json::Value::Null)
             .unwrap_or_else(|e| panic!("{e}"));
-        let play = Play {
-            name: "p".into(),
-            hosts: "all".into(),
-            vars: Default::default(),
-            vars_files: Vec::new(),
-            prompts: Vec::new(),
-            gather_facts: None,
-            tags: Vec::new(),
-            sections: Vec::new(),
-            handlers: Vec::new(),
-            flow: Default::default(),
-            roles: Default::default(),
-            origin: Default::default(),
-        };
+        let play = crate::report::test_play::named("p");
+
         let (mut first, mut second) = (Log::default(), Log::default());
         let mut tee = TeeReporter::new(vec![&mut first, &mut second]);
         tee.play_start(&play);

@@ -67,20 +67,7 @@ fn task(name: &str) -> Task {
 }
 
 fn play() -> Play {
-    Play {
-        name: "p".into(),
-        hosts: "all".into(),
-        vars: Default::default(),
-        vars_files: Vec::new(),
-        prompts: Vec::new(),
-        gather_facts: None,
-        tags: Vec::new(),
-        sections: Vec::new(),
-        handlers: Vec::new(),
-        flow: Default::default(),
-        roles: Default::default(),
-        origin: Default::default(),
-    }
+    crate::report::test_play::named("p")
 }
 
 /// One task on `hosts` hosts named `web01`…: the last one fails, the rest are ok; then the recap.
