@@ -200,6 +200,13 @@ fn unsafe_as_literal(text: &str) -> std::borrow::Cow<'_, str> {
         out.push_str(before);
         out.push_str(&serde_json::to_string(&literal).unwrap_or_default());
         out.push_str(&"\n".repeat(replaced.matches('\n').count()));
+        // A block scalar's span ends after the next line's indentation: keep it, or the next
+        // key would move to column 1.
+        if let Some((_, tail)) = replaced.rsplit_once('\n')
+            && tail.bytes().all(|b| b == b' ')
+        {
+            out.push_str(tail);
+        }
         at = end;
     }
     out.push_str(text.get(at..).unwrap_or(""));
@@ -375,6 +382,16 @@ mod tests {
 
     /// `!unsafe` text reaches every consumer as it is written, never templated: what
     /// ansible-core 2.19 printed for the same values.
+    /// A nested `!unsafe |` block (filter_core's `vars:`) leaves the next key where it was.
+    #[test]
+    fn an_unsafe_block_keeps_the_indentation_of_the_key_after_it() {
+        let text = "t:\n  vars:\n    a: !unsafe |\n      ---\n      b: y\n    c: !unsafe |\n      d\n    e: 1\n";
+        assert_eq!(
+            parse(text),
+            json!({"t": {"vars": {"a": "---\nb: y\n", "c": "d\n", "e": 1}}})
+        );
+    }
+
     #[test]
     fn unsafe_values_are_never_templated() {
         let text = "a: !unsafe '{{ x }}'\nb: [!unsafe \"{% raw %}{{ y }}{% endraw %}\", 2]\nc: !unsafe plain {{ z }}\nd: !unsafe |\n  {# c #}\n  {{ w }}\ne: !unsafe no braces\nf: line 7\n";

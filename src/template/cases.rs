@@ -12,12 +12,7 @@ const DIFFERENCES: &[(&str, Expected)] = &[
         "{{ {'a': {'x': 1}} | combine({'a': None}, recursive=True) }}",
         Expected::Text("{'a': None}"),
     ),
-    // Not yet: PEP 440 versions, vault tags on values (drover decrypts `!vault` when loading),
-    // Windows paths.
-    (
-        "version_type='pep440'",
-        Expected::Error("'pep440' is not supported yet"),
-    ),
+    // Not yet: vault tags on values (drover decrypts `!vault` when loading), Windows paths.
     (
         "vault_encrypted",
         Expected::Error("test 'vault_encrypted' is not supported yet"),

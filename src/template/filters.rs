@@ -66,7 +66,7 @@ pub fn register(env: &mut Environment<'static>) {
         let right = b.iter().filter(|x| !in_a.contains(x));
         unique(left.chain(right).cloned().collect())
     });
-    env.add_filter("unique", unique);
+    env.add_filter("unique", unique_filter);
     env.add_filter("zip", |a: Vec<Value>, rest: Rest<Vec<Value>>| {
         let n = rest
             .iter()
@@ -504,14 +504,88 @@ fn flatten(value: Value, levels: Option<usize>, kwargs: Kwargs) -> Result<Value,
     Ok(Value::from(Serde(&out)))
 }
 
-/// First occurrences, in order; hashing keeps it linear (lists of 100,000 items are common
-/// enough, and quadratic work there is not bounded by the render's fuel).
+/// First occurrences, in order, as ansible-core's `unique` (Jinja2's `do_unique`): strings
+/// compare without case unless `case_sensitive=true`, or by their `attribute`. Hashing keeps
+/// it linear (lists of 100,000 items are common enough, and quadratic work there is not bounded
+/// by the render's fuel). Lists of dicts or lists (unhashable in Python) fall back to
+/// ansible-core's own version: exact equality, refused with `case_sensitive=false` or `attribute`.
+fn unique_filter(value: Value, kwargs: Kwargs) -> Result<Vec<Value>, Error> {
+    let case_sensitive = kwargs.get::<Option<bool>>("case_sensitive")?;
+    let attribute = kwargs.get::<Option<Value>>("attribute")?;
+    kwargs.assert_all_used()?;
+    if !matches!(
+        value.kind(),
+        ValueKind::Seq | ValueKind::Map | ValueKind::String | ValueKind::Iterable
+    ) {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("'{}' object is not iterable", type_debug(value)),
+        ));
+    }
+    let items: Vec<Value> = value.try_iter()?.collect();
+    let key_of = |item: &Value| -> Result<Value, Error> {
+        let key = match &attribute {
+            Some(path) => attribute_of(item, path)?,
+            None => item.clone(),
+        };
+        Ok(match key.as_str() {
+            Some(text) if !case_sensitive.unwrap_or(false) => Value::from(text.to_lowercase()),
+            _ => key,
+        })
+    };
+    let keys = items.iter().map(key_of).collect::<Result<Vec<_>, _>>()?;
+    if let Some(unhashable) = keys
+        .iter()
+        .find(|k| matches!(k.kind(), ValueKind::Map | ValueKind::Seq))
+    {
+        if case_sensitive == Some(false) || attribute.is_some() {
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                format!(
+                    "Jinja2's unique filter failed and we cannot fall back to Ansible's version as it does not support the parameters supplied: unhashable type: '{}'",
+                    type_debug(unhashable.clone())
+                ),
+            ));
+        }
+        let mut out: Vec<Value> = Vec::new();
+        for item in items {
+            if !out.contains(&item) {
+                out.push(item);
+            }
+        }
+        return Ok(out);
+    }
+    let mut seen: HashSet<Value> = HashSet::with_capacity(items.len());
+    Ok(items
+        .into_iter()
+        .zip(keys)
+        .filter(|(_, key)| seen.insert(key.clone()))
+        .map(|(item, _)| item)
+        .collect())
+}
+
+/// First occurrences, in order (the set filters' results).
 fn unique(items: Vec<Value>) -> Vec<Value> {
     let mut seen: HashSet<Value> = HashSet::with_capacity(items.len());
     items
         .into_iter()
         .filter(|i| seen.insert(i.clone()))
         .collect()
+}
+
+/// Jinja2's `make_attrgetter`: `a.b.0` walks attributes, items and list indexes.
+fn attribute_of(item: &Value, path: &Value) -> Result<Value, Error> {
+    let Some(path) = path.as_str() else {
+        return item.get_item(path);
+    };
+    let mut at = item.clone();
+    for part in path.split('.') {
+        at = match part.parse::<i64>() {
+            Ok(i) => at.get_item(&Value::from(i))?,
+            Err(_) => at.get_attr(part)?,
+        };
+    }
+    Ok(at)
 }
 
 fn type_debug(value: Value) -> &'static str {

@@ -93,7 +93,7 @@ fn guard_builtins(env: &mut Guarded<'_>) {
     env.add_filter("max", f::max);
     env.add_filter("sort", f::sort);
     env.add_filter("sum", f::sum);
-    env.add_filter("urlencode", f::urlencode);
+    env.add_filter("urlencode", super::url_filters::urlencode);
     env.add_filter(
         "format",
         |state: &mut State, format: &Value, args: Rest<ValueOrKwargs>| -> Result<Value, Error> {

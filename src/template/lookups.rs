@@ -57,6 +57,10 @@ pub const LOOKUPS: &[(&str, LookupFn)] = &[
     ("first_found", first_found),
     ("flattened", lists::flattened),
     ("indexed_items", lists::indexed_items),
+    (
+        "inventory_hostnames",
+        super::lookup_inventory::inventory_hostnames,
+    ),
     ("ini", files::ini),
     ("items", lists::items),
     ("lines", lines),

@@ -140,6 +140,10 @@ pub fn register(env: &mut Environment<'static>) {
     });
     env.add_test("urn", |s: String| is_uri(&s, Some(&["urn".to_string()])));
     env.add_test("nan", |v: Value| f64::try_from(v).is_ok_and(f64::is_nan));
+    env.add_test("isnan", |v: Value| f64::try_from(v).is_ok_and(f64::is_nan));
+    // After RESULT_TESTS: `changed` and `started` read more than one field.
+    super::result_tests::register(env);
+    super::file_tests::register(env);
 }
 
 /// ansible-core's own plugin names (`ansible-doc -t KIND -l`, recorded with the fixtures).
@@ -1130,14 +1134,24 @@ fn regex_test(
     Ok(re.is_match(s))
 }
 
-fn version(value: Value, other: Value, op: Option<String>, kwargs: Kwargs) -> Result<bool, Error> {
+/// `version(other, operator='eq', strict=None, version_type=None)`, positionally or by name.
+fn version(
+    value: Value,
+    other: Value,
+    op: Option<String>,
+    strict: Option<bool>,
+    kwargs: Kwargs,
+) -> Result<bool, Error> {
     let op = match op {
         Some(op) => op,
         None => kwargs
             .get::<Option<String>>("operator")?
             .unwrap_or_else(|| "eq".into()),
     };
-    let strict = kwargs.get::<Option<bool>>("strict")?;
+    let strict = match strict {
+        Some(strict) => Some(strict),
+        None => kwargs.get::<Option<bool>>("strict")?,
+    };
     let version_type = kwargs.get::<Option<String>>("version_type")?;
     kwargs.assert_all_used()?;
     if strict.is_some() && version_type.is_some() {

@@ -42,10 +42,16 @@ impl Module for Debug {
     }
 
     async fn plan(&self, p: Params, host: &mut dyn Host) -> Result<Plan, ModuleError> {
+        if verbosity_not_met(p.verbosity.as_ref(), host) {
+            return Ok(Plan::skip("Verbosity threshold not met."));
+        }
         // validate() has made msg and var exclusive.
         match (p.msg, p.var) {
             (_, Some(var)) => {
-                let value = host.evaluate(&var).unwrap_or_else(|e| shown_instead(&e));
+                let value = match host.evaluate(&var) {
+                    Ok(value) => value,
+                    Err(e) => shown_instead(e)?,
+                };
                 Ok(Plan::ok().set(&var, value))
             }
             (msg, None) => {
@@ -55,16 +61,56 @@ impl Module for Debug {
     }
 }
 
+/// `verbosity: N` above the run's `-v` count: ansible-core's debug action skips the task.
+fn verbosity_not_met(wanted: Option<&Value>, host: &mut dyn Host) -> bool {
+    let number = |v: &Value| match v {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    };
+    let Some(wanted) = wanted.and_then(number).filter(|w| *w > 0) else {
+        return false;
+    };
+    let current = host
+        .evaluate("ansible_verbosity")
+        .ok()
+        .as_ref()
+        .and_then(number)
+        .unwrap_or(0);
+    wanted > current
+}
+
 /// What `var:` shows when it cannot be evaluated. ansible-core 2.19 replaces an undefined value
 /// by its error marker (`<< error 1 - 'x' is undefined >>`); its debug action numbers the errors
-/// of one `var`, and a single undefined name makes one.
-fn shown_instead(error: &ModuleError) -> Value {
-    match error {
+/// of one `var`, and a single undefined name makes one. Any other error (a filter that fails,
+/// `urlsplit('bad')`) fails the task, as in ansible-core 2.19.
+fn shown_instead(error: ModuleError) -> Result<Value, ModuleError> {
+    match &error {
         ModuleError::Failed(message)
             if message.starts_with('\'') && message.ends_with("' is undefined") =>
         {
-            Value::from(format!("<< error 1 - {message} >>"))
+            Ok(Value::from(format!("<< error 1 - {message} >>")))
         }
-        _ => Value::from("VARIABLE IS NOT DEFINED!"),
+        ModuleError::Failed(message)
+            if message.contains("undefined") || message.contains("has no attribute") =>
+        {
+            Ok(Value::from("VARIABLE IS NOT DEFINED!"))
+        }
+        _ => Err(error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_var_that_fails_for_another_reason_than_undefined_fails_the_task() {
+        let failed = |m: &str| ModuleError::Failed(m.to_string());
+        assert_eq!(
+            shown_instead(failed("'x' is undefined")).ok(),
+            Some(Value::from("<< error 1 - 'x' is undefined >>"))
+        );
+        assert!(shown_instead(failed("urlsplit: unknown URL component: bad")).is_err());
     }
 }
