@@ -363,6 +363,18 @@ const CASES: &[Case] = &[
     role("lookup_template"),
     role("lookup_together"),
     role("lookup_vars"),
+    // session 15: tgtflow
+    role("changed_when"),
+    role("failed_when"),
+    play("ignore_errors", "test_ignore_errors.yml", &["-i", INV]),
+    play(
+        "ignore_errors",
+        "test_ignore_errors_false.yml",
+        &["-i", INV],
+    ),
+    play("conditionals", "play.yml", &["-i", INV]),
+    play("conditionals", "output_validation_tests.yml", &["-i", INV]),
+    play("conditionals", "broken_conditionals.yml", &["-i", INV]),
 ];
 
 /// Runs of `CASES` not compared (a run as [`describe`] names it, or its prefix), and why. Those
@@ -571,9 +583,17 @@ const INVENTORY: &str = "testhost ansible_connection=local\nlocalhost ansible_co
 /// A fresh copy of the target (runs write files next to their playbooks) under `run/targets/`,
 /// with our `run/inventory` beside it, as ansible-core's checkout lays them out.
 fn fresh_copy(targets: &Path, target: &str, run: &Path) -> PathBuf {
-    let dest = run.join("targets").join(target);
     std::fs::create_dir_all(run.join("targets"))
         .unwrap_or_else(|e| panic!("{}: {e}", run.display()));
+    for helper in helper_targets(targets, target) {
+        copy_target(targets, &helper, run);
+    }
+    std::fs::write(run.join("inventory"), INVENTORY).unwrap_or_else(|e| panic!("inventory: {e}"));
+    copy_target(targets, target, run)
+}
+
+fn copy_target(targets: &Path, target: &str, run: &Path) -> PathBuf {
+    let dest = run.join("targets").join(target);
     let status = Command::new("cp")
         .arg("-a")
         .arg(targets.join(target))
@@ -581,8 +601,27 @@ fn fresh_copy(targets: &Path, target: &str, run: &Path) -> PathBuf {
         .status()
         .unwrap_or_else(|e| panic!("cp: {e}"));
     assert!(status.success(), "cp -a {target}");
-    std::fs::write(run.join("inventory"), INVENTORY).unwrap_or_else(|e| panic!("inventory: {e}"));
     dest
+}
+
+/// The other targets ansible-test puts beside a target: its `meta/main.yml` dependencies (e.g.
+/// `prepare_tests`) that are in the list, and its `needs/target/X` aliases.
+fn helper_targets(targets: &Path, target: &str) -> Vec<String> {
+    let dir = targets.join(target);
+    let meta = std::fs::read_to_string(dir.join("meta/main.yml")).unwrap_or_default();
+    let aliases = std::fs::read_to_string(dir.join("aliases")).unwrap_or_default();
+    let from_meta = meta
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- "))
+        .map(|name| name.trim().trim_start_matches("role:").trim().to_string());
+    let from_aliases = aliases
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("needs/target/"))
+        .map(str::to_string);
+    from_meta
+        .chain(from_aliases)
+        .filter(|name| name != target && !name.is_empty() && targets.join(name).is_dir())
+        .collect()
 }
 
 /// The playbook a role target runs from, as ansible-test writes it: facts gathered unless the
@@ -718,7 +757,10 @@ fn ansible_core_integration_targets_give_the_same_results_under_both_tools() {
     let mut differences = Vec::new();
     for case in CASES {
         let name = describe(case);
-        if only.as_deref().is_some_and(|o| !name.contains(o))
+        // `a|b`: the runs whose name contains `a` or `b`.
+        if only
+            .as_deref()
+            .is_some_and(|o| !o.split('|').any(|part| name.contains(part)))
             || (excluded(&name).is_some() && !with_excluded)
         {
             continue;

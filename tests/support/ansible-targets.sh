@@ -15,6 +15,11 @@ targets=(
     lookup_items lookup_lines lookup_list lookup_nested lookup_pipe lookup_sequence
     lookup_subelements lookup_template lookup_together lookup_vars register roles set_fact
     special_vars tags template until var_blending var_precedence
+    # session 15: tgtflow
+    add_host assert changed_when check_mode prepare_tests conditionals debug delegate_to environment
+    failed_when group_by handler_race ignore_errors ignore_unreachable limit_inventory loop-until
+    meta_tasks no_log order play_iterator set_stats special_vars_hosts strategy_free
+    strategy_host_pinned strategy_linear task-timeout task_ordering throttle undefined
 )
 
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/drover-test
@@ -39,12 +44,21 @@ if ! echo "$sha256  $sdist" | sha256sum -c --status 2>/dev/null; then
     rm -rf "$out"
 fi
 
-stamp=$out/.targets
-if [ "$(cat "$stamp" 2>/dev/null)" != "${targets[*]}" ]; then
-    rm -rf "$out"
+# Only the targets not there yet are extracted: several checkouts with different lists share this
+# cache (and may run at the same time), so a target is never removed, and each one appears at once,
+# complete (extracted beside the cache, then renamed into place).
+missing=()
+for t in "${targets[@]}"; do
+    [ -d "$out/$t" ] || missing+=("$t")
+done
+if [ ${#missing[@]} -gt 0 ]; then
     mkdir -p "$out"
+    staging=$(mktemp -d "$out/.extract.XXXXXX")
     prefix=ansible_core-$version/test/integration/targets
-    tar -xzf "$sdist" -C "$out" --strip-components=4 "${targets[@]/#/$prefix/}"
-    echo "${targets[*]}" >"$stamp"
+    tar -xzf "$sdist" -C "$staging" --strip-components=4 "${missing[@]/#/$prefix/}"
+    for t in "${missing[@]}"; do
+        mv -T "$staging/$t" "$out/$t" 2>/dev/null || [ -d "$out/$t" ]
+    done
+    rm -rf "$staging"
 fi
 echo "$out"

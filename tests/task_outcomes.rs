@@ -1,0 +1,105 @@
+//! What a task's outcome keywords leave in its registered result, over the local connection,
+//! modelled on ansible-core's `changed_when`, `failed_when` and `conditionals` integration targets
+//! (2.19): a failed result carries `exception`, a failure `failed_when` suppressed keeps it as
+//! `failed_when_suppressed_exception`, and a `changed_when`/`failed_when` that cannot be evaluated
+//! fails the task but keeps the module's result, the error in `<keyword>_when_result`.
+
+mod common;
+
+use common::{Outcome, play_with, tempdir};
+
+const LOCAL: &str = "testhost ansible_connection=local\n";
+
+fn play(playbook: &str) -> Outcome {
+    let dir = tempdir();
+    play_with(dir.path(), LOCAL, playbook, &[])
+}
+
+fn assert_all_pass(out: &Outcome) {
+    assert_eq!(out.code, 0, "{}", out.show());
+    assert_eq!(out.count("testhost", "failed"), 0, "{}", out.show());
+}
+
+#[test]
+fn a_failed_result_registers_an_exception_that_is_never_shown() {
+    let out = play(
+        r#"- hosts: testhost
+  gather_facts: false
+  tasks:
+    - shell: exit 1
+      ignore_errors: true
+      register: failed_shell
+    - shell: exit 0
+      register: good_shell
+    - debug: {msg: hi}
+      failed_when: true
+      ignore_errors: true
+      register: failed_debug
+    - assert:
+        that:
+          - failed_shell.exception is defined
+          - failed_shell.failed_when_suppressed_exception is undefined
+          - good_shell.exception is undefined
+          - failed_debug.exception is defined
+          - failed_debug.failed_when_result
+"#,
+    );
+    assert_all_pass(&out);
+    assert!(!out.stdout.contains("exception"), "{}", out.show());
+}
+
+#[test]
+fn a_failure_failed_when_suppresses_is_kept_apart() {
+    let out = play(
+        r#"- hosts: testhost
+  gather_facts: false
+  tasks:
+    - shell: exit 1
+      failed_when: false
+      register: result
+    - assert:
+        that:
+          - not result.failed
+          - not result.failed_when_result
+          - result.exception is undefined
+          - result.failed_when_suppressed_exception is defined
+    - shell: exit 0
+      failed_when: false
+      register: result
+    - assert:
+        that:
+          - result.failed_when_suppressed_exception is undefined
+"#,
+    );
+    assert_all_pass(&out);
+}
+
+#[test]
+fn a_condition_that_cannot_be_evaluated_keeps_the_module_result() {
+    let out = play(
+        r#"- hosts: testhost
+  gather_facts: false
+  tasks:
+    - command: echo foo
+      changed_when: boomboomboom
+      register: bad_changed
+      ignore_errors: true
+    - command: echo foo
+      failed_when: boomboomboom
+      register: bad_failed
+      ignore_errors: true
+    - assert:
+        that:
+          - bad_changed is failed
+          - bad_changed.stdout == 'foo'
+          - bad_changed.changed_when_result is contains('boomboomboom')
+          - bad_changed.changed_when_result is contains('Error while evaluating conditional')
+          - bad_changed.failed_when_result is undefined
+          - bad_failed is failed
+          - bad_failed.stdout == 'foo'
+          - bad_failed.failed_when_result is contains('boomboomboom')
+"#,
+    );
+    assert_all_pass(&out);
+    assert_eq!(out.count("testhost", "ignored"), 2, "{}", out.show());
+}
