@@ -375,6 +375,254 @@ const CASES: &[Case] = &[
     play("conditionals", "play.yml", &["-i", INV]),
     play("conditionals", "output_validation_tests.yml", &["-i", INV]),
     play("conditionals", "broken_conditionals.yml", &["-i", INV]),
+    play(
+        "check_mode",
+        "check_mode.yml",
+        &["-i", INV, "-v", "--check"],
+    ),
+    play(
+        "check_mode",
+        "check_mode-on-cli.yml",
+        &["-i", INV, "-v", "--check"],
+    ),
+    play(
+        "check_mode",
+        "check_mode-not-on-cli.yml",
+        &["-i", INV, "-v"],
+    ),
+    role("assert"),
+    play("debug", "main.yml", &["-i", INV]),
+    play("debug", "main_fqcn.yml", &["-i", INV]),
+    play("debug", "nosetfacts.yml", &[]),
+    role("loop-until"),
+    play(
+        "meta_tasks",
+        "test_end_host.yml",
+        &["-i", "inventory.yml", "-e", "test_strategy=linear", "-vv"],
+    ),
+    play(
+        "meta_tasks",
+        "test_end_host.yml",
+        &["-i", "inventory.yml", "-e", "test_strategy=free", "-vv"],
+    ),
+    play(
+        "meta_tasks",
+        "test_end_host_fqcn.yml",
+        &["-i", "inventory.yml", "-e", "test_strategy=linear", "-vv"],
+    ),
+    play(
+        "meta_tasks",
+        "test_end_host_all.yml",
+        &["-i", "inventory.yml", "-e", "test_strategy=linear", "-vv"],
+    ),
+    play(
+        "meta_tasks",
+        "test_end_host_all.yml",
+        &["-i", "inventory.yml", "-e", "test_strategy=free", "-vv"],
+    ),
+    play(
+        "meta_tasks",
+        "test_end_play.yml",
+        &["-i", "inventory.yml", "-e", "test_strategy=linear", "-vv"],
+    ),
+    play(
+        "meta_tasks",
+        "test_end_play.yml",
+        &["-i", "inventory.yml", "-e", "test_strategy=free", "-vv"],
+    ),
+    play(
+        "meta_tasks",
+        "test_end_play_serial_one.yml",
+        &["-i", "inventory.yml", "-e", "test_strategy=linear", "-vv"],
+    ),
+    play(
+        "meta_tasks",
+        "test_end_play_multiple_plays.yml",
+        &["-i", "inventory.yml", "-e", "test_strategy=linear", "-vv"],
+    ),
+    play(
+        "meta_tasks",
+        "test_end_batch.yml",
+        &["-i", "inventory.yml", "-e", "test_strategy=linear", "-vv"],
+    ),
+    play(
+        "meta_tasks",
+        "test_end_batch.yml",
+        &["-i", "inventory.yml", "-e", "test_strategy=free", "-vv"],
+    ),
+    play(
+        "meta_tasks",
+        "refresh.yml",
+        &["-i", "inventory_refresh.yml"],
+    ),
+    play(
+        "meta_tasks",
+        "refresh_preserve_dynamic.yml",
+        &["-i", "inventory_refresh.yml"],
+    ),
+    Case {
+        target: "meta_tasks",
+        playbook: Some("test_end_host_rescue_rc.yml"),
+        args: &[],
+        env: &[("ANSIBLE_FORCE_HANDLERS", "0")],
+    },
+    Case {
+        target: "throttle",
+        playbook: Some("test_throttle.yml"),
+        args: &["-i", "inventory", "--forks", "12"],
+        env: &[("SELECTED_STRATEGY", "linear")],
+    },
+    Case {
+        target: "throttle",
+        playbook: Some("test_throttle.yml"),
+        args: &["-i", "inventory", "--forks", "12"],
+        env: &[("SELECTED_STRATEGY", "free")],
+    },
+    play(
+        "strategy_linear",
+        "test_include_file_noop.yml",
+        &["-i", "inventory"],
+    ),
+    play(
+        "strategy_linear",
+        "task_action_templating.yml",
+        &["-i", "inventory"],
+    ),
+    play(
+        "strategy_linear",
+        "task_templated_run_once.yml",
+        &["-i", "inventory"],
+    ),
+    Case {
+        target: "strategy_free",
+        playbook: Some("test_last_include_in_always.yml"),
+        args: &["-i", "inventory"],
+        env: &[("ANSIBLE_STRATEGY", "free")],
+    },
+    play(
+        "strategy_host_pinned",
+        "playbook.yml",
+        &["--inventory", "hosts", "--forks", "2"],
+    ),
+    play(
+        "order",
+        "order.yml",
+        &[
+            "--forks",
+            "1",
+            "-i",
+            "inventory",
+            "-e",
+            r#"{"inputlist": ["hostB", "hostA", "hostD", "hostC"]}"#,
+        ],
+    ),
+    play(
+        "order",
+        "order.yml",
+        &[
+            "--forks",
+            "1",
+            "-i",
+            "inventory",
+            "-e",
+            r#"{"myorder": "inventory", "inputlist": ["hostB", "hostA", "hostD", "hostC"]}"#,
+        ],
+    ),
+    play(
+        "order",
+        "order.yml",
+        &[
+            "--forks",
+            "1",
+            "-i",
+            "inventory",
+            "-e",
+            r#"{"myorder": "sorted", "inputlist": ["hostA", "hostB", "hostC", "hostD"]}"#,
+        ],
+    ),
+    play(
+        "order",
+        "order.yml",
+        &[
+            "--forks",
+            "1",
+            "-i",
+            "inventory",
+            "-e",
+            r#"{"myorder": "reverse_sorted", "inputlist": ["hostD", "hostC", "hostB", "hostA"]}"#,
+        ],
+    ),
+    play(
+        "order",
+        "order.yml",
+        &[
+            "--forks",
+            "1",
+            "-i",
+            "inventory",
+            "-e",
+            r#"{"myorder": "reverse_inventory", "inputlist": ["hostC", "hostD", "hostA", "hostB"]}"#,
+        ],
+    ),
+    role("task_ordering"),
+    play(
+        "play_iterator",
+        "playbook.yml",
+        &["--start-at-task", "task 2"],
+    ),
+    role("add_host"),
+    play(
+        "group_by",
+        "test_group_by.yml",
+        &["-i", "inventory.group_by", "-v"],
+    ),
+    Case {
+        target: "group_by",
+        playbook: Some("test_group_by_skipped.yml"),
+        args: &["-i", "inventory.group_by", "-v"],
+        env: &[("ANSIBLE_HOST_PATTERN_MISMATCH", "warning")],
+    },
+    play(
+        "delegate_to",
+        "test_delegate_to.yml",
+        &["-i", "inventory", "-v"],
+    ),
+    play(
+        "ignore_unreachable",
+        "test_cannot_connect.yml",
+        &["-i", "inventory", "-v"],
+    ),
+    play(
+        "ignore_unreachable",
+        "test_base_cannot_connect.yml",
+        &["-i", "inventory", "-v"],
+    ),
+    play(
+        "ignore_unreachable",
+        "test_base_loop_cannot_connect.yml",
+        &["-i", "inventory", "-v"],
+    ),
+    play(
+        "handler_race",
+        "test_handler_race.yml",
+        &["-i", "inventory", "-v"],
+    ),
+    play("environment", "test_environment.yml", &["-i", INV]),
+    play("special_vars_hosts", "playbook.yml", &["-i", "./inventory"]),
+    role("undefined"),
+    role("task-timeout"),
+    Case {
+        target: "set_stats",
+        playbook: Some("test_simple.yml"),
+        args: &["-i", INV],
+        env: &[("ANSIBLE_SHOW_CUSTOM_STATS", "yes")],
+    },
+    Case {
+        target: "set_stats",
+        playbook: Some("test_aggregate.yml"),
+        args: &["-i", INV],
+        env: &[("ANSIBLE_SHOW_CUSTOM_STATS", "yes")],
+    },
 ];
 
 /// Runs of `CASES` not compared (a run as [`describe`] names it, or its prefix), and why. Those
@@ -701,11 +949,15 @@ fn run_case(case: &Case, targets: &Path, tool: &str) -> Run {
 }
 
 fn describe(case: &Case) -> String {
-    let run = format!("{} {}", case.target, case.playbook.unwrap_or("(as a role)"));
-    match case.args {
-        [] => run,
-        args => format!("{run} {}", args.join(" ")),
+    let mut run = format!("{} {}", case.target, case.playbook.unwrap_or("(as a role)"));
+    if !case.args.is_empty() {
+        run = format!("{run} {}", case.args.join(" "));
     }
+    // Runs that differ only in runme.sh's environment (throttle's strategy) stay apart.
+    for (var, value) in case.env {
+        run = format!("{run} [{var}={value}]");
+    }
+    run
 }
 
 /// Both runs' output in `$DROVER_TARGETS_KEEP/<case>.{ansible,drover}` when set, to study a

@@ -103,3 +103,45 @@ fn a_condition_that_cannot_be_evaluated_keeps_the_module_result() {
     assert_all_pass(&out);
     assert_eq!(out.count("testhost", "ignored"), 2, "{}", out.show());
 }
+
+#[test]
+fn debug_of_ansible_facts_sets_no_fact() {
+    let out = play(
+        r#"- hosts: testhost
+  gather_facts: false
+  tasks:
+    - set_fact:
+        ansible_facts:
+          nonfact: 1
+    - debug: var=ansible_facts
+    - assert:
+        that:
+          - nonfact is not defined
+"#,
+    );
+    assert_all_pass(&out);
+}
+
+#[test]
+fn play_keywords_reach_the_tasks_of_the_play() {
+    let out = play(
+        r#"- hosts: testhost
+  gather_facts: false
+  check_mode: true
+  ignore_errors: true
+  tasks:
+    - command: "true"
+      register: checked
+    - fail: {msg: ignored by the play}
+    - command: "true"
+      check_mode: false
+      register: ran
+    - assert:
+        that:
+          - checked is skipped
+          - ran is not skipped
+"#,
+    );
+    assert_all_pass(&out);
+    assert_eq!(out.count("testhost", "ignored"), 1, "{}", out.show());
+}

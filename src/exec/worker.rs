@@ -719,7 +719,9 @@ fn changed_only_for_commands(result: &mut Map<String, Value>, command_like: bool
 /// `setup`'s `ansible_*` facts also fill the `ansible_facts` variable, without the prefix, as
 /// Ansible's `inject_facts_as_vars` keeps both.
 fn apply_set_fact(host: &mut HostState, r: &TaskResult) {
-    if r.status == Status::Failed {
+    // `debug: var=ansible_facts` shows the facts under that key; it sets none (ansible-core's
+    // `_ACTION_DEBUG` exception).
+    if r.status == Status::Failed || r.action == "debug" {
         return;
     }
     let Some(Value::Object(facts)) = r.result.get("ansible_facts") else {
