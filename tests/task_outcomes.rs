@@ -145,3 +145,60 @@ fn play_keywords_reach_the_tasks_of_the_play() {
     assert_all_pass(&out);
     assert_eq!(out.count("testhost", "ignored"), 1, "{}", out.show());
 }
+
+/// Under the free strategy ansible-core prints a task's banner with its first result line, so a
+/// meta task that acts (`end_host`, `end_play`) shows none; one whose `when:` is false shows its
+/// skip under a banner.
+#[test]
+fn a_meta_task_under_the_free_strategy_shows_a_banner_only_with_a_line() {
+    let dir = tempdir();
+    let out = play_with(
+        dir.path(),
+        "a ansible_connection=local\nb ansible_connection=local\n",
+        r#"- hosts: all
+  gather_facts: false
+  strategy: free
+  tasks:
+    - meta: end_host
+      when: inventory_hostname == 'b'
+    - debug: {msg: "still here"}
+- hosts: all
+  gather_facts: false
+  strategy: free
+  tasks:
+    - meta: end_play
+    - debug: {msg: "never"}
+"#,
+        &[],
+    );
+    assert_eq!(out.code, 0, "{}", out.show());
+    let banners = out.stdout.matches("TASK [meta]").count();
+    assert_eq!(banners, 1, "{}", out.show());
+    assert!(out.stdout.contains("skipping: [a]"), "{}", out.show());
+    assert_eq!(out.count("a", "ok"), 1, "{}", out.show());
+    assert_eq!(out.count("b", "ok"), 0, "{}", out.show());
+}
+
+/// A module that skips itself (`command` in check mode) says why in `msg`, as ansible-core's
+/// modules do; `skip_reason` is only for a `when:` that does not hold.
+#[test]
+fn a_module_that_skips_itself_says_why_in_msg() {
+    let dir = tempdir();
+    let out = play_with(
+        dir.path(),
+        LOCAL,
+        r#"- hosts: testhost
+  gather_facts: false
+  tasks:
+    - command: echo ran
+      register: command_out
+    - assert:
+        that:
+          - command_out is skipped
+          - '"check mode" in command_out["msg"]'
+          - command_out.skip_reason is undefined
+"#,
+        &["--check"],
+    );
+    assert_all_pass(&out);
+}

@@ -450,7 +450,11 @@ async fn apply_plan(
 ) -> TaskResult {
     let mut result = plan.result.clone();
     if let Some(reason) = plan.skipped {
+        // A module that skips itself (Ansible's `exit_json(skipped=True, msg=…)`) says why in
+        // `msg`; `skip_reason` is the engine's, for a `when:` that does not hold.
         let mut r = skipped(&reason, action);
+        r.result.remove("skip_reason");
+        r.result.insert("msg".into(), Value::String(reason));
         r.result.extend(result);
         return r;
     }
