@@ -923,9 +923,13 @@ fn run_case(case: &Case, targets: &Path, tool: &str) -> Run {
         cmd.env("ANSIBLE_ROLES_PATH", &roles_path);
     }
     let out = cmd.output().unwrap_or_else(|e| panic!("{tool}: {e}"));
+    // Each tool runs in a directory of its own: a banner naming a path under it (throttle's
+    // `Clean base throttledir '{{ base_throttledir }}'`) must not tell them apart.
+    let stdout =
+        String::from_utf8_lossy(&out.stdout).replace(&*run.path().to_string_lossy(), "<run>");
     Run {
         code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stdout,
     }
 }
 

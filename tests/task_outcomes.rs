@@ -202,3 +202,29 @@ fn a_module_that_skips_itself_says_why_in_msg() {
     );
     assert_all_pass(&out);
 }
+
+/// ansible-core's `IncludeRole.get_name`: a named `include_role` inside a role shows its name
+/// without the `role : ` prefix its other tasks have (strategy_linear's test_include_file_noop).
+#[test]
+fn a_named_include_role_inside_a_role_shows_its_name_alone() {
+    let dir = common::tree(&[
+        (
+            "roles/outer/tasks/main.yml",
+            "- name: Call inner\n  include_role:\n    name: inner\n- debug: {msg: after}\n",
+        ),
+        ("roles/inner/tasks/main.yml", "- debug: {msg: inside}\n"),
+    ]);
+    let out = play_with(
+        dir.path(),
+        LOCAL,
+        "- hosts: testhost\n  gather_facts: false\n  roles: [outer]\n",
+        &[],
+    );
+    assert_eq!(out.code, 0, "{}", out.show());
+    assert_eq!(
+        out.task_banners(),
+        ["Call inner", "inner : debug", "outer : debug"],
+        "{}",
+        out.show()
+    );
+}
