@@ -228,3 +228,33 @@ fn a_named_include_role_inside_a_role_shows_its_name_alone() {
         out.show()
     );
 }
+
+/// `order:` decides the order hosts run a task in, not only how batches are cut: with
+/// `--forks 1` they append to a file one after the other (ansible-core's `order` target).
+#[test]
+fn hosts_run_a_task_in_the_order_the_play_asks_for() {
+    let dir = tempdir();
+    let out = play_with(
+        dir.path(),
+        "hostB\nhostA\nhostD\nhostC\n[all:vars]\nansible_connection=local\n",
+        r#"- hosts: all
+  gather_facts: false
+  order: sorted
+  tasks:
+    - shell: "echo {{ inventory_hostname }} >> sorted.txt"
+- hosts: all
+  gather_facts: false
+  order: reverse_inventory
+  tasks:
+    - shell: "echo {{ inventory_hostname }} >> reversed.txt"
+"#,
+        &["--forks", "1"],
+    );
+    assert_eq!(out.code, 0, "{}", out.show());
+    let read = |name: &str| {
+        std::fs::read_to_string(dir.path().join(name))
+            .unwrap_or_else(|e| panic!("{name}: {e}\n{}", out.show()))
+    };
+    assert_eq!(read("sorted.txt"), "hostA\nhostB\nhostC\nhostD\n");
+    assert_eq!(read("reversed.txt"), "hostC\nhostD\nhostA\nhostB\n");
+}
