@@ -16,7 +16,7 @@ targets=(
     lookup_subelements lookup_template lookup_together lookup_vars register roles set_fact
     special_vars tags template until var_blending var_precedence
     # session 15: tgtflow
-    add_host assert changed_when check_mode prepare_tests conditionals debug delegate_to environment
+    add_host assert changed_when check_mode prepare_tests setup_remote_tmp_dir conditionals debug delegate_to environment
     failed_when group_by handler_race ignore_errors ignore_unreachable limit_inventory loop-until
     meta_tasks no_log order play_iterator set_stats special_vars_hosts strategy_free
     strategy_host_pinned strategy_linear task-timeout task_ordering throttle undefined
