@@ -699,6 +699,34 @@ const EXCLUDED: &[(&str, &str)] = &[
         "a task named with a variable undefined at banner time shows ansible-core 2.19's marker (`<< error 1 - 'test_id' is undefined >>`) under the free strategy; drover shows the name as written (task-name markers: langmisc's area)",
     ),
     (
+        "meta_tasks test_end_host_all.yml -i inventory.yml -e test_strategy=free",
+        "under the free strategy ansible-core prints one banner for a task the hosts ran one after the other; drover's free runner prints it again after a meta task (it forgets the banner shown, even when the meta task printed nothing)",
+    ),
+    (
+        "meta_tasks test_end_play.yml -i inventory.yml -e test_strategy=free",
+        "under the free strategy ansible-core prints one banner for a task the hosts ran one after the other; drover's free runner prints it again after a meta task (it forgets the banner shown, even when the meta task printed nothing)",
+    ),
+    (
+        "meta_tasks test_end_batch.yml -i inventory.yml -e test_strategy=free",
+        "under the free strategy ansible-core prints one banner for a task the hosts ran one after the other; drover's free runner prints it again after a meta task (it forgets the banner shown, even when the meta task printed nothing)",
+    ),
+    (
+        "handler_race",
+        "under the free strategy an `include_role` shows its banner once per host in drover, once in ansible-core (the free runner takes includes per host through the linear code)",
+    ),
+    (
+        "strategy_host_pinned",
+        "runme.sh judges it with its own Python stdout callback (callback_host_count); under the default callback the order of lines depends on timing",
+    ),
+    (
+        "undefined (as a role)",
+        "`set_fact` of an undefined value succeeds in drover, ansible-core fails the task (undefined-value semantics: undef's area)",
+    ),
+    (
+        "task-timeout (as a role)",
+        "asserts with the `timedout` test, which drover does not have yet (tests: tgtfilters' area)",
+    ),
+    (
         "strategy_linear task_action_templating.yml",
         "a templated module name (`action: {module: '{{ … }}'}`) is refused at load time",
     ),

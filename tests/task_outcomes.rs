@@ -258,3 +258,24 @@ fn hosts_run_a_task_in_the_order_the_play_asks_for() {
     assert_eq!(read("sorted.txt"), "hostA\nhostB\nhostC\nhostD\n");
     assert_eq!(read("reversed.txt"), "hostC\nhostD\nhostA\nhostB\n");
 }
+
+/// `set_stats` with data that is no mapping fails with ansible-core's exact message (its
+/// set_stats target asserts it).
+#[test]
+fn set_stats_refuses_data_that_is_no_mapping_in_ansibles_words() {
+    let out = play(
+        r#"- hosts: testhost
+  gather_facts: false
+  tasks:
+    - set_stats:
+        data: [1, 2]
+      ignore_errors: true
+      register: r
+    - assert:
+        that:
+          - r is failed
+          - r.msg == "The 'data' option needs to be a dictionary/hash"
+"#,
+    );
+    assert_all_pass(&out);
+}

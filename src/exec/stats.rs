@@ -17,9 +17,10 @@ pub fn run(args: Map<String, Value>) -> TaskResult {
     const ACTION: &str = "set_stats";
     let data = match args.get("data") {
         Some(Value::Object(data)) => data.clone(),
-        Some(other) => {
+        // ansible-core's exact message (its set_stats target compares it).
+        Some(_) => {
             return TaskResult::failed(
-                format!("The 'data' option needs to be a dictionary/hash, got {other}"),
+                "The 'data' option needs to be a dictionary/hash".into(),
                 ACTION,
             );
         }
