@@ -279,3 +279,24 @@ fn set_stats_refuses_data_that_is_no_mapping_in_ansibles_words() {
     );
     assert_all_pass(&out);
 }
+
+/// `set_stats` reads `aggregate`/`per_host` as ansible-core's `boolean(strict=False)`: a word
+/// that is not a true one is false, never an error (its set_stats target passes `aggregate: "x"`).
+#[test]
+fn set_stats_takes_any_word_for_its_flags() {
+    let out = play(
+        r#"- hosts: testhost
+  gather_facts: false
+  tasks:
+    - set_stats:
+        data: {my_string: foo}
+        aggregate: "x"
+      register: r
+    - assert:
+        that:
+          - r is succeeded
+          - not r.ansible_stats.aggregate
+"#,
+    );
+    assert_all_pass(&out);
+}

@@ -31,24 +31,18 @@ pub fn run(args: Map<String, Value>) -> TaskResult {
             );
         }
     };
+    // ansible-core's set_stats: `boolean(value, strict=False)` — a value that is not one of
+    // Ansible's true words is false, never an error.
     let flag = |name: &str, default: bool| match args.get(name) {
-        None | Some(Value::Null) => Ok(default),
-        Some(Value::Bool(b)) => Ok(*b),
-        Some(Value::String(s)) => match s.to_ascii_lowercase().as_str() {
-            "yes" | "true" | "on" | "1" | "y" => Ok(true),
-            "no" | "false" | "off" | "0" | "n" => Ok(false),
-            _ => Err(format!(
-                "The '{name}' option needs to be a boolean, got {s:?}"
-            )),
-        },
-        Some(other) => Err(format!(
-            "The '{name}' option needs to be a boolean, got {other}"
-        )),
+        None | Some(Value::Null) => default,
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => {
+            ["y", "yes", "on", "1", "true", "t"].contains(&s.to_ascii_lowercase().as_str())
+        }
+        Some(Value::Number(n)) => n.as_f64() == Some(1.0),
+        Some(_) => false,
     };
-    let (per_host, aggregate) = match (flag("per_host", false), flag("aggregate", true)) {
-        (Ok(p), Ok(a)) => (p, a),
-        (Err(msg), _) | (_, Err(msg)) => return TaskResult::failed(msg, ACTION),
-    };
+    let (per_host, aggregate) = (flag("per_host", false), flag("aggregate", true));
     let mut stats = Map::new();
     stats.insert("data".into(), Value::Object(data));
     stats.insert("per_host".into(), Value::Bool(per_host));
