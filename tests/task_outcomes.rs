@@ -271,10 +271,17 @@ fn set_stats_refuses_data_that_is_no_mapping_in_ansibles_words() {
         data: [1, 2]
       ignore_errors: true
       register: r
+    - set_stats:
+        data:
+          .bad: 1
+      ignore_errors: true
+      register: bad_name
     - assert:
         that:
           - r is failed
           - r.msg == "The 'data' option needs to be a dictionary/hash"
+          - bad_name is failed
+          - bad_name.msg is contains("Invalid variable name '.bad'")
 "#,
     );
     assert_all_pass(&out);

@@ -12,6 +12,13 @@ use serde_json::{Map, Value};
 /// The key of the run-wide statistics, as Ansible names it.
 pub const RUN: &str = "_run";
 
+/// A name ansible-core's `isidentifier` accepts for a statistic.
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+}
+
 /// `set_stats`'s result for these (rendered) arguments: Ansible's `ansible_stats`.
 pub fn run(args: Map<String, Value>) -> TaskResult {
     const ACTION: &str = "set_stats";
@@ -43,6 +50,12 @@ pub fn run(args: Map<String, Value>) -> TaskResult {
         Some(_) => false,
     };
     let (per_host, aggregate) = (flag("per_host", false), flag("aggregate", true));
+    if let Some(bad) = data.keys().find(|k| !is_identifier(k)) {
+        return TaskResult::failed(
+            format!("Task failed: Invalid variable name '{bad}'."),
+            ACTION,
+        );
+    }
     let mut stats = Map::new();
     stats.insert("data".into(), Value::Object(data));
     stats.insert("per_host".into(), Value::Bool(per_host));
