@@ -33,14 +33,23 @@ impl Environment {
             let rendered = templar
                 .render_value(layer, vars)
                 .map_err(|e| format!("environment: {e}"))?;
-            match rendered {
-                Value::Object(map) => merged.extend(map),
-                Value::Null => {}
-                other => {
-                    return Err(format!(
-                        "environment must be a dictionary, received {}",
-                        python_str(&other)
-                    ));
+            // A layer may be a list of mappings, merged in order; an omitted entry is dropped
+            // (ansible-core's `_validate_environment` / `_compile_environment`).
+            let parts = match rendered {
+                Value::Array(items) => items,
+                other => vec![other],
+            };
+            for part in parts {
+                match part {
+                    Value::Object(map) => merged.extend(map),
+                    Value::Null => {}
+                    Value::String(s) if s == OMIT => {}
+                    other => {
+                        return Err(format!(
+                            "environment must be a dictionary, received {}",
+                            python_str(&other)
+                        ));
+                    }
                 }
             }
         }
@@ -186,6 +195,22 @@ mod tests {
                 ("ROLE".into(), "r".into()),
                 ("FLAG".into(), "True".into()),
                 ("N".into(), "3".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_layer_may_be_a_list_of_mappings_and_omitted_entries() {
+        let e = env(
+            json!([[{"NOTHERE": OMIT, "IAMHERE": "hello"}, OMIT, {"ANOTHER": "stillhere"}]]),
+            json!({}),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            e.vars,
+            [
+                ("IAMHERE".to_string(), "hello".to_string()),
+                ("ANOTHER".into(), "stillhere".into()),
             ]
         );
     }

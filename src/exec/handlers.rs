@@ -159,7 +159,14 @@ impl Run<'_> {
             ));
             return Some(Stop::Interrupted);
         }
-        let applies = self.meta_hosts(ctx, task, action, hosts, true);
+        let applies = self.meta_hosts(
+            ctx,
+            task,
+            action,
+            hosts,
+            true,
+            super::meta::MetaBanner::Always,
+        );
         if applies.is_empty() {
             return None;
         }

@@ -7,6 +7,7 @@
 use super::iterator::{Cursor, Outcome};
 use super::result::{Status, TaskResult};
 use super::{PlaySettings, Run, RunContext, Stop, worker};
+use crate::playbook::flow::Strategy;
 use crate::playbook::{Play, Task};
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
@@ -16,6 +17,14 @@ const PER_HOST: &[&str] = &["end_host", "reset_connection", "noop", "flush_handl
 
 /// The actions that take no `when:` (ansible-core warns and runs them anyway).
 const UNCONDITIONAL: &[&str] = &["noop", "refresh_inventory", "reset_connection"];
+
+/// When a meta task's banner is shown: for each host it is judged on (the linear strategy), or
+/// only before a skip line it shows (the free strategies, whose banners come with a result).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum MetaBanner {
+    Always,
+    WithALine,
+}
 
 /// What ansible-core's error says when a handler is `meta: flush_handlers`.
 pub(super) const FLUSH_AS_HANDLER: &str = "flush_handlers cannot be used as a handler";
@@ -35,7 +44,14 @@ impl Run<'_> {
         batch: &[String],
     ) -> Option<Stop> {
         pass(hosts, cursors);
-        let applies = self.meta_hosts(ctx, task, action, hosts, false);
+        // ansible-core's default callback prints a task's banner under the free strategies only
+        // with its first result line: a meta task that acts shows none.
+        let banner = if settings.strategy == Strategy::Linear {
+            MetaBanner::Always
+        } else {
+            MetaBanner::WithALine
+        };
+        let applies = self.meta_hosts(ctx, task, action, hosts, false, banner);
         if applies.is_empty() {
             return None;
         }
@@ -131,6 +147,7 @@ impl Run<'_> {
         action: &str,
         hosts: &[String],
         handler: bool,
+        banner: MetaBanner,
     ) -> Vec<String> {
         let unconditional = UNCONDITIONAL.contains(&action);
         if unconditional && !task.when.is_empty() {
@@ -145,8 +162,10 @@ impl Run<'_> {
         };
         let mut applies = Vec::new();
         for name in judged {
-            self.reporter.task_start(task, handler);
-            if unconditional || self.meta_condition(ctx, task, action, name) {
+            if banner == MetaBanner::Always {
+                self.reporter.task_start(task, handler);
+            }
+            if unconditional || self.meta_condition(ctx, task, action, name, handler, banner) {
                 applies.push(name.clone());
             }
         }
@@ -163,6 +182,8 @@ impl Run<'_> {
         task: &Task,
         action: &str,
         name: &str,
+        handler: bool,
+        banner: MetaBanner,
     ) -> bool {
         if task.when.is_empty() {
             return true;
@@ -184,6 +205,9 @@ impl Run<'_> {
                 "skip_reason".into(),
                 Value::String(skip_reason(action, name)),
             );
+            if banner == MetaBanner::WithALine {
+                self.reporter.task_start(task, handler);
+            }
             // Shown, not counted: Ansible's recap leaves skipped meta tasks out.
             self.reporter.host_result(
                 name,

@@ -51,7 +51,7 @@ use host::{HostState, Link};
 use indexmap::IndexMap;
 use iterator::{AfterFailure, Cursor, Outcome, Position};
 use serde_json::{Map, Value};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -1096,6 +1096,14 @@ impl Run<'_> {
             .values_mut()
             .filter(|h| !h.done && wanted.contains(h.name.as_str()))
             .collect();
+        // Hosts start in the batch's order (`order:`), not the inventory's: with `--forks 1`
+        // that is the order they run in, and `run_once` takes the first.
+        let position: HashMap<&str, usize> = targets
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (name.as_str(), i))
+            .collect();
+        active.sort_by_key(|h| position.get(h.name.as_str()).copied());
         let Some(first) = active.first_mut() else {
             return nothing;
         };

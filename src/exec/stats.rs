@@ -12,14 +12,22 @@ use serde_json::{Map, Value};
 /// The key of the run-wide statistics, as Ansible names it.
 pub const RUN: &str = "_run";
 
+/// A name ansible-core's `isidentifier` accepts for a statistic.
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+}
+
 /// `set_stats`'s result for these (rendered) arguments: Ansible's `ansible_stats`.
 pub fn run(args: Map<String, Value>) -> TaskResult {
     const ACTION: &str = "set_stats";
     let data = match args.get("data") {
         Some(Value::Object(data)) => data.clone(),
-        Some(other) => {
+        // ansible-core's exact message (its set_stats target compares it).
+        Some(_) => {
             return TaskResult::failed(
-                format!("The 'data' option needs to be a dictionary/hash, got {other}"),
+                "The 'data' option needs to be a dictionary/hash".into(),
                 ACTION,
             );
         }
@@ -30,24 +38,24 @@ pub fn run(args: Map<String, Value>) -> TaskResult {
             );
         }
     };
+    // ansible-core's set_stats: `boolean(value, strict=False)` — a value that is not one of
+    // Ansible's true words is false, never an error.
     let flag = |name: &str, default: bool| match args.get(name) {
-        None | Some(Value::Null) => Ok(default),
-        Some(Value::Bool(b)) => Ok(*b),
-        Some(Value::String(s)) => match s.to_ascii_lowercase().as_str() {
-            "yes" | "true" | "on" | "1" | "y" => Ok(true),
-            "no" | "false" | "off" | "0" | "n" => Ok(false),
-            _ => Err(format!(
-                "The '{name}' option needs to be a boolean, got {s:?}"
-            )),
-        },
-        Some(other) => Err(format!(
-            "The '{name}' option needs to be a boolean, got {other}"
-        )),
+        None | Some(Value::Null) => default,
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => {
+            ["y", "yes", "on", "1", "true", "t"].contains(&s.to_ascii_lowercase().as_str())
+        }
+        Some(Value::Number(n)) => n.as_f64() == Some(1.0),
+        Some(_) => false,
     };
-    let (per_host, aggregate) = match (flag("per_host", false), flag("aggregate", true)) {
-        (Ok(p), Ok(a)) => (p, a),
-        (Err(msg), _) | (_, Err(msg)) => return TaskResult::failed(msg, ACTION),
-    };
+    let (per_host, aggregate) = (flag("per_host", false), flag("aggregate", true));
+    if let Some(bad) = data.keys().find(|k| !is_identifier(k)) {
+        return TaskResult::failed(
+            format!("Task failed: Invalid variable name '{bad}'."),
+            ACTION,
+        );
+    }
     let mut stats = Map::new();
     stats.insert("data".into(), Value::Object(data));
     stats.insert("per_host".into(), Value::Bool(per_host));

@@ -49,8 +49,7 @@ pub async fn run_task(ctx: &RunContext<'_>, host: &mut HostState, task: &Task) -
         result.ignored = truthy(ctx, &task.ignore_errors, vars);
     }
     if let Some(name) = &task.register {
-        let registered = crate::template::untrusted(Value::Object(result.result.clone()));
-        host.facts.insert(name.clone(), registered);
+        host.facts.insert(name.clone(), registered_value(&result));
         host.scope = None;
     }
     if no_log {
@@ -451,7 +450,11 @@ async fn apply_plan(
 ) -> TaskResult {
     let mut result = plan.result.clone();
     if let Some(reason) = plan.skipped {
+        // A module that skips itself (Ansible's `exit_json(skipped=True, msg=…)`) says why in
+        // `msg`; `skip_reason` is the engine's, for a `when:` that does not hold.
         let mut r = skipped(&reason, action);
+        r.result.remove("skip_reason");
+        r.result.insert("msg".into(), Value::String(reason));
         r.result.extend(result);
         return r;
     }
@@ -625,7 +628,7 @@ fn apply_overrides(
                     r.status = if changed { Status::Changed } else { Status::Ok };
                 }
             }
-            Err(msg) => return TaskResult::failed(msg, r.action),
+            Err(msg) => return condition_error(r, "changed", &msg),
         }
     }
     if let Some(conds) = &task.failed_when {
@@ -647,18 +650,64 @@ fn apply_overrides(
                         .and_then(Value::as_bool)
                         .unwrap_or(false);
                     r.status = if changed { Status::Changed } else { Status::Ok };
+                    // ansible-core 2.19 keeps the failure it suppressed: the module's
+                    // `exception` moves to `failed_when_suppressed_exception`.
+                    r.result.insert(
+                        "failed_when_suppressed_exception".into(),
+                        Value::String(EXCEPTION_SUMMARY.into()),
+                    );
                 }
                 r.result.insert("failed".into(), Value::Bool(false));
                 r.result
                     .insert("failed_when_result".into(), Value::Bool(false));
             }
-            Err(msg) => return TaskResult::failed(msg, r.action),
+            Err(msg) => return condition_error(r, "failed", &msg),
         }
     }
     if r.status == Status::Failed && truthy(ctx, &task.ignore_errors, vars) {
         r.ignored = true;
     }
     r
+}
+
+/// What ansible-core 2.19 registers as a failed result's `exception` (and a suppressed one's
+/// `failed_when_suppressed_exception`) unless tracebacks are asked for; never displayed.
+pub(super) const EXCEPTION_SUMMARY: &str = "(traceback unavailable)";
+
+/// A `changed_when`/`failed_when` that cannot be evaluated fails the task but keeps the module's
+/// result, the error in `changed_when_result`/`failed_when_result` (ansible-core's TaskExecutor);
+/// a `changed_when` error leaves `failed_when` unevaluated.
+fn condition_error(mut r: TaskResult, keyword: &str, msg: &str) -> TaskResult {
+    let error = msg
+        .split_once(". The error was: ")
+        .map_or(msg, |(_, inner)| inner);
+    r.status = Status::Failed;
+    r.result.insert("failed".into(), Value::Bool(true));
+    r.result.insert(
+        format!("{keyword}_when_result"),
+        Value::String(format!("Error while evaluating conditional: {error}")),
+    );
+    r
+}
+
+/// The value `register` stores: ansible-core 2.19 gives a failed result (and each failed loop
+/// item) an `exception`, which its callbacks never show.
+fn registered_value(result: &TaskResult) -> Value {
+    let mut value = result.result.clone();
+    if result.status == Status::Failed {
+        value
+            .entry("exception")
+            .or_insert_with(|| Value::String(EXCEPTION_SUMMARY.into()));
+    }
+    if let Some(Value::Array(items)) = value.get_mut("results") {
+        for item in items.iter_mut().filter_map(Value::as_object_mut) {
+            if item.get("failed") == Some(&Value::Bool(true)) {
+                item.entry("exception")
+                    .or_insert_with(|| Value::String(EXCEPTION_SUMMARY.into()));
+            }
+        }
+    }
+    crate::template::untrusted(Value::Object(value))
 }
 
 /// A module's failure (Ansible's `fail_json`) reports `changed: false`; only command-like steps
@@ -674,7 +723,9 @@ fn changed_only_for_commands(result: &mut Map<String, Value>, command_like: bool
 /// `setup`'s `ansible_*` facts also fill the `ansible_facts` variable, without the prefix, as
 /// Ansible's `inject_facts_as_vars` keeps both.
 fn apply_set_fact(host: &mut HostState, r: &TaskResult) {
-    if r.status == Status::Failed {
+    // `debug: var=ansible_facts` shows the facts under that key; it sets none (ansible-core's
+    // `_ACTION_DEBUG` exception).
+    if r.status == Status::Failed || r.action == "debug" {
         return;
     }
     let Some(Value::Object(facts)) = r.result.get("ansible_facts") else {

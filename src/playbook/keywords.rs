@@ -34,20 +34,17 @@ pub const PLAY_KEYWORDS: &[&str] = &[
     "port",
     "vars_prompt",
     "strategy",
-];
-
-/// Ansible play keywords drover does not run yet: an error rather than silently ignored.
-pub const PLAY_KEYWORDS_LATER: &[&str] = &[
-    "collections",
-    "module_defaults",
+    // Inherited by the play's tasks as a block's are (`Inherited::with`).
     "ignore_errors",
     "check_mode",
     "diff",
-    "fact_path",
-    "debugger",
     "timeout",
     "no_log",
 ];
+
+/// Ansible play keywords drover does not run yet: an error rather than silently ignored.
+pub const PLAY_KEYWORDS_LATER: &[&str] =
+    &["collections", "module_defaults", "fact_path", "debugger"];
 
 pub const TASK_KEYWORDS: &[&str] = &[
     "name",

@@ -241,6 +241,11 @@ impl Task {
             return title;
         }
         let own = self.name.clone().unwrap_or_else(|| self.action.clone());
+        // ansible-core's `IncludeRole.get_name`: a named `include_role` shows its name alone,
+        // even inside a role.
+        if self.name.is_some() && self.include.as_ref().is_some_and(|i| i.is_role()) {
+            return own;
+        }
         match &self.role {
             // Ansible shows a role's task as `role : task`.
             Some(role) => format!("{} : {own}", role.full_name),
