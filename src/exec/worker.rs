@@ -7,7 +7,7 @@ use super::environment::Environment;
 use super::host::{HostError, HostState, TaskHost};
 use super::result::{Status, TaskResult};
 use crate::playbook::{RoleScope, Task};
-use crate::template::Vars;
+use crate::template::{TemplateError, Vars};
 use drover_modules::{ModuleError, Plan, Then};
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -248,15 +248,7 @@ pub(super) async fn run_once(
                 action,
             );
         }
-        Err(e) => {
-            return TaskResult::failed(
-                format!(
-                    "The task includes an option with an undefined variable or a template error. The error was: {e}. The error appears to be in '{}'",
-                    task.origin
-                ),
-                action,
-            );
-        }
+        Err(e) => return TaskResult::failed(arguments_error(ctx, task, vars, &e), action),
     };
     if task.module.name() == "include_vars" {
         return run_include_vars(ctx, host, task, args, vars);
@@ -762,6 +754,29 @@ fn become_for(ctx: &RunContext<'_>, task: &Task, vars: &Vars) -> Result<Option<B
     }))
 }
 
+/// A task's arguments that cannot be rendered, in ansible-core 2.19's words (users grep them),
+/// naming the argument that fails, then the task's place.
+fn arguments_error(ctx: &RunContext<'_>, task: &Task, vars: &Vars, e: &TemplateError) -> String {
+    let module = task.module.name();
+    let module = if module.contains('.') {
+        module.to_string()
+    } else {
+        format!("ansible.builtin.{module}")
+    };
+    let failing = task
+        .args
+        .iter()
+        .find(|(_, value)| ctx.templar.render_value(value, vars).is_err());
+    let cause = match failing {
+        Some((key, _)) => format!("Error while resolving value for '{key}': {e}"),
+        None => e.to_string(),
+    };
+    format!(
+        "Task failed: Finalization of task args for '{module}' failed: {cause}. Origin: {}",
+        task.origin
+    )
+}
+
 /// Every condition holds (Ansible's `when:` list is an AND). Booleans are taken as they are.
 pub(super) fn task_conditions_hold(
     ctx: &RunContext<'_>,
@@ -780,9 +795,10 @@ pub(super) fn first_false_condition<'c>(
     for cond in conds {
         let holds = match cond {
             Value::Bool(b) => *b,
-            Value::String(expr) => ctx.templar.eval_bool(expr, vars).map_err(|e| {
-                format!("The conditional check '{expr}' failed. The error was: {e}")
-            })?,
+            Value::String(expr) => ctx
+                .templar
+                .eval_bool(expr, vars)
+                .map_err(|e| format!("Task failed: Error while evaluating conditional: {e}"))?,
             Value::Null => false,
             other => drover_modules::de::bool_from_value(other).unwrap_or(true),
         };

@@ -104,6 +104,7 @@ mod tests {
             prompts: Vec::new(),
             gather_facts: None,
             tags: Vec::new(),
+            tags_error: None,
             sections: Vec::new(),
             handlers: Vec::new(),
             flow: Default::default(),

@@ -75,6 +75,7 @@ fn play() -> Play {
         prompts: Vec::new(),
         gather_facts: None,
         tags: Vec::new(),
+        tags_error: None,
         sections: Vec::new(),
         handlers: Vec::new(),
         flow: Default::default(),

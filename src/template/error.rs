@@ -11,7 +11,9 @@ use std::path::PathBuf;
 pub enum TemplateError {
     #[error("'{name}' is undefined")]
     Undefined { name: String },
-    #[error("template error while templating string: {message}. String: {source_text}")]
+    /// ansible-core 2.19's words first (users grep them), then the text, which ansible-core
+    /// shows as the error's origin.
+    #[error("Syntax error in template: {message}. String: {source_text}")]
     Syntax {
         message: String,
         source_text: String,
@@ -24,6 +26,20 @@ pub enum TemplateError {
         error: Box<TemplateError>,
         origin: String,
     },
+}
+
+impl TemplateError {
+    /// A filter or test that does not exist (or that drover lacks): Jinja finds it when compiling,
+    /// so Ansible reports it as a syntax error of the whole template.
+    pub fn is_unknown_plugin(&self) -> bool {
+        let TemplateError::Render { message } = self else {
+            return false;
+        };
+        ["No filter named '", "No test named '", "filter '", "test '"]
+            .iter()
+            .any(|start| message.starts_with(start))
+            && (message.starts_with("No ") || message.contains("is not supported"))
+    }
 }
 
 /// minijinja's own words for a missing name: "`name` is undefined".
