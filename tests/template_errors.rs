@@ -88,3 +88,78 @@ fn task_errors_start_with_ansibles_words() {
         );
     }
 }
+
+/// ansible-core's `template` target, 72262.yml: an `{% include %}` inside a `{% macro %}` sees
+/// what the template imported (Jinja2 renders it with the template's context).
+#[test]
+fn an_include_inside_a_macro_sees_the_templates_imports_and_sets() {
+    let dir = tempdir();
+    let templates = dir.path().join("templates");
+    for (name, text) in [
+        (
+            "top.j2",
+            "{% import 'vars.j2' as vars with context %}\n{% set local = 'L' %}\n\
+             {% macro included() %}{% include 'included.j2' %}{% endmacro %}\n\
+             {{ included()|indent }}\n",
+        ),
+        ("vars.j2", "{% set test = \"I'm test variable\" %}\n"),
+        (
+            "included.j2",
+            "{{ vars.test }} {{ local }} {{ from_play }}\n",
+        ),
+    ] {
+        common::write(&templates.join(name), text);
+    }
+    let playbook = r#"- hosts: h1
+  gather_facts: false
+  vars:
+    from_play: P
+  tasks:
+    - debug:
+        msg: "{{ lookup('template', 'top.j2') | trim }}"
+"#;
+    let out = play_with(dir.path(), INVENTORY, playbook, &[]);
+    assert_eq!(out.code, 0, "{}", out.show());
+    assert!(
+        out.stdout.contains("\"msg\": \"I'm test variable L P\""),
+        "{}",
+        out.show()
+    );
+}
+
+/// ansible-core's `lookup_first_found` target: a lookup option that is an undefined value (a
+/// variable whose template reads an undefined name) fails the task naming that name; a loop term
+/// that divides by zero fails in Python's words.
+#[test]
+fn lookup_options_and_loop_terms_fail_in_ansibles_words() {
+    let dir = tempdir();
+    let playbook = r#"- hosts: h1
+  gather_facts: false
+  tasks:
+    - debug:
+        msg: "{{ lookup('first_found', files=resolve_to_undefined) }}"
+      vars:
+        resolve_to_undefined: "{{ sorry_not_defined }}"
+      ignore_errors: true
+    - debug:
+      with_first_found:
+        - "{{ 1 / 0 }}"
+      ignore_errors: true
+    - name: undefined terms are no candidates
+      debug:
+        msg: "found {{ item | basename }}"
+      with_first_found:
+        - "{{ missing_var }}foo1"
+        - files: ["{{ missing_var }}foo1", bar1]
+"#;
+    common::write(&dir.path().join("bar1"), "");
+    let out = play_with(dir.path(), INVENTORY, playbook, &[]);
+    assert_eq!(out.code, 0, "{}", out.show());
+    for expected in [
+        "\"msg\": \"found bar1\"",
+        "Error while resolving value for 'msg': 'sorry_not_defined' is undefined",
+        "Error rendering template: division by zero",
+    ] {
+        assert!(out.stdout.contains(expected), "{expected}\n{}", out.show());
+    }
+}

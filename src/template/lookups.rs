@@ -118,6 +118,11 @@ fn call(
     let mut options = Map::new();
     for key in kwargs.args() {
         let value: Value = kwargs.get(key)?;
+        if value.is_undefined() {
+            // As ansible-core renders a lookup's options first: an undefined one (a variable whose
+            // template reads an undefined name) fails, naming that name (see `Templar::explain`).
+            return Err(Error::from(ErrorKind::UndefinedError));
+        }
         options.insert(key.to_string(), to_json(&value)?);
     }
     let wantlist = query
