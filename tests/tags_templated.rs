@@ -424,3 +424,40 @@ fn a_templated_role_name_sees_the_plays_vars_files() {
         out.show()
     );
 }
+
+/// A named `include_role` inside a role is shown without the role's prefix (ansible-core gives it
+/// only a parent role); its `include_tasks` sibling and an unnamed one keep theirs.
+#[test]
+fn an_include_role_in_a_role_is_shown_without_the_roles_prefix() {
+    let root = tempdir();
+    files(
+        root.path(),
+        &[
+            (
+                "site.yml",
+                "- hosts: h1\n  gather_facts: false\n  roles: [r1]\n",
+            ),
+            (
+                "roles/r1/tasks/main.yml",
+                "- name: inc named\n  include_role: name=r2\n- include_role: name=r2\n- name: tasks named\n  include_tasks: x.yml\n",
+            ),
+            ("roles/r1/tasks/x.yml", "- debug: msg=x\n"),
+            ("roles/r2/tasks/main.yml", "- debug: msg=r2\n"),
+        ],
+    );
+    let out = play(root.path(), &[]);
+    assert_eq!(out.code, 0, "{}", out.show());
+    assert_eq!(
+        out.task_banners(),
+        [
+            "inc named",
+            "r2 : debug",
+            "include_role : r2",
+            "r2 : debug",
+            "r1 : tasks named",
+            "r1 : debug"
+        ],
+        "{}",
+        out.show()
+    );
+}

@@ -123,6 +123,44 @@ fn item_notify_vars(vars: &Vars, spec: &crate::playbook::Loop, item: &Value) -> 
 /// once and reused (by the following tasks of the same role, or of none) until a `register` or
 /// `set_fact` changes it.
 pub fn task_vars(ctx: &RunContext<'_>, host: &mut HostState, task: &Task) -> Arc<Vars> {
+    let vars = role_or_host_vars(ctx, host, task);
+    with_task_file_dir(vars, task)
+}
+
+/// Ansible's search path ends with the directory of the task's own file (`Task.get_search_path`):
+/// a role's task from a file beside `tasks/main.yml`'s directory (an included
+/// `tasks/subdir/main.yml`) looks there, not in `tasks/` (ansible-core's `lookup_first_found`).
+fn with_task_file_dir(vars: Arc<Vars>, task: &Task) -> Arc<Vars> {
+    let Some(role) = task.role.as_deref() else {
+        return vars;
+    };
+    let Some(dir) = task
+        .origin
+        .file
+        .parent()
+        .filter(|d| *d != role.path.join("tasks"))
+    else {
+        return vars;
+    };
+    let dir = Value::from(dir.display().to_string());
+    let Some(Value::Array(search)) = vars.get(crate::template::search_path::SEARCH_PATH_VAR) else {
+        return vars;
+    };
+    if search.contains(&dir) {
+        return vars;
+    }
+    let mut search = search.clone();
+    search.pop();
+    search.push(dir);
+    let mut owned = Vars::clone(&vars);
+    owned.insert(
+        crate::template::search_path::SEARCH_PATH_VAR.into(),
+        Value::Array(search),
+    );
+    Arc::new(owned)
+}
+
+fn role_or_host_vars(ctx: &RunContext<'_>, host: &mut HostState, task: &Task) -> Arc<Vars> {
     let role = task.role.as_deref();
     if !task.vars.is_empty() {
         return Arc::new(vars_in_role_scope(

@@ -241,10 +241,12 @@ impl Task {
             return title;
         }
         let own = self.name.clone().unwrap_or_else(|| self.action.clone());
+        // An `include_role` has no role of its own to Ansible (only a parent role): no prefix.
+        let include_role = self.include.as_ref().is_some_and(|i| i.is_role());
         match &self.role {
             // Ansible shows a role's task as `role : task`.
-            Some(role) => format!("{} : {own}", role.full_name),
-            None => own,
+            Some(role) if !include_role => format!("{} : {own}", role.full_name),
+            _ => own,
         }
     }
 
