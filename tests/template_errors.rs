@@ -163,3 +163,29 @@ fn lookup_options_and_loop_terms_fail_in_ansibles_words() {
         assert!(out.stdout.contains(expected), "{expected}\n{}", out.show());
     }
 }
+
+/// ansible-core's `lookup_first_found` target (roles/a): a role's task from an included
+/// `tasks/subdir/main.yml` finds a relative file beside its own file (its search path ends with
+/// that file's directory, as `Task.get_search_path` has it).
+#[test]
+fn a_role_task_finds_a_file_beside_its_own_included_file() {
+    let dir = tempdir();
+    for (name, text) in [
+        ("roles/a/tasks/main.yml", "- include_tasks: subdir/main.yml\n"),
+        (
+            "roles/a/tasks/subdir/main.yml",
+            "- debug:\n    msg: \"{{ lookup('first_found', [{'files': ['relative']}]) }}\"\n",
+        ),
+        ("roles/a/tasks/subdir/relative", ""),
+    ] {
+        common::write(&dir.path().join(name), text);
+    }
+    let playbook = "- hosts: h1\n  gather_facts: false\n  roles: [a]\n";
+    let out = play_with(dir.path(), INVENTORY, playbook, &[]);
+    assert_eq!(out.code, 0, "{}", out.show());
+    assert!(
+        out.stdout.contains("roles/a/tasks/subdir/relative\""),
+        "{}",
+        out.show()
+    );
+}
