@@ -171,7 +171,10 @@ fn lookup_options_and_loop_terms_fail_in_ansibles_words() {
 fn a_role_task_finds_a_file_beside_its_own_included_file() {
     let dir = tempdir();
     for (name, text) in [
-        ("roles/a/tasks/main.yml", "- include_tasks: subdir/main.yml\n"),
+        (
+            "roles/a/tasks/main.yml",
+            "- include_tasks: subdir/main.yml\n",
+        ),
         (
             "roles/a/tasks/subdir/main.yml",
             "- debug:\n    msg: \"{{ lookup('first_found', [{'files': ['relative']}]) }}\"\n",
