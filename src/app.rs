@@ -303,10 +303,7 @@ async fn play(args: PlayArgs, config: &AnsibleConfig, interrupt: &Interrupt) -> 
     for path in &args.playbooks {
         match load_playbook_with_vars(path, roles_path, &options.extra_vars) {
             Ok(mut p) => {
-                if let Err(e) = render_tags(&mut p, &options) {
-                    error(e);
-                    return exit::ERROR;
-                }
+                render_tags(&mut p, &options);
                 // `--list-tags` lists every tag, as ansible-playbook does; all else sees the selection.
                 if !args.list_tags {
                     p.plays
@@ -439,16 +436,24 @@ fn warn(msg: impl std::fmt::Display) {
 }
 
 /// Each play's templated `tags:` rendered with its play-level variables (see `Play::render_tags`).
-fn render_tags(
-    playbook: &mut crate::playbook::Playbook,
-    options: &RunOptions,
-) -> Result<(), crate::playbook::LoadError> {
-    for play in &mut playbook.plays {
-        let dir = play.dir(&playbook.dir);
-        let vars = std::sync::Arc::new(crate::exec::play_level_vars(play, options, &dir));
-        play.render_tags(&vars)?;
+/// A play whose tags cannot be rendered keeps the error and ends the playbook: ansible-playbook
+/// runs the plays before it, then stops at its banner (exit 1).
+fn render_tags(playbook: &mut crate::playbook::Playbook, options: &RunOptions) {
+    let dir = playbook.dir.clone();
+    let failed_at = playbook.plays.iter_mut().position(|play| {
+        let vars =
+            std::sync::Arc::new(crate::exec::play_level_vars(play, options, &play.dir(&dir)));
+        match play.render_tags(&vars) {
+            Ok(()) => false,
+            Err(e) => {
+                play.tags_error = Some(e.to_string());
+                true
+            }
+        }
+    });
+    if let Some(index) = failed_at {
+        playbook.plays.truncate(index + 1);
     }
-    Ok(())
 }
 
 /// What `--list-hosts` / `--list-tasks` / `--list-tags` asked for.
@@ -471,6 +476,10 @@ fn list(playbooks: &[Playbook], inventory: &Inventory, options: &RunOptions, wha
                 play.name,
                 play.tags.join(", ")
             );
+            if let Some(msg) = &play.tags_error {
+                error(msg);
+                return exit::ERROR;
+            }
             if what.hosts {
                 list_play_hosts(play, inventory, options);
             }
@@ -546,6 +555,7 @@ async fn adhoc(args: RunArgs, interrupt: &Interrupt) -> u8 {
             prompts: Vec::new(),
             gather_facts: None,
             tags: Vec::new(),
+            tags_error: None,
             sections: vec![std::sync::Arc::new(vec![
                 crate::playbook::tree::Node::Task(std::sync::Arc::new(task)),
             ])],

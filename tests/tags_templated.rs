@@ -277,3 +277,187 @@ fn a_templated_role_name_is_rendered_when_the_playbook_is_loaded() {
         missing.show()
     );
 }
+
+/// ansible-playbook renders a play's tags when the play starts: the plays before it run, its
+/// banner is shown, then `[ERROR]: 'undefined_thing' is undefined`, exit 1, no recap, no later play.
+#[test]
+fn a_tag_that_cannot_be_rendered_stops_the_run_at_its_play() {
+    let root = tempdir();
+    files(
+        root.path(),
+        &[(
+            "site.yml",
+            r#"- name: first
+  hosts: h1
+  gather_facts: false
+  tasks:
+    - name: runs
+      debug: msg=one
+- name: second
+  hosts: h1
+  gather_facts: false
+  tasks:
+    - name: never shown
+      debug: msg=two
+      tags: "{{ undefined_thing }}"
+- name: third
+  hosts: h1
+  gather_facts: false
+  tasks:
+    - name: not reached
+      debug: msg=three
+"#,
+        )],
+    );
+    let out = play(root.path(), &[]);
+    assert_eq!(out.code, 1, "{}", out.show());
+    assert_eq!(out.task_banners(), ["runs"], "{}", out.show());
+    assert!(
+        out.stdout.contains("PLAY [second]") && !out.stdout.contains("PLAY [third]"),
+        "{}",
+        out.show()
+    );
+    assert!(!out.stdout.contains("PLAY RECAP"), "{}", out.show());
+    assert!(
+        out.stderr.contains("site.yml:11") && out.stderr.contains("'undefined_thing' is undefined"),
+        "{}",
+        out.show()
+    );
+    // --list-tasks lists up to that play's header, then the error.
+    let listed = play(root.path(), &["--list-tasks"]);
+    assert_eq!(listed.code, 1, "{}", listed.show());
+    assert!(
+        listed.stdout.contains("play #2 (h1): second") && !listed.stdout.contains("play #3"),
+        "{}",
+        listed.show()
+    );
+}
+
+/// The tags of included tasks are rendered with the play's variables and the include's, never
+/// a host's: ansible-core 2.19 filters an included file with `get_vars(play, task=include)`, so
+/// host variables, facts and registered results are undefined there (`[ERROR]: 'sf' is
+/// undefined`, the include failed on every host).
+#[test]
+fn included_tags_do_not_see_host_variables_facts_or_registered_results() {
+    for tag in ["tag{{ hv }}", "{{ sf }}", "{{ reg.stdout }}"] {
+        let root = tempdir();
+        let inc = format!("- name: inside\n  debug: msg=x\n  tags: \"{tag}\"\n");
+        files(
+            root.path(),
+            &[
+                (
+                    "site.yml",
+                    r#"- hosts: all
+  gather_facts: false
+  vars:
+    pv: tagp
+  tasks:
+    - set_fact: sf=tagsf
+    - command: echo tagreg
+      register: reg
+      changed_when: false
+    - name: with the play's vars
+      include_tasks: play_vars.yml
+    - name: with host vars
+      include_tasks: inc.yml
+"#,
+                ),
+                (
+                    "play_vars.yml",
+                    "- name: by play vars\n  debug: msg=x\n  tags: \"{{ pv }}\"\n",
+                ),
+                ("inc.yml", &inc),
+            ],
+        );
+        let out = play(root.path(), &[]);
+        assert_eq!(out.code, 2, "{tag}: {}", out.show());
+        assert_eq!(
+            out.task_banners(),
+            [
+                "set_fact",
+                "command",
+                "with the play's vars",
+                "by play vars",
+                "with host vars"
+            ],
+            "{tag}: {}",
+            out.show()
+        );
+        assert_eq!(out.total("failed"), 2, "{tag}: {}", out.show());
+        assert!(out.stdout.contains("is undefined"), "{tag}: {}", out.show());
+    }
+}
+
+/// A templated role name sees the play's `vars_files` (Ansible's `get_vars(play=play)` holds
+/// them), in `roles:` and in `import_role`.
+#[test]
+fn a_templated_role_name_sees_the_plays_vars_files() {
+    let root = tempdir();
+    files(
+        root.path(),
+        &[
+            (
+                "site.yml",
+                r#"- hosts: h1
+  gather_facts: false
+  vars:
+    iname: overridden
+  vars_files: [vf.yml]
+  roles:
+    - "{{ rname }}"
+  tasks:
+    - import_role:
+        name: "{{ iname }}"
+"#,
+            ),
+            ("vf.yml", "rname: fromfile\niname: imp\n"),
+            ("roles/fromfile/tasks/main.yml", "- debug: msg=fromfile\n"),
+            ("roles/imp/tasks/main.yml", "- debug: msg=imp\n"),
+        ],
+    );
+    let out = play(root.path(), &[]);
+    assert_eq!(out.code, 0, "{}", out.show());
+    assert_eq!(
+        out.task_banners(),
+        ["fromfile : debug", "imp : debug"],
+        "{}",
+        out.show()
+    );
+}
+
+/// A named `include_role` inside a role is shown without the role's prefix (ansible-core gives it
+/// only a parent role); its `include_tasks` sibling and an unnamed one keep theirs.
+#[test]
+fn an_include_role_in_a_role_is_shown_without_the_roles_prefix() {
+    let root = tempdir();
+    files(
+        root.path(),
+        &[
+            (
+                "site.yml",
+                "- hosts: h1\n  gather_facts: false\n  roles: [r1]\n",
+            ),
+            (
+                "roles/r1/tasks/main.yml",
+                "- name: inc named\n  include_role: name=r2\n- include_role: name=r2\n- name: tasks named\n  include_tasks: x.yml\n",
+            ),
+            ("roles/r1/tasks/x.yml", "- debug: msg=x\n"),
+            ("roles/r2/tasks/main.yml", "- debug: msg=r2\n"),
+        ],
+    );
+    let out = play(root.path(), &[]);
+    assert_eq!(out.code, 0, "{}", out.show());
+    assert_eq!(
+        out.task_banners(),
+        [
+            "inc named",
+            "r2 : debug",
+            "include_role : r2",
+            "r2 : debug",
+            "r1 : tasks named",
+            "r1 : debug"
+        ],
+        "{}",
+        out.show()
+    );
+}

@@ -475,12 +475,15 @@ impl Run<'_> {
             self.reporter.warning(&format!("{name}: {note}"));
         }
         // Each host's own variables name the task, as under Ansible's free strategy.
-        let shown = match self.hosts.get_mut(&name) {
+        let (shown, name_warning) = match self.hosts.get_mut(&name) {
             Some(host) => super::banner::shown(ctx, host, &task),
-            None => std::borrow::Cow::Borrowed(task.as_ref()),
+            None => (std::borrow::Cow::Borrowed(task.as_ref()), None),
         };
         let banner = (task.origin.clone(), shown.display_name(), handler);
         if free.shown.as_ref() != Some(&banner) {
+            if let Some(warning) = &name_warning {
+                self.reporter.warning(warning);
+            }
             self.reporter.task_start(&shown, handler);
             free.shown = Some(banner);
         }

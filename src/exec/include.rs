@@ -216,10 +216,13 @@ impl Run<'_> {
             return;
         }
         let action = action_of(include);
-        let shown = match hosts.first().and_then(|name| self.hosts.get_mut(name)) {
+        let (shown, name_warning) = match hosts.first().and_then(|name| self.hosts.get_mut(name)) {
             Some(first) => super::banner::shown(ctx, first, task),
-            None => std::borrow::Cow::Borrowed(task),
+            None => (std::borrow::Cow::Borrowed(task), None),
         };
+        if let Some(warning) = &name_warning {
+            self.reporter.warning(warning);
+        }
         self.reporter.task_start(&shown, include.is_handler());
         let mut groups: Vec<Group> = Vec::new();
         let mut failed: Vec<(String, TaskResult)> = Vec::new();

@@ -8,8 +8,8 @@ use super::result::{ItemResult, Status, TaskResult};
 use super::with_lookup;
 use super::{retry, worker};
 use crate::playbook::{Loop, Task};
-use crate::template::Vars;
 use crate::template::lookup_lists::{python_str, python_type};
+use crate::template::{TemplateError, Vars};
 use serde_json::{Map, Value};
 use std::time::Duration;
 
@@ -221,10 +221,15 @@ pub(super) fn loop_items(
     spec: &Loop,
     vars: &Vars,
 ) -> Result<Vec<Value>, String> {
-    let rendered = ctx
-        .templar
-        .render_value(&spec.items, vars)
-        .map_err(|e| e.to_string())?;
+    let rendered = match spec.with {
+        Some(lookup) if lookup.name() == "first_found" => {
+            first_found_terms(ctx, &spec.items, vars)?
+        }
+        _ => ctx
+            .templar
+            .render_value(&spec.items, vars)
+            .map_err(|e| e.to_string())?,
+    };
     let Some(lookup) = spec.with else {
         return match rendered {
             Value::Array(items) => Ok(items),
@@ -240,6 +245,61 @@ pub(super) fn loop_items(
     };
     with_lookup::expand(ctx, &task.action, lookup, terms, vars)
         .map_err(|e| format!("The lookup plugin '{}' failed: {e}", lookup.name()))
+}
+
+/// `with_first_found:` terms as ansible-core's lookup takes them, lazily: each term (and each
+/// file or path a term's mapping lists) rendered on its own, one that reads an undefined variable
+/// left out (`"{{ missing_var }}foo1"` is no candidate), any other error failing the task.
+fn first_found_terms(ctx: &RunContext<'_>, items: &Value, vars: &Vars) -> Result<Value, String> {
+    let Value::Array(terms) = items else {
+        return ctx
+            .templar
+            .render_value(items, vars)
+            .map_err(|e| e.to_string());
+    };
+    let mut kept = Vec::with_capacity(terms.len());
+    for term in terms {
+        let rendered = match term {
+            Value::Object(spec) => {
+                let mut rendered = Map::new();
+                for (key, value) in spec {
+                    let value = match value {
+                        Value::Array(list) => Value::Array(defined_only(ctx, list, vars)?),
+                        other => match render_defined(ctx, other, vars)? {
+                            Some(value) => value,
+                            None => continue,
+                        },
+                    };
+                    rendered.insert(key.clone(), value);
+                }
+                Some(Value::Object(rendered))
+            }
+            other => render_defined(ctx, other, vars)?,
+        };
+        kept.extend(rendered);
+    }
+    Ok(Value::Array(kept))
+}
+
+fn defined_only(ctx: &RunContext<'_>, list: &[Value], vars: &Vars) -> Result<Vec<Value>, String> {
+    let mut kept = Vec::with_capacity(list.len());
+    for item in list {
+        kept.extend(render_defined(ctx, item, vars)?);
+    }
+    Ok(kept)
+}
+
+/// `value` rendered; `None` when it reads an undefined variable.
+fn render_defined(
+    ctx: &RunContext<'_>,
+    value: &Value,
+    vars: &Vars,
+) -> Result<Option<Value>, String> {
+    match ctx.templar.render_value(value, vars) {
+        Ok(value) => Ok(Some(value)),
+        Err(TemplateError::Undefined { .. }) => Ok(None),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// The variables one item runs with: the loop variable, `ansible_loop_var`, the index variable

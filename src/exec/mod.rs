@@ -299,6 +299,11 @@ pub async fn run_playbook_until(
             run.reporter.warning("No hosts matched, skipping this play");
             continue;
         }
+        // As ansible-playbook: the play's tags are rendered when it starts (exit 1, no recap).
+        if let Some(msg) = &play.tags_error {
+            run.summary.aborted = Some(msg.clone());
+            break;
+        }
         for name in &selected {
             if !run.hosts.contains_key(name) {
                 let state = new_host_state(inventory, name, options, &templar, &pool);
@@ -1108,7 +1113,7 @@ impl Run<'_> {
             return nothing;
         };
         let ran_once = run_once_wanted(ctx, first, task);
-        let shown = banner::shown(ctx, first, task);
+        let (shown, name_warning) = banner::shown(ctx, first, task);
         let bypass = inventory_change::bypasses_host_loop(task);
         if ran_once || bypass {
             active.truncate(1);
@@ -1116,6 +1121,9 @@ impl Run<'_> {
         let mut redirects = Vec::with_capacity(active.len());
         for host in active.iter_mut() {
             redirects.push(self.delegates.redirect(ctx, host, task));
+        }
+        if let Some(warning) = &name_warning {
+            self.reporter.warning(warning);
         }
         self.reporter.task_start(&shown, handler);
         let width = throttle_of(ctx, task).map_or(ctx.options.forks, |t| t.min(ctx.options.forks));

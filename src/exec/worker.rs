@@ -7,7 +7,7 @@ use super::environment::Environment;
 use super::host::{HostError, HostState, TaskHost};
 use super::result::{Status, TaskResult};
 use crate::playbook::{RoleScope, Task};
-use crate::template::Vars;
+use crate::template::{TemplateError, Vars};
 use drover_modules::{ModuleError, Plan, Then};
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -122,6 +122,44 @@ fn item_notify_vars(vars: &Vars, spec: &crate::playbook::Loop, item: &Value) -> 
 /// once and reused (by the following tasks of the same role, or of none) until a `register` or
 /// `set_fact` changes it.
 pub fn task_vars(ctx: &RunContext<'_>, host: &mut HostState, task: &Task) -> Arc<Vars> {
+    let vars = role_or_host_vars(ctx, host, task);
+    with_task_file_dir(vars, task)
+}
+
+/// Ansible's search path ends with the directory of the task's own file (`Task.get_search_path`):
+/// a role's task from a file beside `tasks/main.yml`'s directory (an included
+/// `tasks/subdir/main.yml`) looks there, not in `tasks/` (ansible-core's `lookup_first_found`).
+fn with_task_file_dir(vars: Arc<Vars>, task: &Task) -> Arc<Vars> {
+    let Some(role) = task.role.as_deref() else {
+        return vars;
+    };
+    let Some(dir) = task
+        .origin
+        .file
+        .parent()
+        .filter(|d| *d != role.path.join("tasks"))
+    else {
+        return vars;
+    };
+    let dir = Value::from(dir.display().to_string());
+    let Some(Value::Array(search)) = vars.get(crate::template::search_path::SEARCH_PATH_VAR) else {
+        return vars;
+    };
+    if search.contains(&dir) {
+        return vars;
+    }
+    let mut search = search.clone();
+    search.pop();
+    search.push(dir);
+    let mut owned = Vars::clone(&vars);
+    owned.insert(
+        crate::template::search_path::SEARCH_PATH_VAR.into(),
+        Value::Array(search),
+    );
+    Arc::new(owned)
+}
+
+fn role_or_host_vars(ctx: &RunContext<'_>, host: &mut HostState, task: &Task) -> Arc<Vars> {
     let role = task.role.as_deref();
     if !task.vars.is_empty() {
         return Arc::new(vars_in_role_scope(
@@ -247,15 +285,7 @@ pub(super) async fn run_once(
                 action,
             );
         }
-        Err(e) => {
-            return TaskResult::failed(
-                format!(
-                    "The task includes an option with an undefined variable or a template error. The error was: {e}. The error appears to be in '{}'",
-                    task.origin
-                ),
-                action,
-            );
-        }
+        Err(e) => return TaskResult::failed(arguments_error(ctx, task, vars, &e), action),
     };
     if task.module.name() == "include_vars" {
         return run_include_vars(ctx, host, task, args, vars);
@@ -813,6 +843,29 @@ fn become_for(ctx: &RunContext<'_>, task: &Task, vars: &Vars) -> Result<Option<B
     }))
 }
 
+/// A task's arguments that cannot be rendered, in ansible-core 2.19's words (users grep them),
+/// naming the argument that fails, then the task's place.
+fn arguments_error(ctx: &RunContext<'_>, task: &Task, vars: &Vars, e: &TemplateError) -> String {
+    let module = task.module.name();
+    let module = if module.contains('.') {
+        module.to_string()
+    } else {
+        format!("ansible.builtin.{module}")
+    };
+    let failing = task
+        .args
+        .iter()
+        .find(|(_, value)| ctx.templar.render_value(value, vars).is_err());
+    let cause = match failing {
+        Some((key, _)) => format!("Error while resolving value for '{key}': {e}"),
+        None => e.to_string(),
+    };
+    format!(
+        "Task failed: Finalization of task args for '{module}' failed: {cause}. Origin: {}",
+        task.origin
+    )
+}
+
 /// Every condition holds (Ansible's `when:` list is an AND). Booleans are taken as they are.
 pub(super) fn task_conditions_hold(
     ctx: &RunContext<'_>,
@@ -831,9 +884,10 @@ pub(super) fn first_false_condition<'c>(
     for cond in conds {
         let holds = match cond {
             Value::Bool(b) => *b,
-            Value::String(expr) => ctx.templar.eval_bool(expr, vars).map_err(|e| {
-                format!("The conditional check '{expr}' failed. The error was: {e}")
-            })?,
+            Value::String(expr) => ctx
+                .templar
+                .eval_bool(expr, vars)
+                .map_err(|e| format!("Task failed: Error while evaluating conditional: {e}"))?,
             Value::Null => false,
             other => drover_modules::de::bool_from_value(other).unwrap_or(true),
         };

@@ -220,7 +220,8 @@ fn load_play(file: &Path, raw: &Spanned<RawPlay>, problems: &mut Problems) -> Op
     .with(file, keywords, &origin, problems);
     // Play `vars` are a layer of their own (below `vars_files`), not task vars.
     inherited.vars.clear();
-    problems.roles.start_play(vars.as_ref());
+    let files = vars_files.as_deref().unwrap_or_default();
+    problems.roles.start_play(vars.as_ref(), file, files);
     let pre_tasks = load_nodes(
         file,
         raw.value.tasks("pre_tasks"),
@@ -279,6 +280,7 @@ fn load_play(file: &Path, raw: &Spanned<RawPlay>, problems: &mut Problems) -> Op
         sections,
         handlers,
         tags: inherited.tags,
+        tags_error: None,
         flow: PlayFlow::of(keywords),
         roles,
         origin,

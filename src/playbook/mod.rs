@@ -64,6 +64,9 @@ pub struct Play {
     pub handlers: Vec<Task>,
     /// The play's own `tags:` (its tasks carry them too).
     pub tags: Vec<String>,
+    /// Why its templated `tags:` (or a task's) could not be rendered: ansible-playbook runs the
+    /// plays before it and stops at this one, after its banner.
+    pub tags_error: Option<String>,
     /// `serial`, `order`, `max_fail_percentage`, `force_handlers`.
     pub flow: flow::PlayFlow,
     /// What its roles (`roles:`, `import_role`) give every task of the play.

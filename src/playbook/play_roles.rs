@@ -81,14 +81,47 @@ pub(super) struct RoleState {
 }
 
 impl RoleState {
-    /// Starts a new play (whose `vars` are `vars`): nothing placed yet.
-    pub fn start_play(&mut self, vars: Option<&Map<String, Value>>) {
+    /// Starts a new play (whose `vars` are `vars`, its `vars_files` named in `file`): nothing
+    /// placed yet.
+    pub fn start_play(
+        &mut self,
+        vars: Option<&Map<String, Value>>,
+        file: &Path,
+        vars_files: &[String],
+    ) {
         self.play_vars = vars.cloned().unwrap_or_default();
+        self.play_vars
+            .extend(vars_files_for_names(file, vars_files));
         self.seen.clear();
         self.placed = 0;
         self.imported_handlers.clear();
         self.play = PlayRoles::default();
     }
+}
+
+/// The variables of the `vars_files` a templated role name sees, as Ansible's
+/// `get_vars(play=play)` gives them when loading: the files whose names hold no template, read
+/// from the play file's directory, over the play's `vars`. A file that cannot be read is left out
+/// here: running the play reports it.
+fn vars_files_for_names(file: &Path, names: &[String]) -> Map<String, Value> {
+    let dir = file.parent().unwrap_or(Path::new(""));
+    let mut vars = Map::new();
+    for name in names
+        .iter()
+        .filter(|n| !n.contains("{{") && !n.contains("{%"))
+    {
+        let loaded: Option<Option<Value>> = crate::yaml::from_file(&dir.join(name)).ok();
+        match loaded.flatten() {
+            Some(Value::Object(map)) => vars.extend(map),
+            Some(Value::Array(items)) => items.into_iter().for_each(|item| {
+                if let Value::Object(map) = item {
+                    vars.extend(map);
+                }
+            }),
+            _ => {}
+        }
+    }
+    vars
 }
 
 /// A role as named: by a `roles:` entry, a dependency or `import_role`.

@@ -12,6 +12,7 @@ pub(crate) fn named(name: &str) -> Play {
         prompts: Vec::new(),
         gather_facts: None,
         tags: Vec::new(),
+        tags_error: None,
         sections: Vec::new(),
         handlers: Vec::new(),
         flow: Default::default(),

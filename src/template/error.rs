@@ -11,7 +11,9 @@ use std::path::PathBuf;
 pub enum TemplateError {
     #[error("'{name}' is undefined")]
     Undefined { name: String },
-    #[error("template error while templating string: {message}. String: {source_text}")]
+    /// ansible-core 2.19's words first (users grep them), then the text, which ansible-core
+    /// shows as the error's origin.
+    #[error("Syntax error in template: {message}. String: {source_text}")]
     Syntax {
         message: String,
         source_text: String,
@@ -24,6 +26,20 @@ pub enum TemplateError {
         error: Box<TemplateError>,
         origin: String,
     },
+}
+
+impl TemplateError {
+    /// A filter or test that does not exist (or that drover lacks): Jinja finds it when compiling,
+    /// so Ansible reports it as a syntax error of the whole template.
+    pub fn is_unknown_plugin(&self) -> bool {
+        let TemplateError::Render { message } = self else {
+            return false;
+        };
+        ["No filter named '", "No test named '", "filter '", "test '"]
+            .iter()
+            .any(|start| message.starts_with(start))
+            && (message.starts_with("No ") || message.contains("is not supported"))
+    }
 }
 
 /// minijinja's own words for a missing name: "`name` is undefined".
@@ -94,13 +110,32 @@ pub fn describe(e: &minijinja::Error, source: &str) -> String {
         ErrorKind::UnknownFilter | ErrorKind::UnknownTest => unknown_plugin(e),
         _ => e
             .detail()
-            .map(str::to_string)
+            .map(|detail| in_pythons_words(detail).unwrap_or_else(|| detail.to_string()))
             .unwrap_or_else(|| e.kind().to_string()),
     };
     if let Some(line) = e.line().filter(|_| source.contains('\n')) {
         msg = format!("{msg} (line {line})");
     }
     msg
+}
+
+/// minijinja's words for what Python raises while rendering, as ansible-core 2.19 reports it
+/// (`Error rendering template: division by zero`).
+fn in_pythons_words(detail: &str) -> Option<String> {
+    let calculation = detail.strip_prefix("unable to calculate ")?;
+    let by_zero = |op: &str| {
+        [" 0", " 0.0"]
+            .iter()
+            .any(|zero| calculation.ends_with(&format!(" {op}{zero}")))
+    };
+    let python = if by_zero("/") {
+        "division by zero"
+    } else if by_zero("//") || by_zero("%") {
+        "integer division or modulo by zero"
+    } else {
+        return None;
+    };
+    Some(format!("Error rendering template: {python}"))
 }
 
 /// A filter or test drover lacks: "not supported yet" when Ansible has it (built in, or from a
@@ -128,5 +163,29 @@ fn unknown_plugin(e: &minijinja::Error) -> String {
         format!("{kind} '{name}' is not supported yet")
     } else {
         format!("No {kind} named '{name}'.")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_pythons_words;
+
+    #[test]
+    fn division_by_zero_is_said_as_python_says_it() {
+        let said = |d: &str| in_pythons_words(d).unwrap_or_default();
+        assert_eq!(
+            said("unable to calculate 1 / 0"),
+            "Error rendering template: division by zero"
+        );
+        assert_eq!(
+            said("unable to calculate 7 // 0"),
+            "Error rendering template: integer division or modulo by zero"
+        );
+        assert_eq!(
+            said("unable to calculate 7 % 0"),
+            "Error rendering template: integer division or modulo by zero"
+        );
+        assert_eq!(in_pythons_words("unable to calculate 1 / 10"), None);
+        assert_eq!(in_pythons_words("something else"), None);
     }
 }

@@ -338,6 +338,15 @@ fn first_found_returns_the_first_existing_file() {
         first(json!(["nope"])),
         Err("No file was found when using first_found.".to_string())
     );
+    // ansible-core's "legacy formats": files split on `,;`, paths on `,:;`, in lists too.
+    assert_eq!(
+        first(json!([{"files": "nope;s.conf", "paths": "no/where:sub"}])),
+        Ok(vec![path("sub/s.conf")])
+    );
+    assert_eq!(
+        first(json!([{"files": ["nope,s.conf"], "paths": ["no/where:sub"]}])),
+        Ok(vec![path("sub/s.conf")])
+    );
     assert_eq!(
         expand_in("first_found", vec![json!("t.j2")], Some(root), "template"),
         Ok(vec![path("templates/t.j2")])

@@ -122,6 +122,11 @@ fn call(
     let mut options = Map::new();
     for key in kwargs.args() {
         let value: Value = kwargs.get(key)?;
+        if value.is_undefined() {
+            // As ansible-core renders a lookup's options first: an undefined one (a variable whose
+            // template reads an undefined name) fails, naming that name (see `Templar::explain`).
+            return Err(Error::from(ErrorKind::UndefinedError));
+        }
         options.insert(key.to_string(), to_json(&value)?);
     }
     let wantlist = query
@@ -340,21 +345,26 @@ fn first_found(
     options: &Map<String, Json>,
     ctx: &LookupContext,
 ) -> Result<Vec<Json>, String> {
-    let split = |v: &Json| -> Vec<String> {
-        match v {
-            Json::String(s) => s
-                .split([',', ';'])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect(),
+    // ansible-core splits files on `,;` and paths on `,:;` (its "legacy formats").
+    let split_on = |v: &Json, separators: &[char]| -> Vec<String> {
+        let texts = match v {
+            Json::String(s) => vec![s.clone()],
             Json::Array(items) => items.iter().map(text_of).collect(),
             _ => Vec::new(),
-        }
+        };
+        texts
+            .iter()
+            .flat_map(|text| text.split(separators))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
     };
+    let split = |v: &Json| split_on(v, &[',', ';']);
+    let split_paths = |v: &Json| split_on(v, &[',', ':', ';']);
     let mut skip = flag(options, "skip", false);
     let global_files = options.get("files").map(split).unwrap_or_default();
-    let global_paths = options.get("paths").map(split).unwrap_or_default();
+    let global_paths = options.get("paths").map(split_paths).unwrap_or_default();
     let mut candidates = Vec::new();
     let mut add = |files: Vec<String>, paths: &[String]| {
         if paths.is_empty() {
@@ -384,7 +394,7 @@ fn first_found(
                     .unwrap_or_else(|| global_files.clone());
                 let paths = spec
                     .get("paths")
-                    .map(split)
+                    .map(split_paths)
                     .unwrap_or_else(|| global_paths.clone());
                 skip = skip || spec.get("skip").is_some_and(drover_modules::de::truthy);
                 add(files, &paths);

@@ -21,6 +21,7 @@ mod lookup_inventory;
 pub mod lookup_lists;
 mod lookup_template;
 pub mod lookups;
+mod macro_include;
 mod plugins;
 mod pyrandom;
 mod repeat_guard;
@@ -286,6 +287,16 @@ fn render_file_with<'env>(
     if let Some(syntax) = syntax {
         env.set_syntax(syntax.clone());
     }
+    // Other delimiters (the `template` lookup's options) are left as they are.
+    let standard_syntax = env.syntax().block_delimiters() == ("{%", "%}")
+        && env.syntax().variable_delimiters() == ("{{", "}}");
+    let enclose = move |text: &str| -> String {
+        if standard_syntax {
+            macro_include::enclose_template_names(text).into_owned()
+        } else {
+            text.to_string()
+        }
+    };
     let dirs = search_dirs.to_vec();
     let found: Arc<Mutex<HashMap<String, PathBuf>>> = Arc::default();
     let syntax = env.syntax().clone();
@@ -298,7 +309,7 @@ fn render_file_with<'env>(
                     paths.insert(wanted.to_string(), path.clone());
                 }
                 return std::fs::read_to_string(&path)
-                    .map(|text| Some(limits::guard_source(&text, &syntax).into_owned()))
+                    .map(|text| Some(limits::guard_source(&enclose(&text), &syntax).into_owned()))
                     .map_err(|e| {
                         minijinja::Error::new(
                             ErrorKind::InvalidOperation,
@@ -315,7 +326,11 @@ fn render_file_with<'env>(
     };
     limits::on_big_stack(|| {
         let prepared = source::prepare(text, false);
-        let prepared = limits::guard_source(&prepared, env.syntax());
+        let enclosed = match standard_syntax {
+            true => macro_include::enclose_template_names(&prepared),
+            false => std::borrow::Cow::Borrowed(&*prepared),
+        };
+        let prepared = limits::guard_source(&enclosed, env.syntax());
         let template = env
             .template_from_named_str(name, &prepared)
             .map_err(in_file)?;
