@@ -888,6 +888,7 @@ const EXCLUDED: &[(&str, &str)] = &[
     (
         "unicode unicode.yml -i inventory -v --start-at-task",
         "with --start-at-task, ansible-core also skips the play's fact gathering; drover gathers facts",
+    ),
     // session 15: tgtflow
     (
         "conditionals play.yml",
