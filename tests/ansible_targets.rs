@@ -363,6 +363,23 @@ const CASES: &[Case] = &[
     role("lookup_template"),
     role("lookup_together"),
     role("lookup_vars"),
+    // session 15: tgtroles
+    play("roles_arg_spec", "test.yml", &["-i", INV]),
+    play(
+        "roles_arg_spec",
+        "test_complex_role_fails.yml",
+        &["-i", INV],
+    ),
+    play(
+        "roles_arg_spec",
+        "test_play_level_role_fails.yml",
+        &["-i", INV],
+    ),
+    play(
+        "roles_arg_spec",
+        "test_tags.yml",
+        &["-i", INV, "--tags", "bar"],
+    ),
 ];
 
 /// Runs of `CASES` not compared (a run as [`describe`] names it, or its prefix), and why. Those

@@ -15,11 +15,20 @@ targets=(
     lookup_items lookup_lines lookup_list lookup_nested lookup_pipe lookup_sequence
     lookup_subelements lookup_template lookup_together lookup_vars register roles set_fact
     special_vars tags template until var_blending var_precedence
+    # session 15: tgtroles
+    roles_arg_spec roles_var_inheritance include_parent_role_vars include_when_parent_is_dynamic
+    include_when_parent_is_static include_with_templating import-role-tasks import_tasks
+    include_import_tasks_nested includes var_inheritance var_templating var_reserved vars_files
+    keyword_inheritance omit playbook path_lookups hosts_field task-args
 )
 
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/drover-test
 sdist=$cache/ansible_core-$version.tar.gz
-out=$cache/ansible-core-$version-targets
+# One directory per list of targets: a changed list (a target added) gets a fresh extraction, and
+# checkouts with different lists (branches in progress) never delete the directory another one's
+# test run is reading.
+list_id=$(printf '%s\n' "${targets[@]}" | sort -u | sha256sum | cut -c1-12)
+out=$cache/ansible-core-$version-targets-$list_id
 
 if ! echo "$sha256  $sdist" | sha256sum -c --status 2>/dev/null; then
     echo "==> fetching ansible-core $version's source distribution from PyPI (once)" >&2
@@ -39,12 +48,12 @@ if ! echo "$sha256  $sdist" | sha256sum -c --status 2>/dev/null; then
     rm -rf "$out"
 fi
 
-stamp=$out/.targets
-if [ "$(cat "$stamp" 2>/dev/null)" != "${targets[*]}" ]; then
-    rm -rf "$out"
-    mkdir -p "$out"
+if [ ! -d "$out" ]; then
+    # Extracted beside it and renamed into place, so a concurrent run sees all of it or none.
+    tmp=$(mktemp -d "$out.XXXXXX")
     prefix=ansible_core-$version/test/integration/targets
-    tar -xzf "$sdist" -C "$out" --strip-components=4 "${targets[@]/#/$prefix/}"
-    echo "${targets[*]}" >"$stamp"
+    tar -xzf "$sdist" -C "$tmp" --strip-components=4 "${targets[@]/#/$prefix/}"
+    printf '%s\n' "${targets[@]}" >"$tmp/.targets"
+    mv -T "$tmp" "$out" 2>/dev/null || rm -rf "$tmp"
 fi
 echo "$out"
