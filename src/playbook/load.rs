@@ -46,6 +46,14 @@ impl LoadError {
             one => vec![one],
         }
     }
+
+    /// Each problem on its own, owned.
+    pub fn into_problems(self) -> Vec<LoadError> {
+        match self {
+            LoadError::Several(all) => all.into_iter().flat_map(LoadError::into_problems).collect(),
+            one => vec![one],
+        }
+    }
 }
 
 struct Lines<'a>(&'a [LoadError]);
@@ -91,6 +99,22 @@ impl Problems {
 
     pub(super) fn take<T>(&mut self, result: Result<T, LoadError>) -> Option<T> {
         result.map_err(|e| self.add(e)).ok()
+    }
+
+    /// How many problems are found so far: a mark for [`Problems::keep_gaps_since`].
+    pub(super) fn mark(&self) -> usize {
+        self.found.len()
+    }
+
+    /// Keeps, of the problems found since `mark`, only what drover does not support yet.
+    pub(super) fn keep_gaps_since(&mut self, mark: usize) {
+        let later: Vec<LoadError> = self.found.drain(mark.min(self.found.len())..).collect();
+        self.found.extend(
+            later
+                .into_iter()
+                .flat_map(LoadError::into_problems)
+                .filter(|e| matches!(e, LoadError::Unsupported { .. })),
+        );
     }
 
     pub(super) fn finish<T>(mut self, value: T) -> Result<T, LoadError> {

@@ -16,10 +16,9 @@ targets=(
     lookup_subelements lookup_template lookup_together lookup_vars register roles set_fact
     special_vars tags template until var_blending var_precedence
     # session 15: tgtroles
-    roles_arg_spec roles_var_inheritance include_parent_role_vars include_when_parent_is_dynamic
+    roles_arg_spec roles_var_inheritance include_when_parent_is_dynamic
     include_when_parent_is_static include_with_templating import-role-tasks import_tasks
-    include_import_tasks_nested includes var_inheritance var_templating var_reserved vars_files
-    keyword_inheritance omit playbook path_lookups hosts_field task-args
+    include_import_tasks_nested var_inheritance var_reserved vars_files
 )
 
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/drover-test
