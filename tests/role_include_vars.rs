@@ -98,7 +98,7 @@ fn a_broken_file_behind_an_include_that_never_runs_is_no_load_error() {
     let dir = tree(&[
         (
             "tasks.yml",
-            "- fail: msg=stop here\n- include_tasks: broken.yml\n",
+            "- fail:\n    msg: stop here\n- include_tasks: broken.yml\n",
         ),
         ("broken.yml", "not a list of tasks\n"),
     ]);
@@ -113,7 +113,7 @@ fn a_broken_file_behind_an_include_that_never_runs_is_no_load_error() {
     // What drover does not support is still refused before any host is touched.
     std::fs::write(
         dir.path().join("broken.yml"),
-        "- debug: msg=x\n  vars_prompt: []\n",
+        "- debug: msg=x\n  with_nosuchlookup: [1]\n",
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let gap = play_with(
