@@ -106,14 +106,14 @@ impl Problems {
         self.found.len()
     }
 
-    /// Keeps, of the problems found since `mark`, only what drover does not support yet.
+    /// Keeps, of the problems found since `mark`, only what drover cannot run ([`is_drover_gap`]).
     pub(super) fn keep_gaps_since(&mut self, mark: usize) {
         let later: Vec<LoadError> = self.found.drain(mark.min(self.found.len())..).collect();
         self.found.extend(
             later
                 .into_iter()
                 .flat_map(LoadError::into_problems)
-                .filter(|e| matches!(e, LoadError::Unsupported { .. })),
+                .filter(is_drover_gap),
         );
     }
 
@@ -880,8 +880,20 @@ fn unknown_module(file: &Path, action: &Spanned<String>) -> LoadError {
     };
     invalid(
         &Origin::of(file, action),
-        format!("couldn't resolve module/action `{name}`: no such module in drover{hint}"),
+        format!("{UNKNOWN_MODULE} `{name}`: no such module in drover{hint}"),
     )
+}
+
+const UNKNOWN_MODULE: &str = "couldn't resolve module/action";
+
+/// What drover cannot run: a keyword or module it does not support yet, or a module it does not
+/// have — refused at load time even in a file only an include reads.
+fn is_drover_gap(e: &LoadError) -> bool {
+    match e {
+        LoadError::Unsupported { .. } => true,
+        LoadError::Invalid { message, .. } => message.starts_with(UNKNOWN_MODULE),
+        _ => false,
+    }
 }
 
 /// The task of an ad-hoc run (`drover run all -m copy -a "src=a dest=/b"`), checked like a
