@@ -168,9 +168,12 @@ fn budget_breach(breach: &serde_saphyr::budget::BudgetBreach) -> String {
 /// them. A value without template markers only loses its tag; one with markers is wrapped in
 /// `{% raw %}…{% endraw %}`, which every render turns back into the text as written. Lines keep
 /// their numbers (a multi-line scalar is followed by as many newlines as it spanned).
+/// `!!binary` scalars are Python `bytes` in Ansible, never templated either: drover's variables
+/// are JSON, so they become the decoded text (bytes that are not UTF-8 as U+FFFD, as Ansible
+/// shows them when it prints them); a payload that is not base64 is left to the parser's error.
 fn unsafe_as_literal(text: &str) -> std::borrow::Cow<'_, str> {
     use serde_saphyr::granit_parser::{Event, Parser};
-    if !text.contains("!unsafe") {
+    if !text.contains("!unsafe") && !text.contains("!!binary") {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut spans = Vec::new();
@@ -182,10 +185,16 @@ fn unsafe_as_literal(text: &str) -> std::borrow::Cow<'_, str> {
             continue;
         };
         let start = span.tag_start().and_then(|m| m.byte_offset());
-        if let (true, Some(start), Some(range)) =
-            (tag.original() == "!unsafe", start, span.byte_range())
-        {
-            spans.push((start, range.end, crate::template::literal_text(&value)));
+        let binary = tag.handle() == "tag:yaml.org,2002:" && tag.suffix() == "binary";
+        let literal = if binary {
+            binary_text(&value)
+        } else {
+            (tag.original() == "!unsafe").then(|| value.to_string())
+        };
+        if let (Some(literal), Some(start), Some(range)) = (literal, start, span.byte_range()) {
+            // A block scalar's span runs to the next token, over the next line's indentation.
+            let end = start + text.get(start..range.end).map_or(0, |t| t.trim_end().len());
+            spans.push((start, end, crate::template::literal_text(&literal)));
         }
     }
     if spans.is_empty() {
@@ -211,6 +220,17 @@ fn unsafe_as_literal(text: &str) -> std::borrow::Cow<'_, str> {
     }
     out.push_str(text.get(at..).unwrap_or(""));
     std::borrow::Cow::Owned(out)
+}
+
+/// The text of a `!!binary` payload (base64, whitespace ignored as YAML allows), or `None` when it
+/// is not base64.
+fn binary_text(payload: &str) -> Option<String> {
+    use base64::Engine as _;
+    let compact: String = payload.split_whitespace().collect();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .ok()?;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// Quotes the plain scalars serde-saphyr would read differently from PyYAML, so they arrive as
@@ -380,8 +400,6 @@ mod tests {
         }
     }
 
-    /// `!unsafe` text reaches every consumer as it is written, never templated: what
-    /// ansible-core 2.19 printed for the same values.
     /// A nested `!unsafe |` block (filter_core's `vars:`) leaves the next key where it was.
     #[test]
     fn an_unsafe_block_keeps_the_indentation_of_the_key_after_it() {
@@ -392,6 +410,25 @@ mod tests {
         );
     }
 
+    /// ansible-core reads `!!binary` as bytes (a GIF in roles_arg_spec's test): drover keeps the
+    /// decoded text, U+FFFD for the bytes that are not UTF-8, and never templates it.
+    #[test]
+    fn binary_values_are_their_decoded_text() {
+        let v = parse(
+            "m:\n  gif: !!binary |\n    R0lGODlh\n    /w==\n  hello: !!binary aGVsbG8=\nt: !!binary e3sgeCB9fQ==\nafter: 4\n",
+        );
+        assert_eq!(v["m"]["gif"], json!("GIF89a\u{FFFD}"));
+        assert_eq!(v["m"]["hello"], json!("hello"));
+        let templar = crate::template::Templar::new();
+        let rendered = templar
+            .render_value(&v["t"], &serde_json::Map::new())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(rendered, json!("{{ x }}"));
+        assert_eq!(v["after"], json!(4));
+    }
+
+    /// `!unsafe` text reaches every consumer as it is written, never templated: what
+    /// ansible-core 2.19 printed for the same values.
     #[test]
     fn unsafe_values_are_never_templated() {
         let text = "a: !unsafe '{{ x }}'\nb: [!unsafe \"{% raw %}{{ y }}{% endraw %}\", 2]\nc: !unsafe plain {{ z }}\nd: !unsafe |\n  {# c #}\n  {{ w }}\ne: !unsafe no braces\nf: line 7\n";

@@ -83,7 +83,7 @@ impl Link {
         interrupt: &Interrupt,
     ) -> Result<ExecOutput, HostError> {
         let (cmd, stdin) = environment.wrap(cmd, stdin);
-        let Some(escalation) = escalation else {
+        let Some(escalation) = self.escalation(escalation) else {
             return self.exec_unless(&cmd, stdin.as_deref(), interrupt).await;
         };
         let wrapped = escalation
@@ -91,6 +91,20 @@ impl Link {
             .map_err(|e| HostError::Become(e.to_string()))?;
         self.exec_unless(&wrapped.command, wrapped.stdin.as_deref(), interrupt)
             .await
+    }
+
+    /// The become a command over this link needs: none when it would become the user the link
+    /// already runs as — its `remote_user`, or the controller's user on a local connection —
+    /// as Ansible skips it (`become_allow_same_user` is off by default), so `become: true` as
+    /// root needs no sudo on the target.
+    pub fn escalation<'a>(&self, escalation: Option<&'a Become>) -> Option<&'a Become> {
+        let escalation = escalation?;
+        let current = if self.spec.local {
+            controller_user()
+        } else {
+            self.spec.user.clone()
+        };
+        (current.as_deref() != Some(escalation.user.as_str())).then_some(escalation)
     }
 
     /// Keeps the connection open while a task runs on the host (see [`PooledLink::hold`]).
@@ -107,6 +121,24 @@ impl Link {
     pub async fn close(&self) {
         self.pooled.close().await;
     }
+}
+
+/// Who drover runs as, as Python's `getpass.getuser()` finds it: `LOGNAME`, `USER`, `LNAME`,
+/// `USERNAME`, else the password database's name for the process's user.
+fn controller_user() -> Option<String> {
+    static USER: OnceLock<Option<String>> = OnceLock::new();
+    USER.get_or_init(|| {
+        ["LOGNAME", "USER", "LNAME", "USERNAME"]
+            .iter()
+            .find_map(|var| std::env::var(var).ok().filter(|v| !v.is_empty()))
+            .or_else(|| {
+                nix::unistd::User::from_uid(nix::unistd::getuid())
+                    .ok()
+                    .flatten()
+                    .map(|u| u.name)
+            })
+    })
+    .clone()
 }
 
 #[derive(Debug, thiserror::Error)]

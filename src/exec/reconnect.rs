@@ -250,7 +250,7 @@ async fn attempt(
     }
     let limit = spec.connect_timeout + Duration::from_secs(10);
     let (cmd, stdin) = w.environment.wrap(cmd, None);
-    let (cmd, stdin) = match w.escalation {
+    let (cmd, stdin) = match link.escalation(w.escalation) {
         Some(escalation) => {
             let wrapped = escalation
                 .wrap(&cmd, stdin.as_deref())

@@ -45,6 +45,14 @@ const INHERITED_KEYWORDS: &[&str] = &[
     "environment",
     "remote_user",
     "port",
+    "notify",
+    "run_once",
+    "delegate_to",
+    "delegate_facts",
+    "any_errors_fatal",
+    "ignore_unreachable",
+    "throttle",
+    "connection",
 ];
 
 /// Keys an `import_playbook` entry may carry.
@@ -304,13 +312,11 @@ fn imported(
         problems.add(invalid(&at, "import_tasks needs a file name"));
         return None;
     };
-    if is_templated(&name) {
-        problems.add(unsupported(
-            at,
-            format!("a templated import_tasks file name ({name}); use include_tasks"),
-        ));
-        return None;
-    }
+    let name = if is_templated(&name) {
+        problems.take(rendered_import_name(&name, inherited, problems, &at))?
+    } else {
+        name
+    };
     let path = match find_file(&name, &search_dirs(file, &inherited.play_dir)) {
         Ok(path) => path,
         Err(tried) => {
@@ -333,6 +339,60 @@ fn imported(
     let mut inside = inherited.with(file, &raw.value, &origin, problems);
     inside.imports.push(path.clone());
     Some((path, tasks, inside))
+}
+
+/// A templated `import_tasks` name, rendered as Ansible renders it when loading: no host is known
+/// yet, so only the enclosing role's defaults, the play's vars, the role's vars, the enclosing
+/// blocks' and imports' vars, the role's params, then the import_playbook vars and the extra vars
+/// (with `role_path`, `role_name` and `playbook_dir`).
+fn rendered_import_name(
+    name: &str,
+    inherited: &Inherited,
+    problems: &Problems,
+    at: &Origin,
+) -> Result<String, LoadError> {
+    let role = inherited.role.as_deref();
+    let mut vars = role.map(|r| r.defaults.clone()).unwrap_or_default();
+    vars.extend(problems.roles.play_vars().clone());
+    if let Some(role) = role {
+        vars.extend(role.vars.clone());
+    }
+    vars.extend(inherited.vars.clone());
+    if let Some(role) = role {
+        vars.extend(role.params.clone());
+        vars.insert("role_name".into(), Value::from(role.name.as_str()));
+        vars.insert(
+            "role_path".into(),
+            Value::from(role.path.display().to_string()),
+        );
+    }
+    vars.extend(problems.roles.over_play_vars.clone());
+    vars.insert(
+        "playbook_dir".into(),
+        Value::from(
+            std::path::absolute(&inherited.play_dir)
+                .unwrap_or_default()
+                .display()
+                .to_string(),
+        ),
+    );
+    let templar = crate::template::Templar::new();
+    templar.resolve_vars(&mut vars);
+    match templar.render_str(name, &vars) {
+        Ok(Value::String(rendered)) => Ok(rendered),
+        Ok(other) => Err(invalid(
+            at,
+            format!("an import_tasks file name must be a string, not {other}"),
+        )),
+        Err(e) => Err(invalid(
+            at,
+            format!(
+                "import_tasks {name}: {e} (an import is read when the playbook is loaded: only \
+                 the play's and its roles' variables and the extra vars are known; use \
+                 include_tasks for host variables)"
+            ),
+        )),
+    }
 }
 
 /// Is this task list entry an `import_tasks`?
@@ -373,8 +433,8 @@ pub(super) fn import_handlers(
 }
 
 /// Makes a loaded `include_tasks` task an include: what its tasks inherit (the enclosing keywords
-/// and `apply:`), and — when the file is named without a template — the file checked now, so its
-/// problems are reported before any host is touched.
+/// and `apply:`), and — when the file is named without a template — the file checked now, so what
+/// drover does not support in it is reported before any host is touched.
 pub(super) fn attach_include(
     file: &Path,
     task: &mut Task,
@@ -429,21 +489,24 @@ pub(super) fn with_apply(
     }
 }
 
-/// Loads an include's file once at load time for its problems (the runner loads it again per host).
+/// Loads an include's file once at load time for what drover does not support yet (the runner
+/// loads it again per host). Its other problems are left to the run, as Ansible leaves them: an
+/// include that never runs (a failed host, a false `when`) never reads its file.
 fn check_included(
     path: &Path,
     inherited: &Inherited,
     vars: Map<String, Value>,
     problems: &mut Problems,
 ) {
+    let mark = problems.mark();
     let origin = Origin::new(path, 0);
-    let Some(raw) = problems.take(read_task_file(path, &origin)) else {
-        return;
-    };
-    let mut inside = inherited.clone();
-    inside.vars.extend(vars);
-    inside.imports.push(path.to_path_buf());
-    load_nodes(path, &raw, false, &inside, problems);
+    if let Some(raw) = problems.take(read_task_file(path, &origin)) {
+        let mut inside = inherited.clone();
+        inside.vars.extend(vars);
+        inside.imports.push(path.to_path_buf());
+        load_nodes(path, &raw, false, &inside, problems);
+    }
+    problems.keep_gaps_since(mark);
 }
 
 fn keywords_map(keys: Map<String, Value>) -> RawMap {

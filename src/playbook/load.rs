@@ -46,6 +46,14 @@ impl LoadError {
             one => vec![one],
         }
     }
+
+    /// Each problem on its own, owned.
+    pub fn into_problems(self) -> Vec<LoadError> {
+        match self {
+            LoadError::Several(all) => all.into_iter().flat_map(LoadError::into_problems).collect(),
+            one => vec![one],
+        }
+    }
 }
 
 struct Lines<'a>(&'a [LoadError]);
@@ -91,6 +99,22 @@ impl Problems {
 
     pub(super) fn take<T>(&mut self, result: Result<T, LoadError>) -> Option<T> {
         result.map_err(|e| self.add(e)).ok()
+    }
+
+    /// How many problems are found so far: a mark for [`Problems::keep_gaps_since`].
+    pub(super) fn mark(&self) -> usize {
+        self.found.len()
+    }
+
+    /// Keeps, of the problems found since `mark`, only what drover cannot run ([`is_drover_gap`]).
+    pub(super) fn keep_gaps_since(&mut self, mark: usize) {
+        let later: Vec<LoadError> = self.found.drain(mark.min(self.found.len())..).collect();
+        self.found.extend(
+            later
+                .into_iter()
+                .flat_map(LoadError::into_problems)
+                .filter(is_drover_gap),
+        );
     }
 
     pub(super) fn finish<T>(mut self, value: T) -> Result<T, LoadError> {
@@ -858,8 +882,20 @@ fn unknown_module(file: &Path, action: &Spanned<String>) -> LoadError {
     };
     invalid(
         &Origin::of(file, action),
-        format!("couldn't resolve module/action `{name}`: no such module in drover{hint}"),
+        format!("{UNKNOWN_MODULE} `{name}`: no such module in drover{hint}"),
     )
+}
+
+const UNKNOWN_MODULE: &str = "couldn't resolve module/action";
+
+/// What drover cannot run: a keyword or module it does not support yet, or a module it does not
+/// have — refused at load time even in a file only an include reads.
+fn is_drover_gap(e: &LoadError) -> bool {
+    match e {
+        LoadError::Unsupported { .. } => true,
+        LoadError::Invalid { message, .. } => message.starts_with(UNKNOWN_MODULE),
+        _ => false,
+    }
 }
 
 /// The task of an ad-hoc run (`drover run all -m copy -a "src=a dest=/b"`), checked like a

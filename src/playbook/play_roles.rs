@@ -81,6 +81,11 @@ pub(super) struct RoleState {
 }
 
 impl RoleState {
+    /// The play's `vars`, as loading knows them.
+    pub fn play_vars(&self) -> &Map<String, Value> {
+        &self.play_vars
+    }
+
     /// Starts a new play (whose `vars` are `vars`, its `vars_files` named in `file`): nothing
     /// placed yet.
     pub fn start_play(

@@ -235,10 +235,10 @@ impl std::fmt::Debug for Task {
 impl Task {
     /// What the output shows: the task's name, else its action (Ansible shows `copy`).
     pub fn display_name(&self) -> String {
-        if self.name.is_none()
-            && let Some(title) = self.include.as_ref().and_then(|i| i.title.clone())
-        {
-            return title;
+        // An `include_role` is shown by its own name, never prefixed by the role it sits in
+        // (ansible-core's `IncludeRole.get_name`), else as `include_role : ROLE`.
+        if let Some(title) = self.include.as_ref().and_then(|i| i.title.clone()) {
+            return self.name.clone().unwrap_or(title);
         }
         let own = self.name.clone().unwrap_or_else(|| self.action.clone());
         // ansible-core's `IncludeRole.get_name`: a named `include_role` shows its name alone,

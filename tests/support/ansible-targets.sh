@@ -13,16 +13,19 @@ targets=(
     add_host any_errors_fatal assert blocks changed_when check_mode conditionals debug delegate_to
     dict_transformations environment failed_when filter_core filter_encryption filter_mathstuff
     filter_urls filter_urlsplit gathering group_by handler_race handlers hash ignore_errors
-    ignore_unreachable include_import include_vars jinja2_native_types limit_inventory
-    lookup_csvfile lookup_dict lookup_env lookup_file lookup_fileglob lookup_first_found
-    lookup_indexed_items lookup_ini lookup_inventory_hostnames lookup_items lookup_lines lookup_list
-    lookup_nested lookup_pipe lookup_random_choice lookup_sequence lookup_subelements
-    lookup_template lookup_together lookup_varnames lookup_vars loop-until loop_control loops
-    meta_tasks no_log order play_iterator prepare_tests register roles set_fact set_stats
+    ignore_unreachable import-role-tasks import_tasks include_import include_import_tasks_nested
+    include_vars include_when_parent_is_dynamic include_when_parent_is_static
+    include_with_templating jinja2_native_types limit_inventory lookup_csvfile lookup_dict
+    lookup_env lookup_file lookup_fileglob lookup_first_found lookup_indexed_items lookup_ini
+    lookup_inventory_hostnames lookup_items lookup_lines lookup_list lookup_nested lookup_pipe
+    lookup_random_choice lookup_sequence lookup_subelements lookup_template lookup_together
+    lookup_varnames lookup_vars loop-until loop_control loops meta_tasks no_log order play_iterator
+    prepare_tests register roles roles_arg_spec roles_var_inheritance set_fact set_stats
     setup_remote_tmp_dir special_vars special_vars_hosts split strategy_free strategy_host_pinned
     strategy_linear tags task-timeout task_ordering template template_jinja2_non_native templating
     templating_lookup_args templating_lookups test_core test_files test_mathstuff test_utils
-    throttle undefined unicode until var_blending var_precedence yaml_parsing
+    throttle undefined unicode until var_blending var_inheritance var_precedence var_reserved
+    vars_files yaml_parsing
 )
 
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/drover-test

@@ -1,5 +1,6 @@
 //! Modules that run on the controller only: they print, decide or remember, and change no host.
 
+pub mod argument_spec;
 pub mod assert;
 pub mod debug;
 pub mod fail;
