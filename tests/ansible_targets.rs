@@ -379,10 +379,6 @@ const EXCLUDED: &[(&str, &str)] = &[
          hides a macro's closure from includes)",
     ),
     (
-        "loops (as a role)",
-        "an undefined attribute's error does not say `object of type 'dict' has no attribute 'stdout'` (its last assert greps it)",
-    ),
-    (
         "special_vars (as a role)",
         "ansible-playbook fails without ansible-test's setup",
     ),

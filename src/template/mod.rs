@@ -25,6 +25,7 @@ mod repeat_guard;
 mod resolve;
 pub mod search_path;
 mod source;
+mod undefined;
 mod versions;
 
 pub use error::TemplateError;
@@ -164,10 +165,10 @@ impl Templar {
             let compiled = self
                 .env
                 .template_from_str(&prepared)
-                .map_err(|e| self.explain(e, template, vars, false))?;
+                .map_err(|e| self.explain(e, template, vars, false, ctx))?;
             render_capped(&compiled, ctx)
                 .map(Value::String)
-                .map_err(|e| self.explain(e, template, vars, false))
+                .map_err(|e| self.explain(e, template, vars, false, ctx))
         };
         if limits::may_nest_deeply(template) {
             limits::on_big_stack(render)
@@ -196,11 +197,14 @@ impl Templar {
             let compiled = self
                 .env
                 .compile_expression(&prepared)
-                .map_err(|e| self.explain(e, expr, vars, true))?;
+                .map_err(|e| self.explain(e, expr, vars, true, ctx))?;
             let value = compiled
                 .eval(ctx.clone())
-                .map_err(|e| self.explain(e, expr, vars, true))?;
+                .map_err(|e| self.explain(e, expr, vars, true, ctx))?;
             if value.is_undefined() {
+                if let Some(missing) = undefined::first_missing(&self.env, &prepared, ctx) {
+                    return Err(self.undefined_error(missing, vars, ctx));
+                }
                 let names = without_globals(&self.env, compiled.undeclared_variables(false));
                 return Err(self.undefined_in(&names, vars, expr));
             }
@@ -327,7 +331,14 @@ impl Templar {
         source: &str,
         vars: &Vars,
         is_expr: bool,
+        ctx: &JinjaValue,
     ) -> TemplateError {
+        if e.kind() != ErrorKind::SyntaxError
+            && let Some(missing) = error::undefined_expr(&e)
+                .and_then(|expr| undefined::first_missing(&self.env, expr, ctx))
+        {
+            return self.undefined_error(missing, vars, ctx);
+        }
         match e.kind() {
             ErrorKind::SyntaxError => TemplateError::Syntax {
                 message: error::describe(&e, source),
@@ -369,6 +380,34 @@ impl Templar {
             _ => TemplateError::Render {
                 message: error::describe(&e, source),
             },
+        }
+    }
+
+    /// The error for a used undefined value whose first missing link is known, in Ansible's
+    /// words. A variable still pending (its template reads something undefined) is explained
+    /// by rendering its template again: its own first missing link is what Ansible names.
+    fn undefined_error(
+        &self,
+        missing: undefined::Missing,
+        vars: &Vars,
+        ctx: &JinjaValue,
+    ) -> TemplateError {
+        let name = match missing {
+            undefined::Missing::Attribute(message) => {
+                return TemplateError::NoAttribute { message };
+            }
+            undefined::Missing::Variable(name) => name,
+        };
+        if let Some(template) = vars.get(&name).and_then(Value::as_str)
+            && resolve::is_pending_text(template)
+            && let Some(_depth) = undefined::ExplainDepth::enter()
+            && let Err(e @ (TemplateError::Undefined { .. } | TemplateError::NoAttribute { .. })) =
+                self.render_str_in(template, ctx, vars)
+        {
+            return e;
+        }
+        TemplateError::Undefined {
+            name: self.missing_behind(name, vars),
         }
     }
 
