@@ -100,6 +100,10 @@ fn using_an_undefined_value_fails_naming_its_first_missing_link() {
     - {debug: {msg: w}, when: d.a.b, register: u_when, ignore_errors: true}
     - {debug: {msg: w}, when: x.a | length > 0, register: u_when_root, ignore_errors: true}
     - {command: "echo {{ d.a }}", register: u_arg, ignore_errors: true}
+    - {debug: {msg: "{{ [d.a] }}"}, register: u_kept_list, ignore_errors: true}
+    - {debug: {msg: "{{ [1, d.a] | length }}"}, register: list_length}
+    - {debug: {msg: "{{ d.a | mandatory }}"}, register: u_mandatory, ignore_errors: true}
+    - {debug: {msg: "{{ x.a | mandatory }}"}, register: u_mandatory_root, ignore_errors: true}
     - debug: var=d.a
       register: shown
     - assert:
@@ -123,6 +127,10 @@ fn using_an_undefined_value_fails_naming_its_first_missing_link() {
           - u_when_root.msg is contains "'x' is undefined"
           - u_arg is failed
           - u_arg.msg is contains "object of type 'dict' has no attribute 'a'"
+          - u_kept_list.msg is contains "object of type 'dict' has no attribute 'a'"
+          - list_length.msg == 2
+          - u_mandatory.msg is contains "Mandatory variable 'a' not defined."
+          - u_mandatory_root.msg is contains "Mandatory variable 'x' not defined."
           - shown['d.a'] == "<< error 1 - object of type 'dict' has no attribute 'a' >>"
 "#,
     );

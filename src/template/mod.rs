@@ -202,13 +202,30 @@ impl Templar {
                 .eval(ctx.clone())
                 .map_err(|e| self.explain(e, expr, vars, true, ctx))?;
             if value.is_undefined() {
-                if let Some(missing) = undefined::first_missing(&self.env, &prepared, ctx) {
+                let any = &undefined::any_root;
+                if let Some(missing) = undefined::first_missing(&self.env, &prepared, ctx, any)
+                    .or_else(|| undefined::first_missing_inside(&self.env, &prepared, ctx, any))
+                {
                     return Err(self.undefined_error(missing, vars, ctx));
                 }
                 let names = without_globals(&self.env, compiled.undeclared_variables(false));
                 return Err(self.undefined_in(&names, vars, expr));
             }
-            to_json(&value)
+            let json = to_json(&value)?;
+            if contains_null(&json) && holds_undefined(&value) {
+                // A list or dict built with an undefined value (`[d.a]`) fails when it is kept,
+                // as in Ansible; only using its length is fine.
+                let any = &undefined::any_root;
+                return Err(
+                    match undefined::first_missing_inside(&self.env, &prepared, ctx, any) {
+                        Some(missing) => self.undefined_error(missing, vars, ctx),
+                        None => TemplateError::Render {
+                            message: format!("an undefined value was used in {expr:?}"),
+                        },
+                    },
+                );
+            }
+            Ok(json)
         };
         if limits::may_nest_deeply(expr) {
             limits::on_big_stack(eval)
@@ -334,10 +351,20 @@ impl Templar {
         ctx: &JinjaValue,
     ) -> TemplateError {
         if e.kind() != ErrorKind::SyntaxError
-            && let Some(missing) = error::undefined_expr(&e)
-                .and_then(|expr| undefined::first_missing(&self.env, expr, ctx))
+            && let Some(expr) = error::undefined_expr(&e)
         {
-            return self.undefined_error(missing, vars, ctx);
+            // A template's own names (`{% for i in … %}`) are not in `ctx`: no chain from them
+            // can be followed there.
+            let own_free_names = (!is_expr).then(|| {
+                self.env
+                    .template_from_str(source)
+                    .map(|t| t.undeclared_variables(false))
+                    .unwrap_or_default()
+            });
+            let roots = |name: &str| own_free_names.as_ref().is_none_or(|n| n.contains(name));
+            if let Some(missing) = undefined::first_missing(&self.env, expr, ctx, &roots) {
+                return self.undefined_error(missing, vars, ctx);
+            }
         }
         match e.kind() {
             ErrorKind::SyntaxError => TemplateError::Syntax {
@@ -368,6 +395,14 @@ impl Templar {
             }
             ErrorKind::InvalidOperation if e.detail() == Some(plugins::MANDATORY_UNNAMED) => {
                 // `mandatory` without a message names the variable, as Ansible does.
+                let input = is_expr
+                    .then(|| undefined::mandatory_input(&self.env, source, ctx))
+                    .flatten();
+                if let Some(missing) = input {
+                    return TemplateError::Render {
+                        message: format!("Mandatory variable '{}' not defined.", missing.name()),
+                    };
+                }
                 match self.undefined_names(source, is_expr, vars).first() {
                     Some(name) => TemplateError::Render {
                         message: format!("Mandatory variable '{name}' not defined."),
@@ -393,7 +428,7 @@ impl Templar {
         ctx: &JinjaValue,
     ) -> TemplateError {
         let name = match missing {
-            undefined::Missing::Attribute(message) => {
+            undefined::Missing::Attribute { message, .. } => {
                 return TemplateError::NoAttribute { message };
             }
             undefined::Missing::Variable(name) => name,
@@ -529,6 +564,34 @@ fn undefined_in(
         None => TemplateError::Render {
             message: format!("an undefined attribute or value was used in {source:?}"),
         },
+    }
+}
+
+fn contains_null(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Array(items) => items.iter().any(contains_null),
+        Value::Object(map) => map.values().any(contains_null),
+        _ => false,
+    }
+}
+
+/// Whether a list or dict holds an undefined value anywhere.
+fn holds_undefined(value: &JinjaValue) -> bool {
+    use minijinja::value::ValueKind;
+    match value.kind() {
+        ValueKind::Undefined => true,
+        ValueKind::Seq | ValueKind::Map => value.try_iter().is_ok_and(|items| {
+            items.into_iter().any(|item| {
+                if value.kind() != ValueKind::Map {
+                    return holds_undefined(&item);
+                }
+                value
+                    .get_item(&item)
+                    .is_ok_and(|member| holds_undefined(&member))
+            })
+        }),
+        _ => false,
     }
 }
 
