@@ -784,10 +784,6 @@ const EXCLUDED: &[(&str, &str)] = &[
         "both playbooks test ansible-core's private test collection `ansible._protomatter` (its `debug` action evaluating expressions with undefined values turned into warnings, its `origin` filter reading 2.19's data tags), which drover does not have",
     ),
     (
-        "loops (as a role)",
-        "an undefined attribute's error does not say `object of type 'dict' has no attribute 'stdout'` (its last assert greps it)",
-    ),
-    (
         "special_vars (as a role)",
         "ansible-playbook fails without ansible-test's setup",
     ),

@@ -11,6 +11,11 @@ use std::path::PathBuf;
 pub enum TemplateError {
     #[error("'{name}' is undefined")]
     Undefined { name: String },
+    /// An attribute or item a value lacks was used: Ansible's message (`object of type 'dict'
+    /// has no attribute 'a'`). Undefined like [`TemplateError::Undefined`]: a variable whose
+    /// template meets it stays pending, and `default()` applies to it.
+    #[error("{message}")]
+    NoAttribute { message: String },
     /// ansible-core 2.19's words first (users grep them), then the text, which ansible-core
     /// shows as the error's origin.
     #[error("Syntax error in template: {message}. String: {source_text}")]
@@ -47,6 +52,15 @@ pub fn undefined_name(e: &minijinja::Error) -> Option<String> {
     let detail = e.detail()?;
     let name = detail.strip_prefix('`')?.strip_suffix("` is undefined")?;
     Some(name.to_string())
+}
+
+/// The expression minijinja names as undefined anywhere in its message (`` `d.a` is undefined ``,
+/// also after another problem: `` unsupported types undefined and number (`d.a` is undefined) ``).
+pub fn undefined_expr(e: &minijinja::Error) -> Option<&str> {
+    let detail = e.detail()?;
+    let end = detail.rfind("` is undefined")?;
+    let start = detail[..end].rfind('`')? + 1;
+    Some(&detail[start..end])
 }
 
 /// The problem itself, without place, for errors whose cause is not a template's syntax.

@@ -40,6 +40,10 @@ pub fn install(env: &mut Environment<'static>) {
     install_repeat_check(env);
     env.set_formatter(|out, state, value| {
         check_shape(value)?;
+        // Ansible's finalize prints None as nothing (`a{{ none }}b` is `ab`); `~` still says None.
+        if value.is_none() {
+            return Ok(());
+        }
         minijinja::escape_formatter(out, state, value)
     });
     env.add_filter(

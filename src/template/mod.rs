@@ -29,6 +29,7 @@ mod resolve;
 mod result_tests;
 pub mod search_path;
 mod source;
+mod undefined;
 mod url_filters;
 mod versions;
 
@@ -169,10 +170,10 @@ impl Templar {
             let compiled = self
                 .env
                 .template_from_str(&prepared)
-                .map_err(|e| self.explain(e, template, vars, false))?;
+                .map_err(|e| self.explain(e, template, vars, false, ctx))?;
             render_capped(&compiled, ctx)
                 .map(Value::String)
-                .map_err(|e| self.explain(e, template, vars, false))
+                .map_err(|e| self.explain(e, template, vars, false, ctx))
         };
         if limits::may_nest_deeply(template) {
             limits::on_big_stack(render)
@@ -201,15 +202,35 @@ impl Templar {
             let compiled = self
                 .env
                 .compile_expression(&prepared)
-                .map_err(|e| self.explain(e, expr, vars, true))?;
+                .map_err(|e| self.explain(e, expr, vars, true, ctx))?;
             let value = compiled
                 .eval(ctx.clone())
-                .map_err(|e| self.explain(e, expr, vars, true))?;
+                .map_err(|e| self.explain(e, expr, vars, true, ctx))?;
             if value.is_undefined() {
+                let any = &undefined::any_root;
+                if let Some(missing) = undefined::first_missing(&self.env, &prepared, ctx, any)
+                    .or_else(|| undefined::first_missing_inside(&self.env, &prepared, ctx, any))
+                {
+                    return Err(self.undefined_error(missing, vars, ctx));
+                }
                 let names = without_globals(&self.env, compiled.undeclared_variables(false));
                 return Err(self.undefined_in(&names, vars, expr));
             }
-            to_json(&value)
+            let json = to_json(&value)?;
+            if contains_null(&json) && holds_undefined(&value) {
+                // A list or dict built with an undefined value (`[d.a]`) fails when it is kept,
+                // as in Ansible; only using its length is fine.
+                let any = &undefined::any_root;
+                return Err(
+                    match undefined::first_missing_inside(&self.env, &prepared, ctx, any) {
+                        Some(missing) => self.undefined_error(missing, vars, ctx),
+                        None => TemplateError::Render {
+                            message: format!("an undefined value was used in {expr:?}"),
+                        },
+                    },
+                );
+            }
+            Ok(json)
         };
         if limits::may_nest_deeply(expr) {
             limits::on_big_stack(eval)
@@ -346,7 +367,24 @@ impl Templar {
         source: &str,
         vars: &Vars,
         is_expr: bool,
+        ctx: &JinjaValue,
     ) -> TemplateError {
+        if e.kind() != ErrorKind::SyntaxError
+            && let Some(expr) = error::undefined_expr(&e)
+        {
+            // A template's own names (`{% for i in … %}`) are not in `ctx`: no chain from them
+            // can be followed there.
+            let own_free_names = (!is_expr).then(|| {
+                self.env
+                    .template_from_str(source)
+                    .map(|t| t.undeclared_variables(false))
+                    .unwrap_or_default()
+            });
+            let roots = |name: &str| own_free_names.as_ref().is_none_or(|n| n.contains(name));
+            if let Some(missing) = undefined::first_missing(&self.env, expr, ctx, &roots) {
+                return self.undefined_error(missing, vars, ctx);
+            }
+        }
         match e.kind() {
             ErrorKind::SyntaxError => TemplateError::Syntax {
                 message: error::describe(&e, source),
@@ -376,6 +414,14 @@ impl Templar {
             }
             ErrorKind::InvalidOperation if e.detail() == Some(plugins::MANDATORY_UNNAMED) => {
                 // `mandatory` without a message names the variable, as Ansible does.
+                let input = is_expr
+                    .then(|| undefined::mandatory_input(&self.env, source, ctx))
+                    .flatten();
+                if let Some(missing) = input {
+                    return TemplateError::Render {
+                        message: format!("Mandatory variable '{}' not defined.", missing.name()),
+                    };
+                }
                 match self.undefined_names(source, is_expr, vars).first() {
                     Some(name) => TemplateError::Render {
                         message: format!("Mandatory variable '{name}' not defined."),
@@ -388,6 +434,34 @@ impl Templar {
             _ => TemplateError::Render {
                 message: error::describe(&e, source),
             },
+        }
+    }
+
+    /// The error for a used undefined value whose first missing link is known, in Ansible's
+    /// words. A variable still pending (its template reads something undefined) is explained
+    /// by rendering its template again: its own first missing link is what Ansible names.
+    fn undefined_error(
+        &self,
+        missing: undefined::Missing,
+        vars: &Vars,
+        ctx: &JinjaValue,
+    ) -> TemplateError {
+        let name = match missing {
+            undefined::Missing::Attribute { message, .. } => {
+                return TemplateError::NoAttribute { message };
+            }
+            undefined::Missing::Variable(name) => name,
+        };
+        if let Some(template) = vars.get(&name).and_then(Value::as_str)
+            && resolve::is_pending_text(template)
+            && let Some(_depth) = undefined::ExplainDepth::enter()
+            && let Err(e @ (TemplateError::Undefined { .. } | TemplateError::NoAttribute { .. })) =
+                self.render_str_in(template, ctx, vars)
+        {
+            return e;
+        }
+        TemplateError::Undefined {
+            name: self.missing_behind(name, vars),
         }
     }
 
@@ -509,6 +583,34 @@ fn undefined_in(
         None => TemplateError::Render {
             message: format!("an undefined attribute or value was used in {source:?}"),
         },
+    }
+}
+
+fn contains_null(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Array(items) => items.iter().any(contains_null),
+        Value::Object(map) => map.values().any(contains_null),
+        _ => false,
+    }
+}
+
+/// Whether a list or dict holds an undefined value anywhere.
+fn holds_undefined(value: &JinjaValue) -> bool {
+    use minijinja::value::ValueKind;
+    match value.kind() {
+        ValueKind::Undefined => true,
+        ValueKind::Seq | ValueKind::Map => value.try_iter().is_ok_and(|items| {
+            items.into_iter().any(|item| {
+                if value.kind() != ValueKind::Map {
+                    return holds_undefined(&item);
+                }
+                value
+                    .get_item(&item)
+                    .is_ok_and(|member| holds_undefined(&member))
+            })
+        }),
+        _ => false,
     }
 }
 

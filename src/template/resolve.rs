@@ -55,7 +55,7 @@ impl Templar {
             }
             let final_value = match self.render_value_in(value, &ctx, vars) {
                 Ok(rendered) => rendered,
-                Err(TemplateError::Undefined { .. }) => {
+                Err(TemplateError::Undefined { .. } | TemplateError::NoAttribute { .. }) => {
                     unresolved.insert(name);
                     continue;
                 }
@@ -277,9 +277,12 @@ const PENDING: &str = "\u{0}drover:pending";
 
 /// A variable still to render: a template, not text kept literal (`!unsafe`, a module's output).
 fn is_pending(value: &Value) -> bool {
-    value
-        .as_str()
-        .is_some_and(|s| is_template(s) && !s.starts_with("{% raw %}"))
+    value.as_str().is_some_and(is_pending_text)
+}
+
+/// [`is_pending`] for a variable's text.
+pub(super) fn is_pending_text(text: &str) -> bool {
+    is_template(text) && !text.starts_with("{% raw %}")
 }
 
 /// Variables with the pending ones rendered or, when they cannot be, undefined.

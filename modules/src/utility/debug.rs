@@ -10,7 +10,8 @@ pub struct Debug;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
-    #[serde(default)]
+    /// `msg: null` (`msg={{ none }}`) is a message, shown as null: only an absent one is the default.
+    #[serde(default, deserialize_with = "present")]
     pub msg: Option<Value>,
     #[serde(default, deserialize_with = "crate::de::opt_string")]
     pub var: Option<String>,
@@ -80,6 +81,11 @@ fn verbosity_not_met(wanted: Option<&Value>, host: &mut dyn Host) -> bool {
     wanted > current
 }
 
+/// Any value given, null included, as `Some`.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
+}
+
 /// What `var:` shows when it cannot be evaluated. ansible-core 2.19 replaces an undefined value
 /// by its error marker (`<< error 1 - 'x' is undefined >>`); its debug action numbers the errors
 /// of one `var`, and a single undefined name makes one. Any other error (a filter that fails,
@@ -87,7 +93,9 @@ fn verbosity_not_met(wanted: Option<&Value>, host: &mut dyn Host) -> bool {
 fn shown_instead(error: ModuleError) -> Result<Value, ModuleError> {
     match &error {
         ModuleError::Failed(message)
-            if message.starts_with('\'') && message.ends_with("' is undefined") =>
+            if (message.starts_with('\'') && message.ends_with("' is undefined"))
+                || (message.starts_with("object of type '")
+                    && message.contains("' has no attribute ")) =>
         {
             Ok(Value::from(format!("<< error 1 - {message} >>")))
         }
