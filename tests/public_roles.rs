@@ -1,0 +1,63 @@
+//! Constructs public roles use (dev-sec's hardening collection, geerlingguy's roles) that drover
+//! once refused or ran differently from ansible-playbook; each test is our own small model of the
+//! construct, run over the local connection, expecting what ansible-playbook 2.19 gives.
+//! docs/compatibility.md "Public roles tried" lists the roles and what is left.
+
+mod common;
+
+use common::{Outcome, run_in, tree};
+
+const HOSTS: &str = "h1 ansible_connection=local\nh2 ansible_connection=local\n";
+
+fn play(files: &[(&str, &str)], extra: &[&str]) -> Outcome {
+    let mut all = vec![("hosts.ini", HOSTS)];
+    all.extend_from_slice(files);
+    let dir = tree(&all);
+    let mut args = vec!["play", "site.yml", "-i", "hosts.ini"];
+    args.extend_from_slice(extra);
+    run_in(dir.path(), &args)
+}
+
+#[test]
+fn a_templated_hosts_pattern_and_play_name_are_rendered_with_the_extra_vars() {
+    let out = play(
+        &[(
+            "site.yml",
+            "- name: \"deploy to {{ target }}\"\n  hosts: \"{{ target }}\"\n  gather_facts: false\n  tasks:\n    - debug: msg=hi\n",
+        )],
+        &["-e", "target=h2"],
+    );
+    assert_eq!(out.code, 0, "{}", out.show());
+    assert!(out.stdout.contains("PLAY [deploy to h2]"), "{}", out.show());
+    assert_eq!(out.count("h2", "ok"), 1, "{}", out.show());
+    assert_eq!(out.count("h1", "ok"), 0, "{}", out.show());
+}
+
+#[test]
+fn a_role_named_with_a_dot_from_the_roles_path_keeps_its_whole_name() {
+    let out = play(
+        &[
+            (
+                "site.yml",
+                "- hosts: h1\n  gather_facts: false\n  roles: [acme.web]\n",
+            ),
+            // galaxy_info's role_name is documentation: Ansible names the role as written.
+            (
+                "roles/acme.web/meta/main.yml",
+                "galaxy_info:\n  role_name: web\n",
+            ),
+            (
+                "roles/acme.web/tasks/main.yml",
+                "- debug: msg=\"{{ role_name }}\"\n",
+            ),
+        ],
+        &[],
+    );
+    assert_eq!(out.code, 0, "{}", out.show());
+    assert_eq!(out.task_banners(), ["acme.web : debug"], "{}", out.show());
+    assert!(
+        out.stdout.contains("\"msg\": \"acme.web\""),
+        "{}",
+        out.show()
+    );
+}
