@@ -61,3 +61,37 @@ fn a_role_named_with_a_dot_from_the_roles_path_keeps_its_whole_name() {
         out.show()
     );
 }
+
+#[test]
+fn loops_and_lookups_named_by_their_collection_run_as_the_short_ones() {
+    // os_hardening loops `with_community.general.flattened:` over lists of lists.
+    let out = play(
+        &[(
+            "site.yml",
+            r#"- hosts: h1
+  gather_facts: false
+  vars:
+    base: [a, [b]]
+    extra: [c]
+  tasks:
+    - debug: msg="item {{ item }}"
+      with_community.general.flattened:
+        - "{{ base }}"
+        - "{{ extra }}"
+    - debug: msg="{{ lookup('community.general.flattened', [[1, [2]], 3]) | join('-') }}"
+    - debug: msg="{{ query('ansible.builtin.items', 'x') }}"
+"#,
+        )],
+        &[],
+    );
+    assert_eq!(out.code, 0, "{}", out.show());
+    for item in ["item a", "item b", "item c"] {
+        assert!(
+            out.stdout.contains(&format!("\"msg\": \"{item}\"")),
+            "{}",
+            out.show()
+        );
+    }
+    assert!(out.stdout.contains("\"msg\": \"1-2-3\""), "{}", out.show());
+    assert_eq!(out.count("h1", "ok"), 3, "{}", out.show());
+}

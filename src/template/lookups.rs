@@ -72,11 +72,26 @@ pub const LOOKUPS: &[(&str, LookupFn)] = &[
     ("vars", vars),
 ];
 
-pub fn find(name: &str) -> Option<LookupFn> {
-    let short = name
-        .strip_prefix("ansible.builtin.")
+/// The lookups of community.general that drover runs under their short names.
+const COMMUNITY_GENERAL: &[&str] = &["cartesian", "flattened"];
+
+/// A lookup's short name: `ansible.builtin.file` is `file`, and so is
+/// `community.general.flattened` `flattened`; any other name is as written.
+pub fn short_name(name: &str) -> &str {
+    if let Some(short) = name.strip_prefix("community.general.") {
+        return if COMMUNITY_GENERAL.contains(&short) {
+            short
+        } else {
+            name
+        };
+    }
+    name.strip_prefix("ansible.builtin.")
         .or_else(|| name.strip_prefix("ansible.legacy."))
-        .unwrap_or(name);
+        .unwrap_or(name)
+}
+
+pub fn find(name: &str) -> Option<LookupFn> {
+    let short = short_name(name);
     LOOKUPS.iter().find(|(n, _)| *n == short).map(|(_, f)| *f)
 }
 
