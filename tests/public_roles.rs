@@ -95,3 +95,33 @@ fn loops_and_lookups_named_by_their_collection_run_as_the_short_ones() {
     assert!(out.stdout.contains("\"msg\": \"1-2-3\""), "{}", out.show());
     assert_eq!(out.count("h1", "ok"), 3, "{}", out.show());
 }
+
+#[test]
+fn varnames_finds_the_variables_in_scope_so_a_default_is_set_only_where_none_is() {
+    // os_hardening sets its OS defaults with `when: not lookup('varnames', '^' + item.key + '$')`.
+    let out = play(
+        &[(
+            "site.yml",
+            r#"- hosts: h1
+  gather_facts: false
+  vars:
+    os_a: 1
+    os_ab: 2
+  tasks:
+    - set_fact:
+        os_c: 3
+    - debug: msg="{{ lookup('varnames', '^os_a') }}|{{ lookup('varnames', '^os_a$') }}|{{ query('varnames', '^os_') }}"
+    - set_fact:
+        "{{ item.key }}": "{{ item.value }}"
+      when: not lookup('varnames', '^' + item.key + '$')
+      with_dict: {os_a: 10, os_d: 4}
+    - debug: msg="{{ os_a }} {{ os_d }}"
+"#,
+        )],
+        &[],
+    );
+    assert_eq!(out.code, 0, "{}", out.show());
+    let expected = "\"msg\": \"os_a,os_ab|os_a|['os_a', 'os_ab', 'os_c']\"";
+    assert!(out.stdout.contains(expected), "{}", out.show());
+    assert!(out.stdout.contains("\"msg\": \"1 4\""), "{}", out.show());
+}

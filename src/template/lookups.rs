@@ -16,6 +16,8 @@ use std::path::{Path, PathBuf};
 /// render a template file.
 pub struct LookupContext<'a> {
     pub var: &'a dyn Fn(&str) -> Option<Json>,
+    /// Every variable name in scope (`varnames`).
+    pub names: &'a dyn Fn() -> Vec<String>,
     /// `ansible_search_path`, else the playbook directory (first match wins).
     pub search_dirs: Vec<PathBuf>,
     /// Renders a template with the current variables plus the job's own.
@@ -69,6 +71,7 @@ pub const LOOKUPS: &[(&str, LookupFn)] = &[
     ("subelements", lists::subelements),
     ("template", super::lookup_template::template),
     ("together", lists::together),
+    ("varnames", varnames),
     ("vars", vars),
 ];
 
@@ -156,8 +159,16 @@ fn call(
             .and_then(|v| to_json(&v).ok())
     };
     let render = |job: &TemplateJob| render_with(state, job);
+    let names = || {
+        state
+            .known_variables()
+            .iter()
+            .map(|n| n.to_string())
+            .collect()
+    };
     let ctx = LookupContext {
         var: &var,
+        names: &names,
         search_dirs: search_dirs(&var),
         render: &render,
         subdir: None,
@@ -328,6 +339,36 @@ fn vars(
                 .ok_or_else(|| format!("No variable named '{name}' was found."))
         })
         .collect()
+}
+
+/// `varnames`: the names of the variables in scope that each term (a Python regular expression,
+/// searched anywhere in the name) matches, sorted.
+fn varnames(
+    terms: &[Json],
+    _: &Map<String, Json>,
+    ctx: &LookupContext,
+) -> Result<Vec<Json>, String> {
+    let mut names = (ctx.names)();
+    names.sort();
+    let mut found = Vec::new();
+    for term in terms {
+        let Json::String(pattern) = term else {
+            return Err(format!(
+                "Invalid setting identifier, \"{}\" is not a string, it is a {}",
+                text_of(term),
+                lists::python_type(term)
+            ));
+        };
+        let re = regex::Regex::new(pattern)
+            .map_err(|e| format!("Unable to use \"{pattern}\" as a search parameter: {e}"))?;
+        found.extend(
+            names
+                .iter()
+                .filter(|n| re.is_match(n))
+                .map(|n| Json::from(n.as_str())),
+        );
+    }
+    Ok(found)
 }
 
 fn env(
