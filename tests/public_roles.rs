@@ -125,3 +125,28 @@ fn varnames_finds_the_variables_in_scope_so_a_default_is_set_only_where_none_is(
     assert!(out.stdout.contains(expected), "{}", out.show());
     assert!(out.stdout.contains("\"msg\": \"1 4\""), "{}", out.show());
 }
+
+#[test]
+fn the_template_module_gives_a_file_ansible_managed_and_its_template_path() {
+    // os_hardening's templates begin with `{{ ansible_managed | comment }}`.
+    let dir = tree(&[
+        ("hosts.ini", HOSTS),
+        (
+            "templates/m.j2",
+            "{{ ansible_managed | comment }}\nsrc={{ template_path }}\n",
+        ),
+        (
+            "site.yml",
+            "- hosts: h1\n  gather_facts: false\n  tasks:\n    - template: src=m.j2 dest={{ playbook_dir }}/out.txt\n",
+        ),
+    ]);
+    let out = run_in(dir.path(), &["play", "site.yml", "-i", "hosts.ini"]);
+    assert_eq!(out.code, 0, "{}", out.show());
+    let written = std::fs::read_to_string(dir.path().join("out.txt")).unwrap_or_default();
+    assert_eq!(
+        written,
+        "#\n# Ansible managed\n#\nsrc=m.j2\n",
+        "{}",
+        out.show()
+    );
+}

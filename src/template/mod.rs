@@ -17,7 +17,7 @@ mod hostvars;
 mod limits;
 mod lookup_files;
 pub mod lookup_lists;
-mod lookup_template;
+pub(crate) mod lookup_template;
 pub mod lookups;
 mod plugins;
 mod pyrandom;
