@@ -261,7 +261,7 @@ impl Host for TaskHost<'_> {
         // made only for a file that names them.
         let generated;
         let vars = if text.contains("ansible_managed") || text.contains("template_") {
-            let managed = self.vars.contains_key("ansible_managed");
+            let managed = matches!(self.vars.get("ansible_managed"), Some(Value::String(_)));
             let extra =
                 crate::template::lookup_template::generated_vars(path, &found, &text, managed)
                     .map_err(ModuleError::Failed)?;
