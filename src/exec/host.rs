@@ -289,8 +289,23 @@ impl Host for TaskHost<'_> {
             ModuleError::Failed(format!("could not read '{}': {e}", found.display()))
         })?;
         let search = search_path::template_dirs(&self.search_path(), self.playbook_dir, &found);
+        // ansible-core's `generate_ansible_template_vars` (`ansible_managed`, `template_*`),
+        // made only for a file that names them.
+        let generated;
+        let vars = if text.contains("ansible_managed") || text.contains("template_") {
+            let managed = matches!(self.vars.get("ansible_managed"), Some(Value::String(_)));
+            let extra =
+                crate::template::lookup_template::generated_vars(path, &found, &text, managed)
+                    .map_err(ModuleError::Failed)?;
+            let mut all = self.vars.clone();
+            all.extend(extra);
+            generated = all;
+            &generated
+        } else {
+            self.vars
+        };
         self.templar
-            .render_file_text(&found.display().to_string(), &text, self.vars, &search)
+            .render_file_text(&found.display().to_string(), &text, vars, &search)
             .map_err(|e| {
                 ModuleError::Failed(format!(
                     "{e}. The error appears to be in '{}'",

@@ -284,6 +284,19 @@ pub async fn run_playbook_until(
                 break;
             }
         };
+        let rendered;
+        let play = match play_level::with_rendered_header(play, options, &play.dir(&playbook.dir)) {
+            Ok(None) => play,
+            Ok(Some(header)) => {
+                rendered = header;
+                &rendered
+            }
+            Err(e) => {
+                run.reporter.warning(&e);
+                run.summary.hosts_failed = true;
+                break;
+            }
+        };
         run.reporter.play_start(play);
         // `add_host`/`group_by` of earlier plays are in it.
         let inventory = Arc::clone(&run.inventory);

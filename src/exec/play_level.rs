@@ -35,3 +35,32 @@ pub fn play_level_vars(play: &Play, options: &RunOptions, playbook_dir: &Path) -
     Templar::new().resolve_vars(&mut vars);
     vars
 }
+
+/// The play with its templated `hosts:` and `name:` rendered with the play-level variables
+/// (`hosts: "{{ target }}"` with `-e target=web`), as Ansible's `post_validate` renders them when
+/// the play starts; `None` when neither holds a template.
+pub fn with_rendered_header(
+    play: &Play,
+    options: &RunOptions,
+    playbook_dir: &Path,
+) -> Result<Option<Play>, String> {
+    if !play.hosts.contains("{{") && !play.name.contains("{{") {
+        return Ok(None);
+    }
+    let vars = play_level_vars(play, options, playbook_dir);
+    let templar = Templar::new();
+    let render = |field: &str, text: &str| match templar.render_str(text, &vars) {
+        Ok(Value::String(s)) => Ok(s),
+        Ok(Value::Array(items)) => Ok(items
+            .iter()
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+            .collect::<Vec<_>>()
+            .join(",")),
+        Ok(other) => Ok(other.to_string()),
+        Err(e) => Err(format!("play {field} `{text}`: {e}")),
+    };
+    let mut rendered = play.clone();
+    rendered.hosts = render("hosts", &play.hosts)?;
+    rendered.name = render("name", &play.name)?;
+    Ok(Some(rendered))
+}

@@ -29,8 +29,10 @@ pub fn expand(
         crate::template::render_file_in(env, job.name, job.text, &scope, dirs, job.syntax)
             .map_err(|e| e.to_string())
     };
+    let names = || vars.keys().cloned().collect();
     let lookup_ctx = LookupContext {
         var: &var,
+        names: &names,
         search_dirs: search_dirs.clone(),
         render: &render,
         subdir: LookupContext::subdir_for_action(action),

@@ -147,18 +147,14 @@ pub fn load_role(
         )
     })?;
     let meta = read_meta(&path)?;
-    let short = name
-        .rsplit(['/', '.'])
-        .next()
-        .filter(|s| !s.is_empty())
-        .unwrap_or(name);
+    // A collection role `ns.coll.web` is `web`; `geerlingguy.nginx` from a roles path keeps its
+    // dots, as in Ansible.
+    let short = super::roles::collection_role(name).map_or(name, |(_, _, role)| role);
     let short = if search.found_as_own_path(name, &path) {
         path.file_name()
             .and_then(|n| n.to_str())
             .unwrap_or(short)
             .to_string()
-    } else if name.contains('/') {
-        name.to_string()
     } else {
         short.to_string()
     };

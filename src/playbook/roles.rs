@@ -131,7 +131,7 @@ fn as_own_path(name: &str) -> Option<PathBuf> {
 }
 
 /// `ns.coll.role` → its three parts (a plain role name has no dots to split on).
-fn collection_role(name: &str) -> Option<(&str, &str, &str)> {
+pub(crate) fn collection_role(name: &str) -> Option<(&str, &str, &str)> {
     let mut parts = name.splitn(3, '.');
     let (ns, coll, role) = (parts.next()?, parts.next()?, parts.next()?);
     let valid = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');

@@ -48,7 +48,7 @@ impl WithLookup {
 
     /// The lookup of a `with_<name>` keyword.
     pub fn from_keyword(keyword: &str) -> Option<WithLookup> {
-        let name = keyword.strip_prefix("with_")?;
+        let name = crate::template::lookups::short_name(keyword.strip_prefix("with_")?);
         WithLookup::all().find(|l| l.name() == name)
     }
 }

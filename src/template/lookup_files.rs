@@ -671,6 +671,7 @@ mod tests {
         let var = move |name: &str| (name == "playbook_dir").then(|| dir_json.clone());
         let ctx = LookupContext {
             var: &var,
+            names: &Vec::new,
             search_dirs: vec![dir.to_path_buf()],
             render: &no_render,
             subdir: None,

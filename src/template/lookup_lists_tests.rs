@@ -23,6 +23,7 @@ fn expand_in(
 ) -> Result<Vec<Value>, String> {
     let ctx = LookupContext {
         var: &no_var,
+        names: &Vec::new,
         search_dirs: dir
             .map(Path::to_path_buf)
             .into_iter()

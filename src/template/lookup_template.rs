@@ -44,7 +44,8 @@ pub fn template(
             })?;
             let text =
                 std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            let mut extra = generated_vars(&name, &path, &text, ctx)?;
+            let mut extra =
+                generated_vars(&name, &path, &text, (ctx.var)("ansible_managed").is_some())?;
             extra.extend(template_vars.clone());
             let include_dirs = include_dirs(&path, &ctx.search_dirs);
             let job = TemplateJob {
@@ -126,11 +127,12 @@ fn include_dirs(template: &Path, search_dirs: &[PathBuf]) -> Vec<PathBuf> {
 /// ansible-core's `generate_ansible_template_vars` for the file `name` found at `path`.
 /// `template_mtime` and `template_run_date` cost a process each (the local time zone is asked
 /// of `date`), so they are made only for a template that names them.
-fn generated_vars(
+/// Also what the `template` module renders a file with.
+pub(crate) fn generated_vars(
     name: &str,
     path: &Path,
     text: &str,
-    ctx: &LookupContext,
+    has_ansible_managed: bool,
 ) -> Result<Map<String, Json>, String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut vars = Map::new();
@@ -153,7 +155,7 @@ fn generated_vars(
         let time = local_time(now.as_secs() as i64, now.subsec_micros())?;
         vars.insert("template_run_date".into(), Json::from(time));
     }
-    if (ctx.var)("ansible_managed").is_none() {
+    if !has_ansible_managed {
         vars.insert("ansible_managed".into(), Json::from(ANSIBLE_MANAGED));
     }
     Ok(vars)

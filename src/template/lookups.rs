@@ -16,6 +16,8 @@ use std::path::{Path, PathBuf};
 /// render a template file.
 pub struct LookupContext<'a> {
     pub var: &'a dyn Fn(&str) -> Option<Json>,
+    /// Every variable name in scope (`varnames`).
+    pub names: &'a dyn Fn() -> Vec<String>,
     /// `ansible_search_path`, else the playbook directory (first match wins).
     pub search_dirs: Vec<PathBuf>,
     /// Renders a template with the current variables plus the job's own.
@@ -73,14 +75,30 @@ pub const LOOKUPS: &[(&str, LookupFn)] = &[
     ("subelements", lists::subelements),
     ("template", super::lookup_template::template),
     ("together", lists::together),
+    ("varnames", varnames),
     ("vars", vars),
 ];
 
-pub fn find(name: &str) -> Option<LookupFn> {
-    let short = name
-        .strip_prefix("ansible.builtin.")
+/// The lookups of community.general that drover runs under their short names.
+const COMMUNITY_GENERAL: &[&str] = &["cartesian", "flattened"];
+
+/// A lookup's short name: `ansible.builtin.file` is `file`, and so is
+/// `community.general.flattened` `flattened`; any other name is as written.
+pub fn short_name(name: &str) -> &str {
+    if let Some(short) = name.strip_prefix("community.general.") {
+        return if COMMUNITY_GENERAL.contains(&short) {
+            short
+        } else {
+            name
+        };
+    }
+    name.strip_prefix("ansible.builtin.")
         .or_else(|| name.strip_prefix("ansible.legacy."))
-        .unwrap_or(name);
+        .unwrap_or(name)
+}
+
+pub fn find(name: &str) -> Option<LookupFn> {
+    let short = short_name(name);
     LOOKUPS.iter().find(|(n, _)| *n == short).map(|(_, f)| *f)
 }
 
@@ -150,8 +168,16 @@ fn call(
             .and_then(|v| to_json(&v).ok())
     };
     let render = |job: &TemplateJob| render_with(state, job);
+    let names = || {
+        state
+            .known_variables()
+            .iter()
+            .map(|n| n.to_string())
+            .collect()
+    };
     let ctx = LookupContext {
         var: &var,
+        names: &names,
         search_dirs: search_dirs(&var),
         render: &render,
         subdir: None,
@@ -322,6 +348,36 @@ fn vars(
                 .ok_or_else(|| format!("No variable named '{name}' was found."))
         })
         .collect()
+}
+
+/// `varnames`: the names of the variables in scope that each term (a Python regular expression,
+/// searched anywhere in the name) matches, sorted.
+fn varnames(
+    terms: &[Json],
+    _: &Map<String, Json>,
+    ctx: &LookupContext,
+) -> Result<Vec<Json>, String> {
+    let mut names = (ctx.names)();
+    names.sort();
+    let mut found = Vec::new();
+    for term in terms {
+        let Json::String(pattern) = term else {
+            return Err(format!(
+                "Invalid setting identifier, \"{}\" is not a string, it is a {}",
+                text_of(term),
+                lists::python_type(term)
+            ));
+        };
+        let re = regex::Regex::new(pattern)
+            .map_err(|e| format!("Unable to use \"{pattern}\" as a search parameter: {e}"))?;
+        found.extend(
+            names
+                .iter()
+                .filter(|n| re.is_match(n))
+                .map(|n| Json::from(n.as_str())),
+        );
+    }
+    Ok(found)
 }
 
 fn env(

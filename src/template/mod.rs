@@ -19,7 +19,7 @@ mod limits;
 mod lookup_files;
 mod lookup_inventory;
 pub mod lookup_lists;
-mod lookup_template;
+pub(crate) mod lookup_template;
 pub mod lookups;
 mod macro_include;
 mod plugins;

@@ -23,6 +23,8 @@ pub struct Account {
     pub password: Option<String>,
     /// Shadow's account expiry, days since 1970 (`None`: never).
     pub expires_days: Option<i64>,
+    /// Shadow's password ageing: minimum, maximum and warning days (`None`: empty or unreadable).
+    pub ageing: [Option<i64>; 3],
     /// Supplementary groups (the primary group left out).
     pub groups: Vec<String>,
 }
@@ -108,6 +110,7 @@ pub fn parse(stdout: &str) -> (Option<Account>, BTreeMap<String, Group>) {
     let account = Account {
         password: shadow.get(1).cloned(),
         expires_days: shadow.get(7).and_then(|d| d.parse().ok()),
+        ageing: [3, 4, 5].map(|i| shadow.get(i).and_then(|d| d.parse().ok())),
         groups: supplementary,
         passwd,
     };

@@ -2,6 +2,7 @@
 //! file's current content, written back atomically only when it changes.
 
 use super::put;
+use super::pyre::Pattern;
 use super::write::{
     Attrs, Content, Validate, atomic_write_validated, backup_name, content_diff, now_unix,
 };
@@ -62,7 +63,7 @@ pub enum State {
 
 /// How a line is found: a regular expression, a literal substring, or the exact line.
 enum Matcher {
-    Regex(Regex),
+    Regex(Pattern),
     Substring(String),
     Exact(String),
 }
@@ -217,11 +218,7 @@ fn exclusive(given: &[(&str, bool)]) -> Result<(), ModuleError> {
 
 fn matcher(p: &Params, state: State) -> Result<Matcher, ModuleError> {
     if let Some(re) = &p.regexp {
-        return Regex::new(re).map(Matcher::Regex).map_err(|e| {
-            ModuleError::Params(format!(
-                "regexp {re:?} is not a valid regular expression: {e}"
-            ))
-        });
+        return Pattern::compile(re, "regexp").map(Matcher::Regex);
     }
     if let Some(s) = &p.search_string {
         return Ok(Matcher::Substring(s.clone()));
@@ -321,7 +318,7 @@ fn present(p: &Params, matcher: &Matcher, lines: &mut Vec<String>) -> String {
 
 fn insertion_point(p: &Params, lines: &[String]) -> usize {
     let find = |pattern: &str| -> Option<usize> {
-        let re = Regex::new(pattern).ok()?;
+        let re = Pattern::compile(pattern, "insertafter/insertbefore").ok()?;
         if p.firstmatch {
             lines.iter().position(|l| re.is_match(l))
         } else {
@@ -348,18 +345,22 @@ fn absent(matcher: &Matcher, lines: &mut Vec<String>) -> String {
 }
 
 /// `\1` and `\g<name>` in `line`, from the regexp's match on `text`.
-fn expand_backrefs(re: &Regex, text: &str, line: &str) -> String {
-    let Some(caps) = re.captures(text) else {
+fn expand_backrefs(re: &Pattern, text: &str, line: &str) -> String {
+    let Some(caps) = re.groups(text) else {
         return line.to_string();
     };
     let refs = Regex::new(r"\\(\d+)|\\g<(\w+)>").expect("static regex");
     refs.replace_all(line, |c: &regex::Captures| {
         let group = match (c.get(1), c.get(2)) {
-            (Some(n), _) => n.as_str().parse::<usize>().ok().and_then(|n| caps.get(n)),
-            (_, Some(name)) => caps.name(name.as_str()),
+            (Some(n), _) => n
+                .as_str()
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| caps.numbered.get(n).cloned().flatten()),
+            (_, Some(name)) => caps.named.get(name.as_str()).cloned(),
             _ => None,
         };
-        group.map(|m| m.as_str().to_string()).unwrap_or_default()
+        group.unwrap_or_default()
     })
     .into_owned()
 }

@@ -4,7 +4,8 @@
 //! common syntax is the same; what differs is handled here: `\Z` (end of text) becomes `\z`, and
 //! a replacement template uses Python's `\1`, `\g<1>`, `\g<name>` and escapes (`\n`, `\t`, `\\`)
 //! rather than Rust's `$1`. What the `regex` crate cannot do (look-around, backreferences inside a
-//! pattern such as `(?P=name)` or `\1`) is refused with the crate's message.
+//! pattern such as `(?P=name)` or `\1`) is refused with the crate's message — except by
+//! [`Pattern`], which falls back to a backtracking engine for them (`lineinfile`).
 
 use crate::ModuleError;
 use regex::bytes;
@@ -23,6 +24,72 @@ pub fn compile_flags(flags: &str, pattern: &str, what: &str) -> Result<regex::Re
 /// Compiles a Python pattern for bytes (`blockinfile` works on a file's raw lines).
 pub fn compile_bytes(pattern: &str, what: &str) -> Result<bytes::Regex, ModuleError> {
     bytes::Regex::new(&translate(pattern)).map_err(|e| invalid(pattern, what, &e))
+}
+
+/// A Python pattern matched line by line: Rust's `regex` where it can, else `fancy_regex` for
+/// look-around and backreferences (os_hardening's `pam_unix.so(?!.*no_pass_expiry)`).
+#[derive(Debug)]
+pub enum Pattern {
+    Linear(regex::Regex),
+    Backtracking(fancy_regex::Regex),
+}
+
+/// The groups of one match: by number (0 is the whole match) and by name.
+pub struct Groups {
+    pub numbered: Vec<Option<String>>,
+    pub named: std::collections::HashMap<String, String>,
+}
+
+impl Pattern {
+    pub fn compile(pattern: &str, what: &str) -> Result<Pattern, ModuleError> {
+        let translated = translate(pattern);
+        match regex::Regex::new(&translated) {
+            Ok(re) => Ok(Pattern::Linear(re)),
+            Err(linear) => fancy_regex::Regex::new(&translated)
+                .map(Pattern::Backtracking)
+                .map_err(|_| invalid(pattern, what, &linear)),
+        }
+    }
+
+    /// Whether the pattern matches somewhere in `text` (Python's `re.search`); a pattern that
+    /// backtracks past the engine's limit counts as no match.
+    pub fn is_match(&self, text: &str) -> bool {
+        match self {
+            Pattern::Linear(re) => re.is_match(text),
+            Pattern::Backtracking(re) => re.is_match(text).unwrap_or(false),
+        }
+    }
+
+    /// The groups of the first match in `text`.
+    pub fn groups(&self, text: &str) -> Option<Groups> {
+        let owned = |m: Option<&str>| m.map(str::to_string);
+        match self {
+            Pattern::Linear(re) => {
+                let caps = re.captures(text)?;
+                let named = re
+                    .capture_names()
+                    .flatten()
+                    .filter_map(|n| Some((n.to_string(), caps.name(n)?.as_str().to_string())))
+                    .collect();
+                let numbered = (0..caps.len())
+                    .map(|i| owned(caps.get(i).map(|m| m.as_str())))
+                    .collect();
+                Some(Groups { numbered, named })
+            }
+            Pattern::Backtracking(re) => {
+                let caps = re.captures(text).ok()??;
+                let named = re
+                    .capture_names()
+                    .flatten()
+                    .filter_map(|n| Some((n.to_string(), caps.name(n)?.as_str().to_string())))
+                    .collect();
+                let numbered = (0..caps.len())
+                    .map(|i| owned(caps.get(i).map(|m| m.as_str())))
+                    .collect();
+                Some(Groups { numbered, named })
+            }
+        }
+    }
 }
 
 fn invalid(pattern: &str, what: &str, e: &regex::Error) -> ModuleError {

@@ -14,6 +14,7 @@ pub mod modprobe;
 pub mod mount;
 pub mod pam_limits;
 pub mod reboot;
+pub mod selinux;
 pub mod sysctl;
 pub mod timezone;
 pub mod ufw;

@@ -60,6 +60,15 @@ pub struct Params {
     pub expires: Option<f64>,
     #[serde(default, deserialize_with = "crate::de::opt_string")]
     pub umask: Option<String>,
+    /// `chage -m`: days before the password may change again.
+    #[serde(default, deserialize_with = "opt_days")]
+    pub password_expire_min: Option<i64>,
+    /// `chage -M`: days a password stays valid (-1: for ever).
+    #[serde(default, deserialize_with = "opt_days")]
+    pub password_expire_max: Option<i64>,
+    /// `chage -W`: days of warning before it expires.
+    #[serde(default, deserialize_with = "opt_days")]
+    pub password_expire_warn: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -85,6 +94,25 @@ fn opt_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<String>
         v => crate::de::string_list(v)
             .map(Some)
             .map_err(serde::de::Error::custom),
+    }
+}
+
+/// A number of days: an integer, or a string holding one (a templated value).
+fn opt_days<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Null => Ok(None),
+        serde_json::Value::Number(n) => n
+            .as_i64()
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom(format!("{n} is not a whole number of days"))),
+        serde_json::Value::String(s) => {
+            s.trim().parse().map(Some).map_err(|_| {
+                serde::de::Error::custom(format!("{s:?} is not a whole number of days"))
+            })
+        }
+        other => Err(serde::de::Error::custom(format!(
+            "{other} is not a whole number of days"
+        ))),
     }
 }
 
@@ -214,6 +242,21 @@ impl Module for User {
                 "",
                 "See Ansible's `user` documentation; drover takes it with the same meaning.",
             ),
+            (
+                "password_expire_min",
+                "",
+                "Minimum days between password changes (`chage -m`), set when shadow says otherwise.",
+            ),
+            (
+                "password_expire_max",
+                "",
+                "Maximum days a password is valid (`chage -M`), set when shadow says otherwise.",
+            ),
+            (
+                "password_expire_warn",
+                "",
+                "Days of warning before the password expires (`chage -W`), set when shadow says otherwise.",
+            ),
         ],
     };
 
@@ -283,6 +326,8 @@ impl Module for User {
         plan.steps.extend(step.map(Step::run));
         plan.steps
             .extend(password_lock(&p, account.as_ref()).map(Step::run));
+        plan.steps
+            .extend(password_ageing(&p, account.as_ref()).map(Step::run));
         Ok(plan)
     }
 }
@@ -423,6 +468,26 @@ fn password_lock(p: &Params, a: Option<&Account>) -> Option<Cmd> {
         .and_then(|a| a.password.as_deref())
         .is_some_and(|h| h.starts_with('!'));
     (lock != locked).then(|| Cmd::new(if lock { "usermod -L" } else { "usermod -U" }).arg(&p.name))
+}
+
+/// `password_expire_min`/`_max`/`_warn`: one `chage` for the values shadow does not hold yet (all
+/// given ones for a new account), as Ansible's `set_password_expire`.
+fn password_ageing(p: &Params, a: Option<&Account>) -> Option<Cmd> {
+    let wanted = [
+        ("-m", p.password_expire_min),
+        ("-M", p.password_expire_max),
+        ("-W", p.password_expire_warn),
+    ];
+    let have = a.map_or([None; 3], |a| a.ageing);
+    let mut cmd = Cmd::new("chage");
+    let mut any = false;
+    for ((flag, want), have) in wanted.into_iter().zip(have) {
+        if let Some(want) = want.filter(|w| Some(*w) != have) {
+            cmd = cmd.syntax(flag).arg(want.to_string());
+            any = true;
+        }
+    }
+    any.then(|| cmd.arg(&p.name))
 }
 
 /// `expires` (seconds since 1970) as `useradd -e` takes it: `YYYY-MM-DD`, or `''` for never.
