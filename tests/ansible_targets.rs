@@ -1406,6 +1406,12 @@ fn every_exclusion_names_a_run_of_the_list() {
             "EXCLUDED names no run of CASES: {run} ({why})"
         );
     }
+    let compared = names.iter().filter(|n| excluded(n).is_none()).count();
+    eprintln!(
+        "ansible-core targets: {compared} of {} runs compared, {} excluded",
+        names.len(),
+        names.len() - compared
+    );
 }
 
 #[test]

@@ -328,11 +328,8 @@ fn fleet_git_clones_updates_and_stays() {
     let first = run_at("v1");
     let second = run_at("v1");
     assert_converged(&first, &second, 1);
-    assert!(
-        first.stdout.contains("before=None after="),
-        "{}",
-        first.show()
-    );
+    // A None prints as nothing inside text, as in ansible-core 2.19.
+    assert!(first.stdout.contains("before= after="), "{}", first.show());
 
     let mut v2 = Vec::new();
     for host in HOSTS {
