@@ -308,7 +308,7 @@ fn loop_problems_are_load_errors_at_their_line() {
   gather_facts: false
   tasks:
     - debug: msg=x
-      with_inventory_hostnames: all
+      with_unvault: secret.yml
     - debug: msg=x
       loop: [1]
       with_items: [2]
@@ -327,7 +327,7 @@ fn loop_problems_are_load_errors_at_their_line() {
     let want = [
         (
             "p.yml:5",
-            "not supported yet: lookup `inventory_hostnames` (task keyword `with_inventory_hostnames`)",
+            "not supported yet: lookup `unvault` (task keyword `with_unvault`)",
         ),
         ("p.yml:8", "duplicate loop in task: items"),
         (
