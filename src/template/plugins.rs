@@ -2,6 +2,7 @@
 //! `urlsplit.py`, `plugins/test/*`), each as ansible-core computes it; the expected answers are
 //! ansible-core's own, in `fixtures/ansible_cases.json`.
 
+use drover_modules::files::find::normpath;
 use minijinja::value::{Kwargs, Rest, Serde, ValueKind};
 use minijinja::{Environment, Error, ErrorKind, Value};
 use serde_json::Value as Json;
@@ -27,7 +28,7 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_filter("path_join", path_join);
     env.add_filter("realpath", realpath);
     env.add_filter("relpath", relpath);
-    env.add_filter("normpath", |s: String| normalize(&s));
+    env.add_filter("normpath", |s: String| normpath(&s));
     env.add_filter("urlsplit", urlsplit);
     env.add_filter("bool", to_bool);
     env.add_filter("md5", |s: String| {
@@ -906,31 +907,6 @@ fn path_join(parts: Value) -> Result<String, Error> {
     Ok(out)
 }
 
-/// Python's `os.path.normpath`.
-fn normalize(path: &str) -> String {
-    if path.is_empty() {
-        return ".".into();
-    }
-    let absolute = path.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." if parts.last().is_some_and(|p| *p != "..") => {
-                parts.pop();
-            }
-            ".." if absolute => {}
-            p => parts.push(p),
-        }
-    }
-    let joined = parts.join("/");
-    match (absolute, joined.is_empty()) {
-        (true, _) => format!("/{joined}"),
-        (false, true) => ".".into(),
-        (false, false) => joined,
-    }
-}
-
 fn realpath(path: String) -> String {
     std::fs::canonicalize(&path)
         .map(|p| p.display().to_string())
@@ -942,7 +918,7 @@ fn realpath(path: String) -> String {
                     .map(|d| d.join(&path).display().to_string())
                     .unwrap_or(path.clone())
             };
-            normalize(&abs)
+            normpath(&abs)
         })
 }
 
@@ -954,7 +930,7 @@ fn absolute(path: &str) -> PathBuf {
             .map(|d| d.join(path).display().to_string())
             .unwrap_or_else(|_| path.to_string())
     };
-    PathBuf::from(normalize(&p))
+    PathBuf::from(normpath(&p))
 }
 
 fn relpath(path: String, start: Option<String>) -> String {

@@ -182,8 +182,9 @@ pub(super) fn parse_entry(record: &str) -> Option<Entry> {
     })
 }
 
-/// Python's `os.path.normpath` for the paths `find` prints (`./a`, `a//b`, `a/./b`).
-pub(super) fn normpath(path: &str) -> String {
+/// Python's `os.path.normpath` (`./a`, `a//b`, `a/./b`, `''` is `.`): the paths `find` prints, and
+/// the `normpath` filter.
+pub fn normpath(path: &str) -> String {
     let absolute = path.starts_with('/');
     let mut parts: Vec<&str> = Vec::new();
     for part in path.split('/') {
